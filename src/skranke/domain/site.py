@@ -1,0 +1,163 @@
+"""A site (municipality or centre) as its configuration file describes it.
+
+The values are validated here; reading the file is done by `skranke.sites`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from skranke.domain.vocabulary import CLOSING_STATUSES, PARAGRAPHS
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Service(_Strict):
+    """A service inside a department with hours of its own (e.g. a café, a clinic)."""
+
+    id: str = Field(pattern=SLUG)
+    name: str
+    hours: str
+    note: str = ""
+
+
+class Department(_Strict):
+    id: str = Field(pattern=SLUG)
+    name: str
+    kind: Literal["department", "service"] = "department"
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    hours: str
+    note: str = ""
+    source: str = ""
+    services: tuple[Service, ...] = ()
+    # Set when this entry was flattened out of a parent department's services.
+    parent: str | None = None
+
+
+class HoursException(_Strict):
+    """A dated change: a closure (hours "off") or other hours, for some or all departments."""
+
+    date: date
+    reason: str
+    hours: str = "off"
+    departments: tuple[str, ...] = ()  # empty: every department and service
+
+
+class Rules(_Strict):
+    guarantee_days: int = Field(14, ge=1, le=90)
+    warning_days: int = Field(3, ge=0, le=30)
+    guarantee_paragraphs: tuple[str, ...] = ("SEL101", "SUL142", "SUL141")
+    clock_start: str = "første personlige henvendelse"
+    follow_up_months: tuple[int, ...] = (1, 6)
+    follow_up_statuses: tuple[str, ...] = (
+        "færdigbehandlet",
+        "andet tilbud",
+        "hospital",
+        "anden årsag",
+    )
+    plan_review_months: int = Field(6, ge=1, le=24)
+
+    @field_validator("guarantee_paragraphs")
+    @classmethod
+    def _known_paragraphs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [p for p in value if p not in PARAGRAPHS]
+        if unknown:
+            raise ValueError(f"unknown paragraph(s) {unknown}; known: {sorted(PARAGRAPHS)}")
+        return value
+
+    @field_validator("follow_up_statuses")
+    @classmethod
+    def _known_statuses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in value if s not in CLOSING_STATUSES]
+        if unknown:
+            raise ValueError(f"unknown closing status(es) {unknown}; known: {sorted(CLOSING_STATUSES)}")
+        return value
+
+    @field_validator("follow_up_months")
+    @classmethod
+    def _positive_months(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(m < 1 for m in value) or list(value) != sorted(set(value)):
+            raise ValueError("follow-up months must be positive and increasing, e.g. [1, 6]")
+        return value
+
+
+class Preparation(_Strict):
+    id: str = Field(pattern=SLUG)
+    name: str
+    # Missed days after which a dose waits for a doctor's reassessment (tolerance falls).
+    missed_days_before_reassessment: int = Field(ge=1, le=30)
+
+
+class Site(_Strict):
+    id: str = Field(pattern=SLUG)
+    name: str
+    municipality: str
+    source: str = ""
+    departments: tuple[Department, ...]
+    exceptions: tuple[HoursException, ...] = ()
+    rules: Rules = Rules()
+    preparations: tuple[Preparation, ...] = ()
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Site:
+        ids = [d.id for d in self.all_departments()]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"department or service ids used twice: {duplicates}")
+        for index, exception in enumerate(self.exceptions):
+            unknown = [d for d in exception.departments if d not in ids]
+            if unknown:
+                raise ValueError(f"exceptions[{index}] ({exception.date}) names unknown departments {unknown}")
+        return self
+
+    def all_departments(self) -> tuple[Department, ...]:
+        """Departments and their services, flattened in file order (a service after its parent)."""
+        flat: list[Department] = []
+        for department in self.departments:
+            flat.append(department)
+            for service in department.services:
+                flat.append(
+                    Department(
+                        id=service.id,
+                        name=service.name,
+                        kind="service",
+                        address=department.address,
+                        phone=department.phone,
+                        email=department.email,
+                        hours=service.hours,
+                        note=service.note,
+                        source=department.source,
+                        parent=department.id,
+                    )
+                )
+        return tuple(flat)
+
+    def department(self, department_id: str) -> Department:
+        for department in self.all_departments():
+            if department.id == department_id:
+                return department
+        raise KeyError(department_id)
+
+    def preparation(self, preparation_id: str) -> Preparation:
+        for preparation in self.preparations:
+            if preparation.id == preparation_id:
+                return preparation
+        raise KeyError(preparation_id)
+
+
+def normalise_key(text: str) -> str:
+    """Fold Danish letters to their ASCII spellings and case, for vocabulary look-ups."""
+    folded = text.strip().lower()
+    for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
+        folded = folded.replace(danish, ascii_)
+    return re.sub(r"[\s_]+", " ", folded)

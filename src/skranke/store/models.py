@@ -1,0 +1,287 @@
+"""The schema: SQLAlchemy 2 typed models. Constraints live here, in the database.
+
+Rows imported from the journal system's exports (citizens, cases, prescriptions,
+appointments) carry the export's key as primary key. Rows recorded at the desk (check-ins,
+dispensings, intakes) have their own ids and are never touched by an import; each of them
+writes an outbox event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from skranke.domain import vocabulary
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC, so SQLite and PostgreSQL sort and compare alike."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value} cannot be stored: give a time zone")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _in(column: str, values: list[str]) -> str:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+PARAGRAPHS = sorted(vocabulary.PARAGRAPHS)
+CLOSING_STATUSES = sorted(vocabulary.CLOSING_STATUSES)
+APPOINTMENT_KINDS = sorted(vocabulary.APPOINTMENT_KINDS)
+DISPENSING_OUTCOMES = sorted(vocabulary.DISPENSING_OUTCOMES)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Citizen(Base):
+    __tablename__ = "citizens"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # borger_id
+    cpr: Mapped[str | None] = mapped_column(String(10), unique=True)  # NULL for anonymous
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    alias: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    cases: Mapped[list[Case]] = relationship(back_populates="citizen")
+
+    __table_args__ = (
+        CheckConstraint("cpr IS NULL OR length(cpr) = 10", name="cpr_ten_digits"),
+        Index("ix_citizens_alias", "alias"),
+        Index("ix_citizens_last_name", "last_name"),
+    )
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sag_id
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    department: Mapped[str] = mapped_column(String(64))
+    paragraph: Mapped[str] = mapped_column(String(8))
+    contact_date: Mapped[date] = mapped_column(Date)  # henvendelse: the guarantee's clock start
+    treatment_start: Mapped[date | None] = mapped_column(Date)
+    free_choice: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closing_status: Mapped[str | None] = mapped_column(String(32))
+    plan_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    citizen: Mapped[Citizen] = relationship(back_populates="cases")
+
+    __table_args__ = (
+        CheckConstraint(_in("paragraph", PARAGRAPHS), name="paragraph_known"),
+        CheckConstraint(
+            "closing_status IS NULL OR " + _in("closing_status", CLOSING_STATUSES),
+            name="closing_status_known",
+        ),
+        CheckConstraint("(closed_on IS NULL) = (closing_status IS NULL)", name="closed_with_status"),
+        CheckConstraint(
+            "treatment_start IS NULL OR treatment_start >= contact_date", name="start_after_contact"
+        ),
+        # The Frister view: open requests (no treatment start, not closed) by contact date.
+        Index("ix_cases_open_requests", "treatment_start", "closed_on", "contact_date"),
+        Index("ix_cases_closed_on", "closed_on"),
+        Index("ix_cases_citizen_id", "citizen_id"),
+    )
+
+
+class Prescription(Base):
+    __tablename__ = "prescriptions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # ordination_id
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    preparation: Mapped[str] = mapped_column(String(64))
+    dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    doses_per_day: Mapped[int] = mapped_column(Integer, default=1)
+    pickup_rule: Mapped[str] = mapped_column(String(200))  # RFC 5545 RRULE
+    supervised: Mapped[bool] = mapped_column(Boolean, default=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    prescribed_by: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("dose_mg > 0", name="dose_positive"),
+        CheckConstraint("doses_per_day IN (1, 2)", name="doses_per_day_one_or_two"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_period"),
+        Index("ix_prescriptions_citizen_id", "citizen_id"),
+    )
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # aftale_id
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    department: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16), default="samtale")
+    clinician: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", APPOINTMENT_KINDS), name="kind_known"),
+        Index("ix_appointments_citizen_starts", "citizen_id", "starts_at"),
+        Index("ix_appointments_starts_at", "starts_at"),
+    )
+
+
+# --- recorded at the desk: never written by an import ---------------------------------
+
+
+class CheckIn(Base):
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    department: Mapped[str] = mapped_column(String(64))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    workstation: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_check_ins_checked_in_at", "checked_in_at"),)
+
+
+class Dispensing(Base):
+    __tablename__ = "dispensings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prescription_id: Mapped[str] = mapped_column(ForeignKey("prescriptions.id", ondelete="RESTRICT"))
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    service_date: Mapped[date] = mapped_column(Date)
+    dose_number: Mapped[int] = mapped_column(Integer, default=1)  # 1 or 2 on twice-daily orders
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))
+    dose_mg: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    nurse: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint(_in("outcome", DISPENSING_OUTCOMES), name="outcome_known"),
+        CheckConstraint("dose_number IN (1, 2)", name="dose_number_one_or_two"),
+        # The right dose to the right person once: one record per order, day and dose.
+        UniqueConstraint("prescription_id", "service_date", "dose_number", name="uq_dispensings_once"),
+        Index("ix_dispensings_citizen_date", "citizen_id", "service_date"),
+    )
+
+
+class Intake(Base):
+    __tablename__ = "intakes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    citizen_id: Mapped[str | None] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    contact_date: Mapped[date | None] = mapped_column(Date)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint(_in("status", ["draft", "registered", "discarded"]), name="status_known"),)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64), default="")
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+
+# --- sync bookkeeping ------------------------------------------------------------------
+
+
+class SyncRun(Base):
+    """One file taken in by a sync: what it was, what came of it."""
+
+    __tablename__ = "sync_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(16))
+    report_path: Mapped[str] = mapped_column(String(1000), default="")
+    first_errors: Mapped[list] = mapped_column(JSON, default=list)
+
+    __table_args__ = (
+        CheckConstraint(_in("outcome", ["imported", "unchanged", "rejected"]), name="outcome_known"),
+        Index("ix_sync_log_sha256", "sha256"),
+        Index("ix_sync_log_finished_at", "finished_at"),
+    )
+
+
+class OutboxEvent(Base):
+    """A locally recorded event waiting for (or already in) the outbox folder."""
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))  # check_in, dispensing, intake
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict] = mapped_column(JSON)
+
+
+class OutboxWatermark(Base):
+    """The id of the last event written to the outbox folder (one row)."""
+
+    __tablename__ = "outbox_watermark"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_file: Mapped[str] = mapped_column(String(255), default="")
+    written_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
