@@ -1,0 +1,108 @@
+"""What the user reads: gettext catalogues (Danish, English) and Danish formatting via babel.
+
+Message ids are English; `locale/<lang>/LC_MESSAGES/skranke.po` holds the catalogues. They are
+compiled in memory on first use, so the repository carries no generated .mo files.
+"""
+
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.dates import format_date, format_time, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "skranke"
+BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+_language = "da"
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+
+
+@cache
+def _compiled(language: str) -> gettext.NullTranslations:
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def set_language(language: str) -> None:
+    global _language, _translations
+    if language not in BABEL_LOCALES:
+        raise ValueError(f"unsupported language {language!r}")
+    _language = language
+    _translations = _compiled(language)
+
+
+def language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _translations.ngettext(singular, plural, count)
+
+
+def babel_locale() -> str:
+    return BABEL_LOCALES[_language]
+
+
+# --- formatting ------------------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    """'mandag den 6. april 2026' / 'Monday 6 April 2026'."""
+    return format_date(day, _("EEEE 'the' d MMMM y"), locale=babel_locale())
+
+
+def week_number(day: date) -> int:
+    # Danish weeks are ISO weeks (Monday first, the week with 4 January is week 1).
+    return int(format_date(day, "w", locale=babel_locale()))
+
+
+def weekday_name(day: date) -> str:
+    return format_date(day, "EEEE", locale=babel_locale())
+
+
+def clock_time(moment: datetime | time) -> str:
+    """08.15: the Danish way; chosen deliberately for both languages on one screen."""
+    return format_time(moment, "HH.mm", locale=babel_locale())
+
+
+def short_date(day: date) -> str:
+    return format_date(day, "dd.MM.y", locale=babel_locale())
+
+
+def until(delta: timedelta) -> str:
+    """'om 25 min.' for a countdown; minutes below two hours, then hours, then days."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 120:
+        return format_timedelta(
+            timedelta(minutes=minutes), granularity="minute", threshold=1000,
+            add_direction=True, format="short", locale=babel_locale(),
+        )
+    if minutes < 48 * 60:
+        return format_timedelta(
+            timedelta(minutes=minutes), granularity="hour", threshold=1000,
+            add_direction=True, format="short", locale=babel_locale(),
+        )
+    # `granularity="day", threshold=100` keeps 13 days from becoming "om 2 uger".
+    return format_timedelta(
+        delta, granularity="day", threshold=100, add_direction=True, format="long",
+        locale=babel_locale(),
+    )

@@ -1,0 +1,79 @@
+"""Everything a use case needs, built once from the settings: clock, site, database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from skranke.clock import Clock, FixedClock, SystemClock, parse_now
+from skranke.config import Settings
+from skranke.domain.hours import SiteHours
+from skranke.domain.site import Site
+from skranke.sites import load_site, load_site_hours
+from skranke.store.database import Database
+from skranke.store.engine import default_database_url, sqlite_path
+
+
+class UsageError(ValueError):
+    """Bad input from the user (a date, a setting): exit code 2."""
+
+
+def clock_from(now: str | None) -> Clock:
+    if not now:
+        return SystemClock()
+    try:
+        return FixedClock(parse_now(now))
+    except ValueError:
+        raise UsageError(f"--now {now!r} is not an ISO date or date-time (e.g. 2026-04-06T09:30)") from None
+
+
+@dataclass
+class Skranke:
+    """The open application: settings, clock, site and (opened on first use) the database."""
+
+    settings: Settings
+    clock: Clock
+    site: Site
+    hours: SiteHours
+    _database: Database | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Skranke:
+        return cls(
+            settings=settings,
+            clock=clock_from(settings.now),
+            site=load_site(settings.site),
+            hours=load_site_hours(settings.site),
+        )
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.db or default_database_url()
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            self._database = Database.open(self.database_url, self.clock.now())
+        return self._database
+
+    def data_dir(self) -> Path:
+        """Where the inbox and outbox live by default: beside the SQLite file."""
+        path = sqlite_path(self.database_url)
+        if path is not None:
+            return path.parent
+        from platformdirs import user_data_path
+
+        return user_data_path("skranke", appauthor=False)
+
+    @property
+    def inbox(self) -> Path:
+        return self.settings.inbox or self.data_dir() / "inbox"
+
+    @property
+    def outbox(self) -> Path:
+        return self.settings.outbox or self.data_dir() / "outbox"
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            self._database = None

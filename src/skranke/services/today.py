@@ -1,0 +1,76 @@
+"""What the "I dag" screen and `skranke hours` show: every department's hours for a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from skranke.domain.hours import Interval, LiveState, SiteHours, holiday_name
+from skranke.domain.site import Department, Site
+
+
+@dataclass(frozen=True)
+class DepartmentDay:
+    department: Department
+    intervals: list[Interval]
+    exception_reason: str | None
+    state: LiveState | None  # only for the day of "now"
+
+
+@dataclass(frozen=True)
+class DayOverview:
+    site: Site
+    day: date
+    now: datetime
+    holiday: str | None
+    departments: list[DepartmentDay]
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == self.now.date()
+
+    def to_json_dict(self) -> dict:
+        return {
+            "site": self.site.id,
+            "date": self.day.isoformat(),
+            "holiday": self.holiday,
+            "departments": [
+                {
+                    "id": row.department.id,
+                    "name": row.department.name,
+                    "intervals": [
+                        {"start": i.start.strftime("%H:%M"), "end": _end_label(i)}
+                        for i in row.intervals
+                    ],
+                    "open_now": row.state.open_now if row.state else None,
+                    "next_change": (
+                        row.state.next_change.isoformat()
+                        if row.state and row.state.next_change
+                        else None
+                    ),
+                }
+                for row in self.departments
+            ],
+        }
+
+
+def _end_label(interval: Interval) -> str:
+    # An interval running to midnight ends at 24:00 on its own day, not 00:00.
+    if interval.end.date() > interval.start.date() and interval.end.hour == 0 and interval.end.minute == 0:
+        return "24:00"
+    return interval.end.strftime("%H:%M")
+
+
+def day_overview(site: Site, hours: SiteHours, day: date, now: datetime) -> DayOverview:
+    rows = []
+    for department in site.all_departments():
+        department_hours = hours[department.id]
+        rows.append(
+            DepartmentDay(
+                department=department,
+                intervals=department_hours.intervals_on(day),
+                exception_reason=department_hours.reasons.get(day),
+                state=department_hours.state_at(now) if day == now.date() else None,
+            )
+        )
+    return DayOverview(site=site, day=day, now=now, holiday=holiday_name(day), departments=rows)

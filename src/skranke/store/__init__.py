@@ -1,0 +1,1 @@
+"""The store: schema, engine, migrations and the queries the screens need."""
