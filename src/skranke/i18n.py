@@ -22,7 +22,7 @@ DOMAIN = "skranke"
 BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
 
 _language = "da"
-_translations: gettext.NullTranslations = gettext.NullTranslations()
+_translations: gettext.NullTranslations | None = None  # compiled on first use
 
 
 @cache
@@ -50,12 +50,19 @@ def language() -> str:
     return _language
 
 
+def _active() -> gettext.NullTranslations:
+    global _translations
+    if _translations is None:
+        _translations = _compiled(_language)
+    return _translations
+
+
 def _(message: str) -> str:
-    return _translations.gettext(message)
+    return _active().gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
-    return _translations.ngettext(singular, plural, count)
+    return _active().ngettext(singular, plural, count)
 
 
 def babel_locale() -> str:
@@ -98,8 +105,9 @@ def until(delta: timedelta) -> str:
         )
     if minutes < 48 * 60:
         return format_timedelta(
+            # Danish CLDR has no short relative hour pattern: the long one ("om 4 timer").
             timedelta(minutes=minutes), granularity="hour", threshold=1000,
-            add_direction=True, format="short", locale=babel_locale(),
+            add_direction=True, format="long", locale=babel_locale(),
         )
     # `granularity="day", threshold=100` keeps 13 days from becoming "om 2 uger".
     return format_timedelta(

@@ -1,0 +1,77 @@
+"""The skranke application: one key per screen, the command palette, an explicit theme."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from skranke.i18n import _
+from skranke.resources import styles_dir
+from skranke.services.context import Skranke
+from skranke.ui.providers import ScreensProvider
+from skranke.ui.screens.error import ErrorScreen
+from skranke.ui.screens.help import HelpScreen
+from skranke.ui.screens.today import TodayScreen
+
+# Drawn the same whatever TEXTUAL_THEME says: snapshots and clinics see one look.
+SKRANKE_THEME = Theme(
+    name="skranke",
+    primary="#2F6F9F",
+    secondary="#4F8A8B",
+    accent="#D08C2E",
+    warning="#E0A526",
+    error="#C8423B",
+    success="#3D9A50",
+    foreground="#E6E6E6",
+    background="#16191D",
+    surface="#1F2328",
+    panel="#2A3038",
+    dark=True,
+)
+
+
+class SkrankeApp(App[None]):
+    TITLE = "skranke"
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    COMMANDS = App.COMMANDS | {ScreensProvider}
+    MODES = {"today": TodayScreen}
+    DEFAULT_MODE = "today"
+    BINDINGS = [
+        Binding("d", "switch_mode('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
+        Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
+        Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=True),
+        Binding("q", "quit", _("Quit"), id="app.quit"),
+    ]
+
+    def __init__(self, skranke: Skranke) -> None:
+        super().__init__()
+        self.skranke = skranke
+        self.register_theme(SKRANKE_THEME)
+        self.theme = "skranke"
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        return [
+            (_("Today"), _("Opening hours of every department, counts"), "switch_mode('today')"),
+            (_("Help"), _("All keys"), "help"),
+        ]
+
+    def help_bindings(self) -> list[tuple[str, str]]:
+        return [
+            (binding.key_display or binding.key, binding.description)
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+        ] + [("Enter", _("Open the selected row")), ("Esc", _("Close a dialog"))]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure ends here, as a modal with the reason."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.push_screen(ErrorScreen(_("Something went wrong"), str(event.worker.error)))
+
+    def on_unmount(self) -> None:
+        self.skranke.close()

@@ -1,0 +1,76 @@
+""""I dag": the first thing the desk sees — every department's hours and state, and the counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from skranke.i18n import _, clock_time, long_date, week_number
+from skranke.services.today import day_overview
+from skranke.ui.formatting import intervals_text, plain, state_text
+from skranke.ui.widgets.counts import CountsPanel
+
+REFRESH_SECONDS = 60
+
+
+class TodayScreen(Screen[None]):
+    """Refreshed every minute from the Clock; nothing here is typed in."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="today"):
+            with Horizontal(id="today-heading"):
+                yield Static(id="today-date")
+                yield Static(id="today-clock")
+            yield Static(id="today-holiday")
+            yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
+            yield CountsPanel(id="counts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#departments", DataTable)
+        table.add_column(_("Department"), key="name")
+        table.add_column(_("Today"), key="today")
+        table.add_column(_("Now"), key="now")
+        table.add_column(_("Address"), key="address")
+        self.refresh_state()
+        self.set_interval(REFRESH_SECONDS, self.refresh_state)
+
+    def refresh_state(self) -> None:
+        skranke = self.app.skranke
+        now = skranke.clock.now()
+        overview = day_overview(skranke.site, skranke.hours, now.date(), now)
+        self.query_one("#today-date", Static).update(
+            Text.assemble(
+                (skranke.site.name, "bold"),
+                "  ·  ",
+                long_date(now.date()),
+                " · ",
+                _("week {number}").format(number=week_number(now.date())),
+            )
+        )
+        self.query_one("#today-clock", Static).update(_("at {time}").format(time=clock_time(now)))
+        holiday = self.query_one("#today-holiday", Static)
+        holiday.display = overview.holiday is not None
+        holiday.update(plain(overview.holiday or ""))
+
+        table = self.query_one("#departments", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for row in overview.departments:
+            text, style = state_text(row, now)
+            name = plain(row.department.name)
+            if row.department.kind == "service":
+                name.stylize("italic")
+            today = intervals_text(row)
+            if row.exception_reason:
+                today += f" ({row.exception_reason})"
+            table.add_row(
+                name, today, Text(text, style=style), plain(row.department.address),
+                key=row.department.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self.query_one(CountsPanel).refresh_counts()

@@ -1,0 +1,36 @@
+"""The counts the desk glances at: who is waiting, whose deadline is close."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from skranke.i18n import _
+from skranke.services.counts import DeskCounts, desk_counts
+
+
+class CountsPanel(Horizontal):
+    """Counted in a worker: the hours paint at once, the database answers a moment later."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("…", id="count-waiting", classes="count")
+        yield Static("…", id="count-deadlines", classes="count")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
+    def refresh_counts(self) -> None:
+        counts = desk_counts(self.app.skranke)
+        self.app.call_from_thread(self._show, counts)
+
+    def _show(self, counts: DeskCounts) -> None:
+        self.query_one("#count-waiting", Static).update(
+            _("Checked in today: {count}").format(count=counts.checked_in_today)
+        )
+        deadlines = self.query_one("#count-deadlines", Static)
+        deadlines.update(
+            _("Deadlines: {warn} close, {overdue} overdue").format(
+                warn=counts.deadlines_warn, overdue=counts.deadlines_overdue
+            )
+        )
+        deadlines.set_class(counts.deadlines_overdue > 0, "alert")
