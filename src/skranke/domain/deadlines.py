@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
-from skranke.domain.hours import TIMEZONE, DepartmentHours, SiteHours
+from skranke.domain.hours import NEXT_OPENING_HORIZON_DAYS, TIMEZONE, DepartmentHours, SiteHours
 from skranke.domain.site import Rules, Site, normalise_key
 from skranke.domain.vocabulary import ANONYMOUS_PARAGRAPH
 
@@ -52,7 +52,6 @@ FLAGS: tuple[str, ...] = (
     FLAG_APPOINTMENT_OUTSIDE_HOURS,
     FLAG_APPOINTMENT_UNKNOWN_DEPARTMENT,
 )
-_FLAG_ORDER = {flag: index for index, flag in enumerate(FLAGS)}
 
 # Appointments that must lie within the 14 days: the visitation talk and the doctor's talk
 # (003 § 2.2 "Begge tider ligger senest 14 dage fra henvendelsen"; 000 § 3.2, § 4.2 afdækning).
@@ -255,11 +254,6 @@ def evaluate_guarantee(case: CaseFacts, rules: Rules) -> Guarantee:
     return Guarantee(case.case_id, "open", deadline)
 
 
-def _is_waiting(case: CaseFacts) -> bool:
-    """A request that has neither started treatment nor been closed."""
-    return case.treatment_start is None and case.closed_on is None
-
-
 # --- follow-ups and plan reviews -----------------------------------------------------------
 
 
@@ -336,13 +330,24 @@ class _HoursLookup:
         return department in self._departments
 
     def last_open_day(self, department: str, day: date) -> date | None:
+        """DepartmentHours.last_open_day, walked over the per-day cache below.
+
+        Same answer and look-back (NEXT_OPENING_HORIZON_DAYS); deadlines on neighbouring days
+        share the days they walk back over, so each (department, day) is evaluated once.
+        """
         key = (department, day)
         try:
             return self._last_open[key]
         except KeyError:
-            value = self._departments[department].last_open_day(day)
-            self._last_open[key] = value
-            return value
+            pass
+        value: date | None = None
+        for back in range(NEXT_OPENING_HORIZON_DAYS + 1):
+            candidate = day - timedelta(days=back)
+            if self.is_open_on(department, candidate):
+                value = candidate
+                break
+        self._last_open[key] = value
+        return value
 
     def is_open_on(self, department: str, day: date) -> bool:
         key = (department, day)
@@ -371,41 +376,64 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(TIMEZONE)
 
 
+@dataclass(frozen=True, slots=True)
+class _Booked:
+    """A visitation or doctor's appointment, in Copenhagen time."""
+
+    moment: datetime
+    day: date
+    department: str
+
+
+def _booked_by_citizen(appointments: Iterable[AppointmentFacts]) -> dict[str, list[_Booked]]:
+    kinds: dict[str, bool] = {}  # normalise each distinct spelling once
+    booked: dict[str, list[_Booked]] = defaultdict(list)
+    for appointment in appointments:
+        relevant = kinds.get(appointment.kind)
+        if relevant is None:
+            relevant = kinds[appointment.kind] = (
+                normalise_key(appointment.kind) in GUARANTEE_APPOINTMENT_KINDS
+            )
+        if relevant:
+            moment = _local(appointment.starts_at)
+            booked[appointment.citizen_id].append(_Booked(moment, moment.date(), appointment.department))
+    return booked
+
+
 def _request_flags(
     case: CaseFacts,
     deadline: date,
     last_open_day: date | None,
-    appointments: Iterable[AppointmentFacts],
+    booked: Iterable[_Booked],
     hours: _HoursLookup,
 ) -> tuple[str, ...]:
-    flags: set[str] = set()
-    if not hours.known(case.department):
-        flags.add(FLAG_UNKNOWN_DEPARTMENT)
-    else:
-        # The deadline itself falls on a day the department is closed (DESIGN §1).
-        if not hours.is_open_on(case.department, deadline):
-            flags.add(FLAG_DEADLINE_ON_CLOSED_DAY)
-        if last_open_day is None:
-            flags.add(FLAG_NO_OPEN_DAY)
-    booked = False
-    for appointment in appointments:
-        if normalise_key(appointment.kind) not in GUARANTEE_APPOINTMENT_KINDS:
-            continue
-        moment = _local(appointment.starts_at)
-        if moment.date() < case.contact_date:
+    known = hours.known(case.department)
+    # The deadline itself falls on a day the department is closed (DESIGN §1).
+    closed_on_deadline = known and not hours.is_open_on(case.department, deadline)
+    no_open_day = known and last_open_day is None
+    any_booked = after_deadline = outside_hours = unknown_place = False
+    for appointment in booked:
+        if appointment.day < case.contact_date:
             continue  # belongs to an earlier course
-        booked = True
+        any_booked = True
         # Visitation and doctor's talk lie within the 14 days (003 § 2.2): one booked after
         # the deadline is an error worth showing (DESIGN §1).
-        if moment.date() > deadline:
-            flags.add(FLAG_APPOINTMENT_AFTER_DEADLINE)
+        if appointment.day > deadline:
+            after_deadline = True
         if not hours.known(appointment.department):
-            flags.add(FLAG_APPOINTMENT_UNKNOWN_DEPARTMENT)
-        elif not hours.is_open_at(appointment.department, moment):
-            flags.add(FLAG_APPOINTMENT_OUTSIDE_HOURS)
-    if not booked:
-        flags.add(FLAG_NO_APPOINTMENT)
-    return tuple(sorted(flags, key=_FLAG_ORDER.__getitem__))
+            unknown_place = True
+        elif not hours.is_open_at(appointment.department, appointment.moment):
+            outside_hours = True
+    present = (
+        closed_on_deadline,
+        no_open_day,
+        not known,
+        not any_booked,
+        after_deadline,
+        outside_hours,
+        unknown_place,
+    )
+    return tuple(flag for flag, on in zip(FLAGS, present) if on)
 
 
 # --- the overview ---------------------------------------------------------------------------
@@ -437,9 +465,7 @@ def deadline_overview(
     horizon = today + timedelta(days=ahead_days)
     oldest_follow_up = today - relativedelta(months=follow_up_overdue_months)
 
-    by_citizen: dict[str, list[AppointmentFacts]] = defaultdict(list)
-    for appointment in appointments:
-        by_citizen[appointment.citizen_id].append(appointment)
+    by_citizen = _booked_by_citizen(appointments)
 
     requests: list[tuple[int, date, str, RequestDeadline]] = []
     exempt: list[tuple[date, str, ExemptCase]] = []

@@ -14,7 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from opening_hours import OpeningHours, State
+from opening_hours import OpeningHours, ParserError, State
 
 from skranke.domain.site import Department, HoursException, Site
 
@@ -43,7 +43,7 @@ def parse_rule(rule: str, owner: str) -> OpeningHours:
     """Parse one rule; a syntax error becomes a HoursRuleError that names line:column."""
     try:
         return OpeningHours(rule, timezone=TIMEZONE, country=COUNTRY)
-    except (SyntaxError, ValueError) as error:  # ParserError derives from SyntaxError
+    except (ParserError, SyntaxError, ValueError) as error:
         message = str(error)
         position = _POSITION.search(message)
         reason = _REASON.search(message)

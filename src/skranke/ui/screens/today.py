@@ -34,7 +34,7 @@ class TodayScreen(Screen[None]):
         table.add_column(_("Department"), key="name")
         table.add_column(_("Today"), key="today")
         table.add_column(_("Now"), key="now")
-        table.add_column(_("Address"), key="address")
+        table.add_column(_("Phone"), key="phone")
         self.refresh_state()
         self.set_interval(REFRESH_SECONDS, self.refresh_state)
 
@@ -68,7 +68,7 @@ class TodayScreen(Screen[None]):
             if row.exception_reason:
                 today += f" ({row.exception_reason})"
             table.add_row(
-                name, today, Text(text, style=style), plain(row.department.address),
+                name, today, Text(text, style=style), plain(row.department.phone),
                 key=row.department.id,
             )
         if table.row_count:

@@ -1,0 +1,115 @@
+"""Writing imported export rows: upsert by the file's key, inside the caller's transaction.
+
+Only the four imported tables are written here. What the desk records (check-ins,
+dispensings, intakes) lives in tables an import never touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from skranke.store.models import Appointment, Base, Case, Citizen, Prescription, SyncRun
+
+TABLES: dict[str, type[Base]] = {
+    "borgere": Citizen,
+    "sager": Case,
+    "ordinationer": Prescription,
+    "aftaler": Appointment,
+}
+CHUNK = 500
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def data_columns(kind: str) -> list[str]:
+    """The columns a file fills: every column but the import stamp."""
+    model = TABLES[kind]
+    return [c.key for c in model.__table__.columns if c.key != "imported_at"]
+
+
+def existing_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(session.scalars(select(model.id).where(model.id.in_(chunk))))
+    return found
+
+
+def cpr_owners(session: Session, cprs: Iterable[str]) -> dict[str, str]:
+    """Which citizen already holds each CPR number (the column is unique)."""
+    wanted = sorted({c for c in cprs if c})
+    owners: dict[str, str] = {}
+    for chunk in _chunks(wanted):
+        owners.update(session.execute(select(Citizen.cpr, Citizen.id).where(Citizen.cpr.in_(chunk))).tuples())
+    return owners
+
+
+def upsert(session: Session, kind: str, rows: Sequence[dict[str, Any]], imported_at: datetime) -> UpsertCounts:
+    """Insert new keys, update changed rows, leave identical rows alone."""
+    model = TABLES[kind]
+    columns = data_columns(kind)
+    table_columns = [model.__table__.c[name] for name in columns]
+    counts = UpsertCounts()
+    for chunk in _chunks(rows):
+        keys = [row["id"] for row in chunk]
+        current = {
+            record[0]: record
+            for record in session.execute(select(*table_columns).where(model.id.in_(keys))).tuples()
+        }
+        new_rows: list[dict[str, Any]] = []
+        changed_rows: list[dict[str, Any]] = []
+        for row in chunk:
+            values = tuple(row.get(name) for name in columns)
+            before = current.get(row["id"])
+            if before is None:
+                new_rows.append({**row, "imported_at": imported_at})
+            elif tuple(before) != values:
+                changed_rows.append({**row, "imported_at": imported_at})
+            else:
+                counts.unchanged += 1
+        if new_rows:
+            session.execute(insert(model), new_rows)
+            counts.inserted += len(new_rows)
+        if changed_rows:
+            session.execute(update(model), changed_rows)  # ORM bulk update by primary key
+            counts.updated += len(changed_rows)
+    return counts
+
+
+def already_imported(session: Session, sha256: str) -> SyncRun | None:
+    """A file with this exact content that was taken in before (imported or unchanged)."""
+    return session.scalars(
+        select(SyncRun)
+        .where(SyncRun.sha256 == sha256, SyncRun.outcome.in_(["imported", "unchanged"]))
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def record_sync(session: Session, run: SyncRun) -> None:
+    session.add(run)
+    session.flush()
+
+
+def latest_runs(session: Session, limit: int = 50) -> list[SyncRun]:
+    return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+
+
+def count_rows(session: Session, kind: str) -> int:
+    return session.execute(select(func.count()).select_from(TABLES[kind])).scalar_one()

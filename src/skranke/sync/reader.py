@@ -1,0 +1,401 @@
+"""Reading one export file (DESIGN §3) into validated rows and a list of every error.
+
+`read_export(source, name, site)` never raises on bad input: whatever is wrong with the file
+ends up in `ParsedFile.errors`, each error with the file name, the physical line (the header is
+line 1, blank lines and lines inside quoted fields count), the column as written in the file,
+the offending value and the reason. A file is importable when `ParsedFile.ok`.
+
+Decisions, beyond DESIGN §3:
+- The encoding is decided for the whole file: UTF-8 (a BOM is dropped) when the bytes decode as
+  UTF-8, else Windows-1252. A UTF-16 file (Excel's "Unicode text") is refused with a hint.
+- The separator (`;`, `,`, tab) is the one that splits the header into the most known column
+  names; `;` wins a tie. An Excel `sep=X` first line is honoured.
+- Header names are matched after folding case, Danish letters (æ→ae, ø→oe, å→aa), `_`, `-`,
+  spaces and a stray BOM: `Præparat`, `PRAEPARAT`, ` praeparat ` and `gyldig-til` all match.
+- Unknown columns reject the file (by default), naming them: a misspelt optional column (say
+  `overvget`) would otherwise be dropped silently and its default used — for `overvaaget`
+  (supervised intake) that is a safety matter. `unknown_columns="ignore"` skips them instead.
+  A column named twice is always an error. Header cells left empty (a trailing separator) are
+  ignored, but a value under one is an error.
+- Blank lines (also `;;;;`) are skipped wherever they are; leading blank lines before the header
+  too. A row with fewer cells than the header, or with non-empty extra cells, is an error.
+- Cells are stripped; an empty cell is "not given": optional columns take their default, a
+  required column reports "required value is empty".
+- Duplicate keys are reported on every later line, naming the first; so is a CPR number used by
+  two citizens (the store keeps CPR unique). References between files (a case's borger_id) are
+  not checked here: that needs the database.
+- CPR values are masked in error values (`010180-****`): reports are files that get mailed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path, PurePath
+from typing import Literal, NamedTuple, TypeVar
+
+from pydantic import ValidationError
+
+from skranke.domain.site import Site
+from skranke.sync.rows import (
+    COLUMNS,
+    HEADER_KEYS,
+    KIND_ORDER,
+    MODELS,
+    Column,
+    ExportRow,
+    RowContext,
+    header_key,
+    mask_cpr,
+)
+
+SEPARATORS = (";", ",", "\t")
+_SEPARATOR_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
+_Name = TypeVar("_Name", str, Path, PurePath)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in a file. `line` 0: the file as a whole; `column` None: the whole row."""
+
+    file: str
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
+        column = f" column '{self.column}':" if self.column is not None else ""
+        value = f" (value '{_shorten(self.value)}')" if self.value else ""
+        return f"{where}{column} {self.reason}{value}"
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    text = value.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ParsedRow(NamedTuple):
+    line: int  # physical line where the row starts
+    row: ExportRow
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    name: str
+    kind: str | None  # None: the name has no known prefix
+    encoding: str | None = None  # "utf-8", "utf-8-sig" or "cp1252"
+    separator: str | None = None
+    sha256: str = ""
+    columns: tuple[str, ...] = ()  # the header cells as written
+    rows: list[ParsedRow] = field(default_factory=list)  # the rows that validated
+    errors: list[RowError] = field(default_factory=list)  # all errors, in line order
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def models(self) -> list[ExportRow]:
+        return [parsed.row for parsed in self.rows]
+
+
+# --- file names --------------------------------------------------------------------------
+
+
+def kind_of(name: str | os.PathLike[str]) -> str | None:
+    """`borgere_2025-03-01.csv` → "borgere"; None when the name has no known prefix."""
+    base = PurePath(name).name.lower()
+    for kind in KIND_ORDER:
+        if base.startswith(kind):
+            return kind
+    return None
+
+
+def sort_key(name: str | os.PathLike[str]) -> tuple[int, str, str]:
+    """Dependency order: borgere, sager, ordinationer, aftaler, then by name; unknown last."""
+    base = PurePath(name).name
+    kind = kind_of(base)
+    rank = KIND_ORDER.index(kind) if kind else len(KIND_ORDER)
+    return rank, base.casefold(), base
+
+
+def sort_exports(names: Iterable[_Name]) -> list[_Name]:
+    """The names (or paths) in the order a sync takes them."""
+    return sorted(names, key=sort_key)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def decode_export(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (BOM dropped) if the whole file decodes, else Windows-1252.
+
+    Raises UnicodeDecodeError for UTF-16 and for bytes Windows-1252 leaves undefined.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnicodeDecodeError("utf-16", data, 0, 2, "UTF-16 is not supported")
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def sniff_separator(header_line: str, kind: str) -> str:
+    """The separator that splits the header into the most known column names (`;` on a tie)."""
+    known = HEADER_KEYS[kind]
+    best, best_count = SEPARATORS[0], -1
+    for separator in SEPARATORS:
+        cells = next(csv.reader([header_line], delimiter=separator), [])
+        count = sum(header_key(cell) in known for cell in cells)
+        if count > best_count:
+            best, best_count = separator, count
+    return best
+
+
+def read_export(
+    source: str | os.PathLike[str] | bytes,
+    name: str | None,
+    site: Site | RowContext,
+    *,
+    today: date | None = None,
+    unknown_columns: Literal["reject", "ignore"] = "reject",
+) -> ParsedFile:
+    """Read and validate one export file; every problem is in the result's `errors`.
+
+    `source` is a path or the file's bytes; `name` is the file name used for the kind and in
+    errors (default: the path's name). `site` gives the departments and preparations (a
+    prepared `RowContext` also works). `today` is the date CPR birth dates must not be after
+    (default: the system date, which is what stdnum uses).
+    """
+    if isinstance(source, bytes):
+        if name is None:
+            raise TypeError("read_export(bytes, name=None): give the file name")
+        data = source
+    else:
+        path = Path(source)
+        name = name if name is not None else path.name
+        data = path.read_bytes()
+
+    parsed = ParsedFile(name=name, kind=kind_of(name), sha256=hashlib.sha256(data).hexdigest())
+    if parsed.kind is None:
+        prefixes = ", ".join(f"{k}*" for k in KIND_ORDER)
+        parsed.errors.append(
+            RowError(name, 0, None, None, f"unknown kind of file: the name must start with {prefixes}")
+        )
+        return parsed
+
+    try:
+        text, parsed.encoding = decode_export(data)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1 if error.encoding != "utf-16" else 0
+        reason = (
+            "UTF-16 files are not supported: save as CSV (UTF-8) or CSV (semikolonsepareret)"
+            if error.encoding == "utf-16"
+            else f"neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02x})"
+        )
+        parsed.errors.append(RowError(name, line, None, None, reason))
+        return parsed
+
+    if isinstance(site, RowContext):
+        context = site if today is None else replace(site, today=today)
+    else:
+        context = RowContext.for_site(site, today)
+    _read_rows(parsed, text, context, unknown_columns)
+    return parsed
+
+
+def _read_rows(
+    parsed: ParsedFile, text: str, context: RowContext, unknown_columns: str
+) -> None:
+    name, kind = parsed.name, parsed.kind
+    assert kind is not None
+    errors = parsed.errors
+    stream = io.StringIO(text, newline="")
+
+    # The header: the first non-blank line; an Excel "sep=;" line before it sets the separator.
+    header_line_no, header_line, separator = 0, "", None
+    for raw in stream:
+        header_line_no += 1
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if separator is None and stripped.lower().startswith("sep=") and len(stripped) == 5:
+            separator = stripped[4]
+            if separator not in SEPARATORS:
+                errors.append(RowError(name, header_line_no, None, stripped, "unsupported separator"))
+                return
+            continue
+        header_line = raw
+        break
+    if not header_line:
+        errors.append(RowError(name, 0, None, None, "the file is empty: no header line"))
+        return
+    if separator is None:
+        separator = sniff_separator(header_line, kind)
+    parsed.separator = separator
+
+    header = next(csv.reader([header_line], delimiter=separator))
+    parsed.columns = tuple(cell.strip() for cell in header)
+    known = HEADER_KEYS[kind]
+    fields: list[str | None] = []  # per position: the model field, or None (ignored)
+    column_of: dict[str, tuple[int, str]] = {}  # field -> (position, header as written)
+    unknown: list[str] = []
+    for position, cell in enumerate(parsed.columns):
+        column = known.get(header_key(cell)) if cell else None
+        if column is None:
+            if cell:
+                unknown.append(cell)
+            fields.append(None)
+            continue
+        if column.field in column_of:
+            first = column_of[column.field][1]
+            errors.append(
+                RowError(name, header_line_no, cell, None, f"column given twice (also as '{first}')")
+            )
+        column_of[column.field] = (position, cell)
+        fields.append(column.field)
+    if unknown and unknown_columns == "reject":
+        expected = ", ".join(c.name for c in COLUMNS[kind])
+        separator_name = _SEPARATOR_NAMES[separator]
+        errors.append(
+            RowError(
+                name,
+                header_line_no,
+                ", ".join(unknown),
+                None,
+                f"unknown column(s) for {kind} ({separator_name}-separated); "
+                f"the columns are: {expected}",
+            )
+        )
+    for column in COLUMNS[kind]:
+        if column.required and column.field not in column_of:
+            errors.append(RowError(name, header_line_no, column.name, None, "required column is missing"))
+    if errors:
+        return
+
+    model = MODELS[kind]
+    validate = model.__pydantic_validator__.validate_python
+    width = len(fields)
+    key_position, key_header = column_of["id"]
+    seen_keys: dict[str, int] = {}
+    seen_cprs: dict[str, tuple[str, int]] = {}
+    is_citizen = kind == "borgere"
+    ignored_positions = [i for i, f in enumerate(fields) if f is None]
+    unnamed_positions = [i for i in ignored_positions if not parsed.columns[i]]
+    rows = parsed.rows
+    # Pairs of (field, position) for the cells that feed the model.
+    used = [(f, i) for i, f in enumerate(fields) if f is not None]
+    simple = not ignored_positions and fields == [f for f, _ in used]
+
+    reader = csv.reader(stream, delimiter=separator)
+    line = header_line_no  # physical lines consumed so far
+    try:
+        for record in reader:
+            start = line + 1
+            line = header_line_no + reader.line_num
+            if len(record) != width:
+                if not any(cell.strip() for cell in record):
+                    continue  # blank line
+                if len(record) < width or any(c.strip() for c in record[width:]):
+                    errors.append(
+                        RowError(
+                            name, start, None, None,
+                            f"the row has {len(record)} cells, the header {width}",
+                        )
+                    )
+                    continue
+                record = record[:width]
+            if simple:
+                values = {f: s for f, cell in zip(fields, record) if (s := cell.strip())}
+            else:
+                values = {f: s for f, i in used if (s := record[i].strip())}
+                for i in unnamed_positions:
+                    if record[i].strip():
+                        errors.append(
+                            RowError(
+                                name, start, f"#{i + 1}", record[i].strip(),
+                                "a value under a column without a name",
+                            )
+                        )
+            if not values:
+                continue  # only separators, or only ignored columns: a blank line
+
+            key = values.get("id")
+            if key is not None:
+                first = seen_keys.get(key)
+                if first is not None:
+                    errors.append(
+                        RowError(name, start, key_header, key, f"duplicate key (first on line {first})")
+                    )
+                else:
+                    seen_keys[key] = start
+            try:
+                row = validate(values, context=context)
+            except ValidationError as error:
+                for item in error.errors(include_url=False):
+                    errors.append(_row_error(name, start, item, column_of, record, kind))
+                continue
+            if is_citizen and row.cpr is not None:
+                other = seen_cprs.get(row.cpr)
+                if other is not None:
+                    errors.append(
+                        RowError(
+                            name, start, column_of["cpr"][1], mask_cpr(row.cpr),
+                            f"CPR number also given for borger_id '{other[0]}' on line {other[1]}",
+                        )
+                    )
+                else:
+                    seen_cprs[row.cpr] = (row.id, start)
+            rows.append(ParsedRow(start, row))
+    except csv.Error as error:
+        errors.append(RowError(name, header_line_no + reader.line_num, None, None, f"not readable as CSV: {error}"))
+
+
+_MESSAGES = {
+    "missing": "required value is empty",
+    "string_too_long": "too long (at most {max_length} characters)",
+    "string_too_short": "required value is empty",
+}
+
+
+def _row_error(
+    name: str,
+    line: int,
+    item: dict,
+    column_of: dict[str, tuple[int, str]],
+    record: list[str],
+    kind: str,
+) -> RowError:
+    loc = item.get("loc") or ()
+    field_name = loc[0] if loc and isinstance(loc[0], str) else None
+    column: str | None = None
+    value: str | None = None
+    if field_name is not None:
+        if field_name in column_of:
+            position, column = column_of[field_name]
+            value = record[position].strip()
+        else:
+            column = next((c.name for c in COLUMNS[kind] if c.field == field_name), field_name)
+    template = _MESSAGES.get(item["type"])
+    reason = template.format(**item.get("ctx", {})) if template else item["msg"]
+    if field_name == "cpr" and value:
+        value = mask_cpr(value)
+    return RowError(name, line, column, value, reason)
+
+
+def write_report(parsed: ParsedFile, path: str | os.PathLike[str]) -> Path:
+    """A plain-text report, one line per error: `file:line: column 'x': reason (value 'y')`."""
+    target = Path(path)
+    with target.open("w", encoding="utf-8", newline="\n") as out:
+        for error in parsed.errors:
+            out.write(f"{error}\n")
+    return target

@@ -1,0 +1,623 @@
+"""Validated rows of the export files (DESIGN §3), one pydantic model per file kind.
+
+The models use the English names of the store's columns (`skranke.store.models`), one field per
+column, so a service can hand `row.model_dump()` to an upsert. The Danish column names of the
+files are mapped to these fields in `COLUMNS`; `skranke.sync.reader` does that mapping, drops
+empty cells (so optional fields take their defaults) and validates each row with
+`Model.model_validate(values, context=RowContext)`.
+
+Every field accepts the text of a CSV cell as well as an already typed value (a `date`, a
+`Decimal`, a `bool`), so the models work the same when fed from elsewhere (a form, a test).
+
+Vocabulary fields need the site: pass a `RowContext` (built once per file with
+`RowContext.for_site(site)`), or the `Site` itself, as the validation context.
+
+Forgiving, within limits (each one documented where it is parsed):
+- dates `YYYY-MM-DD`, `DD-MM-YYYY`, `DD.MM.YYYY` (one-digit day and month allowed);
+- date-times the same dates with `HH:MM` or `HH.MM` (optional seconds), or ISO 8601 with `T`
+  and an optional UTC offset; a time without offset is Copenhagen time;
+- decimals with comma or point, at most two decimals (a third is refused: "1.000" may be a
+  Danish thousands separator, and the store keeps two decimals);
+- booleans ja/nej, j/n, 1/0, true/false, yes/no, sand/falsk;
+- paragraphs `SEL101`, `SEL101a`, `SUL142`, `SUL141` in any case, with spaces, `§`, `-` or `.`
+  inside (`sel § 101 a`, `SUL-142`); the law's abbreviation is required (a bare `101` is refused);
+- closing statuses in Danish letters or ASCII, any case, `_` for space; the SMDB long forms
+  `udskrevet til andet tilbud` and `udskrevet til hospital` are accepted as well;
+- departments by site id (case, `_`, space and `-` folded); preparations by site id or name
+  (Danish letters or ASCII, any case).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, NamedTuple, NoReturn
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, rrulestr
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+from stdnum.dk import cpr as stdnum_cpr
+from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+
+from skranke.domain.site import Site, normalise_key
+from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
+
+TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+#: The file kinds in dependency order: a sync takes files in this order, then by name.
+KIND_ORDER: tuple[str, ...] = ("borgere", "sager", "ordinationer", "aftaler")
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+def invalid(reason: str) -> NoReturn:
+    """Raise a validation error whose message is exactly `reason` (no "Value error, ")."""
+    # The reason goes in as context, so braces in a value are never taken as a template.
+    raise PydanticCustomError("skranke", "{reason}", {"reason": reason})
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- cell parsers -----------------------------------------------------------------------
+
+_DATE = re.compile(r"\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})([.-])(\d{1,2})\5(\d{4}))\s*")
+_DATETIME = re.compile(
+    r"\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})([.-])(\d{1,2})\5(\d{4}))"
+    r"(?:\s+|T)(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*"
+)
+_DECIMAL = re.compile(r"\s*([+-]?)(\d+)(?:[.,](\d+))?\s*")
+_BOOLEANS = {
+    "ja": True, "j": True, "1": True, "true": True, "yes": True, "y": True, "sand": True,
+    "nej": False, "n": False, "0": False, "false": False, "no": False, "falsk": False,
+}  # fmt: skip
+_DATE_FORMS = "write YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"
+
+
+def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
+    if match[1]:
+        return int(match[1]), int(match[2]), int(match[3])
+    return int(match[7]), int(match[6]), int(match[4])
+
+
+def parse_date(value: Any) -> date:
+    """A date cell: `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY`."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        invalid(f"not a date: {_DATE_FORMS}")
+    match = _DATE.fullmatch(value)
+    if match is None:
+        invalid(f"not a date: {_DATE_FORMS}")
+    try:
+        return date(*_ymd(match))
+    except ValueError:
+        invalid("no such date")
+
+
+def parse_optional_date(value: Any) -> date | None:
+    return None if _blank(value) else parse_date(value)
+
+
+def parse_datetime(value: Any) -> datetime:
+    """A date and time, as an aware datetime in Europe/Copenhagen.
+
+    Accepts the three date forms followed by `HH:MM` or `HH.MM` (seconds optional), and ISO
+    8601 with `T`. A time without a UTC offset is Copenhagen wall time; a wall time that does
+    not exist (the hour skipped in spring) is refused; an ambiguous one (the hour repeated in
+    autumn) is taken as the first, summer-time, occurrence.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return _localise(value)
+        return value.astimezone(TIMEZONE)
+    if not isinstance(value, str):
+        invalid("not a date and time: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15")
+    match = _DATETIME.fullmatch(value)
+    if match is None:
+        if _DATE.fullmatch(value):
+            invalid("a time is missing: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15")
+        invalid("not a date and time: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15")
+    try:
+        naive = datetime(*_ymd(match), int(match[8]), int(match[9]), int(match[10] or 0))
+    except ValueError:
+        invalid("no such date or time")
+    offset = match[11]
+    if offset is None:
+        return _localise(naive)
+    if offset == "Z":
+        tz = timezone.utc
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        minutes = int(digits[:2]) * 60 + int(digits[2:])
+        if minutes >= 24 * 60:
+            invalid(f"UTC offset {offset} out of range")
+        tz = timezone(sign * timedelta(minutes=minutes))
+    return naive.replace(tzinfo=tz).astimezone(TIMEZONE)
+
+
+def _localise(naive: datetime) -> datetime:
+    local = naive.replace(tzinfo=TIMEZONE)
+    if local.astimezone(timezone.utc).astimezone(TIMEZONE).replace(tzinfo=None) != naive:
+        invalid(f"{naive:%Y-%m-%d %H:%M} does not exist in Copenhagen (clocks go forward)")
+    return local
+
+
+def parse_decimal(value: Any, *, places: int = 2) -> Decimal:
+    """Comma or point as the decimal mark; at most `places` decimals; no thousands separator."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            invalid("not a number")
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            invalid(f"more than {places} decimals")
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float):
+        return parse_decimal(Decimal(repr(value)), places=places)
+    if not isinstance(value, str):
+        invalid("not a number")
+    match = _DECIMAL.fullmatch(value)
+    if match is None:
+        invalid("not a number: write e.g. 12,5 or 12.5 (no thousands separator)")
+    sign, whole, fraction = match.groups()
+    if fraction is None:
+        return Decimal(sign + whole)
+    if len(fraction) > places:
+        invalid(f"more than {places} decimals (a thousands separator? write 1000, not 1.000)")
+    return Decimal(f"{sign}{whole}.{fraction}")
+
+
+def parse_bool(value: Any) -> bool:
+    """ja/nej, j/n, 1/0, true/false (also yes/no, sand/falsk), any case."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        result = _BOOLEANS.get(value.strip().lower())
+        if result is not None:
+            return result
+    invalid("not ja/nej: write ja or nej (also j/n, 1/0, true/false)")
+
+
+def _fold(text: str) -> str:
+    """Vocabulary key: Danish letters to ASCII, case, and `_`, `-`, spaces folded."""
+    return normalise_key(text).replace("-", " ")
+
+
+_PARAGRAPHS = {p.upper(): p for p in PARAGRAPHS}
+_PARAGRAPH_NOISE = re.compile(r"[\s§.\-_]+")
+
+
+def parse_paragraph(value: Any) -> str:
+    if not isinstance(value, str):
+        invalid("not a paragraph")
+    key = _PARAGRAPH_NOISE.sub("", value).upper()
+    found = _PARAGRAPHS.get(key)
+    if found is None:
+        invalid(f"unknown paragraph: use one of {', '.join(sorted(PARAGRAPHS))}")
+    return found
+
+
+_CLOSING_STATUSES = {_fold(s): s for s in CLOSING_STATUSES} | {
+    _fold("udskrevet til andet tilbud"): "andet tilbud",
+    _fold("udskrevet til hospital"): "hospital",
+}
+
+
+def parse_closing_status(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        invalid("not a closing status")
+    found = _CLOSING_STATUSES.get(_fold(value))
+    if found is None:
+        invalid(f"unknown closing status: use one of {', '.join(sorted(CLOSING_STATUSES))}")
+    return found
+
+
+_APPOINTMENT_KINDS = {_fold(k): k for k in APPOINTMENT_KINDS}
+
+
+def parse_appointment_kind(value: Any) -> str:
+    if not isinstance(value, str):
+        invalid("not an appointment type")
+    found = _APPOINTMENT_KINDS.get(_fold(value))
+    if found is None:
+        invalid(f"unknown appointment type: use one of {', '.join(sorted(APPOINTMENT_KINDS))}")
+    return found
+
+
+def parse_doses_per_day(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2):
+        return value
+    if isinstance(value, str) and value.strip() in ("1", "2"):
+        return int(value)
+    invalid("doses per day must be 1 or 2")
+
+
+_UNTIL_UTC = re.compile(r"UNTIL=\d{8}T\d{6}Z", re.IGNORECASE)
+_RRULE_START = datetime(2000, 1, 1)
+
+
+@lru_cache(maxsize=4096)
+def _check_rrule(text: str) -> tuple[bool, str]:
+    """(True, canonical rule) or (False, reason). Cached: pickup rules repeat a lot."""
+    rule = text.strip()
+    if rule[:6].upper() == "RRULE:":
+        rule = rule[6:].strip()
+    rule = rule.upper()
+    if not rule:
+        return False, "empty pickup rule: give an RRULE, e.g. FREQ=DAILY"
+    if "\n" in rule or "\r" in rule or ":" in rule:
+        return False, "only the RRULE itself is accepted, e.g. FREQ=WEEKLY;BYDAY=MO,TH"
+    if _UNTIL_UTC.search(rule):
+        return False, "UNTIL must be a local date (UNTIL=20251231), not a UTC time"
+    try:
+        parsed = rrulestr(rule, dtstart=_RRULE_START)
+    except TypeError:  # dateutil's way of saying FREQ is missing
+        return False, "not a valid RRULE: FREQ is missing"
+    except (ValueError, KeyError, IndexError) as error:
+        return False, f"not a valid RRULE: {error}"
+    if parsed._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
+        return False, "pickups are days: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"
+    if parsed._interval < 1:
+        return False, "not a valid RRULE: INTERVAL must be 1 or more"
+    return True, rule
+
+
+def parse_pickup_rule(value: Any) -> str:
+    """An RFC 5545 RRULE (with or without the `RRULE:` prefix), stored upper-case without it.
+
+    Checked with `dateutil.rrule.rrulestr`; pickups are calendar days, so sub-daily
+    frequencies and UTC `UNTIL` times are refused. Expand with a naive `dtstart`.
+    """
+    if not isinstance(value, str):
+        invalid("not a pickup rule")
+    ok, result = _check_rrule(value)
+    if not ok:
+        invalid(result)
+    return result
+
+
+def normalise_cpr(value: str, today: date | None = None) -> str:
+    """10 digits without the dash, checked by `stdnum.dk.cpr`; raises a validation error.
+
+    stdnum does not enforce modulus 11 (numbers after 2007 fail it) and refuses birth dates
+    after today: `today=None` uses stdnum's own `validate` (the system date); a given `today`
+    makes the check deterministic.
+    """
+    try:
+        if today is None:
+            return stdnum_cpr.validate(value)
+        number = stdnum_cpr.compact(value)
+        if not number.isdigit() or not number.isascii():
+            raise InvalidFormat()
+        if len(number) != 10:
+            raise InvalidLength()
+        if stdnum_cpr.get_birth_date(number) > today:
+            raise InvalidComponent("birth date in the future")
+        return number
+    except InvalidFormat:
+        invalid("CPR number must be digits: DDMMYY-SSSS")
+    except InvalidLength:
+        invalid("CPR number must have 10 digits: DDMMYY-SSSS")
+    except InvalidComponent as error:
+        if "born yet" in str(error) or "future" in str(error):
+            invalid("CPR number has a birth date in the future")
+        invalid("CPR number has no valid birth date (DDMMYY)")
+    except StdnumError:
+        invalid("not a valid CPR number")
+
+
+def mask_cpr(value: str) -> str:
+    """For reports: keep the birth-date part of a (possibly wrong) CPR value, hide the rest."""
+    return value[:6] + re.sub(r"[^\s-]", "*", value[6:])
+
+
+# --- the site as validation context -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What row validation needs from the site, as look-up dicts built once per file."""
+
+    departments: Mapping[str, str]  # folded id -> id
+    preparations: Mapping[str, str]  # folded id or name -> id
+    department_ids: tuple[str, ...]
+    preparation_ids: tuple[str, ...]
+    today: date | None = None  # for the CPR birth-date check; None: the system date
+    site_id: str = ""
+
+    @classmethod
+    def for_site(cls, site: Site, today: date | None = None) -> RowContext:
+        departments = {_fold(d.id): d.id for d in site.all_departments()}
+        preparations: dict[str, str] = {}
+        for preparation in site.preparations:
+            preparations.setdefault(_fold(preparation.name), preparation.id)
+        for preparation in site.preparations:  # ids win over names
+            preparations[_fold(preparation.id)] = preparation.id
+        return cls(
+            departments=departments,
+            preparations=preparations,
+            department_ids=tuple(d.id for d in site.all_departments()),
+            preparation_ids=tuple(p.id for p in site.preparations),
+            today=today,
+            site_id=site.id,
+        )
+
+
+_SITE_CONTEXTS: dict[int, tuple[Site, RowContext]] = {}
+
+
+def row_context(context: Any) -> RowContext:
+    """The validation context as a RowContext: given as one, as a Site or as {"site": Site}."""
+    if isinstance(context, RowContext):
+        return context
+    if isinstance(context, Mapping) and "site" in context:
+        site = context["site"]
+        today = context.get("today")
+        if today is not None:
+            return RowContext.for_site(site, today)
+    else:
+        site = context
+    if isinstance(site, Site):
+        cached = _SITE_CONTEXTS.get(id(site))
+        if cached is None or cached[0] is not site:
+            cached = _SITE_CONTEXTS[id(site)] = (site, RowContext.for_site(site))
+        return cached[1]
+    raise TypeError("row validation needs the site: pass context=RowContext.for_site(site)")
+
+
+def _lookup(value: Any, table: Mapping[str, str], what: str, known: tuple[str, ...]) -> str:
+    if isinstance(value, str):
+        found = table.get(_fold(value))
+        if found is not None:
+            return found
+    invalid(f"unknown {what} {str(value).strip()!r}: the site has {', '.join(known)}")
+
+
+# --- the models ---------------------------------------------------------------------------
+
+Key = Annotated[str, Field(min_length=1, max_length=64)]
+Name = Annotated[str, Field(max_length=200)]
+Date = Annotated[date, BeforeValidator(parse_date)]
+OptionalDate = Annotated[date | None, BeforeValidator(parse_optional_date)]
+Bool = Annotated[bool, BeforeValidator(parse_bool)]
+
+
+class ExportRow(BaseModel):
+    """Common to the four row models. `KIND`: the file kind; the first field is the key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    KIND: ClassVar[str]
+
+
+class CitizenRow(ExportRow):
+    """A line of `borgere*.csv` → table `citizens`."""
+
+    KIND: ClassVar[str] = "borgere"
+
+    id: Key
+    cpr: str | None = None  # 10 digits, no dash; None: anonymous
+    first_name: Name = ""
+    last_name: Name = ""
+    alias: Name = ""
+    phone: Annotated[str, Field(max_length=40)] = ""
+
+    @field_validator("cpr", mode="before")
+    @classmethod
+    def _cpr(cls, value: Any, info: ValidationInfo) -> str | None:
+        if _blank(value):
+            return None
+        if not isinstance(value, str):
+            invalid("CPR number must be text")
+        return normalise_cpr(value, _today(info.context))
+
+
+def _today(context: Any) -> date | None:
+    """The CPR check's "today" from the context (None: stdnum uses the system date)."""
+    if isinstance(context, RowContext):
+        return context.today
+    if isinstance(context, Mapping):
+        return context.get("today")
+    return None
+
+
+class CaseRow(ExportRow):
+    """A line of `sager*.csv` → table `cases`."""
+
+    KIND: ClassVar[str] = "sager"
+
+    id: Key
+    citizen_id: Key
+    department: str
+    paragraph: Annotated[str, BeforeValidator(parse_paragraph)]
+    contact_date: Date
+    treatment_start: OptionalDate = None
+    free_choice: Bool = False
+    closed_on: OptionalDate = None
+    closing_status: Annotated[str | None, BeforeValidator(parse_closing_status)] = Field(
+        None, validate_default=True
+    )
+    plan_reviewed_on: OptionalDate = None
+
+    @field_validator("department", mode="before")
+    @classmethod
+    def _department(cls, value: Any, info: ValidationInfo) -> str:
+        ctx = row_context(info.context)
+        return _lookup(value, ctx.departments, "department", ctx.department_ids)
+
+    @field_validator("treatment_start")
+    @classmethod
+    def _start_after_contact(cls, value: date | None, info: ValidationInfo) -> date | None:
+        contact = info.data.get("contact_date")
+        if value is not None and contact is not None and value < contact:
+            invalid(f"treatment start is before the request (henvendelse {contact:%Y-%m-%d})")
+        return value
+
+    @field_validator("closing_status")
+    @classmethod
+    def _closed_with_status(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "closed_on" not in info.data:  # afsluttet itself was wrong: reported there
+            return value
+        closed = info.data["closed_on"]
+        if closed is not None and value is None:
+            invalid("the case is closed (afsluttet): afslutningsstatus is required")
+        if closed is None and value is not None:
+            invalid("afslutningsstatus given, but the closing date (afsluttet) is empty")
+        return value
+
+
+class PrescriptionRow(ExportRow):
+    """A line of `ordinationer*.csv` → table `prescriptions`."""
+
+    KIND: ClassVar[str] = "ordinationer"
+
+    id: Key
+    citizen_id: Key
+    preparation: str
+    dose_mg: Decimal
+    doses_per_day: Annotated[int, BeforeValidator(parse_doses_per_day)] = 1
+    pickup_rule: Annotated[str, BeforeValidator(parse_pickup_rule)]
+    supervised: Bool = True
+    valid_from: Date
+    valid_to: OptionalDate = None
+    prescribed_by: Name = ""
+
+    @field_validator("preparation", mode="before")
+    @classmethod
+    def _preparation(cls, value: Any, info: ValidationInfo) -> str:
+        ctx = row_context(info.context)
+        return _lookup(value, ctx.preparations, "preparation", ctx.preparation_ids)
+
+    @field_validator("dose_mg", mode="before")
+    @classmethod
+    def _dose(cls, value: Any) -> Decimal:
+        dose = parse_decimal(value)
+        if dose <= 0:
+            invalid("dose must be more than 0 mg")
+        if dose >= 1_000_000:
+            invalid("dose too large (at most 999999,99 mg)")
+        return dose
+
+    @field_validator("valid_to")
+    @classmethod
+    def _valid_period(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("valid_from")
+        if value is not None and start is not None and value < start:
+            invalid(f"valid to is before valid from (gyldig_fra {start:%Y-%m-%d})")
+        return value
+
+
+class AppointmentRow(ExportRow):
+    """A line of `aftaler*.csv` → table `appointments`."""
+
+    KIND: ClassVar[str] = "aftaler"
+
+    id: Key
+    citizen_id: Key
+    department: str
+    starts_at: Annotated[AwareDatetime, BeforeValidator(parse_datetime)]
+    kind: Annotated[str, BeforeValidator(parse_appointment_kind)] = "samtale"
+    clinician: Name = ""
+
+    @field_validator("department", mode="before")
+    @classmethod
+    def _department(cls, value: Any, info: ValidationInfo) -> str:
+        ctx = row_context(info.context)
+        return _lookup(value, ctx.departments, "department", ctx.department_ids)
+
+
+MODELS: dict[str, type[ExportRow]] = {
+    "borgere": CitizenRow,
+    "sager": CaseRow,
+    "ordinationer": PrescriptionRow,
+    "aftaler": AppointmentRow,
+}
+
+
+# --- file columns -> fields ----------------------------------------------------------------
+
+
+class Column(NamedTuple):
+    name: str  # as DESIGN §3 writes it (ASCII); files may use Danish letters, any case
+    field: str
+    required: bool = False
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "borgere": (
+        Column("borger_id", "id", True),
+        Column("cpr", "cpr"),
+        Column("fornavn", "first_name"),
+        Column("efternavn", "last_name"),
+        Column("alias", "alias"),
+        Column("telefon", "phone"),
+    ),
+    "sager": (
+        Column("sag_id", "id", True),
+        Column("borger_id", "citizen_id", True),
+        Column("afdeling", "department", True),
+        Column("paragraf", "paragraph", True),
+        Column("henvendelse", "contact_date", True),
+        Column("behandlingsstart", "treatment_start"),
+        Column("frit_valg", "free_choice"),
+        Column("afsluttet", "closed_on"),
+        Column("afslutningsstatus", "closing_status"),
+        Column("plan_revideret", "plan_reviewed_on"),
+    ),
+    "ordinationer": (
+        Column("ordination_id", "id", True),
+        Column("borger_id", "citizen_id", True),
+        Column("praeparat", "preparation", True),
+        Column("dosis_mg", "dose_mg", True),
+        Column("doser_pr_dag", "doses_per_day"),
+        Column("udlevering", "pickup_rule", True),
+        Column("overvaaget", "supervised"),
+        Column("gyldig_fra", "valid_from", True),
+        Column("gyldig_til", "valid_to"),
+        Column("ordineret_af", "prescribed_by"),
+    ),
+    "aftaler": (
+        Column("aftale_id", "id", True),
+        Column("borger_id", "citizen_id", True),
+        Column("afdeling", "department", True),
+        Column("tidspunkt", "starts_at", True),
+        Column("type", "kind"),
+        Column("behandler", "clinician"),
+    ),
+}
+
+
+def header_key(name: str) -> str:
+    """A header cell as a look-up key: case, Danish letters, BOM, `_`, `-` and spaces folded.
+
+    `Fødselsdato`, ` foedselsdato `, `FOEDSELS_DATO` all give `foedselsdato`.
+    """
+    return normalise_key(name.replace("\ufeff", "")).replace(" ", "").replace("-", "")
+
+
+HEADER_KEYS: dict[str, dict[str, Column]] = {
+    kind: {header_key(column.name): column for column in columns}
+    for kind, columns in COLUMNS.items()
+}
+

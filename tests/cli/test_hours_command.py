@@ -1,0 +1,118 @@
+"""`skranke hours`: the JSON contract and the exit codes, checked against the rules by date."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from skranke.cli import main
+
+
+def hours_json(capsys, *args: str) -> dict:
+    code = main(["hours", "--site", "odense", "--json", *args])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return json.loads(captured.out)
+
+
+def by_id(result: dict) -> dict[str, dict]:
+    return {d["id"]: d for d in result["departments"]}
+
+
+def spans(department: dict) -> list[tuple[str, str]]:
+    return [(i["start"], i["end"]) for i in department["intervals"]]
+
+
+def test_anden_paaskedag_only_the_medicine_room_and_heroin_clinic_open(capsys, tmp_path):
+    result = hours_json(capsys, "--date", "2026-04-06", "--now", "2026-04-06T10:00", "--db", f"sqlite:///{tmp_path}/x.db")
+    assert result["site"] == "odense"
+    assert result["date"] == "2026-04-06"
+    assert result["holiday"] == "Anden påskedag"
+    departments = by_id(result)
+    for closed in ("unge-og-rusmidler", "stabilisering", "stoffrihed"):
+        assert departments[closed]["intervals"] == []
+        assert departments[closed]["open_now"] is False
+    assert spans(departments["medicinudlevering"]) == [("08:15", "11:15"), ("14:30", "17:00")]
+    assert spans(departments["heroinklinikken"]) == [("08:15", "11:30"), ("14:30", "17:15")]
+    assert departments["heroinklinikken"]["open_now"] is True
+    assert departments["heroinklinikken"]["next_change"] == "2026-04-06T11:30:00+02:00"
+    assert departments["stabilisering"]["next_change"] == "2026-04-07T08:15:00+02:00"
+
+
+def test_store_bededag_2023_is_closed_but_the_same_friday_in_2024_is_not(capsys):
+    bededag = hours_json(capsys, "--date", "2023-05-05", "--now", "2026-01-01T12:00")
+    assert bededag["holiday"] == "Store bededag"
+    assert by_id(bededag)["stabilisering"]["intervals"] == []
+    normal = hours_json(capsys, "--date", "2024-04-26", "--now", "2026-01-01T12:00")
+    assert normal["holiday"] is None
+    assert spans(by_id(normal)["stabilisering"]) == [("08:15", "11:45")]
+    assert spans(by_id(normal)["unge-og-rusmidler"]) == [("08:00", "13:00")]
+
+
+def test_thursday_gives_stabilisering_both_intervals(capsys):
+    result = hours_json(capsys, "--date", "2026-04-09", "--now", "2026-04-09T13:00")
+    stabilisering = by_id(result)["stabilisering"]
+    assert spans(stabilisering) == [("08:15", "11:45"), ("15:00", "17:00")]
+    assert stabilisering["open_now"] is False
+    assert stabilisering["next_change"] == "2026-04-09T15:00:00+02:00"
+
+
+def test_another_date_than_now_gives_no_live_state(capsys):
+    result = hours_json(capsys, "--date", "2026-04-10", "--now", "2026-04-09T13:00")
+    assert all(d["open_now"] is None and d["next_change"] is None for d in result["departments"])
+
+
+def test_christmas_eve_is_named_and_closes_the_weekday_departments(capsys):
+    result = hours_json(capsys, "--date", "2026-12-24", "--now", "2026-12-24T09:00")
+    assert result["holiday"] == "Juleaftensdag"
+    assert by_id(result)["stoffrihed"]["intervals"] == []
+    assert spans(by_id(result)["medicinudlevering"]) == [("08:15", "11:15"), ("14:30", "17:00")]
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "06-04-2026", "i morgen"])
+def test_a_bad_date_exits_2_with_a_message_naming_it(capsys, bad):
+    with pytest.raises(SystemExit) as exit_:
+        main(["hours", "--date", bad])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert bad in err and "YYYY-MM-DD" in err
+    assert "Traceback" not in err
+
+
+def test_a_bad_now_exits_2(capsys):
+    assert main(["hours", "--now", "yesterday"]) == 2
+    assert "--now 'yesterday'" in capsys.readouterr().err
+
+
+def test_an_unknown_site_exits_2_naming_the_known_ones(capsys):
+    assert main(["hours", "--site", "aarhus"]) == 2
+    err = capsys.readouterr().err
+    assert "aarhus" in err and "odense" in err
+
+
+def test_a_malformed_site_file_names_file_department_and_position(capsys, tmp_path):
+    site = tmp_path / "broken.toml"
+    site.write_text(
+        'id = "broken"\nname = "B"\nmunicipality = "M"\n'
+        '[[departments]]\nid = "team"\nname = "Team"\nhours = "Mo-Fr 08:00-1x:00"\n',
+        encoding="utf-8",
+    )
+    assert main(["hours", "--site", str(site)]) == 2
+    err = capsys.readouterr().err
+    assert str(site) in err and "'team'" in err and "line 1, column 13" in err
+
+
+def test_text_output_is_danish(capsys):
+    assert main(["hours", "--date", "2026-04-09", "--now", "2026-04-09T13:00"]) == 0
+    out = capsys.readouterr().out
+    assert "torsdag den 9. april 2026 · uge 15" in out
+    assert "Stabilisering      08.15-11.45, 15.00-17.00  (lukket nu)" in out
+
+
+def test_options_from_the_environment_and_the_command_line_wins(capsys, monkeypatch):
+    monkeypatch.setenv("SKRANKE_NOW", "2026-04-09T13:00")
+    result = hours_json(capsys)
+    assert result["date"] == "2026-04-09"
+    result = hours_json(capsys, "--now", "2026-04-06T10:00")
+    assert result["date"] == "2026-04-06"

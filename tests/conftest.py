@@ -1,0 +1,85 @@
+"""Shared fixtures: a fixed clock, a database on SQLite and (when configured) on PostgreSQL.
+
+PostgreSQL tests take their URL from SKRANKE_TEST_PG_URL and work in a schema of their own
+per test, so runs never collide; without the variable they skip, saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+# The user's own config file and theme must not change what tests see.
+os.environ["SKRANKE_CONFIG"] = os.devnull
+os.environ.pop("TEXTUAL_THEME", None)
+for variable in [v for v in os.environ if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL")]:
+    os.environ.pop(variable)
+
+from skranke.clock import FixedClock, parse_now  # noqa: E402
+from skranke.config import load_settings  # noqa: E402
+from skranke.i18n import set_language  # noqa: E402
+from skranke.services.context import Skranke  # noqa: E402
+
+PG_URL = os.environ.get("SKRANKE_TEST_PG_URL")
+
+
+@pytest.fixture(autouse=True)
+def danish() -> Iterator[None]:
+    set_language("da")
+    yield
+    set_language("da")
+
+
+def _pg_schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'skranke.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("SKRANKE_TEST_PG_URL is not set: PostgreSQL tests skipped (CI sets it)")
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _pg_schema_url(PG_URL, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_skranke(now: str, db_url: str | None = None, site: str = "odense", **settings) -> Skranke:
+    skranke = Skranke.from_settings(load_settings(db=db_url, site=site, now=now, **settings))
+    assert isinstance(skranke.clock, FixedClock)
+    return skranke
+
+
+@pytest.fixture
+def skranke_at(db_url):
+    """Factory: a Skranke on the test database with the clock fixed at `now`."""
+    opened: list[Skranke] = []
+
+    def factory(now: str, site: str = "odense", **settings) -> Skranke:
+        skranke = make_skranke(now, db_url, site, **settings)
+        opened.append(skranke)
+        return skranke
+
+    yield factory
+    for skranke in opened:
+        skranke.close()
+
+
+def moment(text_: str) -> datetime:
+    return parse_now(text_)

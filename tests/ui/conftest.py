@@ -1,0 +1,32 @@
+"""Snapshot helpers: the app at a fixed size and a fixed moment, workers finished first."""
+
+from __future__ import annotations
+
+import pytest
+
+from skranke.ui.app import SkrankeApp
+from tests.conftest import make_skranke
+
+TERMINAL = (120, 36)
+
+
+async def settle(pilot) -> None:
+    """Let mounts, workers (database counts) and the repaint after them finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app_at(tmp_path):
+    apps: list[SkrankeApp] = []
+
+    def factory(now: str, site: str = "odense", prepare=None) -> SkrankeApp:
+        skranke = make_skranke(now, f"sqlite:///{tmp_path / 'ui.db'}", site)
+        if prepare is not None:
+            prepare(skranke)
+        app = SkrankeApp(skranke)
+        apps.append(app)
+        return app
+
+    yield factory
