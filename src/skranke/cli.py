@@ -112,7 +112,9 @@ def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
     for row in overview.departments:
         intervals = ", ".join(f"{clock_time(i.start)}-{clock_time(i.end)}" for i in row.intervals)
         line = f"{row.department.name:<{width}}  {intervals or _('closed')}"
-        if row.state is not None:
+        if row.hours_unknown and not row.intervals:
+            line = f"{row.department.name:<{width}}  {_('hours not given by the site')}"
+        elif row.state is not None:
             line += "  (" + (_("open now") if row.state.open_now else _("closed now")) + ")"
         print(line)
     return EXIT_OK

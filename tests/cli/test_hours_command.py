@@ -116,3 +116,10 @@ def test_options_from_the_environment_and_the_command_line_wins(capsys, monkeypa
     assert result["date"] == "2026-04-09"
     result = hours_json(capsys, "--now", "2026-04-06T10:00")
     assert result["date"] == "2026-04-06"
+
+
+def test_hours_a_seed_does_not_give_are_reported_unknown_not_closed(capsys):
+    result = hours_json(capsys, "--site", "assens", "--date", "2026-11-24", "--now", "2026-11-24T10:00")
+    for department in result["departments"]:
+        assert department["hours_known"] is False
+        assert department["open_now"] is None

@@ -12,9 +12,15 @@ TERMINAL = (120, 36)
 
 async def settle(pilot) -> None:
     """Let mounts, workers (database counts) and the repaint after them finish."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    from skranke.ui.widgets.counts import CountsPanel
+
+    for _ in range(200):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(panel.loaded for panel in pilot.app.screen.query(CountsPanel)):
+            return
+    raise AssertionError("the screen did not settle: counts never arrived")
 
 
 @pytest.fixture

@@ -53,9 +53,13 @@ def parse_rule(rule: str, owner: str) -> OpeningHours:
         ) from None
 
 
+# OSM month names; strftime("%b") would follow the system locale ("dec." in Danish).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _exception_rule(exception: HoursException) -> str:
     """A dated OSM rule that overrides the regular hours; the reason rides along as comment."""
-    month = exception.date.strftime("%b")
+    month = _MONTHS[exception.date.month - 1]
     reason = exception.reason.replace('"', "'")
     return f'{exception.date.year} {month} {exception.date.day:02d} {exception.hours} "{reason}"'
 
@@ -70,11 +74,16 @@ class Interval:
 class LiveState:
     """A department's state at a moment, as the reception needs it."""
 
-    open_now: bool
+    open_now: bool | None  # None: the site does not know (hours "unknown" in the rule)
     closes_at: datetime | None  # when open: the end of the current interval
     opens_at: datetime | None  # when closed: the next opening (today or later)
     next_change: datetime | None
     opens_later_today: bool
+    comment: str = ""  # the rule's comment, e.g. why the hours are unknown
+
+    @property
+    def unknown(self) -> bool:
+        return self.open_now is None
 
 
 class DepartmentHours:
@@ -107,13 +116,22 @@ class DepartmentHours:
     def is_open_on(self, day: date) -> bool:
         return bool(self.intervals_on(day))
 
+    def unknown_on(self, day: date) -> bool:
+        """True when the site's rule says the hours of (part of) this day are not known."""
+        start = datetime.combine(day, time(0), TIMEZONE)
+        end = datetime.combine(day + timedelta(days=1), time(0), TIMEZONE)
+        return any(state == State.UNKNOWN for _b, _f, state, _c in self._rule.intervals(start, end))
+
     def state_at(self, moment: datetime) -> LiveState:
         moment = moment.astimezone(TIMEZONE)
-        open_now = self._rule.is_open(moment)
+        state, comment = self._rule.state(moment)
         horizon = moment + timedelta(days=NEXT_OPENING_HORIZON_DAYS)
         next_change = self._rule.next_change(moment)
         if next_change is not None and next_change > horizon:
             next_change = None
+        if state == State.UNKNOWN:
+            return LiveState(None, None, None, next_change, False, comment or "")
+        open_now = state == State.OPEN
         if open_now:
             return LiveState(True, next_change, None, next_change, False)
         opens_at = self.next_opening(moment)
@@ -160,5 +178,10 @@ def holiday_name(day: date) -> str | None:
     return _danish_days(day.year).get(day)
 
 
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.Denmark(years=year, categories=("public",))
+
+
 def is_public_holiday(day: date) -> bool:
-    return day in holidays.Denmark(years=day.year, categories=("public",))
+    return day in _public_holidays(day.year)

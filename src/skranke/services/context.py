@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skranke.clock import Clock, FixedClock, SystemClock, parse_now
 from skranke.config import Settings
 from skranke.domain.hours import SiteHours
 from skranke.domain.site import Site
 from skranke.sites import load_site, load_site_hours
-from skranke.store.database import Database
-from skranke.store.engine import default_database_url, sqlite_path
+
+if TYPE_CHECKING:
+    from skranke.store.database import Database
 
 
 class UsageError(ValueError):
@@ -48,16 +50,25 @@ class Skranke:
 
     @property
     def database_url(self) -> str:
-        return self.settings.db or default_database_url()
+        if self.settings.db:
+            return self.settings.db
+        from platformdirs import user_data_path
+
+        return f"sqlite:///{user_data_path('skranke', appauthor=False) / 'skranke.db'}"
 
     @property
     def database(self) -> Database:
+        # Imported here: SQLAlchemy and Alembic load after the first frame, in a worker.
+        from skranke.store.database import Database
+
         if self._database is None:
             self._database = Database.open(self.database_url, self.clock.now())
         return self._database
 
     def data_dir(self) -> Path:
         """Where the inbox and outbox live by default: beside the SQLite file."""
+        from skranke.store.engine import sqlite_path
+
         path = sqlite_path(self.database_url)
         if path is not None:
             return path.parent

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from skranke.services.context import Skranke
-from skranke.store.queries import count_check_ins
 
 
 @dataclass(frozen=True)
@@ -19,6 +18,8 @@ class DeskCounts:
 def desk_counts(skranke: Skranke) -> DeskCounts:
     now = skranke.clock.now()
     start = datetime.combine(now.date(), time(0), now.tzinfo)
+    from skranke.store.queries import count_check_ins
+
     with skranke.database.reading() as session:
         checked_in = count_check_ins(session, start, start + timedelta(days=1))
     return DeskCounts(checked_in_today=checked_in, deadlines_warn=0, deadlines_overdue=0)

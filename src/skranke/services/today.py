@@ -15,6 +15,7 @@ class DepartmentDay:
     intervals: list[Interval]
     exception_reason: str | None
     state: LiveState | None  # only for the day of "now"
+    hours_unknown: bool = False  # the site file says the hours are not known
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class DayOverview:
                         {"start": i.start.strftime("%H:%M"), "end": _end_label(i)}
                         for i in row.intervals
                     ],
+                    "hours_known": not row.hours_unknown,
                     "open_now": row.state.open_now if row.state else None,
                     "next_change": (
                         row.state.next_change.isoformat()
@@ -71,6 +73,7 @@ def day_overview(site: Site, hours: SiteHours, day: date, now: datetime) -> DayO
                 intervals=department_hours.intervals_on(day),
                 exception_reason=department_hours.reasons.get(day),
                 state=department_hours.state_at(now) if day == now.date() else None,
+                hours_unknown=department_hours.unknown_on(day),
             )
         )
     return DayOverview(site=site, day=day, now=now, holiday=holiday_name(day), departments=rows)

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-def default_database_url() -> str:
-    path = user_data_path("skranke", appauthor=False) / "skranke.db"
-    return f"sqlite:///{path}"
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -15,6 +15,8 @@ CLOSED_STYLE = "dim"
 
 
 def intervals_text(row: DepartmentDay) -> str:
+    if row.hours_unknown and not row.intervals:
+        return _("not given")
     if not row.intervals:
         return _("closed")
     return ", ".join(f"{clock_time(i.start)}–{clock_time(i.end)}" for i in row.intervals)
@@ -34,6 +36,8 @@ def state_text(row: DepartmentDay, now: datetime) -> tuple[str, str]:
     state = row.state
     if state is None:
         return "", CLOSED_STYLE
+    if state.unknown:
+        return _("hours not given by the site"), SOON_STYLE
     if state.open_now:
         if state.closes_at is None:
             return _("open"), OPEN_STYLE

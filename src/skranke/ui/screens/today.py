@@ -35,10 +35,12 @@ class TodayScreen(Screen[None]):
         table.add_column(_("Today"), key="today")
         table.add_column(_("Now"), key="now")
         table.add_column(_("Phone"), key="phone")
-        self.refresh_state()
+        self.refresh_state(counts=False)
+        # The counts need the database: asked for once the first frame is on the screen.
+        self.call_after_refresh(self.query_one(CountsPanel).refresh_counts)
         self.set_interval(REFRESH_SECONDS, self.refresh_state)
 
-    def refresh_state(self) -> None:
+    def refresh_state(self, counts: bool = True) -> None:
         skranke = self.app.skranke
         now = skranke.clock.now()
         overview = day_overview(skranke.site, skranke.hours, now.date(), now)
@@ -73,4 +75,5 @@ class TodayScreen(Screen[None]):
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        self.query_one(CountsPanel).refresh_counts()
+        if counts:
+            self.query_one(CountsPanel).refresh_counts()

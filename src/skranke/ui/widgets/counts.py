@@ -14,6 +14,8 @@ from skranke.services.counts import DeskCounts, desk_counts
 class CountsPanel(Horizontal):
     """Counted in a worker: the hours paint at once, the database answers a moment later."""
 
+    loaded = False
+
     def compose(self) -> ComposeResult:
         yield Static("…", id="count-waiting", classes="count")
         yield Static("…", id="count-deadlines", classes="count")
@@ -24,6 +26,7 @@ class CountsPanel(Horizontal):
         self.app.call_from_thread(self._show, counts)
 
     def _show(self, counts: DeskCounts) -> None:
+        self.loaded = True
         self.query_one("#count-waiting", Static).update(
             _("Checked in today: {count}").format(count=counts.checked_in_today)
         )
