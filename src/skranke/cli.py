@@ -7,13 +7,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, set_language, week_number
 from skranke.services.context import Skranke, UsageError
 from skranke.sites import SiteError
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     hours = commands.add_parser("hours", parents=[common], help="opening hours of every department")
     hours.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day (default: today)")
     hours.add_argument("--json", action="store_true", help="machine-readable output")
+    sync = commands.add_parser("sync", parents=[common], help="import export files, write the outbox")
+    sync.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                      help="files or folders to import (default: the inbox beside the database)")
+    sync.add_argument("--outbox", type=Path, metavar="DIR", help="where local events are written")
+    sync.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+    sync.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -76,6 +83,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a fault of ours, not of the input: say so, keep the details
+        log = _write_crash_log(error)
+        print(f"skranke: internal error ({type(error).__name__}: {error}); details in {log}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _write_crash_log(error: BaseException) -> str:
+    import tempfile
+    import traceback
+
+    from platformdirs import user_log_path
+
+    try:
+        folder = user_log_path("skranke", appauthor=False)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    path = folder / "skranke-error.log"
+    with path.open("a", encoding="utf-8") as log:
+        log.write("".join(traceback.format_exception(error)) + "\n")
+    return str(path)
 
 
 def run_app(skranke: Skranke, args: argparse.Namespace) -> int:
@@ -120,8 +148,38 @@ def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+OUTCOME_WORDS = {"imported": lambda: _("imported"), "unchanged": lambda: _("unchanged"),
+                 "rejected": lambda: _("rejected")}
+
+
+def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.sync import run_sync as sync
+
+    result = sync(skranke, args.paths, outbox=args.outbox, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        if not result.files:
+            print(_("No files to import in {folder}").format(folder=skranke.inbox))
+        for file in result.files:
+            print(_("{name}: {outcome} — {rows} rows, {inserted} new, {updated} changed, {unchanged} unchanged").format(
+                name=file.name, outcome=OUTCOME_WORDS[file.outcome](), rows=file.rows, inserted=file.inserted,
+                updated=file.updated, unchanged=file.unchanged))
+            for error in file.errors:
+                print(f"    {error}")
+            if file.report:
+                print("    " + _("all reasons: {path}").format(path=file.report))
+        if result.outbox is not None and result.outbox.events:
+            print(_("Outbox: {events} events written to {files}").format(
+                events=result.outbox.events, files=", ".join(result.outbox.written)))
+        if result.dry_run:
+            print(_("Dry run: nothing was changed."))
+    return EXIT_REJECTED if result.any_rejected else EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     "app": run_app,
     "demo": run_demo,
     "hours": run_hours,
+    "sync": run_sync,
 }

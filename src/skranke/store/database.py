@@ -27,10 +27,24 @@ class Database:
         return database
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One use case, one transaction: committed whole, or rolled back whole."""
-        with self._sessions.begin() as session:
+    def transaction(self, dry_run: bool = False) -> Iterator[Session]:
+        """One use case, one transaction: committed whole, or rolled back whole.
+
+        `dry_run` runs the whole use case and rolls it back at the end, so what it reports
+        (counts, errors) is what a real run would have done.
+        """
+        session = self._sessions()
+        try:
             yield session
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

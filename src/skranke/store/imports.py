@@ -6,7 +6,7 @@ dispensings, intakes) lives in tables an import never touches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from skranke.store.models import Appointment, Base, Case, Citizen, Prescription, SyncRun
+from skranke.store.models import (
+    Appointment,
+    Base,
+    Case,
+    Citizen,
+    OutboxEvent,
+    OutboxWatermark,
+    Prescription,
+    SyncRun,
+)
 
 TABLES: dict[str, type[Base]] = {
     "borgere": Citizen,
@@ -56,11 +65,17 @@ def cpr_owners(session: Session, cprs: Iterable[str]) -> dict[str, str]:
     wanted = sorted({c for c in cprs if c})
     owners: dict[str, str] = {}
     for chunk in _chunks(wanted):
-        owners.update(session.execute(select(Citizen.cpr, Citizen.id).where(Citizen.cpr.in_(chunk))).tuples())
+        owners.update(session.execute(select(Citizen.cpr, Citizen.id).where(Citizen.cpr.in_(chunk))).all())
     return owners
 
 
-def upsert(session: Session, kind: str, rows: Sequence[dict[str, Any]], imported_at: datetime) -> UpsertCounts:
+def upsert(
+    session: Session,
+    kind: str,
+    rows: Sequence[dict[str, Any]],
+    imported_at: datetime,
+    on_progress: Callable[[int], None] | None = None,
+) -> UpsertCounts:
     """Insert new keys, update changed rows, leave identical rows alone."""
     model = TABLES[kind]
     columns = data_columns(kind)
@@ -70,7 +85,7 @@ def upsert(session: Session, kind: str, rows: Sequence[dict[str, Any]], imported
         keys = [row["id"] for row in chunk]
         current = {
             record[0]: record
-            for record in session.execute(select(*table_columns).where(model.id.in_(keys))).tuples()
+            for record in session.execute(select(*table_columns).where(model.id.in_(keys)))
         }
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
@@ -89,6 +104,8 @@ def upsert(session: Session, kind: str, rows: Sequence[dict[str, Any]], imported
         if changed_rows:
             session.execute(update(model), changed_rows)  # ORM bulk update by primary key
             counts.updated += len(changed_rows)
+        if on_progress is not None:
+            on_progress(counts.inserted + counts.updated + counts.unchanged)
     return counts
 
 
@@ -113,3 +130,46 @@ def latest_runs(session: Session, limit: int = 50) -> list[SyncRun]:
 
 def count_rows(session: Session, kind: str) -> int:
     return session.execute(select(func.count()).select_from(TABLES[kind])).scalar_one()
+
+
+def last_sync_time(session: Session) -> datetime | None:
+    return session.execute(select(func.max(SyncRun.finished_at))).scalar_one()
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+def record_event(session: Session, kind: str, occurred_at: datetime, payload: dict[str, Any]) -> OutboxEvent:
+    """Queue a locally recorded event for the outbox, in the caller's transaction."""
+    event = OutboxEvent(kind=kind, occurred_at=occurred_at, payload=payload)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def outbox_watermark(session: Session) -> OutboxWatermark:
+    """The single watermark row, locked for update where the backend can (PostgreSQL)."""
+    mark = session.scalars(select(OutboxWatermark).where(OutboxWatermark.id == 1).with_for_update()).first()
+    if mark is None:
+        mark = OutboxWatermark(id=1, last_event_id=0, last_file="")
+        session.add(mark)
+        session.flush()
+    return mark
+
+
+def events_after(session: Session, last_id: int, limit: int) -> list[OutboxEvent]:
+    return list(
+        session.scalars(select(OutboxEvent).where(OutboxEvent.id > last_id).order_by(OutboxEvent.id).limit(limit))
+    )
+
+
+def pending_event_count(session: Session) -> int:
+    mark = session.get(OutboxWatermark, 1)
+    last = mark.last_event_id if mark else 0
+    return session.execute(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.id > last)).scalar_one()
+
+
+def outbox_state(session: Session) -> tuple[int, str, datetime | None]:
+    """(pending events, last file written, when)."""
+    mark = session.get(OutboxWatermark, 1)
+    return pending_event_count(session), (mark.last_file if mark else ""), (mark.written_at if mark else None)

@@ -1,0 +1,281 @@
+"""`skranke sync`: take in the journal system's export files, hand back the desk's events.
+
+Each file is one transaction: imported whole, or rejected whole with every reason in a
+report beside it. Files are moved after their transaction has committed; a crash in between
+leaves the file where it was, and the next sync recognises its content (sha256 in the sync
+log) and only moves it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from skranke.clock import TIMEZONE
+from skranke.services.context import Skranke, UsageError
+from skranke.sync.outbox import existing_outbox_ranges, write_outbox_file
+from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
+
+IMPORTED_DIR = "imported"
+REJECTED_DIR = "rejected"
+FIRST_ERRORS = 5
+OUTBOX_BATCH = 10_000
+
+Progress = Callable[[str, int, int], None]  # file name, rows done, rows in the file
+
+
+@dataclass
+class FileOutcome:
+    name: str
+    kind: str | None
+    outcome: str  # imported, unchanged, rejected
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_rows: int = 0
+    errors: list[str] = field(default_factory=list)  # the first few, in full in the report
+    report: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass
+class OutboxOutcome:
+    directory: str
+    written: list[str] = field(default_factory=list)
+    events: int = 0
+
+
+@dataclass
+class SyncResult:
+    files: list[FileOutcome]
+    outbox: OutboxOutcome | None = None
+    dry_run: bool = False
+
+    @property
+    def any_rejected(self) -> bool:
+        return any(f.outcome == "rejected" for f in self.files)
+
+    def to_json_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "files": [asdict(f) for f in self.files],
+            "outbox": asdict(self.outbox) if self.outbox else None,
+        }
+
+
+def collect_files(paths: Sequence[Path], inbox: Path) -> list[Path]:
+    """The CSV files to take in: the given files and folders' CSVs, or the inbox's."""
+    sources = list(paths) or [inbox]
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files.extend(p for p in source.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        elif source.is_file():
+            files.append(source)
+        elif source == inbox and not paths:
+            continue  # no inbox yet: nothing to do
+        else:
+            raise UsageError(f"{source} is neither a file nor a folder")
+    return sort_exports(files)
+
+
+def _move(path: Path, folder_name: str, stamp: datetime) -> Path:
+    """Move a file aside, never over another: a clash gets the time in front of its name."""
+    folder = path.parent / folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        target = folder / f"{stamp:%Y%m%dT%H%M%S}_{path.name}"
+    shutil.move(str(path), target)
+    return target
+
+
+def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
+    """Rows that point at citizens the store does not know, or take another citizen's CPR."""
+    from skranke.store.imports import cpr_owners, existing_ids
+    from skranke.store.models import Citizen
+
+    errors: list[RowError] = []
+    if parsed.kind == "borgere":
+        owners = cpr_owners(session, (r.row.cpr for r in parsed.rows))
+        for line, row in parsed.rows:
+            owner = owners.get(row.cpr) if row.cpr else None
+            if owner is not None and owner != row.id:
+                errors.append(RowError(parsed.name, line, "cpr", None,
+                                       f"CPR number belongs to citizen {owner!r} already"))
+        return errors
+    known = existing_ids(session, Citizen, (r.row.citizen_id for r in parsed.rows))
+    for line, row in parsed.rows:
+        if row.citizen_id not in known:
+            errors.append(RowError(parsed.name, line, "borger_id", row.citizen_id,
+                                   "unknown citizen: not in the store nor in an earlier file"))
+    return errors
+
+
+def _reject(skranke: Skranke, path: Path, parsed: ParsedFile, outcome: FileOutcome,
+            started: datetime, dry_run: bool) -> None:
+    from skranke.store.imports import record_sync
+    from skranke.store.models import SyncRun
+
+    outcome.outcome = "rejected"
+    outcome.rejected_rows = len({e.line for e in parsed.errors if e.line})
+    outcome.errors = [str(e) for e in parsed.errors[:FIRST_ERRORS]]
+    if dry_run:
+        return
+    moved = _move(path, REJECTED_DIR, started)
+    report = write_report(parsed, moved.with_name(moved.name + ".fejl.txt"))
+    outcome.moved_to, outcome.report = str(moved), str(report)
+    with skranke.database.transaction() as session:
+        record_sync(session, SyncRun(
+            file_name=path.name, kind=parsed.kind or "", sha256=parsed.sha256, started_at=started,
+            finished_at=skranke.clock.now(), rows=outcome.rows, rejected_rows=outcome.rejected_rows,
+            outcome="rejected", report_path=str(report), first_errors=outcome.errors,
+        ))
+
+
+def import_file(skranke: Skranke, path: Path, dry_run: bool = False,
+                progress: Progress | None = None) -> FileOutcome:
+    from skranke.store.imports import already_imported, record_sync, upsert
+    from skranke.store.models import SyncRun
+
+    started = skranke.clock.now()
+    data = path.read_bytes()
+    parsed = read_export(data, path.name, skranke.site, today=started.date())
+    outcome = FileOutcome(name=path.name, kind=parsed.kind, outcome="imported",
+                          rows=len(parsed.rows) + len({e.line for e in parsed.errors if e.line}))
+
+    with skranke.database.reading() as session:
+        earlier = already_imported(session, parsed.sha256) if parsed.sha256 else None
+    if earlier is not None:
+        outcome.outcome, outcome.unchanged = "unchanged", len(parsed.rows)
+        if not dry_run:
+            with skranke.database.transaction() as session:
+                record_sync(session, SyncRun(
+                    file_name=path.name, kind=parsed.kind or "", sha256=parsed.sha256,
+                    started_at=started, finished_at=skranke.clock.now(), rows=outcome.rows,
+                    unchanged=outcome.unchanged, outcome="unchanged",
+                ))
+            outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
+        return outcome
+
+    if not parsed.ok:
+        _reject(skranke, path, parsed, outcome, started, dry_run)
+        return outcome
+
+    rows = [parsed_row.row.model_dump() for parsed_row in parsed.rows]
+    with skranke.database.transaction(dry_run=dry_run) as session:
+        reference_errors = _reference_errors(session, parsed)
+        if not reference_errors:
+            counts = upsert(
+                session, parsed.kind, rows, started,
+                on_progress=(lambda done: progress(path.name, done, len(rows))) if progress else None,
+            )
+            outcome.inserted, outcome.updated, outcome.unchanged = (
+                counts.inserted, counts.updated, counts.unchanged)
+            record_sync(session, SyncRun(
+                file_name=path.name, kind=parsed.kind, sha256=parsed.sha256, started_at=started,
+                finished_at=skranke.clock.now(), rows=outcome.rows, inserted=counts.inserted,
+                updated=counts.updated, unchanged=counts.unchanged, outcome="imported",
+            ))
+    if reference_errors:  # nothing was written: the transaction above held no change
+        parsed.errors = sorted([*parsed.errors, *reference_errors], key=lambda e: e.line)
+        _reject(skranke, path, parsed, outcome, started, dry_run)
+        return outcome
+    if not dry_run:
+        outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
+    return outcome
+
+
+def write_outbox(skranke: Skranke, directory: Path) -> OutboxOutcome:
+    """Every event recorded since the watermark, written once, atomically, in order."""
+    from skranke.store.imports import events_after, outbox_watermark
+
+    result = OutboxOutcome(directory=str(directory))
+    while True:
+        with skranke.database.transaction() as session:
+            mark = outbox_watermark(session)
+            # A file written before a crash, whose watermark never committed: count it, do not rewrite it.
+            for written in existing_outbox_ranges(directory):
+                if written.first_id == mark.last_event_id + 1:
+                    mark.last_event_id, mark.last_file = written.last_id, written.path.name
+                    mark.written_at = skranke.clock.now()
+            events = events_after(session, mark.last_event_id, OUTBOX_BATCH)
+            if not events:
+                return result
+            rows = [
+                {
+                    "event_id": event.id,
+                    "haendelse": event.kind,
+                    "tidspunkt": event.occurred_at.astimezone(TIMEZONE).isoformat(timespec="seconds"),
+                    "borger_id": event.payload.get("citizen_id", ""),
+                    "detaljer": event.payload,
+                }
+                for event in events
+            ]
+            path = write_outbox_file(directory, rows, events[0].id, events[-1].id)
+            mark.last_event_id, mark.last_file = events[-1].id, path.name
+            mark.written_at = skranke.clock.now()
+        result.written.append(path.name)
+        result.events += len(events)
+
+
+def run_sync(skranke: Skranke, paths: Iterable[Path] = (), outbox: Path | None = None,
+             dry_run: bool = False, progress: Progress | None = None) -> SyncResult:
+    files = collect_files(list(paths), skranke.inbox)
+    outcomes = [import_file(skranke, path, dry_run, progress) for path in files]
+    result = SyncResult(outcomes, dry_run=dry_run)
+    if not dry_run:
+        result.outbox = write_outbox(skranke, outbox or skranke.outbox)
+    return result
+
+
+# --- what the Synkronisering screen shows -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    last_sync: datetime | None
+    runs: list  # latest SyncRun rows, newest first
+    pending_events: int
+    last_outbox_file: str
+    outbox_written_at: datetime | None
+    inbox: Path
+    outbox: Path
+    waiting_files: int
+
+
+def sync_overview(skranke: Skranke, limit: int = 30) -> SyncOverview:
+    from skranke.store.imports import last_sync_time, latest_runs, outbox_state
+
+    with skranke.database.reading() as session:
+        runs = latest_runs(session, limit)
+        last = last_sync_time(session)
+        pending, last_file, written_at = outbox_state(session)
+    inbox = skranke.inbox
+    waiting = len([p for p in inbox.iterdir() if p.suffix.lower() == ".csv"]) if inbox.is_dir() else 0
+    return SyncOverview(last, runs, pending, last_file, written_at, inbox, skranke.outbox, waiting)
+
+
+def citizen_count(skranke: Skranke) -> int:
+    from skranke.store.imports import count_rows
+
+    with skranke.database.reading() as session:
+        return count_rows(session, "borgere")
+
+
+def import_demo_data(skranke: Skranke) -> SyncResult:
+    """Synthetic export files dated around `--now`, taken in by the real importer."""
+    from skranke.sync.demo_files import write_demo_exports
+
+    inbox = skranke.inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    write_demo_exports(inbox, skranke.clock.now().date(), skranke.site)
+    result = run_sync(skranke)
+    if result.any_rejected:
+        reasons = "; ".join(e for f in result.files for e in f.errors)
+        raise RuntimeError(f"the demo files were rejected: {reasons}")
+    return result

@@ -1,0 +1,49 @@
+"""`skranke sync`: exit codes, the summary, and no traceback for bad input."""
+
+from __future__ import annotations
+
+import json
+
+from skranke.cli import main
+
+CITIZENS = "borger_id;cpr;fornavn\nB1;010180-1234;Anna\n"
+
+
+def test_exit_0_when_all_files_were_imported_and_json_summary(capsys, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
+    code = main(["sync", str(inbox), "--json", "--db", f"sqlite:///{tmp_path}/s.db", "--now", "2026-04-09T08:00",
+                 "--outbox", str(tmp_path / "out")])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["files"][0]["outcome"] == "imported" and out["files"][0]["inserted"] == 1
+
+
+def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
+    (inbox / "sager_1.csv").write_text("sag_id;borger_id;afdeling;paragraf;henvendelse\nS1;B1;x;SEL101;nu\n",
+                                       encoding="utf-8")
+    code = main(["sync", str(inbox), "--db", f"sqlite:///{tmp_path}/s.db", "--now", "2026-04-09T08:00",
+                 "--outbox", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "borgere_1.csv: importeret" in out
+    assert "sager_1.csv: afvist" in out and "sager_1.csv:2: column 'afdeling'" in out
+
+
+def test_exit_2_for_a_path_that_does_not_exist(capsys, tmp_path):
+    code = main(["sync", str(tmp_path / "nowhere.csv"), "--db", f"sqlite:///{tmp_path}/s.db"])
+    err = capsys.readouterr().err
+    assert code == 2 and "nowhere.csv" in err and "Traceback" not in err
+
+
+def test_garbage_bytes_are_rejected_not_a_crash(capsys, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "borgere_x.csv").write_bytes(b"\xff\xfe\x00\x01garbage\x00")
+    code = main(["sync", str(inbox), "--db", f"sqlite:///{tmp_path}/s.db", "--outbox", str(tmp_path / "o")])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err + captured.out
