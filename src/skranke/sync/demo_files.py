@@ -10,8 +10,8 @@ Everything is synthetic and deterministic for a given seed and `today` (`random.
 no clock is read here: `today` is passed in).
 
 - Names are drawn from lists of common Danish first and last names; phone numbers are
-  8 digits starting with 1, a range the Danish numbering plan gives to short codes, not to
-  subscribers.
+  8 digits starting with 1 (in the Danish numbering plan 1 starts short codes such as 112,
+  not 8-digit subscriber numbers).
 - CPR numbers are valid for `stdnum.dk.cpr.validate` (a real birth date in the past, a
   serial whose first digit gives the right century) and marked as synthetic: the serial is
   always `99xx` (7th digit 9 = born 1937-2036), its last digit follows the usual sex rule, and
@@ -39,9 +39,29 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from skranke.domain.hours import SiteHours
+from skranke.domain.hours import TIMEZONE, SiteHours
 from skranke.domain.site import Site
 from skranke.domain.vocabulary import ANONYMOUS_PARAGRAPH
+
+__all__ = [
+    "HEADERS",
+    "KINDS",
+    "MIN_DEMO_CITIZENS",
+    "DemoAppointment",
+    "DemoCase",
+    "DemoCitizen",
+    "DemoExports",
+    "DemoPrescription",
+    "build_demo",
+    "bulk_counts",
+    "demo_departments",
+    "demo_preparations",
+    "iter_bulk_rows",
+    "synthetic_cpr",
+    "write_bulk_exports",
+    "write_csv",
+    "write_demo_exports",
+]
 
 # --- the contract ---------------------------------------------------------------------
 
@@ -80,12 +100,22 @@ DELIMITER = ";"
 ENCODING = "utf-8-sig"  # UTF-8 with BOM, as Excel writes "CSV UTF-8"
 LINE_END = "\r\n"
 
-# Department roles (Odense ids, DESIGN §1) and the preparations the demo prescribes.
+# The departments the demo's cases go to, named by their Odense ids (DESIGN §1 routing);
+# `demo_departments` finds the department that plays each role at another site.
 YOUTH = "unge-og-rusmidler"
 STABILISATION = "stabilisering"
 DRUG_FREE = "stoffrihed"
 HEROIN_CLINIC = "heroinklinikken"
+ANONYMOUS_ROLE = "anonymous"  # § 101a; in Odense at Unge & Rusmidler
 CASE_DEPARTMENTS: tuple[str, ...] = (YOUTH, STABILISATION, DRUG_FREE, HEROIN_CLINIC)
+ROLES: tuple[str, ...] = (*CASE_DEPARTMENTS, ANONYMOUS_ROLE)
+_ROLE_PREFERENCES: dict[str, tuple[str, ...]] = {
+    YOUTH: (YOUTH, "unge-under-25"),
+    STABILISATION: (STABILISATION, "saerligt-udsatte", "voksne-over-25"),
+    DRUG_FREE: (DRUG_FREE, "voksne-over-25"),
+    HEROIN_CLINIC: (HEROIN_CLINIC, "saerligt-udsatte", STABILISATION),
+    ANONYMOUS_ROLE: ("anonym", YOUTH, "unge-under-25"),
+}
 
 METHADONE = "metadon"
 BUPRENORPHINE = "buprenorfin"
@@ -143,6 +173,7 @@ COUNSELLORS: dict[str, tuple[str, ...]] = {
     STABILISATION: ("Ole Dalsgaard", "Tanja Winther"),
     DRUG_FREE: ("Sanne Krog", "Per Husted"),
     HEROIN_CLINIC: ("Gitte Vang", "Bent Ravn"),
+    ANONYMOUS_ROLE: ("Yasmin Ali", "Jonna Fisker"),
 }
 
 # --- synthetic CPR numbers --------------------------------------------------------------
@@ -162,7 +193,7 @@ def synthetic_cpr(birth: date, n: int, *, female: bool) -> str:
     """
     if not CPR_FIRST_BIRTH <= birth <= CPR_LAST_BIRTH:
         raise ValueError(f"synthetic CPR numbers cover births {CPR_FIRST_BIRTH}..{CPR_LAST_BIRTH}, not {birth}")
-    head = birth.strftime("%d%m%y") + CPR_SERIAL_PREFIX
+    head = f"{birth.day:02d}{birth.month:02d}{birth.year % 100:02d}{CPR_SERIAL_PREFIX}"
     base = sum(w * int(c) for w, c in zip(_CPR_WEIGHTS, head))
     seen = 0
     for tail in range(100):
@@ -183,19 +214,19 @@ def _birth_date(today: date, age: int, days_after_birthday: int) -> date:
 
 def _phone(rng: random.Random) -> str:
     """8 digits in pairs, starting with 1 (short-code range: no subscriber has it)."""
-    digits = "1" + "".join(str(rng.randrange(10)) for _ in range(7))
-    return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    digits = f"1{rng.randrange(10_000_000):07d}"
+    return f"{digits[0:2]} {digits[2:4]} {digits[4:6]} {digits[6:8]}"
 
 
 # --- formatting ---------------------------------------------------------------------------
 
 
 def format_date(value: date | None) -> str:
-    return "" if value is None else value.strftime("%d-%m-%Y")
+    return "" if value is None else f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
 
 
 def format_datetime(value: datetime) -> str:
-    return value.strftime("%d-%m-%Y %H:%M")
+    return f"{value.day:02d}-{value.month:02d}-{value.year:04d} {value.hour:02d}:{value.minute:02d}"
 
 
 def format_bool(value: bool) -> str:
@@ -368,17 +399,28 @@ def appointment_slots(hours: SiteHours, department: str, day: date) -> list[date
     return slots
 
 
-def check_site(site: Site) -> None:
-    """The demo and bulk rows use Odense's departments and preparations: say so if missing."""
-    departments = {d.id for d in site.all_departments() if d.kind == "department"}
-    missing = [d for d in CASE_DEPARTMENTS if d not in departments]
-    preparations = {p.id for p in site.preparations}
-    missing += [p for p in PREPARATIONS if p not in preparations]
-    if missing:
-        raise ValueError(
-            f"the demo exports are written for a site with departments {list(CASE_DEPARTMENTS)} "
-            f"and preparations {list(PREPARATIONS)} (Odense); site {site.id!r} lacks {missing}"
-        )
+def demo_departments(site: Site) -> dict[str, str]:
+    """The site's department id for each demo role.
+
+    In Odense every role is the department of that id. Elsewhere a department with a
+    matching id plays the role, else the site's first department (services such as the
+    medicine room never hold cases).
+    """
+    real = [d.id for d in site.all_departments() if d.kind == "department"]
+    if not real:
+        raise ValueError(f"site {site.id!r} has no departments to put demo cases in")
+    return {
+        role: next((d for d in preferred if d in real), real[0])
+        for role, preferred in _ROLE_PREFERENCES.items()
+    }
+
+
+def demo_preparations(site: Site) -> dict[str, str]:
+    """The site's preparation id for each demo preparation (itself, else the site's first)."""
+    ids = [p.id for p in site.preparations]
+    if not ids:
+        raise ValueError(f"site {site.id!r} lists no preparations: the demo prescribes some")
+    return {p: p if p in ids else ids[0] for p in PREPARATIONS}
 
 
 # --- the demo -------------------------------------------------------------------------------
@@ -403,8 +445,10 @@ _OPEN_REQUESTS: tuple[tuple[int, str, int, str], ...] = (
     (-3, STABILISATION, 29, ""),
 )
 
-# Stages of a plan review relative to the site's review interval.
-_REVIEW_STAGES = ("recent", "due-soon", "due-today", "overdue", "never", "recent")
+# Stages of a plan review relative to the site's review interval (most plans are in order).
+_REVIEW_STAGES = (
+    "recent", "due-soon", "recent", "overdue", "recent", "due-today", "recent", "never", "recent", "due-soon"
+)
 # Pickup schedules and validity stages for substitution orders at Stabilisering.
 _PICKUPS = ("daily", "daily", "take-home", "daily", "home-delivery", "daily", "take-home", "care-home")
 _VALIDITY = ("open", "expires-2", "open", "expired", "history", "expires-5", "open", "starts-later")
@@ -414,7 +458,8 @@ MIN_DEMO_CITIZENS = 64
 
 class _DemoBuilder:
     def __init__(self, today: date, site: Site, seed: int) -> None:
-        check_site(site)
+        self.departments = demo_departments(site)
+        self.preparations = demo_preparations(site)
         self.rng = random.Random(seed)
         self.today = today
         self.site = site
@@ -446,7 +491,7 @@ class _DemoBuilder:
             cpr = synthetic_cpr(birth, self._cpr_counts.get(key, 0), female=female)
             self._cpr_counts[key] = self._cpr_counts.get(key, 0) + 1
             names = FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE
-            while True:
+            for _attempt in range(50):  # different names while the lists allow it
                 name = (rng.choice(names), rng.choice(LAST_NAMES))
                 if name not in self._names:
                     break
@@ -463,8 +508,10 @@ class _DemoBuilder:
             return self._aliases.pop()
         return f"{self.rng.choice(ALIASES)} {len(self.demo.citizens) + 1}"
 
-    def case(self, citizen: DemoCitizen, department: str, paragraph: str, contact: date, **fields) -> DemoCase:
-        record = DemoCase(f"S{len(self.demo.cases) + 1:04d}", citizen.id, department, paragraph, contact, **fields)
+    def case(self, citizen: DemoCitizen, role: str, paragraph: str, contact: date, **fields) -> DemoCase:
+        record = DemoCase(
+            f"S{len(self.demo.cases) + 1:04d}", citizen.id, self.departments[role], paragraph, contact, **fields
+        )
         self.demo.cases.append(record)
         return record
 
@@ -483,7 +530,7 @@ class _DemoBuilder:
         record = DemoPrescription(
             f"O{len(self.demo.prescriptions) + 1:04d}",
             citizen.id,
-            preparation,
+            self.preparations[preparation],
             Decimal(str(dose)),
             per_day,
             rule,
@@ -496,16 +543,17 @@ class _DemoBuilder:
         return record
 
     def appointment(
-        self, citizen: DemoCitizen, department: str, kind: str, first: date, last: date
+        self, citizen: DemoCitizen, role: str, kind: str, first: date, last: date
     ) -> DemoAppointment | None:
         """An appointment on an open day in first..last, inside the department's hours."""
+        department = self.departments[role]
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         self.rng.shuffle(days)
         for day in days:
             slots = appointment_slots(self.hours, department, day)
             if slots:
                 starts_at = self.rng.choice(slots)
-                clinician = self.rng.choice(DOCTORS if kind == "læge" else COUNSELLORS[department])
+                clinician = self.rng.choice(DOCTORS if kind == "læge" else COUNSELLORS[role])
                 record = DemoAppointment(
                     f"A{len(self.demo.appointments) + 1:04d}", citizen.id, department, starts_at, kind, clinician
                 )
@@ -545,7 +593,7 @@ class _DemoBuilder:
     def open_requests(self) -> None:
         guarantee = self.rules.guarantee_days
         for days_left, department, age, plan in _OPEN_REQUESTS:
-            contact = self.days_ago(guarantee - days_left)
+            contact = self.days_ago(max(0, guarantee - days_left))
             deadline = contact + timedelta(days=guarantee)
             person = self.citizen(age)
             if plan == "readmission":  # back after a treatment that ended two years ago
@@ -577,19 +625,23 @@ class _DemoBuilder:
         self.case(person, DRUG_FREE, SEL101, contact, start=self.started(contact, late=True), free_choice=True)
         # Anonymous treatment (§ 101a): no guarantee, alias only, 18+ at Unge & Rusmidler.
         person = self.citizen(23, anonymous=True)
-        self.case(person, YOUTH, ANONYMOUS_PARAGRAPH, self.days_ago(guarantee + 2))
+        self.case(person, ANONYMOUS_ROLE, ANONYMOUS_PARAGRAPH, self.days_ago(guarantee + 2))
         person = self.citizen(20, anonymous=True)
-        self.case(person, YOUTH, ANONYMOUS_PARAGRAPH, self.days_ago(2))
-        self.appointment(person, YOUTH, "samtale", self.today, self.today + timedelta(days=7))
+        self.case(person, ANONYMOUS_ROLE, ANONYMOUS_PARAGRAPH, self.days_ago(2))
+        self.appointment(person, ANONYMOUS_ROLE, "samtale", self.today, self.today + timedelta(days=7))
         for _ in range(2):
             person = self.citizen(self.rng.randint(19, 28), anonymous=True)
             contact = self.days_ago(self.rng.randint(30, 200))
-            self.case(person, YOUTH, ANONYMOUS_PARAGRAPH, contact, start=self.started(contact))
-            self.appointment(person, YOUTH, "samtale", self.today, self.today + timedelta(days=7))
+            start = self.started(contact)
+            self.case(
+                person, ANONYMOUS_ROLE, ANONYMOUS_PARAGRAPH, contact, start=start,
+                plan_reviewed=self.plan_review("recent", start),
+            )
+            self.appointment(person, ANONYMOUS_ROLE, "samtale", self.today, self.today + timedelta(days=7))
         person = self.citizen(25, anonymous=True)
         contact = self.days_ago(self.rng.randint(90, 150))
         self.case(
-            person, YOUTH, ANONYMOUS_PARAGRAPH, contact, start=self.started(contact),
+            person, ANONYMOUS_ROLE, ANONYMOUS_PARAGRAPH, contact, start=self.started(contact),
             closed=self.days_ago(40), closing_status="eget ønske",
         )
 
@@ -720,7 +772,7 @@ class _DemoBuilder:
         # within the last 11 months: 15 or older at the first contact too
         contact = self.days_ago(300 if index == 4 else rng.randint(20, 330))
         start = self.started(contact)
-        plan = None if index in (1, 4) or (start > self.days_ago(60)) else self.plan_review("recent", start)
+        plan = None if index == 4 or (start > self.days_ago(60)) else self.plan_review("recent", start)
         self.case(person, YOUTH, SEL101, contact, start=start, plan_reviewed=plan)
         if index % 4 != 3:
             self.appointment(person, YOUTH, "samtale", self.today, self.today + timedelta(days=7))
@@ -771,47 +823,65 @@ def bulk_counts(rows_total: int) -> dict[str, int]:
     return counts
 
 
-def _bulk_citizen_profile(index: int, today: date) -> tuple[date, bool, bool, int]:
-    """Birth date, female, anonymous, serial number n: fixed by the index alone."""
-    day = (index * _BULK_STRIDE) % _BULK_BIRTH_DAYS
-    birth = today - relativedelta(years=18) - timedelta(days=day)
-    return birth, index % 3 == 1, index % 31 == 7, index // _BULK_BIRTH_DAYS
+class _BulkPeople:
+    """What a bulk citizen is, fixed by its index alone, so cases and orders can agree on it.
+
+    Birth dates run over 52 years (ages 18-70) with a prime stride, so that each round of
+    `_BULK_BIRTH_DAYS` citizens takes every birth date once and the next round the next
+    synthetic serial: CPR numbers stay unique up to ~45 rounds (about 850,000 citizens).
+    """
+
+    def __init__(self, today: date, site: Site | None) -> None:
+        self.youngest = today - relativedelta(years=18)
+        self.thirty_days = (self.youngest - (today - relativedelta(years=30))).days
+        self.departments = demo_departments(site) if site is not None else _ODENSE_ROLES
+        self.preparations = demo_preparations(site) if site is not None else {p: p for p in PREPARATIONS}
+
+    @staticmethod
+    def anonymous(index: int) -> bool:
+        return index % 31 == 7
+
+    def birth(self, index: int) -> tuple[date, int]:
+        """Birth date and the serial number (round) of the synthetic CPR."""
+        day = (index * _BULK_STRIDE) % _BULK_BIRTH_DAYS
+        return self.youngest - timedelta(days=day), index // _BULK_BIRTH_DAYS
+
+    def role(self, index: int, rng: random.Random) -> str:
+        """Routing as in DESIGN §1: anonymous and under 30 → youth; over 30 → the adult units."""
+        if self.anonymous(index):
+            return ANONYMOUS_ROLE
+        if (index * _BULK_STRIDE) % _BULK_BIRTH_DAYS < self.thirty_days:
+            return YOUTH
+        return rng.choices((STABILISATION, DRUG_FREE, HEROIN_CLINIC), weights=(0.55, 0.38, 0.07))[0]
 
 
-def _bulk_department(index: int, today: date, rng: random.Random) -> str:
-    birth, _female, anonymous, _n = _bulk_citizen_profile(index, today)
-    if anonymous or relativedelta(today, birth).years < 30:
-        return YOUTH
-    return rng.choices(
-        (STABILISATION, DRUG_FREE, HEROIN_CLINIC), weights=(0.55, 0.38, 0.07)
-    )[0]
+_ODENSE_ROLES: dict[str, str] = {**{d: d for d in CASE_DEPARTMENTS}, ANONYMOUS_ROLE: YOUTH}
 
 
 class _BulkSlots:
-    """Appointment times inside opening hours for the coming days, computed once."""
+    """Appointment times for the coming days, per role, computed once.
 
-    def __init__(self, today: date, site: Site | None) -> None:
+    Inside the site's opening hours; where a department never opens in the horizon (a site
+    whose hours are `unknown`) or no site is given, weekday mornings 09:00-11:00, which lie
+    inside every Odense department's hours on working days.
+    """
+
+    def __init__(self, today: date, site: Site | None, people: _BulkPeople) -> None:
+        days = [today + timedelta(days=n) for n in range(_BULK_HORIZON_DAYS)]
+        mornings = [
+            datetime.combine(day, time(9, 0), TIMEZONE) + timedelta(minutes=minutes)
+            for day in days
+            if day.weekday() < 5
+            for minutes in range(0, 120, SLOT_MINUTES)
+        ]
+        hours = SiteHours(site) if site is not None else None
         self.slots: dict[str, list[datetime]] = {}
-        if site is not None:
-            check_site(site)
-            hours = SiteHours(site)
-            for department in CASE_DEPARTMENTS:
-                self.slots[department] = [
-                    slot
-                    for n in range(_BULK_HORIZON_DAYS)
-                    for slot in appointment_slots(hours, department, today + timedelta(days=n))
-                ]
-        else:  # weekdays 09:00-11:00: inside every Odense department's hours on working days
-            from zoneinfo import ZoneInfo
-
-            zone = ZoneInfo("Europe/Copenhagen")
-            plain = [
-                datetime.combine(today + timedelta(days=n), time(9, 0), zone) + timedelta(minutes=m)
-                for n in range(_BULK_HORIZON_DAYS)
-                if (today + timedelta(days=n)).weekday() < 5
-                for m in range(0, 120, SLOT_MINUTES)
-            ]
-            self.slots = {department: plain for department in CASE_DEPARTMENTS}
+        for role in ROLES:
+            found = []
+            if hours is not None:
+                department = people.departments[role]
+                found = [slot for day in days for slot in appointment_slots(hours, department, day)]
+            self.slots[role] = found or mornings
 
 
 def iter_bulk_rows(
@@ -823,11 +893,12 @@ def iter_bulk_rows(
     citizens: int | None = None,
     site: Site | None = None,
 ) -> Iterator[list[str]]:
-    """`n` synthetic rows of one kind, generated one at a time (nothing is held in memory).
+    """`n` synthetic rows of one kind (header order), made one at a time: nothing is kept.
 
-    Rows of sager/ordinationer/aftaler refer to `borger_id`s B0000000..B{citizens-1} (default:
-    `n`), the ids `iter_bulk_rows("borgere", citizens, ...)` yields. `site`, when given, places
-    appointments inside its opening hours; without it they fall on weekday mornings.
+    Rows of sager/ordinationer/aftaler refer to borger_ids B0000000..B{citizens-1}
+    (`citizens` defaults to `n`): the ids `iter_bulk_rows("borgere", citizens, ...)` yields.
+    With `site`, departments and preparations are the site's (see `demo_departments`) and
+    appointments lie inside its opening hours; without it, Odense's ids and weekday mornings.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {list(KINDS)}")
@@ -835,43 +906,49 @@ def iter_bulk_rows(
     if kind != "borgere" and population < 1:
         raise ValueError("rows that refer to citizens need at least one citizen")
     rng = random.Random(seed * 10 + KINDS.index(kind))
+    people = _BulkPeople(today, site)
     if kind == "borgere":
-        yield from _bulk_citizens(n, today, rng)
+        yield from _bulk_citizens(n, rng, people)
     elif kind == "sager":
-        yield from _bulk_cases(n, today, rng, population)
+        yield from _bulk_cases(n, today, rng, population, people)
     elif kind == "ordinationer":
-        yield from _bulk_prescriptions(n, today, rng, population)
+        yield from _bulk_prescriptions(n, today, rng, population, people)
     else:
-        yield from _bulk_appointments(n, today, rng, population, _BulkSlots(today, site))
+        yield from _bulk_appointments(n, rng, population, people, _BulkSlots(today, site, people))
 
 
-def _bulk_citizens(n: int, today: date, rng: random.Random) -> Iterator[list[str]]:
+def _bulk_citizens(n: int, rng: random.Random, people: _BulkPeople) -> Iterator[list[str]]:
     for index in range(n):
-        birth, female, anonymous, serial = _bulk_citizen_profile(index, today)
+        anonymous = people.anonymous(index)
         alias = f"{rng.choice(ALIASES)} {index % 1000}" if anonymous or rng.random() < 0.2 else ""
         if anonymous:
             yield [f"B{index:07d}", "", "", "", alias, ""]
             continue
-        names = FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE
+        birth, serial = people.birth(index)
+        female = index % 3 == 1
         yield [
             f"B{index:07d}",
             synthetic_cpr(birth, serial, female=female),
-            rng.choice(names),
+            rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE),
             rng.choice(LAST_NAMES),
             alias,
             _phone(rng),
         ]
 
 
-def _bulk_cases(n: int, today: date, rng: random.Random, population: int) -> Iterator[list[str]]:
-    statuses = ("færdigbehandlet", "andet tilbud", "hospital", "anden årsag", "udeblevet", "eget ønske")
+_ALL_CLOSING_STATUSES = ("færdigbehandlet", "andet tilbud", "hospital", "anden årsag", *FOLLOW_UP_FREE_STATUSES)
+
+
+def _bulk_cases(
+    n: int, today: date, rng: random.Random, population: int, people: _BulkPeople
+) -> Iterator[list[str]]:
     for index in range(n):
         citizen = index % population
-        department = _bulk_department(citizen, today, rng)
-        anonymous = _bulk_citizen_profile(citizen, today)[2]
-        paragraph = (
-            ANONYMOUS_PARAGRAPH if anonymous else SUL142 if department in (STABILISATION, HEROIN_CLINIC) else SEL101
-        )
+        role = people.role(citizen, rng)
+        if role == ANONYMOUS_ROLE:
+            paragraph = ANONYMOUS_PARAGRAPH
+        else:
+            paragraph = SUL142 if role in (STABILISATION, HEROIN_CLINIC) else SEL101
         contact = today - timedelta(days=rng.randint(0, 1100))
         start = closed = plan = None
         status = ""
@@ -880,40 +957,40 @@ def _bulk_cases(n: int, today: date, rng: random.Random, population: int) -> Ite
             if rng.random() < 0.4:
                 candidate = start + timedelta(days=rng.randint(30, 700))
                 if candidate <= today:
-                    closed, status = candidate, rng.choice(statuses)
+                    closed, status = candidate, rng.choice(_ALL_CLOSING_STATUSES)
             if rng.random() < 0.5 and start < today - timedelta(days=30):
-                plan = start + timedelta(days=rng.randint(30, (today - start).days))
-                if closed and plan > closed:
-                    plan = closed
+                plan = min(start + timedelta(days=rng.randint(30, (today - start).days)), closed or today)
         yield [
             f"S{index:07d}",
             f"B{citizen:07d}",
-            department,
+            people.departments[role],
             paragraph,
             format_date(contact),
             format_date(start),
-            format_bool(not anonymous and rng.random() < 0.03),
+            format_bool(role != ANONYMOUS_ROLE and rng.random() < 0.03),
             format_date(closed),
             status,
             format_date(plan),
         ]
 
 
-def _bulk_prescriptions(n: int, today: date, rng: random.Random, population: int) -> Iterator[list[str]]:
+def _bulk_prescriptions(
+    n: int, today: date, rng: random.Random, population: int, people: _BulkPeople
+) -> Iterator[list[str]]:
     for index in range(n):
         citizen = index % population
-        if _bulk_citizen_profile(citizen, today)[2]:  # anonymous: no substitution treatment
+        if people.anonymous(citizen) and population > 1:  # § 101a: no substitution treatment
             citizen = (citizen + 1) % population
         roll = rng.random()
         per_day = 1
         if roll < 0.55:
-            preparation, dose = METHADONE, Decimal(rng.randrange(40, 125, 5))
+            preparation, dose = METHADONE, rng.randrange(40, 125, 5)
         elif roll < 0.9:
-            preparation, dose = BUPRENORPHINE, Decimal(rng.randrange(8, 26, 2))
+            preparation, dose = BUPRENORPHINE, rng.randrange(8, 26, 2)
         elif roll < 0.96:
-            preparation, dose, per_day = DIACETYLMORPHINE, Decimal(rng.randrange(150, 420, 20)), 2
+            preparation, dose, per_day = DIACETYLMORPHINE, rng.randrange(150, 420, 20), 2
         else:
-            preparation, dose = MORPHINE, Decimal(rng.randrange(200, 640, 40))
+            preparation, dose = MORPHINE, rng.randrange(200, 640, 40)
         rule, supervised = rng.choices(
             ((DAILY, True), (TAKE_HOME_MON_THU, False), (HOME_DELIVERY_WED, False)), weights=(0.7, 0.2, 0.1)
         )[0]
@@ -924,8 +1001,8 @@ def _bulk_prescriptions(n: int, today: date, rng: random.Random, population: int
         yield [
             f"O{index:07d}",
             f"B{citizen:07d}",
-            preparation,
-            format_decimal(dose),
+            people.preparations[preparation],
+            f"{dose},5" if preparation == METHADONE and rng.random() < 0.05 else str(dose),
             str(per_day),
             rule,
             format_bool(supervised),
@@ -936,20 +1013,19 @@ def _bulk_prescriptions(n: int, today: date, rng: random.Random, population: int
 
 
 def _bulk_appointments(
-    n: int, today: date, rng: random.Random, population: int, slots: _BulkSlots
+    n: int, rng: random.Random, population: int, people: _BulkPeople, slots: _BulkSlots
 ) -> Iterator[list[str]]:
     kinds = ("visitation", "læge", "samtale")
     for index in range(n):
         citizen = index % population
-        department = _bulk_department(citizen, today, rng)
+        role = people.role(citizen, rng)
         kind = rng.choices(kinds, weights=(0.2, 0.3, 0.5))[0]
-        candidates = slots.slots[department] or slots.slots[YOUTH]
-        clinician = rng.choice(DOCTORS if kind == "læge" else COUNSELLORS[department])
+        clinician = rng.choice(DOCTORS if kind == "læge" else COUNSELLORS[role])
         yield [
             f"A{index:07d}",
             f"B{citizen:07d}",
-            department,
-            format_datetime(rng.choice(candidates)),
+            people.departments[role],
+            format_datetime(rng.choice(slots.slots[role])),
             kind,
             clinician,
         ]

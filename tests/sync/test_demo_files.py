@@ -1,0 +1,412 @@
+"""The synthetic export files: contract, determinism, synthetic CPR numbers and demo coverage."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import rrulestr
+from stdnum.dk import cpr as stdnum_cpr
+
+from skranke.domain.hours import TIMEZONE, SiteHours
+from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
+from skranke.sites import load_site, shipped_site_ids
+from skranke.sync import demo_files
+from skranke.sync.demo_files import (
+    HEADERS,
+    KINDS,
+    MIN_DEMO_CITIZENS,
+    build_demo,
+    bulk_counts,
+    iter_bulk_rows,
+    synthetic_cpr,
+    write_bulk_exports,
+    write_demo_exports,
+)
+
+# A Wednesday, and the Friday before Christmas (holidays inside the 14 days and the windows
+# for appointments). Birth dates lie at least 15 years before either: stdnum's check against
+# the real date needs no frozen clock.
+TODAY = date(2026, 3, 4)
+DAYS = [TODAY, date(2025, 12, 19)]
+ODENSE_CASE_DEPARTMENTS = {"unge-og-rusmidler", "stabilisering", "stoffrihed", "heroinklinikken"}
+
+
+@pytest.fixture(scope="module")
+def odense():
+    return load_site("odense")
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def parse_date(text: str) -> date | None:
+    return datetime.strptime(text, "%d-%m-%Y").date() if text else None
+
+
+def parse_moment(text: str) -> datetime:
+    return datetime.strptime(text, "%d-%m-%Y %H:%M").replace(tzinfo=TIMEZONE)
+
+
+def age_on(birth: date, day: date) -> int:
+    return relativedelta(day, birth).years
+
+
+@pytest.fixture(scope="module", params=DAYS, ids=lambda d: d.isoformat())
+def demo(request, odense, tmp_path_factory):
+    """The demo files written for a day, read back: {kind: rows}, plus today and paths."""
+    today = request.param
+    directory = tmp_path_factory.mktemp(f"demo-{today.isoformat()}")
+    paths = write_demo_exports(directory, today, odense)
+    data = {kind: read(path) for kind, path in zip(KINDS, paths)}
+    return {"today": today, "paths": paths, **data}
+
+
+# --- the contract ---------------------------------------------------------------------------
+
+
+def test_files_exist_in_import_order_with_the_exact_headers(demo):
+    paths = demo["paths"]
+    assert [p.name for p in paths] == [
+        "borgere_demo.csv",
+        "sager_demo.csv",
+        "ordinationer_demo.csv",
+        "aftaler_demo.csv",
+    ]
+    for kind, path in zip(KINDS, paths):
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, as Excel writes it"
+        header = raw[3:].split(b"\r\n", 1)[0].decode("utf-8")
+        assert header == ";".join(HEADERS[kind])
+        assert b"\n" not in raw.replace(b"\r\n", b""), "CRLF line ends only"
+        assert demo[kind], f"{path.name} has rows"
+    assert HEADERS["borgere"] == ("borger_id", "cpr", "fornavn", "efternavn", "alias", "telefon")
+    assert HEADERS["aftaler"] == ("aftale_id", "borger_id", "afdeling", "tidspunkt", "type", "behandler")
+    # No half-written temporary files left behind.
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_values_are_written_the_danish_way(demo, odense):
+    preparations = {p.id for p in odense.preparations}
+    for case in demo["sager"]:
+        assert case["paragraf"] in PARAGRAPHS
+        assert case["frit_valg"] in ("ja", "nej")
+        for column in ("henvendelse", "behandlingsstart", "afsluttet", "plan_revideret"):
+            parse_date(case[column])  # DD-MM-YYYY or empty
+        assert (case["afsluttet"] == "") == (case["afslutningsstatus"] == "")
+        if case["afslutningsstatus"]:
+            assert case["afslutningsstatus"] in CLOSING_STATUSES
+    for order in demo["ordinationer"]:
+        assert order["praeparat"] in preparations
+        assert Decimal(order["dosis_mg"].replace(",", ".")) > 0
+        assert "." not in order["dosis_mg"]
+        assert order["doser_pr_dag"] in ("1", "2")
+        assert order["overvaaget"] in ("ja", "nej")
+        rrulestr(order["udlevering"], dtstart=datetime(2026, 1, 1))
+        start, end = parse_date(order["gyldig_fra"]), parse_date(order["gyldig_til"])
+        assert start is not None and (end is None or end >= start)
+        assert order["ordineret_af"]
+    for appointment in demo["aftaler"]:
+        parse_moment(appointment["tidspunkt"])
+        assert appointment["type"] in APPOINTMENT_KINDS
+        assert appointment["behandler"]
+    assert any("," in order["dosis_mg"] for order in demo["ordinationer"]), "a decimal comma is shown"
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(odense, tmp_path):
+    first = write_demo_exports(tmp_path / "a", TODAY, odense, seed=7)
+    second = write_demo_exports(tmp_path / "b", TODAY, odense, seed=7)
+    other = write_demo_exports(tmp_path / "c", TODAY, odense, seed=8)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
+
+
+def test_keys_are_unique_and_every_reference_resolves(demo):
+    citizens = {row["borger_id"] for row in demo["borgere"]}
+    assert len(citizens) == len(demo["borgere"])
+    for kind, key in (("sager", "sag_id"), ("ordinationer", "ordination_id"), ("aftaler", "aftale_id")):
+        keys = [row[key] for row in demo[kind]]
+        assert len(set(keys)) == len(keys)
+        missing = {row["borger_id"] for row in demo[kind]} - citizens
+        assert not missing, f"{kind} refers to unknown citizens {missing}"
+
+
+def test_citizen_count_is_the_one_asked_for(odense):
+    assert len(build_demo(TODAY, odense, citizens=100).citizens) == 100
+    assert len(build_demo(TODAY, odense).citizens) == 80
+    with pytest.raises(ValueError, match="at least"):
+        build_demo(TODAY, odense, citizens=MIN_DEMO_CITIZENS - 1)
+
+
+# --- synthetic people -------------------------------------------------------------------------
+
+
+def test_every_cpr_is_valid_unique_and_marked_synthetic(demo):
+    numbers = [row["cpr"] for row in demo["borgere"] if row["cpr"]]
+    assert len(numbers) == len(set(numbers))
+    for number in numbers:
+        assert stdnum_cpr.validate(number) == number
+        assert number[6:8] == "99", "serial from the synthetic range"
+        assert stdnum_cpr.checksum(number) != 0, "never a modulus-11 number (issued before 2007)"
+        assert stdnum_cpr.get_birth_date(number) <= demo["today"] - relativedelta(years=15)
+
+
+def test_synthetic_cpr_gives_the_right_century_and_sex():
+    for birth in (date(1937, 1, 1), date(1962, 10, 21), date(1999, 12, 31), date(2008, 2, 29)):
+        women = {synthetic_cpr(birth, n, female=True) for n in range(40)}
+        men = {synthetic_cpr(birth, n, female=False) for n in range(40)}
+        assert not women & men and len(women) == len(men) == 40
+        for number in women | men:
+            assert stdnum_cpr.get_birth_date(number) == birth
+            assert stdnum_cpr.checksum(number) != 0
+        assert all(int(n[-1]) % 2 == 0 for n in women) and all(int(n[-1]) % 2 == 1 for n in men)
+    with pytest.raises(ValueError):
+        synthetic_cpr(date(1930, 5, 1), 0, female=True)
+
+
+def test_anonymous_citizens_have_an_alias_only(demo):
+    citizens = {row["borger_id"]: row for row in demo["borgere"]}
+    anonymous_cases = [c for c in demo["sager"] if c["paragraf"] == "SEL101a"]
+    assert len(anonymous_cases) >= 3
+    for case in anonymous_cases:
+        person = citizens[case["borger_id"]]
+        assert person["cpr"] == "" and person["fornavn"] == "" and person["efternavn"] == ""
+        assert person["alias"]
+        assert case["afdeling"] == "unge-og-rusmidler"
+    for person in citizens.values():
+        if not person["cpr"]:
+            assert {c["paragraf"] for c in demo["sager"] if c["borger_id"] == person["borger_id"]} == {"SEL101a"}
+        else:
+            assert person["fornavn"] and person["efternavn"]
+            digits = person["telefon"].replace(" ", "")
+            assert len(digits) == 8 and digits.isdigit() and person["telefon"].count(" ") == 3
+
+
+def test_departments_and_routing_follow_odense(demo):
+    """DESIGN §1 routing: under 18 and 18-30 with drugs → Unge & Rusmidler, over 30 → the adult units."""
+    today = demo["today"]
+    births = {row["borger_id"]: stdnum_cpr.get_birth_date(row["cpr"]) for row in demo["borgere"] if row["cpr"]}
+    by_department = defaultdict(list)
+    for case in demo["sager"]:
+        assert case["afdeling"] in ODENSE_CASE_DEPARTMENTS
+        if case["borger_id"] in births:
+            by_department[case["afdeling"]].append(age_on(births[case["borger_id"]], today))
+            contact = parse_date(case["henvendelse"])
+            if case["afdeling"] == "unge-og-rusmidler" and not case["afsluttet"]:
+                assert age_on(births[case["borger_id"]], contact) >= 15
+    assert set(by_department) == ODENSE_CASE_DEPARTMENTS
+    assert all(15 <= age <= 29 for age in by_department["unge-og-rusmidler"])
+    assert any(age < 18 for age in by_department["unge-og-rusmidler"])
+    assert min(by_department["stoffrihed"]) >= 30
+    assert min(by_department["stabilisering"]) >= 18
+    assert min(by_department["heroinklinikken"]) >= 18
+    for department in ODENSE_CASE_DEPARTMENTS - {"unge-og-rusmidler"}:
+        assert not any(age < 18 for age in by_department[department])
+
+
+# --- what the demo shows ------------------------------------------------------------------------
+
+
+def test_open_requests_cover_every_stage_of_the_guarantee(demo, odense):
+    today = demo["today"]
+    rules = odense.rules
+    open_requests = [
+        c for c in demo["sager"]
+        if not c["behandlingsstart"] and not c["afsluttet"]
+        and c["paragraf"] in rules.guarantee_paragraphs and c["frit_valg"] == "nej"
+    ]
+    days_left = [
+        (parse_date(c["henvendelse"]) + timedelta(days=rules.guarantee_days) - today).days for c in open_requests
+    ]
+    assert all(0 <= (today - parse_date(c["henvendelse"])).days <= 17 for c in open_requests)
+    assert any(d > rules.warning_days for d in days_left), "ok"
+    assert any(1 <= d <= rules.warning_days for d in days_left), "warn"
+    assert 0 in days_left, "deadline day"
+    assert any(d < 0 for d in days_left), "overdue"
+    for department in ("unge-og-rusmidler", "stabilisering", "stoffrihed"):
+        assert any(c["afdeling"] == department for c in open_requests)
+
+
+def test_exempt_requests_met_and_late_cases(demo, odense):
+    rules = odense.rules
+    cases = demo["sager"]
+    assert any(c["frit_valg"] == "ja" and not c["behandlingsstart"] and not c["afsluttet"] for c in cases)
+    assert any(c["paragraf"] == "SEL101a" and not c["behandlingsstart"] and not c["afsluttet"] for c in cases)
+    met = [c for c in cases if c["behandlingsstart"]]
+    delays = [(parse_date(c["behandlingsstart"]) - parse_date(c["henvendelse"])).days for c in met]
+    assert any(d <= rules.guarantee_days for d in delays)
+    assert any(d > rules.guarantee_days for d in delays), "some started late"
+    for case in cases:
+        contact = parse_date(case["henvendelse"])
+        start, closed = parse_date(case["behandlingsstart"]), parse_date(case["afsluttet"])
+        reviewed = parse_date(case["plan_revideret"])
+        assert contact <= demo["today"]
+        assert start is None or contact <= start <= demo["today"]
+        assert closed is None or (start or contact) <= closed <= demo["today"]
+        assert reviewed is None or (start is not None and start <= reviewed <= (closed or demo["today"]))
+
+
+def test_discharges_due_for_each_follow_up_and_some_needing_none(demo, odense):
+    today = demo["today"]
+    rules = odense.rules
+    closed = [c for c in demo["sager"] if c["afsluttet"]]
+    statuses = Counter(c["afslutningsstatus"] for c in closed)
+    assert set(statuses) == set(CLOSING_STATUSES), "every closing status appears"
+    for months in rules.follow_up_months:
+        due = [
+            (parse_date(c["afsluttet"]) + relativedelta(months=months) - today).days
+            for c in closed
+            if c["afslutningsstatus"] in rules.follow_up_statuses
+        ]
+        assert any(0 < d <= 14 for d in due), f"{months}-month follow-up coming up"
+        assert any(-14 <= d < 0 for d in due), f"{months}-month follow-up overdue"
+    assert any(d == 0 for d in [
+        (parse_date(c["afsluttet"]) + relativedelta(months=rules.follow_up_months[0]) - today).days
+        for c in closed if c["afslutningsstatus"] in rules.follow_up_statuses
+    ])
+
+
+def test_plan_reviews_due_and_overdue(demo, odense):
+    today = demo["today"]
+    months = odense.rules.plan_review_months
+    running = [c for c in demo["sager"] if c["behandlingsstart"] and not c["afsluttet"]]
+    due = [
+        (parse_date(c["plan_revideret"] or c["behandlingsstart"]) + relativedelta(months=months) - today).days
+        for c in running
+    ]
+    assert any(0 < d <= 14 for d in due), "due soon"
+    assert 0 in due, "due today"
+    assert any(d < 0 for d in due), "overdue"
+    assert any(d > 30 for d in due), "not due"
+
+
+def test_prescriptions_cover_the_dispensing_schedules(demo):
+    today = demo["today"]
+    orders = demo["ordinationer"]
+    rules = {(o["udlevering"], o["overvaaget"]) for o in orders}
+    assert ("FREQ=DAILY", "ja") in rules
+    assert ("FREQ=WEEKLY;BYDAY=MO,TH", "nej") in rules
+    assert ("FREQ=WEEKLY;BYDAY=WE", "nej") in rules
+    for order in orders:
+        dose = Decimal(order["dosis_mg"].replace(",", "."))
+        if order["praeparat"] == "metadon" and order["doser_pr_dag"] == "1" and order["overvaaget"] == "nej":
+            assert 40 <= dose <= 120
+        if order["praeparat"] == "buprenorfin":
+            assert 8 <= dose <= 24
+    substitution = [o for o in orders if o["praeparat"] in ("metadon", "buprenorfin")]
+    assert {o["praeparat"] for o in substitution} == {"metadon", "buprenorfin"}
+    ends = [parse_date(o["gyldig_til"]) for o in orders if o["gyldig_til"]]
+    assert any(today <= end <= today + timedelta(days=7) for end in ends), "expiring soon"
+    assert any(parse_date(o["gyldig_fra"]) > today for o in orders), "a dose change ahead"
+
+
+def test_heroin_clinic_citizens_get_diacetylmorphine_twice_daily_and_methadone_or_morphine(demo):
+    clinic = {c["borger_id"] for c in demo["sager"] if c["afdeling"] == "heroinklinikken"}
+    assert len(clinic) >= 5
+    orders = defaultdict(list)
+    for order in demo["ordinationer"]:
+        orders[order["borger_id"]].append(order)
+    for citizen in clinic:
+        heroin = [o for o in orders[citizen] if o["praeparat"] == "diacetylmorfin"]
+        assert heroin and all(
+            (o["doser_pr_dag"], o["udlevering"], o["overvaaget"]) == ("2", "FREQ=DAILY", "ja") for o in heroin
+        )
+        assert {o["praeparat"] for o in orders[citizen]} & {"metadon", "morfin"}
+    assert all(o["borger_id"] in clinic for o in demo["ordinationer"] if o["praeparat"] == "diacetylmorfin")
+
+
+def test_appointments_lie_in_opening_hours_and_two_come_after_a_deadline(demo, odense):
+    today = demo["today"]
+    hours = SiteHours(odense)
+    kinds = Counter()
+    for appointment in demo["aftaler"]:
+        moment = parse_moment(appointment["tidspunkt"])
+        assert today <= moment.date() <= today + timedelta(days=30)
+        assert appointment["afdeling"] in ODENSE_CASE_DEPARTMENTS
+        assert any(
+            i.start <= moment and moment + timedelta(minutes=30) <= i.end
+            for i in hours[appointment["afdeling"]].intervals_on(moment.date())
+        ), f"{appointment} outside opening hours"
+        kinds[appointment["type"]] += 1
+    assert set(kinds) == {"visitation", "læge", "samtale"}
+    guarantee = odense.rules.guarantee_days
+    deadlines = {
+        c["borger_id"]: parse_date(c["henvendelse"]) + timedelta(days=guarantee)
+        for c in demo["sager"]
+        if not c["behandlingsstart"] and not c["afsluttet"] and c["paragraf"] in odense.rules.guarantee_paragraphs
+        and c["frit_valg"] == "nej"
+    }
+    booked = [a for a in demo["aftaler"] if a["borger_id"] in deadlines and a["type"] in ("visitation", "læge")]
+    late = [a for a in booked if parse_moment(a["tidspunkt"]).date() > deadlines[a["borger_id"]]]
+    assert len(late) == 2, "one or two bookings after a deadline: the error worth showing"
+    assert len(booked) > len(late)
+
+
+def test_every_shipped_site_gets_a_demo_in_its_own_departments(tmp_path):
+    for site_id in shipped_site_ids():
+        site = load_site(site_id)
+        departments = {d.id for d in site.all_departments() if d.kind == "department"}
+        preparations = {p.id for p in site.preparations}
+        demo = build_demo(TODAY, site)
+        assert {c.department for c in demo.cases} <= departments, site_id
+        assert {a.department for a in demo.appointments} <= departments, site_id
+        assert {o.preparation for o in demo.prescriptions} <= preparations, site_id
+
+
+# --- the bulk export ------------------------------------------------------------------------------
+
+
+def test_bulk_counts_sum_to_the_total():
+    assert bulk_counts(500_000) == {"borgere": 200_000, "sager": 150_000, "ordinationer": 100_000, "aftaler": 50_000}
+    for total in (4, 7, 999, 12_345):
+        assert sum(bulk_counts(total).values()) == total
+    with pytest.raises(ValueError):
+        bulk_counts(3)
+
+
+def test_bulk_writer_produces_the_requested_rows(odense, tmp_path):
+    paths = write_bulk_exports(tmp_path, TODAY, odense, rows_total=5_003)
+    rows = {kind: read(path) for kind, path in zip(KINDS, paths)}
+    assert {kind: len(r) for kind, r in rows.items()} == bulk_counts(5_003)
+    assert sum(len(r) for r in rows.values()) == 5_003
+    for kind, path in zip(KINDS, paths):
+        assert path.name == f"{kind}_bulk.csv"
+        assert path.read_bytes()[3:].split(b"\r\n", 1)[0].decode() == ";".join(HEADERS[kind])
+    citizens = {row["borger_id"] for row in rows["borgere"]}
+    numbers = [row["cpr"] for row in rows["borgere"] if row["cpr"]]
+    assert len(numbers) == len(set(numbers))
+    assert all(stdnum_cpr.is_valid(n) for n in numbers)
+    for kind in ("sager", "ordinationer", "aftaler"):
+        assert {row["borger_id"] for row in rows[kind]} <= citizens
+    assert {row["afdeling"] for row in rows["sager"]} <= ODENSE_CASE_DEPARTMENTS
+    anonymous = {row["borger_id"] for row in rows["borgere"] if not row["cpr"]}
+    assert anonymous
+    assert all(row["paragraf"] == "SEL101a" for row in rows["sager"] if row["borger_id"] in anonymous)
+    assert not {row["borger_id"] for row in rows["ordinationer"]} & anonymous
+
+
+def test_bulk_rows_stream_and_repeat(odense):
+    rows = iter_bulk_rows("borgere", 10**9, TODAY, 1)
+    assert inspect.isgenerator(rows)
+    first = [next(rows) for _ in range(50)]  # a billion rows are never built
+    again = iter_bulk_rows("borgere", 10**9, TODAY, 1)
+    assert first == [next(again) for _ in range(50)]
+    assert all(len(row) == len(HEADERS["borgere"]) for row in first)
+    cases = list(iter_bulk_rows("sager", 300, TODAY, 1, citizens=40, site=odense))
+    assert len(cases) == 300 and {row[1] for row in cases} <= {f"B{i:07d}" for i in range(40)}
+    with pytest.raises(ValueError):
+        next(iter_bulk_rows("medicin", 1, TODAY))
+
+
+def test_module_keeps_to_its_layer():
+    source = inspect.getsource(demo_files)
+    for forbidden in ("skranke.store", "sqlalchemy", "textual", "skranke.clock", "date.today", "datetime.now"):
+        assert forbidden not in source
