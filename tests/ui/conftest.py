@@ -27,8 +27,8 @@ async def settle(pilot) -> None:
 def app_at(tmp_path):
     apps: list[SkrankeApp] = []
 
-    def factory(now: str, site: str = "odense", prepare=None) -> SkrankeApp:
-        skranke = make_skranke(now, f"sqlite:///{tmp_path / 'ui.db'}", site)
+    def factory(now: str, site: str = "odense", prepare=None, **settings) -> SkrankeApp:
+        skranke = make_skranke(now, f"sqlite:///{tmp_path / 'ui.db'}", site, **settings)
         if prepare is not None:
             prepare(skranke)
         app = SkrankeApp(skranke)

@@ -13,6 +13,7 @@ from skranke.services.context import Skranke
 from skranke.ui.providers import ScreensProvider
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
+from skranke.ui.screens.sync import SyncScreen
 from skranke.ui.screens.today import TodayScreen
 
 # Drawn the same whatever TEXTUAL_THEME says: snapshots and clinics see one look.
@@ -36,10 +37,11 @@ class SkrankeApp(App[None]):
     TITLE = "skranke"
     CSS_PATH = [styles_dir() / "app.tcss"]
     COMMANDS = App.COMMANDS | {ScreensProvider}
-    MODES = {"today": TodayScreen}
+    MODES = {"today": TodayScreen, "sync": SyncScreen}
     DEFAULT_MODE = "today"
     BINDINGS = [
         Binding("d", "switch_mode('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
+        Binding("s", "switch_mode('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=True),
         Binding("q", "quit", _("Quit"), id="app.quit"),
@@ -54,6 +56,8 @@ class SkrankeApp(App[None]):
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "switch_mode('today')"),
+            (_("Sync"), _("Imports, rejected files, outbox"), "switch_mode('sync')"),
+            (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
             (_("Help"), _("All keys"), "help"),
         ]
 
@@ -63,6 +67,10 @@ class SkrankeApp(App[None]):
             for binding in self.BINDINGS
             if isinstance(binding, Binding)
         ] + [("Enter", _("Open the selected row")), ("Esc", _("Close a dialog"))]
+
+    async def action_sync_now(self) -> None:
+        await self.switch_mode("sync")
+        self.screen.action_run_sync()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,0 +1,119 @@
+""""Synkronisering": what came in from the journal system, what was refused and why, the outbox."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static
+
+from skranke.i18n import _, clock_time, short_date
+from skranke.services.sync import SyncOverview, SyncResult, run_sync, sync_overview
+from skranke.ui.formatting import plain
+
+OUTCOME_STYLE = {"imported": "green", "unchanged": "dim", "rejected": "bold red"}
+
+
+def outcome_word(outcome: str) -> str:
+    return {"imported": _("imported"), "unchanged": _("unchanged"), "rejected": _("rejected")}[outcome]
+
+
+class SyncScreen(Screen[None]):
+    BINDINGS = [
+        Binding("i", "run_sync", _("Sync now"), id="sync.run", tooltip=_("Import the inbox and write the outbox")),
+    ]
+
+    loaded = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sync"):
+            yield Static(id="sync-status")
+            yield ProgressBar(id="sync-progress", total=None, show_eta=False)
+            yield DataTable(id="sync-runs", cursor_type="row", zebra_stripes=True)
+            yield Static(id="sync-rejected")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sync-runs", DataTable)
+        for label, key in [(_("File"), "file"), (_("Result"), "outcome"), (_("Rows"), "rows"),
+                           (_("New"), "new"), (_("Changed"), "changed"), (_("Unchanged"), "same"),
+                           (_("Rejected rows"), "bad"), (_("When"), "when")]:
+            table.add_column(label, key=key)
+        self.query_one("#sync-progress", ProgressBar).display = False
+        self.load_overview()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load_overview()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-overview")
+    def load_overview(self) -> None:
+        overview = sync_overview(self.app.skranke)
+        self.app.call_from_thread(self._show, overview)
+
+    def _show(self, overview: SyncOverview) -> None:
+        tz = self.app.skranke.clock.now().tzinfo
+        if overview.last_sync is not None:
+            last_sync = overview.last_sync.astimezone(tz)
+            last = _("Last sync: {date} at {time}").format(date=short_date(last_sync.date()), time=clock_time(last_sync))
+        else:
+            last = _("No sync yet")
+        status = Text.assemble(
+            (last, "bold"), "\n",
+            _("Inbox: {path} ({count} files waiting)").format(path=overview.inbox, count=overview.waiting_files), "\n",
+            _("Outbox: {path} · {pending} events waiting").format(path=overview.outbox, pending=overview.pending_events),
+            (" · " + _("last file {name}").format(name=overview.last_outbox_file)) if overview.last_outbox_file else "",
+        )
+        self.query_one("#sync-status", Static).update(status)
+        table = self.query_one("#sync-runs", DataTable)
+        table.clear()
+        for run in overview.runs:
+            finished = run.finished_at.astimezone(tz)
+            table.add_row(
+                plain(run.file_name),
+                Text(outcome_word(run.outcome), style=OUTCOME_STYLE.get(run.outcome, "")),
+                str(run.rows), str(run.inserted), str(run.updated), str(run.unchanged),
+                str(run.rejected_rows) if run.rejected_rows else "",
+                f"{short_date(finished.date())} {clock_time(finished)}",
+                key=str(run.id),
+            )
+        rejected = [run for run in overview.runs if run.outcome == "rejected"]
+        panel = self.query_one("#sync-rejected", Static)
+        panel.display = bool(rejected)
+        if rejected:
+            lines = Text(_("Rejected files") + "\n", style="bold red")
+            for run in rejected[:3]:
+                lines.append(f"{run.file_name}\n", style="bold")
+                for reason in run.first_errors:
+                    lines.append(f"  {reason}\n")
+                lines.append("  " + _("all reasons: {path}").format(path=run.report_path) + "\n", style="dim")
+            panel.update(lines)
+        self.loaded = True
+
+    def action_run_sync(self) -> None:
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.notify(_("Sync started"), timeout=3)
+        self.sync_now()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
+    def sync_now(self) -> None:
+        def progress(name: str, done: int, total: int) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
+        result = run_sync(self.app.skranke, progress=progress)
+        self.app.call_from_thread(self._finished, result)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#sync-progress", ProgressBar).update(total=total, progress=done)
+
+    def _finished(self, result: SyncResult) -> None:
+        self.query_one("#sync-progress", ProgressBar).display = False
+        rejected = sum(1 for f in result.files if f.outcome == "rejected")
+        message = _("Sync done: {files} files, {rejected} rejected").format(files=len(result.files), rejected=rejected)
+        self.notify(message, severity="error" if rejected else "information", timeout=6)
+        self.load_overview()
