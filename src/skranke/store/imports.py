@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
@@ -78,8 +78,9 @@ def upsert(
 ) -> UpsertCounts:
     """Insert new keys, update changed rows, leave identical rows alone."""
     model = TABLES[kind]
+    table = model.__table__
     columns = data_columns(kind)
-    table_columns = [model.__table__.c[name] for name in columns]
+    table_columns = [table.c[name] for name in columns]
     counts = UpsertCounts()
     for chunk in _chunks(rows):
         keys = [row["id"] for row in chunk]
@@ -98,11 +99,17 @@ def upsert(
                 changed_rows.append({**row, "imported_at": imported_at})
             else:
                 counts.unchanged += 1
+        # Core executemany on the session's connection: one batched statement per chunk
+        # (the ORM's bulk path splits rows by which columns are NULL, one INSERT per group).
+        connection = session.connection()
         if new_rows:
-            session.execute(insert(model), new_rows)
+            connection.execute(insert(table), new_rows)
             counts.inserted += len(new_rows)
         if changed_rows:
-            session.execute(update(model), changed_rows)  # ORM bulk update by primary key
+            connection.execute(
+                update(table).where(table.c.id == bindparam("key")),
+                [{**row, "key": row["id"]} for row in changed_rows],
+            )
             counts.updated += len(changed_rows)
         if on_progress is not None:
             on_progress(counts.inserted + counts.updated + counts.unchanged)
