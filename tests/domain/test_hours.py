@@ -70,7 +70,7 @@ def test_weekday_departments_close_on_exactly_the_danish_public_holidays(odense)
     # Two holiday sources are in play: opening-hours-py's own PH data (which closes the
     # department) and the `holidays` package (which names the day). They must agree, or the
     # screen would say "Juledag" above a department shown as open. Stoffrihed is open every
-    # weekday except PH and 24 Dec (its rule), so it shows every disagreement.
+    # weekday except PH, so it shows every disagreement.
     first, last = date(2023, 1, 1), date(2027, 12, 31)
     # One pass over the five years with the compiled rule, rather than a query per day.
     rule = parse_rule(odense["stoffrihed"].rule, "stoffrihed")
@@ -84,25 +84,26 @@ def test_weekday_departments_close_on_exactly_the_danish_public_holidays(odense)
     expected_open_days = {
         day
         for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
-        if day.weekday() < 5 and day not in public_holidays and (day.month, day.day) != (12, 24)
+        if day.weekday() < 5 and day not in public_holidays
     }
     assert open_days == expected_open_days, {d: holiday_name(d) for d in open_days ^ expected_open_days}
 
 
-def test_christmas_eve_closes_weekday_departments_not_the_medicine_room(odense):
-    christmas_eve = date(2026, 12, 24)  # a Thursday; not a public holiday, closed by "Dec 24 off"
+def test_christmas_eve_is_named_but_keeps_the_weekday_hours(odense):
+    # Not a public holiday, and the seeds give no other hours: a Thursday like any other
+    # (a closure would be a dated exception in the site file).
+    christmas_eve = date(2026, 12, 24)
     assert holiday_name(christmas_eve) == "Juleaftensdag"
     assert not is_public_holiday(christmas_eve)
-    for department in WEEKDAY_DEPARTMENTS:
-        assert hours_on(odense[department], christmas_eve) == [], department
+    assert hours_on(odense["stabilisering"], christmas_eve) == [("08:15", "11:45"), ("15:00", "17:00")]
     assert hours_on(odense["medicinudlevering"], christmas_eve) == MEDICINE_ROOM
     assert hours_on(odense["heroinklinikken"], christmas_eve) == HEROIN_CLINIC
 
 
 def test_next_opening_after_christmas_eve_skips_the_holidays_and_sunday(odense):
-    # Thu 24 Dec closed (Dec 24 off), Fri 25 Juledag and Sat 26 Anden juledag (PH, and 26 is
-    # a Saturday anyway), Sun 27 no hours: the first opening is Monday 28 Dec at 08:15.
-    assert odense["stabilisering"].next_opening(at(date(2026, 12, 24), "07:00")) == at(date(2026, 12, 28), "08:15")
+    # After Thu 24 Dec's last interval: Fri 25 Juledag and Sat 26 Anden juledag (PH, and 26
+    # is a Saturday anyway), Sun 27 no hours: the next opening is Monday 28 Dec at 08:15.
+    assert odense["stabilisering"].next_opening(at(date(2026, 12, 24), "17:30")) == at(date(2026, 12, 28), "08:15")
 
 
 # --- An ordinary week -----------------------------------------------------------------------
@@ -144,12 +145,10 @@ def test_saturday_weekday_departments_closed_and_next_opening_is_monday(odense):
     assert hours_on(odense["medicinudlevering"], saturday) == MEDICINE_ROOM
 
 
-def test_last_open_day_before_anden_juledag_is_the_23rd_because_odense_closes_on_the_24th(odense):
-    # Fri 2025-12-26 Anden juledag and Thu 25 Juledag are public holidays; Wed 24 Dec is
-    # closed by the site's "Dec 24 off" (a choice in odense.toml: the seeds give no hours for
-    # it). So the last open day is Tue 23 Dec. DESIGN §1's example says 2025-12-24, which
-    # would hold only without "Dec 24 off".
-    assert odense["stabilisering"].last_open_day(date(2025, 12, 26)) == date(2025, 12, 23)
+def test_last_open_day_before_anden_juledag_is_christmas_eve(odense):
+    # Fri 2025-12-26 Anden juledag and Thu 25 Juledag are public holidays; Wed 24 Dec is an
+    # ordinary Wednesday (DESIGN §1's example).
+    assert odense["stabilisering"].last_open_day(date(2025, 12, 26)) == date(2025, 12, 24)
     # A department open on holidays is open on the day itself.
     assert odense["heroinklinikken"].last_open_day(date(2025, 12, 26)) == date(2025, 12, 26)
 

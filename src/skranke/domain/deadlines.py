@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
@@ -38,6 +38,7 @@ GuaranteeState = Literal["open", "met", "closed", "exempt", "not_covered"]
 # Flags on an open request: stable machine ids (the UI and the JSON show them), in this order.
 FLAG_DEADLINE_ON_CLOSED_DAY = "deadline_on_closed_day"
 FLAG_NO_OPEN_DAY = "no_open_day_before_deadline"
+FLAG_HOURS_UNKNOWN = "hours_unknown"
 FLAG_UNKNOWN_DEPARTMENT = "unknown_department"
 FLAG_NO_APPOINTMENT = "no_appointment"
 FLAG_APPOINTMENT_AFTER_DEADLINE = "appointment_after_deadline"
@@ -46,6 +47,7 @@ FLAG_APPOINTMENT_UNKNOWN_DEPARTMENT = "appointment_unknown_department"
 FLAGS: tuple[str, ...] = (
     FLAG_DEADLINE_ON_CLOSED_DAY,
     FLAG_NO_OPEN_DAY,
+    FLAG_HOURS_UNKNOWN,
     FLAG_UNKNOWN_DEPARTMENT,
     FLAG_NO_APPOINTMENT,
     FLAG_APPOINTMENT_AFTER_DEADLINE,
@@ -124,7 +126,9 @@ class RequestDeadline:
     deadline: date
     days_left: int
     status: CountdownStatus
-    last_open_day: date | None  # None: department unknown, or closed for the whole look-back
+    # None: the department is unknown, its hours are unknown (flag hours_unknown), or it is
+    # closed for the whole look-back (flag no_open_day_before_deadline).
+    last_open_day: date | None
     flags: tuple[str, ...]
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -214,7 +218,7 @@ def _iso(day: date | None) -> str | None:
 def guarantee_deadline(contact_date: date, rules: Rules) -> date:
     """Day 14: calendar days from the request, never moved off a weekend or holiday.
 
-    000 § 1.4.0 and § 3.2, 002 "Behandlingsgaranti", 003 § 2.3, 004 "Behandlingsgaranti":
+    000 § 1.4.0 and § 3.2, 001 § 2.2, 002 afsnit 6, 003 § 2.3, 004 "Behandlingsgaranti":
     "senest 14 dage efter"; no seed moves the day (DESIGN §1).
     """
     return contact_date + timedelta(days=rules.guarantee_days)
@@ -232,23 +236,39 @@ def countdown_status(days_left: int, rules: Rules) -> CountdownStatus:
     return "ok"
 
 
-def evaluate_guarantee(case: CaseFacts, rules: Rules) -> Guarantee:
-    """Whether and how the guarantee applies to a case (independent of today)."""
+def _exemption(case: CaseFacts, rules: Rules) -> ExemptReason | Literal["not_covered"] | None:
+    """Why the guarantee does not apply to a case, or None when it does."""
     # No guarantee (and no free choice) for anonymous treatment under SEL § 101a:
     # 000 § 1.4.2, 004 "Behandlingsgaranti". Exempt even if a site lists SEL101a.
     if case.paragraph == ANONYMOUS_PARAGRAPH:
-        return Guarantee(case.case_id, "exempt", None, exempt_reason="anonymous")
-    # Which paragraphs carry the guarantee is a site setting (SEL 101, SUL 142; SUL 141 for
-    # alcohol in 004).
+        return "anonymous"
+    # Which paragraphs carry the guarantee is a site setting: SEL § 101 (000 § 1.4.0, 003),
+    # SUL § 142 (000 § 1.4.1), SUL § 141 for alcohol (004 "Behandlingsgaranti").
     if case.paragraph not in rules.guarantee_paragraphs:
-        return Guarantee(case.case_id, "not_covered", None)
+        return "not_covered"
     # The 14 days may be waived when the citizen chooses another provider (frit valg):
-    # 000 § 3.2, 004 "Behandlingsgaranti", 003 § 2.6.
+    # 000 § 3.2 ("fristen på de 14 dage dog fraviges"), 004 "Behandlingsgaranti"; 003 § 2.6
+    # (free choice may mean waiting more than 14 days).
     if case.free_choice:
-        return Guarantee(case.case_id, "exempt", None, exempt_reason="free_choice")
+        return "free_choice"
+    return None
+
+
+def evaluate_guarantee(case: CaseFacts, rules: Rules) -> Guarantee:
+    """Whether and how the guarantee applies to a case (independent of today).
+
+    A started case is met (in time when treatment_start <= deadline); a case closed without
+    a start is "closed"; neither is an open request.
+    """
+    exemption = _exemption(case, rules)
+    if exemption == "not_covered":
+        return Guarantee(case.case_id, "not_covered", None)
+    if exemption is not None:
+        return Guarantee(case.case_id, "exempt", None, exempt_reason=exemption)
     deadline = guarantee_deadline(case.contact_date, rules)
     if case.treatment_start is not None:
-        return Guarantee(case.case_id, "met", deadline, met_in_time=case.treatment_start <= deadline)
+        in_time = case.treatment_start <= deadline
+        return Guarantee(case.case_id, "met", deadline, met_in_time=in_time)
     if case.closed_on is not None:
         return Guarantee(case.case_id, "closed", deadline)
     return Guarantee(case.case_id, "open", deadline)
@@ -266,7 +286,6 @@ def add_months(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
-
 def follow_up_status(due: date, today: date, rules: Rules) -> FollowUpStatus:
     """overdue when past, due within the warning window (0..warning_days days), else upcoming."""
     days = (due - today).days
@@ -281,7 +300,7 @@ def follow_up_schedule(case: CaseFacts, rules: Rules) -> list[tuple[int, date]]:
     """(months, due) for each follow-up after discharge; empty when none is called for.
 
     After discharge as færdigbehandlet, andet tilbud, hospital or anden årsag: at the latest
-    1 and 6 months after (000 § 4.1, 001 § 2.3, 002 § 10, 003 § 2.6); Odsherred 1 and 3
+    1 and 6 months after (000 § 4.1, 001 § 2.3, 002 § 10, 003 § 2.7); Odsherred 1 and 3
     months (004 "Monitorering af indsatsen"): rules.follow_up_months. Not after udeblevet
     or eget ønske (not in rules.follow_up_statuses). Month arithmetic by relativedelta:
     31 January + 1 month is 28/29 February (DESIGN §5).
@@ -303,8 +322,9 @@ def plan_review_due(case: CaseFacts, rules: Rules) -> date | None:
     """When the treatment plan is next to be evaluated; None unless treatment is running.
 
     At least every 6 months (001 § 2.2 "hvert halve år", 003 § 2.3 "minimum hvert halve
-    år"): rules.plan_review_months after the last review, or after the start when the plan
-    has not been reviewed since (a review dated before the start counts from the start).
+    år" and § 3.4): rules.plan_review_months after the last review, or after the start when
+    the plan has not been reviewed since (a review dated before the start counts from the
+    start).
     """
     if case.treatment_start is None or case.closed_on is not None:
         return None
@@ -318,61 +338,88 @@ def plan_review_due(case: CaseFacts, rules: Rules) -> date | None:
 
 
 class _HoursLookup:
-    """Per-call memo over SiteHours: each (department, day) is evaluated once."""
+    """Per-call memo over SiteHours: each (department, day) is evaluated once.
+
+    Answers as DepartmentHours does (intervals_on, unknown_on, last_open_day,
+    state_at(...).open_now), from one cached intervals_on per department and day. Hours a
+    site writes as `unknown` are never taken as closed: the app must not claim a department
+    is open or closed when the site does not know (see data/sites/assens.toml,
+    odsherred.toml).
+    """
 
     def __init__(self, site_hours: SiteHours) -> None:
         self._departments: dict[str, DepartmentHours] = site_hours.departments
-        self._last_open: dict[tuple[str, date], date | None] = {}
-        self._open_on: dict[tuple[str, date], bool] = {}
-        self._intervals: dict[tuple[str, date], list[tuple[datetime, datetime]]] = {}
+        self._intervals: dict[tuple[str, date], tuple[tuple[datetime, datetime], ...]] = {}
+        self._unknown: dict[tuple[str, date], bool] = {}
+        self._last_open: dict[tuple[str, date], tuple[date | None, bool]] = {}
 
     def known(self, department: str) -> bool:
         return department in self._departments
 
-    def last_open_day(self, department: str, day: date) -> date | None:
-        """DepartmentHours.last_open_day, walked over the per-day cache below.
+    def intervals(self, department: str, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        key = (department, day)
+        value = self._intervals.get(key)
+        if value is None:
+            found = self._departments[department].intervals_on(day)
+            value = tuple((i.start, i.end) for i in found)
+            self._intervals[key] = value
+        return value
 
-        Same answer and look-back (NEXT_OPENING_HORIZON_DAYS); deadlines on neighbouring days
-        share the days they walk back over, so each (department, day) is evaluated once.
+    def unknown_on(self, department: str, day: date) -> bool:
+        key = (department, day)
+        value = self._unknown.get(key)
+        if value is None:
+            value = self._unknown[key] = self._departments[department].unknown_on(day)
+        return value
+
+    def closed_on(self, department: str, day: date) -> bool:
+        """Known to be closed all day: no open interval and no unknown hours."""
+        return not self.intervals(department, day) and not self.unknown_on(department, day)
+
+    def last_open_day(self, department: str, day: date) -> tuple[date | None, bool]:
+        """(last open day on or before `day`, whether unknown hours stopped the search).
+
+        As DepartmentHours.last_open_day, with the same look-back (NEXT_OPENING_HORIZON_DAYS),
+        except that a day with unknown hours ends the walk: (None, True). Walked over the
+        per-day cache, so deadlines on neighbouring days share the days they walk back over.
         """
         key = (department, day)
-        try:
-            return self._last_open[key]
-        except KeyError:
-            pass
-        value: date | None = None
+        cached = self._last_open.get(key)
+        if cached is not None:
+            return cached
+        value: tuple[date | None, bool] = (None, False)
         for back in range(NEXT_OPENING_HORIZON_DAYS + 1):
             candidate = day - timedelta(days=back)
-            if self.is_open_on(department, candidate):
-                value = candidate
+            if self.intervals(department, candidate):
+                value = (candidate, False)
+                break
+            if self.unknown_on(department, candidate):
+                value = (None, True)
                 break
         self._last_open[key] = value
         return value
 
-    def is_open_on(self, department: str, day: date) -> bool:
-        key = (department, day)
-        try:
-            return self._open_on[key]
-        except KeyError:
-            value = self._departments[department].is_open_on(day)
-            self._open_on[key] = value
-            return value
+    def closed_at(self, department: str, moment: datetime) -> bool:
+        """Known to be closed at `moment` (Copenhagen time): as
+        DepartmentHours.state_at(moment).open_now is False on days without unknown hours.
 
-    def is_open_at(self, department: str, moment: datetime) -> bool:
-        """Same answer as DepartmentHours.state_at(moment).open_now, cached per day."""
-        key = (department, moment.date())
-        intervals = self._intervals.get(key)
-        if intervals is None:
-            intervals = [
-                (i.start, i.end) for i in self._departments[department].intervals_on(moment.date())
-            ]
-            self._intervals[key] = intervals
-        return any(start <= moment < end for start, end in intervals)
+        On a day with unknown hours anywhere, a moment outside the open intervals is not
+        called closed (state_at would say, but it is slow on such rules: it scans far ahead
+        for the next change).
+        """
+        day = moment.date()
+        for start, end in self.intervals(department, day):
+            if start <= moment < end:
+                return False
+        return not self.unknown_on(department, day)
 
 
 def _local(moment: datetime) -> datetime:
+    """Copenhagen wall time; a naive moment is read as Copenhagen time (as skranke.clock does)."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=TIMEZONE)
+    if moment.tzinfo is TIMEZONE:
+        return moment
     return moment.astimezone(TIMEZONE)
 
 
@@ -385,32 +432,47 @@ class _Booked:
     department: str
 
 
-def _booked_by_citizen(appointments: Iterable[AppointmentFacts]) -> dict[str, list[_Booked]]:
-    kinds: dict[str, bool] = {}  # normalise each distinct spelling once
-    booked: dict[str, list[_Booked]] = defaultdict(list)
-    for appointment in appointments:
-        relevant = kinds.get(appointment.kind)
-        if relevant is None:
-            relevant = kinds[appointment.kind] = (
-                normalise_key(appointment.kind) in GUARANTEE_APPOINTMENT_KINDS
-            )
-        if relevant:
-            moment = _local(appointment.starts_at)
-            booked[appointment.citizen_id].append(_Booked(moment, moment.date(), appointment.department))
-    return booked
+class _Bookings:
+    """Visitation and doctor's appointments per citizen, localised only when first asked for.
+
+    Grouping is one cheap pass; the per-appointment work (kind, time zone) is done only for
+    citizens with a waiting request.
+    """
+
+    def __init__(self, appointments: Iterable[AppointmentFacts]) -> None:
+        self._raw: dict[str, list[AppointmentFacts]] = defaultdict(list)
+        for appointment in appointments:
+            self._raw[appointment.citizen_id].append(appointment)
+        self._kinds: dict[str, bool] = {}  # each distinct spelling normalised once
+
+    def for_citizen(self, citizen_id: str) -> list[_Booked]:
+        raw = self._raw.get(citizen_id)
+        if not raw:
+            return []
+        booked = []
+        for appointment in raw:
+            relevant = self._kinds.get(appointment.kind)
+            if relevant is None:
+                relevant = normalise_key(appointment.kind) in GUARANTEE_APPOINTMENT_KINDS
+                self._kinds[appointment.kind] = relevant
+            if relevant:
+                moment = _local(appointment.starts_at)
+                booked.append(_Booked(moment, moment.date(), appointment.department))
+        return booked
 
 
 def _request_flags(
     case: CaseFacts,
     deadline: date,
     last_open_day: date | None,
+    hours_unknown: bool,
     booked: Iterable[_Booked],
     hours: _HoursLookup,
 ) -> tuple[str, ...]:
     known = hours.known(case.department)
     # The deadline itself falls on a day the department is closed (DESIGN §1).
-    closed_on_deadline = known and not hours.is_open_on(case.department, deadline)
-    no_open_day = known and last_open_day is None
+    closed_on_deadline = known and hours.closed_on(case.department, deadline)
+    no_open_day = known and last_open_day is None and not hours_unknown
     any_booked = after_deadline = outside_hours = unknown_place = False
     for appointment in booked:
         if appointment.day < case.contact_date:
@@ -422,18 +484,19 @@ def _request_flags(
             after_deadline = True
         if not hours.known(appointment.department):
             unknown_place = True
-        elif not hours.is_open_at(appointment.department, appointment.moment):
+        elif hours.closed_at(appointment.department, appointment.moment):
             outside_hours = True
     present = (
         closed_on_deadline,
         no_open_day,
+        hours_unknown,
         not known,
         not any_booked,
         after_deadline,
         outside_hours,
         unknown_place,
     )
-    return tuple(flag for flag, on in zip(FLAGS, present) if on)
+    return tuple(flag for flag, on in zip(FLAGS, present, strict=True) if on)
 
 
 # --- the overview ---------------------------------------------------------------------------
@@ -465,9 +528,9 @@ def deadline_overview(
     horizon = today + timedelta(days=ahead_days)
     oldest_follow_up = today - relativedelta(months=follow_up_overdue_months)
 
-    by_citizen = _booked_by_citizen(appointments)
+    bookings = _Bookings(appointments)
 
-    requests: list[tuple[int, date, str, RequestDeadline]] = []
+    requests: list[RequestDeadline] = []
     exempt: list[tuple[date, str, ExemptCase]] = []
     follow_ups: list[FollowUp] = []
     plan_reviews: list[PlanReview] = []
@@ -486,39 +549,61 @@ def deadline_overview(
                 plan_reviews.append(PlanReview(case.case_id, case.citizen_id, due, status))
             continue
         # Waiting: neither started nor closed.
-        guarantee = evaluate_guarantee(case, rules)
-        if guarantee.state == "exempt":
-            assert guarantee.exempt_reason is not None
-            exempt.append(
-                (case.contact_date, case.case_id,
-                 ExemptCase(case.case_id, case.citizen_id, guarantee.exempt_reason))
-            )
+        exemption = _exemption(case, rules)
+        if exemption is not None:
+            if exemption != "not_covered":
+                row = ExemptCase(case.case_id, case.citizen_id, exemption)
+                exempt.append((case.contact_date, case.case_id, row))
             continue
-        if guarantee.state != "open":
-            continue  # not_covered
-        deadline = guarantee.deadline
-        assert deadline is not None
+        deadline = guarantee_deadline(case.contact_date, rules)
         days_left = (deadline - today).days
         status = countdown_status(days_left, rules)
         # Show beside the deadline the last day the department is open on or before it (DESIGN §1).
-        last_open = (
-            hours.last_open_day(case.department, deadline) if hours.known(case.department) else None
+        last_open, hours_unknown = (
+            hours.last_open_day(case.department, deadline)
+            if hours.known(case.department)
+            else (None, False)
         )
-        flags = _request_flags(case, deadline, last_open, by_citizen.get(case.citizen_id, ()), hours)
-        row = RequestDeadline(
-            case.case_id, case.citizen_id, case.department, case.paragraph, case.contact_date,
-            deadline, days_left, status, last_open, flags,
+        flags = _request_flags(
+            case, deadline, last_open, hours_unknown, bookings.for_citizen(case.citizen_id), hours
         )
-        requests.append((days_left, case.contact_date, case.case_id, row))
+        requests.append(
+            RequestDeadline(
+                case.case_id,
+                case.citizen_id,
+                case.department,
+                case.paragraph,
+                case.contact_date,
+                deadline,
+                days_left,
+                status,
+                last_open,
+                flags,
+            )
+        )
 
-    requests.sort(key=lambda item: item[:3])
-    exempt.sort(key=lambda item: item[:2])
+    requests.sort(key=lambda r: (r.days_left, r.contact_date, r.case_id))
+    exempt.sort(key=lambda item: (item[0], item[1]))
     follow_ups.sort(key=lambda f: (f.due, f.case_id, f.months))
     plan_reviews.sort(key=lambda p: (p.due, p.case_id))
     return Overview(
         as_of=today,
-        requests=tuple(item[3] for item in requests),
+        requests=tuple(requests),
         exempt=tuple(item[2] for item in exempt),
         follow_ups=tuple(follow_ups),
         plan_reviews=tuple(plan_reviews),
     )
+
+
+def request_for_case(
+    case: CaseFacts,
+    appointments: Iterable[AppointmentFacts],
+    site: Site,
+    site_hours: SiteHours,
+    today: date,
+) -> RequestDeadline | None:
+    """One case's open-request row (deadline, last open day, flags), e.g. for the intake form
+    or the citizen card; None when the case is not an open request under the guarantee."""
+    mine = [a for a in appointments if a.citizen_id == case.citizen_id]
+    requests = deadline_overview([case], mine, site, site_hours, today).requests
+    return requests[0] if requests else None
