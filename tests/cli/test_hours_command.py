@@ -63,10 +63,11 @@ def test_another_date_than_now_gives_no_live_state(capsys):
     assert all(d["open_now"] is None and d["next_change"] is None for d in result["departments"])
 
 
-def test_christmas_eve_is_named_and_closes_the_weekday_departments(capsys):
+def test_christmas_eve_is_named_and_keeps_thursday_hours(capsys):
+    # Not a public holiday; the seeds give no other hours (a closure is a dated exception).
     result = hours_json(capsys, "--date", "2026-12-24", "--now", "2026-12-24T09:00")
     assert result["holiday"] == "Juleaftensdag"
-    assert by_id(result)["stoffrihed"]["intervals"] == []
+    assert spans(by_id(result)["stoffrihed"]) == [("08:00", "17:00")]
     assert spans(by_id(result)["medicinudlevering"]) == [("08:15", "11:15"), ("14:30", "17:00")]
 
 

@@ -42,7 +42,8 @@ _REASON = re.compile(r"=\s*(.+)")
 def parse_rule(rule: str, owner: str) -> OpeningHours:
     """Parse one rule; a syntax error becomes a HoursRuleError that names line:column."""
     try:
-        return OpeningHours(rule, timezone=TIMEZONE, country=COUNTRY)
+        # max_interval_days: a rule that never changes (all "unknown") is not searched to year 9999.
+        return OpeningHours(rule, timezone=TIMEZONE, country=COUNTRY, max_interval_days=NEXT_OPENING_HORIZON_DAYS)
     except (ParserError, SyntaxError, ValueError) as error:
         message = str(error)
         position = _POSITION.search(message)
