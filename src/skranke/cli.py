@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     hours = commands.add_parser("hours", parents=[common], help="opening hours of every department")
     hours.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day (default: today)")
     hours.add_argument("--json", action="store_true", help="machine-readable output")
+    deadlines = commands.add_parser("deadlines", parents=[common], help="14-day guarantee, follow-ups, plan reviews")
+    deadlines.add_argument("--json", action="store_true", help="machine-readable output")
+
     sync = commands.add_parser("sync", parents=[common], help="import export files, write the outbox")
     sync.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                       help="files or folders to import (default: the inbox beside the database)")
@@ -83,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `skranke deadlines | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as error:  # a fault of ours, not of the input: say so, keep the details
         log = _write_crash_log(error)
         print(f"skranke: internal error ({type(error).__name__}: {error}); details in {log}", file=sys.stderr)
@@ -139,12 +145,38 @@ def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
     width = max(len(row.department.name) for row in overview.departments)
     for row in overview.departments:
         intervals = ", ".join(f"{clock_time(i.start)}-{clock_time(i.end)}" for i in row.intervals)
-        line = f"{row.department.name:<{width}}  {intervals or _('closed')}"
+        line = f"{row.department.name:<{width}}  " + (intervals or _("closed"))
         if row.hours_unknown and not row.intervals:
-            line = f"{row.department.name:<{width}}  {_('hours not given by the site')}"
+            line = f"{row.department.name:<{width}}  " + _("hours not given by the site")
         elif row.state is not None:
             line += "  (" + (_("open now") if row.state.open_now else _("closed now")) + ")"
         print(line)
+    return EXIT_OK
+
+
+def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.deadlines import deadlines
+
+    overview = deadlines(skranke)
+    if args.json:
+        print(json.dumps(overview.to_json_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(_("Deadlines at {date}").format(date=long_date(overview.as_of)))
+    print(_("Requests ({count})").format(count=len(overview.requests)))
+    for row in overview.requests:
+        flags = f"  [{', '.join(row.flags)}]" if row.flags else ""
+        print(f"  {row.status:<8} {row.days_left:>4}  {row.case_id:<10} {row.citizen_id:<10} "
+              f"{row.department:<18} {row.paragraph:<7} {row.contact_date} → {row.deadline}"
+              " (" + _("last open day {day}").format(day=row.last_open_day or "-") + ")" + flags)
+    print(_("Exempt ({count})").format(count=len(overview.exempt)))
+    for row in overview.exempt:
+        print(f"  {row.case_id:<10} {row.citizen_id:<10} {row.reason}")
+    print(_("Follow-ups ({count})").format(count=len(overview.follow_ups)))
+    for row in overview.follow_ups:
+        print(f"  {row.status:<8} {row.case_id:<10} {row.citizen_id:<10} {row.months} mdr. {row.due}")
+    print(_("Plan reviews ({count})").format(count=len(overview.plan_reviews)))
+    for row in overview.plan_reviews:
+        print(f"  {row.status:<8} {row.case_id:<10} {row.citizen_id:<10} {row.due}")
     return EXIT_OK
 
 
@@ -182,4 +214,5 @@ COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     "demo": run_demo,
     "hours": run_hours,
     "sync": run_sync,
+    "deadlines": run_deadlines,
 }

@@ -91,6 +91,10 @@ def clock_time(moment: datetime | time) -> str:
     return format_time(moment, "HH.mm", locale=babel_locale())
 
 
+def day_month(day: date) -> str:
+    return format_date(day, "dd.MM.", locale=babel_locale())
+
+
 def short_date(day: date) -> str:
     return format_date(day, "dd.MM.y", locale=babel_locale())
 

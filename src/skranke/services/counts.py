@@ -20,6 +20,9 @@ def desk_counts(skranke: Skranke) -> DeskCounts:
     start = datetime.combine(now.date(), time(0), now.tzinfo)
     from skranke.store.queries import count_check_ins
 
+    from skranke.services.deadlines import request_counts
+
     with skranke.database.reading() as session:
         checked_in = count_check_ins(session, start, start + timedelta(days=1))
-    return DeskCounts(checked_in_today=checked_in, deadlines_warn=0, deadlines_overdue=0)
+    requests = request_counts(skranke)
+    return DeskCounts(checked_in_today=checked_in, deadlines_warn=requests.warn, deadlines_overdue=requests.overdue)

@@ -11,6 +11,7 @@ from skranke.i18n import _
 from skranke.resources import styles_dir
 from skranke.services.context import Skranke
 from skranke.ui.providers import ScreensProvider
+from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.sync import SyncScreen
@@ -37,10 +38,12 @@ class SkrankeApp(App[None]):
     TITLE = "skranke"
     CSS_PATH = [styles_dir() / "app.tcss"]
     COMMANDS = App.COMMANDS | {ScreensProvider}
-    MODES = {"today": TodayScreen, "sync": SyncScreen}
+    MODES = {"today": TodayScreen, "deadlines": DeadlinesScreen, "sync": SyncScreen}
     DEFAULT_MODE = "today"
     BINDINGS = [
         Binding("d", "switch_mode('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
+        Binding("f", "switch_mode('deadlines')", _("Deadlines"), id="screen.deadlines",
+                tooltip=_("14-day guarantee, follow-ups, plan reviews")),
         Binding("s", "switch_mode('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=True),
@@ -56,6 +59,7 @@ class SkrankeApp(App[None]):
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "switch_mode('today')"),
+            (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "switch_mode('deadlines')"),
             (_("Sync"), _("Imports, rejected files, outbox"), "switch_mode('sync')"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
             (_("Help"), _("All keys"), "help"),

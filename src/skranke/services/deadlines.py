@@ -1,0 +1,129 @@
+"""Frister: the 14-day guarantee, follow-ups after discharge and plan reviews, at `--now`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from dateutil.relativedelta import relativedelta
+
+from skranke.domain.deadlines import (
+    FOLLOW_UP_OVERDUE_MONTHS,
+    GUARANTEE_APPOINTMENT_KINDS,
+    AppointmentFacts,
+    CaseFacts,
+    Overview,
+    deadline_overview,
+)
+from skranke.services.context import Skranke
+
+# Both spellings: files may carry "læge" or "laege" (the reader normalises, old rows may not).
+APPOINTMENT_KINDS = tuple(sorted({*GUARANTEE_APPOINTMENT_KINDS, "læge"}))
+
+
+def _cases(rows: list[tuple]) -> list[CaseFacts]:
+    return [CaseFacts(*row) for row in rows]
+
+
+def _appointments(rows: list[tuple]) -> list[AppointmentFacts]:
+    return [AppointmentFacts(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class DeadlinesView:
+    overview: Overview
+    case_departments: dict[str, str]  # case id → department, for the screen's filter
+
+
+def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView:
+    """The whole Frister view: two indexed queries, then the rules of `domain.deadlines`."""
+    from skranke.store.queries import deadline_case_rows, guarantee_appointment_rows
+
+    today = today or skranke.clock.now().date()
+    longest = max(skranke.site.rules.follow_up_months, default=0)
+    closed_since = today - relativedelta(months=longest + FOLLOW_UP_OVERDUE_MONTHS + 1)
+    with skranke.database.reading() as session:
+        cases = _cases(deadline_case_rows(session, closed_since))
+        appointments = _appointments(guarantee_appointment_rows(session, APPOINTMENT_KINDS))
+    overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+    return DeadlinesView(overview, {case.case_id: case.department for case in cases})
+
+
+def deadlines(skranke: Skranke, today: date | None = None) -> Overview:
+    return deadlines_view(skranke, today).overview
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    warn: int
+    overdue: int
+
+
+def request_counts(skranke: Skranke) -> RequestCounts:
+    """What "I dag" shows: waiting requests close to or past their deadline."""
+    from skranke.store.queries import guarantee_appointment_rows, open_request_rows
+
+    today = skranke.clock.now().date()
+    with skranke.database.reading() as session:
+        cases = _cases(open_request_rows(session))
+        appointments = _appointments(guarantee_appointment_rows(session, APPOINTMENT_KINDS))
+    overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+    return RequestCounts(
+        warn=sum(1 for r in overview.requests if r.status == "warn"),
+        overdue=sum(1 for r in overview.requests if r.status == "overdue"),
+    )
+
+
+@dataclass(frozen=True)
+class CitizenLabel:
+    citizen_id: str
+    name: str
+    alias: str
+
+
+def citizen_labels(skranke: Skranke, citizen_ids: list[str]) -> dict[str, CitizenLabel]:
+    from skranke.store.queries import citizen_names
+
+    with skranke.database.reading() as session:
+        names = citizen_names(session, sorted(set(citizen_ids)))
+    return {
+        cid: CitizenLabel(cid, f"{first} {last}".strip(), alias)
+        for cid, (first, last, alias) in names.items()
+    }
+
+
+@dataclass(frozen=True)
+class CitizenCard:
+    citizen_id: str
+    name: str
+    alias: str
+    masked_cpr: str  # the counter sees birth date only: nothing shown that need not be
+    phone: str
+    cases: list  # Case rows, newest first
+    appointments: list  # upcoming Appointment rows
+
+
+def mask_cpr(cpr: str | None) -> str:
+    if not cpr:
+        return ""
+    return f"{cpr[:6]}-****"
+
+
+def citizen_card(skranke: Skranke, citizen_id: str) -> CitizenCard | None:
+    from skranke.store.queries import citizen, citizen_appointments, citizen_cases
+
+    now = skranke.clock.now()
+    start_of_day = datetime.combine(now.date(), time(0), now.tzinfo)
+    with skranke.database.reading() as session:
+        person = citizen(session, citizen_id)
+        if person is None:
+            return None
+        return CitizenCard(
+            citizen_id=person.id,
+            name=f"{person.first_name} {person.last_name}".strip(),
+            alias=person.alias,
+            masked_cpr=mask_cpr(person.cpr),
+            phone=person.phone,
+            cases=citizen_cases(session, citizen_id),
+            appointments=citizen_appointments(session, citizen_id, start_of_day),
+        )

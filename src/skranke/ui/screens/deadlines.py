@@ -1,0 +1,202 @@
+""""Frister": no request's 14-day guarantee runs out unnoticed; follow-ups and plan reviews due."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from skranke.i18n import _, day_month, long_date, short_date
+from skranke.services.deadlines import CitizenLabel, DeadlinesView, citizen_labels, deadlines_view
+from skranke.ui.formatting import plain
+from skranke.ui.screens.citizen import CitizenScreen
+
+STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow",
+                "upcoming": "green"}
+
+
+def status_word(status: str) -> str:
+    return {
+        "ok": _("ok"), "warn": _("soon"), "overdue": _("overdue"), "due": _("due"), "upcoming": _("upcoming"),
+    }.get(status, status)
+
+
+def flag_word(flag: str) -> str:
+    return {
+        "deadline_on_closed_day": _("deadline on a closed day"),
+        "no_open_day_before_deadline": _("no open day before the deadline"),
+        "hours_unknown": _("hours not given"),
+        "unknown_department": _("unknown department"),
+        "no_appointment": _("no appointment booked"),
+        "appointment_after_deadline": _("appointment after the deadline"),
+        "appointment_outside_hours": _("appointment outside opening hours"),
+        "appointment_unknown_department": _("appointment in an unknown department"),
+    }.get(flag, flag)
+
+
+def reason_word(reason: str) -> str:
+    return {"anonymous": _("anonymous (§ 101a)"), "free_choice": _("free choice")}.get(reason, reason)
+
+
+def _day(value: date | None) -> str:
+    return short_date(value) if value else "–"
+
+
+def _near_day(value: date | None) -> str:
+    # Requests lie within weeks of today: day and month are enough and leave room for notes.
+    return day_month(value) if value else "–"
+
+
+class DeadlinesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "next_department", _("Department"), id="deadlines.department",
+                tooltip=_("Show one department at a time")),
+        Binding("enter", "open_citizen", _("Citizen"), id="deadlines.citizen", tooltip=_("Open the citizen card")),
+    ]
+
+    loaded = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view: DeadlinesView | None = None
+        self._labels: dict[str, CitizenLabel] = {}
+        self._department: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="deadlines"):
+            with Horizontal(id="deadlines-heading"):
+                yield Static(id="deadlines-title")
+                yield Static(id="deadlines-filter")
+            with TabbedContent(id="deadlines-tabs"):
+                with TabPane(_("Requests"), id="tab-requests"):
+                    yield DataTable(id="requests", cursor_type="row", zebra_stripes=True)
+                with TabPane(_("Exempt"), id="tab-exempt"):
+                    yield DataTable(id="exempt", cursor_type="row", zebra_stripes=True)
+                with TabPane(_("Follow-ups"), id="tab-follow-ups"):
+                    yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+                with TabPane(_("Plan reviews"), id="tab-plan-reviews"):
+                    yield DataTable(id="plan-reviews", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = {
+            "requests": [_("Days"), _("Status"), _("Citizen"), _("Department"), "§", _("Contact"),
+                         _("Deadline"), _("Last open day"), _("Notes")],
+            "exempt": [_("Citizen"), _("Case"), _("Reason")],
+            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Case")],
+            "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Case")],
+        }
+        for table_id, labels in columns.items():
+            self.query_one(f"#{table_id}", DataTable).add_columns(*labels)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="deadlines")
+    def load(self) -> None:
+        skranke = self.app.skranke
+        view = deadlines_view(skranke)
+        overview = view.overview
+        ids = [r.citizen_id for r in (*overview.requests, *overview.exempt, *overview.follow_ups,
+                                      *overview.plan_reviews)]
+        labels = citizen_labels(skranke, ids)
+        self.app.call_from_thread(self._show, view, labels)
+
+    def _citizen(self, citizen_id: str) -> Text:
+        # Alias or initials: whoever stands at the counter need not read the full name.
+        label = self._labels.get(citizen_id)
+        if label is None:
+            return plain(citizen_id)
+        if label.alias:
+            return plain(label.alias)
+        initials = "".join(part[0] for part in label.name.split() if part)
+        return plain(f"{initials} ({citizen_id})" if initials else citizen_id)
+
+    def _department_name(self, department_id: str) -> str:
+        try:
+            return self.app.skranke.site.department(department_id).name
+        except KeyError:
+            return department_id
+
+    def _show(self, view: DeadlinesView, labels: dict[str, CitizenLabel]) -> None:
+        self._view, self._labels = view, labels
+        overview = view.overview
+        self.query_one("#deadlines-title", Static).update(
+            Text(_("Deadlines at {date}").format(date=long_date(overview.as_of)), style="bold"))
+        self._fill()
+        if not self.loaded:
+            self.query_one("#requests", DataTable).focus()
+        self.loaded = True
+
+    def _fill(self) -> None:
+        if self._view is None:
+            return
+        overview, departments = self._view.overview, self._view.case_departments
+        wanted = self._department
+        self.query_one("#deadlines-filter", Static).update(
+            _("Department: {name}").format(name=self._department_name(wanted) if wanted else _("all")))
+
+        def keep(case_id: str) -> bool:
+            return wanted is None or departments.get(case_id) == wanted
+
+        requests = self.query_one("#requests", DataTable)
+        requests.clear()
+        for row in (r for r in overview.requests if keep(r.case_id)):
+            style = STATUS_STYLE.get(row.status, "")
+            requests.add_row(
+                Text(str(row.days_left), style=style, justify="right"),
+                Text(status_word(row.status), style=style),
+                self._citizen(row.citizen_id),
+                plain(self._department_name(row.department)),
+                row.paragraph, _near_day(row.contact_date), _near_day(row.deadline), _near_day(row.last_open_day),
+                Text(", ".join(flag_word(f) for f in row.flags), style="yellow" if row.flags else ""),
+                key=f"{row.case_id}|{row.citizen_id}",
+            )
+        exempt = self.query_one("#exempt", DataTable)
+        exempt.clear()
+        for row in (r for r in overview.exempt if keep(r.case_id)):
+            exempt.add_row(self._citizen(row.citizen_id), row.case_id, reason_word(row.reason),
+                           key=f"{row.case_id}|{row.citizen_id}")
+        follow_ups = self.query_one("#follow-ups", DataTable)
+        follow_ups.clear()
+        for row in (r for r in overview.follow_ups if keep(r.case_id)):
+            style = STATUS_STYLE.get(row.status, "")
+            follow_ups.add_row(Text(status_word(row.status), style=style), _day(row.due), str(row.months),
+                               self._citizen(row.citizen_id), row.case_id,
+                               key=f"{row.case_id}|{row.months}|{row.citizen_id}")
+        reviews = self.query_one("#plan-reviews", DataTable)
+        reviews.clear()
+        for row in (r for r in overview.plan_reviews if keep(r.case_id)):
+            style = STATUS_STYLE.get(row.status, "")
+            reviews.add_row(Text(status_word(row.status), style=style), _day(row.due),
+                            self._citizen(row.citizen_id), row.case_id, key=f"{row.case_id}|{row.citizen_id}")
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=requests.row_count)
+        tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=exempt.row_count)
+        tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=follow_ups.row_count)
+        tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=reviews.row_count)
+
+    def action_next_department(self) -> None:
+        departments = [d.id for d in self.app.skranke.site.all_departments() if d.kind == "department"]
+        order = [None, *departments]
+        self._department = order[(order.index(self._department) + 1) % len(order)]
+        self._fill()
+
+    def action_open_citizen(self) -> None:
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is None or table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        self.app.push_screen(CitizenScreen(key.rsplit("|", 1)[-1]))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(CitizenScreen((event.row_key.value or "").rsplit("|", 1)[-1]))
