@@ -143,9 +143,9 @@ def decode_export(data: bytes) -> tuple[str, str]:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnicodeDecodeError("utf-16", data, 0, 2, "UTF-16 is not supported")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"  # a BOM promises UTF-8: no fallback
     try:
-        if data.startswith(b"\xef\xbb\xbf"):
-            return data[3:].decode("utf-8"), "utf-8-sig"
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("cp1252"), "cp1252"
@@ -198,20 +198,22 @@ def read_export(
     try:
         text, parsed.encoding = decode_export(data)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1 if error.encoding != "utf-16" else 0
-        reason = (
-            "UTF-16 files are not supported: save as CSV (UTF-8) or CSV (semikolonsepareret)"
-            if error.encoding == "utf-16"
-            else f"neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02x})"
-        )
+        if error.encoding == "utf-16":
+            line, reason = 0, "UTF-16 files are not supported: save as CSV (UTF-8) or CSV (semikolonsepareret)"
+        elif error.encoding == "utf-8":  # after a BOM: offsets count from after it
+            start = error.start + 3
+            line = data.count(b"\n", 0, start) + 1
+            reason = f"starts with a UTF-8 BOM but is not UTF-8 (byte 0x{data[start]:02x})"
+        else:
+            line = data.count(b"\n", 0, error.start) + 1
+            reason = f"neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02x})"
         parsed.errors.append(RowError(name, line, None, None, reason))
         return parsed
 
     # The CPR check's "today", read once per file when not given (stdnum would read it per row).
     if isinstance(site, RowContext):
-        context = site if site.today is not None and today is None else replace(
-            site, today=today or site.today or date.today()
-        )
+        today = today or site.today or date.today()
+        context = site if site.today == today else replace(site, today=today)
     else:
         context = RowContext.for_site(site, today or date.today())
     with _collector_paused():
@@ -247,13 +249,13 @@ def _read_rows(
     header_line_no, header_line, separator = 0, "", None
     for raw in stream:
         header_line_no += 1
-        stripped = raw.strip()
-        if not stripped:
+        if not raw.strip():
             continue
-        if separator is None and stripped.lower().startswith("sep=") and len(stripped) == 5:
-            separator = stripped[4]
+        line_text = raw.rstrip("\r\n")
+        if separator is None and line_text.lower().startswith("sep=") and len(line_text) == 5:
+            separator = line_text[4]
             if separator not in SEPARATORS:
-                errors.append(RowError(name, header_line_no, None, stripped, "unsupported separator"))
+                errors.append(RowError(name, header_line_no, None, line_text, "unsupported separator"))
                 return
             continue
         header_line = raw
@@ -307,7 +309,7 @@ def _read_rows(
     model = MODELS[kind]
     validate = model.__pydantic_validator__.validate_python
     width = len(fields)
-    key_position, key_header = column_of["id"]
+    key_header = column_of["id"][1]
     seen_keys: dict[str, int] = {}
     seen_cprs: dict[str, tuple[str, int]] = {}
     is_citizen = kind == "borgere"

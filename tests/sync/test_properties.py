@@ -1,0 +1,49 @@
+"""Property tests over generated export files (tests/sync/strategies.py)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from skranke.sites import load_site
+from skranke.sync import read_export, sort_key
+
+from .strategies import broken_export_files, export_bundles, export_files
+
+SITE = load_site("odense")
+PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(sample=export_files(SITE))
+def test_valid_files_read_back_exactly(sample):
+    parsed = read_export(sample.data, sample.name, SITE, today=sample.today)
+    assert parsed.ok, [str(e) for e in parsed.errors]
+    assert parsed.kind == sample.kind
+    assert parsed.encoding == sample.detected_encoding
+    assert [(row.line, row.row.model_dump()) for row in parsed.rows] == sample.expected
+
+
+@PROPERTY
+@given(sample=broken_export_files(SITE))
+def test_broken_files_report_every_fault_where_it_is(sample):
+    parsed = read_export(sample.data, sample.name, SITE, today=sample.today)
+    assert not parsed.ok
+    found = {(e.line, e.column) for e in parsed.errors}
+    assert found == sample.errors, (sample.faults, [str(e) for e in parsed.errors])
+    if sample.file_level:
+        assert parsed.rows == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bundle=export_bundles(SITE))
+def test_bundles_read_in_dependency_order_and_refer_to_their_citizens(bundle):
+    ordered = sorted(bundle, key=lambda s: sort_key(s.name))
+    assert [s.kind for s in ordered] == ["borgere", "sager", "ordinationer", "aftaler"]
+    citizens: set[str] = set()
+    for sample in ordered:
+        parsed = read_export(sample.data, sample.name, SITE, today=sample.today)
+        assert parsed.ok, [str(e) for e in parsed.errors]
+        if sample.kind == "borgere":
+            citizens = {row.row.id for row in parsed.rows}
+        else:
+            assert {row.row.citizen_id for row in parsed.rows} <= citizens

@@ -1,0 +1,587 @@
+"""Reading export files written to disk as bytes: encodings, separators, formats, errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from skranke.sync import (
+    KIND_ORDER,
+    AppointmentRow,
+    CaseRow,
+    CitizenRow,
+    PrescriptionRow,
+    RowError,
+    kind_of,
+    read_export,
+    sort_exports,
+    sort_key,
+    write_report,
+)
+
+from .conftest import TODAY
+
+CPH = ZoneInfo("Europe/Copenhagen")
+
+CITIZENS = (
+    "borger_id;cpr;fornavn;efternavn;alias;telefon\r\n"
+    "B1;010180-1234;Søren;Ærøskøbing;Sørens;63 75 17 50\r\n"
+    "B2;;Åse;Østergård;;\r\n"
+)
+
+
+def _errors(parsed) -> list[tuple[int, str | None]]:
+    return [(e.line, e.column) for e in parsed.errors]
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "detected"),
+    [
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+        ("cp1252", b"", "cp1252"),
+    ],
+)
+def test_encodings_give_the_same_danish_letters(read, encoding, prefix, detected):
+    parsed = read("borgere.csv", prefix + CITIZENS.encode(encoding))
+    assert parsed.ok, parsed.errors
+    assert parsed.encoding == detected
+    first, second = parsed.models
+    assert (first.first_name, first.last_name, first.alias) == ("Søren", "Ærøskøbing", "Sørens")
+    assert (second.first_name, second.last_name) == ("Åse", "Østergård")
+
+
+def test_bom_does_not_end_up_in_the_first_column_name(read):
+    parsed = read("borgere.csv", b"\xef\xbb\xbf" + CITIZENS.encode())
+    assert parsed.columns[0] == "borger_id"
+    assert parsed.models[0].id == "B1"
+
+
+def test_encoding_is_decided_for_the_whole_file(read):
+    # One line in Windows-1252 makes the whole file Windows-1252, even the lines that would
+    # have been valid UTF-8 on their own: "Ã¦" stays "Ã¦", never turns into "æ".
+    text = "borger_id;fornavn\r\nB1;Ã¦\r\nB2;Søren\r\n"
+    parsed = read("borgere.csv", text.encode("cp1252"))
+    assert parsed.encoding == "cp1252"
+    assert [m.first_name for m in parsed.models] == ["Ã¦", "Søren"]
+
+
+def test_utf16_is_refused_with_a_hint(read):
+    parsed = read("borgere.csv", CITIZENS.encode("utf-16"))
+    assert not parsed.ok
+    assert parsed.errors[0].line == 0
+    assert "UTF-16" in parsed.errors[0].reason
+
+
+def test_bytes_undefined_in_cp1252_are_a_file_error_with_the_line(read):
+    data = b"borger_id;fornavn\r\nB1;ok\r\nB2;\x81\r\n"
+    parsed = read("borgere.csv", data)
+    assert _errors(parsed) == [(3, None)]
+    assert "0x81" in parsed.errors[0].reason
+
+
+# --- separators and layout -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("separator", [";", ",", "\t"])
+def test_each_separator_is_sniffed_from_the_header(read, separator):
+    text = CITIZENS.replace(";", separator).replace("63 75 17 50", '"63,75;17\t50"')
+    parsed = read("borgere.csv", text)
+    assert parsed.ok, parsed.errors
+    assert parsed.separator == separator
+    assert parsed.models[0].phone == "63,75;17\t50"
+
+
+def test_excel_sep_line_sets_the_separator(read):
+    parsed = read("borgere.csv", "sep=,\r\nborger_id,fornavn\r\nB1,Ib\r\nB2,x\r\n")
+    assert parsed.ok, parsed.errors
+    assert parsed.separator == ","
+    assert [(r.line, r.row.id) for r in parsed.rows] == [(3, "B1"), (4, "B2")]
+
+
+def test_blank_lines_are_skipped_and_line_numbers_stay_physical(read):
+    text = "\r\nborger_id;fornavn\r\nB1;a\r\n\r\n;\r\nB2;b\r\n\r\n\r\n  \r\n"
+    parsed = read("borgere.csv", text)
+    assert parsed.ok, parsed.errors
+    assert [(r.line, r.row.id) for r in parsed.rows] == [(3, "B1"), (6, "B2")]
+
+
+def test_quoted_fields_across_lines_count_their_lines(read):
+    text = 'borger_id;fornavn;alias\nB1;"Anne\nMarie";"a ""quote"""\nB2;x;"bad;\n"\nB3;;\n'
+    parsed = read("borgere.csv", text)
+    assert parsed.ok, parsed.errors
+    assert [(r.line, r.row.id) for r in parsed.rows] == [(2, "B1"), (4, "B2"), (6, "B3")]
+    assert parsed.models[0].first_name == "Anne\nMarie"
+    assert parsed.models[0].alias == 'a "quote"'
+
+
+def test_lf_and_crlf_line_ends_read_alike(read):
+    parsed = read("borgere.csv", CITIZENS.replace("\r\n", "\n"))
+    assert parsed.ok and [m.id for m in parsed.models] == ["B1", "B2"]
+
+
+def test_cells_are_stripped_and_empty_optional_cells_take_defaults(read):
+    parsed = read("borgere.csv", "borger_id ; fornavn ; efternavn\r\n  B1 ;  Ib  ;   \r\n")
+    assert parsed.ok, parsed.errors
+    assert parsed.models[0] == CitizenRow(id="B1", first_name="Ib")
+
+
+def test_header_only_is_a_valid_empty_file(read):
+    parsed = read("aftaler.csv", "aftale_id;borger_id;afdeling;tidspunkt\r\n")
+    assert parsed.ok and parsed.rows == []
+
+
+def test_empty_file_is_an_error(read):
+    parsed = read("borgere.csv", b"\r\n\r\n")
+    assert _errors(parsed) == [(0, None)]
+
+
+def test_trailing_separator_in_header_and_rows_is_tolerated(read):
+    parsed = read("borgere.csv", "borger_id;fornavn;\r\nB1;Ib;\r\nB2;Bo;\r\n")
+    assert parsed.ok, parsed.errors
+    assert [m.first_name for m in parsed.models] == ["Ib", "Bo"]
+
+
+def test_value_under_unnamed_column_is_an_error(read):
+    parsed = read("borgere.csv", "borger_id;fornavn;\r\nB1;Ib;oops\r\n")
+    assert _errors(parsed) == [(2, "#3")]
+
+
+def test_row_with_wrong_number_of_cells(read):
+    parsed = read("borgere.csv", "borger_id;fornavn;alias\r\nB1;Ib\r\nB2;Bo;x;extra\r\nB3;ok;;\r\n")
+    assert _errors(parsed) == [(2, None), (3, None)]
+    assert "2 cells, the header 3" in parsed.errors[0].reason
+    assert [m.id for m in parsed.models] == ["B3"]
+
+
+# --- header names ------------------------------------------------------------------------------
+
+
+def test_ascii_and_danish_header_spellings(read):
+    ascii_ = (
+        "ORDINATION_ID;Borger_Id;praeparat;Dosis_mg;doser pr dag;udlevering;overvaaget;gyldig_fra;Gyldig-Til;ordineret_af\r\n"
+        'O1;B1;metadon;45,5;1;"FREQ=WEEKLY;BYDAY=MO,TH";nej;01.02.2025;2025-12-31;Dr. Ørum\r\n'
+    )
+    danish = ascii_.replace("praeparat", " Præparat ").replace("overvaaget", "OVERVÅGET")
+    for text in (ascii_, danish):
+        parsed = read("ordinationer.csv", text)
+        assert parsed.ok, parsed.errors
+        assert parsed.models[0].supervised is False
+
+
+def test_missing_required_column_is_named(read):
+    parsed = read("sager.csv", "sag_id;borger_id;afdeling;henvendelse\r\nS1;B1;stoffrihed;2025-01-01\r\n")
+    assert _errors(parsed) == [(1, "paragraf")]
+    assert parsed.errors[0].reason == "required column is missing"
+    assert parsed.rows == []
+
+
+def test_every_missing_required_column_is_named(read):
+    parsed = read("ordinationer.csv", "ordination_id;borger_id;praeparat\r\n")
+    assert {e.column for e in parsed.errors} == {"dosis_mg", "udlevering", "gyldig_fra"}
+
+
+def test_unknown_columns_reject_the_file_by_default(read):
+    text = "borger_id;fornavn;fødselsdato;bemærkning\r\nB1;Ib;1980-01-01;x\r\n"
+    parsed = read("borgere.csv", text)
+    assert _errors(parsed) == [(1, "fødselsdato, bemærkning")]
+    assert "borger_id, cpr, fornavn" in parsed.errors[0].reason
+
+
+def test_unknown_columns_can_be_ignored(read):
+    text = "borger_id;fornavn;fødselsdato\r\nB1;Ib;1980-01-01\r\n"
+    parsed = read("borgere.csv", text, unknown_columns="ignore")
+    assert parsed.ok, parsed.errors
+    assert parsed.models == [CitizenRow(id="B1", first_name="Ib")]
+
+
+def test_a_column_given_twice_is_an_error(read):
+    parsed = read("ordinationer.csv", "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra;Præparat\r\n")
+    assert _errors(parsed) == [(1, "Præparat")]
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["2025-02-03", "03-02-2025", "03.02.2025", "3.2.2025", " 2025-2-3 "])
+def test_each_date_form(read, written):
+    text = f"sag_id;borger_id;afdeling;paragraf;henvendelse\r\nS1;B1;stoffrihed;SEL101;{written}\r\n"
+    parsed = read("sager.csv", text)
+    assert parsed.ok, parsed.errors
+    assert parsed.models[0].contact_date == date(2025, 2, 3)
+
+
+@pytest.mark.parametrize("written", ["2025/02/03", "03/02/2025", "20250203", "3-2-25", "2025-02-03 10:00"])
+def test_other_date_forms_are_refused(read, written):
+    text = f"sag_id;borger_id;afdeling;paragraf;henvendelse\r\nS1;B1;stoffrihed;SEL101;{written}\r\n"
+    parsed = read("sager.csv", text)
+    assert _errors(parsed) == [(2, "henvendelse")]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2025-03-04 08:15", datetime(2025, 3, 4, 8, 15, tzinfo=CPH)),
+        ("04-03-2025 08:15", datetime(2025, 3, 4, 8, 15, tzinfo=CPH)),
+        ("04.03.2025 08.15", datetime(2025, 3, 4, 8, 15, tzinfo=CPH)),
+        ("2025-03-04T08:15", datetime(2025, 3, 4, 8, 15, tzinfo=CPH)),
+        ("2025-03-04T08:15:30", datetime(2025, 3, 4, 8, 15, 30, tzinfo=CPH)),
+        ("2025-07-04T06:15:00Z", datetime(2025, 7, 4, 8, 15, tzinfo=CPH)),
+        ("2025-07-04T08:15:00+02:00", datetime(2025, 7, 4, 8, 15, tzinfo=CPH)),
+        ("4.7.2025 8.15", datetime(2025, 7, 4, 8, 15, tzinfo=CPH)),
+    ],
+)
+def test_each_date_time_form(read, written, expected):
+    text = f"aftale_id;borger_id;afdeling;tidspunkt;type\r\nA1;B1;heroinklinikken;{written};laege\r\n"
+    parsed = read("aftaler.csv", text)
+    assert parsed.ok, parsed.errors
+    row = parsed.models[0]
+    assert row.starts_at == expected
+    assert row.starts_at.utcoffset() == expected.utcoffset()
+    assert row.kind == "læge"
+
+
+def test_time_that_clocks_skip_is_refused(read):
+    text = "aftale_id;borger_id;afdeling;tidspunkt\r\nA1;B1;heroinklinikken;30.03.2025 02.30\r\n"
+    parsed = read("aftaler.csv", text)
+    assert _errors(parsed) == [(2, "tidspunkt")]
+    assert "does not exist" in parsed.errors[0].reason
+
+
+@pytest.mark.parametrize(("written", "dose"), [("45,5", "45.5"), ("45.5", "45.5"), ("120", "120"), ("0,25", "0.25")])
+def test_comma_and_point_decimals(read, written, dose):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\n"
+        f"O1;B1;Metadon;{written};FREQ=DAILY;2025-01-01\r\n"
+    )
+    parsed = read("ordinationer.csv", text)
+    assert parsed.ok, parsed.errors
+    assert parsed.models[0].dose_mg == Decimal(dose)
+
+
+def test_comma_decimal_in_a_comma_separated_file_is_quoted(read):
+    text = 'ordination_id,borger_id,praeparat,dosis_mg,udlevering,gyldig_fra\r\nO1,B1,morfin,"12,5",FREQ=DAILY,1.1.2025\r\n'
+    parsed = read("ordinationer.csv", text)
+    assert parsed.ok, parsed.errors
+    assert parsed.models[0].dose_mg == Decimal("12.5")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("ja", True), ("JA", True), ("j", True), ("1", True), ("true", True),
+     ("nej", False), ("N", False), ("0", False), ("False", False), ("", True)],
+)  # fmt: skip
+def test_booleans(read, written, expected):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra;overvaaget\r\n"
+        f"O1;B1;metadon;10;FREQ=DAILY;2025-01-01;{written}\r\n"
+    )
+    parsed = read("ordinationer.csv", text)
+    assert parsed.ok, parsed.errors
+    assert parsed.models[0].supervised is expected
+
+
+# --- the four kinds ------------------------------------------------------------------------------
+
+
+def test_a_full_cases_file(read, site):
+    text = (
+        "sag_id;borger_id;afdeling;paragraf;henvendelse;behandlingsstart;frit_valg;afsluttet;afslutningsstatus;plan_revideret\r\n"
+        "S1;B1;Stabilisering;SEL 101;12.12.2025;;nej;;;\r\n"
+        "S2;B2;unge-og-rusmidler;sel § 101a;01-02-2024;2024-02-05;JA;2024-06-01;faerdigbehandlet;2024-05-01\r\n"
+        "S3;B3;HEROINKLINIKKEN;SUL142;2024-01-01;2024-01-01;n;2024-03-01;eget oenske;\r\n"
+        "S4;B3;stoffrihed;sul-141;2024-01-01;;;2024-03-01;udskrevet til andet tilbud;\r\n"
+    )
+    parsed = read("sager_2025.csv", text)
+    assert parsed.ok, parsed.errors
+    s1, s2, s3, s4 = parsed.models
+    assert s1 == CaseRow.model_validate(
+        dict(id="S1", citizen_id="B1", department="stabilisering", paragraph="SEL101", contact_date=date(2025, 12, 12)),
+        context=site,
+    )
+    assert (s2.department, s2.paragraph, s2.free_choice, s2.closing_status) == (
+        "unge-og-rusmidler", "SEL101a", True, "færdigbehandlet",
+    )  # fmt: skip
+    assert (s3.department, s3.paragraph, s3.closing_status) == ("heroinklinikken", "SUL142", "eget ønske")
+    assert (s4.paragraph, s4.closing_status) == ("SUL141", "andet tilbud")
+
+
+def test_a_full_prescriptions_file(read, site):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;overvaaget;gyldig_fra;gyldig_til;ordineret_af\r\n"
+        'O1;B1;Metadon;85;1;FREQ=DAILY;ja;2025-01-01;;Læge Ørum\r\n'
+        'O2;B2;diacetylmorfin (heroin);200,5;2;"RRULE:freq=weekly;byday=mo,th";;01.01.2025;31.12.2025;\r\n'
+        'O3;B3;BUPRENORFIN;8;;"FREQ=WEEKLY;INTERVAL=2;BYDAY=TH";nej;2025-01-01;2025-01-01;\r\n'
+    )
+    parsed = read("ordinationer.csv", text)
+    assert parsed.ok, parsed.errors
+    o1, o2, o3 = parsed.models
+    assert o1 == PrescriptionRow.model_validate(
+        dict(id="O1", citizen_id="B1", preparation="metadon", dose_mg=Decimal(85), doses_per_day=1,
+             pickup_rule="FREQ=DAILY", supervised=True, valid_from=date(2025, 1, 1), prescribed_by="Læge Ørum"),
+        context=site,
+    )  # fmt: skip
+    assert (o2.preparation, o2.dose_mg, o2.doses_per_day, o2.pickup_rule) == (
+        "diacetylmorfin", Decimal("200.5"), 2, "FREQ=WEEKLY;BYDAY=MO,TH",
+    )  # fmt: skip
+    assert (o3.preparation, o3.doses_per_day, o3.supervised) == ("buprenorfin", 1, False)
+
+
+def test_a_full_appointments_file(read):
+    text = (
+        "aftale_id;borger_id;afdeling;tidspunkt;type;behandler\r\n"
+        "A1;B1;stoffrihed;2025-03-04 09:00;visitation;Sanne Krog\r\n"
+        "A2;B1;Stoffrihed;2025-03-05 09:00;;\r\n"
+    )
+    parsed = read("aftaler.csv", text)
+    assert parsed.ok, parsed.errors
+    a1, a2 = parsed.models
+    assert isinstance(a1, AppointmentRow)
+    assert (a1.kind, a1.clinician, a2.kind) == ("visitation", "Sanne Krog", "samtale")
+
+
+def test_citizen_cpr_is_stored_as_ten_digits_and_may_be_empty(read):
+    parsed = read("borgere.csv", CITIZENS)
+    assert [m.cpr for m in parsed.models] == ["0101801234", None]
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def test_every_bad_row_is_reported_with_line_and_column(read):
+    text = (
+        "sag_id;borger_id;afdeling;paragraf;henvendelse;behandlingsstart;frit_valg;afsluttet;afslutningsstatus\r\n"
+        "S1;B1;stabilisering;SEL101;2025-01-10;2025-01-09;;;\r\n"  # 2: start before request
+        "S2;B1;nowhere;SEL101;2025-01-10;;;;\r\n"  # 3: unknown department
+        "S3;B1;stoffrihed;SEL101;2025-01-10;;;;\r\n"  # 4: fine
+        "S4;B1;stoffrihed;SEL 102;31.02.2025;;maybe;;\r\n"  # 5: paragraph, date, boolean
+        "S5;;stoffrihed;SEL101;2025-01-10;;;2025-02-01;\r\n"  # 6: no citizen, no status
+        "S6;B1;stoffrihed;SEL101;2025-01-10;;;;hospital\r\n"  # 7: status without date
+        "S3;B2;stoffrihed;SEL101;2025-01-10;;;;\r\n"  # 8: duplicate key
+        "S8;B1;stoffrihed;SEL101;2025-01-10;;;;død\r\n"  # 9: unknown status
+    )
+    parsed = read("sager.csv", text)
+    assert _errors(parsed) == [
+        (2, "behandlingsstart"),
+        (3, "afdeling"),
+        (5, "paragraf"),
+        (5, "henvendelse"),
+        (5, "frit_valg"),
+        (6, "borger_id"),
+        (6, "afslutningsstatus"),
+        (7, "afslutningsstatus"),
+        (8, "sag_id"),
+        (9, "afslutningsstatus"),
+    ]
+    assert [r.row.id for r in parsed.rows] == ["S3", "S3"]  # valid rows are kept, file not ok
+    assert not parsed.ok
+    by_place = {(e.line, e.column): e for e in parsed.errors}
+    assert by_place[(3, "afdeling")].value == "nowhere"
+    assert "'nowhere'" in by_place[(3, "afdeling")].reason
+    assert by_place[(6, "borger_id")].reason == "required value is empty"
+    assert by_place[(8, "sag_id")].reason == "duplicate key (first on line 4)"
+    assert by_place[(5, "henvendelse")].value == "31.02.2025"
+
+
+def test_unknown_department_and_preparation_are_named(read):
+    appointments = read("aftaler.csv", "aftale_id;borger_id;afdeling;tidspunkt\r\nA1;B1;Vista Balboa;2025-01-01 10:00\r\n")
+    assert _errors(appointments) == [(2, "afdeling")]
+    assert "unknown department 'Vista Balboa'" in appointments.errors[0].reason
+    prescriptions = read(
+        "ordinationer.csv",
+        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\nO1;B1;Kokain;10;FREQ=DAILY;2025-01-01\r\n",
+    )
+    assert _errors(prescriptions) == [(2, "praeparat")]
+    assert "unknown preparation 'Kokain'" in prescriptions.errors[0].reason
+    assert "metadon" in prescriptions.errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("cpr", "reason"),
+    [
+        ("010180-123", "10 digits"),
+        ("010180-12345", "10 digits"),
+        ("0101801A34", "digits"),
+        ("320180-1234", "birth date"),
+        ("290223-1234", "birth date"),  # 2023 is not a leap year
+        ("010130-4234", "future"),  # 7th digit 4, year 30: born 2030
+    ],
+)
+def test_bad_cpr(read, cpr, reason):
+    parsed = read("borgere.csv", f"borger_id;cpr\r\nB1;{cpr}\r\n")
+    assert _errors(parsed) == [(2, "cpr")]
+    assert reason in parsed.errors[0].reason
+    assert "*" in parsed.errors[0].value or len(cpr) <= 6  # masked in reports
+
+
+def test_cpr_birth_date_is_checked_against_today(read):
+    text = "borger_id;cpr\r\nB1;010125-4321\r\n"  # born 1 January 2025
+    assert read("borgere.csv", text, today=date(2025, 1, 1)).ok
+    assert not read("borgere.csv", text, today=date(2024, 12, 31)).ok
+
+
+def test_cpr_without_modulus_11_is_accepted(read):
+    # Numbers after 2007 need not pass the old checksum; this one does not.
+    parsed = read("borgere.csv", "borger_id;cpr\r\nB1;0101801235\r\n")
+    assert parsed.ok, parsed.errors
+
+
+def test_same_cpr_twice_is_an_error(read):
+    parsed = read("borgere.csv", "borger_id;cpr\r\nB1;010180-1234\r\nB2;0101801234\r\n")
+    assert _errors(parsed) == [(3, "cpr")]
+    assert "B1" in parsed.errors[0].reason and "line 2" in parsed.errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ("FREQ=SOMETIMES", "invalid 'FREQ'"),
+        ("BYDAY=MO", "FREQ is missing"),
+        ("FREQ=WEEKLY;BYDAY=XX", "BYDAY"),
+        ("FREQ=HOURLY", "DAILY, WEEKLY"),
+        ("FREQ=DAILY;INTERVAL=0", "INTERVAL"),
+        ("FREQ=DAILY;UNTIL=20251231T235959Z", "UNTIL"),
+        ("hver mandag", "not a valid RRULE"),
+    ],
+)
+def test_bad_rrule_is_refused_with_the_reason(read, rule, reason):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\n"
+        f'O1;B1;metadon;10;"{rule}";2025-01-01\r\n'
+    )
+    parsed = read("ordinationer.csv", text)
+    assert _errors(parsed) == [(2, "udlevering")]
+    assert reason in parsed.errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ("0;1", "dosis_mg"),
+        ("-5;1", "dosis_mg"),
+        ("1.000;1", "dosis_mg"),
+        ("12,345;1", "dosis_mg"),
+        ("10;3", "doser_pr_dag"),
+    ],
+)
+def test_bad_dose(read, cells, column):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;gyldig_fra\r\n"
+        f"O1;B1;metadon;{cells};FREQ=DAILY;2025-01-01\r\n"
+    )
+    assert _errors(read("ordinationer.csv", text)) == [(2, column)]
+
+
+def test_valid_to_before_valid_from(read):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra;gyldig_til\r\n"
+        "O1;B1;metadon;10;FREQ=DAILY;2025-01-02;2025-01-01\r\n"
+    )
+    assert _errors(read("ordinationer.csv", text)) == [(2, "gyldig_til")]
+
+
+def test_duplicate_keys_are_reported_on_every_later_line(read):
+    parsed = read("borgere.csv", "borger_id;fornavn\r\nB1;a\r\nB1;b\r\nB2;c\r\nB1;d\r\n")
+    assert _errors(parsed) == [(3, "borger_id"), (5, "borger_id")]
+    assert all("first on line 2" in e.reason for e in parsed.errors)
+
+
+def test_too_long_values(read):
+    parsed = read("borgere.csv", f"borger_id;fornavn\r\n{'x' * 65};{'y' * 201}\r\n")
+    assert _errors(parsed) == [(2, "borger_id"), (2, "fornavn")]
+    assert parsed.errors[0].reason == "too long (at most 64 characters)"
+
+
+def test_unknown_file_prefix(read, tmp_path, site):
+    parsed = read("patienter.csv", CITIZENS)
+    assert parsed.kind is None
+    assert parsed.errors == [
+        RowError("patienter.csv", 0, None, None, parsed.errors[0].reason),
+    ]
+    assert "borgere*" in parsed.errors[0].reason
+
+
+def test_read_from_bytes_needs_a_name(site):
+    parsed = read_export(CITIZENS.encode(), "Borgere-2025.CSV", site, today=TODAY)
+    assert parsed.ok and parsed.kind == "borgere" and parsed.name == "Borgere-2025.CSV"
+    with pytest.raises(TypeError):
+        read_export(CITIZENS.encode(), None, site)
+
+
+def test_sha256_of_the_bytes(read):
+    import hashlib
+
+    parsed = read("borgere.csv", CITIZENS)
+    assert parsed.sha256 == hashlib.sha256(CITIZENS.encode()).hexdigest()
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def test_write_report_one_line_per_error(read, tmp_path: Path):
+    text = 'borger_id;cpr;fornavn\r\nB1;320180-1234;a\r\nB1;;"two\nlines"\r\n'
+    parsed = read("borgere.csv", text)
+    report = write_report(parsed, tmp_path / "borgere.csv.fejl.txt")
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines == [
+        "borgere.csv:2: column 'cpr': CPR number has no valid birth date (DDMMYY) (value '320180-****')",
+        "borgere.csv:3: column 'borger_id': duplicate key (first on line 2) (value 'B1')",
+    ]
+
+
+def test_report_of_a_file_error_has_no_line(read, tmp_path: Path):
+    parsed = read("x.csv", CITIZENS)
+    lines = write_report(parsed, tmp_path / "r.txt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("x.csv: unknown kind of file")
+
+
+def test_report_keeps_values_on_one_line():
+    error = RowError("f.csv", 4, "fornavn", "a\nb" + "c" * 100, "too long")
+    assert str(error).count("\n") == 0
+    assert str(error).endswith("…')")
+
+
+# --- order of files ------------------------------------------------------------------------------
+
+
+def test_kind_of_and_dependency_order():
+    names = ["aftaler_1.csv", "ordinationer.csv", "Sager_b.csv", "sager_a.csv", "borgere_2.csv",
+             "BORGERE_1.csv", "noter.csv"]  # fmt: skip
+    assert [kind_of(n) for n in names] == ["aftaler", "ordinationer", "sager", "sager", "borgere", "borgere", None]
+    assert sort_exports(names) == [
+        "BORGERE_1.csv", "borgere_2.csv", "sager_a.csv", "Sager_b.csv", "ordinationer.csv",
+        "aftaler_1.csv", "noter.csv",
+    ]  # fmt: skip
+    assert KIND_ORDER == ("borgere", "sager", "ordinationer", "aftaler")
+    paths = [Path("/in/aftaler.csv"), Path("/in/borgere.csv")]
+    assert sorted(paths, key=sort_key) == [Path("/in/borgere.csv"), Path("/in/aftaler.csv")]
+
+
+def test_bom_then_not_utf8_is_an_error_not_a_guess(read):
+    data = b"\xef\xbb\xbfborger_id;fornavn\r\nB1;S\xf8ren\r\n"
+    parsed = read("borgere.csv", data)
+    assert _errors(parsed) == [(2, None)]
+    assert "BOM" in parsed.errors[0].reason
+
+
+def test_excel_sep_line_for_tab(read):
+    parsed = read("borgere.csv", "sep=\t\r\nborger_id\tfornavn\r\nB1\tIb\r\n")
+    assert parsed.ok, parsed.errors
+    assert parsed.separator == "\t"
+
+
+def test_csv_error_is_reported_with_its_line(read):
+    import csv
+
+    limit = csv.field_size_limit()
+    text = 'borger_id;fornavn\r\nB1;ok\r\nB2;"' + "x" * (limit + 10) + '"\r\n'
+    parsed = read("borgere.csv", text)
+    assert [e.line for e in parsed.errors] == [3]
+    assert "CSV" in parsed.errors[0].reason

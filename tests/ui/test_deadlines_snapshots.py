@@ -1,0 +1,105 @@
+"""Snapshots of "Frister": nothing due, a mixed day (the demo), everything overdue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from skranke.services.sync import run_sync
+from skranke.store.models import Case, Citizen
+from skranke.sync.demo_files import write_demo_exports
+from tests.ui.conftest import TERMINAL, settle
+
+NOW = "2026-04-09T09:00"
+
+
+async def open_deadlines(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("f")
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if getattr(pilot.app.screen, "loaded", False):
+            break
+    await pilot.pause()
+
+
+def demo(skranke) -> None:
+    write_demo_exports(skranke.inbox, skranke.clock.now().date(), skranke.site)
+    run_sync(skranke)
+
+
+def all_overdue(skranke) -> None:
+    today = skranke.clock.now().date()
+    departments = ["unge-og-rusmidler", "stabilisering", "stoffrihed"]
+    with skranke.database.transaction() as session:
+        for number in range(6):
+            session.add(Citizen(id=f"B{number}", cpr=None, first_name="", last_name="", alias=f"Alias {number}",
+                                phone=""))
+        session.flush()
+        for number in range(6):
+            session.add(Case(id=f"S{number}", citizen_id=f"B{number}", department=departments[number % 3],
+                             paragraph="SEL101", contact_date=today - timedelta(days=15 + 3 * number)))
+
+
+class TestDeadlinesScreen:
+    def test_nothing_due(self, snap_compare, app_at, tmp_path):
+        app = app_at(NOW, inbox=tmp_path / "inbox")
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+
+    def test_a_mixed_day(self, snap_compare, app_at, tmp_path):
+        app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+
+    def test_everything_overdue(self, snap_compare, app_at):
+        app = app_at(NOW, prepare=all_overdue)
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+
+    def test_follow_ups_tab(self, snap_compare, app_at, tmp_path):
+        async def follow_ups(pilot):
+            await open_deadlines(pilot)
+            pilot.app.screen.query_one("#deadlines-tabs").active = "tab-follow-ups"
+            await pilot.pause()
+
+        app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=follow_ups)
+
+    def test_citizen_card(self, snap_compare, app_at, tmp_path):
+        async def card(pilot):
+            await open_deadlines(pilot)
+            await pilot.press("down", "enter")
+            for _ in range(50):
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+                if getattr(pilot.app.screen, "loaded", False):
+                    break
+
+        app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=card)
+
+
+async def test_the_department_filter_cycles_and_keeps_only_that_department(app_at, tmp_path):
+    from textual.widgets import DataTable
+
+    app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_deadlines(pilot)
+        table = app.screen.query_one("#requests", DataTable)
+        everyone = table.row_count
+        await pilot.press("a")  # the first department: Unge & Rusmidler
+        await pilot.pause()
+        departments = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert departments == {"Unge & Rusmidler"} and 0 < table.row_count < everyone
+        departments = [d for d in app.skranke.site.all_departments() if d.kind == "department"]
+        for _ in range(len(departments)):  # through the other departments and back to "all"
+            await pilot.press("a")
+        await pilot.pause()
+        assert table.row_count == everyone  # back to all
+
+
+async def test_i_dag_shows_the_deadline_counts(app_at, tmp_path):
+    from textual.widgets import Static
+
+    app = app_at(NOW, prepare=all_overdue)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert str(app.screen.query_one("#count-deadlines", Static).render()) == "Frister: 0 tæt på, 6 overskredet"
