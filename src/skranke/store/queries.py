@@ -31,26 +31,32 @@ def open_request_rows(session: Session) -> list[tuple]:
     return [tuple(row) for row in session.execute(statement)]
 
 
-def deadline_case_rows(session: Session, closed_since: date) -> list[tuple]:
+def deadline_cases_statement(closed_since: date):
     """Every case the Frister view can list: waiting, in treatment, or closed since `closed_since`."""
-    statement = select(*CASE_COLUMNS).where(or_(Case.closed_on.is_(None), Case.closed_on >= closed_since))
-    return [tuple(row) for row in session.execute(statement)]
+    return select(*CASE_COLUMNS).where(or_(Case.closed_on.is_(None), Case.closed_on >= closed_since))
 
 
-def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[tuple]:
-    """Visitation and doctor appointments of citizens with a waiting request, from its contact date."""
+def deadline_case_rows(session: Session, closed_since: date) -> list[tuple]:
+    return [tuple(row) for row in session.execute(deadline_cases_statement(closed_since))]
+
+
+def guarantee_appointments_statement(kinds: tuple[str, ...]):
+    """Visitation and doctor appointments of citizens with a waiting request."""
     waiting = (
         select(Case.citizen_id, func.min(Case.contact_date).label("since"))
         .where(Case.treatment_start.is_(None), Case.closed_on.is_(None))
         .group_by(Case.citizen_id)
         .subquery()
     )
-    statement = (
+    return (
         select(Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind)
         .join(waiting, waiting.c.citizen_id == Appointment.citizen_id)
         .where(Appointment.kind.in_(kinds))
     )
-    return [tuple(row) for row in session.execute(statement)]
+
+
+def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[tuple]:
+    return [tuple(row) for row in session.execute(guarantee_appointments_statement(kinds))]
 
 
 def citizen(session: Session, citizen_id: str) -> Citizen | None:
