@@ -32,6 +32,8 @@ def test_broken_files_report_every_fault_where_it_is(sample):
     assert found == sample.errors, (sample.faults, [str(e) for e in parsed.errors])
     if sample.file_level:
         assert parsed.rows == []
+    else:  # a row is either read or reported, never both
+        assert not {row.line for row in parsed.rows} & {line for line, _ in sample.errors}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -380,7 +380,7 @@ def test_every_bad_row_is_reported_with_line_and_column(read):
         (8, "sag_id"),
         (9, "afslutningsstatus"),
     ]
-    assert [r.row.id for r in parsed.rows] == ["S3", "S3"]  # valid rows are kept, file not ok
+    assert [r.row.id for r in parsed.rows] == ["S3"]  # rows without errors are kept; file not ok
     assert not parsed.ok
     by_place = {(e.line, e.column): e for e in parsed.errors}
     assert by_place[(3, "afdeling")].value == "nowhere"
@@ -436,6 +436,7 @@ def test_cpr_without_modulus_11_is_accepted(read):
 def test_same_cpr_twice_is_an_error(read):
     parsed = read("borgere.csv", "borger_id;cpr\r\nB1;010180-1234\r\nB2;0101801234\r\n")
     assert _errors(parsed) == [(3, "cpr")]
+    assert [r.line for r in parsed.rows] == [2]
     assert "B1" in parsed.errors[0].reason and "line 2" in parsed.errors[0].reason
 
 
@@ -491,6 +492,7 @@ def test_duplicate_keys_are_reported_on_every_later_line(read):
     parsed = read("borgere.csv", "borger_id;fornavn\r\nB1;a\r\nB1;b\r\nB2;c\r\nB1;d\r\n")
     assert _errors(parsed) == [(3, "borger_id"), (5, "borger_id")]
     assert all("first on line 2" in e.reason for e in parsed.errors)
+    assert [r.line for r in parsed.rows] == [2, 4]
 
 
 def test_too_long_values(read):

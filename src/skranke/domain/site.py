@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -120,8 +121,19 @@ class Site(_Strict):
                 raise ValueError(f"exceptions[{index}] ({exception.date}) names unknown departments {unknown}")
         return self
 
+    @cached_property
+    def _flattened(self) -> tuple[Department, ...]:
+        return self._flatten()
+
     def all_departments(self) -> tuple[Department, ...]:
         """Departments and their services, flattened in file order (a service after its parent)."""
+        return self._flattened
+
+    @cached_property
+    def _by_id(self) -> dict[str, Department]:
+        return {department.id: department for department in self._flattened}
+
+    def _flatten(self) -> tuple[Department, ...]:
         flat: list[Department] = []
         for department in self.departments:
             flat.append(department)
@@ -143,10 +155,7 @@ class Site(_Strict):
         return tuple(flat)
 
     def department(self, department_id: str) -> Department:
-        for department in self.all_departments():
-            if department.id == department_id:
-                return department
-        raise KeyError(department_id)
+        return self._by_id[department_id]
 
     def preparation(self, preparation_id: str) -> Preparation:
         for preparation in self.preparations:

@@ -122,7 +122,7 @@ def _reject(skranke: Skranke, path: Path, parsed: ParsedFile, outcome: FileOutco
     from skranke.store.models import SyncRun
 
     outcome.outcome = "rejected"
-    outcome.rejected_rows = len({e.line for e in parsed.errors if e.line})
+    outcome.rejected_rows = len({e.line for e in parsed.errors if e.line > 1})
     outcome.errors = [str(e) for e in parsed.errors[:FIRST_ERRORS]]
     if dry_run:
         return
@@ -145,8 +145,10 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False,
     started = skranke.clock.now()
     data = path.read_bytes()
     parsed = read_export(data, path.name, skranke.site, today=started.date())
+    # Rows in the file: those that read well and the lines with errors (not the header's).
+    error_lines = {e.line for e in parsed.errors if e.line > 1}
     outcome = FileOutcome(name=path.name, kind=parsed.kind, outcome="imported",
-                          rows=len(parsed.rows) + len({e.line for e in parsed.errors if e.line}))
+                          rows=len(parsed.rows) + len(error_lines))
 
     with skranke.database.reading() as session:
         earlier = already_imported(session, parsed.sha256) if parsed.sha256 else None

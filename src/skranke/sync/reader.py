@@ -7,7 +7,8 @@ the offending value and the reason. A file is importable when `ParsedFile.ok`.
 
 Decisions, beyond DESIGN §3:
 - The encoding is decided for the whole file: UTF-8 (a BOM is dropped) when the bytes decode as
-  UTF-8, else Windows-1252. A UTF-16 file (Excel's "Unicode text") is refused with a hint.
+  UTF-8, else Windows-1252. A file that starts with a UTF-8 BOM must be UTF-8 (no fallback).
+  A UTF-16 file (Excel's "Unicode text") is refused with a hint.
 - The separator (`;`, `,`, tab) is the one that splits the header into the most known column
   names; `;` wins a tie. An Excel `sep=X` first line is honoured.
 - Header names are matched after folding case, Danish letters (æ→ae, ø→oe, å→aa), `_`, `-`,
@@ -25,6 +26,12 @@ Decisions, beyond DESIGN §3:
   two citizens (the store keeps CPR unique). References between files (a case's borger_id) are
   not checked here: that needs the database.
 - CPR values are masked in error values (`010180-****`): reports are files that get mailed.
+- Line 0 in an error means the file as a whole (its name, its encoding, no header at all).
+- `rows` holds every row without an error of its own (a row is in `rows` or has errors, never
+  both), even when other rows fail: the caller rejects the file as a whole.
+- Speed: one `RowContext` (look-up dicts) per file, the model's validator called directly,
+  cached parsing of repeated dates, rules and vocabulary, and the cyclic garbage collector
+  paused while rows are built.
 """
 
 from __future__ import annotations
@@ -49,7 +56,6 @@ from skranke.sync.rows import (
     HEADER_KEYS,
     KIND_ORDER,
     MODELS,
-    Column,
     ExportRow,
     RowContext,
     header_key,
@@ -96,7 +102,7 @@ class ParsedFile:
     separator: str | None = None
     sha256: str = ""
     columns: tuple[str, ...] = ()  # the header cells as written
-    rows: list[ParsedRow] = field(default_factory=list)  # the rows that validated
+    rows: list[ParsedRow] = field(default_factory=list)  # the rows without errors
     errors: list[RowError] = field(default_factory=list)  # all errors, in line order
 
     @property
@@ -354,9 +360,11 @@ def _read_rows(
                 continue  # only separators, or only ignored columns: a blank line
 
             key = values.get("id")
+            duplicate = False
             if key is not None:
                 first = seen_keys.get(key)
                 if first is not None:
+                    duplicate = True
                     errors.append(
                         RowError(name, start, key_header, key, f"duplicate key (first on line {first})")
                     )
@@ -371,15 +379,17 @@ def _read_rows(
             if is_citizen and row.cpr is not None:
                 other = seen_cprs.get(row.cpr)
                 if other is not None:
+                    duplicate = True
                     errors.append(
                         RowError(
                             name, start, column_of["cpr"][1], mask_cpr(row.cpr),
                             f"CPR number also given for borger_id '{other[0]}' on line {other[1]}",
                         )
                     )
-                else:
+                elif not duplicate:
                     seen_cprs[row.cpr] = (row.id, start)
-            rows.append(ParsedRow(start, row))
+            if not duplicate:
+                rows.append(ParsedRow(start, row))
     except csv.Error as error:
         errors.append(RowError(name, header_line_no + reader.line_num, None, None, f"not readable as CSV: {error}"))
 

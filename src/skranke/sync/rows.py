@@ -24,7 +24,13 @@ Forgiving, within limits (each one documented where it is parsed):
 - closing statuses in Danish letters or ASCII, any case, `_` for space; the SMDB long forms
   `udskrevet til andet tilbud` and `udskrevet til hospital` are accepted as well;
 - departments by site id (case, `_`, space and `-` folded); preparations by site id or name
-  (Danish letters or ASCII, any case).
+  (Danish letters or ASCII, any case);
+- pickup rules with or without `RRULE:`, any case, a trailing `;` dropped; stored upper-case.
+
+Consistency checks sit on the later field, so the error names that column: `behandlingsstart`
+before `henvendelse`, `gyldig_til` before `gyldig_fra`, and `afslutningsstatus` for "closed
+without status" or "status without closing date". A check is skipped when the field it compares
+with is itself wrong (that error is reported once, on its own column).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from functools import lru_cache
 from typing import Annotated, Any, ClassVar, NamedTuple, NoReturn
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, rrulestr
+from dateutil.rrule import rrule, rrulestr
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -281,7 +287,7 @@ def _check_rrule(text: str) -> tuple[bool, str]:
     rule = text.strip()
     if rule[:6].upper() == "RRULE:":
         rule = rule[6:].strip()
-    rule = rule.upper()
+    rule = rule.upper().strip(";")  # a trailing ";" is a common slip
     if not rule:
         return False, "empty pickup rule: give an RRULE, e.g. FREQ=DAILY"
     if "\n" in rule or "\r" in rule or ":" in rule:
@@ -294,9 +300,13 @@ def _check_rrule(text: str) -> tuple[bool, str]:
         return False, "not a valid RRULE: FREQ is missing"
     except (ValueError, KeyError, IndexError) as error:
         return False, f"not a valid RRULE: {error}"
-    if parsed._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
+    if not isinstance(parsed, rrule):
+        return False, "only one RRULE is accepted, e.g. FREQ=WEEKLY;BYDAY=MO,TH"
+    # rrulestr accepted it, so it is NAME=VALUE pairs separated by ";".
+    parts = dict(part.split("=", 1) for part in rule.split(";") if part)
+    if parts["FREQ"] not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
         return False, "pickups are days: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"
-    if parsed._interval < 1:
+    if int(parts.get("INTERVAL", "1")) < 1:
         return False, "not a valid RRULE: INTERVAL must be 1 or more"
     return True, rule
 
@@ -406,26 +416,25 @@ class RowContext:
         )
 
 
-_SITE_CONTEXTS: dict[int, tuple[Site, RowContext]] = {}
+_SITE_CONTEXTS: dict[tuple[int, date | None], tuple[Site, RowContext]] = {}
 
 
 def row_context(context: Any) -> RowContext:
-    """The validation context as a RowContext: given as one, as a Site or as {"site": Site}."""
+    """The validation context as a RowContext: given as one, as a Site, or as
+    {"site": Site, "today": date}. Contexts made from a Site are kept (sites are few)."""
     if isinstance(context, RowContext):
         return context
-    if isinstance(context, Mapping) and "site" in context:
-        site = context["site"]
-        today = context.get("today")
-        if today is not None:
-            return RowContext.for_site(site, today)
-    else:
-        site = context
-    if isinstance(site, Site):
-        cached = _SITE_CONTEXTS.get(id(site))
-        if cached is None or cached[0] is not site:
-            cached = _SITE_CONTEXTS[id(site)] = (site, RowContext.for_site(site))
-        return cached[1]
-    raise TypeError("row validation needs the site: pass context=RowContext.for_site(site)")
+    today = None
+    site = context
+    if isinstance(context, Mapping):
+        site, today = context.get("site"), context.get("today")
+    if not isinstance(site, Site):
+        raise TypeError("row validation needs the site: pass context=RowContext.for_site(site)")
+    key = (id(site), today)
+    cached = _SITE_CONTEXTS.get(key)
+    if cached is None or cached[0] is not site:
+        cached = _SITE_CONTEXTS[key] = (site, RowContext.for_site(site, today))
+    return cached[1]
 
 
 def _lookup(value: Any, table: Mapping[str, str], what: str, known: tuple[str, ...]) -> str:
