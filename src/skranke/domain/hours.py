@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from opening_hours import OpeningHours, ParserError, State
 
 from skranke.domain.site import Department, HoursException, Site
@@ -168,10 +167,18 @@ class SiteHours:
         return self.departments[department_id]
 
 
+def _denmark():
+    # Imported on first use: the package loads every country's calendar (~200 ms), which
+    # the first painted frame should not wait for (opening-hours-py knows PH without it).
+    from holidays.countries.denmark import Denmark
+
+    return Denmark
+
+
 @lru_cache(maxsize=64)
-def _danish_days(year: int) -> holidays.HolidayBase:
+def _danish_days(year: int):
     # language="da" always: otherwise the environment's locale picks the names.
-    return holidays.Denmark(years=year, language="da", categories=("public", "optional"))
+    return _denmark()(years=year, language="da", categories=("public", "optional"))
 
 
 def holiday_name(day: date) -> str | None:
@@ -180,8 +187,8 @@ def holiday_name(day: date) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _public_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Denmark(years=year, categories=("public",))
+def _public_holidays(year: int):
+    return _denmark()(years=year, categories=("public",))
 
 
 def is_public_holiday(day: date) -> bool:

@@ -63,7 +63,9 @@ def _end_label(interval: Interval) -> str:
     return interval.end.strftime("%H:%M")
 
 
-def day_overview(site: Site, hours: SiteHours, day: date, now: datetime) -> DayOverview:
+def day_overview(site: Site, hours: SiteHours, day: date, now: datetime, name_holiday: bool = True) -> DayOverview:
+    """Every department's hours on `day`; `name_holiday=False` leaves the name to `holiday_of`
+    (the screen asks for it after its first frame)."""
     rows = []
     for department in site.all_departments():
         department_hours = hours[department.id]
@@ -76,4 +78,9 @@ def day_overview(site: Site, hours: SiteHours, day: date, now: datetime) -> DayO
                 hours_unknown=department_hours.unknown_on(day),
             )
         )
-    return DayOverview(site=site, day=day, now=now, holiday=holiday_name(day), departments=rows)
+    return DayOverview(site=site, day=day, now=now, holiday=holiday_name(day) if name_holiday else None,
+                       departments=rows)
+
+
+def holiday_of(day: date) -> str | None:
+    return holiday_name(day)

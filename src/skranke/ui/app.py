@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
@@ -11,10 +12,8 @@ from skranke.i18n import _
 from skranke.resources import styles_dir
 from skranke.services.context import Skranke
 from skranke.ui.providers import ScreensProvider
-from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
-from skranke.ui.screens.sync import SyncScreen
 from skranke.ui.screens.today import TodayScreen
 
 # Drawn the same whatever TEXTUAL_THEME says: snapshots and clinics see one look.
@@ -34,11 +33,24 @@ SKRANKE_THEME = Theme(
 )
 
 
+def _deadlines_screen() -> Screen:
+    # Imported when first shown: "I dag" paints without the other screens' modules.
+    from skranke.ui.screens.deadlines import DeadlinesScreen
+
+    return DeadlinesScreen()
+
+
+def _sync_screen() -> Screen:
+    from skranke.ui.screens.sync import SyncScreen
+
+    return SyncScreen()
+
+
 class SkrankeApp(App[None]):
     TITLE = "skranke"
     CSS_PATH = [styles_dir() / "app.tcss"]
     COMMANDS = App.COMMANDS | {ScreensProvider}
-    MODES = {"today": TodayScreen, "deadlines": DeadlinesScreen, "sync": SyncScreen}
+    MODES = {"today": TodayScreen, "deadlines": _deadlines_screen, "sync": _sync_screen}
     DEFAULT_MODE = "today"
     BINDINGS = [
         Binding("d", "switch_mode('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),

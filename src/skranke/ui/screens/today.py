@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from skranke.i18n import _, clock_time, long_date, week_number
-from skranke.services.today import day_overview
+from skranke.services.today import day_overview, holiday_of
 from skranke.ui.formatting import intervals_text, plain, state_text
 from skranke.ui.widgets.counts import CountsPanel
 
@@ -43,7 +46,7 @@ class TodayScreen(Screen[None]):
     def refresh_state(self, counts: bool = True) -> None:
         skranke = self.app.skranke
         now = skranke.clock.now()
-        overview = day_overview(skranke.site, skranke.hours, now.date(), now)
+        overview = day_overview(skranke.site, skranke.hours, now.date(), now, name_holiday=False)
         self.query_one("#today-date", Static).update(
             Text.assemble(
                 (skranke.site.name, "bold"),
@@ -54,9 +57,7 @@ class TodayScreen(Screen[None]):
             )
         )
         self.query_one("#today-clock", Static).update(_("at {time}").format(time=clock_time(now)))
-        holiday = self.query_one("#today-holiday", Static)
-        holiday.display = overview.holiday is not None
-        holiday.update(plain(overview.holiday or ""))
+        self._name_holiday(now.date())
 
         table = self.query_one("#departments", DataTable)
         cursor = table.cursor_row
@@ -77,3 +78,13 @@ class TodayScreen(Screen[None]):
             table.move_cursor(row=min(cursor, table.row_count - 1))
         if counts:
             self.query_one(CountsPanel).refresh_counts()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="holiday")
+    def _name_holiday(self, day: date) -> None:
+        name = holiday_of(day)
+        self.app.call_from_thread(self._show_holiday, name)
+
+    def _show_holiday(self, name: str | None) -> None:
+        holiday = self.query_one("#today-holiday", Static)
+        holiday.display = name is not None
+        holiday.update(plain(name or ""))
