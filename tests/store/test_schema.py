@@ -16,16 +16,12 @@ from skranke.store.schema import current_revision, head_revision
 NOW = datetime(2026, 4, 6, 9, 30, tzinfo=timezone.utc)
 
 
-def test_a_new_database_is_created_at_the_head_revision_without_a_backup(db_url):
-    database = Database.open(db_url, NOW)
-    try:
-        assert current_revision(database.engine) == head_revision()
-        assert database.backup_location is None
-        tables = set(inspect(database.engine).get_table_names())
-        assert {"citizens", "cases", "prescriptions", "appointments", "check_ins",
-                "dispensings", "intakes", "audit_events", "sync_log", "outbox_events"} <= tables
-    finally:
-        database.close()
+def test_a_new_database_is_created_at_the_head_revision_without_a_backup(database):
+    assert current_revision(database.engine) == head_revision()
+    assert database.backup_location is None
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"citizens", "cases", "prescriptions", "appointments", "check_ins",
+            "dispensings", "intakes", "audit_events", "sync_log", "outbox_events"} <= tables
 
 
 def test_opening_again_changes_nothing(db_url):
@@ -54,65 +50,56 @@ def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
     copy.dispose()
 
 
+@pytest.fixture
+def database(db_url):
+    opened = Database.open(db_url, NOW)
+    yield opened
+    opened.close()
+
+
 def _citizen(session, citizen_id="B1", cpr="0101801234"):
     session.add(Citizen(id=citizen_id, cpr=cpr, first_name="Test", last_name="Person", alias="", phone=""))
     session.flush()
 
 
-def test_unknown_paragraph_is_refused_by_the_database(db_url):
-    database = Database.open(db_url, NOW)
-    try:
-        with pytest.raises(IntegrityError):
-            with database.transaction() as session:
-                _citizen(session)
-                session.add(Case(id="S1", citizen_id="B1", department="stabilisering",
-                                 paragraph="SEL999", contact_date=date(2026, 4, 1)))
-        with database.reading() as session:  # the whole transaction was rolled back
-            assert session.get(Citizen, "B1") is None
-    finally:
-        database.close()
-
-
-def test_a_case_must_belong_to_a_known_citizen(db_url):
-    database = Database.open(db_url, NOW)
-    try:
-        with pytest.raises(IntegrityError):
-            with database.transaction() as session:
-                session.add(Case(id="S1", citizen_id="nobody", department="stabilisering",
-                                 paragraph="SEL101", contact_date=date(2026, 4, 1)))
-    finally:
-        database.close()
-
-
-def test_the_same_dose_cannot_be_recorded_twice(db_url):
-    database = Database.open(db_url, NOW)
-    try:
+def test_unknown_paragraph_is_refused_by_the_database(database):
+    with pytest.raises(IntegrityError):
         with database.transaction() as session:
             _citizen(session)
-            session.add(Prescription(id="O1", citizen_id="B1", preparation="metadon",
-                                     dose_mg=Decimal("60"), doses_per_day=1, pickup_rule="FREQ=DAILY",
-                                     supervised=True, valid_from=date(2026, 4, 1)))
-        dose = dict(prescription_id="O1", citizen_id="B1", service_date=date(2026, 4, 6),
-                    dose_number=1, recorded_at=NOW, outcome="given", dose_mg=Decimal("60"))
+            session.add(Case(id="S1", citizen_id="B1", department="stabilisering",
+                             paragraph="SEL999", contact_date=date(2026, 4, 1)))
+    with database.reading() as session:  # the whole transaction was rolled back
+        assert session.get(Citizen, "B1") is None
+
+
+def test_a_case_must_belong_to_a_known_citizen(database):
+    with pytest.raises(IntegrityError):
+        with database.transaction() as session:
+            session.add(Case(id="S1", citizen_id="nobody", department="stabilisering",
+                             paragraph="SEL101", contact_date=date(2026, 4, 1)))
+
+
+def test_the_same_dose_cannot_be_recorded_twice(database):
+    with database.transaction() as session:
+        _citizen(session)
+        session.add(Prescription(id="O1", citizen_id="B1", preparation="metadon",
+                                 dose_mg=Decimal("60"), doses_per_day=1, pickup_rule="FREQ=DAILY",
+                                 supervised=True, valid_from=date(2026, 4, 1)))
+    dose = dict(prescription_id="O1", citizen_id="B1", service_date=date(2026, 4, 6),
+                dose_number=1, recorded_at=NOW, outcome="given", dose_mg=Decimal("60"))
+    with database.transaction() as session:
+        session.add(Dispensing(**dose))
+    with pytest.raises(IntegrityError):
         with database.transaction() as session:
             session.add(Dispensing(**dose))
-        with pytest.raises(IntegrityError):
-            with database.transaction() as session:
-                session.add(Dispensing(**dose))
-    finally:
-        database.close()
 
 
-def test_a_closed_case_needs_a_closing_status(db_url):
-    database = Database.open(db_url, NOW)
-    try:
-        with pytest.raises(IntegrityError):
-            with database.transaction() as session:
-                _citizen(session)
-                session.add(Case(id="S1", citizen_id="B1", department="stabilisering", paragraph="SEL101",
-                                 contact_date=date(2026, 1, 1), closed_on=date(2026, 3, 1)))
-    finally:
-        database.close()
+def test_a_closed_case_needs_a_closing_status(database):
+    with pytest.raises(IntegrityError):
+        with database.transaction() as session:
+            _citizen(session)
+            session.add(Case(id="S1", citizen_id="B1", department="stabilisering", paragraph="SEL101",
+                             contact_date=date(2026, 1, 1), closed_on=date(2026, 3, 1)))
 
 
 def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
@@ -132,3 +119,22 @@ def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
         assert stored.utcoffset().total_seconds() == 0
     finally:
         database.close()
+
+
+def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_upgrade(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL copy; SQLite's is tested above")
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        connection.execute(text("INSERT INTO notes (body) VALUES ('keep me')"))
+    database = Database.open(db_url, NOW)
+    database.close()
+    schema = database.backup_location.removeprefix("schema ")
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text(f'SELECT body FROM "{schema}".notes')).scalar_one() == "keep me"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
