@@ -127,7 +127,7 @@ def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_
     engine = create_engine(db_url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-        connection.execute(text("INSERT INTO notes (body) VALUES ('keep me')"))
+        connection.execute(text("INSERT INTO notes (id, body) VALUES (1, 'keep me')"))
     database = Database.open(db_url, NOW)
     database.close()
     schema = database.backup_location.removeprefix("schema ")
