@@ -46,6 +46,16 @@ def db_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'skranke.db'}"
         return
+    yield from _postgresql_schema()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema on PostgreSQL only, for what only PostgreSQL does."""
+    yield from _postgresql_schema()
+
+
+def _postgresql_schema() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("SKRANKE_TEST_PG_URL is not set: PostgreSQL tests skipped (CI sets it)")
     schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:10]}"

@@ -121,9 +121,9 @@ def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
         database.close()
 
 
-def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_upgrade(db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL copy; SQLite's is tested above")
+@pytest.mark.pg
+def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_upgrade(pg_url):
+    db_url = pg_url
     engine = create_engine(db_url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
