@@ -1,0 +1,30 @@
+"""The Frister queries are answered from indexes, not by scanning every case (SQLite's plan)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
+
+from skranke.store.database import Database
+from skranke.store.queries import deadline_cases_statement, guarantee_appointments_statement
+
+
+def plan(database: Database, statement) -> list[str]:
+    sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with database.engine.connect() as connection:
+        return [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
+
+
+def test_frister_queries_use_their_indexes(tmp_path):
+    database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=timezone.utc))
+    try:
+        cases = plan(database, deadline_cases_statement(date(2025, 1, 1)))
+        assert any("USING INDEX ix_cases_closed_on" in step for step in cases), cases
+        assert not any(step.startswith("SCAN cases") for step in cases), cases
+        appointments = plan(database, guarantee_appointments_statement(("visitation", "laege")))
+        assert any("USING INDEX ix_cases_open_requests" in step for step in appointments), appointments
+        assert any("USING INDEX ix_appointments_citizen_starts" in step for step in appointments), appointments
+    finally:
+        database.close()
