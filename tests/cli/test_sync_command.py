@@ -31,7 +31,10 @@ def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, t
     out = capsys.readouterr().out
     assert code == 1
     assert "borgere_1.csv: importeret" in out
-    assert "sager_1.csv: afvist" in out and "sager_1.csv:2: column 'afdeling'" in out
+    assert "sager_1.csv: afvist" in out
+    assert "    sager_1.csv:2: kolonne 'afdeling': ukendt afdeling 'x': stedet har " in out
+    assert ("    sager_1.csv:2: kolonne 'henvendelse': ikke en dato: skriv ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ"
+            " (værdi 'nu')") in out
 
 
 def test_exit_2_for_a_path_that_does_not_exist(capsys, tmp_path):

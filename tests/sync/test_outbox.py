@@ -77,7 +77,8 @@ def test_existing_ranges_for_crash_recovery(tmp_path):
 
 def test_overlapping_range_is_refused(tmp_path):
     write_outbox_file(tmp_path, _events(1, 10), 1, 10)
-    with pytest.raises(OutboxConflict, match="overlap"):
+    message = "haendelser_000000001-000000010.csv indeholder allerede hændelserne 1-10, som overlapper 5-12"
+    with pytest.raises(OutboxConflict, match=message):
         write_outbox_file(tmp_path, _events(5, 12), 5, 12)
     write_outbox_file(tmp_path, _events(11, 12), 11, 12)  # the next range is fine
 

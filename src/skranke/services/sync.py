@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from skranke.clock import TIMEZONE
+from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
 from skranke.sync.outbox import existing_outbox_ranges, write_outbox_file
 from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
@@ -106,13 +107,13 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
             owner = owners.get(row.cpr) if row.cpr else None
             if owner is not None and owner != row.id:
                 errors.append(RowError(parsed.name, line, "cpr", None,
-                                       f"CPR number belongs to citizen {owner!r} already"))
+                                       _("CPR number belongs to citizen {owner!r} already").format(owner=owner)))
         return errors
     known = existing_ids(session, Citizen, (r.row.citizen_id for r in parsed.rows))
     for line, row in parsed.rows:
         if row.citizen_id not in known:
             errors.append(RowError(parsed.name, line, "borger_id", row.citizen_id,
-                                   "unknown citizen: not in the store nor in an earlier file"))
+                                   _("unknown citizen: not in the store nor in an earlier file")))
     return errors
 
 

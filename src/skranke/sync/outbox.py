@@ -29,6 +29,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from skranke.i18n import _
+
 PREFIX = "haendelser"
 _NAME = re.compile(rf"^{PREFIX}_(\d+)-(\d+)\.csv$")
 
@@ -110,8 +112,10 @@ def write_outbox_file(
     for existing in existing_outbox_ranges(folder):
         if existing.first_id <= last_id and first_id <= existing.last_id:
             raise OutboxConflict(
-                f"{existing.path.name} already holds events {existing.first_id}-{existing.last_id}, "
-                f"which overlap {first_id}-{last_id}"
+                _("{name} already holds events {first}-{last}, which overlap {new_first}-{new_last}").format(
+                    name=existing.path.name, first=existing.first_id, last=existing.last_id,
+                    new_first=first_id, new_last=last_id,
+                )
             )
 
     header = list(events[0].keys())

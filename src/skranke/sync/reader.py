@@ -51,6 +51,7 @@ from typing import Literal, NamedTuple, TypeVar
 from pydantic import ValidationError
 
 from skranke.domain.site import Site
+from skranke.i18n import _, ngettext
 from skranke.sync.rows import (
     COLUMNS,
     HEADER_KEYS,
@@ -63,13 +64,16 @@ from skranke.sync.rows import (
 )
 
 SEPARATORS = (";", ",", "\t")
-_SEPARATOR_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
 _Name = TypeVar("_Name", str, Path, PurePath)
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in a file. `line` 0: the file as a whole; `column` None: the whole row."""
+    """One problem in a file. `line` 0: the file as a whole; `column` None: the whole row.
+
+    `reason` is already in the user's language (worded when the error was found); `str()`
+    words the rest of the line in the language of the moment.
+    """
 
     file: str
     line: int
@@ -78,10 +82,14 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
-        column = f" column '{self.column}':" if self.column is not None else ""
-        value = f" (value '{_shorten(self.value)}')" if self.value else ""
-        return f"{where}{column} {self.reason}{value}"
+        """`file:line: column 'x': reason (value 'y')`, the line and column words translated."""
+        text = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
+        if self.column is not None:
+            text += " " + _("column '{column}'").format(column=self.column) + ":"
+        text += " " + self.reason
+        if self.value:
+            text += " " + _("(value '{value}')").format(value=_shorten(self.value))
+        return text
 
 
 def _shorten(value: str, limit: int = 80) -> str:
@@ -196,23 +204,23 @@ def read_export(
     parsed = ParsedFile(name=name, kind=kind_of(name), sha256=hashlib.sha256(data).hexdigest())
     if parsed.kind is None:
         prefixes = ", ".join(f"{k}*" for k in KIND_ORDER)
-        parsed.errors.append(
-            RowError(name, 0, None, None, f"unknown kind of file: the name must start with {prefixes}")
-        )
+        reason = _("unknown kind of file: the name must start with {prefixes}").format(prefixes=prefixes)
+        parsed.errors.append(RowError(name, 0, None, None, reason))
         return parsed
 
     try:
         text, parsed.encoding = decode_export(data)
     except UnicodeDecodeError as error:
         if error.encoding == "utf-16":
-            line, reason = 0, "UTF-16 files are not supported: save as CSV (UTF-8) or CSV (semikolonsepareret)"
+            line = 0
+            reason = _("UTF-16 files are not supported: save as CSV (UTF-8) or CSV (semikolonsepareret)")
         elif error.encoding == "utf-8":  # after a BOM: offsets count from after it
             start = error.start + 3
             line = data.count(b"\n", 0, start) + 1
-            reason = f"starts with a UTF-8 BOM but is not UTF-8 (byte 0x{data[start]:02x})"
+            reason = _("starts with a UTF-8 BOM but is not UTF-8 (byte {byte})").format(byte=f"0x{data[start]:02x}")
         else:
             line = data.count(b"\n", 0, error.start) + 1
-            reason = f"neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02x})"
+            reason = _("neither UTF-8 nor Windows-1252 (byte {byte})").format(byte=f"0x{data[error.start]:02x}")
         parsed.errors.append(RowError(name, line, None, None, reason))
         return parsed
 
@@ -261,13 +269,14 @@ def _read_rows(
         if separator is None and line_text.lower().startswith("sep=") and len(line_text) == 5:
             separator = line_text[4]
             if separator not in SEPARATORS:
-                errors.append(RowError(name, header_line_no, None, line_text, "unsupported separator"))
+                reason = _("unsupported separator: use semicolon, comma or tab")
+                errors.append(RowError(name, header_line_no, None, line_text, reason))
                 return
             continue
         header_line = raw
         break
     if not header_line:
-        errors.append(RowError(name, 0, None, None, "the file is empty: no header line"))
+        errors.append(RowError(name, 0, None, None, _("the file is empty: no header line")))
         return
     if separator is None:
         separator = sniff_separator(header_line, kind)
@@ -288,27 +297,24 @@ def _read_rows(
             continue
         if column.field in column_of:
             first = column_of[column.field][1]
-            errors.append(
-                RowError(name, header_line_no, cell, None, f"column given twice (also as '{first}')")
-            )
+            reason = _("column given twice (also as '{first}')").format(first=first)
+            errors.append(RowError(name, header_line_no, cell, None, reason))
         column_of[column.field] = (position, cell)
         fields.append(column.field)
     if unknown and unknown_columns == "reject":
-        expected = ", ".join(c.name for c in COLUMNS[kind])
-        separator_name = _SEPARATOR_NAMES[separator]
-        errors.append(
-            RowError(
-                name,
-                header_line_no,
-                ", ".join(unknown),
-                None,
-                f"unknown column(s) for {kind} ({separator_name}-separated); "
-                f"the columns are: {expected}",
-            )
+        reason = ngettext(
+            "unknown column for {kind} ({separated}); the columns are: {expected}",
+            "unknown columns for {kind} ({separated}); the columns are: {expected}",
+            len(unknown),
+        ).format(
+            kind=kind,
+            separated=_separated(separator),
+            expected=", ".join(c.name for c in COLUMNS[kind]),
         )
+        errors.append(RowError(name, header_line_no, ", ".join(unknown), None, reason))
     for column in COLUMNS[kind]:
         if column.required and column.field not in column_of:
-            errors.append(RowError(name, header_line_no, column.name, None, "required column is missing"))
+            errors.append(RowError(name, header_line_no, column.name, None, _("required column is missing")))
     if errors:
         return
 
@@ -324,7 +330,7 @@ def _read_rows(
     rows = parsed.rows
     # Pairs of (field, position) for the cells that feed the model.
     used = [(f, i) for i, f in enumerate(fields) if f is not None]
-    simple = not ignored_positions and fields == [f for f, _ in used]
+    simple = not ignored_positions and fields == [f for f, _position in used]
 
     reader = csv.reader(stream, delimiter=separator)
     line = header_line_no  # physical lines consumed so far
@@ -336,12 +342,9 @@ def _read_rows(
                 if not any(cell.strip() for cell in record):
                     continue  # blank line
                 if len(record) < width or any(c.strip() for c in record[width:]):
-                    errors.append(
-                        RowError(
-                            name, start, None, None,
-                            f"the row has {len(record)} cells, the header {width}",
-                        )
-                    )
+                    reason = _("the row has {cells} cells, the header {header}").format(
+                        cells=len(record), header=width)
+                    errors.append(RowError(name, start, None, None, reason))
                     continue
                 record = record[:width]
             if simple:
@@ -353,7 +356,7 @@ def _read_rows(
                         errors.append(
                             RowError(
                                 name, start, f"#{i + 1}", record[i].strip(),
-                                "a value under a column without a name",
+                                _("a value under a column without a name"),
                             )
                         )
             if not values:
@@ -365,9 +368,8 @@ def _read_rows(
                 first = seen_keys.get(key)
                 if first is not None:
                     duplicate = True
-                    errors.append(
-                        RowError(name, start, key_header, key, f"duplicate key (first on line {first})")
-                    )
+                    reason = _("duplicate key (first on line {line})").format(line=first)
+                    errors.append(RowError(name, start, key_header, key, reason))
                 else:
                     seen_keys[key] = start
             try:
@@ -380,25 +382,48 @@ def _read_rows(
                 other = seen_cprs.get(row.cpr)
                 if other is not None:
                     duplicate = True
-                    errors.append(
-                        RowError(
-                            name, start, column_of["cpr"][1], mask_cpr(row.cpr),
-                            f"CPR number also given for borger_id '{other[0]}' on line {other[1]}",
-                        )
-                    )
+                    reason = _("CPR number also given for borger_id '{citizen}' on line {line}").format(
+                        citizen=other[0], line=other[1])
+                    errors.append(RowError(name, start, column_of["cpr"][1], mask_cpr(row.cpr), reason))
                 elif not duplicate:
                     seen_cprs[row.cpr] = (row.id, start)
             if not duplicate:
                 rows.append(ParsedRow(start, row))
     except csv.Error as error:
-        errors.append(RowError(name, header_line_no + reader.line_num, None, None, f"not readable as CSV: {error}"))
+        errors.append(RowError(name, header_line_no + reader.line_num, None, None, _csv_reason(error)))
 
 
-_MESSAGES = {
-    "missing": "required value is empty",
-    "string_too_long": "too long (at most {max_length} characters)",
-    "string_too_short": "required value is empty",
-}
+def _separated(separator: str) -> str:
+    if separator == ";":
+        return _("semicolon-separated")
+    if separator == ",":
+        return _("comma-separated")
+    return _("tab-separated")
+
+
+def _csv_reason(error: csv.Error) -> str:
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return _("not readable as CSV: a cell is longer than {limit} characters (a quote \" not closed?)").format(
+            limit=csv.field_size_limit())
+    return _("not readable as CSV: {error}").format(error=text)
+
+
+def _pydantic_reason(item: dict) -> str:
+    """Pydantic's own errors, by type, in the user's language (ours, type "skranke", already are).
+
+    The reader gives the models only non-empty, stripped text cells of known columns, so a
+    required column left empty ("missing") and the length limits are the pydantic errors that
+    can occur. Any other type would keep pydantic's English message.
+    """
+    kind = item["type"]
+    if kind == "skranke":
+        return item["msg"]
+    if kind in ("missing", "string_too_short"):
+        return _("required value is empty")
+    if kind == "string_too_long":
+        return _("too long (at most {max_length} characters)").format(max_length=item["ctx"]["max_length"])
+    return item["msg"]
 
 
 def _row_error(
@@ -419,8 +444,7 @@ def _row_error(
             value = record[position].strip()
         else:
             column = next((c.name for c in COLUMNS[kind] if c.field == field_name), field_name)
-    template = _MESSAGES.get(item["type"])
-    reason = template.format(**item.get("ctx", {})) if template else item["msg"]
+    reason = _pydantic_reason(item)
     if field_name == "cpr" and value:
         value = mask_cpr(value)
     return RowError(name, line, column, value, reason)

@@ -61,6 +61,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from skranke.domain.site import Site, normalise_key
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
+from skranke.i18n import _
 
 TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -72,7 +73,11 @@ KIND_ORDER: tuple[str, ...] = ("borgere", "sager", "ordinationer", "aftaler")
 
 
 def invalid(reason: str) -> NoReturn:
-    """Raise a validation error whose message is exactly `reason` (no "Value error, ")."""
+    """Raise a validation error whose message is exactly `reason` (no "Value error, ").
+
+    `reason` is what the user reads: translated by the caller, when the error is raised (never
+    kept in a module constant or a cache, so a change of language takes effect at once).
+    """
     # The reason goes in as context, so braces in a value are never taken as a template.
     raise PydanticCustomError("skranke", "{reason}", {"reason": reason})
 
@@ -94,7 +99,6 @@ _BOOLEANS = {
     "ja": True, "j": True, "1": True, "true": True, "yes": True, "y": True, "sand": True,
     "nej": False, "n": False, "0": False, "false": False, "no": False, "falsk": False,
 }  # fmt: skip
-_DATE_FORMS = "write YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"
 
 
 def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
@@ -108,21 +112,21 @@ def parse_date(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        invalid(f"not a date: {_DATE_FORMS}")
+        invalid(_("not a date: write YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"))
     return _date_text(value)
 
 
 # Exports repeat dates and times a lot; parsed values are immutable, so they are cached
-# (a bad value raises, and raising calls are never cached).
+# (a bad value raises, and raising calls are never cached: no message is kept in a language).
 @lru_cache(maxsize=1 << 14)
 def _date_text(value: str) -> date:
     match = _DATE.fullmatch(value)
     if match is None:
-        invalid(f"not a date: {_DATE_FORMS}")
+        invalid(_("not a date: write YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"))
     try:
         return date(*_ymd(match))
     except ValueError:
-        invalid("no such date")
+        invalid(_("no such date"))
 
 
 def parse_optional_date(value: Any) -> date | None:
@@ -142,7 +146,7 @@ def parse_datetime(value: Any) -> datetime:
             return _localise(value)
         return value.astimezone(TIMEZONE)
     if not isinstance(value, str):
-        invalid("not a date and time: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15")
+        invalid(_("not a date and time: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15"))
     return _datetime_text(value)
 
 
@@ -151,12 +155,12 @@ def _datetime_text(value: str) -> datetime:
     match = _DATETIME.fullmatch(value)
     if match is None:
         if _DATE.fullmatch(value):
-            invalid("a time is missing: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15")
-        invalid("not a date and time: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15")
+            invalid(_("a time is missing: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15"))
+        invalid(_("not a date and time: write e.g. 2025-03-01 08:15 or 01.03.2025 08.15"))
     try:
         naive = datetime(*_ymd(match), int(match[8]), int(match[9]), int(match[10] or 0))
     except ValueError:
-        invalid("no such date or time")
+        invalid(_("no such date or time"))
     offset = match[11]
     if offset is None:
         return _localise(naive)
@@ -167,15 +171,23 @@ def _datetime_text(value: str) -> datetime:
         digits = offset[1:].replace(":", "")
         minutes = int(digits[:2]) * 60 + int(digits[2:])
         if minutes >= 24 * 60:
-            invalid(f"UTC offset {offset} out of range")
+            invalid(_("UTC offset {offset} out of range").format(offset=offset))
         tz = timezone(sign * timedelta(minutes=minutes))
-    return naive.replace(tzinfo=tz).astimezone(TIMEZONE)
+    try:
+        return naive.replace(tzinfo=tz).astimezone(TIMEZONE)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 moved past the calendar's ends
+        invalid(_("no such date or time"))
 
 
 def _localise(naive: datetime) -> datetime:
     local = naive.replace(tzinfo=TIMEZONE)
-    if local.astimezone(timezone.utc).astimezone(TIMEZONE).replace(tzinfo=None) != naive:
-        invalid(f"{naive:%Y-%m-%d %H:%M} does not exist in Copenhagen (clocks go forward)")
+    try:
+        round_trip = local.astimezone(timezone.utc).astimezone(TIMEZONE).replace(tzinfo=None)
+    except OverflowError:  # 0001-01-01 before 01:00 is before the calendar's first UTC moment
+        invalid(_("no such date or time"))
+    if round_trip != naive:
+        invalid(_("{time} does not exist in Copenhagen (clocks go forward)").format(
+            time=naive.strftime("%Y-%m-%d %H:%M")))
     return local
 
 
@@ -183,24 +195,25 @@ def parse_decimal(value: Any, *, places: int = 2) -> Decimal:
     """Comma or point as the decimal mark; at most `places` decimals; no thousands separator."""
     if isinstance(value, Decimal):
         if not value.is_finite():
-            invalid("not a number")
+            invalid(_("not a number"))
         if value != value.quantize(Decimal(1).scaleb(-places)):
-            invalid(f"more than {places} decimals")
+            invalid(_("more than {places} decimals").format(places=places))
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, float):
         return parse_decimal(Decimal(repr(value)), places=places)
     if not isinstance(value, str):
-        invalid("not a number")
+        invalid(_("not a number"))
     match = _DECIMAL.fullmatch(value)
     if match is None:
-        invalid("not a number: write e.g. 12,5 or 12.5 (no thousands separator)")
+        invalid(_("not a number: write e.g. 12,5 or 12.5 (no thousands separator)"))
     sign, whole, fraction = match.groups()
     if fraction is None:
         return Decimal(sign + whole)
     if len(fraction) > places:
-        invalid(f"more than {places} decimals (a thousands separator? write 1000, not 1.000)")
+        invalid(_("more than {places} decimals (a thousands separator? write 1000, not 1.000)").format(
+            places=places))
     return Decimal(f"{sign}{whole}.{fraction}")
 
 
@@ -212,7 +225,7 @@ def parse_bool(value: Any) -> bool:
         result = _BOOLEANS.get(value.strip().lower())
         if result is not None:
             return result
-    invalid("not ja/nej: write ja or nej (also j/n, 1/0, true/false)")
+    invalid(_("not ja/nej: write ja or nej (also j/n, 1/0, true/false)"))
 
 
 @lru_cache(maxsize=4096)
@@ -227,7 +240,7 @@ _PARAGRAPH_NOISE = re.compile(r"[\s§.\-_]+")
 
 def parse_paragraph(value: Any) -> str:
     if not isinstance(value, str):
-        invalid("not a paragraph")
+        invalid(_("not a paragraph"))
     return _paragraph_text(value)
 
 
@@ -236,7 +249,7 @@ def _paragraph_text(value: str) -> str:
     key = _PARAGRAPH_NOISE.sub("", value).upper()
     found = _PARAGRAPHS.get(key)
     if found is None:
-        invalid(f"unknown paragraph: use one of {', '.join(sorted(PARAGRAPHS))}")
+        invalid(_("unknown paragraph: use one of {paragraphs}").format(paragraphs=", ".join(sorted(PARAGRAPHS))))
     return found
 
 
@@ -250,10 +263,11 @@ def parse_closing_status(value: Any) -> str | None:
     if _blank(value):
         return None
     if not isinstance(value, str):
-        invalid("not a closing status")
+        invalid(_("not a closing status"))
     found = _CLOSING_STATUSES.get(_fold(value))  # _fold is cached
     if found is None:
-        invalid(f"unknown closing status: use one of {', '.join(sorted(CLOSING_STATUSES))}")
+        invalid(_("unknown closing status: use one of {statuses}").format(
+            statuses=", ".join(sorted(CLOSING_STATUSES))))
     return found
 
 
@@ -262,10 +276,11 @@ _APPOINTMENT_KINDS = {_fold(k): k for k in APPOINTMENT_KINDS}
 
 def parse_appointment_kind(value: Any) -> str:
     if not isinstance(value, str):
-        invalid("not an appointment type")
+        invalid(_("not an appointment type"))
     found = _APPOINTMENT_KINDS.get(_fold(value))
     if found is None:
-        invalid(f"unknown appointment type: use one of {', '.join(sorted(APPOINTMENT_KINDS))}")
+        invalid(_("unknown appointment type: use one of {kinds}").format(
+            kinds=", ".join(sorted(APPOINTMENT_KINDS))))
     return found
 
 
@@ -274,7 +289,7 @@ def parse_doses_per_day(value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip() in ("1", "2"):
         return int(value)
-    invalid("doses per day must be 1 or 2")
+    invalid(_("doses per day must be 1 or 2"))
 
 
 _UNTIL_UTC = re.compile(r"UNTIL=\d{8}T\d{6}Z", re.IGNORECASE)
@@ -282,33 +297,80 @@ _RRULE_START = datetime(2000, 1, 1)
 
 
 @lru_cache(maxsize=4096)
-def _check_rrule(text: str) -> tuple[bool, str]:
-    """(True, canonical rule) or (False, reason). Cached: pickup rules repeat a lot."""
+def _check_rrule(text: str) -> tuple[str, None] | tuple[None, tuple[str, ...]]:
+    """(canonical rule, None) or (None, problem). Cached: pickup rules repeat a lot.
+
+    A problem is a code and its details, in no language: `_rrule_reason` words it when the
+    error is raised, so the cache never keeps a message in the language of its first call.
+    """
     rule = text.strip()
     if rule[:6].upper() == "RRULE:":
         rule = rule[6:].strip()
     rule = rule.upper().strip(";")  # a trailing ";" is a common slip
     if not rule:
-        return False, "empty pickup rule: give an RRULE, e.g. FREQ=DAILY"
+        return None, ("empty",)
     if "\n" in rule or "\r" in rule or ":" in rule:
-        return False, "only the RRULE itself is accepted, e.g. FREQ=WEEKLY;BYDAY=MO,TH"
+        return None, ("not_only_rrule",)
     if _UNTIL_UTC.search(rule):
-        return False, "UNTIL must be a local date (UNTIL=20251231), not a UTC time"
+        return None, ("until_utc",)
+    if any(part.count("=") != 1 for part in rule.split(";")):
+        return None, ("not_pairs",)  # dateutil would say "not enough values to unpack"
     try:
         parsed = rrulestr(rule, dtstart=_RRULE_START)
     except TypeError:  # dateutil's way of saying FREQ is missing
-        return False, "not a valid RRULE: FREQ is missing"
+        return None, ("no_freq",)
     except (ValueError, KeyError, IndexError) as error:
-        return False, f"not a valid RRULE: {error}"
+        return None, _dateutil_problem(error)
     if not isinstance(parsed, rrule):
-        return False, "only one RRULE is accepted, e.g. FREQ=WEEKLY;BYDAY=MO,TH"
+        return None, ("not_one_rrule",)
     # rrulestr accepted it, so it is NAME=VALUE pairs separated by ";".
     parts = dict(part.split("=", 1) for part in rule.split(";") if part)
     if parts["FREQ"] not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
-        return False, "pickups are days: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"
+        return None, ("not_days",)
     if int(parts.get("INTERVAL", "1")) < 1:
-        return False, "not a valid RRULE: INTERVAL must be 1 or more"
-    return True, rule
+        return None, ("interval",)
+    return rule, None
+
+
+_DATEUTIL_INVALID = re.compile(r"invalid '(\w+)': (.*)", re.DOTALL)
+_DATEUTIL_UNKNOWN = re.compile(r"unknown parameter '(\w+)'")
+
+
+def _dateutil_problem(error: Exception) -> tuple[str, ...]:
+    """dateutil's two common complaints as codes; anything else keeps dateutil's own words."""
+    text = str(error)
+    if match := _DATEUTIL_INVALID.fullmatch(text):
+        return "invalid_part", match[1], match[2]
+    if match := _DATEUTIL_UNKNOWN.fullmatch(text):
+        return "unknown_part", match[1]
+    return "dateutil", text
+
+
+def _rrule_reason(code: str, *details: str) -> str:
+    """What the user reads for a `_check_rrule` problem, in the language of the moment."""
+    example = "FREQ=WEEKLY;BYDAY=MO,TH"
+    if code == "empty":
+        return _("empty pickup rule: give an RRULE, e.g. FREQ=DAILY")
+    if code == "not_only_rrule":
+        return _("only the RRULE itself is accepted, e.g. {example}").format(example=example)
+    if code == "until_utc":
+        return _("UNTIL must be a local date (UNTIL=20251231), not a UTC time")
+    if code == "not_pairs":
+        return _("not a valid RRULE: write NAME=VALUE parts separated by ';', e.g. {example}").format(
+            example=example)
+    if code == "no_freq":
+        return _("not a valid RRULE: FREQ is missing")
+    if code == "invalid_part":
+        return _("not a valid RRULE: {name} cannot be {value!r}").format(name=details[0], value=details[1])
+    if code == "unknown_part":
+        return _("not a valid RRULE: unknown part {name!r}").format(name=details[0])
+    if code == "not_one_rrule":
+        return _("only one RRULE is accepted, e.g. {example}").format(example=example)
+    if code == "not_days":
+        return _("pickups are days: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+    if code == "interval":
+        return _("not a valid RRULE: INTERVAL must be 1 or more")
+    return _("not a valid RRULE: {error}").format(error=details[0] if details else code)
 
 
 def parse_pickup_rule(value: Any) -> str:
@@ -318,11 +380,11 @@ def parse_pickup_rule(value: Any) -> str:
     frequencies and UTC `UNTIL` times are refused. Expand with a naive `dtstart`.
     """
     if not isinstance(value, str):
-        invalid("not a pickup rule")
-    ok, result = _check_rrule(value)
-    if not ok:
-        invalid(result)
-    return result
+        invalid(_("not a pickup rule"))
+    rule, problem = _check_rrule(value)
+    if rule is None:
+        invalid(_rrule_reason(*problem))
+    return rule
 
 
 _CPR_PLAIN = re.compile(r"\s*(\d{6})-?(\d{4})\s*", re.ASCII)
@@ -368,15 +430,15 @@ def normalise_cpr(value: str, today: date | None = None) -> str:
             raise InvalidComponent("birth date in the future")
         return number
     except InvalidLength:  # before InvalidFormat: it is a subclass
-        invalid("CPR number must have 10 digits: DDMMYY-SSSS")
+        invalid(_("CPR number must have 10 digits: DDMMYY-SSSS"))
     except InvalidFormat:
-        invalid("CPR number must be digits: DDMMYY-SSSS")
+        invalid(_("CPR number must be digits: DDMMYY-SSSS"))
     except InvalidComponent as error:
         if "born yet" in str(error) or "future" in str(error):
-            invalid("CPR number has a birth date in the future")
-        invalid("CPR number has no valid birth date (DDMMYY)")
+            invalid(_("CPR number has a birth date in the future"))
+        invalid(_("CPR number has no valid birth date (DDMMYY)"))
     except StdnumError:
-        invalid("not a valid CPR number")
+        invalid(_("not a valid CPR number"))
 
 
 def mask_cpr(value: str) -> str:
@@ -437,12 +499,20 @@ def row_context(context: Any) -> RowContext:
     return cached[1]
 
 
-def _lookup(value: Any, table: Mapping[str, str], what: str, known: tuple[str, ...]) -> str:
-    if isinstance(value, str):
-        found = table.get(_fold(value))
-        if found is not None:
-            return found
-    invalid(f"unknown {what} {str(value).strip()!r}: the site has {', '.join(known)}")
+def _department_id(value: Any, ctx: RowContext) -> str:
+    found = ctx.departments.get(_fold(value)) if isinstance(value, str) else None
+    if found is None:
+        invalid(_("unknown department {value!r}: the site has {known}").format(
+            value=str(value).strip(), known=", ".join(ctx.department_ids)))
+    return found
+
+
+def _preparation_id(value: Any, ctx: RowContext) -> str:
+    found = ctx.preparations.get(_fold(value)) if isinstance(value, str) else None
+    if found is None:
+        invalid(_("unknown preparation {value!r}: the site has {known}").format(
+            value=str(value).strip(), known=", ".join(ctx.preparation_ids)))
+    return found
 
 
 # --- the models ---------------------------------------------------------------------------
@@ -480,7 +550,7 @@ class CitizenRow(ExportRow):
         if _blank(value):
             return None
         if not isinstance(value, str):
-            invalid("CPR number must be text")
+            invalid(_("CPR number must be text"))
         return normalise_cpr(value, _today(info.context))
 
 
@@ -514,15 +584,15 @@ class CaseRow(ExportRow):
     @field_validator("department", mode="before")
     @classmethod
     def _department(cls, value: Any, info: ValidationInfo) -> str:
-        ctx = row_context(info.context)
-        return _lookup(value, ctx.departments, "department", ctx.department_ids)
+        return _department_id(value, row_context(info.context))
 
     @field_validator("treatment_start")
     @classmethod
     def _start_after_contact(cls, value: date | None, info: ValidationInfo) -> date | None:
         contact = info.data.get("contact_date")
         if value is not None and contact is not None and value < contact:
-            invalid(f"treatment start is before the request (henvendelse {contact:%Y-%m-%d})")
+            invalid(_("treatment start is before the request (henvendelse {date})").format(
+                date=contact.isoformat()))
         return value
 
     @field_validator("closing_status")
@@ -532,9 +602,9 @@ class CaseRow(ExportRow):
             return value
         closed = info.data["closed_on"]
         if closed is not None and value is None:
-            invalid("the case is closed (afsluttet): afslutningsstatus is required")
+            invalid(_("the case is closed (afsluttet): afslutningsstatus is required"))
         if closed is None and value is not None:
-            invalid("afslutningsstatus given, but the closing date (afsluttet) is empty")
+            invalid(_("afslutningsstatus given, but the closing date (afsluttet) is empty"))
         return value
 
 
@@ -557,17 +627,16 @@ class PrescriptionRow(ExportRow):
     @field_validator("preparation", mode="before")
     @classmethod
     def _preparation(cls, value: Any, info: ValidationInfo) -> str:
-        ctx = row_context(info.context)
-        return _lookup(value, ctx.preparations, "preparation", ctx.preparation_ids)
+        return _preparation_id(value, row_context(info.context))
 
     @field_validator("dose_mg", mode="before")
     @classmethod
     def _dose(cls, value: Any) -> Decimal:
         dose = parse_decimal(value)
         if dose <= 0:
-            invalid("dose must be more than 0 mg")
+            invalid(_("dose must be more than 0 mg"))
         if dose >= 1_000_000:
-            invalid("dose too large (at most 999999,99 mg)")
+            invalid(_("dose too large (at most 999999,99 mg)"))
         return dose
 
     @field_validator("valid_to")
@@ -575,7 +644,7 @@ class PrescriptionRow(ExportRow):
     def _valid_period(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("valid_from")
         if value is not None and start is not None and value < start:
-            invalid(f"valid to is before valid from (gyldig_fra {start:%Y-%m-%d})")
+            invalid(_("valid to is before valid from (gyldig_fra {date})").format(date=start.isoformat()))
         return value
 
 
@@ -594,8 +663,7 @@ class AppointmentRow(ExportRow):
     @field_validator("department", mode="before")
     @classmethod
     def _department(cls, value: Any, info: ValidationInfo) -> str:
-        ctx = row_context(info.context)
-        return _lookup(value, ctx.departments, "department", ctx.department_ids)
+        return _department_id(value, row_context(info.context))
 
 
 MODELS: dict[str, type[ExportRow]] = {
