@@ -73,8 +73,8 @@ def babel_locale() -> str:
 
 
 def long_date(day: date) -> str:
-    """'mandag den 6. april 2026' / 'Monday 6 April 2026'."""
-    return format_date(day, _("EEEE 'the' d MMMM y"), locale=babel_locale())
+    """'mandag den 6. april 2026' / 'Monday 6 April 2026'; the pattern is per language."""
+    return format_date(day, _("EEEE d MMMM y"), locale=babel_locale())
 
 
 def week_number(day: date) -> int:

@@ -80,7 +80,7 @@ def collect_files(paths: Sequence[Path], inbox: Path) -> list[Path]:
         elif source == inbox and not paths:
             continue  # no inbox yet: nothing to do
         else:
-            raise UsageError(f"{source} is neither a file nor a folder")
+            raise UsageError(_("{path} is neither a file nor a folder").format(path=source))
     return sort_exports(files)
 
 
