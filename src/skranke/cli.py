@@ -185,9 +185,14 @@ OUTCOME_WORDS = {"imported": lambda: _("imported"), "unchanged": lambda: _("unch
 
 
 def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.sync import SyncError
     from skranke.services.sync import run_sync as sync
 
-    result = sync(skranke, args.paths, outbox=args.outbox, dry_run=args.dry_run)
+    try:
+        result = sync(skranke, args.paths, outbox=args.outbox, dry_run=args.dry_run)
+    except SyncError as error:
+        print(f"skranke: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     if args.json:
         print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
     else:

@@ -50,3 +50,26 @@ def test_garbage_bytes_are_rejected_not_a_crash(capsys, tmp_path):
     code = main(["sync", str(inbox), "--db", f"sqlite:///{tmp_path}/s.db", "--outbox", str(tmp_path / "o")])
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err + captured.out
+
+
+def test_a_foreign_file_in_the_outbox_range_stops_with_exit_1_not_a_crash(capsys, tmp_path):
+    from skranke.config import load_settings
+    from skranke.services.context import Skranke
+    from skranke.store.imports import record_event
+
+    db = f"sqlite:///{tmp_path}/s.db"
+    skranke = Skranke.from_settings(load_settings(db=db, now="2026-04-09T08:00"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
+    assert main(["sync", str(inbox), "--db", db, "--now", "2026-04-09T08:00", "--outbox", str(tmp_path / "out")]) == 0
+    with skranke.database.transaction() as session:
+        for _ in range(3):
+            record_event(session, "check_in", skranke.clock.now(), {"citizen_id": "B1"})
+    skranke.close()
+    (tmp_path / "out").mkdir(exist_ok=True)
+    (tmp_path / "out" / "haendelser_000000002-000000005.csv").write_text("event_id\n2\n", encoding="utf-8")
+    capsys.readouterr()
+    code = main(["sync", "--db", db, "--now", "2026-04-09T08:00", "--outbox", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and "haendelser_000000002-000000005.csv" in err and "Traceback" not in err

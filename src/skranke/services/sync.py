@@ -17,7 +17,7 @@ from pathlib import Path
 from skranke.clock import TIMEZONE
 from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
-from skranke.sync.outbox import existing_outbox_ranges, write_outbox_file
+from skranke.sync.outbox import OutboxConflict, existing_outbox_ranges, write_outbox_file
 from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
 
 IMPORTED_DIR = "imported"
@@ -26,6 +26,10 @@ FIRST_ERRORS = 5
 OUTBOX_BATCH = 10_000
 
 Progress = Callable[[str, int, int], None]  # file name, rows done, rows in the file
+
+
+class SyncError(RuntimeError):
+    """A sync that cannot go on for a reason in the folders, not in the files: exit code 1."""
 
 
 @dataclass
@@ -220,7 +224,10 @@ def write_outbox(skranke: Skranke, directory: Path) -> OutboxOutcome:
                 }
                 for event in events
             ]
-            path = write_outbox_file(directory, rows, events[0].id, events[-1].id)
+            try:
+                path = write_outbox_file(directory, rows, events[0].id, events[-1].id)
+            except OutboxConflict as conflict:  # someone else's file in our range: do not guess
+                raise SyncError(str(conflict)) from None
             mark.last_event_id, mark.last_file = events[-1].id, path.name
             mark.written_at = skranke.clock.now()
         result.written.append(path.name)
