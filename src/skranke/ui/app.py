@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -62,11 +63,14 @@ class SkrankeApp(App[None]):
         Binding("q", "quit", _("Quit"), id="app.quit"),
     ]
 
+    # The app's own theme as the reactive's default: applied once at start (setting it in
+    # __init__ would restyle every widget a second time), and TEXTUAL_THEME cannot change it.
+    theme: Reactive[str] = Reactive("skranke")
+
     def __init__(self, skranke: Skranke) -> None:
-        super().__init__()
         self.skranke = skranke
+        super().__init__()
         self.register_theme(SKRANKE_THEME)
-        self.theme = "skranke"
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [

@@ -38,12 +38,17 @@ class TodayScreen(Screen[None]):
         table.add_column(_("Today"), key="today")
         table.add_column(_("Now"), key="now")
         table.add_column(_("Phone"), key="phone")
-        self.refresh_state(counts=False)
-        # The counts need the database: asked for once the first frame is on the screen.
-        self.call_after_refresh(self.query_one(CountsPanel).refresh_counts)
+        self.refresh_state(background=False)
+        # The counts (database) and the holiday's name (calendar) are asked for once the first
+        # frame is on the screen: their imports would otherwise hold it back.
+        self.call_after_refresh(self._load_background)
         self.set_interval(REFRESH_SECONDS, self.refresh_state)
 
-    def refresh_state(self, counts: bool = True) -> None:
+    def _load_background(self) -> None:
+        self._name_holiday(self.app.skranke.clock.now().date())
+        self.query_one(CountsPanel).refresh_counts()
+
+    def refresh_state(self, background: bool = True) -> None:
         skranke = self.app.skranke
         now = skranke.clock.now()
         overview = day_overview(skranke.site, skranke.hours, now.date(), now, name_holiday=False)
@@ -57,7 +62,6 @@ class TodayScreen(Screen[None]):
             )
         )
         self.query_one("#today-clock", Static).update(_("at {time}").format(time=clock_time(now)))
-        self._name_holiday(now.date())
 
         table = self.query_one("#departments", DataTable)
         cursor = table.cursor_row
@@ -76,8 +80,8 @@ class TodayScreen(Screen[None]):
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        if counts:
-            self.query_one(CountsPanel).refresh_counts()
+        if background:
+            self._load_background()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="holiday")
     def _name_holiday(self, day: date) -> None:
