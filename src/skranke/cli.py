@@ -180,12 +180,8 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-OUTCOME_WORDS = {"imported": lambda: _("imported"), "unchanged": lambda: _("unchanged"),
-                 "rejected": lambda: _("rejected")}
-
-
 def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.sync import SyncError
+    from skranke.services.sync import SyncError, outcome_label
     from skranke.services.sync import run_sync as sync
 
     try:
@@ -200,7 +196,7 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
             print(_("No files to import in {folder}").format(folder=skranke.inbox))
         for file in result.files:
             print(_("{name}: {outcome} — {rows} rows, {inserted} new, {updated} changed, {unchanged} unchanged").format(
-                name=file.name, outcome=OUTCOME_WORDS[file.outcome](), rows=file.rows, inserted=file.inserted,
+                name=file.name, outcome=outcome_label(file.outcome), rows=file.rows, inserted=file.inserted,
                 updated=file.updated, unchanged=file.unchanged))
             for error in file.errors:
                 print(f"    {error}")

@@ -28,6 +28,11 @@ OUTBOX_BATCH = 10_000
 Progress = Callable[[str, int, int], None]  # file name, rows done, rows in the file
 
 
+def outcome_label(outcome: str) -> str:
+    """What the desk reads for a file's outcome."""
+    return {"imported": _("imported"), "unchanged": _("unchanged"), "rejected": _("rejected")}[outcome]
+
+
 class SyncError(RuntimeError):
     """A sync that cannot go on for a reason in the folders, not in the files: exit code 1."""
 

@@ -81,12 +81,18 @@ class SkrankeApp(App[None]):
             (_("Help"), _("All keys"), "help"),
         ]
 
-    def help_bindings(self) -> list[tuple[str, str]]:
+    def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
+        """The application's keys, then those of the screen the help was opened from."""
+        bindings = [*self.BINDINGS, *(screen.BINDINGS if screen is not None else [])]
         return [
-            (binding.key_display or binding.key, binding.description)
-            for binding in self.BINDINGS
-            if isinstance(binding, Binding)
-        ] + [("Enter", _("Open the selected row")), ("Esc", _("Close a dialog"))]
+            (self._keys_shown(binding), binding.description) for binding in bindings if isinstance(binding, Binding)
+        ] + [("esc", _("Close a dialog"))]
+
+    def _keys_shown(self, binding: Binding) -> str:
+        """'f1, ?' rather than 'f1,question_mark'."""
+        if binding.key_display:
+            return binding.key_display
+        return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
 
     async def action_sync_now(self) -> None:
         await self.switch_mode("sync")
@@ -94,7 +100,7 @@ class SkrankeApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure ends here, as a modal with the reason."""

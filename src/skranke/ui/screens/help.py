@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from skranke.i18n import _
@@ -17,6 +17,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,f1,question_mark", "dismiss", _("Close"), id="help.close"),
     ]
+
+    def __init__(self, opened_from: Screen | None = None) -> None:
+        super().__init__()
+        self._opened_from = opened_from
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
@@ -36,6 +40,6 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=True, header_style="bold")
         table.add_column(_("Key"))
         table.add_column(_("Does"))
-        for binding in self.app.help_bindings():
+        for binding in self.app.help_bindings(self._opened_from):
             table.add_row(binding[0], binding[1])
         return table

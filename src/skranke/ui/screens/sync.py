@@ -11,14 +11,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from skranke.i18n import _, clock_time, short_date
-from skranke.services.sync import SyncOverview, SyncResult, run_sync, sync_overview
+from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
 from skranke.ui.formatting import plain
 
 OUTCOME_STYLE = {"imported": "green", "unchanged": "dim", "rejected": "bold red"}
-
-
-def outcome_word(outcome: str) -> str:
-    return {"imported": _("imported"), "unchanged": _("unchanged"), "rejected": _("rejected")}[outcome]
 
 
 class SyncScreen(Screen[None]):
@@ -74,7 +70,7 @@ class SyncScreen(Screen[None]):
             finished = run.finished_at.astimezone(tz)
             table.add_row(
                 plain(run.file_name),
-                Text(outcome_word(run.outcome), style=OUTCOME_STYLE.get(run.outcome, "")),
+                Text(outcome_label(run.outcome), style=OUTCOME_STYLE.get(run.outcome, "")),
                 str(run.rows), str(run.inserted), str(run.updated), str(run.unchanged),
                 str(run.rejected_rows) if run.rejected_rows else "",
                 f"{short_date(finished.date())} {clock_time(finished)}",
