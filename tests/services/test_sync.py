@@ -152,8 +152,9 @@ def test_the_same_content_imported_twice_changes_nothing(skranke_at, inbox):
     before = table(skranke, Citizen)
     write(inbox, "borgere_b.csv", CITIZENS)  # same bytes, another name
     result = run_sync(skranke)
-    assert result.files[0].outcome == "unchanged"
+    assert (result.files[0].outcome, result.files[0].rows, result.files[0].unchanged) == ("unchanged", 2, 2)
     assert table(skranke, Citizen) == before
+    assert (inbox / "imported" / "borgere_b.csv").exists()
 
 
 def test_a_changed_row_is_updated_and_the_rest_left_alone(skranke_at, inbox):

@@ -8,6 +8,7 @@ log) and only moves it.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -154,25 +155,27 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False,
 
     started = skranke.clock.now()
     data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    with skranke.database.reading() as session:
+        earlier = already_imported(session, sha256)
+    if earlier is not None:  # the same content again: nothing to read, nothing to write
+        outcome = FileOutcome(name=path.name, kind=earlier.kind or None, outcome="unchanged",
+                              rows=earlier.rows, unchanged=earlier.rows)
+        if not dry_run:
+            with skranke.database.transaction() as session:
+                record_sync(session, SyncRun(
+                    file_name=path.name, kind=earlier.kind, sha256=sha256, started_at=started,
+                    finished_at=skranke.clock.now(), rows=earlier.rows, unchanged=earlier.rows,
+                    outcome="unchanged",
+                ))
+            outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
+        return outcome
+
     parsed = read_export(data, path.name, skranke.site, today=started.date())
     # Rows in the file: those that read well and the lines with errors (not the header's).
     error_lines = {e.line for e in parsed.errors if e.line > 1}
     outcome = FileOutcome(name=path.name, kind=parsed.kind, outcome="imported",
                           rows=len(parsed.rows) + len(error_lines))
-
-    with skranke.database.reading() as session:
-        earlier = already_imported(session, parsed.sha256) if parsed.sha256 else None
-    if earlier is not None:
-        outcome.outcome, outcome.unchanged = "unchanged", len(parsed.rows)
-        if not dry_run:
-            with skranke.database.transaction() as session:
-                record_sync(session, SyncRun(
-                    file_name=path.name, kind=parsed.kind or "", sha256=parsed.sha256,
-                    started_at=started, finished_at=skranke.clock.now(), rows=outcome.rows,
-                    unchanged=outcome.unchanged, outcome="unchanged",
-                ))
-            outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
-        return outcome
 
     if not parsed.ok:
         _reject(skranke, path, parsed, outcome, started, dry_run)
