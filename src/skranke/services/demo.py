@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
 from skranke.store.engine import sqlite_path
 
@@ -36,7 +37,8 @@ def create_demo(skranke: Skranke) -> DemoResult:
 
     if citizen_count(demo) > 0:
         raise UsageError(
-            f"{demo.database_url} already holds citizens: the demo only fills an empty database"
+            _("{database} already holds citizens: the demo only fills an empty database").format(
+                database=demo.database_url)
         )
     import_demo_data(demo)
     return DemoResult(demo, demo.database_url)
