@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -20,7 +19,7 @@ os.environ.pop("TEXTUAL_THEME", None)
 for variable in [v for v in os.environ if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL")]:
     os.environ.pop(variable)
 
-from skranke.clock import FixedClock, parse_now  # noqa: E402
+from skranke.clock import FixedClock  # noqa: E402
 from skranke.config import load_settings  # noqa: E402
 from skranke.i18n import set_language  # noqa: E402
 from skranke.services.context import Skranke  # noqa: E402
@@ -89,7 +88,3 @@ def skranke_at(db_url):
     yield factory
     for skranke in opened:
         skranke.close()
-
-
-def moment(text_: str) -> datetime:
-    return parse_now(text_)

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from skranke.clock import TIMEZONE
 from skranke.services.counts import desk_counts
-from skranke.services.deadlines import citizen_card, deadlines, request_counts
+from skranke.services.citizens import citizen_card
+from skranke.services.deadlines import deadlines, request_counts
 from skranke.store.models import Appointment, Case, Citizen
 
 

@@ -29,6 +29,12 @@ def clock_from(now: str | None) -> Clock:
         raise UsageError(f"--now {now!r} is not an ISO date or date-time (e.g. 2026-04-06T09:30)") from None
 
 
+def _user_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("skranke", appauthor=False)
+
+
 @dataclass
 class Skranke:
     """The open application: settings, clock, site and (opened on first use) the database."""
@@ -50,11 +56,7 @@ class Skranke:
 
     @property
     def database_url(self) -> str:
-        if self.settings.db:
-            return self.settings.db
-        from platformdirs import user_data_path
-
-        return f"sqlite:///{user_data_path('skranke', appauthor=False) / 'skranke.db'}"
+        return self.settings.db or f"sqlite:///{_user_data_dir() / 'skranke.db'}"
 
     @property
     def database(self) -> Database:
@@ -70,11 +72,7 @@ class Skranke:
         from skranke.store.engine import sqlite_path
 
         path = sqlite_path(self.database_url)
-        if path is not None:
-            return path.parent
-        from platformdirs import user_data_path
-
-        return user_data_path("skranke", appauthor=False)
+        return path.parent if path is not None else _user_data_dir()
 
     @property
     def inbox(self) -> Path:

@@ -26,10 +26,6 @@ class DayOverview:
     holiday: str | None
     departments: list[DepartmentDay]
 
-    @property
-    def is_today(self) -> bool:
-        return self.day == self.now.date()
-
     def to_json_dict(self) -> dict:
         return {
             "site": self.site.id,

@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from skranke.i18n import _, clock_time, short_date
-from skranke.services.deadlines import CitizenCard, citizen_card
+from skranke.services.citizens import CitizenCard, citizen_card
+from skranke.ui.formatting import department_name
 
 
 class CitizenScreen(ModalScreen[None]):
@@ -38,12 +39,6 @@ class CitizenScreen(ModalScreen[None]):
         card = citizen_card(self.app.skranke, self.citizen_id)
         self.app.call_from_thread(self._show, card)
 
-    def _department(self, department_id: str) -> str:
-        try:
-            return self.app.skranke.site.department(department_id).name
-        except KeyError:
-            return department_id
-
     def _show(self, card: CitizenCard | None) -> None:
         heading = self.query_one("#citizen-heading", Static)
         if card is None:
@@ -64,7 +59,7 @@ class CitizenScreen(ModalScreen[None]):
             cases.add_column(label)
         for case in card.cases:
             cases.add_row(
-                Text(case.id), Text(self._department(case.department)), case.paragraph,
+                Text(case.id), Text(department_name(self.app.skranke.site, case.department)), case.paragraph,
                 short_date(case.contact_date),
                 short_date(case.treatment_start) if case.treatment_start else "–",
                 short_date(case.closed_on) if case.closed_on else "–",
@@ -80,7 +75,7 @@ class CitizenScreen(ModalScreen[None]):
         for appointment in card.appointments:
             starts = appointment.starts_at.astimezone(tz)
             appointments.add_row(f"{short_date(starts.date())} {clock_time(starts)}", appointment.kind,
-                                 Text(self._department(appointment.department)), Text(appointment.clinician))
+                                 Text(department_name(self.app.skranke.site, appointment.department)), Text(appointment.clinician))
         if not card.appointments:
             appointments.add_row(_("none booked"), "", "", "")
         self.query_one("#citizen-appointments", Static).update(appointments)

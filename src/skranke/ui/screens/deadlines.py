@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from skranke.i18n import _, day_month, long_date, short_date
-from skranke.services.deadlines import CitizenLabel, DeadlinesView, citizen_labels, deadlines_view
-from skranke.ui.formatting import plain
+from skranke.services.citizens import CitizenLabel, citizen_labels
+from skranke.services.deadlines import DeadlinesView, deadlines_view
+from skranke.ui.formatting import department_name, plain
 from skranke.ui.screens.citizen import CitizenScreen
 
 STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow",
@@ -120,12 +121,6 @@ class DeadlinesScreen(Screen[None]):
         initials = "".join(part[0] for part in label.name.split() if part)
         return plain(f"{initials} ({citizen_id})" if initials else citizen_id)
 
-    def _department_name(self, department_id: str) -> str:
-        try:
-            return self.app.skranke.site.department(department_id).name
-        except KeyError:
-            return department_id
-
     def _show(self, view: DeadlinesView, labels: dict[str, CitizenLabel]) -> None:
         self._view, self._labels = view, labels
         overview = view.overview
@@ -142,7 +137,7 @@ class DeadlinesScreen(Screen[None]):
         overview, departments = self._view.overview, self._view.case_departments
         wanted = self._department
         self.query_one("#deadlines-filter", Static).update(
-            _("Department: {name}").format(name=self._department_name(wanted) if wanted else _("all")))
+            _("Department: {name}").format(name=department_name(self.app.skranke.site, wanted) if wanted else _("all")))
 
         def keep(case_id: str) -> bool:
             return wanted is None or departments.get(case_id) == wanted
@@ -155,7 +150,7 @@ class DeadlinesScreen(Screen[None]):
                 Text(str(row.days_left), style=style, justify="right"),
                 Text(status_word(row.status), style=style),
                 self._citizen(row.citizen_id),
-                plain(self._department_name(row.department)),
+                plain(department_name(self.app.skranke.site, row.department)),
                 row.paragraph, _near_day(row.contact_date), _near_day(row.deadline), _near_day(row.last_open_day),
                 Text(", ".join(flag_word(f) for f in row.flags), style="yellow" if row.flags else ""),
                 key=f"{row.case_id}|{row.citizen_id}",
