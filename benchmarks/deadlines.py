@@ -36,23 +36,41 @@ def fill(skranke: Skranke, cases: int) -> None:
     citizens, rows, appointments = [], [], []
     for number in range(cases):
         citizen_id, contact = f"B{number:07d}", TODAY - timedelta(days=rng.randint(0, 3000))
-        citizens.append({"id": citizen_id, "cpr": None, "first_name": "", "last_name": "", "alias": f"A{number}",
-                         "phone": ""})
+        citizens.append(
+            {"id": citizen_id, "cpr": None, "first_name": "", "last_name": "", "alias": f"A{number}", "phone": ""}
+        )
         state = rng.random()
         started = contact + timedelta(days=rng.randint(1, 20)) if state > 0.05 else None
         closed = started + timedelta(days=rng.randint(30, 900)) if started and state > 0.5 else None
         if closed and closed > TODAY:
             closed = None
-        rows.append({"id": f"S{number:07d}", "citizen_id": citizen_id, "department": rng.choice(departments),
-                     "paragraph": rng.choice(paragraphs), "contact_date": contact, "treatment_start": started,
-                     "free_choice": rng.random() < 0.03, "closed_on": closed,
-                     "closing_status": rng.choice(["færdigbehandlet", "udeblevet", "anden årsag"]) if closed else None,
-                     "plan_reviewed_on": None})
+        rows.append(
+            {
+                "id": f"S{number:07d}",
+                "citizen_id": citizen_id,
+                "department": rng.choice(departments),
+                "paragraph": rng.choice(paragraphs),
+                "contact_date": contact,
+                "treatment_start": started,
+                "free_choice": rng.random() < 0.03,
+                "closed_on": closed,
+                "closing_status": rng.choice(["færdigbehandlet", "udeblevet", "anden årsag"]) if closed else None,
+                "plan_reviewed_on": None,
+            }
+        )
         if started is None:
-            appointments.append({"id": f"A{number:07d}", "citizen_id": citizen_id, "department": rows[-1]["department"],
-                                 "kind": "visitation", "clinician": "",
-                                 "starts_at": datetime.combine(contact + timedelta(days=7), datetime.min.time(),
-                                                               TIMEZONE).replace(hour=9)})
+            appointments.append(
+                {
+                    "id": f"A{number:07d}",
+                    "citizen_id": citizen_id,
+                    "department": rows[-1]["department"],
+                    "kind": "visitation",
+                    "clinician": "",
+                    "starts_at": datetime.combine(contact + timedelta(days=7), datetime.min.time(), TIMEZONE).replace(
+                        hour=9
+                    ),
+                }
+            )
     with skranke.database.transaction() as session:
         connection = session.connection()
         connection.execute(insert(Citizen.__table__), citizens)
@@ -100,11 +118,15 @@ def main() -> None:
         skranke.close()
     print(f"{args.cases} cases and citizens; median of {args.runs} runs")
     print(f"bare SQL (sqlite3, fetch all):   {statistics.median(sql) * 1000:8.1f} ms")
-    print(f"Frister view (query + rules):    {statistics.median(view) * 1000:8.1f} ms"
-          f"  ({statistics.median(view) / statistics.median(sql):.1f}x the bare SQL)")
+    print(
+        f"Frister view (query + rules):    {statistics.median(view) * 1000:8.1f} ms"
+        f"  ({statistics.median(view) / statistics.median(sql):.1f}x the bare SQL)"
+    )
     print(f"  + JSON document:               {statistics.median(document) * 1000:8.1f} ms")
-    print(f"requests {len(result.overview.requests)}, exempt {len(result.overview.exempt)}, "
-          f"follow-ups {len(result.overview.follow_ups)}, plan reviews {len(result.overview.plan_reviews)}")
+    print(
+        f"requests {len(result.overview.requests)}, exempt {len(result.overview.exempt)}, "
+        f"follow-ups {len(result.overview.follow_ups)}, plan reviews {len(result.overview.plan_reviews)}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import argparse
 import sqlite3
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 from skranke.config import load_settings
@@ -28,11 +28,11 @@ TODAY = date(2026, 4, 9)
 
 def _sqlite_value(value):
     # What SQLAlchemy would bind: text for decimals and dates, naive UTC for datetimes.
-    from datetime import datetime, timezone
+    from datetime import datetime
     from decimal import Decimal
 
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -54,7 +54,9 @@ def main() -> None:
         site = Skranke.from_settings(load_settings()).site
         parsed = {p.name: read_export(p, None, site, today=TODAY) for p in files}
         baseline_db = root / "baseline.db"
-        Database.open(f"sqlite:///{baseline_db}", Skranke.from_settings(load_settings(now="2026-04-09T08:00")).clock.now()).close()
+        Database.open(
+            f"sqlite:///{baseline_db}", Skranke.from_settings(load_settings(now="2026-04-09T08:00")).clock.now()
+        ).close()
         connection = sqlite3.connect(baseline_db)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
@@ -73,9 +75,14 @@ def main() -> None:
         baseline = time.perf_counter() - started
         connection.close()
 
-        skranke = Skranke.from_settings(load_settings(
-            db=f"sqlite:///{root / 'skranke.db'}", now="2026-04-09T08:00",
-            inbox=str(root / "inbox"), outbox=str(root / "outbox")))
+        skranke = Skranke.from_settings(
+            load_settings(
+                db=f"sqlite:///{root / 'skranke.db'}",
+                now="2026-04-09T08:00",
+                inbox=str(root / "inbox"),
+                outbox=str(root / "outbox"),
+            )
+        )
         skranke.database  # create the schema before the clock starts
         started = time.perf_counter()
         result = run_sync(skranke)

@@ -54,8 +54,11 @@ FirstFrame(skranke).run(headless=True, size=(120, 36))
 
 def run(code: str, *args: str) -> float:
     result = subprocess.run(
-        [sys.executable, "-c", code, repr(time.time()), *args], check=True, capture_output=True,
-        text=True, env={"SKRANKE_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-c", code, repr(time.time()), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"SKRANKE_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin"},
     )
     return float(result.stdout.strip().splitlines()[-1])
 

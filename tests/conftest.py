@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, text
 # The user's own config file and theme must not change what tests see.
 os.environ["SKRANKE_CONFIG"] = os.devnull
 os.environ.pop("TEXTUAL_THEME", None)
-for variable in [v for v in os.environ if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL")]:
+for variable in [
+    v for v in os.environ if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL")
+]:
     os.environ.pop(variable)
 
 from skranke.clock import FixedClock  # noqa: E402

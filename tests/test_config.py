@@ -29,7 +29,7 @@ def test_a_broken_config_file_is_named(monkeypatch, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('site = "odense\n', encoding="utf-8")
     monkeypatch.setenv("SKRANKE_CONFIG", str(config))
-    with pytest.raises(SettingsError, match="config.toml: not valid TOML"):
+    with pytest.raises(SettingsError, match=r"config\.toml: not valid TOML"):
         load_settings()
 
 

@@ -29,12 +29,24 @@ class _Parser(argparse.ArgumentParser):
 def _common_options() -> argparse.ArgumentParser:
     # default=SUPPRESS lets the options stand before or after the subcommand.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
-                        help="database URL (default: a SQLite file in the user data directory)")
-    common.add_argument("--site", default=argparse.SUPPRESS, metavar="ID|PATH",
-                        help="site id (odense, gladsaxe, assens, odsherred) or a site TOML file")
-    common.add_argument("--now", default=argparse.SUPPRESS, metavar="ISO-DATETIME",
-                        help="fix the clock, e.g. 2026-04-06T09:30 (Copenhagen time)")
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="database URL (default: a SQLite file in the user data directory)",
+    )
+    common.add_argument(
+        "--site",
+        default=argparse.SUPPRESS,
+        metavar="ID|PATH",
+        help="site id (odense, gladsaxe, assens, odsherred) or a site TOML file",
+    )
+    common.add_argument(
+        "--now",
+        default=argparse.SUPPRESS,
+        metavar="ISO-DATETIME",
+        help="fix the clock, e.g. 2026-04-06T09:30 (Copenhagen time)",
+    )
     common.add_argument("--language", default=argparse.SUPPRESS, choices=["da", "en"])
     return common
 
@@ -48,8 +60,7 @@ def _date(text: str) -> date:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
-    parser = _Parser(prog="skranke", description="The counter: front desk and medication window.",
-                     parents=[common])
+    parser = _Parser(prog="skranke", description="The counter: front desk and medication window.", parents=[common])
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     demo = commands.add_parser("demo", parents=[common], help="create a demo database and open it")
@@ -62,8 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--json", action="store_true", help="machine-readable output")
 
     sync = commands.add_parser("sync", parents=[common], help="import export files, write the outbox")
-    sync.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                      help="files or folders to import (default: the inbox beside the database)")
+    sync.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders to import (default: the inbox beside the database)",
+    )
     sync.add_argument("--outbox", type=Path, metavar="DIR", help="where local events are written")
     sync.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     sync.add_argument("--json", action="store_true", help="machine-readable output")
@@ -75,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = vars(args)
     try:
         settings = load_settings(
-            db=options.get("db"), site=options.get("site"), now=options.get("now"),
+            db=options.get("db"),
+            site=options.get("site"),
+            now=options.get("now"),
             language=options.get("language"),
         )
         set_language(settings.language)
@@ -89,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `skranke deadlines | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return EXIT_OK
-    except Exception as error:  # a fault of ours, not of the input: say so, keep the details
+    except Exception as error:  # noqa: BLE001 — a fault of ours, not of the input: say so, keep the details
         log = _write_crash_log(error)
         print(f"skranke: internal error ({type(error).__name__}: {error}); details in {log}", file=sys.stderr)
         return EXIT_INTERNAL
@@ -138,7 +156,8 @@ def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
         print(json.dumps(overview.to_json_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
     heading = f"{skranke.site.name} · {long_date(overview.day)} · " + _("week {number}").format(
-        number=week_number(overview.day))
+        number=week_number(overview.day)
+    )
     print(heading)
     if overview.holiday:
         print(overview.holiday)
@@ -165,9 +184,11 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
     print(_("Requests ({count})").format(count=len(overview.requests)))
     for row in overview.requests:
         flags = f"  [{', '.join(row.flags)}]" if row.flags else ""
-        print(f"  {row.status:<8} {row.days_left:>4}  {row.case_id:<10} {row.citizen_id:<10} "
-              f"{row.department:<18} {row.paragraph:<7} {row.contact_date} → {row.deadline}"
-              " (" + _("last open day {day}").format(day=row.last_open_day or "-") + ")" + flags)
+        print(
+            f"  {row.status:<8} {row.days_left:>4}  {row.case_id:<10} {row.citizen_id:<10} "
+            f"{row.department:<18} {row.paragraph:<7} {row.contact_date} → {row.deadline}"
+            " (" + _("last open day {day}").format(day=row.last_open_day or "-") + ")" + flags
+        )
     print(_("Exempt ({count})").format(count=len(overview.exempt)))
     for row in overview.exempt:
         print(f"  {row.case_id:<10} {row.citizen_id:<10} {row.reason}")
@@ -195,16 +216,26 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
         if not result.files:
             print(_("No files to import in {folder}").format(folder=skranke.inbox))
         for file in result.files:
-            print(_("{name}: {outcome} — {rows} rows, {inserted} new, {updated} changed, {unchanged} unchanged").format(
-                name=file.name, outcome=outcome_label(file.outcome), rows=file.rows, inserted=file.inserted,
-                updated=file.updated, unchanged=file.unchanged))
+            print(
+                _("{name}: {outcome} — {rows} rows, {inserted} new, {updated} changed, {unchanged} unchanged").format(
+                    name=file.name,
+                    outcome=outcome_label(file.outcome),
+                    rows=file.rows,
+                    inserted=file.inserted,
+                    updated=file.updated,
+                    unchanged=file.unchanged,
+                )
+            )
             for error in file.errors:
                 print(f"    {error}")
             if file.report:
                 print("    " + _("all reasons: {path}").format(path=file.report))
         if result.outbox is not None and result.outbox.events:
-            print(_("Outbox: {events} events written to {files}").format(
-                events=result.outbox.events, files=", ".join(result.outbox.written)))
+            print(
+                _("Outbox: {events} events written to {files}").format(
+                    events=result.outbox.events, files=", ".join(result.outbox.written)
+                )
+            )
         if result.dry_run:
             print(_("Dry run: nothing was changed."))
     return EXIT_REJECTED if result.any_rejected else EXIT_OK

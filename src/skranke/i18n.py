@@ -104,17 +104,29 @@ def until(delta: timedelta) -> str:
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 120:
         return format_timedelta(
-            timedelta(minutes=minutes), granularity="minute", threshold=1000,
-            add_direction=True, format="short", locale=babel_locale(),
+            timedelta(minutes=minutes),
+            granularity="minute",
+            threshold=1000,
+            add_direction=True,
+            format="short",
+            locale=babel_locale(),
         )
     if minutes < 48 * 60:
         return format_timedelta(
             # Danish CLDR has no short relative hour pattern: the long one ("om 4 timer").
-            timedelta(minutes=minutes), granularity="hour", threshold=1000,
-            add_direction=True, format="long", locale=babel_locale(),
+            timedelta(minutes=minutes),
+            granularity="hour",
+            threshold=1000,
+            add_direction=True,
+            format="long",
+            locale=babel_locale(),
         )
     # `granularity="day", threshold=100` keeps 13 days from becoming "om 2 uger".
     return format_timedelta(
-        delta, granularity="day", threshold=100, add_direction=True, format="long",
+        delta,
+        granularity="day",
+        threshold=100,
+        add_direction=True,
+        format="long",
         locale=babel_locale(),
     )

@@ -62,9 +62,7 @@ def _load(path: Path) -> tuple[Site, SiteHours]:
     try:
         site = Site.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{_location(data, tuple(e['loc']))}: {e['msg']}" for e in error.errors()
-        )
+        problems = "; ".join(f"{_location(data, tuple(e['loc']))}: {e['msg']}" for e in error.errors())
         raise SiteError(f"{path}: {problems}") from None
     try:
         return site, SiteHours(site)

@@ -14,13 +14,18 @@ def test_demo_makes_a_fresh_store_each_time(capsys, tmp_path, monkeypatch):
         assert main(["demo", "--no-open", "--now", "2026-04-09T09:00"]) == 0
     out = capsys.readouterr().out
     assert "Demodatabasen er klar" in out
-    skranke = Skranke.from_settings(load_settings(db=f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db",
-                                                  now="2026-04-09T09:00"))
+    skranke = Skranke.from_settings(
+        load_settings(db=f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db", now="2026-04-09T09:00")
+    )
     try:
         assert citizen_count(skranke) == 80
         runs = sync_overview(skranke).runs
         assert sorted(r.file_name for r in runs) == [
-            "aftaler_demo.csv", "borgere_demo.csv", "ordinationer_demo.csv", "sager_demo.csv"]
+            "aftaler_demo.csv",
+            "borgere_demo.csv",
+            "ordinationer_demo.csv",
+            "sager_demo.csv",
+        ]
         assert {r.outcome for r in runs} == {"imported"}
     finally:
         skranke.close()

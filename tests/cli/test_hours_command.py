@@ -25,7 +25,9 @@ def spans(department: dict) -> list[tuple[str, str]]:
 
 
 def test_anden_paaskedag_only_the_medicine_room_and_heroin_clinic_open(capsys, tmp_path):
-    result = hours_json(capsys, "--date", "2026-04-06", "--now", "2026-04-06T10:00", "--db", f"sqlite:///{tmp_path}/x.db")
+    result = hours_json(
+        capsys, "--date", "2026-04-06", "--now", "2026-04-06T10:00", "--db", f"sqlite:///{tmp_path}/x.db"
+    )
     assert result["site"] == "odense"
     assert result["date"] == "2026-04-06"
     assert result["holiday"] == "Anden påskedag"

@@ -13,8 +13,19 @@ def test_exit_0_when_all_files_were_imported_and_json_summary(capsys, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
-    code = main(["sync", str(inbox), "--json", "--db", f"sqlite:///{tmp_path}/s.db", "--now", "2026-04-09T08:00",
-                 "--outbox", str(tmp_path / "out")])
+    code = main(
+        [
+            "sync",
+            str(inbox),
+            "--json",
+            "--db",
+            f"sqlite:///{tmp_path}/s.db",
+            "--now",
+            "2026-04-09T08:00",
+            "--outbox",
+            str(tmp_path / "out"),
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["files"][0]["outcome"] == "imported" and out["files"][0]["inserted"] == 1
@@ -24,17 +35,30 @@ def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, t
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
-    (inbox / "sager_1.csv").write_text("sag_id;borger_id;afdeling;paragraf;henvendelse\nS1;B1;x;SEL101;nu\n",
-                                       encoding="utf-8")
-    code = main(["sync", str(inbox), "--db", f"sqlite:///{tmp_path}/s.db", "--now", "2026-04-09T08:00",
-                 "--outbox", str(tmp_path / "out")])
+    (inbox / "sager_1.csv").write_text(
+        "sag_id;borger_id;afdeling;paragraf;henvendelse\nS1;B1;x;SEL101;nu\n", encoding="utf-8"
+    )
+    code = main(
+        [
+            "sync",
+            str(inbox),
+            "--db",
+            f"sqlite:///{tmp_path}/s.db",
+            "--now",
+            "2026-04-09T08:00",
+            "--outbox",
+            str(tmp_path / "out"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert "borgere_1.csv: importeret" in out
     assert "sager_1.csv: afvist" in out
     assert "    sager_1.csv:2: kolonne 'afdeling': ukendt afdeling 'x': stedet har " in out
-    assert ("    sager_1.csv:2: kolonne 'henvendelse': ikke en dato: skriv ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ"
-            " (værdi 'nu')") in out
+    assert (
+        "    sager_1.csv:2: kolonne 'henvendelse': ikke en dato: skriv ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ"
+        " (værdi 'nu')"
+    ) in out
 
 
 def test_exit_2_for_a_path_that_does_not_exist(capsys, tmp_path):

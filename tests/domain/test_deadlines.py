@@ -94,9 +94,7 @@ def only_request(site, hours, today, the_case, appointments=()):
 
 
 @pytest.mark.parametrize("paragraph", ["SEL101", "SUL142", "SUL141"])
-def test_guaranteed_paragraphs_get_a_deadline_14_calendar_days_after_contact(
-    site, hours, paragraph
-):
+def test_guaranteed_paragraphs_get_a_deadline_14_calendar_days_after_contact(site, hours, paragraph):
     row = only_request(site, hours, date(2026, 1, 5), case(paragraph=paragraph))
     assert row.paragraph == paragraph
     assert row.deadline == date(2026, 1, 19)
@@ -125,9 +123,7 @@ def test_free_choice_waives_the_deadline(site, hours):
 
 
 def test_paragraph_outside_the_sites_guarantee_is_neither_request_nor_exempt(site, hours):
-    assens_like = site.model_copy(
-        update={"rules": Rules(guarantee_paragraphs=("SEL101", "SUL142"))}
-    )
+    assens_like = site.model_copy(update={"rules": Rules(guarantee_paragraphs=("SEL101", "SUL142"))})
     result = deadline_overview([case(paragraph="SUL141")], [], assens_like, hours, date(2026, 1, 5))
     assert result.requests == () and result.exempt == ()
     assert evaluate_guarantee(case(paragraph="SUL141"), assens_like.rules).state == "not_covered"
@@ -212,14 +208,10 @@ def test_deadline_is_calendar_days_from_the_site_rules(site):
 
 
 @pytest.mark.parametrize("department", WEEKDAY_DEPARTMENTS)
-def test_anden_juledag_2025_last_open_day_of_weekday_departments_is_christmas_eve(
-    site, hours, department
-):
+def test_anden_juledag_2025_last_open_day_of_weekday_departments_is_christmas_eve(site, hours, department):
     # Fri 2025-12-12 + 14 = Fri 2025-12-26 (Anden juledag, PH); 25 Dec is PH; 24 Dec is not a
     # public holiday and keeps the weekday hours (DESIGN §1's own example).
-    row = only_request(
-        site, hours, date(2025, 12, 15), case(contact=date(2025, 12, 12), department=department)
-    )
+    row = only_request(site, hours, date(2025, 12, 15), case(contact=date(2025, 12, 12), department=department))
     assert row.deadline == date(2025, 12, 26)
     assert row.last_open_day == date(2025, 12, 24)
     assert "deadline_on_closed_day" in row.flags
@@ -260,14 +252,10 @@ def test_store_bededag_was_abolished_from_2024(site, hours):
 
 def test_deadline_on_a_saturday_unge_og_rusmidler_last_open_day_is_friday(site, hours):
     contact = date(2026, 1, 3)  # a Saturday; day 14 is Saturday 2026-01-17
-    young = only_request(
-        site, hours, date(2026, 1, 12), case(contact=contact, department="unge-og-rusmidler")
-    )
+    young = only_request(site, hours, date(2026, 1, 12), case(contact=contact, department="unge-og-rusmidler"))
     assert (young.deadline, young.last_open_day) == (date(2026, 1, 17), date(2026, 1, 16))
     assert "deadline_on_closed_day" in young.flags
-    heroin = only_request(
-        site, hours, date(2026, 1, 12), case(contact=contact, department="heroinklinikken")
-    )
+    heroin = only_request(site, hours, date(2026, 1, 12), case(contact=contact, department="heroinklinikken"))
     assert heroin.last_open_day == date(2026, 1, 17)
     assert "deadline_on_closed_day" not in heroin.flags
 
@@ -307,11 +295,7 @@ def test_unknown_hours_are_not_called_closed():
     the_case = case(contact=date(2026, 1, 3), department="rusmiddelteamet")
     row = deadline_overview(
         [the_case],
-        [
-            appointment(
-                the_case.citizen_id, date(2026, 1, 10), "22:00", department="rusmiddelteamet"
-            )
-        ],
+        [appointment(the_case.citizen_id, date(2026, 1, 10), "22:00", department="rusmiddelteamet")],
         site,
         hours,
         date(2026, 1, 12),
@@ -333,9 +317,7 @@ def test_visitation_in_time_and_in_hours_raises_no_flag(site, hours):
     the_case = case(contact=date(2026, 1, 5))  # deadline Mon 2026-01-19
     booked = [
         appointment(the_case.citizen_id, date(2026, 1, 8), "09:00"),
-        appointment(
-            the_case.citizen_id, date(2026, 1, 15), "16:00", kind="læge", appointment_id="A2"
-        ),
+        appointment(the_case.citizen_id, date(2026, 1, 15), "16:00", kind="læge", appointment_id="A2"),
     ]
     assert only_request(site, hours, date(2026, 1, 6), the_case, booked).flags == ()
 
@@ -346,9 +328,7 @@ def test_no_visitation_or_doctor_appointment_is_flagged(site, hours):
     earlier_course = [appointment(the_case.citizen_id, date(2025, 11, 3), "09:00")]
     assert only_request(site, hours, date(2026, 1, 6), the_case).flags == ("no_appointment",)
     assert only_request(site, hours, date(2026, 1, 6), the_case, talk).flags == ("no_appointment",)
-    assert only_request(site, hours, date(2026, 1, 6), the_case, earlier_course).flags == (
-        "no_appointment",
-    )
+    assert only_request(site, hours, date(2026, 1, 6), the_case, earlier_course).flags == ("no_appointment",)
 
 
 def test_appointment_after_the_deadline_is_flagged(site, hours):
@@ -356,9 +336,7 @@ def test_appointment_after_the_deadline_is_flagged(site, hours):
     on_deadline = [appointment(the_case.citizen_id, date(2026, 1, 19), "09:00")]
     day_after = [appointment(the_case.citizen_id, date(2026, 1, 20), "09:00", kind="laege")]
     assert only_request(site, hours, date(2026, 1, 6), the_case, on_deadline).flags == ()
-    assert only_request(site, hours, date(2026, 1, 6), the_case, day_after).flags == (
-        "appointment_after_deadline",
-    )
+    assert only_request(site, hours, date(2026, 1, 6), the_case, day_after).flags == ("appointment_after_deadline",)
 
 
 @pytest.mark.parametrize(
@@ -416,9 +394,7 @@ def test_flags_combine_in_a_stable_order(site, hours):
 def test_other_citizens_appointments_do_not_count(site, hours):
     the_case = case(citizen="B1")
     someone_else = [appointment("B2", date(2026, 1, 30), "13:00")]
-    assert only_request(site, hours, date(2026, 1, 6), the_case, someone_else).flags == (
-        "no_appointment",
-    )
+    assert only_request(site, hours, date(2026, 1, 6), the_case, someone_else).flags == ("no_appointment",)
 
 
 # --- follow-ups after discharge ------------------------------------------------------------------
@@ -426,22 +402,15 @@ def test_other_citizens_appointments_do_not_count(site, hours):
 
 def test_follow_up_from_31_january_falls_on_the_last_day_of_february():
     rules = Rules()
-    in_2026 = follow_up_schedule(
-        case(closed_on=date(2026, 1, 31), closing_status="færdigbehandlet"), rules
-    )
-    in_2028 = follow_up_schedule(
-        case(closed_on=date(2028, 1, 31), closing_status="færdigbehandlet"), rules
-    )
+    in_2026 = follow_up_schedule(case(closed_on=date(2026, 1, 31), closing_status="færdigbehandlet"), rules)
+    in_2028 = follow_up_schedule(case(closed_on=date(2028, 1, 31), closing_status="færdigbehandlet"), rules)
     assert in_2026 == [(1, date(2026, 2, 28)), (6, date(2026, 7, 31))]
     assert in_2028 == [(1, date(2028, 2, 29)), (6, date(2028, 7, 31))]
 
 
 @pytest.mark.parametrize("status", ["færdigbehandlet", "andet tilbud", "hospital", "anden årsag"])
 def test_follow_up_statuses_get_follow_ups(status):
-    assert (
-        len(follow_up_schedule(case(closed_on=date(2026, 3, 2), closing_status=status), Rules()))
-        == 2
-    )
+    assert len(follow_up_schedule(case(closed_on=date(2026, 3, 2), closing_status=status), Rules())) == 2
 
 
 @pytest.mark.parametrize("status", ["udeblevet", "eget ønske", None])
@@ -477,9 +446,7 @@ def test_odsherred_follow_ups_after_1_and_3_months_via_rules(hours):
 )
 def test_follow_up_status(today, status):
     the_case = case(closed_on=date(2026, 1, 31), closing_status="færdigbehandlet", citizen="B9")
-    assert follow_ups_for_case(the_case, Rules(), today)[0] == FollowUp(
-        "S1", "B9", date(2026, 2, 28), 1, status
-    )
+    assert follow_ups_for_case(the_case, Rules(), today)[0] == FollowUp("S1", "B9", date(2026, 2, 28), 1, status)
 
 
 def test_overview_lists_follow_ups_ahead_and_recently_overdue_only(site, hours):
@@ -509,19 +476,12 @@ def test_overview_lists_follow_ups_ahead_and_recently_overdue_only(site, hours):
 def test_plan_review_six_months_after_start_or_last_review(site):
     started = case(treatment_start=date(2025, 8, 31))
     reviewed = case(treatment_start=date(2025, 8, 31), plan_reviewed_on=date(2026, 1, 10))
-    reviewed_before_start = case(
-        treatment_start=date(2025, 8, 31), plan_reviewed_on=date(2025, 8, 20)
-    )
+    reviewed_before_start = case(treatment_start=date(2025, 8, 31), plan_reviewed_on=date(2025, 8, 20))
     assert plan_review_due(started, site.rules) == date(2026, 2, 28)
     assert plan_review_due(reviewed, site.rules) == date(2026, 7, 10)
     assert plan_review_due(reviewed_before_start, site.rules) == date(2026, 2, 28)
     assert plan_review_due(case(), site.rules) is None
-    assert (
-        plan_review_due(
-            case(treatment_start=date(2025, 8, 31), closed_on=date(2026, 1, 2)), site.rules
-        )
-        is None
-    )
+    assert plan_review_due(case(treatment_start=date(2025, 8, 31), closed_on=date(2026, 1, 2)), site.rules) is None
 
 
 @pytest.mark.parametrize(
@@ -530,9 +490,7 @@ def test_plan_review_six_months_after_start_or_last_review(site):
 )
 def test_plan_review_status(site, hours, today, status):
     the_case = case(treatment_start=date(2025, 8, 31), citizen="B3")
-    assert overview(site, hours, today, [the_case]).plan_reviews == (
-        PlanReview("S1", "B3", date(2026, 2, 28), status),
-    )
+    assert overview(site, hours, today, [the_case]).plan_reviews == (PlanReview("S1", "B3", date(2026, 2, 28), status),)
 
 
 def test_plan_review_far_ahead_is_not_listed_and_overdue_stays(site, hours):
@@ -542,9 +500,7 @@ def test_plan_review_far_ahead_is_not_listed_and_overdue_stays(site, hours):
 
 
 def test_plan_review_months_come_from_the_site(site):
-    assert plan_review_due(
-        case(treatment_start=date(2026, 1, 31)), Rules(plan_review_months=1)
-    ) == date(2026, 2, 28)
+    assert plan_review_due(case(treatment_start=date(2026, 1, 31)), Rules(plan_review_months=1)) == date(2026, 2, 28)
 
 
 def test_month_arithmetic_clamps_to_the_end_of_the_month():
@@ -617,9 +573,7 @@ def test_json_contract(site, hours):
                 "status": "upcoming",
             }
         ],
-        "plan_reviews": [
-            {"case_id": "S4", "citizen_id": "B4", "due": "2025-12-10", "status": "overdue"}
-        ],
+        "plan_reviews": [{"case_id": "S4", "citizen_id": "B4", "due": "2025-12-10", "status": "overdue"}],
     }
     assert json.loads(json.dumps(document)) == document
 
@@ -646,13 +600,10 @@ def test_hours_are_evaluated_once_per_department_and_day(site, hours, monkeypatc
     monkeypatch.setattr(type(hours["stabilisering"]), "intervals_on", counting)
     today = date(2026, 1, 12)
     contacts = [today - timedelta(days=d) for d in range(10)]
-    cases = [
-        case(f"S{i}", contacts[i % 10], department=WEEKDAY_DEPARTMENTS[i % 3]) for i in range(3000)
-    ]
+    cases = [case(f"S{i}", contacts[i % 10], department=WEEKDAY_DEPARTMENTS[i % 3]) for i in range(3000)]
     booked = [appointment(c.citizen_id, c.contact_date + timedelta(days=3), "09:00") for c in cases]
     rows = overview(site, hours, today, cases, booked).requests
     assert len(rows) == 3000
     # At most every (department, day) between the earliest last open day and the latest
     # appointment or deadline: 3 departments x ~20 days, not thousands of evaluations.
     assert calls <= 3 * 25
-

@@ -5,38 +5,79 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from skranke.clock import TIMEZONE
-from skranke.services.counts import desk_counts
 from skranke.services.citizens import citizen_card
+from skranke.services.counts import desk_counts
 from skranke.services.deadlines import deadlines, request_counts
 from skranke.store.models import Appointment, Case, Citizen
 
 
 def seed(skranke) -> None:
     with skranke.database.transaction() as session:
-        session.add_all([
-            Citizen(id="B1", cpr="0101801234", first_name="Anna", last_name="Hansen", alias="", phone="20 30 40 50"),
-            Citizen(id="B2", cpr=None, first_name="", last_name="", alias="Kaj", phone=""),
-            Citizen(id="B3", cpr="0202901234", first_name="Bo", last_name="Lund", alias="", phone=""),
-            Citizen(id="B4", cpr="0303701234", first_name="Eva", last_name="Juul", alias="", phone=""),
-        ])
+        session.add_all(
+            [
+                Citizen(
+                    id="B1", cpr="0101801234", first_name="Anna", last_name="Hansen", alias="", phone="20 30 40 50"
+                ),
+                Citizen(id="B2", cpr=None, first_name="", last_name="", alias="Kaj", phone=""),
+                Citizen(id="B3", cpr="0202901234", first_name="Bo", last_name="Lund", alias="", phone=""),
+                Citizen(id="B4", cpr="0303701234", first_name="Eva", last_name="Juul", alias="", phone=""),
+            ]
+        )
         session.flush()
-        session.add_all([
-            # Fri 2025-12-12 + 14 = Anden juledag; 24 Dec is the last day Stabilisering is open.
-            Case(id="S1", citizen_id="B1", department="stabilisering", paragraph="SEL101",
-                 contact_date=date(2025, 12, 12)),
-            Case(id="S2", citizen_id="B2", department="unge-og-rusmidler", paragraph="SEL101a",
-                 contact_date=date(2025, 12, 10)),
-            Case(id="S3", citizen_id="B3", department="stoffrihed", paragraph="SUL142",
-                 contact_date=date(2025, 11, 28)),  # deadline 12 Dec: overdue on the 15th
-            Case(id="S4", citizen_id="B4", department="stoffrihed", paragraph="SEL101",
-                 contact_date=date(2025, 1, 31), treatment_start=date(2025, 2, 3),
-                 closed_on=date(2025, 11, 20), closing_status="færdigbehandlet"),
-            Case(id="S5", citizen_id="B3", department="stoffrihed", paragraph="SUL142",
-                 contact_date=date(2025, 5, 1), treatment_start=date(2025, 5, 10),
-                 plan_reviewed_on=date(2025, 6, 20)),
-        ])
-        session.add(Appointment(id="A1", citizen_id="B1", department="stabilisering", kind="visitation",
-                                starts_at=datetime(2025, 12, 29, 9, 0, tzinfo=TIMEZONE)))
+        session.add_all(
+            [
+                # Fri 2025-12-12 + 14 = Anden juledag; 24 Dec is the last day Stabilisering is open.
+                Case(
+                    id="S1",
+                    citizen_id="B1",
+                    department="stabilisering",
+                    paragraph="SEL101",
+                    contact_date=date(2025, 12, 12),
+                ),
+                Case(
+                    id="S2",
+                    citizen_id="B2",
+                    department="unge-og-rusmidler",
+                    paragraph="SEL101a",
+                    contact_date=date(2025, 12, 10),
+                ),
+                Case(
+                    id="S3",
+                    citizen_id="B3",
+                    department="stoffrihed",
+                    paragraph="SUL142",
+                    contact_date=date(2025, 11, 28),
+                ),  # deadline 12 Dec: overdue on the 15th
+                Case(
+                    id="S4",
+                    citizen_id="B4",
+                    department="stoffrihed",
+                    paragraph="SEL101",
+                    contact_date=date(2025, 1, 31),
+                    treatment_start=date(2025, 2, 3),
+                    closed_on=date(2025, 11, 20),
+                    closing_status="færdigbehandlet",
+                ),
+                Case(
+                    id="S5",
+                    citizen_id="B3",
+                    department="stoffrihed",
+                    paragraph="SUL142",
+                    contact_date=date(2025, 5, 1),
+                    treatment_start=date(2025, 5, 10),
+                    plan_reviewed_on=date(2025, 6, 20),
+                ),
+            ]
+        )
+        session.add(
+            Appointment(
+                id="A1",
+                citizen_id="B1",
+                department="stabilisering",
+                kind="visitation",
+                starts_at=datetime(2025, 12, 29, 9, 0, tzinfo=TIMEZONE),
+            )
+        )
 
 
 def test_the_overview_follows_the_rules_and_the_contract(skranke_at):
@@ -47,9 +88,16 @@ def test_the_overview_follows_the_rules_and_the_contract(skranke_at):
     assert [r["case_id"] for r in document["requests"]] == ["S3", "S1"]  # by days left
     overdue, christmas = document["requests"]
     assert overdue == {
-        "case_id": "S3", "citizen_id": "B3", "department": "stoffrihed", "paragraph": "SUL142",
-        "contact_date": "2025-11-28", "deadline": "2025-12-12", "days_left": -3, "status": "overdue",
-        "last_open_day": "2025-12-12", "flags": ["no_appointment"],
+        "case_id": "S3",
+        "citizen_id": "B3",
+        "department": "stoffrihed",
+        "paragraph": "SUL142",
+        "contact_date": "2025-11-28",
+        "deadline": "2025-12-12",
+        "days_left": -3,
+        "status": "overdue",
+        "last_open_day": "2025-12-12",
+        "flags": ["no_appointment"],
     }
     assert christmas["deadline"] == "2025-12-26" and christmas["last_open_day"] == "2025-12-24"
     assert christmas["days_left"] == 11 and christmas["status"] == "ok"
@@ -57,7 +105,8 @@ def test_the_overview_follows_the_rules_and_the_contract(skranke_at):
     assert document["exempt"] == [{"case_id": "S2", "citizen_id": "B2", "reason": "anonymous"}]
     assert {(f["case_id"], f["months"], f["due"]) for f in document["follow_ups"]} == {("S4", 1, "2025-12-20")}
     assert document["plan_reviews"] == [
-        {"case_id": "S5", "citizen_id": "B3", "due": "2025-12-20", "status": "ok"}]  # 5 days left
+        {"case_id": "S5", "citizen_id": "B3", "due": "2025-12-20", "status": "ok"}
+    ]  # 5 days left
 
 
 def test_counts_on_i_dag(skranke_at):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -17,11 +16,7 @@ from skranke.store.models import Case, CheckIn, Citizen, SyncRun
 NOW = "2026-04-09T08:00"
 BOM = b"\xef\xbb\xbf"
 
-CITIZENS = (
-    "borger_id;cpr;fornavn;efternavn;alias;telefon\n"
-    "B1;010180-1234;Anna;Hansen;Anna H;20 30 40 50\n"
-    "B2;;;;Kaj;\n"
-)
+CITIZENS = "borger_id;cpr;fornavn;efternavn;alias;telefon\nB1;010180-1234;Anna;Hansen;Anna H;20 30 40 50\nB2;;;;Kaj;\n"
 CASES = (
     "sag_id;borger_id;afdeling;paragraf;henvendelse;behandlingsstart;frit_valg\n"
     "S1;B1;stabilisering;SEL101;01-04-2026;;nej\n"
@@ -60,8 +55,7 @@ def test_a_morning_export_imports_in_dependency_order(skranke_at, inbox):
     ]
     citizens = table(skranke, Citizen)
     assert citizens[0]["cpr"] == "0101801234" and citizens[1]["cpr"] is None
-    assert sorted(p.name for p in (inbox / "imported").iterdir()) == [
-        "borgere_2026-04-09.csv", "sager_2026-04-09.csv"]
+    assert sorted(p.name for p in (inbox / "imported").iterdir()) == ["borgere_2026-04-09.csv", "sager_2026-04-09.csv"]
     assert not any(p.suffix == ".csv" for p in inbox.iterdir())
 
 
@@ -122,11 +116,15 @@ def test_a_rejected_file_is_reported_in_english_when_the_language_is_english(skr
     skranke = skranke_at(NOW, inbox=str(inbox))
     set_language("en")
     write(inbox, "borgere_1.csv", CITIZENS)
-    write(inbox, "sager_1.csv", (
-        "sag_id;borger_id;afdeling;paragraf;henvendelse\n"
-        "S1;B1;kantinen;SEL101;01-04-2026\n"
-        "S2;B7;stoffrihed;SEL101;01-04-2026\n"
-    ))
+    write(
+        inbox,
+        "sager_1.csv",
+        (
+            "sag_id;borger_id;afdeling;paragraf;henvendelse\n"
+            "S1;B1;kantinen;SEL101;01-04-2026\n"
+            "S2;B7;stoffrihed;SEL101;01-04-2026\n"
+        ),
+    )
     result = run_sync(skranke)
     assert [f.outcome for f in result.files] == ["imported", "rejected"]
     outcome = result.files[1]
@@ -201,8 +199,12 @@ def test_the_outbox_gets_each_event_exactly_once(skranke_at, tmp_path, inbox):
     run_sync(skranke, outbox=outbox)
     for minute in (1, 2):
         with skranke.database.transaction() as session:
-            record_event(session, "check_in", datetime(2026, 4, 9, 8, minute, tzinfo=skranke.clock.now().tzinfo),
-                         {"citizen_id": "B1", "department": "medicinudlevering"})
+            record_event(
+                session,
+                "check_in",
+                datetime(2026, 4, 9, 8, minute, tzinfo=skranke.clock.now().tzinfo),
+                {"citizen_id": "B1", "department": "medicinudlevering"},
+            )
     first = write_outbox(skranke, outbox)
     assert first.events == 2 and first.written == ["haendelser_000000001-000000002.csv"]
     assert write_outbox(skranke, outbox).events == 0  # nothing new, nothing written
@@ -236,5 +238,7 @@ def test_sync_overview_shows_the_last_runs(skranke_at, inbox):
     run_sync(skranke)
     overview = sync_overview(skranke)
     assert [(r.file_name, r.outcome) for r in overview.runs] == [
-        ("sager_x.csv", "rejected"), ("borgere_a.csv", "imported")]
+        ("sager_x.csv", "rejected"),
+        ("borgere_a.csv", "imported"),
+    ]
     assert overview.last_sync is not None and overview.waiting_files == 0

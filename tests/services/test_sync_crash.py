@@ -32,9 +32,22 @@ def test_a_killed_sync_leaves_the_store_as_before_and_the_next_sync_imports_the_
     baseline_wal = _wal_bytes(database)
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "skranke", "sync", str(inbox), "--db", url, "--now", NOW,
-         "--outbox", str(tmp_path / "outbox")],
-        env={**os.environ, "SKRANKE_CONFIG": os.devnull}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "skranke",
+            "sync",
+            str(inbox),
+            "--db",
+            url,
+            "--now",
+            NOW,
+            "--outbox",
+            str(tmp_path / "outbox"),
+        ],
+        env={**os.environ, "SKRANKE_CONFIG": os.devnull},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     # Killed once the import's transaction is writing pages (the WAL grows), not before.
     deadline = time.monotonic() + 120

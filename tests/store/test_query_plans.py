@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
@@ -18,7 +18,7 @@ def plan(database: Database, statement) -> list[str]:
 
 
 def test_frister_queries_use_their_indexes(tmp_path):
-    database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=timezone.utc))
+    database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
     try:
         cases = plan(database, deadline_cases_statement(date(2025, 1, 1)))
         assert any("USING INDEX ix_cases_closed_on" in step for step in cases), cases

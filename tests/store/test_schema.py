@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,15 +13,25 @@ from skranke.store.database import Database
 from skranke.store.models import Case, Citizen, Dispensing, Prescription
 from skranke.store.schema import current_revision, head_revision
 
-NOW = datetime(2026, 4, 6, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 6, 9, 30, tzinfo=UTC)
 
 
 def test_a_new_database_is_created_at_the_head_revision_without_a_backup(database):
     assert current_revision(database.engine) == head_revision()
     assert database.backup_location is None
     tables = set(inspect(database.engine).get_table_names())
-    assert {"citizens", "cases", "prescriptions", "appointments", "check_ins",
-            "dispensings", "intakes", "audit_events", "sync_log", "outbox_events"} <= tables
+    assert {
+        "citizens",
+        "cases",
+        "prescriptions",
+        "appointments",
+        "check_ins",
+        "dispensings",
+        "intakes",
+        "audit_events",
+        "sync_log",
+        "outbox_events",
+    } <= tables
 
 
 def test_opening_again_changes_nothing(db_url):
@@ -63,43 +73,77 @@ def _citizen(session, citizen_id="B1", cpr="0101801234"):
 
 
 def test_unknown_paragraph_is_refused_by_the_database(database):
-    with pytest.raises(IntegrityError):
-        with database.transaction() as session:
-            _citizen(session)
-            session.add(Case(id="S1", citizen_id="B1", department="stabilisering",
-                             paragraph="SEL999", contact_date=date(2026, 4, 1)))
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        _citizen(session)
+        session.add(
+            Case(
+                id="S1",
+                citizen_id="B1",
+                department="stabilisering",
+                paragraph="SEL999",
+                contact_date=date(2026, 4, 1),
+            )
+        )
     with database.reading() as session:  # the whole transaction was rolled back
         assert session.get(Citizen, "B1") is None
 
 
 def test_a_case_must_belong_to_a_known_citizen(database):
-    with pytest.raises(IntegrityError):
-        with database.transaction() as session:
-            session.add(Case(id="S1", citizen_id="nobody", department="stabilisering",
-                             paragraph="SEL101", contact_date=date(2026, 4, 1)))
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        session.add(
+            Case(
+                id="S1",
+                citizen_id="nobody",
+                department="stabilisering",
+                paragraph="SEL101",
+                contact_date=date(2026, 4, 1),
+            )
+        )
 
 
 def test_the_same_dose_cannot_be_recorded_twice(database):
     with database.transaction() as session:
         _citizen(session)
-        session.add(Prescription(id="O1", citizen_id="B1", preparation="metadon",
-                                 dose_mg=Decimal("60"), doses_per_day=1, pickup_rule="FREQ=DAILY",
-                                 supervised=True, valid_from=date(2026, 4, 1)))
-    dose = dict(prescription_id="O1", citizen_id="B1", service_date=date(2026, 4, 6),
-                dose_number=1, recorded_at=NOW, outcome="given", dose_mg=Decimal("60"))
+        session.add(
+            Prescription(
+                id="O1",
+                citizen_id="B1",
+                preparation="metadon",
+                dose_mg=Decimal("60"),
+                doses_per_day=1,
+                pickup_rule="FREQ=DAILY",
+                supervised=True,
+                valid_from=date(2026, 4, 1),
+            )
+        )
+    dose = dict(
+        prescription_id="O1",
+        citizen_id="B1",
+        service_date=date(2026, 4, 6),
+        dose_number=1,
+        recorded_at=NOW,
+        outcome="given",
+        dose_mg=Decimal("60"),
+    )
     with database.transaction() as session:
         session.add(Dispensing(**dose))
-    with pytest.raises(IntegrityError):
-        with database.transaction() as session:
-            session.add(Dispensing(**dose))
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        session.add(Dispensing(**dose))
 
 
 def test_a_closed_case_needs_a_closing_status(database):
-    with pytest.raises(IntegrityError):
-        with database.transaction() as session:
-            _citizen(session)
-            session.add(Case(id="S1", citizen_id="B1", department="stabilisering", paragraph="SEL101",
-                             contact_date=date(2026, 1, 1), closed_on=date(2026, 3, 1)))
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        _citizen(session)
+        session.add(
+            Case(
+                id="S1",
+                citizen_id="B1",
+                department="stabilisering",
+                paragraph="SEL101",
+                contact_date=date(2026, 1, 1),
+                closed_on=date(2026, 3, 1),
+            )
+        )
 
 
 def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):

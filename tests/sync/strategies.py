@@ -368,7 +368,11 @@ class _Layout:
 
 def _name(draw: st.DrawFn, kind: str) -> str:
     prefix = draw(st.sampled_from([kind, kind.upper(), kind.title()]))
-    return prefix + draw(st.sampled_from(["", "_2025-03-01", "-morgen", "1"])) + draw(st.sampled_from([".csv", ".CSV", ".txt"]))
+    return (
+        prefix
+        + draw(st.sampled_from(["", "_2025-03-01", "-morgen", "1"]))
+        + draw(st.sampled_from([".csv", ".CSV", ".txt"]))
+    )
 
 
 @st.composite
@@ -494,7 +498,12 @@ _ROW_FAULTS: list[tuple[str, tuple[str, ...], str, tuple[str, ...]]] = [
     ("unknown department", ("sager", "aftaler"), "department", ("nowhere", "stofrihed", "Grønlandsgade")),
     ("unknown preparation", ("ordinationer",), "preparation", ("kokain", "metadonn", "heroin")),
     ("bad CPR", ("borgere",), "cpr", ("010180-12", "320180-1234", "01018A1234", "0101801234567", "010180+1234")),
-    ("bad RRULE", ("ordinationer",), "pickup_rule", ("FREQ=SOMETIMES", "BYDAY=MO", "FREQ=WEEKLY;BYDAY=XX", "every monday", "FREQ=HOURLY")),
+    (
+        "bad RRULE",
+        ("ordinationer",),
+        "pickup_rule",
+        ("FREQ=SOMETIMES", "BYDAY=MO", "FREQ=WEEKLY;BYDAY=XX", "every monday", "FREQ=HOURLY"),
+    ),
     ("bad dose", ("ordinationer",), "dose_mg", ("0", "-5", "1.000", "12,345", "ti", "1,5,0", "0,00")),
     ("bad doses per day", ("ordinationer",), "doses_per_day", ("3", "0", "en")),
     ("bad boolean", ("sager",), "free_choice", ("måske", "2", "yes please")),
@@ -559,9 +568,13 @@ def broken_export_files(
             cells[position["closed_on"]] = ""
             cells[position["closing_status"]] = "udeblevet"
         elif name == "treatment before request":
-            cells[position["treatment_start"]] = _render_date(draw, row["contact_date"] - timedelta(days=draw(st.integers(1, 30))))
+            cells[position["treatment_start"]] = _render_date(
+                draw, row["contact_date"] - timedelta(days=draw(st.integers(1, 30)))
+            )
         elif name == "valid to before valid from":
-            cells[position["valid_to"]] = _render_date(draw, row["valid_from"] - timedelta(days=draw(st.integers(1, 30))))
+            cells[position["valid_to"]] = _render_date(
+                draw, row["valid_from"] - timedelta(days=draw(st.integers(1, 30)))
+            )
         elif name == "CPR used twice":
             # Copy row 0's number (it comes first, so the copy is the one reported).
             original = typed[0]["cpr"]

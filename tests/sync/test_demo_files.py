@@ -219,9 +219,12 @@ def test_open_requests_cover_every_stage_of_the_guarantee(demo, odense):
     today = demo["today"]
     rules = odense.rules
     open_requests = [
-        c for c in demo["sager"]
-        if not c["behandlingsstart"] and not c["afsluttet"]
-        and c["paragraf"] in rules.guarantee_paragraphs and c["frit_valg"] == "nej"
+        c
+        for c in demo["sager"]
+        if not c["behandlingsstart"]
+        and not c["afsluttet"]
+        and c["paragraf"] in rules.guarantee_paragraphs
+        and c["frit_valg"] == "nej"
     ]
     days_left = [
         (parse_date(c["henvendelse"]) + timedelta(days=rules.guarantee_days) - today).days for c in open_requests
@@ -268,10 +271,14 @@ def test_discharges_due_for_each_follow_up_and_some_needing_none(demo, odense):
         ]
         assert any(0 < d <= 14 for d in due), f"{months}-month follow-up coming up"
         assert any(-14 <= d < 0 for d in due), f"{months}-month follow-up overdue"
-    assert any(d == 0 for d in [
-        (parse_date(c["afsluttet"]) + relativedelta(months=rules.follow_up_months[0]) - today).days
-        for c in closed if c["afslutningsstatus"] in rules.follow_up_statuses
-    ])
+    assert any(
+        d == 0
+        for d in [
+            (parse_date(c["afsluttet"]) + relativedelta(months=rules.follow_up_months[0]) - today).days
+            for c in closed
+            if c["afslutningsstatus"] in rules.follow_up_statuses
+        ]
+    )
 
 
 def test_plan_reviews_due_and_overdue(demo, odense):
@@ -341,7 +348,9 @@ def test_appointments_lie_in_opening_hours_and_two_come_after_a_deadline(demo, o
     deadlines = {
         c["borger_id"]: parse_date(c["henvendelse"]) + timedelta(days=guarantee)
         for c in demo["sager"]
-        if not c["behandlingsstart"] and not c["afsluttet"] and c["paragraf"] in odense.rules.guarantee_paragraphs
+        if not c["behandlingsstart"]
+        and not c["afsluttet"]
+        and c["paragraf"] in odense.rules.guarantee_paragraphs
         and c["frit_valg"] == "nej"
     }
     booked = [a for a in demo["aftaler"] if a["borger_id"] in deadlines and a["type"] in ("visitation", "læge")]

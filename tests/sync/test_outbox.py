@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,7 @@ def _events(first: int, last: int) -> list[dict]:
         {
             "event_id": n,
             "kind": "dispensing",
-            "occurred_at": datetime(2025, 3, 1, 8, 15, n % 60, tzinfo=timezone.utc),
+            "occurred_at": datetime(2025, 3, 1, 8, 15, n % 60, tzinfo=UTC),
             "citizen_id": f"B{n}",
             "dose_mg": Decimal("45.5"),
             "supervised": n % 2 == 0,

@@ -359,7 +359,7 @@ def test_a_full_cases_file(read, site):
 def test_a_full_prescriptions_file(read, site):
     text = (
         "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;overvaaget;gyldig_fra;gyldig_til;ordineret_af\r\n"
-        'O1;B1;Metadon;85;1;FREQ=DAILY;ja;2025-01-01;;Læge Ørum\r\n'
+        "O1;B1;Metadon;85;1;FREQ=DAILY;ja;2025-01-01;;Læge Ørum\r\n"
         'O2;B2;diacetylmorfin (heroin);200,5;2;"RRULE:freq=weekly;byday=mo,th";;01.01.2025;31.12.2025;\r\n'
         'O3;B3;BUPRENORFIN;8;;"FREQ=WEEKLY;INTERVAL=2;BYDAY=TH";nej;2025-01-01;2025-01-01;\r\n'
     )
@@ -447,7 +447,9 @@ def test_every_bad_row_is_reported_with_line_and_column(read):
 
 
 def test_unknown_department_and_preparation_are_named(read):
-    appointments = read("aftaler.csv", "aftale_id;borger_id;afdeling;tidspunkt\r\nA1;B1;Vista Balboa;2025-01-01 10:00\r\n")
+    appointments = read(
+        "aftaler.csv", "aftale_id;borger_id;afdeling;tidspunkt\r\nA1;B1;Vista Balboa;2025-01-01 10:00\r\n"
+    )
     assert _errors(appointments) == [(2, "afdeling")]
     assert appointments.errors[0].reason == (
         "ukendt afdeling 'Vista Balboa': stedet har "
@@ -522,8 +524,7 @@ PAIRS = "ikke en gyldig RRULE: skriv NAVN=VÆRDI adskilt af ';', f.eks. FREQ=WEE
 )
 def test_bad_rrule_is_refused_with_the_reason(read, rule, reason):
     text = (
-        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\n"
-        f'O1;B1;metadon;10;"{rule}";2025-01-01\r\n'
+        f'ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\nO1;B1;metadon;10;"{rule}";2025-01-01\r\n'
     )
     parsed = read("ordinationer.csv", text)
     assert _errors(parsed) == [(2, "udlevering")]
@@ -628,17 +629,20 @@ def test_report_in_english(read, tmp_path: Path):
 def test_the_language_of_the_moment_words_each_error(read):
     # Parsing is cached (dates, pickup rules): a cached failure must not keep its first language.
     text = (
-        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\n"
-        "O1;B1;metadon;10;FREQ=HOURLY;1.13.2025\r\n"
+        "ordination_id;borger_id;praeparat;dosis_mg;udlevering;gyldig_fra\r\nO1;B1;metadon;10;FREQ=HOURLY;1.13.2025\r\n"
     )
     danish = [e.reason for e in read("ordinationer.csv", text).errors]
     set_language("en")
     english = [e.reason for e in read("ordinationer.csv", text).errors]
     set_language("da")
-    assert [e.reason for e in read("ordinationer.csv", text).errors] == danish == [
-        "udlevering sker på dage: FREQ skal være DAILY, WEEKLY, MONTHLY eller YEARLY",
-        "datoen findes ikke",
-    ]
+    assert (
+        [e.reason for e in read("ordinationer.csv", text).errors]
+        == danish
+        == [
+            "udlevering sker på dage: FREQ skal være DAILY, WEEKLY, MONTHLY eller YEARLY",
+            "datoen findes ikke",
+        ]
+    )
     assert english == ["pickups are days: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY", "no such date"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
@@ -33,12 +33,20 @@ def all_overdue(skranke) -> None:
     departments = ["unge-og-rusmidler", "stabilisering", "stoffrihed"]
     with skranke.database.transaction() as session:
         for number in range(6):
-            session.add(Citizen(id=f"B{number}", cpr=None, first_name="", last_name="", alias=f"Alias {number}",
-                                phone=""))
+            session.add(
+                Citizen(id=f"B{number}", cpr=None, first_name="", last_name="", alias=f"Alias {number}", phone="")
+            )
         session.flush()
         for number in range(6):
-            session.add(Case(id=f"S{number}", citizen_id=f"B{number}", department=departments[number % 3],
-                             paragraph="SEL101", contact_date=today - timedelta(days=15 + 3 * number)))
+            session.add(
+                Case(
+                    id=f"S{number}",
+                    citizen_id=f"B{number}",
+                    department=departments[number % 3],
+                    paragraph="SEL101",
+                    contact_date=today - timedelta(days=15 + 3 * number),
+                )
+            )
 
 
 class TestDeadlinesScreen:

@@ -26,4 +26,8 @@ async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at, tmp_pa
         assert table.row_count == 4
         assert {str(table.get_row_at(i)[1]) for i in range(4)} == {"importeret"}
     assert sorted(p.name for p in (tmp_path / "inbox" / "imported").iterdir()) == [
-        "aftaler_demo.csv", "borgere_demo.csv", "ordinationer_demo.csv", "sager_demo.csv"]
+        "aftaler_demo.csv",
+        "borgere_demo.csv",
+        "ordinationer_demo.csv",
+        "sager_demo.csv",
+    ]

@@ -29,8 +29,7 @@ class TestTodayAlerts:
     def test_overdue_requests_turn_the_deadline_count_red(self, snap_compare, app_at):
         from tests.ui.test_deadlines_snapshots import all_overdue
 
-        assert snap_compare(app_at("2026-04-07T09:20", prepare=all_overdue), terminal_size=TERMINAL,
-                            run_before=settle)
+        assert snap_compare(app_at("2026-04-07T09:20", prepare=all_overdue), terminal_size=TERMINAL, run_before=settle)
 
     def test_a_site_whose_hours_are_not_given(self, snap_compare, app_at):
         assert snap_compare(app_at("2026-11-24T10:00", site="assens"), terminal_size=TERMINAL, run_before=settle)

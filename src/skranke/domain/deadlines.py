@@ -560,13 +560,9 @@ def deadline_overview(
         status = countdown_status(days_left, rules)
         # Show beside the deadline the last day the department is open on or before it (DESIGN §1).
         last_open, hours_unknown = (
-            hours.last_open_day(case.department, deadline)
-            if hours.known(case.department)
-            else (None, False)
+            hours.last_open_day(case.department, deadline) if hours.known(case.department) else (None, False)
         )
-        flags = _request_flags(
-            case, deadline, last_open, hours_unknown, bookings.for_citizen(case.citizen_id), hours
-        )
+        flags = _request_flags(case, deadline, last_open, hours_unknown, bookings.for_citizen(case.citizen_id), hours)
         requests.append(
             RequestDeadline(
                 case.case_id,

@@ -48,9 +48,7 @@ def parse_rule(rule: str, owner: str) -> OpeningHours:
         position = _POSITION.search(message)
         reason = _REASON.search(message)
         where = f"line {position.group(1)}, column {position.group(2)}" if position else "unknown position"
-        raise HoursRuleError(
-            owner, rule, where, reason.group(1).strip() if reason else message.strip()
-        ) from None
+        raise HoursRuleError(owner, rule, where, reason.group(1).strip() if reason else message.strip()) from None
 
 
 # OSM month names; strftime("%b") would follow the system locale ("dec." in Danish).
@@ -159,9 +157,7 @@ class SiteHours:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.departments = {
-            d.id: DepartmentHours(d, site.exceptions) for d in site.all_departments()
-        }
+        self.departments = {d.id: DepartmentHours(d, site.exceptions) for d in site.all_departments()}
 
     def __getitem__(self, department_id: str) -> DepartmentHours:
         return self.departments[department_id]

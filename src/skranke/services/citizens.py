@@ -21,10 +21,7 @@ def citizen_labels(skranke: Skranke, citizen_ids: list[str]) -> dict[str, Citize
 
     with skranke.database.reading() as session:
         names = citizen_names(session, sorted(set(citizen_ids)))
-    return {
-        cid: CitizenLabel(cid, f"{first} {last}".strip(), alias)
-        for cid, (first, last, alias) in names.items()
-    }
+    return {cid: CitizenLabel(cid, f"{first} {last}".strip(), alias) for cid, (first, last, alias) in names.items()}
 
 
 @dataclass(frozen=True)

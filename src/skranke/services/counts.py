@@ -18,9 +18,8 @@ class DeskCounts:
 def desk_counts(skranke: Skranke) -> DeskCounts:
     now = skranke.clock.now()
     start = datetime.combine(now.date(), time(0), now.tzinfo)
-    from skranke.store.queries import count_check_ins
-
     from skranke.services.deadlines import request_counts
+    from skranke.store.queries import count_check_ins
 
     with skranke.database.reading() as session:
         checked_in = count_check_ins(session, start, start + timedelta(days=1))

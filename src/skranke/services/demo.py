@@ -38,7 +38,8 @@ def create_demo(skranke: Skranke) -> DemoResult:
     if citizen_count(demo) > 0:
         raise UsageError(
             _("{database} already holds citizens: the demo only fills an empty database").format(
-                database=demo.database_url)
+                database=demo.database_url
+            )
         )
     import_demo_data(demo)
     return DemoResult(demo, demo.database_url)

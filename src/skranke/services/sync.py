@@ -116,19 +116,34 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
         for line, row in parsed.rows:
             owner = owners.get(row.cpr) if row.cpr else None
             if owner is not None and owner != row.id:
-                errors.append(RowError(parsed.name, line, "cpr", None,
-                                       _("CPR number belongs to citizen {owner!r} already").format(owner=owner)))
+                errors.append(
+                    RowError(
+                        parsed.name,
+                        line,
+                        "cpr",
+                        None,
+                        _("CPR number belongs to citizen {owner!r} already").format(owner=owner),
+                    )
+                )
         return errors
     known = existing_ids(session, Citizen, (r.row.citizen_id for r in parsed.rows))
     for line, row in parsed.rows:
         if row.citizen_id not in known:
-            errors.append(RowError(parsed.name, line, "borger_id", row.citizen_id,
-                                   _("unknown citizen: not in the store nor in an earlier file")))
+            errors.append(
+                RowError(
+                    parsed.name,
+                    line,
+                    "borger_id",
+                    row.citizen_id,
+                    _("unknown citizen: not in the store nor in an earlier file"),
+                )
+            )
     return errors
 
 
-def _reject(skranke: Skranke, path: Path, parsed: ParsedFile, outcome: FileOutcome,
-            started: datetime, dry_run: bool) -> None:
+def _reject(
+    skranke: Skranke, path: Path, parsed: ParsedFile, outcome: FileOutcome, started: datetime, dry_run: bool
+) -> None:
     from skranke.store.imports import record_sync
     from skranke.store.models import SyncRun
 
@@ -141,15 +156,24 @@ def _reject(skranke: Skranke, path: Path, parsed: ParsedFile, outcome: FileOutco
     report = write_report(parsed, moved.with_name(moved.name + ".fejl.txt"))
     outcome.moved_to, outcome.report = str(moved), str(report)
     with skranke.database.transaction() as session:
-        record_sync(session, SyncRun(
-            file_name=path.name, kind=parsed.kind or "", sha256=parsed.sha256, started_at=started,
-            finished_at=skranke.clock.now(), rows=outcome.rows, rejected_rows=outcome.rejected_rows,
-            outcome="rejected", report_path=str(report), first_errors=outcome.errors,
-        ))
+        record_sync(
+            session,
+            SyncRun(
+                file_name=path.name,
+                kind=parsed.kind or "",
+                sha256=parsed.sha256,
+                started_at=started,
+                finished_at=skranke.clock.now(),
+                rows=outcome.rows,
+                rejected_rows=outcome.rejected_rows,
+                outcome="rejected",
+                report_path=str(report),
+                first_errors=outcome.errors,
+            ),
+        )
 
 
-def import_file(skranke: Skranke, path: Path, dry_run: bool = False,
-                progress: Progress | None = None) -> FileOutcome:
+def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: Progress | None = None) -> FileOutcome:
     from skranke.store.imports import already_imported, record_sync, upsert
     from skranke.store.models import SyncRun
 
@@ -159,23 +183,33 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False,
     with skranke.database.reading() as session:
         earlier = already_imported(session, sha256)
     if earlier is not None:  # the same content again: nothing to read, nothing to write
-        outcome = FileOutcome(name=path.name, kind=earlier.kind or None, outcome="unchanged",
-                              rows=earlier.rows, unchanged=earlier.rows)
+        outcome = FileOutcome(
+            name=path.name, kind=earlier.kind or None, outcome="unchanged", rows=earlier.rows, unchanged=earlier.rows
+        )
         if not dry_run:
             with skranke.database.transaction() as session:
-                record_sync(session, SyncRun(
-                    file_name=path.name, kind=earlier.kind, sha256=sha256, started_at=started,
-                    finished_at=skranke.clock.now(), rows=earlier.rows, unchanged=earlier.rows,
-                    outcome="unchanged",
-                ))
+                record_sync(
+                    session,
+                    SyncRun(
+                        file_name=path.name,
+                        kind=earlier.kind,
+                        sha256=sha256,
+                        started_at=started,
+                        finished_at=skranke.clock.now(),
+                        rows=earlier.rows,
+                        unchanged=earlier.rows,
+                        outcome="unchanged",
+                    ),
+                )
             outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
         return outcome
 
     parsed = read_export(data, path.name, skranke.site, today=started.date())
     # Rows in the file: those that read well and the lines with errors (not the header's).
     error_lines = {e.line for e in parsed.errors if e.line > 1}
-    outcome = FileOutcome(name=path.name, kind=parsed.kind, outcome="imported",
-                          rows=len(parsed.rows) + len(error_lines))
+    outcome = FileOutcome(
+        name=path.name, kind=parsed.kind, outcome="imported", rows=len(parsed.rows) + len(error_lines)
+    )
 
     if not parsed.ok:
         _reject(skranke, path, parsed, outcome, started, dry_run)
@@ -187,16 +221,28 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False,
         reference_errors = _reference_errors(session, parsed)
         if not reference_errors:
             counts = upsert(
-                session, parsed.kind, rows, started,
+                session,
+                parsed.kind,
+                rows,
+                started,
                 on_progress=(lambda done: progress(path.name, done, len(rows))) if progress else None,
             )
-            outcome.inserted, outcome.updated, outcome.unchanged = (
-                counts.inserted, counts.updated, counts.unchanged)
-            record_sync(session, SyncRun(
-                file_name=path.name, kind=parsed.kind, sha256=parsed.sha256, started_at=started,
-                finished_at=skranke.clock.now(), rows=outcome.rows, inserted=counts.inserted,
-                updated=counts.updated, unchanged=counts.unchanged, outcome="imported",
-            ))
+            outcome.inserted, outcome.updated, outcome.unchanged = (counts.inserted, counts.updated, counts.unchanged)
+            record_sync(
+                session,
+                SyncRun(
+                    file_name=path.name,
+                    kind=parsed.kind,
+                    sha256=parsed.sha256,
+                    started_at=started,
+                    finished_at=skranke.clock.now(),
+                    rows=outcome.rows,
+                    inserted=counts.inserted,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                    outcome="imported",
+                ),
+            )
     if reference_errors:  # nothing was written: the transaction above held no change
         parsed.errors = sorted([*parsed.errors, *reference_errors], key=lambda e: e.line)
         _reject(skranke, path, parsed, outcome, started, dry_run)
@@ -242,8 +288,13 @@ def write_outbox(skranke: Skranke, directory: Path) -> OutboxOutcome:
         result.events += len(events)
 
 
-def run_sync(skranke: Skranke, paths: Iterable[Path] = (), outbox: Path | None = None,
-             dry_run: bool = False, progress: Progress | None = None) -> SyncResult:
+def run_sync(
+    skranke: Skranke,
+    paths: Iterable[Path] = (),
+    outbox: Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SyncResult:
     files = collect_files(list(paths), skranke.inbox)
     outcomes = [import_file(skranke, path, dry_run, progress) for path in files]
     result = SyncResult(outcomes, dry_run=dry_run)

@@ -35,17 +35,10 @@ class DayOverview:
                 {
                     "id": row.department.id,
                     "name": row.department.name,
-                    "intervals": [
-                        {"start": i.start.strftime("%H:%M"), "end": _end_label(i)}
-                        for i in row.intervals
-                    ],
+                    "intervals": [{"start": i.start.strftime("%H:%M"), "end": _end_label(i)} for i in row.intervals],
                     "hours_known": not row.hours_unknown,
                     "open_now": row.state.open_now if row.state else None,
-                    "next_change": (
-                        row.state.next_change.isoformat()
-                        if row.state and row.state.next_change
-                        else None
-                    ),
+                    "next_change": (row.state.next_change.isoformat() if row.state and row.state.next_change else None),
                 }
                 for row in self.departments
             ],
@@ -74,8 +67,9 @@ def day_overview(site: Site, hours: SiteHours, day: date, now: datetime, name_ho
                 hours_unknown=department_hours.unknown_on(day),
             )
         )
-    return DayOverview(site=site, day=day, now=now, holiday=holiday_name(day) if name_holiday else None,
-                       departments=rows)
+    return DayOverview(
+        site=site, day=day, now=now, holiday=holiday_name(day) if name_holiday else None, departments=rows
+    )
 
 
 def holiday_of(day: date) -> str | None:

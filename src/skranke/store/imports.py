@@ -91,7 +91,9 @@ def upsert(
             current = {}
         else:
             keys = [row["id"] for row in chunk]
-            current = {record[0]: record for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))}
+            current = {
+                record[0]: record for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))
+            }
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         for row in chunk:

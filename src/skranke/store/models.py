@@ -8,7 +8,7 @@ writes an outbox event in the same transaction.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -51,10 +51,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value} cannot be stored: give a time zone")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _in(column: str, values: list[str]) -> str:
@@ -116,9 +116,7 @@ class Case(Base):
             name="closing_status_known",
         ),
         CheckConstraint("(closed_on IS NULL) = (closing_status IS NULL)", name="closed_with_status"),
-        CheckConstraint(
-            "treatment_start IS NULL OR treatment_start >= contact_date", name="start_after_contact"
-        ),
+        CheckConstraint("treatment_start IS NULL OR treatment_start >= contact_date", name="start_after_contact"),
         # The Frister view: open requests (no treatment start, not closed) by contact date.
         Index("ix_cases_open_requests", "treatment_start", "closed_on", "contact_date"),
         Index("ix_cases_closed_on", "closed_on"),

@@ -11,8 +11,8 @@ from skranke.store.models import Appointment, Case, CheckIn, Citizen
 
 
 def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
-    statement = select(func.count()).select_from(CheckIn).where(
-        CheckIn.checked_in_at >= start, CheckIn.checked_in_at < end
+    statement = (
+        select(func.count()).select_from(CheckIn).where(CheckIn.checked_in_at >= start, CheckIn.checked_in_at < end)
     )
     return session.execute(statement).scalar_one()
 
@@ -20,8 +20,16 @@ def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
 # --- Frister ------------------------------------------------------------------------------
 
 CASE_COLUMNS = (
-    Case.id, Case.citizen_id, Case.department, Case.paragraph, Case.contact_date,
-    Case.treatment_start, Case.free_choice, Case.closed_on, Case.closing_status, Case.plan_reviewed_on,
+    Case.id,
+    Case.citizen_id,
+    Case.department,
+    Case.paragraph,
+    Case.contact_date,
+    Case.treatment_start,
+    Case.free_choice,
+    Case.closed_on,
+    Case.closing_status,
+    Case.plan_reviewed_on,
 )
 
 

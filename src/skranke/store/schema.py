@@ -51,9 +51,7 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
         tables = inspect(connection).get_table_names(schema=current)
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         for table in tables:
-            connection.execute(
-                text(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{current}"."{table}"')
-            )
+            connection.execute(text(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{current}"."{table}"'))
     return f"schema {schema}"
 
 

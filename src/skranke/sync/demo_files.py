@@ -138,34 +138,182 @@ SLOT_MINUTES = 15
 # --- synthetic people -------------------------------------------------------------------
 
 FIRST_NAMES_MALE: tuple[str, ...] = (
-    "Allan", "Anders", "Bo", "Brian", "Christian", "Daniel", "Dennis", "Emil", "Frederik",
-    "Henrik", "Jacob", "Jannik", "Jens", "Jesper", "Jonas", "Kasper", "Kenneth", "Kim", "Lars",
-    "Lucas", "Mads", "Magnus", "Martin", "Mathias", "Michael", "Mikkel", "Morten", "Niels",
-    "Nikolaj", "Oliver", "Peter", "Rasmus", "René", "Simon", "Søren", "Thomas", "Tobias",
-    "Torben", "Ulrik", "William",
+    "Allan",
+    "Anders",
+    "Bo",
+    "Brian",
+    "Christian",
+    "Daniel",
+    "Dennis",
+    "Emil",
+    "Frederik",
+    "Henrik",
+    "Jacob",
+    "Jannik",
+    "Jens",
+    "Jesper",
+    "Jonas",
+    "Kasper",
+    "Kenneth",
+    "Kim",
+    "Lars",
+    "Lucas",
+    "Mads",
+    "Magnus",
+    "Martin",
+    "Mathias",
+    "Michael",
+    "Mikkel",
+    "Morten",
+    "Niels",
+    "Nikolaj",
+    "Oliver",
+    "Peter",
+    "Rasmus",
+    "René",
+    "Simon",
+    "Søren",
+    "Thomas",
+    "Tobias",
+    "Torben",
+    "Ulrik",
+    "William",
 )
 FIRST_NAMES_FEMALE: tuple[str, ...] = (
-    "Anna", "Anne", "Asta", "Birgitte", "Camilla", "Cecilie", "Charlotte", "Clara", "Dorthe",
-    "Emma", "Freja", "Hanne", "Helle", "Ida", "Josefine", "Julie", "Karina", "Katrine",
-    "Laura", "Lene", "Line", "Louise", "Lærke", "Maja", "Malene", "Maria", "Marianne",
-    "Mathilde", "Mette", "Nanna", "Natasja", "Pernille", "Rikke", "Sara", "Signe", "Sofie",
-    "Susanne", "Tina", "Trine", "Vibeke",
+    "Anna",
+    "Anne",
+    "Asta",
+    "Birgitte",
+    "Camilla",
+    "Cecilie",
+    "Charlotte",
+    "Clara",
+    "Dorthe",
+    "Emma",
+    "Freja",
+    "Hanne",
+    "Helle",
+    "Ida",
+    "Josefine",
+    "Julie",
+    "Karina",
+    "Katrine",
+    "Laura",
+    "Lene",
+    "Line",
+    "Louise",
+    "Lærke",
+    "Maja",
+    "Malene",
+    "Maria",
+    "Marianne",
+    "Mathilde",
+    "Mette",
+    "Nanna",
+    "Natasja",
+    "Pernille",
+    "Rikke",
+    "Sara",
+    "Signe",
+    "Sofie",
+    "Susanne",
+    "Tina",
+    "Trine",
+    "Vibeke",
 )
 LAST_NAMES: tuple[str, ...] = (
-    "Andersen", "Andreasen", "Bach", "Bruun", "Christensen", "Christiansen", "Clausen",
-    "Dahl", "Damgaard", "Eriksen", "Frederiksen", "Friis", "Hansen", "Henriksen", "Holm",
-    "Iversen", "Jakobsen", "Jensen", "Jeppesen", "Johansen", "Juhl", "Jørgensen", "Kjær",
-    "Knudsen", "Kristensen", "Kristiansen", "Larsen", "Lauridsen", "Laursen", "Lund",
-    "Madsen", "Mikkelsen", "Mortensen", "Munk", "Møller", "Nielsen", "Nissen", "Olsen",
-    "Pedersen", "Petersen", "Poulsen", "Rasmussen", "Schmidt", "Simonsen", "Skov",
-    "Svendsen", "Sørensen", "Thomsen", "Vestergaard", "Østergaard",
+    "Andersen",
+    "Andreasen",
+    "Bach",
+    "Bruun",
+    "Christensen",
+    "Christiansen",
+    "Clausen",
+    "Dahl",
+    "Damgaard",
+    "Eriksen",
+    "Frederiksen",
+    "Friis",
+    "Hansen",
+    "Henriksen",
+    "Holm",
+    "Iversen",
+    "Jakobsen",
+    "Jensen",
+    "Jeppesen",
+    "Johansen",
+    "Juhl",
+    "Jørgensen",
+    "Kjær",
+    "Knudsen",
+    "Kristensen",
+    "Kristiansen",
+    "Larsen",
+    "Lauridsen",
+    "Laursen",
+    "Lund",
+    "Madsen",
+    "Mikkelsen",
+    "Mortensen",
+    "Munk",
+    "Møller",
+    "Nielsen",
+    "Nissen",
+    "Olsen",
+    "Pedersen",
+    "Petersen",
+    "Poulsen",
+    "Rasmussen",
+    "Schmidt",
+    "Simonsen",
+    "Skov",
+    "Svendsen",
+    "Sørensen",
+    "Thomsen",
+    "Vestergaard",
+    "Østergaard",
 )
 ALIASES: tuple[str, ...] = (
-    "Basse", "Bette", "Bjørnen", "Cykel-Jens", "Fiskeren", "Gulle", "Haren", "Kaptajnen",
-    "Kokken", "Lillebror", "Lynet", "Maleren", "Molle", "Mågen", "Pjevs", "Professoren",
-    "Pusle", "Ræven", "Skipper", "Smutter", "Store-Mads", "Sømanden", "Tut", "Ulven",
-    "Egernet", "Grævlingen", "Kragen", "Musvågen", "Odderen", "Pindsvinet", "Spurven",
-    "Stæren", "Svanen", "Uglen", "Viben", "Hjorten", "Lærken", "Mejsen", "Ternen", "Vildanden",
+    "Basse",
+    "Bette",
+    "Bjørnen",
+    "Cykel-Jens",
+    "Fiskeren",
+    "Gulle",
+    "Haren",
+    "Kaptajnen",
+    "Kokken",
+    "Lillebror",
+    "Lynet",
+    "Maleren",
+    "Molle",
+    "Mågen",
+    "Pjevs",
+    "Professoren",
+    "Pusle",
+    "Ræven",
+    "Skipper",
+    "Smutter",
+    "Store-Mads",
+    "Sømanden",
+    "Tut",
+    "Ulven",
+    "Egernet",
+    "Grævlingen",
+    "Kragen",
+    "Musvågen",
+    "Odderen",
+    "Pindsvinet",
+    "Spurven",
+    "Stæren",
+    "Svanen",
+    "Uglen",
+    "Viben",
+    "Hjorten",
+    "Lærken",
+    "Mejsen",
+    "Ternen",
+    "Vildanden",
 )
 DOCTORS: tuple[str, ...] = ("Henning Thorup", "Lise Bækgaard", "Ahmad Rahimi", "Birthe Kjeldsen")
 COUNSELLORS: dict[str, tuple[str, ...]] = {
@@ -374,9 +522,7 @@ def write_csv(path: Path, kind: str, rows: Iterable[Sequence[str]]) -> int:
     return count
 
 
-def write_demo_exports(
-    directory: Path, today: date, site: Site, seed: int = 2026, citizens: int = 80
-) -> list[Path]:
+def write_demo_exports(directory: Path, today: date, site: Site, seed: int = 2026, citizens: int = 80) -> list[Path]:
     """Write borgere/sager/ordinationer/aftaler `_demo.csv` into `directory`, in import order."""
     demo = build_demo(today, site, seed=seed, citizens=citizens)
     paths = []
@@ -409,10 +555,7 @@ def demo_departments(site: Site) -> dict[str, str]:
     real = [d.id for d in site.all_departments() if d.kind == "department"]
     if not real:
         raise ValueError(f"site {site.id!r} has no departments to put demo cases in")
-    return {
-        role: next((d for d in preferred if d in real), real[0])
-        for role, preferred in _ROLE_PREFERENCES.items()
-    }
+    return {role: next((d for d in preferred if d in real), real[0]) for role, preferred in _ROLE_PREFERENCES.items()}
 
 
 def demo_preparations(site: Site) -> dict[str, str]:
@@ -447,7 +590,16 @@ _OPEN_REQUESTS: tuple[tuple[int, str, int, str], ...] = (
 
 # Stages of a plan review relative to the site's review interval (most plans are in order).
 _REVIEW_STAGES = (
-    "recent", "due-soon", "recent", "overdue", "recent", "due-today", "recent", "never", "recent", "due-soon"
+    "recent",
+    "due-soon",
+    "recent",
+    "overdue",
+    "recent",
+    "due-today",
+    "recent",
+    "never",
+    "recent",
+    "due-soon",
 )
 # Pickup schedules and validity stages for substitution orders at Stabilisering.
 _PICKUPS = ("daily", "daily", "take-home", "daily", "home-delivery", "daily", "take-home", "care-home")
@@ -600,7 +752,11 @@ class _DemoBuilder:
                 old_contact = self.days_ago(self.rng.randint(900, 1100))
                 old_start = self.started(old_contact)
                 self.case(
-                    person, department, SEL101, old_contact, start=old_start,
+                    person,
+                    department,
+                    SEL101,
+                    old_contact,
+                    start=old_start,
                     closed=old_start + timedelta(days=self.rng.randint(120, 240)),
                     closing_status="færdigbehandlet",
                 )
@@ -609,9 +765,13 @@ class _DemoBuilder:
             if plan.startswith("within"):
                 self.appointment(person, department, "visitation", self.today, deadline)
             if plan == "late":
-                self.appointment(person, department, "visitation", deadline + timedelta(days=1), deadline + timedelta(days=10))
+                self.appointment(
+                    person, department, "visitation", deadline + timedelta(days=1), deadline + timedelta(days=10)
+                )
             if plan.endswith("late-doctor"):
-                self.appointment(person, department, "læge", deadline + timedelta(days=1), deadline + timedelta(days=10))
+                self.appointment(
+                    person, department, "læge", deadline + timedelta(days=1), deadline + timedelta(days=10)
+                )
 
     def exempt_requests(self) -> None:
         guarantee = self.rules.guarantee_days
@@ -634,15 +794,24 @@ class _DemoBuilder:
             contact = self.days_ago(self.rng.randint(30, 200))
             start = self.started(contact)
             self.case(
-                person, ANONYMOUS_ROLE, ANONYMOUS_PARAGRAPH, contact, start=start,
+                person,
+                ANONYMOUS_ROLE,
+                ANONYMOUS_PARAGRAPH,
+                contact,
+                start=start,
                 plan_reviewed=self.plan_review("recent", start),
             )
             self.appointment(person, ANONYMOUS_ROLE, "samtale", self.today, self.today + timedelta(days=7))
         person = self.citizen(25, anonymous=True)
         contact = self.days_ago(self.rng.randint(90, 150))
         self.case(
-            person, ANONYMOUS_ROLE, ANONYMOUS_PARAGRAPH, contact, start=self.started(contact),
-            closed=self.days_ago(40), closing_status="eget ønske",
+            person,
+            ANONYMOUS_ROLE,
+            ANONYMOUS_PARAGRAPH,
+            contact,
+            start=self.started(contact),
+            closed=self.days_ago(40),
+            closing_status="eget ønske",
         )
 
     def discharges(self) -> None:
@@ -672,7 +841,13 @@ class _DemoBuilder:
         start = self.started(contact)
         paragraph = SUL142 if department == STABILISATION else SEL101
         self.case(
-            person, department, paragraph, contact, start=start, closed=closed, closing_status=status,
+            person,
+            department,
+            paragraph,
+            contact,
+            start=start,
+            closed=closed,
+            closing_status=status,
             plan_reviewed=closed - timedelta(days=rng.randint(30, 100)),
         )
         if department == STABILISATION:
@@ -743,9 +918,7 @@ class _DemoBuilder:
         self.case(person, HEROIN_CLINIC, SUL142, contact, start=start, plan_reviewed=plan)
         valid_from = max(start, self.days_ago(rng.randint(30, 300)))
         valid_to = self.today + timedelta(days=3) if index == 2 else None
-        self.prescription(
-            person, DIACETYLMORPHINE, rng.randrange(150, 420, 20), valid_from, valid_to, per_day=2
-        )
+        self.prescription(person, DIACETYLMORPHINE, rng.randrange(150, 420, 20), valid_from, valid_to, per_day=2)
         if index % 2 == 0:
             self.prescription(person, METHADONE, rng.randrange(30, 85, 5), valid_from)
         else:
@@ -939,9 +1112,7 @@ def _bulk_citizens(n: int, rng: random.Random, people: _BulkPeople) -> Iterator[
 _ALL_CLOSING_STATUSES = ("færdigbehandlet", "andet tilbud", "hospital", "anden årsag", *FOLLOW_UP_FREE_STATUSES)
 
 
-def _bulk_cases(
-    n: int, today: date, rng: random.Random, population: int, people: _BulkPeople
-) -> Iterator[list[str]]:
+def _bulk_cases(n: int, today: date, rng: random.Random, population: int, people: _BulkPeople) -> Iterator[list[str]]:
     for index in range(n):
         citizen = index % population
         role = people.role(citizen, rng)

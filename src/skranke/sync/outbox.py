@@ -19,6 +19,7 @@ not on Windows). Readers of the folder never see a half-written `haendelser_*.cs
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -113,8 +114,11 @@ def write_outbox_file(
         if existing.first_id <= last_id and first_id <= existing.last_id:
             raise OutboxConflict(
                 _("{name} already holds events {first}-{last}, which overlap {new_first}-{new_last}").format(
-                    name=existing.path.name, first=existing.first_id, last=existing.last_id,
-                    new_first=first_id, new_last=last_id,
+                    name=existing.path.name,
+                    first=existing.first_id,
+                    last=existing.last_id,
+                    new_first=first_id,
+                    new_last=last_id,
                 )
             )
 
@@ -139,10 +143,8 @@ def write_outbox_file(
             os.fsync(out.fileno())
         os.replace(temporary, final)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_directory(folder)
     return final

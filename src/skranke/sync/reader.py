@@ -251,9 +251,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_rows(
-    parsed: ParsedFile, text: str, context: RowContext, unknown_columns: str
-) -> None:
+def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_columns: str) -> None:
     name, kind = parsed.name, parsed.kind
     assert kind is not None
     errors = parsed.errors
@@ -342,8 +340,7 @@ def _read_rows(
                 if not any(cell.strip() for cell in record):
                     continue  # blank line
                 if len(record) < width or any(c.strip() for c in record[width:]):
-                    reason = _("the row has {cells} cells, the header {header}").format(
-                        cells=len(record), header=width)
+                    reason = _("the row has {cells} cells, the header {header}").format(cells=len(record), header=width)
                     errors.append(RowError(name, start, None, None, reason))
                     continue
                 record = record[:width]
@@ -355,7 +352,10 @@ def _read_rows(
                     if record[i].strip():
                         errors.append(
                             RowError(
-                                name, start, f"#{i + 1}", record[i].strip(),
+                                name,
+                                start,
+                                f"#{i + 1}",
+                                record[i].strip(),
                                 _("a value under a column without a name"),
                             )
                         )
@@ -383,7 +383,8 @@ def _read_rows(
                 if other is not None:
                     duplicate = True
                     reason = _("CPR number also given for borger_id '{citizen}' on line {line}").format(
-                        citizen=other[0], line=other[1])
+                        citizen=other[0], line=other[1]
+                    )
                     errors.append(RowError(name, start, column_of["cpr"][1], mask_cpr(row.cpr), reason))
                 elif not duplicate:
                     seen_cprs[row.cpr] = (row.id, start)
@@ -404,8 +405,9 @@ def _separated(separator: str) -> str:
 def _csv_reason(error: csv.Error) -> str:
     text = str(error)
     if text.startswith("field larger than field limit"):
-        return _("not readable as CSV: a cell is longer than {limit} characters (a quote \" not closed?)").format(
-            limit=csv.field_size_limit())
+        return _('not readable as CSV: a cell is longer than {limit} characters (a quote " not closed?)').format(
+            limit=csv.field_size_limit()
+        )
     return _("not readable as CSV: {error}").format(error=text)
 
 

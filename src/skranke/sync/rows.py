@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, NamedTuple, NoReturn
@@ -165,7 +165,7 @@ def _datetime_text(value: str) -> datetime:
     if offset is None:
         return _localise(naive)
     if offset == "Z":
-        tz = timezone.utc
+        tz = UTC
     else:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
@@ -182,12 +182,13 @@ def _datetime_text(value: str) -> datetime:
 def _localise(naive: datetime) -> datetime:
     local = naive.replace(tzinfo=TIMEZONE)
     try:
-        round_trip = local.astimezone(timezone.utc).astimezone(TIMEZONE).replace(tzinfo=None)
+        round_trip = local.astimezone(UTC).astimezone(TIMEZONE).replace(tzinfo=None)
     except OverflowError:  # 0001-01-01 before 01:00 is before the calendar's first UTC moment
         invalid(_("no such date or time"))
     if round_trip != naive:
-        invalid(_("{time} does not exist in Copenhagen (clocks go forward)").format(
-            time=naive.strftime("%Y-%m-%d %H:%M")))
+        invalid(
+            _("{time} does not exist in Copenhagen (clocks go forward)").format(time=naive.strftime("%Y-%m-%d %H:%M"))
+        )
     return local
 
 
@@ -212,8 +213,7 @@ def parse_decimal(value: Any, *, places: int = 2) -> Decimal:
     if fraction is None:
         return Decimal(sign + whole)
     if len(fraction) > places:
-        invalid(_("more than {places} decimals (a thousands separator? write 1000, not 1.000)").format(
-            places=places))
+        invalid(_("more than {places} decimals (a thousands separator? write 1000, not 1.000)").format(places=places))
     return Decimal(f"{sign}{whole}.{fraction}")
 
 
@@ -266,8 +266,7 @@ def parse_closing_status(value: Any) -> str | None:
         invalid(_("not a closing status"))
     found = _CLOSING_STATUSES.get(_fold(value))  # _fold is cached
     if found is None:
-        invalid(_("unknown closing status: use one of {statuses}").format(
-            statuses=", ".join(sorted(CLOSING_STATUSES))))
+        invalid(_("unknown closing status: use one of {statuses}").format(statuses=", ".join(sorted(CLOSING_STATUSES))))
     return found
 
 
@@ -279,8 +278,7 @@ def parse_appointment_kind(value: Any) -> str:
         invalid(_("not an appointment type"))
     found = _APPOINTMENT_KINDS.get(_fold(value))
     if found is None:
-        invalid(_("unknown appointment type: use one of {kinds}").format(
-            kinds=", ".join(sorted(APPOINTMENT_KINDS))))
+        invalid(_("unknown appointment type: use one of {kinds}").format(kinds=", ".join(sorted(APPOINTMENT_KINDS))))
     return found
 
 
@@ -356,8 +354,7 @@ def _rrule_reason(code: str, *details: str) -> str:
     if code == "until_utc":
         return _("UNTIL must be a local date (UNTIL=20251231), not a UTC time")
     if code == "not_pairs":
-        return _("not a valid RRULE: write NAME=VALUE parts separated by ';', e.g. {example}").format(
-            example=example)
+        return _("not a valid RRULE: write NAME=VALUE parts separated by ';', e.g. {example}").format(example=example)
     if code == "no_freq":
         return _("not a valid RRULE: FREQ is missing")
     if code == "invalid_part":
@@ -502,16 +499,22 @@ def row_context(context: Any) -> RowContext:
 def _department_id(value: Any, ctx: RowContext) -> str:
     found = ctx.departments.get(_fold(value)) if isinstance(value, str) else None
     if found is None:
-        invalid(_("unknown department {value!r}: the site has {known}").format(
-            value=str(value).strip(), known=", ".join(ctx.department_ids)))
+        invalid(
+            _("unknown department {value!r}: the site has {known}").format(
+                value=str(value).strip(), known=", ".join(ctx.department_ids)
+            )
+        )
     return found
 
 
 def _preparation_id(value: Any, ctx: RowContext) -> str:
     found = ctx.preparations.get(_fold(value)) if isinstance(value, str) else None
     if found is None:
-        invalid(_("unknown preparation {value!r}: the site has {known}").format(
-            value=str(value).strip(), known=", ".join(ctx.preparation_ids)))
+        invalid(
+            _("unknown preparation {value!r}: the site has {known}").format(
+                value=str(value).strip(), known=", ".join(ctx.preparation_ids)
+            )
+        )
     return found
 
 
@@ -576,9 +579,7 @@ class CaseRow(ExportRow):
     treatment_start: OptionalDate = None
     free_choice: Bool = False
     closed_on: OptionalDate = None
-    closing_status: Annotated[str | None, BeforeValidator(parse_closing_status)] = Field(
-        None, validate_default=True
-    )
+    closing_status: Annotated[str | None, BeforeValidator(parse_closing_status)] = Field(None, validate_default=True)
     plan_reviewed_on: OptionalDate = None
 
     @field_validator("department", mode="before")
@@ -591,8 +592,7 @@ class CaseRow(ExportRow):
     def _start_after_contact(cls, value: date | None, info: ValidationInfo) -> date | None:
         contact = info.data.get("contact_date")
         if value is not None and contact is not None and value < contact:
-            invalid(_("treatment start is before the request (henvendelse {date})").format(
-                date=contact.isoformat()))
+            invalid(_("treatment start is before the request (henvendelse {date})").format(date=contact.isoformat()))
         return value
 
     @field_validator("closing_status")
@@ -736,7 +736,5 @@ def header_key(name: str) -> str:
 
 
 HEADER_KEYS: dict[str, dict[str, Column]] = {
-    kind: {header_key(column.name): column for column in columns}
-    for kind, columns in COLUMNS.items()
+    kind: {header_key(column.name): column for column in columns} for kind, columns in COLUMNS.items()
 }
-

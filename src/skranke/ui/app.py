@@ -55,8 +55,13 @@ class SkrankeApp(App[None]):
     DEFAULT_MODE = "today"
     BINDINGS = [
         Binding("d", "switch_mode('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
-        Binding("f", "switch_mode('deadlines')", _("Deadlines"), id="screen.deadlines",
-                tooltip=_("14-day guarantee, follow-ups, plan reviews")),
+        Binding(
+            "f",
+            "switch_mode('deadlines')",
+            _("Deadlines"),
+            id="screen.deadlines",
+            tooltip=_("14-day guarantee, follow-ups, plan reviews"),
+        ),
         Binding("s", "switch_mode('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=True),

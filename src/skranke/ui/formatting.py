@@ -43,9 +43,7 @@ def state_text(row: DepartmentDay, now: datetime) -> tuple[str, str]:
         if state.closes_at is None:
             return _("open"), OPEN_STYLE
         left = state.closes_at - now
-        text = _("open · closes at {time} ({until})").format(
-            time=clock_time(state.closes_at), until=until(left)
-        )
+        text = _("open · closes at {time} ({until})").format(time=clock_time(state.closes_at), until=until(left))
         return text, SOON_STYLE if left <= timedelta(minutes=30) else OPEN_STYLE
     if state.opens_at is None:
         return _("closed · no opening in the next weeks"), CLOSED_STYLE

@@ -6,8 +6,6 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from skranke.i18n import _
-
 
 class ScreensProvider(Provider):
     def _commands(self) -> list[tuple[str, str, str]]:

@@ -59,7 +59,9 @@ class CitizenScreen(ModalScreen[None]):
             cases.add_column(label)
         for case in card.cases:
             cases.add_row(
-                Text(case.id), Text(department_name(self.app.skranke.site, case.department)), case.paragraph,
+                Text(case.id),
+                Text(department_name(self.app.skranke.site, case.department)),
+                case.paragraph,
                 short_date(case.contact_date),
                 short_date(case.treatment_start) if case.treatment_start else "–",
                 short_date(case.closed_on) if case.closed_on else "–",
@@ -67,15 +69,20 @@ class CitizenScreen(ModalScreen[None]):
             )
         self.query_one("#citizen-cases", Static).update(cases)
 
-        appointments = Table(title=_("Upcoming appointments"), title_justify="left", box=None,
-                             header_style="bold", expand=True)
+        appointments = Table(
+            title=_("Upcoming appointments"), title_justify="left", box=None, header_style="bold", expand=True
+        )
         for label in (_("When"), _("Type"), _("Department"), _("With")):
             appointments.add_column(label)
         tz = self.app.skranke.clock.now().tzinfo
         for appointment in card.appointments:
             starts = appointment.starts_at.astimezone(tz)
-            appointments.add_row(f"{short_date(starts.date())} {clock_time(starts)}", appointment.kind,
-                                 Text(department_name(self.app.skranke.site, appointment.department)), Text(appointment.clinician))
+            appointments.add_row(
+                f"{short_date(starts.date())} {clock_time(starts)}",
+                appointment.kind,
+                Text(department_name(self.app.skranke.site, appointment.department)),
+                Text(appointment.clinician),
+            )
         if not card.appointments:
             appointments.add_row(_("none booked"), "", "", "")
         self.query_one("#citizen-appointments", Static).update(appointments)

@@ -1,4 +1,4 @@
-""""Frister": no request's 14-day guarantee runs out unnoticed; follow-ups and plan reviews due."""
+""" "Frister": no request's 14-day guarantee runs out unnoticed; follow-ups and plan reviews due."""
 
 from __future__ import annotations
 
@@ -18,13 +18,16 @@ from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.ui.formatting import department_name, plain
 from skranke.ui.screens.citizen import CitizenScreen
 
-STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow",
-                "upcoming": "green"}
+STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
 
 
 def status_word(status: str) -> str:
     return {
-        "ok": _("ok"), "warn": _("soon"), "overdue": _("overdue"), "due": _("due"), "upcoming": _("upcoming"),
+        "ok": _("ok"),
+        "warn": _("soon"),
+        "overdue": _("overdue"),
+        "due": _("due"),
+        "upcoming": _("upcoming"),
     }.get(status, status)
 
 
@@ -56,8 +59,13 @@ def _near_day(value: date | None) -> str:
 
 class DeadlinesScreen(Screen[None]):
     BINDINGS = [
-        Binding("a", "next_department", _("Department"), id="deadlines.department",
-                tooltip=_("Show one department at a time")),
+        Binding(
+            "a",
+            "next_department",
+            _("Department"),
+            id="deadlines.department",
+            tooltip=_("Show one department at a time"),
+        ),
         Binding("enter", "open_citizen", _("Citizen"), id="deadlines.citizen", tooltip=_("Open the citizen card")),
     ]
 
@@ -87,8 +95,17 @@ class DeadlinesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         columns = {
-            "requests": [_("Days"), _("Status"), _("Citizen"), _("Department"), "§", _("Contact"),
-                         _("Deadline"), _("Last open day"), _("Notes")],
+            "requests": [
+                _("Days"),
+                _("Status"),
+                _("Citizen"),
+                _("Department"),
+                "§",
+                _("Contact"),
+                _("Deadline"),
+                _("Last open day"),
+                _("Notes"),
+            ],
             "exempt": [_("Citizen"), _("Case"), _("Reason")],
             "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Case")],
             "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Case")],
@@ -106,8 +123,9 @@ class DeadlinesScreen(Screen[None]):
         skranke = self.app.skranke
         view = deadlines_view(skranke)
         overview = view.overview
-        ids = [r.citizen_id for r in (*overview.requests, *overview.exempt, *overview.follow_ups,
-                                      *overview.plan_reviews)]
+        ids = [
+            r.citizen_id for r in (*overview.requests, *overview.exempt, *overview.follow_ups, *overview.plan_reviews)
+        ]
         labels = citizen_labels(skranke, ids)
         self.app.call_from_thread(self._show, view, labels)
 
@@ -125,7 +143,8 @@ class DeadlinesScreen(Screen[None]):
         self._view, self._labels = view, labels
         overview = view.overview
         self.query_one("#deadlines-title", Static).update(
-            Text(_("Deadlines at {date}").format(date=long_date(overview.as_of)), style="bold"))
+            Text(_("Deadlines at {date}").format(date=long_date(overview.as_of)), style="bold")
+        )
         self._fill()
         if not self.loaded:
             self.query_one("#requests", DataTable).focus()
@@ -137,7 +156,8 @@ class DeadlinesScreen(Screen[None]):
         overview, departments = self._view.overview, self._view.case_departments
         wanted = self._department
         self.query_one("#deadlines-filter", Static).update(
-            _("Department: {name}").format(name=department_name(self.app.skranke.site, wanted) if wanted else _("all")))
+            _("Department: {name}").format(name=department_name(self.app.skranke.site, wanted) if wanted else _("all"))
+        )
 
         def keep(case_id: str) -> bool:
             return wanted is None or departments.get(case_id) == wanted
@@ -151,28 +171,45 @@ class DeadlinesScreen(Screen[None]):
                 Text(status_word(row.status), style=style),
                 self._citizen(row.citizen_id),
                 plain(department_name(self.app.skranke.site, row.department)),
-                row.paragraph, _near_day(row.contact_date), _near_day(row.deadline), _near_day(row.last_open_day),
+                row.paragraph,
+                _near_day(row.contact_date),
+                _near_day(row.deadline),
+                _near_day(row.last_open_day),
                 Text(", ".join(flag_word(f) for f in row.flags), style="yellow" if row.flags else ""),
                 key=f"{row.case_id}|{row.citizen_id}",
             )
         exempt = self.query_one("#exempt", DataTable)
         exempt.clear()
         for row in (r for r in overview.exempt if keep(r.case_id)):
-            exempt.add_row(self._citizen(row.citizen_id), row.case_id, reason_word(row.reason),
-                           key=f"{row.case_id}|{row.citizen_id}")
+            exempt.add_row(
+                self._citizen(row.citizen_id),
+                row.case_id,
+                reason_word(row.reason),
+                key=f"{row.case_id}|{row.citizen_id}",
+            )
         follow_ups = self.query_one("#follow-ups", DataTable)
         follow_ups.clear()
         for row in (r for r in overview.follow_ups if keep(r.case_id)):
             style = STATUS_STYLE.get(row.status, "")
-            follow_ups.add_row(Text(status_word(row.status), style=style), _day(row.due), str(row.months),
-                               self._citizen(row.citizen_id), row.case_id,
-                               key=f"{row.case_id}|{row.months}|{row.citizen_id}")
+            follow_ups.add_row(
+                Text(status_word(row.status), style=style),
+                _day(row.due),
+                str(row.months),
+                self._citizen(row.citizen_id),
+                row.case_id,
+                key=f"{row.case_id}|{row.months}|{row.citizen_id}",
+            )
         reviews = self.query_one("#plan-reviews", DataTable)
         reviews.clear()
         for row in (r for r in overview.plan_reviews if keep(r.case_id)):
             style = STATUS_STYLE.get(row.status, "")
-            reviews.add_row(Text(status_word(row.status), style=style), _day(row.due),
-                            self._citizen(row.citizen_id), row.case_id, key=f"{row.case_id}|{row.citizen_id}")
+            reviews.add_row(
+                Text(status_word(row.status), style=style),
+                _day(row.due),
+                self._citizen(row.citizen_id),
+                row.case_id,
+                key=f"{row.case_id}|{row.citizen_id}",
+            )
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=requests.row_count)
         tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=exempt.row_count)

@@ -1,4 +1,4 @@
-""""Synkronisering": what came in from the journal system, what was refused and why, the outbox."""
+""" "Synkronisering": what came in from the journal system, what was refused and why, the outbox."""
 
 from __future__ import annotations
 
@@ -34,9 +34,16 @@ class SyncScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sync-runs", DataTable)
-        for label, key in [(_("File"), "file"), (_("Result"), "outcome"), (_("Rows"), "rows"),
-                           (_("New"), "new"), (_("Changed"), "changed"), (_("Unchanged"), "same"),
-                           (_("Rejected rows"), "bad"), (_("When"), "when")]:
+        for label, key in [
+            (_("File"), "file"),
+            (_("Result"), "outcome"),
+            (_("Rows"), "rows"),
+            (_("New"), "new"),
+            (_("Changed"), "changed"),
+            (_("Unchanged"), "same"),
+            (_("Rejected rows"), "bad"),
+            (_("When"), "when"),
+        ]:
             table.add_column(label, key=key)
         self.query_one("#sync-progress", ProgressBar).display = False
         self.load_overview()
@@ -54,13 +61,19 @@ class SyncScreen(Screen[None]):
         tz = self.app.skranke.clock.now().tzinfo
         if overview.last_sync is not None:
             last_sync = overview.last_sync.astimezone(tz)
-            last = _("Last sync: {date} at {time}").format(date=short_date(last_sync.date()), time=clock_time(last_sync))
+            last = _("Last sync: {date} at {time}").format(
+                date=short_date(last_sync.date()), time=clock_time(last_sync)
+            )
         else:
             last = _("No sync yet")
         status = Text.assemble(
-            (last, "bold"), "\n",
-            _("Inbox: {path} ({count} files waiting)").format(path=overview.inbox, count=overview.waiting_files), "\n",
-            _("Outbox: {path} · {pending} events waiting").format(path=overview.outbox, pending=overview.pending_events),
+            (last, "bold"),
+            "\n",
+            _("Inbox: {path} ({count} files waiting)").format(path=overview.inbox, count=overview.waiting_files),
+            "\n",
+            _("Outbox: {path} · {pending} events waiting").format(
+                path=overview.outbox, pending=overview.pending_events
+            ),
             (" · " + _("last file {name}").format(name=overview.last_outbox_file)) if overview.last_outbox_file else "",
         )
         self.query_one("#sync-status", Static).update(status)
@@ -71,7 +84,10 @@ class SyncScreen(Screen[None]):
             table.add_row(
                 plain(run.file_name),
                 Text(outcome_label(run.outcome), style=OUTCOME_STYLE.get(run.outcome, "")),
-                str(run.rows), str(run.inserted), str(run.updated), str(run.unchanged),
+                str(run.rows),
+                str(run.inserted),
+                str(run.updated),
+                str(run.unchanged),
                 str(run.rejected_rows) if run.rejected_rows else "",
                 f"{short_date(finished.date())} {clock_time(finished)}",
                 key=str(run.id),

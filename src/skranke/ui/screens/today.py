@@ -1,4 +1,4 @@
-""""I dag": the first thing the desk sees — every department's hours and state, and the counts."""
+""" "I dag": the first thing the desk sees — every department's hours and state, and the counts."""
 
 from __future__ import annotations
 
@@ -75,7 +75,10 @@ class TodayScreen(Screen[None]):
             if row.exception_reason:
                 today += f" ({row.exception_reason})"
             table.add_row(
-                name, today, Text(text, style=style), plain(row.department.phone),
+                name,
+                today,
+                Text(text, style=style),
+                plain(row.department.phone),
                 key=row.department.id,
             )
         if table.row_count:
