@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, set_language, week_number
@@ -20,15 +21,15 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit 2 with a one-line message and no traceback."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"skranke: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options() -> _Parser:
     # default=SUPPRESS lets the options stand before or after the subcommand.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db",
         default=argparse.SUPPRESS,
@@ -182,22 +183,25 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
         return EXIT_OK
     print(_("Deadlines at {date}").format(date=long_date(overview.as_of)))
     print(_("Requests ({count})").format(count=len(overview.requests)))
-    for row in overview.requests:
-        flags = f"  [{', '.join(row.flags)}]" if row.flags else ""
+    for request in overview.requests:
+        flags = f"  [{', '.join(request.flags)}]" if request.flags else ""
         print(
-            f"  {row.status:<8} {row.days_left:>4}  {row.case_id:<10} {row.citizen_id:<10} "
-            f"{row.department:<18} {row.paragraph:<7} {row.contact_date} → {row.deadline}"
-            " (" + _("last open day {day}").format(day=row.last_open_day or "-") + ")" + flags
+            f"  {request.status:<8} {request.days_left:>4}  {request.case_id:<10} {request.citizen_id:<10} "
+            f"{request.department:<18} {request.paragraph:<7} {request.contact_date} → {request.deadline}"
+            " (" + _("last open day {day}").format(day=request.last_open_day or "-") + ")" + flags
         )
     print(_("Exempt ({count})").format(count=len(overview.exempt)))
-    for row in overview.exempt:
-        print(f"  {row.case_id:<10} {row.citizen_id:<10} {row.reason}")
+    for exempt in overview.exempt:
+        print(f"  {exempt.case_id:<10} {exempt.citizen_id:<10} {exempt.reason}")
     print(_("Follow-ups ({count})").format(count=len(overview.follow_ups)))
-    for row in overview.follow_ups:
-        print(f"  {row.status:<8} {row.case_id:<10} {row.citizen_id:<10} {row.months} mdr. {row.due}")
+    for follow_up in overview.follow_ups:
+        print(
+            f"  {follow_up.status:<8} {follow_up.case_id:<10} {follow_up.citizen_id:<10} "
+            f"{follow_up.months} mdr. {follow_up.due}"
+        )
     print(_("Plan reviews ({count})").format(count=len(overview.plan_reviews)))
-    for row in overview.plan_reviews:
-        print(f"  {row.status:<8} {row.case_id:<10} {row.citizen_id:<10} {row.due}")
+    for review in overview.plan_reviews:
+        print(f"  {review.status:<8} {review.case_id:<10} {review.citizen_id:<10} {review.due}")
     return EXIT_OK
 
 
@@ -226,8 +230,8 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
                     unchanged=file.unchanged,
                 )
             )
-            for error in file.errors:
-                print(f"    {error}")
+            for file_error in file.errors:
+                print(f"    {file_error}")
             if file.report:
                 print("    " + _("all reasons: {path}").format(path=file.report))
         if result.outbox is not None and result.outbox.events:

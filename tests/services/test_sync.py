@@ -178,7 +178,9 @@ def test_an_import_never_touches_what_the_desk_recorded(skranke_at, inbox):
     run_sync(skranke)
     moment = skranke.clock.now()
     with skranke.database.transaction() as session:
-        session.add(CheckIn(citizen_id="B1", department="medicinudlevering", checked_in_at=moment))
+        session.add(
+            CheckIn(citizen_id="B1", department="medicinudlevering", service_date=moment.date(), checked_in_at=moment)
+        )
     write(inbox, "borgere_b.csv", CITIZENS.replace("Anna;Hansen", "Anne;Hansen"))
     run_sync(skranke)
     assert [row["citizen_id"] for row in table(skranke, CheckIn)] == ["B1"]

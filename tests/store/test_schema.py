@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from skranke.store.database import Database
-from skranke.store.models import Case, Citizen, Dispensing, Prescription
+from skranke.store.models import Case, Citizen, Dispensing, Prescription, Staff
 from skranke.store.schema import current_revision, head_revision
 
 NOW = datetime(2026, 4, 6, 9, 30, tzinfo=UTC)
@@ -29,6 +29,11 @@ def test_a_new_database_is_created_at_the_head_revision_without_a_backup(databas
         "dispensings",
         "intakes",
         "audit_events",
+        "staff",
+        "staff_roles",
+        "hold_releases",
+        "day_closings",
+        "tasks",
         "sync_log",
         "outbox_events",
     } <= tables
@@ -101,34 +106,114 @@ def test_a_case_must_belong_to_a_known_citizen(database):
         )
 
 
-def test_the_same_dose_cannot_be_recorded_twice(database):
-    with database.transaction() as session:
-        _citizen(session)
-        session.add(
-            Prescription(
-                id="O1",
-                citizen_id="B1",
-                preparation="metadon",
-                dose_mg=Decimal("60"),
-                doses_per_day=1,
-                pickup_rule="FREQ=DAILY",
-                supervised=True,
-                valid_from=date(2026, 4, 1),
-            )
+def _prescription(session, order_id: str = "O1") -> None:
+    session.add(
+        Prescription(
+            id=order_id,
+            citizen_id="B1",
+            preparation="metadon",
+            dose_mg=Decimal("60"),
+            doses_per_day=1,
+            pickup_rule="FREQ=DAILY",
+            supervised=True,
+            valid_from=date(2026, 4, 1),
         )
-    dose = dict(
-        prescription_id="O1",
+    )
+
+
+def _dose(order_id: str = "O1", **changes) -> Dispensing:
+    values = dict(
+        prescription_id=order_id,
         citizen_id="B1",
+        preparation="metadon",
         service_date=date(2026, 4, 6),
         dose_number=1,
         recorded_at=NOW,
         outcome="given",
         dose_mg=Decimal("60"),
     )
+    return Dispensing(**(values | changes))
+
+
+def test_the_same_dose_cannot_be_recorded_twice_even_under_a_new_order_id(database):
     with database.transaction() as session:
-        session.add(Dispensing(**dose))
+        _citizen(session)
+        _prescription(session, "O1")
+        _prescription(session, "O2")  # the doctor changed the order: a new id, the same medicine
+    with database.transaction() as session:
+        session.add(_dose("O1"))
     with pytest.raises(IntegrityError), database.transaction() as session:
-        session.add(Dispensing(**dose))
+        session.add(_dose("O1"))
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        session.add(_dose("O2"))
+    with database.transaction() as session:  # the second dose of a twice-daily order is its own
+        session.add(_dose("O1", dose_number=2))
+
+
+def test_a_voided_dose_frees_its_place_and_stays_visible(database):
+    with database.transaction() as session:
+        _citizen(session)
+        _prescription(session)
+        session.add(Staff(id="LGE", name="Læge", pin_hash="x", created_at=NOW))
+        session.flush()
+        session.add(_dose())
+    with database.transaction() as session:
+        session.execute(
+            text("UPDATE dispensings SET voided_at = :at, voided_by = 'LGE', void_reason = 'forkert borger'"),
+            {"at": NOW.replace(tzinfo=None)},
+        )
+    with database.transaction() as session:
+        session.add(_dose())
+    with database.reading() as session:
+        assert session.execute(text("SELECT count(*) FROM dispensings")).scalar_one() == 2
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE dispensings SET dose_mg = 1",
+        "UPDATE dispensings SET outcome = 'missed'",
+        "DELETE FROM dispensings",
+    ],
+)
+def test_a_dispensing_is_never_changed_or_deleted(database, statement):
+    with database.transaction() as session:
+        _citizen(session)
+        _prescription(session)
+        session.flush()
+        session.add(_dose())
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        session.execute(text(statement))
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'X'", "DELETE FROM audit_events"])
+def test_the_audit_log_refuses_update_and_delete(database, statement):
+    with database.transaction() as session:
+        session.execute(
+            text(
+                "INSERT INTO audit_events (at, actor, workstation, action, entity, entity_id, detail) "
+                "VALUES (:at, 'SYG', 'pc1', 'open_citizen', 'citizen', 'B1', '{}')"
+            ),
+            {"at": NOW.replace(tzinfo=None)},
+        )
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        session.execute(text(statement))
+    with database.reading() as session:
+        assert session.execute(text("SELECT actor FROM audit_events")).scalars().all() == ["SYG"]
+
+
+def test_a_citizen_is_checked_in_once_a_day_per_place(database):
+    from skranke.store.models import CheckIn
+
+    with database.transaction() as session:
+        _citizen(session)
+        session.add(
+            CheckIn(citizen_id="B1", department="medicinudlevering", service_date=date(2026, 4, 6), checked_in_at=NOW)
+        )
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        session.add(
+            CheckIn(citizen_id="B1", department="medicinudlevering", service_date=date(2026, 4, 6), checked_in_at=NOW)
+        )
 
 
 def test_a_closed_case_needs_a_closing_status(database):
@@ -156,7 +241,14 @@ def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
     try:
         with database.transaction() as session:
             _citizen(session)
-            session.add(CheckIn(citizen_id="B1", department="medicinudlevering", checked_in_at=copenhagen))
+            session.add(
+                CheckIn(
+                    citizen_id="B1",
+                    department="medicinudlevering",
+                    service_date=copenhagen.date(),
+                    checked_in_at=copenhagen,
+                )
+            )
         with database.reading() as session:
             stored = session.query(CheckIn).one().checked_in_at
         assert stored == copenhagen

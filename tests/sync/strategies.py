@@ -202,6 +202,8 @@ def _prescription(draw: st.DrawFn, site: Site, utf8: bool) -> dict[str, Any]:
         "valid_from": valid_from,
         "valid_to": draw(st.none() | st.just(True)) and _later(draw, valid_from),
         "prescribed_by": draw(_text(utf8)),
+        "delivery": draw(st.booleans()),
+        "last_dispensed_on": draw(st.none() | _dates),
     }
 
 
@@ -231,7 +233,7 @@ _DEFAULTS: dict[str, Any] = {
     "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": "",
     "treatment_start": None, "free_choice": False, "closed_on": None, "closing_status": None,
     "plan_reviewed_on": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
-    "prescribed_by": "", "kind": "samtale", "clinician": "",
+    "prescribed_by": "", "kind": "samtale", "clinician": "", "delivery": False, "last_dispensed_on": None,
 }  # fmt: skip
 
 
@@ -292,13 +294,21 @@ def _render_rule(draw: st.DrawFn, value: str) -> str:
 def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
     if value is None:
         return ""
-    if field_name in ("contact_date", "treatment_start", "closed_on", "plan_reviewed_on", "valid_from", "valid_to"):
+    if field_name in (
+        "contact_date",
+        "treatment_start",
+        "closed_on",
+        "plan_reviewed_on",
+        "valid_from",
+        "valid_to",
+        "last_dispensed_on",
+    ):
         return _render_date(draw, value)
     if field_name == "starts_at":
         return _render_datetime(draw, value)
     if field_name == "dose_mg":
         return _render_decimal(draw, value)
-    if field_name in ("free_choice", "supervised"):
+    if field_name in ("free_choice", "supervised", "delivery"):
         return draw(st.sampled_from(_BOOL_SPELLINGS[value]))
     if field_name == "department":
         return _render_department(draw, value)

@@ -539,14 +539,15 @@ def deadline_overview(
         if case.closed_on is not None:
             for months, due in follow_up_schedule(case, rules):
                 if oldest_follow_up <= due <= horizon:
-                    status = follow_up_status(due, today, rules)
-                    follow_ups.append(FollowUp(case.case_id, case.citizen_id, due, months, status))
+                    follow_ups.append(
+                        FollowUp(case.case_id, case.citizen_id, due, months, follow_up_status(due, today, rules))
+                    )
             continue
         if case.treatment_start is not None:
-            due = plan_review_due(case, rules)
-            if due is not None and due <= horizon:
-                status = countdown_status((due - today).days, rules)
-                plan_reviews.append(PlanReview(case.case_id, case.citizen_id, due, status))
+            review_due = plan_review_due(case, rules)
+            if review_due is not None and review_due <= horizon:
+                review_status = countdown_status((review_due - today).days, rules)
+                plan_reviews.append(PlanReview(case.case_id, case.citizen_id, review_due, review_status))
             continue
         # Waiting: neither started nor closed.
         exemption = _exemption(case, rules)

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, ParserError, State
+# opening-hours-py raises ParserError at runtime but its stub (__init__.pyi) does not declare it.
+from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 from skranke.domain.site import Department, HoursException, Site
 

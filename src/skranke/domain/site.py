@@ -55,8 +55,8 @@ class HoursException(_Strict):
 
 
 class Rules(_Strict):
-    guarantee_days: int = Field(14, ge=1, le=90)
-    warning_days: int = Field(3, ge=0, le=30)
+    guarantee_days: int = Field(default=14, ge=1, le=90)
+    warning_days: int = Field(default=3, ge=0, le=30)
     guarantee_paragraphs: tuple[str, ...] = ("SEL101", "SUL142", "SUL141")
     clock_start: str = "første personlige henvendelse"
     follow_up_months: tuple[int, ...] = (1, 6)
@@ -66,7 +66,7 @@ class Rules(_Strict):
         "hospital",
         "anden årsag",
     )
-    plan_review_months: int = Field(6, ge=1, le=24)
+    plan_review_months: int = Field(default=6, ge=1, le=24)
 
     @field_validator("guarantee_paragraphs")
     @classmethod

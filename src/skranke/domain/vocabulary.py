@@ -14,3 +14,11 @@ CLOSING_STATUSES: frozenset[str] = frozenset(
 APPOINTMENT_KINDS: frozenset[str] = frozenset({"visitation", "læge", "samtale"})
 
 DISPENSING_OUTCOMES: frozenset[str] = frozenset({"given", "refused", "missed"})
+
+# Who may do what (DESIGN §1 "Staff, access and the audit log").
+STAFF_ROLES: frozenset[str] = frozenset({"reception", "nurse", "doctor", "admin"})
+
+# What an intake, the dispensing window or a follow-up call leaves for someone to do.
+TASK_KINDS: frozenset[str] = frozenset(
+    {"notify_children_services", "familieambulatoriet", "parental_consent", "doctor_talk", "tell_doctor", "follow_up"}
+)

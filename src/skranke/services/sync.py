@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from skranke.clock import TIMEZONE
 from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
 from skranke.sync.outbox import OutboxConflict, existing_outbox_ranges, write_outbox_file
 from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
+from skranke.sync.rows import AppointmentRow, CaseRow, CitizenRow, PrescriptionRow
 
 IMPORTED_DIR = "imported"
 REJECTED_DIR = "rejected"
@@ -105,6 +107,10 @@ def _move(path: Path, folder_name: str, stamp: datetime) -> Path:
     return target
 
 
+# Rows of the files that refer to a citizen (every kind but borgere).
+_ReferringRow = CaseRow | PrescriptionRow | AppointmentRow
+
+
 def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     """Rows that point at citizens the store does not know, or take another citizen's CPR."""
     from skranke.store.imports import cpr_owners, existing_ids
@@ -112,8 +118,10 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
 
     errors: list[RowError] = []
     if parsed.kind == "borgere":
-        owners = cpr_owners(session, (r.row.cpr for r in parsed.rows))
-        for line, row in parsed.rows:
+        # The reader gives a file's rows as the model of its kind.
+        citizens = [(line, cast(CitizenRow, row)) for line, row in parsed.rows]
+        owners = cpr_owners(session, (row.cpr for _line, row in citizens))
+        for line, row in citizens:
             owner = owners.get(row.cpr) if row.cpr else None
             if owner is not None and owner != row.id:
                 errors.append(
@@ -126,15 +134,16 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
                     )
                 )
         return errors
-    known = existing_ids(session, Citizen, (r.row.citizen_id for r in parsed.rows))
-    for line, row in parsed.rows:
-        if row.citizen_id not in known:
+    referring = [(line, cast(_ReferringRow, row)) for line, row in parsed.rows]
+    known = existing_ids(session, Citizen, (row.citizen_id for _line, row in referring))
+    for line, referring_row in referring:
+        if referring_row.citizen_id not in known:
             errors.append(
                 RowError(
                     parsed.name,
                     line,
                     "borger_id",
-                    row.citizen_id,
+                    referring_row.citizen_id,
                     _("unknown citizen: not in the store nor in an earlier file"),
                 )
             )
@@ -214,6 +223,8 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: P
     if not parsed.ok:
         _reject(skranke, path, parsed, outcome, started, dry_run)
         return outcome
+    kind = parsed.kind
+    assert kind is not None  # a file of no known kind has an error
 
     # A validated model's fields are its __dict__: a plain copy, without model_dump()'s cost.
     rows = [dict(parsed_row.row.__dict__) for parsed_row in parsed.rows]
@@ -222,7 +233,7 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: P
         if not reference_errors:
             counts = upsert(
                 session,
-                parsed.kind,
+                kind,
                 rows,
                 started,
                 on_progress=(lambda done: progress(path.name, done, len(rows))) if progress else None,

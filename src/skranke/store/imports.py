@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
     Appointment,
-    Base,
     Case,
     Citizen,
     OutboxEvent,
@@ -25,7 +24,10 @@ from skranke.store.models import (
     SyncRun,
 )
 
-TABLES: dict[str, type[Base]] = {
+# The imported tables: each keyed by a string `id` primary key.
+ImportedModel = Citizen | Case | Prescription | Appointment
+
+TABLES: dict[str, type[ImportedModel]] = {
     "borgere": Citizen,
     "sager": Case,
     "ordinationer": Prescription,
@@ -53,7 +55,7 @@ def data_columns(kind: str) -> list[str]:
     return [c.key for c in model.__table__.columns if c.key != "imported_at"]
 
 
-def existing_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
+def existing_ids(session: Session, model: type[ImportedModel], ids: Iterable[str]) -> set[str]:
     wanted = sorted(set(ids))
     found: set[str] = set()
     for chunk in _chunks(wanted):
@@ -61,12 +63,14 @@ def existing_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set
     return found
 
 
-def cpr_owners(session: Session, cprs: Iterable[str]) -> dict[str, str]:
+def cpr_owners(session: Session, cprs: Iterable[str | None]) -> dict[str, str]:
     """Which citizen already holds each CPR number (the column is unique)."""
     wanted = sorted({c for c in cprs if c})
     owners: dict[str, str] = {}
     for chunk in _chunks(wanted):
-        owners.update(session.execute(select(Citizen.cpr, Citizen.id).where(Citizen.cpr.in_(chunk))).all())
+        for cpr, citizen_id in session.execute(select(Citizen.cpr, Citizen.id).where(Citizen.cpr.in_(chunk))):
+            if cpr is not None:  # always: only CPR numbers in `chunk` match
+                owners[cpr] = citizen_id
     return owners
 
 
@@ -79,7 +83,8 @@ def upsert(
 ) -> UpsertCounts:
     """Insert new keys, update changed rows, leave identical rows alone."""
     model = TABLES[kind]
-    table = model.__table__
+    # Declarative classes map a Table; SQLAlchemy types `__table__` as the general FromClause.
+    table = cast(Table, model.__table__)
     columns = data_columns(kind)
     table_columns = [table.c[name] for name in columns]
     counts = UpsertCounts()

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -66,6 +67,8 @@ PARAGRAPHS = sorted(vocabulary.PARAGRAPHS)
 CLOSING_STATUSES = sorted(vocabulary.CLOSING_STATUSES)
 APPOINTMENT_KINDS = sorted(vocabulary.APPOINTMENT_KINDS)
 DISPENSING_OUTCOMES = sorted(vocabulary.DISPENSING_OUTCOMES)
+STAFF_ROLES = sorted(vocabulary.STAFF_ROLES)
+TASK_KINDS = sorted(vocabulary.TASK_KINDS)
 
 
 class Base(DeclarativeBase):
@@ -104,6 +107,9 @@ class Case(Base):
     free_choice: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_on: Mapped[date | None] = mapped_column(Date)
     closing_status: Mapped[str | None] = mapped_column(String(32))
+    # Gladsaxe follows up a planned ending only with the citizen's consent (003 § 2.7);
+    # NULL: the export did not say.
+    follow_up_consent: Mapped[bool | None] = mapped_column(Boolean)
     plan_reviewed_on: Mapped[date | None] = mapped_column(Date)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -137,6 +143,10 @@ class Prescription(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     prescribed_by: Mapped[str] = mapped_column(String(200), default="")
+    # udbringning: delivered to the citizen's home or care home, not picked up (001 § 3.2.1).
+    delivery: Mapped[bool] = mapped_column(Boolean, default=False)
+    # sidst_udleveret: the last dose given as the journal knows it, before skranke's own records.
+    last_dispensed_on: Mapped[date | None] = mapped_column(Date)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -168,39 +178,139 @@ class Appointment(Base):
 # --- recorded at the desk: never written by an import ---------------------------------
 
 
+class Staff(Base):
+    """A person who signs in: initials as id, roles, a PIN kept only as an Argon2 hash."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # initials, upper case
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    roles: Mapped[list[StaffRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (
+        CheckConstraint("length(id) BETWEEN 2 AND 16 AND id = upper(id)", name="id_initials"),
+        CheckConstraint("failed_attempts >= 0", name="failed_attempts_not_negative"),
+    )
+
+
+class StaffRole(Base):
+    __tablename__ = "staff_roles"
+
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    __table_args__ = (CheckConstraint(_in("role", STAFF_ROLES), name="role_known"),)
+
+
 class CheckIn(Base):
     __tablename__ = "check_ins"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
     department: Mapped[str] = mapped_column(String(64))
+    service_date: Mapped[date] = mapped_column(Date)  # the local day of the check-in
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     workstation: Mapped[str] = mapped_column(String(100), default="")
 
-    __table_args__ = (Index("ix_check_ins_checked_in_at", "checked_in_at"),)
+    __table_args__ = (
+        # One check-in per citizen, place and day: a second one is refused by the database.
+        UniqueConstraint("citizen_id", "department", "service_date", name="uq_check_ins_once_a_day"),
+        Index("ix_check_ins_checked_in_at", "checked_in_at"),
+        Index("ix_check_ins_service_date", "service_date", "department"),
+    )
 
 
 class Dispensing(Base):
+    """One dose given, refused or missed. Never deleted; a mistake is voided (once) with a reason."""
+
     __tablename__ = "dispensings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     prescription_id: Mapped[str] = mapped_column(ForeignKey("prescriptions.id", ondelete="RESTRICT"))
     citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    preparation: Mapped[str] = mapped_column(String(64))
     service_date: Mapped[date] = mapped_column(Date)
     dose_number: Mapped[int] = mapped_column(Integer, default=1)  # 1 or 2 on twice-daily orders
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     outcome: Mapped[str] = mapped_column(String(16))
     dose_mg: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
-    nurse: Mapped[str] = mapped_column(String(200), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
+    take_home_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
+    covers_days: Mapped[int] = mapped_column(Integer, default=1)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    workstation: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # refusal reason, or the release note
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint(_in("outcome", DISPENSING_OUTCOMES), name="outcome_known"),
         CheckConstraint("dose_number IN (1, 2)", name="dose_number_one_or_two"),
-        # The right dose to the right person once: one record per order, day and dose.
-        UniqueConstraint("prescription_id", "service_date", "dose_number", name="uq_dispensings_once"),
+        CheckConstraint("covers_days >= 1", name="covers_at_least_the_day"),
+        CheckConstraint("take_home_mg >= 0", name="take_home_not_negative"),
+        CheckConstraint("outcome <> 'given' OR dose_mg > 0", name="given_with_dose"),
+        CheckConstraint("outcome <> 'refused' OR length(reason) > 0", name="refused_with_reason"),
+        CheckConstraint(
+            "(voided_at IS NULL AND voided_by IS NULL AND void_reason IS NULL) OR "
+            "(voided_at IS NOT NULL AND voided_by IS NOT NULL AND length(void_reason) > 0)",
+            name="voided_with_who_and_why",
+        ),
+        # Never twice: one dose per citizen, preparation, day and dose number, whatever the
+        # order id (a changed order gets a new id); a voided record frees the slot.
+        Index(
+            "uq_dispensings_one_dose",
+            "citizen_id",
+            "preparation",
+            "service_date",
+            "dose_number",
+            unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
         Index("ix_dispensings_citizen_date", "citizen_id", "service_date"),
+        Index("ix_dispensings_service_date", "service_date"),
+        Index("ix_dispensings_prescription_date", "prescription_id", "service_date"),
     )
+
+
+class HoldRelease(Base):
+    """A doctor lifts a missed-days hold for one day, with a note, optionally a reduced dose."""
+
+    __tablename__ = "hold_releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prescription_id: Mapped[str] = mapped_column(ForeignKey("prescriptions.id", ondelete="RESTRICT"))
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    service_date: Mapped[date] = mapped_column(Date)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(Text)
+    dose_mg: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # reduced dose for that day
+
+    __table_args__ = (
+        UniqueConstraint("prescription_id", "service_date", name="uq_hold_releases_once_a_day"),
+        CheckConstraint("length(reason) > 0", name="with_reason"),
+        CheckConstraint("dose_mg IS NULL OR dose_mg > 0", name="dose_positive"),
+    )
+
+
+class DayClosing(Base):
+    """A service's day closed: due doses not given were recorded as missed."""
+
+    __tablename__ = "day_closings"
+
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    missed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Intake(Base):
@@ -209,26 +319,76 @@ class Intake(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     citizen_id: Mapped[str | None] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    case_id: Mapped[str | None] = mapped_column(String(64))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     contact_date: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (CheckConstraint(_in("status", ["draft", "registered", "discarded"]), name="status_known"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", ["draft", "registered", "discarded"]), name="status_known"),
+        Index("ix_intakes_status_updated", "status", "updated_at"),
+    )
+
+
+class Task(Base):
+    """Something the law or a rule requires someone to do: notify, refer, consent, call back."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    case_id: Mapped[str | None] = mapped_column(String(64))
+    due: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    outcome: Mapped[str | None] = mapped_column(String(32))  # e.g. reached, not_reached, declined
+    # A follow-up task names the month of the site's schedule it answers (1, 6, ...).
+    follow_up_month: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", TASK_KINDS), name="kind_known"),
+        CheckConstraint("(done_at IS NULL) = (done_by IS NULL)", name="done_with_who"),
+        Index("ix_tasks_open_due", "done_at", "due"),
+        Index("ix_tasks_citizen_id", "citizen_id"),
+        Index(
+            "uq_tasks_one_follow_up",
+            "case_id",
+            "follow_up_month",
+            unique=True,
+            sqlite_where=text("kind = 'follow_up'"),
+            postgresql_where=text("kind = 'follow_up'"),
+        ),
+    )
 
 
 class AuditEvent(Base):
+    """Who did or looked at what, when, where. Append-only: triggers refuse UPDATE and DELETE."""
+
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor: Mapped[str] = mapped_column(String(100), default="")
+    # A staff id, or "workstation" for what a scheduled task did without a person.
+    staff: Mapped[str] = mapped_column("actor", String(100), default="")
+    workstation: Mapped[str] = mapped_column(String(100), default="")
     action: Mapped[str] = mapped_column(String(64))
+    citizen_id: Mapped[str | None] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64), default="")
     entity_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_citizen_at", "citizen_id", "at"),
+        Index("ix_audit_events_actor_at", "actor", "at"),
+    )
 
 
 # --- sync bookkeeping ------------------------------------------------------------------

@@ -24,7 +24,7 @@ def _config(connection=None) -> Config:
     return config
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 

@@ -487,12 +487,13 @@ class DemoExports:
     appointments: list[DemoAppointment] = field(default_factory=list)
 
     def rows(self, kind: str) -> list[list[str]]:
-        records: Sequence[DemoCitizen | DemoCase | DemoPrescription | DemoAppointment] = {
+        by_kind: dict[str, Sequence[DemoCitizen | DemoCase | DemoPrescription | DemoAppointment]] = {
             "borgere": self.citizens,
             "sager": self.cases,
             "ordinationer": self.prescriptions,
             "aftaler": self.appointments,
-        }[kind]
+        }
+        records = by_kind[kind]
         return [record.row() for record in records]
 
 

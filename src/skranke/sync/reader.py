@@ -49,6 +49,7 @@ from pathlib import Path, PurePath
 from typing import Literal, NamedTuple, TypeVar
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from skranke.domain.site import Site
 from skranke.i18n import _, ngettext
@@ -365,10 +366,10 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
             key = values.get("id")
             duplicate = False
             if key is not None:
-                first = seen_keys.get(key)
-                if first is not None:
+                first_line = seen_keys.get(key)
+                if first_line is not None:
                     duplicate = True
-                    reason = _("duplicate key (first on line {line})").format(line=first)
+                    reason = _("duplicate key (first on line {line})").format(line=first_line)
                     errors.append(RowError(name, start, key_header, key, reason))
                 else:
                     seen_keys[key] = start
@@ -411,7 +412,7 @@ def _csv_reason(error: csv.Error) -> str:
     return _("not readable as CSV: {error}").format(error=text)
 
 
-def _pydantic_reason(item: dict) -> str:
+def _pydantic_reason(item: ErrorDetails) -> str:
     """Pydantic's own errors, by type, in the user's language (ours, type "skranke", already are).
 
     The reader gives the models only non-empty, stripped text cells of known columns, so a
@@ -431,7 +432,7 @@ def _pydantic_reason(item: dict) -> str:
 def _row_error(
     name: str,
     line: int,
-    item: dict,
+    item: ErrorDetails,
     column_of: dict[str, tuple[int, str]],
     record: list[str],
     kind: str,

@@ -379,8 +379,9 @@ def parse_pickup_rule(value: Any) -> str:
     if not isinstance(value, str):
         invalid(_("not a pickup rule"))
     rule, problem = _check_rrule(value)
-    if rule is None:
+    if problem is not None:
         invalid(_rrule_reason(*problem))
+    assert rule is not None  # _check_rrule gives exactly one of rule and problem
     return rule
 
 
@@ -623,6 +624,8 @@ class PrescriptionRow(ExportRow):
     valid_from: Date
     valid_to: OptionalDate = None
     prescribed_by: Name = ""
+    delivery: Bool = False
+    last_dispensed_on: OptionalDate = None
 
     @field_validator("preparation", mode="before")
     @classmethod
@@ -715,6 +718,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("gyldig_fra", "valid_from", True),
         Column("gyldig_til", "valid_to"),
         Column("ordineret_af", "prescribed_by"),
+        Column("udbringning", "delivery"),
+        Column("sidst_udleveret", "last_dispensed_on"),
     ),
     "aftaler": (
         Column("aftale_id", "id", True),

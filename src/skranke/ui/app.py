@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import Reactive
@@ -16,6 +18,9 @@ from skranke.ui.providers import ScreensProvider
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.today import TodayScreen
+
+if TYPE_CHECKING:
+    from skranke.ui.screens.sync import SyncScreen
 
 # Drawn the same whatever TEXTUAL_THEME says: snapshots and clinics see one look.
 SKRANKE_THEME = Theme(
@@ -101,7 +106,8 @@ class SkrankeApp(App[None]):
 
     async def action_sync_now(self) -> None:
         await self.switch_mode("sync")
-        self.screen.action_run_sync()
+        # The "sync" mode's screen is a SyncScreen (see MODES).
+        cast("SyncScreen", self.screen).action_run_sync()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

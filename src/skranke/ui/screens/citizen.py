@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -15,8 +17,17 @@ from skranke.i18n import _, clock_time, short_date
 from skranke.services.citizens import CitizenCard, citizen_card
 from skranke.ui.formatting import department_name
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
 
 class CitizenScreen(ModalScreen[None]):
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
     BINDINGS = [Binding("escape,q", "dismiss", _("Close"), id="citizen.close")]
 
     loaded = False

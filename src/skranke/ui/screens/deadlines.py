@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -17,6 +18,11 @@ from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.ui.formatting import department_name, plain
 from skranke.ui.screens.citizen import CitizenScreen
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
 
 STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
 
@@ -58,6 +64,10 @@ def _near_day(value: date | None) -> str:
 
 
 class DeadlinesScreen(Screen[None]):
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
     BINDINGS = [
         Binding(
             "a",
@@ -124,7 +134,10 @@ class DeadlinesScreen(Screen[None]):
         view = deadlines_view(skranke)
         overview = view.overview
         ids = [
-            r.citizen_id for r in (*overview.requests, *overview.exempt, *overview.follow_ups, *overview.plan_reviews)
+            *(r.citizen_id for r in overview.requests),
+            *(e.citizen_id for e in overview.exempt),
+            *(f.citizen_id for f in overview.follow_ups),
+            *(p.citizen_id for p in overview.plan_reviews),
         ]
         labels = citizen_labels(skranke, ids)
         self.app.call_from_thread(self._show, view, labels)
@@ -164,51 +177,51 @@ class DeadlinesScreen(Screen[None]):
 
         requests = self.query_one("#requests", DataTable)
         requests.clear()
-        for row in (r for r in overview.requests if keep(r.case_id)):
-            style = STATUS_STYLE.get(row.status, "")
+        for request in (r for r in overview.requests if keep(r.case_id)):
+            style = STATUS_STYLE.get(request.status, "")
             requests.add_row(
-                Text(str(row.days_left), style=style, justify="right"),
-                Text(status_word(row.status), style=style),
-                self._citizen(row.citizen_id),
-                plain(department_name(self.app.skranke.site, row.department)),
-                row.paragraph,
-                _near_day(row.contact_date),
-                _near_day(row.deadline),
-                _near_day(row.last_open_day),
-                Text(", ".join(flag_word(f) for f in row.flags), style="yellow" if row.flags else ""),
-                key=f"{row.case_id}|{row.citizen_id}",
+                Text(str(request.days_left), style=style, justify="right"),
+                Text(status_word(request.status), style=style),
+                self._citizen(request.citizen_id),
+                plain(department_name(self.app.skranke.site, request.department)),
+                request.paragraph,
+                _near_day(request.contact_date),
+                _near_day(request.deadline),
+                _near_day(request.last_open_day),
+                Text(", ".join(flag_word(f) for f in request.flags), style="yellow" if request.flags else ""),
+                key=f"{request.case_id}|{request.citizen_id}",
             )
         exempt = self.query_one("#exempt", DataTable)
         exempt.clear()
-        for row in (r for r in overview.exempt if keep(r.case_id)):
+        for exempt_case in (r for r in overview.exempt if keep(r.case_id)):
             exempt.add_row(
-                self._citizen(row.citizen_id),
-                row.case_id,
-                reason_word(row.reason),
-                key=f"{row.case_id}|{row.citizen_id}",
+                self._citizen(exempt_case.citizen_id),
+                exempt_case.case_id,
+                reason_word(exempt_case.reason),
+                key=f"{exempt_case.case_id}|{exempt_case.citizen_id}",
             )
         follow_ups = self.query_one("#follow-ups", DataTable)
         follow_ups.clear()
-        for row in (r for r in overview.follow_ups if keep(r.case_id)):
-            style = STATUS_STYLE.get(row.status, "")
+        for follow_up in (r for r in overview.follow_ups if keep(r.case_id)):
+            style = STATUS_STYLE.get(follow_up.status, "")
             follow_ups.add_row(
-                Text(status_word(row.status), style=style),
-                _day(row.due),
-                str(row.months),
-                self._citizen(row.citizen_id),
-                row.case_id,
-                key=f"{row.case_id}|{row.months}|{row.citizen_id}",
+                Text(status_word(follow_up.status), style=style),
+                _day(follow_up.due),
+                str(follow_up.months),
+                self._citizen(follow_up.citizen_id),
+                follow_up.case_id,
+                key=f"{follow_up.case_id}|{follow_up.months}|{follow_up.citizen_id}",
             )
         reviews = self.query_one("#plan-reviews", DataTable)
         reviews.clear()
-        for row in (r for r in overview.plan_reviews if keep(r.case_id)):
-            style = STATUS_STYLE.get(row.status, "")
+        for review in (r for r in overview.plan_reviews if keep(r.case_id)):
+            style = STATUS_STYLE.get(review.status, "")
             reviews.add_row(
-                Text(status_word(row.status), style=style),
-                _day(row.due),
-                self._citizen(row.citizen_id),
-                row.case_id,
-                key=f"{row.case_id}|{row.citizen_id}",
+                Text(status_word(review.status), style=style),
+                _day(review.due),
+                self._citizen(review.citizen_id),
+                review.case_id,
+                key=f"{review.case_id}|{review.citizen_id}",
             )
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=requests.row_count)

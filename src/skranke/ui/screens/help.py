@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,8 +14,17 @@ from textual.widgets import Static
 
 from skranke.i18n import _
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
 
 class HelpScreen(ModalScreen[None]):
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
     BINDINGS = [
         Binding("escape,q,f1,question_mark", "dismiss", _("Close"), id="help.close"),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -14,10 +16,19 @@ from skranke.i18n import _, clock_time, short_date
 from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
 from skranke.ui.formatting import plain
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
 OUTCOME_STYLE = {"imported": "green", "unchanged": "dim", "rejected": "bold red"}
 
 
 class SyncScreen(Screen[None]):
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
     BINDINGS = [
         Binding("i", "run_sync", _("Sync now"), id="sync.run", tooltip=_("Import the inbox and write the outbox")),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -16,11 +17,20 @@ from skranke.services.today import day_overview, holiday_of
 from skranke.ui.formatting import intervals_text, plain, state_text
 from skranke.ui.widgets.counts import CountsPanel
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
 REFRESH_SECONDS = 60
 
 
 class TodayScreen(Screen[None]):
     """Refreshed every minute from the Clock; nothing here is typed in."""
+
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="today"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -10,9 +12,18 @@ from textual.widgets import Static
 from skranke.i18n import _
 from skranke.services.counts import DeskCounts, desk_counts
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
 
 class CountsPanel(Horizontal):
     """Counted in a worker: the hours paint at once, the database answers a moment later."""
+
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
 
     loaded = False
 
