@@ -90,3 +90,19 @@ def skranke_at(db_url):
     yield factory
     for skranke in opened:
         skranke.close()
+
+
+TEST_PIN = "2468"
+
+
+def signed_in(skranke: Skranke, *roles: str, initials: str | None = None, name: str | None = None):
+    """A staff member with these roles, added to the store and signed in (the first one is also admin)."""
+    from skranke.services.staff import add_staff, sign_in, staff_count
+
+    initials = initials or ("".join(r[:2] for r in roles).upper()[:16] if roles else "XX")
+    if staff_count(skranke) == 0:
+        add_staff(skranke, None, "ADM", "Admin Testesen", ["admin"], TEST_PIN)
+    admin = sign_in(skranke, "ADM", TEST_PIN)
+    if initials != "ADM":
+        add_staff(skranke, admin, initials, name or f"{initials} Testesen", roles, TEST_PIN)
+    return sign_in(skranke, initials, TEST_PIN)

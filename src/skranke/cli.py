@@ -13,9 +13,10 @@ from typing import NoReturn
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, set_language, week_number
 from skranke.services.context import Skranke, UsageError
+from skranke.services.staff import AccessError, Actor, StaffInputError
 from skranke.sites import SiteError
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_ACCESS = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +50,12 @@ def _common_options() -> _Parser:
         help="fix the clock, e.g. 2026-04-06T09:30 (Copenhagen time)",
     )
     common.add_argument("--language", default=argparse.SUPPRESS, choices=["da", "en"])
+    common.add_argument(
+        "--staff",
+        default=argparse.SUPPRESS,
+        metavar="INITIALS",
+        help=_("sign in as this staff member (also SKRANKE_STAFF); the PIN from SKRANKE_PIN or a prompt"),
+    )
     return common
 
 
@@ -84,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--outbox", type=Path, metavar="DIR", help="where local events are written")
     sync.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     sync.add_argument("--json", action="store_true", help="machine-readable output")
+    _staff_commands(commands, common)
     return parser
 
 
@@ -96,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             site=options.get("site"),
             now=options.get("now"),
             language=options.get("language"),
+            staff=options.get("staff"),
         )
         set_language(settings.language)
         handler = COMMANDS[args.command or "app"]
@@ -103,6 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, SettingsError, SiteError) as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except AccessError as error:
+        print(f"skranke: {error}", file=sys.stderr)
+        return EXIT_ACCESS
+    except StaffInputError as error:
+        print(f"skranke: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `skranke deadlines | head`: the reader left, nothing is wrong
@@ -143,6 +158,9 @@ def run_demo(skranke: Skranke, args: argparse.Namespace) -> int:
 
     result = create_demo(skranke)
     print(_("Demo database ready: {location}").format(location=result.location))
+    print(_("Demo staff (initials, PIN, role):"))
+    for initials, name, roles, pin in result.staff:
+        print(f"  {initials:<3} {pin}  {', '.join(roles):<10} {name}")
     if args.no_open:
         return EXIT_OK
     return run_app(result.skranke, args)
@@ -210,7 +228,8 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services.sync import run_sync as sync
 
     try:
-        result = sync(skranke, args.paths, outbox=args.outbox, dry_run=args.dry_run)
+        actor = signed_in_actor(skranke)  # None: a scheduled task, recorded as the workstation
+        result = sync(skranke, args.paths, outbox=args.outbox, dry_run=args.dry_run, actor=actor)
     except SyncError as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_REJECTED
@@ -252,3 +271,145 @@ COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     "sync": run_sync,
     "deadlines": run_deadlines,
 }
+
+
+# --- staff and the audit log ---------------------------------------------------------------
+
+
+def _staff_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    staff = commands.add_parser(
+        "staff",
+        parents=[common],
+        help=_("staff and their PINs (admin)"),
+        description=_(
+            "Add, list and disable staff, and set PINs. The first staff member "
+            "of a new store needs no sign-in and must have the role admin."
+        ),
+    )
+    actions = staff.add_subparsers(dest="staff_command", parser_class=_Parser, required=True)
+    add = actions.add_parser(
+        "add", parents=[common], help=_("add a staff member (new PIN from SKRANKE_NEW_PIN or a prompt)")
+    )
+    add.add_argument("initials", metavar="INITIALS")
+    add.add_argument("--name", required=True, help=_("full name"))
+    add.add_argument("--roles", required=True, metavar="ROLE,ROLE", help=_("reception, nurse, doctor, admin"))
+    listing = actions.add_parser("list", parents=[common], help=_("list staff"))
+    listing.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    disable = actions.add_parser("disable", parents=[common], help=_("disable a staff member"))
+    disable.add_argument("initials", metavar="INITIALS")
+    pin = actions.add_parser("pin", parents=[common], help=_("set a new PIN (from SKRANKE_NEW_PIN or a prompt)"))
+    pin.add_argument("initials", metavar="INITIALS")
+
+    audit = commands.add_parser(
+        "audit",
+        parents=[common],
+        help=_("who looked at or changed what (admin)"),
+        description=_(
+            "The audit log, oldest first: every sign-in, look at a citizen and "
+            "action, with staff member and workstation."
+        ),
+    )
+    audit.add_argument("--citizen", metavar="ID", help=_("only events about this citizen"))
+    # --staff signs in; the staff member whose events are wanted is --by.
+    audit.add_argument("--by", metavar="INITIALS", help=_("only events by this staff member"))
+    audit.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help=_("only events from this day on"))
+    audit.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+
+def _read_pin(prompt: str, variable: str, twice: bool = False) -> str:
+    import getpass
+    import os
+
+    given = os.environ.get(variable)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise AccessError(_("No PIN: set {variable} or run the command in a terminal.").format(variable=variable))
+    pin = getpass.getpass(prompt)
+    if twice and getpass.getpass(_("Once more: ")) != pin:
+        raise StaffInputError(_("The two PINs differ."))
+    return pin
+
+
+def signed_in_actor(skranke: Skranke) -> Actor | None:
+    """The --staff / SKRANKE_STAFF person, signed in with SKRANKE_PIN or a hidden prompt; else None."""
+    from skranke.services.staff import sign_in
+
+    initials = skranke.settings.staff
+    if not initials:
+        return None
+    return sign_in(skranke, initials, _read_pin(_("PIN for {staff}: ").format(staff=initials.upper()), "SKRANKE_PIN"))
+
+
+def _needs_actor(skranke: Skranke) -> Actor:
+    actor = signed_in_actor(skranke)
+    if actor is None:
+        raise AccessError(_("Sign in with --staff INITIALS (or SKRANKE_STAFF) and the PIN in SKRANKE_PIN."))
+    return actor
+
+
+def run_staff(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services import staff
+
+    if args.staff_command == "add":
+        first = staff.staff_count(skranke) == 0
+        actor = None if first and not skranke.settings.staff else _needs_actor(skranke)
+        pin = _read_pin(_("New PIN: "), "SKRANKE_NEW_PIN", twice=True)
+        member = staff.add_staff(skranke, actor, args.initials, args.name, args.roles.split(","), pin)
+        print(_("{staff} added with roles {roles}.").format(staff=member.staff_id, roles=", ".join(member.roles)))
+        return EXIT_OK
+    actor = _needs_actor(skranke)
+    if args.staff_command == "list":
+        members = staff.list_staff(skranke, actor)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "staff": [
+                            {
+                                "id": m.staff_id,
+                                "name": m.name,
+                                "roles": list(m.roles),
+                                "active": m.active,
+                                "locked_until": m.locked_until.isoformat() if m.locked_until else None,
+                            }
+                            for m in members
+                        ]
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return EXIT_OK
+        for m in members:
+            state = _("active") if m.active else _("disabled")
+            print(f"{m.staff_id:<6} {m.name:<30} {', '.join(m.roles):<28} {state}")
+        return EXIT_OK
+    if args.staff_command == "disable":
+        member = staff.disable_staff(skranke, actor, args.initials)
+        print(_("{staff} is disabled.").format(staff=member.staff_id))
+        return EXIT_OK
+    pin = _read_pin(_("New PIN: "), "SKRANKE_NEW_PIN", twice=True)
+    member = staff.set_pin(skranke, actor, args.initials, pin)
+    print(_("{staff} has a new PIN.").format(staff=member.staff_id))
+    return EXIT_OK
+
+
+def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.audit import audit_events
+
+    actor = _needs_actor(skranke)
+    events = audit_events(skranke, actor, citizen_id=args.citizen, staff_id=args.by, since=args.since)
+    if args.json:
+        print(json.dumps({"events": [e.to_json_dict() for e in events]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for event in events:
+        print(
+            f"{event.at:%Y-%m-%d %H:%M:%S}  {event.staff:<11} {event.workstation:<16} {event.action:<15} "
+            f"{event.citizen_id or '':<10} {event.entity} {event.entity_id}"
+        )
+    return EXIT_OK
+
+
+COMMANDS["staff"] = run_staff
+COMMANDS["audit"] = run_audit

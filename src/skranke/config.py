@@ -34,7 +34,8 @@ class Settings(BaseModel):
     inbox: Path | None = None  # default: beside the database
     outbox: Path | None = None
     language: str = "da"
-    workstation: str = ""
+    workstation: str = ""  # the name in the audit log; default: the host name
+    staff: str | None = None  # initials to sign in as (the PIN never comes from here)
 
     @field_validator("language")
     @classmethod

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from skranke.clock import TIMEZONE
 from skranke.services.citizens import citizen_card
+from tests.conftest import signed_in
 from skranke.services.counts import desk_counts
 from skranke.services.deadlines import deadlines, request_counts
 from skranke.store.models import Appointment, Case, Citizen
@@ -120,12 +121,13 @@ def test_counts_on_i_dag(skranke_at):
 def test_the_citizen_card_masks_the_cpr_number(skranke_at):
     skranke = skranke_at("2025-12-15T09:00")
     seed(skranke)
-    card = citizen_card(skranke, "B1")
+    actor = signed_in(skranke, "reception")
+    card = citizen_card(skranke, actor, "B1")
     assert card.masked_cpr == "010180-****" and "1234" not in card.masked_cpr
     assert [c.id for c in card.cases] == ["S1"]
     assert [a.id for a in card.appointments] == ["A1"]
-    assert citizen_card(skranke, "B2").masked_cpr == ""
-    assert citizen_card(skranke, "nobody") is None
+    assert citizen_card(skranke, actor, "B2").masked_cpr == ""
+    assert citizen_card(skranke, actor, "nobody") is None
 
 
 def test_an_empty_store_has_nothing_due(skranke_at):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skranke.ui.app import SkrankeApp
-from tests.conftest import make_skranke
+from tests.conftest import make_skranke, signed_in
 
 TERMINAL = (120, 36)
 
@@ -27,11 +27,16 @@ async def settle(pilot) -> None:
 def app_at(tmp_path):
     apps: list[SkrankeApp] = []
 
-    def factory(now: str, site: str = "odense", prepare=None, **settings) -> SkrankeApp:
+    def factory(
+        now: str, site: str = "odense", prepare=None, roles: tuple[str, ...] | None = ("nurse", "admin"), **settings
+    ) -> SkrankeApp:
+        """The app on a fresh store; signed in as SYG (nurse and admin) unless `roles` is None."""
         skranke = make_skranke(now, f"sqlite:///{tmp_path / 'ui.db'}", site, **settings)
         if prepare is not None:
             prepare(skranke)
+        actor = signed_in(skranke, *roles, initials="SYG", name="Sygeplejerske Sørensen") if roles else None
         app = SkrankeApp(skranke)
+        app.actor = actor
         apps.append(app)
         return app
 

@@ -104,6 +104,8 @@ class Site(_Strict):
     name: str
     municipality: str
     source: str = ""
+    # The desk locks after this many idle minutes (DESIGN §1; default 5): the screen faces the waiting room.
+    idle_lock_minutes: int = Field(default=5, ge=1, le=120)
     departments: tuple[Department, ...]
     exceptions: tuple[HoursException, ...] = ()
     rules: Rules = Rules()

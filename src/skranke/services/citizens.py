@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from skranke.services.audit import AuditEntry, last_looks, record, record_looks
 from skranke.services.context import Skranke
+from skranke.services.staff import Actor, require
 from skranke.sync.rows import mask_cpr as report_mask
 
 
@@ -16,11 +18,17 @@ class CitizenLabel:
     alias: str
 
 
-def citizen_labels(skranke: Skranke, citizen_ids: list[str]) -> dict[str, CitizenLabel]:
+def citizen_labels(
+    skranke: Skranke, actor: Actor | None, citizen_ids: list[str], action: str = "list_deadlines"
+) -> dict[str, CitizenLabel]:
+    """Names for a list on screen; each citizen shown is a look, logged in the same transaction."""
     from skranke.store.queries import citizen_names
 
-    with skranke.database.reading() as session:
+    permission = {"list_deadlines": "view_deadlines", "search": "search"}.get(action, action)
+    signed_in = require(actor, permission)
+    with skranke.database.transaction() as session:
         names = citizen_names(session, sorted(set(citizen_ids)))
+        record_looks(session, signed_in, skranke.clock.now(), action, names)
     return {cid: CitizenLabel(cid, f"{first} {last}".strip(), alias) for cid, (first, last, alias) in names.items()}
 
 
@@ -33,6 +41,7 @@ class CitizenCard:
     phone: str
     cases: list  # Case rows, newest first
     appointments: list  # upcoming Appointment rows
+    looks: list[AuditEntry]  # the latest looks and actions, newest first (this one included)
 
 
 def mask_cpr(cpr: str | None) -> str:
@@ -40,15 +49,19 @@ def mask_cpr(cpr: str | None) -> str:
     return report_mask(f"{cpr[:6]}-{cpr[6:]}") if cpr else ""
 
 
-def citizen_card(skranke: Skranke, citizen_id: str) -> CitizenCard | None:
+def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> CitizenCard | None:
+    """The card, for a signed-in person; the look is logged in the same transaction."""
     from skranke.store.queries import citizen, citizen_appointments, citizen_cases
 
+    signed_in = require(actor, "open_citizen")
     now = skranke.clock.now()
     start_of_day = datetime.combine(now.date(), time(0), now.tzinfo)
-    with skranke.database.reading() as session:
+    with skranke.database.transaction() as session:
         person = citizen(session, citizen_id)
         if person is None:
             return None
+        record(session, signed_in, now, "open_citizen", citizen_id=person.id, entity="citizen", entity_id=person.id)
+        session.flush()
         return CitizenCard(
             citizen_id=person.id,
             name=f"{person.first_name} {person.last_name}".strip(),
@@ -57,4 +70,26 @@ def citizen_card(skranke: Skranke, citizen_id: str) -> CitizenCard | None:
             phone=person.phone,
             cases=citizen_cases(session, citizen_id),
             appointments=citizen_appointments(session, citizen_id, start_of_day),
+            looks=last_looks(session, citizen_id, now),
         )
+
+
+def reveal_cpr(skranke: Skranke, actor: Actor | None, citizen_id: str) -> str:
+    """The full CPR number ('010180-1234'), for a role that may; the reveal is logged."""
+    from skranke.store.queries import citizen
+
+    signed_in = require(actor, "reveal_cpr")
+    with skranke.database.transaction() as session:
+        person = citizen(session, citizen_id)
+        if person is None or not person.cpr:
+            return ""
+        record(
+            session,
+            signed_in,
+            skranke.clock.now(),
+            "reveal_cpr",
+            citizen_id=person.id,
+            entity="citizen",
+            entity_id=person.id,
+        )
+        return f"{person.cpr[:6]}-{person.cpr[6:]}"

@@ -8,11 +8,21 @@ from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
 from skranke.store.engine import sqlite_path
 
+# Synthetic demo staff, one per role; their PINs are printed by `skranke demo` and stand in the
+# README. Only a demo store gets them.
+DEMO_STAFF = (
+    ("AH", "Anne Holm", ("admin",), "4444"),
+    ("KJ", "Karen Jensen", ("reception",), "1111"),
+    ("MN", "Mette Nielsen", ("nurse",), "2222"),
+    ("PL", "Peter Lund", ("doctor",), "3333"),
+)
+
 
 @dataclass(frozen=True)
 class DemoResult:
     skranke: Skranke
     location: str
+    staff: tuple[tuple[str, str, tuple[str, ...], str], ...] = DEMO_STAFF
 
 
 def demo_database_url(skranke: Skranke) -> str:
@@ -42,7 +52,20 @@ def create_demo(skranke: Skranke) -> DemoResult:
             )
         )
     import_demo_data(demo)
+    _add_demo_staff(demo)
     return DemoResult(demo, demo.database_url)
+
+
+def _add_demo_staff(demo: Skranke) -> None:
+    from skranke.services.staff import add_staff, sign_in, staff_count
+
+    if staff_count(demo) > 0:
+        return
+    admin = None
+    for initials, name, roles, pin in DEMO_STAFF:
+        add_staff(demo, admin, initials, name, roles, pin)
+        if admin is None:
+            admin = sign_in(demo, initials, pin)
 
 
 def _empty_folder(folder) -> None:

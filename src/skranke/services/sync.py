@@ -14,14 +14,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from skranke.clock import TIMEZONE
 from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
+from skranke.services.staff import Actor, require, workstation_actor
 from skranke.sync.outbox import OutboxConflict, existing_outbox_ranges, write_outbox_file
 from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
 from skranke.sync.rows import AppointmentRow, CaseRow, CitizenRow, PrescriptionRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 IMPORTED_DIR = "imported"
 REJECTED_DIR = "rejected"
@@ -150,8 +154,35 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     return errors
 
 
+def _audit_file(session: Session, actor: Actor, at: datetime, outcome: FileOutcome) -> None:
+    """A sync names who ran it: the signed-in person, or the workstation for a scheduled task."""
+    from skranke.services.audit import record
+
+    record(
+        session,
+        actor,
+        at,
+        "sync",
+        entity="file",
+        entity_id=outcome.name,
+        detail={
+            "kind": outcome.kind,
+            "outcome": outcome.outcome,
+            "rows": outcome.rows,
+            "inserted": outcome.inserted,
+            "updated": outcome.updated,
+        },
+    )
+
+
 def _reject(
-    skranke: Skranke, path: Path, parsed: ParsedFile, outcome: FileOutcome, started: datetime, dry_run: bool
+    skranke: Skranke,
+    path: Path,
+    parsed: ParsedFile,
+    outcome: FileOutcome,
+    started: datetime,
+    dry_run: bool,
+    actor: Actor,
 ) -> None:
     from skranke.store.imports import record_sync
     from skranke.store.models import SyncRun
@@ -180,12 +211,20 @@ def _reject(
                 first_errors=outcome.errors,
             ),
         )
+        _audit_file(session, actor, started, outcome)
 
 
-def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: Progress | None = None) -> FileOutcome:
+def import_file(
+    skranke: Skranke,
+    path: Path,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    actor: Actor | None = None,
+) -> FileOutcome:
     from skranke.store.imports import already_imported, record_sync, upsert
     from skranke.store.models import SyncRun
 
+    actor = actor or workstation_actor(skranke)
     started = skranke.clock.now()
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
@@ -210,6 +249,7 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: P
                         outcome="unchanged",
                     ),
                 )
+                _audit_file(session, actor, started, outcome)
             outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
         return outcome
 
@@ -221,7 +261,7 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: P
     )
 
     if not parsed.ok:
-        _reject(skranke, path, parsed, outcome, started, dry_run)
+        _reject(skranke, path, parsed, outcome, started, dry_run, actor)
         return outcome
     kind = parsed.kind
     assert kind is not None  # a file of no known kind has an error
@@ -254,9 +294,10 @@ def import_file(skranke: Skranke, path: Path, dry_run: bool = False, progress: P
                     outcome="imported",
                 ),
             )
+            _audit_file(session, actor, started, outcome)
     if reference_errors:  # nothing was written: the transaction above held no change
         parsed.errors = sorted([*parsed.errors, *reference_errors], key=lambda e: e.line)
-        _reject(skranke, path, parsed, outcome, started, dry_run)
+        _reject(skranke, path, parsed, outcome, started, dry_run, actor)
         return outcome
     if not dry_run:
         outcome.moved_to = str(_move(path, IMPORTED_DIR, started))
@@ -305,9 +346,18 @@ def run_sync(
     outbox: Path | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> SyncResult:
+    """Import the files (the inbox by default) and write the outbox.
+
+    `actor` is the signed-in person (an admin) or, for a scheduled task, None: the workstation.
+    """
+    if actor is None:
+        actor = workstation_actor(skranke)
+    else:
+        require(actor, "sync")
     files = collect_files(list(paths), skranke.inbox)
-    outcomes = [import_file(skranke, path, dry_run, progress) for path in files]
+    outcomes = [import_file(skranke, path, dry_run, progress, actor) for path in files]
     result = SyncResult(outcomes, dry_run=dry_run)
     if not dry_run:
         result.outbox = write_outbox(skranke, outbox or skranke.outbox)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from time import monotonic
 from typing import TYPE_CHECKING, cast
 
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import Reactive
@@ -14,10 +17,13 @@ from textual.worker import Worker, WorkerState
 from skranke.i18n import _
 from skranke.resources import styles_dir
 from skranke.services.context import Skranke
+from skranke.services.staff import Actor, sign_out
 from skranke.ui.providers import ScreensProvider
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
+from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
+from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
     from skranke.ui.screens.sync import SyncScreen
@@ -52,22 +58,28 @@ def _sync_screen() -> Screen:
     return SyncScreen()
 
 
+# Screens that show or change citizens: a signed-in person first (DESIGN §1, §4).
+SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen}
+IDLE_CHECK_SECONDS = 5
+
+
 class SkrankeApp(App[None]):
     TITLE = "skranke"
     CSS_PATH = [styles_dir() / "app.tcss"]
     COMMANDS = App.COMMANDS | {ScreensProvider}
-    MODES = {"today": TodayScreen, "deadlines": _deadlines_screen, "sync": _sync_screen}
+    MODES = {"today": TodayScreen, **SIGNED_IN_MODES}
     DEFAULT_MODE = "today"
     BINDINGS = [
-        Binding("d", "switch_mode('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
+        Binding("d", "open('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
         Binding(
             "f",
-            "switch_mode('deadlines')",
+            "open('deadlines')",
             _("Deadlines"),
             id="screen.deadlines",
             tooltip=_("14-day guarantee, follow-ups, plan reviews"),
         ),
-        Binding("s", "switch_mode('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
+        Binding("s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
+        Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=True),
         Binding("q", "quit", _("Quit"), id="app.quit"),
@@ -79,14 +91,87 @@ class SkrankeApp(App[None]):
 
     def __init__(self, skranke: Skranke) -> None:
         self.skranke = skranke
+        self.actor: Actor | None = None
+        self._last_activity = monotonic()
         super().__init__()
         self.register_theme(SKRANKE_THEME)
 
+    def on_mount(self) -> None:
+        # Real elapsed time, not the Clock: with --now fixed the desk still locks when left.
+        self.set_interval(IDLE_CHECK_SECONDS, self._lock_when_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_activity = monotonic()
+        await super().on_event(event)
+
+    # --- signing in and locking ---------------------------------------------------------
+
+    async def action_open(self, mode: str) -> None:
+        """Switch to a screen; those with citizens ask for a sign-in first."""
+        if mode in SIGNED_IN_MODES and self.actor is None:
+            self.push_screen(
+                SignInScreen(_("Sign in to see {screen}.").format(screen=self._mode_title(mode))),
+                callback=lambda actor: self._signed_in(actor, mode),
+            )
+            return
+        await self.switch_mode(mode)
+
+    def action_sign_in(self) -> None:
+        if self.actor is None and not isinstance(self.screen, SignInScreen):
+            self.push_screen(SignInScreen(), callback=lambda actor: self._signed_in(actor, None))
+
+    def _signed_in(self, actor: Actor | None, mode: str | None) -> None:
+        if actor is None:
+            return
+        self._set_actor(actor)
+        if mode is not None:
+            self.call_later(self.switch_mode, mode)
+
+    def _set_actor(self, actor: Actor | None) -> None:
+        self.actor = actor
+        self._last_activity = monotonic()
+        for bar in self.query(StaffBar):
+            bar.show()
+        for screen in self.screen_stack:
+            for bar in screen.query(StaffBar):
+                bar.show()
+
+    async def action_lock(self, reason: str = "key") -> None:
+        """Back to "I dag" with no citizen data anywhere on screen; the same or another person signs in."""
+        actor = self.actor
+        self._set_actor(None)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.current_mode != "today":
+            await self.switch_mode("today")
+        # The screens that held citizens are dropped, not hidden: they are built anew after a sign-in.
+        for mode, factory in SIGNED_IN_MODES.items():
+            await self.remove_mode(mode)
+            self.add_mode(mode, factory)
+        self._set_actor(None)
+        if actor is not None:
+            self._record_sign_out(actor, reason)
+
+    @work(thread=True, exit_on_error=False, group="sign-out")
+    def _record_sign_out(self, actor: Actor, reason: str) -> None:
+        sign_out(self.skranke, actor, reason)
+
+    async def _lock_when_idle(self) -> None:
+        idle_minutes = self.skranke.site.idle_lock_minutes
+        if self.actor is not None and monotonic() - self._last_activity >= idle_minutes * 60:
+            await self.action_lock("idle")
+
+    def _mode_title(self, mode: str) -> str:
+        return {"deadlines": _("Deadlines"), "sync": _("Sync")}.get(mode, mode)
+
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
-            (_("Today"), _("Opening hours of every department, counts"), "switch_mode('today')"),
-            (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "switch_mode('deadlines')"),
-            (_("Sync"), _("Imports, rejected files, outbox"), "switch_mode('sync')"),
+            (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
+            (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
+            (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
+            (_("Sign in"), _("Initials and PIN"), "sign_in"),
+            (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
             (_("Help"), _("All keys"), "help"),
         ]
@@ -105,6 +190,9 @@ class SkrankeApp(App[None]):
         return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
 
     async def action_sync_now(self) -> None:
+        if self.actor is None:
+            await self.action_open("sync")
+            return
         await self.switch_mode("sync")
         # The "sync" mode's screen is a SyncScreen (see MODES).
         cast("SyncScreen", self.screen).action_run_sync()
@@ -119,4 +207,8 @@ class SkrankeApp(App[None]):
             self.push_screen(ErrorScreen(_("Something went wrong"), str(event.worker.error)))
 
     def on_unmount(self) -> None:
+        if self.actor is not None:
+            # Quitting must not fail on an unreachable database.
+            with contextlib.suppress(Exception):
+                sign_out(self.skranke, self.actor, "quit")
         self.skranke.close()

@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from skranke.i18n import _, clock_time, short_date
-from skranke.services.citizens import CitizenCard, citizen_card
+from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
+from skranke.services.staff import AccessError
 from skranke.ui.formatting import department_name
 
 if TYPE_CHECKING:
@@ -23,12 +24,32 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 
+def look_word(action: str) -> str:
+    return {
+        "open_citizen": _("opened the card"),
+        "list_deadlines": _("seen on Frister"),
+        "search": _("found in a search"),
+        "reveal_cpr": _("showed the full CPR"),
+        "check_in": _("checked in"),
+        "dispense": _("recorded a dose"),
+        "void": _("voided a dose"),
+        "release": _("released a hold"),
+        "intake": _("registered a request"),
+        "follow_up": _("recorded a follow-up"),
+    }.get(action, action)
+
+
 class CitizenScreen(ModalScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
 
-    BINDINGS = [Binding("escape,q", "dismiss", _("Close"), id="citizen.close")]
+    BINDINGS = [
+        Binding("escape,q", "dismiss", _("Close"), id="citizen.close"),
+        Binding(
+            "v", "reveal_cpr", _("Show CPR"), id="citizen.reveal_cpr", tooltip=_("Show the full CPR number (logged)")
+        ),
+    ]
 
     loaded = False
 
@@ -41,13 +62,15 @@ class CitizenScreen(ModalScreen[None]):
             yield Static("…", id="citizen-heading")
             yield Static(id="citizen-cases")
             yield Static(id="citizen-appointments")
+            yield Static(id="citizen-looks")
+            yield Static(_("Esc closes the card · v shows the full CPR (logged)"), id="citizen-hint")
 
     def on_mount(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="citizen")
     def load(self) -> None:
-        card = citizen_card(self.app.skranke, self.citizen_id)
+        card = citizen_card(self.app.skranke, self.app.actor, self.citizen_id)
         self.app.call_from_thread(self._show, card)
 
     def _show(self, card: CitizenCard | None) -> None:
@@ -97,4 +120,32 @@ class CitizenScreen(ModalScreen[None]):
         if not card.appointments:
             appointments.add_row(_("none booked"), "", "", "")
         self.query_one("#citizen-appointments", Static).update(appointments)
+
+        looks = Table(
+            title=_("Latest looks and actions"), title_justify="left", box=None, header_style="bold", expand=True
+        )
+        for label in (_("When"), _("Staff"), _("Workstation"), _("What")):
+            looks.add_column(label)
+        for look in card.looks:
+            looks.add_row(
+                f"{short_date(look.at.date())} {clock_time(look.at)}",
+                look.staff,
+                Text(look.workstation),
+                look_word(look.action),
+            )
+        self.query_one("#citizen-looks", Static).update(looks)
+        self._card = card
         self.loaded = True
+
+    def action_reveal_cpr(self) -> None:
+        self._reveal()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reveal")
+    def _reveal(self) -> None:
+        try:
+            cpr = reveal_cpr(self.app.skranke, self.app.actor, self.citizen_id)
+        except AccessError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        if cpr:
+            self.app.call_from_thread(self.notify, _("CPR: {cpr}").format(cpr=cpr), timeout=10)

@@ -18,6 +18,7 @@ from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.ui.formatting import department_name, plain
 from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
     from textual import getters
@@ -88,6 +89,7 @@ class DeadlinesScreen(Screen[None]):
         self._department: str | None = None
 
     def compose(self) -> ComposeResult:
+        yield StaffBar()
         with Vertical(id="deadlines"):
             with Horizontal(id="deadlines-heading"):
                 yield Static(id="deadlines-title")
@@ -139,7 +141,7 @@ class DeadlinesScreen(Screen[None]):
             *(f.citizen_id for f in overview.follow_ups),
             *(p.citizen_id for p in overview.plan_reviews),
         ]
-        labels = citizen_labels(skranke, ids)
+        labels = citizen_labels(skranke, self.app.actor, ids)
         self.app.call_from_thread(self._show, view, labels)
 
     def _citizen(self, citizen_id: str) -> Text:

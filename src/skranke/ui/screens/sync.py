@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 from skranke.i18n import _, clock_time, short_date
 from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
 from skranke.ui.formatting import plain
+from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
     from textual import getters
@@ -36,6 +37,7 @@ class SyncScreen(Screen[None]):
     loaded = False
 
     def compose(self) -> ComposeResult:
+        yield StaffBar()
         with Vertical(id="sync"):
             yield Static(id="sync-status")
             yield ProgressBar(id="sync-progress", total=None, show_eta=False)
@@ -128,7 +130,7 @@ class SyncScreen(Screen[None]):
         def progress(name: str, done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        result = run_sync(self.app.skranke, progress=progress)
+        result = run_sync(self.app.skranke, progress=progress, actor=self.app.actor)
         self.app.call_from_thread(self._finished, result)
 
     def _progress(self, done: int, total: int) -> None:

@@ -16,6 +16,7 @@ from skranke.i18n import _, clock_time, long_date, week_number
 from skranke.services.today import day_overview, holiday_of
 from skranke.ui.formatting import intervals_text, plain, state_text
 from skranke.ui.widgets.counts import CountsPanel
+from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
     from textual import getters
@@ -33,6 +34,7 @@ class TodayScreen(Screen[None]):
         app = getters.app(SkrankeApp)
 
     def compose(self) -> ComposeResult:
+        yield StaffBar()
         with Vertical(id="today"):
             with Horizontal(id="today-heading"):
                 yield Static(id="today-date")

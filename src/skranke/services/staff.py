@@ -1,0 +1,347 @@
+"""Staff, sign-in and roles (DESIGN §1 "Staff, access and the audit log").
+
+Who may do what is decided here, in the services, not only hidden in the screens: every use
+case that shows or changes a citizen takes the signed-in `Actor` and calls `require()`.
+The PIN is kept only as an Argon2 hash; it never reaches the store, a log, an exception or
+the audit detail.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+
+from skranke.i18n import _, clock_time, ngettext
+from skranke.services.context import Skranke
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+    from sqlalchemy.orm import Session
+
+    from skranke.store.models import Staff
+
+ROLES = ("reception", "nurse", "doctor", "admin")
+MAX_FAILED_PINS = 5
+LOCK_OUT = timedelta(minutes=15)
+PIN_PATTERN = re.compile(r"\d{4,12}")
+INITIALS_PATTERN = re.compile(r"[A-ZÆØÅ]{2,16}")
+# Who did something when no person signed in: a scheduled sync, for instance.
+WORKSTATION_ACTOR = "workstation"
+
+# Each role's own actions; nurse includes reception's, doctor includes nurse's (DESIGN §1).
+_RECEPTION = frozenset({"search", "open_citizen", "check_in", "intake", "follow_up", "view_deadlines", "view_tasks"})
+_NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr"}
+_DOCTOR = _NURSE | {"release", "void"}
+_ADMIN = frozenset({"manage_staff", "sync", "read_audit", "view_deadlines"})
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "reception": _RECEPTION,
+    "nurse": _NURSE,
+    "doctor": _DOCTOR,
+    "admin": _ADMIN,
+}
+
+
+class AccessError(Exception):
+    """Not signed in, a wrong PIN, locked out, disabled, or a role that may not: exit code 4."""
+
+
+class StaffInputError(ValueError):
+    """Bad initials, name, roles or PIN given to a staff command: exit code 1."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person (or the workstation itself) a use case acts for."""
+
+    staff_id: str
+    name: str
+    roles: frozenset[str]
+    workstation: str
+
+    def may(self, action: str) -> bool:
+        return any(action in PERMISSIONS[role] for role in self.roles)
+
+
+def workstation_name(skranke: Skranke) -> str:
+    return skranke.settings.workstation or socket.gethostname()
+
+
+def workstation_actor(skranke: Skranke) -> Actor:
+    """What a scheduled task acts as: no person, no roles beyond its own job."""
+    return Actor(WORKSTATION_ACTOR, "", frozenset(), workstation_name(skranke))
+
+
+def action_words(action: str) -> str:
+    return {
+        "search": _("search for citizens"),
+        "open_citizen": _("open a citizen card"),
+        "check_in": _("check citizens in"),
+        "intake": _("register requests"),
+        "follow_up": _("record follow-ups"),
+        "view_deadlines": _("see the deadlines"),
+        "view_tasks": _("see the tasks"),
+        "dispense": _("record doses"),
+        "close_day": _("close the day"),
+        "view_queue": _("see the dispensing queue"),
+        "reveal_cpr": _("reveal a full CPR number"),
+        "release": _("release a hold"),
+        "void": _("void a dose"),
+        "manage_staff": _("manage staff"),
+        "sync": _("run a sync"),
+        "read_audit": _("read the audit log"),
+    }.get(action, action)
+
+
+def require(actor: Actor | None, action: str) -> Actor:
+    """The actor, if their roles allow `action`; else AccessError naming what is missing."""
+    if actor is None:
+        raise AccessError(_("Sign in first: to {action} you must be signed in.").format(action=action_words(action)))
+    if not actor.may(action):
+        raise AccessError(
+            _("{staff} may not {action} (roles: {roles}).").format(
+                staff=actor.staff_id, action=action_words(action), roles=", ".join(sorted(actor.roles)) or "–"
+            )
+        )
+    return actor
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    # Imported on first use: argon2 is not needed to paint "I dag".
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against for unknown initials, so a wrong id takes as long as a wrong PIN.
+    return _hasher().hash("0000-not-a-pin")
+
+
+def _verify(pin_hash: str, pin: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_initials(text: str) -> str:
+    initials = text.strip().upper()
+    if not INITIALS_PATTERN.fullmatch(initials):
+        raise StaffInputError(_("Initials '{initials}': 2 to 16 letters, e.g. SYG.").format(initials=text.strip()))
+    return initials
+
+
+def check_pin(pin: str) -> str:
+    if not PIN_PATTERN.fullmatch(pin):
+        raise StaffInputError(_("The PIN must be 4 to 12 digits."))
+    return pin
+
+
+def check_roles(roles: Iterable[str]) -> frozenset[str]:
+    chosen = frozenset(r.strip().lower() for r in roles if r.strip())
+    unknown = sorted(chosen - set(ROLES))
+    if unknown or not chosen:
+        raise StaffInputError(
+            _("Roles {roles}: use one or more of {known}.").format(
+                roles=", ".join(unknown) or "–", known=", ".join(ROLES)
+            )
+        )
+    return chosen
+
+
+def _actor(row: Staff, workstation: str) -> Actor:
+    return Actor(row.id, row.name, frozenset(r.role for r in row.roles), workstation)
+
+
+def sign_in(skranke: Skranke, initials: str, pin: str) -> Actor:
+    """The signed-in actor, or AccessError. Counts wrong PINs; five lock the id for 15 minutes.
+
+    The attempt and its outcome go to the audit log in the same transaction.
+    """
+    from skranke.services.audit import record
+    from skranke.store.desk import staff_for_update
+
+    now = skranke.clock.now()
+    workstation = workstation_name(skranke)
+    staff_id = initials.strip().upper()
+    failure: str | None = None
+    with skranke.database.transaction() as session:
+        row = staff_for_update(session, staff_id) if staff_id else None
+        if row is None:
+            _verify(_dummy_hash(), pin)
+            failure = _("Unknown initials or wrong PIN.")
+            record(
+                session,
+                Actor(staff_id or "?", "", frozenset(), workstation),
+                now,
+                "sign_in_failed",
+                detail={"reason": "unknown"},
+            )
+        elif not row.active:
+            failure = _("{staff} is disabled: ask an administrator.").format(staff=row.id)
+            record(session, _actor(row, workstation), now, "sign_in_failed", detail={"reason": "disabled"})
+        elif row.locked_until is not None and row.locked_until > now:
+            failure = _("{staff} is locked after {count} wrong PINs until {time}.").format(
+                staff=row.id, count=MAX_FAILED_PINS, time=clock_time(row.locked_until.astimezone(now.tzinfo))
+            )
+            record(session, _actor(row, workstation), now, "sign_in_failed", detail={"reason": "locked"})
+        elif not _verify(row.pin_hash, pin):
+            row.failed_attempts += 1
+            detail: dict[str, object] = {"reason": "wrong_pin", "failed_attempts": row.failed_attempts}
+            if row.failed_attempts >= MAX_FAILED_PINS:
+                row.locked_until = now + LOCK_OUT
+                row.failed_attempts = 0
+                detail["locked_until"] = row.locked_until.isoformat()
+                failure = _("Wrong PIN {count} times: {staff} is locked until {time}.").format(
+                    count=MAX_FAILED_PINS, staff=row.id, time=clock_time(row.locked_until.astimezone(now.tzinfo))
+                )
+            else:
+                left = MAX_FAILED_PINS - row.failed_attempts
+                warning = ngettext(
+                    "{count} attempt left before a 15-minute lock.",
+                    "{count} attempts left before a 15-minute lock.",
+                    left,
+                )
+                failure = _("Unknown initials or wrong PIN.") + " " + warning.format(count=left)
+            record(session, _actor(row, workstation), now, "sign_in_failed", detail=detail)
+        else:
+            row.failed_attempts = 0
+            row.locked_until = None
+            actor = _actor(row, workstation)
+            record(session, actor, now, "sign_in")
+            return actor
+    raise AccessError(failure)
+
+
+def sign_out(skranke: Skranke, actor: Actor, reason: str) -> None:
+    """Lock or change of shift: written to the audit log (reason 'key', 'idle', 'quit')."""
+    from skranke.services.audit import record
+
+    with skranke.database.transaction() as session:
+        record(session, actor, skranke.clock.now(), "sign_out", detail={"reason": reason})
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    staff_id: str
+    name: str
+    roles: tuple[str, ...]
+    active: bool
+    locked_until: datetime | None
+
+
+def _member(row: Staff) -> StaffMember:
+    return StaffMember(row.id, row.name, tuple(sorted(r.role for r in row.roles)), row.active, row.locked_until)
+
+
+def staff_count(skranke: Skranke) -> int:
+    from skranke.store.desk import staff_count as count
+
+    with skranke.database.reading() as session:
+        return count(session)
+
+
+def add_staff(
+    skranke: Skranke, actor: Actor | None, initials: str, name: str, roles: Iterable[str], pin: str
+) -> StaffMember:
+    """An admin adds a person; on a store with no staff the first person needs no sign-in but must be an admin."""
+    from skranke.services.audit import record
+    from skranke.store.desk import staff_count as count
+    from skranke.store.models import Staff, StaffRole
+
+    staff_id = normalise_initials(initials)
+    chosen = check_roles(roles)
+    check_pin(pin)
+    if not name.strip():
+        raise StaffInputError(_("The name must not be empty."))
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        first = count(session) == 0
+        if first:
+            if "admin" not in chosen:
+                raise StaffInputError(_("The first staff member must have the role admin."))
+            actor = Actor(staff_id, name.strip(), chosen, workstation_name(skranke))
+        else:
+            require(actor, "manage_staff")
+        assert actor is not None
+        if session.get(Staff, staff_id) is not None:
+            raise StaffInputError(_("{staff} exists already.").format(staff=staff_id))
+        row = Staff(
+            id=staff_id,
+            name=name.strip(),
+            active=True,
+            pin_hash=_hasher().hash(pin),
+            failed_attempts=0,
+            created_at=now,
+            roles=[StaffRole(role=role) for role in sorted(chosen)],
+        )
+        session.add(row)
+        session.flush()
+        record(
+            session,
+            actor,
+            now,
+            "staff_add",
+            entity="staff",
+            entity_id=staff_id,
+            detail={"roles": sorted(chosen), "first": first},
+        )
+        return _member(row)
+
+
+def list_staff(skranke: Skranke, actor: Actor | None) -> list[StaffMember]:
+    from skranke.store.desk import all_staff
+
+    require(actor, "manage_staff")
+    with skranke.database.reading() as session:
+        return [_member(row) for row in all_staff(session)]
+
+
+def _changed_staff(session: Session, staff_id: str) -> Staff:
+    from skranke.store.desk import staff_for_update
+
+    row = staff_for_update(session, normalise_initials(staff_id))
+    if row is None:
+        raise StaffInputError(_("No staff member {staff}.").format(staff=staff_id.strip().upper()))
+    return row
+
+
+def disable_staff(skranke: Skranke, actor: Actor | None, staff_id: str) -> StaffMember:
+    from skranke.services.audit import record
+
+    admin = require(actor, "manage_staff")
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        row = _changed_staff(session, staff_id)
+        if row.id == admin.staff_id:
+            raise StaffInputError(_("You cannot disable yourself."))
+        row.active = False
+        record(session, admin, now, "staff_disable", entity="staff", entity_id=row.id)
+        return _member(row)
+
+
+def set_pin(skranke: Skranke, actor: Actor | None, staff_id: str, pin: str) -> StaffMember:
+    """A new PIN (an admin for anyone; anyone for themselves); clears a lock-out."""
+    from skranke.services.audit import record
+
+    check_pin(pin)
+    if actor is None or not (actor.may("manage_staff") or actor.staff_id == staff_id.strip().upper()):
+        require(actor, "manage_staff")
+    assert actor is not None
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        row = _changed_staff(session, staff_id)
+        row.pin_hash = _hasher().hash(pin)
+        row.failed_attempts = 0
+        row.locked_until = None
+        record(session, actor, now, "staff_pin", entity="staff", entity_id=row.id)
+        return _member(row)

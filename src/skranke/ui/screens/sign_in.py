@@ -1,0 +1,87 @@
+"""Log ind: initials and PIN before anything that shows or changes a citizen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from skranke.i18n import _
+from skranke.services.staff import AccessError, Actor, sign_in
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
+
+class SignInScreen(ModalScreen[Actor | None]):
+    """Dismissed with the signed-in Actor, or None when the person steps back (Esc)."""
+
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
+    BINDINGS = [Binding("escape", "cancel", _("Back"), id="sign_in.cancel")]
+
+    def __init__(self, purpose: str = "") -> None:
+        super().__init__()
+        self.purpose = purpose
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sign-in-body"):
+            yield Static(Text(_("Sign in"), style="bold"), id="sign-in-title")
+            if self.purpose:
+                yield Static(Text(self.purpose), id="sign-in-purpose")
+            yield Label(_("Initials"))
+            yield Input(id="sign-in-initials", max_length=16, placeholder=_("e.g. SYG"))
+            yield Static(id="sign-in-initials-error", classes="field-error")
+            yield Label(_("PIN"))
+            yield Input(id="sign-in-pin", password=True, max_length=12, restrict=r"\d*")
+            yield Static(id="sign-in-pin-error", classes="field-error")
+            yield Static(_("Enter signs in · Esc goes back"), id="sign-in-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#sign-in-initials", Input).focus()
+
+    @on(Input.Submitted, "#sign-in-initials")
+    def _to_pin(self) -> None:
+        initials = self.query_one("#sign-in-initials", Input).value.strip()
+        self._error("#sign-in-initials-error", "" if initials else _("Write your initials."))
+        if initials:
+            self.query_one("#sign-in-pin", Input).focus()
+
+    @on(Input.Submitted, "#sign-in-pin")
+    def _submit(self) -> None:
+        initials = self.query_one("#sign-in-initials", Input).value.strip()
+        pin = self.query_one("#sign-in-pin", Input).value
+        self._error("#sign-in-initials-error", "" if initials else _("Write your initials."))
+        self._error("#sign-in-pin-error", "" if pin else _("Write your PIN."))
+        if initials and pin:
+            self._check(initials, pin)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
+    def _check(self, initials: str, pin: str) -> None:
+        try:
+            actor = sign_in(self.app.skranke, initials, pin)
+        except AccessError as error:
+            self.app.call_from_thread(self._refused, str(error))
+            return
+        self.app.call_from_thread(self.dismiss, actor)
+
+    def _refused(self, reason: str) -> None:
+        pin = self.query_one("#sign-in-pin", Input)
+        pin.value = ""  # never left on screen or in memory longer than needed
+        self._error("#sign-in-pin-error", reason)
+        pin.focus()
+
+    def _error(self, selector: str, message: str) -> None:
+        self.query_one(selector, Static).update(Text(message, style="bold red"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
