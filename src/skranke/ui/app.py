@@ -141,6 +141,7 @@ class SkrankeApp(App[None]):
         """Back to "I dag" with no citizen data anywhere on screen; the same or another person signs in."""
         actor = self.actor
         self._set_actor(None)
+        self.clear_notifications()  # a toast may name a citizen or show a revealed CPR
         while len(self.screen_stack) > 1:
             self.pop_screen()
         if self.current_mode != "today":

@@ -39,7 +39,7 @@ class SignInScreen(ModalScreen[Actor | None]):
             if self.purpose:
                 yield Static(Text(self.purpose), id="sign-in-purpose")
             yield Label(_("Initials"))
-            yield Input(id="sign-in-initials", max_length=16, placeholder=_("e.g. SYG"))
+            yield Input(id="sign-in-initials", max_length=16, restrict=r"[A-Za-zÆØÅæøå]*", placeholder=_("e.g. SYG"))
             yield Static(id="sign-in-initials-error", classes="field-error")
             yield Label(_("PIN"))
             yield Input(id="sign-in-pin", password=True, max_length=12, restrict=r"\d*")
