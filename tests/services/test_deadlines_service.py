@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from skranke.clock import TIMEZONE
 from skranke.services.citizens import citizen_card
-from tests.conftest import signed_in
 from skranke.services.counts import desk_counts
 from skranke.services.deadlines import deadlines, request_counts
 from skranke.store.models import Appointment, Case, Citizen
+from tests.conftest import signed_in
 
 
 def seed(skranke) -> None:
