@@ -92,11 +92,51 @@ class Rules(_Strict):
         return value
 
 
+# DESIGN §1: heroin is given only under supervision on the clinic's premises, never taken home
+# or delivered; a site file cannot say otherwise.
+SUPERVISED_ONLY_PREPARATIONS = frozenset({"diacetylmorfin"})
+
+
 class Preparation(_Strict):
+    """A preparation and its dispensing settings at the site (DESIGN §1 "Medication dispensing").
+
+    No seed gives these numbers: each site file writes its values with their `source`, and the
+    centre's doctor confirms them. `skranke.domain.dispensing` applies them.
+    """
+
     id: str = Field(pattern=SLUG)
     name: str
     # Missed days after which a dose waits for a doctor's reassessment (tolerance falls).
     missed_days_before_reassessment: int = Field(ge=1, le=30)
+    # Dose 2 of a twice-daily order: not before this many minutes after dose 1 was given.
+    min_interval_minutes: int = Field(ge=0, le=24 * 60)
+    # The most days one pickup may send home (take-home, delivery); 0 without take-home.
+    max_take_home_days: int = Field(ge=0, le=31)
+    # An order warns "renewal due" from this many days before its last day (0: on the last day).
+    ends_soon_days: int = Field(default=3, ge=0, le=30)
+    # False: only ever given under supervision at the clinic (no take-home, no delivery).
+    take_home_allowed: bool = True
+    # Where the numbers come from: a published practice, or that the centre's doctor set them.
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _take_home_consistent(self) -> Preparation:
+        if self.id in SUPERVISED_ONLY_PREPARATIONS and self.take_home_allowed:
+            raise ValueError(
+                f"preparation {self.id!r}: take_home_allowed must be false "
+                "(heroin is never taken home or delivered, DESIGN §1)"
+            )
+        if not self.take_home_allowed and self.max_take_home_days != 0:
+            raise ValueError(f"preparation {self.id!r}: max_take_home_days must be 0 when take_home_allowed is false")
+        if self.take_home_allowed and self.max_take_home_days < 1:
+            raise ValueError(
+                f"preparation {self.id!r}: max_take_home_days must be at least 1 when take_home_allowed is true"
+            )
+        return self
+
+
+# The rules `skranke.domain.dispensing` reads: the site's setting for one preparation.
+PreparationRules = Preparation
 
 
 class Site(_Strict):

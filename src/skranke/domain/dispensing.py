@@ -1,0 +1,491 @@
+"""Medication dispensing: which doses are due on a day, and whether each may be given.
+
+The rules of DESIGN §1 "Medication dispensing", as pure functions over plain frozen data: no
+clock (the day and `now` are handed in), no store, no translations (alerts are codes with
+parameters; the screens and commands word them). The numbers come from the site file, per
+preparation (`PreparationRules`, with their sources).
+
+- **Due**: an order is due on a day within its validity that its pickup rule (an RFC 5545
+  RRULE, expanded from `valid_from` with python-dateutil) produces. A supervised twice-daily
+  order has two slots; dose 2 waits for dose 1 and then for the preparation's minimum
+  interval, counted in elapsed time (so a DST night neither adds nor takes an hour).
+  Without supervision (or when delivered) there is one slot: everything goes home.
+- **Covers**: a pickup covers the days up to the day before the next pickup day, capped by
+  the order's last day and the preparation's maximum take-home days (plus the supervised dose
+  of the day itself). A pickup day on which the service is closed is covered by the pickup
+  before it (alert `closed_day_in_period`); `service_open(d)` None (hours not given) counts as
+  open: medicine is never sent home on a guess.
+- **Missed days**: the days after the last day covered by a *given* dose and before the day;
+  the journal's `last_dispensed_on` counts as a given dose. No history at all: None, never 0.
+  At or over the preparation's threshold the dose is held until a doctor releases it for the
+  day (optionally with a reduced dose, which also applies to what goes home that day).
+- **Recorded**: a non-voided record for the citizen, preparation, day and dose number, under
+  any order id. A given dose of an earlier day that covers the day makes the day not due.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+from dateutil.rrule import rrule, rrulestr
+
+from skranke.domain.site import PreparationRules
+
+__all__ = [
+    "ALERT_CODES",
+    "Alert",
+    "DoseRecord",
+    "DueDose",
+    "Order",
+    "PreparationRules",
+    "Release",
+    "covered_days",
+    "doses_due",
+    "is_daily_rule",
+    "journal_covered_until",
+    "last_covered_day",
+    "missed_days",
+    "pickup_days",
+    "why_not_due",
+]
+
+# Outcomes of a record.
+GIVEN, REFUSED, MISSED = "given", "refused", "missed"
+OUTCOMES = (GIVEN, REFUSED, MISSED)
+
+# States of a due dose.
+DUE, HOLD, BLOCKED = "due", "hold", "blocked"
+
+# Alert codes (DESIGN §3 "skranke queue --json"), with their parameters:
+MISSED_DAYS = "missed_days"  # {"days", "threshold"}: 1 or more days without medicine, below a hold
+NO_HISTORY = "no_history"  # {}: no dose given in skranke or known to the journal: count unknown
+HOLD_REASSESSMENT = "hold_reassessment"  # {"days", "threshold"}: blocks until a doctor releases it
+RELEASED = "released"  # {"staff_id", "reason", "dose_mg"}: a doctor lifted the hold for the day
+ENDS_SOON = "ends_soon"  # {"days_left", "valid_to"}: renewal due
+INTERVAL_NOT_REACHED = "interval_not_reached"  # {"not_before", "minutes"}: dose 2 too soon
+FIRST_DOSE_PENDING = "first_dose_pending"  # {}: dose 2 before dose 1 is recorded (blocks)
+CLOSED_DAY_IN_PERIOD = "closed_day_in_period"  # {"day", "covered"}: a closed pickup day
+NOT_PICKUP_DAY = "not_pickup_day"  # {"day", "next"}: why_not_due
+EXPIRED = "expired"  # {"valid_to"}: why_not_due
+NOT_YET_VALID = "not_yet_valid"  # {"valid_from"}: why_not_due
+TAKE_HOME_NOT_ALLOWED = "take_home_not_allowed"  # {"preparation"}: a supervised-only order unsupervised
+ALREADY_COVERED = "already_covered"  # {"until", "service_date"}: why_not_due with history
+ALERT_CODES: tuple[str, ...] = (
+    MISSED_DAYS,
+    NO_HISTORY,
+    HOLD_REASSESSMENT,
+    RELEASED,
+    ENDS_SOON,
+    INTERVAL_NOT_REACHED,
+    FIRST_DOSE_PENDING,
+    CLOSED_DAY_IN_PERIOD,
+    NOT_PICKUP_DAY,
+    EXPIRED,
+    NOT_YET_VALID,
+    TAKE_HOME_NOT_ALLOWED,
+    ALREADY_COVERED,
+)
+
+# How far ahead `why_not_due` looks for the next pickup day.
+NEXT_PICKUP_HORIZON_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Order:
+    """A prescription as the rules see it."""
+
+    id: str
+    citizen_id: str
+    preparation: str
+    dose_mg: Decimal
+    doses_per_day: int  # 1 or 2
+    pickup_rule: str  # RFC 5545 RRULE, e.g. "FREQ=DAILY", "FREQ=WEEKLY;BYDAY=MO,TH"
+    supervised: bool
+    valid_from: date
+    valid_to: date | None
+    delivery: bool
+    last_dispensed_on: date | None  # the journal's last dose given, before skranke's records
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    """A dispensing recorded in skranke (voided ones are passed too, flagged)."""
+
+    id: int
+    prescription_id: str
+    preparation: str
+    service_date: date
+    dose_number: int
+    outcome: str  # "given" | "refused" | "missed"
+    recorded_at: datetime
+    covers_days: int
+    voided: bool
+    staff_id: str | None
+
+
+@dataclass(frozen=True)
+class Release:
+    """A doctor's release of a hold for one day, optionally with a reduced dose."""
+
+    service_date: date
+    staff_id: str
+    reason: str
+    dose_mg: Decimal | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    blocks: bool = False  # this alert stops the dose being given
+
+
+@dataclass(frozen=True)
+class DueDose:
+    order: Order
+    dose_number: int
+    dose_mg: Decimal  # after a release's reduced dose
+    covers_days: int
+    take_home_days: int
+    take_home_mg: Decimal
+    missed_days: int | None  # None: no history at all (unknown, never guessed as 0)
+    state: str  # "due" | "hold" | "blocked"
+    alerts: tuple[Alert, ...]
+    not_before: datetime | None  # dose 2: the earliest moment (minimum interval after dose 1)
+
+    @property
+    def delivery(self) -> bool:
+        return self.order.delivery
+
+    def alert(self, code: str) -> Alert | None:
+        return next((a for a in self.alerts if a.code == code), None)
+
+
+# --- pickup rules --------------------------------------------------------------------------
+
+
+def _rule_parts(rule: str) -> dict[str, str]:
+    text = rule.strip()
+    if text[:6].upper() == "RRULE:":
+        text = text[6:]
+    return dict(part.split("=", 1) for part in text.upper().strip(";").split(";") if "=" in part)
+
+
+def is_daily_rule(rule: str) -> bool:
+    """True when the rule gives every day: FREQ=DAILY, interval 1, no BY… filters (UNTIL,
+    COUNT and WKST allowed). Supervised-only preparations (heroin) must have such a rule."""
+    parts = _rule_parts(rule)
+    if parts.get("FREQ") != "DAILY" or parts.get("INTERVAL", "1") != "1":
+        return False
+    return not any(name.startswith("BY") for name in parts)
+
+
+_WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+_PLAIN_WEEKDAYS = re.compile(r"(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*")
+
+
+@lru_cache(maxsize=4096)
+def _fast_weekdays(rule: str) -> frozenset[int] | None:
+    """The weekdays of a rule that is a plain set of weekdays (FREQ=DAILY, or FREQ=WEEKLY with
+    BYDAY, interval 1, nothing else), computed without dateutil; None for any other rule."""
+    parts = _rule_parts(rule)
+    freq = parts.pop("FREQ", None)
+    if parts.pop("INTERVAL", "1") != "1":
+        return None
+    if freq == "DAILY" and not parts:
+        return frozenset(range(7))
+    if freq == "WEEKLY" and set(parts) == {"BYDAY"} and _PLAIN_WEEKDAYS.fullmatch(parts["BYDAY"]):
+        return frozenset(_WEEKDAYS[day] for day in parts["BYDAY"].split(","))
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _expanded(rule: str, dtstart: date) -> rrule:
+    parsed = rrulestr(rule, dtstart=datetime.combine(dtstart, time()))
+    if not isinstance(parsed, rrule):  # the importer accepts one RRULE only
+        raise ValueError(f"not a single RRULE: {rule!r}")
+    return parsed
+
+
+def _anchor(rule: str, valid_from: date, start: date) -> date:
+    """A dtstart on or before `start` that gives the same days from `start` on as `valid_from`.
+
+    dateutil always iterates from dtstart; moving it forward by whole periods of a DAILY or
+    WEEKLY rule (without COUNT) keeps its phase, so a years-old order is not expanded from
+    its first day every time.
+    """
+    parts = _rule_parts(rule)
+    period = {"DAILY": 1, "WEEKLY": 7}.get(parts.get("FREQ", ""))
+    if period is None or "COUNT" in parts or start <= valid_from:
+        return valid_from
+    period *= int(parts.get("INTERVAL", "1"))
+    return valid_from + timedelta(days=(start - valid_from).days // period * period)
+
+
+def pickup_days(order: Order, start: date, end: date) -> list[date]:
+    """The days from `start` to `end` (inclusive) that the order's rule gives, within validity."""
+    first = max(start, order.valid_from)
+    last = end if order.valid_to is None else min(end, order.valid_to)
+    if last < first:
+        return []
+    weekdays = _fast_weekdays(order.pickup_rule)
+    if weekdays is not None:
+        span = (last - first).days + 1
+        return [first + timedelta(days=n) for n in range(span) if (first + timedelta(days=n)).weekday() in weekdays]
+    expanded = _expanded(order.pickup_rule, _anchor(order.pickup_rule, order.valid_from, first))
+    found = expanded.between(datetime.combine(first, time()), datetime.combine(last, time()), inc=True)
+    return [moment.date() for moment in found]
+
+
+def _is_pickup_day(order: Order, day: date) -> bool:
+    return bool(pickup_days(order, day, day))
+
+
+# --- why not due ---------------------------------------------------------------------------
+
+
+def why_not_due(
+    order: Order, day: date, rules: PreparationRules, *, history: Sequence[DoseRecord] = ()
+) -> Alert | None:
+    """Why the order has no dose on `day`, for a citizen who shows up: not yet valid, expired,
+    not a pickup day, or (given `history`) the day is covered by a dose given earlier; None
+    when it is due. Every such alert blocks."""
+    _check_rules(order, rules)
+    if day < order.valid_from:
+        return Alert(NOT_YET_VALID, {"valid_from": order.valid_from}, blocks=True)
+    if order.valid_to is not None and day > order.valid_to:
+        return Alert(EXPIRED, {"valid_to": order.valid_to}, blocks=True)
+    if not _is_pickup_day(order, day):
+        ahead = pickup_days(order, day + timedelta(days=1), day + timedelta(days=NEXT_PICKUP_HORIZON_DAYS))
+        return Alert(NOT_PICKUP_DAY, {"day": day, "next": ahead[0] if ahead else None}, blocks=True)
+    covering = _covering_record(_relevant(history, order, day), day)
+    if covering is not None:
+        until = covering.service_date + timedelta(days=covering.covers_days - 1)
+        return Alert(ALREADY_COVERED, {"until": until, "service_date": covering.service_date}, blocks=True)
+    return None
+
+
+def _check_rules(order: Order, rules: PreparationRules) -> None:
+    if rules.id != order.preparation:
+        raise ValueError(f"order {order.id} is {order.preparation!r}, the rules are for {rules.id!r}")
+
+
+# --- covers --------------------------------------------------------------------------------
+
+
+def _window_dose(order: Order) -> bool:
+    """True when the day's dose is taken at the window under supervision."""
+    return order.supervised and not order.delivery
+
+
+def _coverage(
+    order: Order, day: date, rules: PreparationRules, service_open: Callable[[date], bool | None]
+) -> tuple[int, tuple[Alert, ...]]:
+    """Days covered by a pickup on `day`, and the closed pickup days met on the way."""
+    cap = rules.max_take_home_days + (1 if _window_dose(order) else 0)
+    if order.valid_to is not None:
+        cap = min(cap, (order.valid_to - day).days + 1)
+    limit = max(1, cap)
+    span = limit
+    closed: list[date] = []
+    for pickup in pickup_days(order, day + timedelta(days=1), day + timedelta(days=limit)):
+        if service_open(pickup) is False:  # None: hours not given, counted as open
+            closed.append(pickup)
+            continue
+        span = (pickup - day).days
+        break
+    alerts = tuple(
+        Alert(CLOSED_DAY_IN_PERIOD, {"day": closed_day, "covered": (closed_day - day).days < span})
+        for closed_day in closed
+    )
+    return span, alerts
+
+
+def covered_days(order: Order, day: date, rules: PreparationRules, service_open: Callable[[date], bool | None]) -> int:
+    """Days a pickup on `day` covers (DESIGN §1 "Covers"): up to the day before the next pickup
+    day on which the service is open, capped by the order's end and the maximum take-home
+    days (plus the supervised dose of the day). At least 1."""
+    _check_rules(order, rules)
+    return _coverage(order, day, rules, service_open)[0]
+
+
+# --- missed days ---------------------------------------------------------------------------
+
+
+def _relevant(history: Sequence[DoseRecord], order: Order, day: date) -> list[DoseRecord]:
+    """Non-voided records of the order's preparation up to and including `day`."""
+    return [r for r in history if not r.voided and r.preparation == order.preparation and r.service_date <= day]
+
+
+def _covering_record(records: Sequence[DoseRecord], day: date) -> DoseRecord | None:
+    """A given dose of an earlier day whose covered days reach `day`."""
+    for record in records:
+        if (
+            record.outcome == GIVEN
+            and record.service_date < day
+            and record.service_date + timedelta(days=record.covers_days - 1) >= day
+        ):
+            return record
+    return None
+
+
+def last_covered_day(history: Sequence[DoseRecord], day: date) -> date | None:
+    """The last day covered by a given, non-voided dose recorded on or before `day`.
+
+    Refused and missed records cover nothing; voided ones are ignored."""
+    ends = [
+        r.service_date + timedelta(days=max(1, r.covers_days) - 1)
+        for r in history
+        if r.outcome == GIVEN and not r.voided and r.service_date <= day
+    ]
+    return max(ends, default=None)
+
+
+def journal_covered_until(
+    order: Order, rules: PreparationRules, service_open: Callable[[date], bool | None]
+) -> date | None:
+    """The last day covered by the journal's last dose (`last_dispensed_on`), or None.
+
+    On a pickup day of the order it covers what a pickup covers; on any other day (an
+    earlier order with another rule) only that day: a missed day is never hidden by a guess.
+    """
+    last = order.last_dispensed_on
+    if last is None:
+        return None
+    if not _is_pickup_day(order, last):
+        return last
+    return last + timedelta(days=_coverage(order, last, rules, service_open)[0] - 1)
+
+
+def missed_days(history: Sequence[DoseRecord], day: date, journal_covered: date | None = None) -> int | None:
+    """Days without medicine before `day` (DESIGN §1): the days after the last day covered by
+    a given dose and before `day`. A dose given yesterday that covered yesterday: 0; given
+    Monday (covering Monday) and it is Monday again: 6.
+
+    `history`: the citizen's records of this preparation (any order; voided, refused and
+    missed ones cover nothing). `journal_covered`: the last day the journal's last dose covers
+    (`journal_covered_until`), counted like a given dose. None when neither gives a dose.
+    """
+    ends = [end for end in (last_covered_day(history, day), journal_covered) if end is not None]
+    if not ends:
+        return None
+    return max(0, (day - max(ends)).days - 1)
+
+
+# --- due doses -----------------------------------------------------------------------------
+
+
+def doses_due(
+    order: Order,
+    day: date,
+    now: datetime,
+    history: Sequence[DoseRecord],
+    rules: PreparationRules,
+    service_open: Callable[[date], bool | None],
+    release: Release | None = None,
+) -> list[DueDose]:
+    """The doses of `order` due on `day` and not yet recorded, with their state and alerts.
+
+    `history`: the citizen's records of this preparation (all orders, voided ones flagged);
+    `now`: an aware datetime (dose 2's interval); `service_open(d)`: whether the dispensing
+    service is open on d (None: hours not given); `release`: a doctor's release, which
+    counts only when it is for `day`. A delivery order has one dose (everything goes home;
+    the service lists it apart). An order not due on `day` (see `why_not_due`) gives [].
+    """
+    _check_rules(order, rules)
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    if why_not_due(order, day, rules) is not None:
+        return []
+    records = _relevant(history, order, day)
+    if _covering_record(records, day) is not None:
+        return []
+    recorded_today = {r.dose_number: r for r in records if r.service_date == day}
+    slots = (1, 2) if order.doses_per_day == 2 and _window_dose(order) else (1,)
+    if all(n in recorded_today for n in slots):
+        return []
+
+    if release is not None and release.service_date != day:
+        release = None
+    dose_mg = release.dose_mg if release is not None and release.dose_mg is not None else order.dose_mg
+    missed = missed_days(records, day, journal_covered_until(order, rules, service_open))
+    threshold = rules.missed_days_before_reassessment
+    common: list[Alert] = []
+    if missed is None:
+        common.append(Alert(NO_HISTORY))
+    elif missed >= threshold and release is None:
+        common.append(Alert(HOLD_REASSESSMENT, {"days": missed, "threshold": threshold}, blocks=True))
+    elif missed > 0:
+        common.append(Alert(MISSED_DAYS, {"days": missed, "threshold": threshold}))
+    if release is not None:
+        common.append(
+            Alert(RELEASED, {"staff_id": release.staff_id, "reason": release.reason, "dose_mg": release.dose_mg})
+        )
+    if not rules.take_home_allowed and not _window_dose(order):
+        common.append(Alert(TAKE_HOME_NOT_ALLOWED, {"preparation": order.preparation}, blocks=True))
+    ends_soon: list[Alert] = []
+    if order.valid_to is not None and (order.valid_to - day).days <= rules.ends_soon_days:
+        ends_soon.append(Alert(ENDS_SOON, {"days_left": (order.valid_to - day).days, "valid_to": order.valid_to}))
+
+    due: list[DueDose] = []
+    for number in slots:
+        if number in recorded_today:
+            continue
+        alerts = list(common)
+        not_before = None
+        if number == 1:
+            covers, closed_alerts = _coverage(order, day, rules, service_open)
+            alerts.extend(closed_alerts)
+            take_home_days = covers - 1 if _window_dose(order) else covers
+        else:
+            covers, take_home_days = 1, 0
+            first = recorded_today.get(1)
+            if first is None:
+                alerts.append(Alert(FIRST_DOSE_PENDING, blocks=True))
+            elif first.outcome == GIVEN:
+                not_before = _after_elapsed(first.recorded_at, timedelta(minutes=rules.min_interval_minutes))
+                if now.astimezone(UTC) < not_before.astimezone(UTC):
+                    alerts.append(
+                        Alert(
+                            INTERVAL_NOT_REACHED,
+                            {"not_before": not_before, "minutes": rules.min_interval_minutes},
+                            blocks=True,
+                        )
+                    )
+        alerts.extend(ends_soon)
+        due.append(
+            DueDose(
+                order=order,
+                dose_number=number,
+                dose_mg=dose_mg,
+                covers_days=covers,
+                take_home_days=take_home_days,
+                take_home_mg=dose_mg * order.doses_per_day * take_home_days,
+                missed_days=missed,
+                state=_state(alerts),
+                alerts=tuple(alerts),
+                not_before=not_before,
+            )
+        )
+    return due
+
+
+def _after_elapsed(moment: datetime, elapsed: timedelta) -> datetime:
+    """`moment` + `elapsed` of real time, in `moment`'s zone (aware arithmetic in one zone
+    would add wall-clock time and be an hour off across a DST change)."""
+    if moment.tzinfo is None:
+        raise ValueError("recorded_at must be an aware datetime")
+    return (moment.astimezone(UTC) + elapsed).astimezone(moment.tzinfo)
+
+
+def _state(alerts: Sequence[Alert]) -> str:
+    if any(a.code == HOLD_REASSESSMENT for a in alerts):
+        return HOLD
+    if any(a.blocks for a in alerts):
+        return BLOCKED
+    return DUE
