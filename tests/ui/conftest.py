@@ -23,6 +23,16 @@ async def settle(pilot) -> None:
     raise AssertionError("the screen did not settle: counts never arrived")
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch):
+    """A blinking cursor is drawn or not by the moment of the snapshot: keep it steady."""
+    from textual.reactive import reactive
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "cursor_blink", reactive(False, init=False))
+    Input.cursor_blink.__set_name__(Input, "cursor_blink")
+
+
 @pytest.fixture
 def app_at(tmp_path):
     apps: list[SkrankeApp] = []

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from skranke.store.models import AuditEvent, Staff
+from skranke.store.models import Appointment, AuditEvent, Case, CheckIn, Citizen, Dispensing, Prescription, Staff
 
 
 def staff_count(session: Session) -> int:
@@ -51,3 +51,97 @@ def last_audit_events(session: Session, citizen_id: str, limit: int) -> Sequence
         .limit(limit)
     )
     return session.execute(query).scalars().all()
+
+
+# --- citizens: search and check-in ----------------------------------------------------------
+
+# Danish letters as their ASCII spellings, in SQL the same as `normalise_key` in Python, so
+# "soeren" finds Søren and "aase" finds Åse. Both cases are replaced: SQLite's lower() is
+# ASCII-only.
+_FOLDS = (("Æ", "ae"), ("æ", "ae"), ("Ø", "oe"), ("ø", "oe"), ("Å", "aa"), ("å", "aa"), ("É", "e"), ("é", "e"))
+
+
+def _folded(column: Any) -> Any:
+    for danish, ascii_ in _FOLDS:
+        column = func.replace(column, danish, ascii_)
+    return func.lower(column)
+
+
+def search_citizens(session: Session, words: list[str], cpr_prefix: str | None, limit: int) -> Sequence[Citizen]:
+    """Citizens whose id, name or alias holds every word (folded), or whose CPR starts with the digits."""
+    from sqlalchemy import and_, or_
+
+    name = _folded(Citizen.first_name + " " + Citizen.last_name + " " + Citizen.alias + " " + Citizen.id)
+    conditions = [name.like(f"%{_escape_like(word)}%", escape="\\") for word in words]
+    if cpr_prefix:
+        match = (
+            or_(Citizen.cpr.like(f"{cpr_prefix}%"), and_(*conditions))
+            if conditions
+            else Citizen.cpr.like(f"{cpr_prefix}%")
+        )
+    else:
+        match = and_(*conditions)
+    query = select(Citizen).where(match).order_by(Citizen.last_name, Citizen.first_name, Citizen.id).limit(limit)
+    return session.execute(query).scalars().all()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def check_in_of(session: Session, citizen_id: str, place: str, day: date) -> CheckIn | None:
+    return session.execute(
+        select(CheckIn).where(
+            CheckIn.citizen_id == citizen_id, CheckIn.department == place, CheckIn.service_date == day
+        )
+    ).scalar_one_or_none()
+
+
+def check_ins_on(session: Session, day: date, places: Sequence[str] | None = None) -> Sequence[CheckIn]:
+    query = select(CheckIn).where(CheckIn.service_date == day).order_by(CheckIn.checked_in_at, CheckIn.id)
+    if places is not None:
+        query = query.where(CheckIn.department.in_(places))
+    return session.execute(query).scalars().all()
+
+
+def prescriptions_valid_on(session: Session, day: date, citizen_id: str | None = None) -> Sequence[Prescription]:
+    """Orders whose validity holds the day (the pickup rule is the domain's to read)."""
+    from sqlalchemy import or_
+
+    query = select(Prescription).where(
+        Prescription.valid_from <= day, or_(Prescription.valid_to.is_(None), Prescription.valid_to >= day)
+    )
+    if citizen_id is not None:
+        query = query.where(Prescription.citizen_id == citizen_id)
+    return session.execute(query.order_by(Prescription.citizen_id, Prescription.id)).scalars().all()
+
+
+def prescriptions_of(session: Session, citizen_id: str) -> Sequence[Prescription]:
+    query = select(Prescription).where(Prescription.citizen_id == citizen_id).order_by(Prescription.valid_from)
+    return session.execute(query).scalars().all()
+
+
+def appointments_between(session: Session, citizen_id: str, start: datetime, end: datetime) -> Sequence[Appointment]:
+    query = (
+        select(Appointment)
+        .where(Appointment.citizen_id == citizen_id, Appointment.starts_at >= start, Appointment.starts_at < end)
+        .order_by(Appointment.starts_at)
+    )
+    return session.execute(query).scalars().all()
+
+
+def open_cases_of(session: Session, citizen_id: str) -> Sequence[Case]:
+    query = select(Case).where(Case.citizen_id == citizen_id, Case.closed_on.is_(None)).order_by(Case.contact_date)
+    return session.execute(query).scalars().all()
+
+
+def change_marker(session: Session) -> tuple[int, int, int]:
+    """Moves whenever any workstation records something: every desk action writes an audit event.
+
+    Read once a second by each open application; three primary-key maxima, answered from the
+    indexes on SQLite and PostgreSQL alike.
+    """
+    audit = session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0
+    doses = session.execute(select(func.max(Dispensing.id))).scalar_one() or 0
+    check_ins = session.execute(select(func.max(CheckIn.id))).scalar_one() or 0
+    return int(audit), int(doses), int(check_ins)
