@@ -6,10 +6,21 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from skranke.store.models import Appointment, AuditEvent, Case, CheckIn, Citizen, Dispensing, Prescription, Staff
+from skranke.store.models import (
+    Appointment,
+    AuditEvent,
+    Case,
+    CheckIn,
+    Citizen,
+    DayClosing,
+    Dispensing,
+    HoldRelease,
+    Prescription,
+    Staff,
+)
 
 
 def staff_count(session: Session) -> int:
@@ -145,3 +156,61 @@ def change_marker(session: Session) -> tuple[int, int, int]:
     doses = session.execute(select(func.max(Dispensing.id))).scalar_one() or 0
     check_ins = session.execute(select(func.max(CheckIn.id))).scalar_one() or 0
     return int(audit), int(doses), int(check_ins)
+
+
+# --- dispensing -----------------------------------------------------------------------------
+
+
+def dispensings_between(
+    session: Session, first_day: date, last_day: date, citizen_ids: Sequence[str] | None = None
+) -> Sequence[Dispensing]:
+    """Every record (voided ones too) from `first_day` to `last_day` (index ix_dispensings_service_date)."""
+    query = select(Dispensing).where(Dispensing.service_date >= first_day, Dispensing.service_date <= last_day)
+    if citizen_ids is not None:
+        query = query.where(Dispensing.citizen_id.in_(citizen_ids))
+    return session.execute(query.order_by(Dispensing.recorded_at, Dispensing.id)).scalars().all()
+
+
+def recorded_dose(
+    session: Session, citizen_id: str, preparation: str, day: date, dose_number: int
+) -> Dispensing | None:
+    """The non-voided record holding this dose's place (the never-twice index), if any."""
+    return session.execute(
+        select(Dispensing).where(
+            Dispensing.citizen_id == citizen_id,
+            Dispensing.preparation == preparation,
+            Dispensing.service_date == day,
+            Dispensing.dose_number == dose_number,
+            Dispensing.voided_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def releases_on(session: Session, day: date) -> Sequence[HoldRelease]:
+    return session.execute(select(HoldRelease).where(HoldRelease.service_date == day)).scalars().all()
+
+
+def release_of(session: Session, prescription_id: str, day: date) -> HoldRelease | None:
+    return session.execute(
+        select(HoldRelease).where(HoldRelease.prescription_id == prescription_id, HoldRelease.service_date == day)
+    ).scalar_one_or_none()
+
+
+def citizens_by_id(session: Session, citizen_ids: Sequence[str]) -> dict[str, Citizen]:
+    if not citizen_ids:
+        return {}
+    rows = session.execute(select(Citizen).where(Citizen.id.in_(sorted(set(citizen_ids))))).scalars()
+    return {row.id: row for row in rows}
+
+
+def day_closing(session: Session, service: str, day: date) -> DayClosing | None:
+    return session.get(DayClosing, (service, day))
+
+
+def void_dispensing(session: Session, dispensing: Dispensing, at: datetime, staff_id: str, reason: str) -> None:
+    """The one change a dispensing allows (the trigger refuses any other)."""
+    session.execute(
+        update(Dispensing)
+        .where(Dispensing.id == dispensing.id, Dispensing.voided_at.is_(None))
+        .values(voided_at=at, voided_by=staff_id, void_reason=reason)
+    )

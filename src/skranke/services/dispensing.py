@@ -1,0 +1,840 @@
+"""Medicinudlevering: the day's queue, and giving, refusing, voiding and releasing doses.
+
+The rules are `skranke.domain.dispensing`'s; this module reads the store, applies them and
+records what the window did: one transaction per act, with its audit and outbox events.
+Never twice is the database's own rule (the partial unique index over citizen, preparation,
+day and dose number): a second workstation pressing at the same moment gets the first one's
+record back as a refusal ("allerede givet kl. 09.12 af SYG").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from skranke.domain.dispensing import Alert, DoseRecord, DueDose, Order, Release, doses_due, why_not_due
+from skranke.domain.site import Preparation
+from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.audit import record
+from skranke.services.context import Skranke
+from skranke.services.desk import (
+    DeskRefusal,
+    _orders,
+    birth_date_of,
+    display_name,
+    medicine_place,
+    place_name,
+)
+from skranke.services.staff import Actor, require
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from skranke.store.models import Dispensing
+
+OUTCOMES = ("given", "refused", "missed")
+REFUSAL_REASONS = ("intoxicated", "declined", "other")
+
+
+def _history_days(site_preparations: tuple[Preparation, ...]) -> int:
+    # Far enough back to see the last given dose of anyone not yet held: take-home days plus the threshold.
+    return max((p.max_take_home_days + p.missed_days_before_reassessment for p in site_preparations), default=30) + 2
+
+
+def alert_text(alert: Alert) -> str:
+    """An alert in the interface language, with its numbers (DESIGN §3 codes)."""
+    p = alert.params
+    code = alert.code
+    if code == "missed_days":
+        return _("{days} days without medicine (threshold {threshold})").format(**p)
+    if code == "hold_reassessment":
+        return _("awaiting a doctor's reassessment: {days} days without medicine (threshold {threshold})").format(**p)
+    if code == "no_history":
+        return _("no dose known: days without medicine unknown")
+    if code == "released":
+        dose = p.get("dose_mg")
+        words = _("released by {staff}: {reason}").format(staff=p.get("staff_id"), reason=p.get("reason"))
+        return words + (" " + _("(reduced to {dose} mg)").format(dose=_mg(dose)) if dose is not None else "")
+    if code == "ends_soon":
+        days_left = int(str(p["days_left"]))
+        return ngettext(
+            "the order ends in {days} day ({day})", "the order ends in {days} days ({day})", days_left
+        ).format(days=days_left, day=_day(p["valid_to"]))
+    if code == "interval_not_reached":
+        moment = p["not_before"]
+        return _("dose 2 not before {time} ({minutes} min. after dose 1)").format(
+            time=clock_time(moment) if isinstance(moment, datetime) else "–",
+            minutes=p["minutes"],
+        )
+    if code == "first_dose_pending":
+        return _("dose 1 is not recorded yet")
+    if code == "closed_day_in_period":
+        return _("the service is closed on {day}: this pickup covers it").format(day=_day(p["day"]))
+    if code == "not_pickup_day":
+        following = p.get("next")
+        return _("not a pickup day; next pickup {day}").format(day=_day(following))
+    if code == "expired":
+        return _("the order expired on {day}").format(day=_day(p["valid_to"]))
+    if code == "not_yet_valid":
+        return _("the order is valid from {day}").format(day=_day(p["valid_from"]))
+    if code == "take_home_not_allowed":
+        return _("this preparation is only given under supervision")
+    if code == "already_covered":
+        return _("covered until {day} by the dose of {given}").format(
+            day=_day(p["until"]),
+            given=_day(p["service_date"]),
+        )
+    return code
+
+
+def _day(value: object) -> str:
+    return short_date(value) if isinstance(value, date) else "–"
+
+
+def _mg(value: Any) -> str:
+    number = Decimal(str(value)).normalize()
+    return f"{number:f}".replace(".", ",")
+
+
+def _json_number(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    citizen_id: str
+    display: str
+    masked_cpr: str
+    birth_date: date | None
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    person: Person
+    checked_in_at: datetime
+    minutes_waiting: int
+    prescription_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DueRow:
+    person: Person
+    dose: DueDose
+    arrived: bool
+    place: str
+
+
+@dataclass(frozen=True)
+class DoneRow:
+    person: Person
+    dispensing_id: int
+    prescription_id: str
+    preparation: str
+    dose_number: int
+    outcome: str
+    dose_mg: Decimal | None
+    take_home_mg: Decimal
+    covers_days: int
+    recorded_at: datetime
+    staff: str
+    reason: str
+    voided: bool
+    void_reason: str | None
+
+
+@dataclass
+class QueueView:
+    day: date
+    site: str
+    service: str
+    service_name: str
+    waiting: list[WaitingRow] = field(default_factory=list)
+    due: list[DueRow] = field(default_factory=list)
+    deliveries: list[DueRow] = field(default_factory=list)
+    done: list[DoneRow] = field(default_factory=list)
+
+    @property
+    def holds(self) -> int:
+        return sum(1 for row in self.due if row.dose.state == "hold")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """DESIGN §3: ids and initials only, no names or CPR."""
+        return {
+            "date": self.day.isoformat(),
+            "site": self.site,
+            "service": self.service,
+            "waiting": [
+                {
+                    "citizen_id": w.person.citizen_id,
+                    "display": w.person.display,
+                    "checked_in_at": w.checked_in_at.isoformat(),
+                    "minutes_waiting": w.minutes_waiting,
+                    "prescription_ids": list(w.prescription_ids),
+                }
+                for w in self.waiting
+            ],
+            "due": [
+                {
+                    "prescription_id": d.dose.order.id,
+                    "citizen_id": d.person.citizen_id,
+                    "display": d.person.display,
+                    "preparation": d.dose.order.preparation,
+                    "dose_mg": _json_number(d.dose.dose_mg),
+                    "dose_number": d.dose.dose_number,
+                    "doses_per_day": d.dose.order.doses_per_day,
+                    "supervised": d.dose.order.supervised,
+                    "covers_days": d.dose.covers_days,
+                    "take_home_days": d.dose.take_home_days,
+                    "take_home_mg": _json_number(d.dose.take_home_mg),
+                    "arrived": d.arrived,
+                    "state": d.dose.state,
+                    "missed_days": d.dose.missed_days,
+                    "alerts": [{"code": a.code, "message": alert_text(a)} for a in d.dose.alerts],
+                }
+                for d in self.due
+            ],
+            "done": [
+                {
+                    "dispensing_id": r.dispensing_id,
+                    "prescription_id": r.prescription_id,
+                    "citizen_id": r.person.citizen_id,
+                    "dose_number": r.dose_number,
+                    "outcome": r.outcome,
+                    "dose_mg": _json_number(r.dose_mg) if r.dose_mg is not None else None,
+                    "take_home_mg": _json_number(r.take_home_mg),
+                    "recorded_at": r.recorded_at.isoformat(),
+                    "staff": r.staff,
+                    "voided": r.voided,
+                }
+                for r in self.done
+            ],
+            "deliveries": [
+                {
+                    "prescription_id": d.dose.order.id,
+                    "citizen_id": d.person.citizen_id,
+                    "dose_mg": _json_number(d.dose.dose_mg),
+                    "covers_days": d.dose.covers_days,
+                }
+                for d in self.deliveries
+            ],
+        }
+
+
+def _person(row: Any) -> Person:
+    from skranke.services.citizens import mask_cpr
+
+    return Person(
+        row.id,
+        display_name(row.first_name, row.last_name, row.alias, row.id),
+        mask_cpr(row.cpr),
+        birth_date_of(row.cpr),
+    )
+
+
+def _record(row: Dispensing) -> DoseRecord:
+    return DoseRecord(
+        id=row.id,
+        prescription_id=row.prescription_id,
+        preparation=row.preparation,
+        service_date=row.service_date,
+        dose_number=row.dose_number,
+        outcome=row.outcome,
+        recorded_at=row.recorded_at,
+        covers_days=row.covers_days,
+        voided=row.voided_at is not None,
+        staff_id=row.staff_id,
+    )
+
+
+def dispensing_services(skranke: Skranke) -> list[str]:
+    """The places where doses are given at this site (the medicine room, the heroin clinic)."""
+    places = {medicine_place(skranke.site, p.id) for p in skranke.site.preparations}
+    return [d.id for d in skranke.site.all_departments() if d.id in places]
+
+
+def default_service(skranke: Skranke) -> str:
+    return medicine_place(skranke.site, "metadon")
+
+
+class _DayData:
+    """What one day's queue needs from the store, read in one transaction."""
+
+    def __init__(self, skranke: Skranke, session: Session, day: date) -> None:
+        from skranke.store.desk import (
+            check_ins_on,
+            citizens_by_id,
+            dispensings_between,
+            prescriptions_valid_on,
+            releases_on,
+        )
+
+        self.skranke = skranke
+        self.day = day
+        self.orders = _orders(prescriptions_valid_on(session, day))
+        ids = sorted({o.citizen_id for o in self.orders})
+        first = day - timedelta(days=_history_days(skranke.site.preparations))
+        self.records = [_record(r) for r in dispensings_between(session, first, day, ids)]
+        self.today_rows = list(dispensings_between(session, day, day))
+        self.releases = {r.prescription_id: r for r in releases_on(session, day)}
+        self.check_ins = check_ins_on(session, day)
+        self.citizens = citizens_by_id(
+            session, ids + [c.citizen_id for c in self.check_ins] + [r.citizen_id for r in self.today_rows]
+        )
+        self.history: dict[tuple[str, str], list[DoseRecord]] = {}
+        for rec in self.records:
+            self.history.setdefault((self._citizen_of(rec.prescription_id), rec.preparation), []).append(rec)
+
+    def _citizen_of(self, prescription_id: str) -> str:
+        for order in self.orders:
+            if order.id == prescription_id:
+                return order.citizen_id
+        return ""
+
+    def rules(self, preparation: str) -> Preparation:
+        return self.skranke.site.preparation(preparation)
+
+    def open_on(self, place: str):
+        hours = self.skranke.hours[place]
+
+        def service_open(day: date) -> bool | None:
+            return None if hours.unknown_on(day) else hours.is_open_on(day)
+
+        return service_open
+
+    def due(self, order: Order, now: datetime) -> list[DueDose]:
+        released = self.releases.get(order.id)
+        release = (
+            Release(released.service_date, released.staff_id, released.reason, released.dose_mg) if released else None
+        )
+        history = self.history.get((order.citizen_id, order.preparation), [])
+        place = medicine_place(self.skranke.site, order.preparation)
+        return doses_due(order, self.day, now, history, self.rules(order.preparation), self.open_on(place), release)
+
+
+def queue(skranke: Skranke, day: date | None = None, service: str | None = None) -> QueueView:
+    """The medicine room's (or heroin clinic's) day: waiting, due, deliveries and done (DESIGN §3)."""
+    now = skranke.clock.now()
+    day = day or now.date()
+    service = service or default_service(skranke)
+    with skranke.database.reading() as session:
+        data = _DayData(skranke, session, day)
+    # Records carry a citizen through their order; rebuild the history key with the record's own citizen.
+    view = QueueView(day, skranke.site.id, service, place_name(skranke.site, service))
+    arrived_at = {c.citizen_id: c for c in data.check_ins if c.department == service}
+    due_by_citizen: dict[str, list[str]] = {}
+    for order in data.orders:
+        if medicine_place(skranke.site, order.preparation) != service or order.citizen_id not in data.citizens:
+            continue
+        for dose in data.due(order, now):
+            row = DueRow(_person(data.citizens[order.citizen_id]), dose, order.citizen_id in arrived_at, service)
+            if dose.delivery:
+                view.deliveries.append(row)
+            else:
+                view.due.append(row)
+                due_by_citizen.setdefault(order.citizen_id, []).append(order.id)
+    view.due.sort(
+        key=lambda r: (
+            not r.arrived,
+            arrived_at[r.person.citizen_id].checked_in_at if r.arrived else now,
+            r.person.display,
+            r.dose.dose_number,
+        )
+    )
+    for check_in in sorted(arrived_at.values(), key=lambda c: (c.checked_in_at, c.id)):
+        if check_in.citizen_id not in due_by_citizen:
+            continue  # served: nothing more due today
+        moment = check_in.checked_in_at.astimezone(now.tzinfo)
+        minutes = max(0, int((now - moment).total_seconds() // 60)) if day == now.date() else 0
+        view.waiting.append(
+            WaitingRow(
+                _person(data.citizens[check_in.citizen_id]),
+                moment,
+                minutes,
+                tuple(dict.fromkeys(due_by_citizen[check_in.citizen_id])),
+            )
+        )
+    for record_row in data.today_rows:
+        if (
+            medicine_place(skranke.site, record_row.preparation) != service
+            or record_row.citizen_id not in data.citizens
+        ):
+            continue
+        view.done.append(
+            DoneRow(
+                person=_person(data.citizens[record_row.citizen_id]),
+                dispensing_id=record_row.id,
+                prescription_id=record_row.prescription_id,
+                preparation=record_row.preparation,
+                dose_number=record_row.dose_number,
+                outcome=record_row.outcome,
+                dose_mg=record_row.dose_mg,
+                take_home_mg=record_row.take_home_mg,
+                covers_days=record_row.covers_days,
+                recorded_at=record_row.recorded_at.astimezone(now.tzinfo),
+                staff=record_row.staff_id or "",
+                reason=record_row.reason,
+                voided=record_row.voided_at is not None,
+                void_reason=record_row.void_reason,
+            )
+        )
+    return view
+
+
+# --- recording ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoseResult:
+    dispensing_id: int
+    prescription_id: str
+    citizen_id: str
+    dose_number: int
+    outcome: str
+    dose_mg: Decimal | None
+    take_home_mg: Decimal
+    covers_days: int
+    recorded_at: datetime
+    staff: str
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "dispensing_id": self.dispensing_id,
+            "prescription_id": self.prescription_id,
+            "citizen_id": self.citizen_id,
+            "dose_number": self.dose_number,
+            "outcome": self.outcome,
+            "dose_mg": _json_number(self.dose_mg) if self.dose_mg is not None else None,
+            "take_home_mg": _json_number(self.take_home_mg),
+            "covers_days": self.covers_days,
+            "recorded_at": self.recorded_at.isoformat(),
+            "staff": self.staff,
+        }
+
+
+def outcome_word(outcome: str) -> str:
+    return {"given": _("given"), "refused": _("refused"), "missed": _("missed")}.get(outcome, outcome)
+
+
+def _already(skranke: Skranke, existing: Dispensing) -> DeskRefusal:
+    moment = existing.recorded_at.astimezone(skranke.clock.now().tzinfo)
+    return DeskRefusal(
+        _("already {outcome} at {time} by {staff}").format(
+            outcome=outcome_word(existing.outcome), time=clock_time(moment), staff=existing.staff_id or "–"
+        )
+    )
+
+
+def _order_in(session: Session, prescription_id: str) -> Order:
+    from skranke.store.models import Prescription
+
+    row = session.get(Prescription, prescription_id)
+    if row is None:
+        raise DeskRefusal(_("No order {id} in the store.").format(id=prescription_id))
+    return _orders([row])[0]
+
+
+def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int | None) -> DueDose:
+    """The dose of `order` to record now, or DeskRefusal with the rule's words."""
+    from skranke.store.desk import dispensings_between, recorded_dose
+
+    now = skranke.clock.now()
+    day = now.date()
+    rules = skranke.site.preparation(order.preparation)
+    first = day - timedelta(days=_history_days(skranke.site.preparations))
+    history = [
+        _record(r)
+        for r in dispensings_between(session, first, day, [order.citizen_id])
+        if r.preparation == order.preparation
+    ]
+    data_release = None
+    from skranke.store.desk import release_of
+
+    released = release_of(session, order.id, day)
+    if released is not None:
+        data_release = Release(released.service_date, released.staff_id, released.reason, released.dose_mg)
+    place = medicine_place(skranke.site, order.preparation)
+    hours = skranke.hours[place]
+
+    def service_open(d: date) -> bool | None:
+        return None if hours.unknown_on(d) else hours.is_open_on(d)
+
+    due = doses_due(order, day, now, history, rules, service_open, data_release)
+    if dose_number is not None:
+        due = [d for d in due if d.dose_number == dose_number]
+    if due:
+        return due[0]
+    existing = recorded_dose(session, order.citizen_id, order.preparation, day, dose_number or 1)
+    if existing is not None:
+        raise _already(skranke, existing)
+    reason = why_not_due(order, day, rules, history=history)
+    if reason is not None:
+        raise DeskRefusal(alert_text(reason))
+    raise DeskRefusal(_("No dose of order {id} is due today.").format(id=order.id))
+
+
+def dispense(
+    skranke: Skranke,
+    actor: Actor | None,
+    prescription_id: str,
+    outcome: str,
+    dose_number: int | None = None,
+    reason: str = "",
+    refusal: str | None = None,
+) -> DoseResult:
+    """Record one dose given, refused (with a reason) or missed; never twice, never one on hold."""
+    from sqlalchemy.exc import IntegrityError
+
+    from skranke.store.desk import recorded_dose
+    from skranke.store.imports import record_event
+    from skranke.store.models import Dispensing, Task
+
+    signed_in = require(actor, "dispense")
+    if outcome not in OUTCOMES:
+        raise DeskRefusal(_("Unknown outcome '{outcome}': use given, refused or missed.").format(outcome=outcome))
+    reason = reason.strip()
+    if outcome == "refused" and not (reason or refusal):
+        raise DeskRefusal(_("A refusal needs a reason (intoxicated, declined or other with a text)."))
+    if refusal is not None and refusal not in REFUSAL_REASONS:
+        raise DeskRefusal(_("Unknown refusal reason '{reason}'.").format(reason=refusal))
+    now = skranke.clock.now()
+    order: Order | None = None
+    try:
+        with skranke.database.transaction() as session:
+            order = _order_in(session, prescription_id)
+            slot = dose_slot(skranke, session, order, dose_number)
+            if outcome == "given" and slot.state != "due":
+                blocking = next((a for a in slot.alerts if a.blocks), None)
+                raise DeskRefusal(alert_text(blocking) if blocking else _("This dose cannot be given now."))
+            given = outcome == "given"
+            text = " ".join(part for part in (refusal or "", reason) if part)
+            row = Dispensing(
+                prescription_id=order.id,
+                citizen_id=order.citizen_id,
+                preparation=order.preparation,
+                service_date=now.date(),
+                dose_number=slot.dose_number,
+                recorded_at=now,
+                outcome=outcome,
+                dose_mg=slot.dose_mg if given else None,
+                take_home_mg=slot.take_home_mg if given else Decimal(0),
+                covers_days=slot.covers_days if given else 1,
+                staff_id=signed_in.staff_id,
+                workstation=signed_in.workstation,
+                reason=text,
+            )
+            session.add(row)
+            session.flush()
+            detail = {"outcome": outcome, "dose_number": slot.dose_number, "reason": text}
+            record(
+                session,
+                signed_in,
+                now,
+                "dispense",
+                citizen_id=order.citizen_id,
+                entity="dispensing",
+                entity_id=str(row.id),
+                detail=detail,
+            )
+            record_event(
+                session,
+                "dispensing",
+                now,
+                {
+                    "citizen_id": order.citizen_id,
+                    "dispensing_id": row.id,
+                    "prescription_id": order.id,
+                    "outcome": outcome,
+                    "dose_number": slot.dose_number,
+                    "dose_mg": str(row.dose_mg) if row.dose_mg is not None else "",
+                    "staff": signed_in.staff_id,
+                },
+            )
+            if refusal == "intoxicated":
+                # Intoxication withholds the dose and the doctor is told (DESIGN §1).
+                session.add(
+                    Task(
+                        kind="tell_doctor",
+                        citizen_id=order.citizen_id,
+                        due=now.date(),
+                        source="DESIGN §1 Medication dispensing: refusal",
+                        note=text,
+                        created_at=now,
+                        created_by=signed_in.staff_id,
+                    )
+                )
+            return DoseResult(
+                row.id,
+                order.id,
+                order.citizen_id,
+                slot.dose_number,
+                outcome,
+                row.dose_mg,
+                row.take_home_mg,
+                row.covers_days,
+                now,
+                signed_in.staff_id,
+            )
+    except IntegrityError:
+        # Another workstation recorded the same dose at the same moment: say whose record stands.
+        if order is None:
+            raise
+        with skranke.database.reading() as session:
+            existing = recorded_dose(session, order.citizen_id, order.preparation, now.date(), dose_number or 1)
+        if existing is None:
+            raise
+        raise _already(skranke, existing) from None
+
+
+def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str) -> DoseResult:
+    """A doctor voids a record with a reason; it stays visible as voided and frees the dose's place."""
+    from skranke.store.desk import void_dispensing
+    from skranke.store.imports import record_event
+    from skranke.store.models import Dispensing
+
+    signed_in = require(actor, "void")
+    if not reason.strip():
+        raise DeskRefusal(_("Voiding needs a reason."))
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        row = session.get(Dispensing, dispensing_id)
+        if row is None:
+            raise DeskRefusal(_("No dispensing {id} in the store.").format(id=dispensing_id))
+        if row.voided_at is not None:
+            raise DeskRefusal(
+                _("Dispensing {id} was voided already by {staff}.").format(id=dispensing_id, staff=row.voided_by)
+            )
+        void_dispensing(session, row, now, signed_in.staff_id, reason.strip())
+        record(
+            session,
+            signed_in,
+            now,
+            "void",
+            citizen_id=row.citizen_id,
+            entity="dispensing",
+            entity_id=str(row.id),
+            detail={"reason": reason.strip()},
+        )
+        record_event(
+            session,
+            "void",
+            now,
+            {
+                "citizen_id": row.citizen_id,
+                "dispensing_id": row.id,
+                "reason": reason.strip(),
+                "staff": signed_in.staff_id,
+            },
+        )
+        return DoseResult(
+            row.id,
+            row.prescription_id,
+            row.citizen_id,
+            row.dose_number,
+            row.outcome,
+            row.dose_mg,
+            row.take_home_mg,
+            row.covers_days,
+            row.recorded_at,
+            row.staff_id or "",
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    prescription_id: str
+    citizen_id: str
+    service_date: date
+    staff: str
+    reason: str
+    dose_mg: Decimal | None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "prescription_id": self.prescription_id,
+            "citizen_id": self.citizen_id,
+            "date": self.service_date.isoformat(),
+            "staff": self.staff,
+            "reason": self.reason,
+            "dose_mg": _json_number(self.dose_mg) if self.dose_mg is not None else None,
+        }
+
+
+def release(
+    skranke: Skranke, actor: Actor | None, prescription_id: str, reason: str, dose_mg: Decimal | None = None
+) -> ReleaseResult:
+    """A doctor lifts a missed-days hold for today, with a note and optionally a reduced dose."""
+    from sqlalchemy.exc import IntegrityError
+
+    from skranke.store.desk import release_of
+    from skranke.store.models import HoldRelease
+
+    signed_in = require(actor, "release")
+    if not reason.strip():
+        raise DeskRefusal(_("Releasing a hold needs a reason."))
+    if dose_mg is not None and dose_mg <= 0:
+        raise DeskRefusal(_("A reduced dose must be more than 0 mg."))
+    now = skranke.clock.now()
+    try:
+        with skranke.database.transaction() as session:
+            order = _order_in(session, prescription_id)
+            if dose_mg is not None and dose_mg > order.dose_mg:
+                raise DeskRefusal(
+                    _("A release may reduce the dose, not raise it ({dose} mg ordered).").format(
+                        dose=_mg(order.dose_mg)
+                    )
+                )
+            if release_of(session, order.id, now.date()) is not None:
+                raise DeskRefusal(_("The hold on {id} is already released today.").format(id=order.id))
+            session.add(
+                HoldRelease(
+                    prescription_id=order.id,
+                    citizen_id=order.citizen_id,
+                    service_date=now.date(),
+                    released_at=now,
+                    staff_id=signed_in.staff_id,
+                    reason=reason.strip(),
+                    dose_mg=dose_mg,
+                )
+            )
+            record(
+                session,
+                signed_in,
+                now,
+                "release",
+                citizen_id=order.citizen_id,
+                entity="prescription",
+                entity_id=order.id,
+                detail={"reason": reason.strip(), "dose_mg": str(dose_mg) if dose_mg is not None else None},
+            )
+    except IntegrityError:
+        raise DeskRefusal(_("The hold on {id} is already released today.").format(id=prescription_id)) from None
+    return ReleaseResult(order.id, order.citizen_id, now.date(), signed_in.staff_id, reason.strip(), dose_mg)
+
+
+@dataclass(frozen=True)
+class CloseDayResult:
+    service: str
+    day: date
+    missed: list[DoseResult]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "date": self.day.isoformat(),
+            "missed": [m.to_json_dict() for m in self.missed],
+        }
+
+
+def close_day(
+    skranke: Skranke, actor: Actor | None, day: date | None = None, service: str | None = None
+) -> CloseDayResult:
+    """Due doses not given become `missed`, in one transaction, so missed days count from records."""
+    from skranke.store.desk import day_closing
+    from skranke.store.imports import record_event
+    from skranke.store.models import DayClosing, Dispensing
+
+    signed_in = require(actor, "close_day")
+    now = skranke.clock.now()
+    day = day or now.date()
+    service = service or default_service(skranke)
+    if day > now.date():
+        raise DeskRefusal(_("A day that has not come cannot be closed ({day}).").format(day=short_date(day)))
+    hours = skranke.hours[service]
+    if day == now.date():
+        still_open = [i for i in hours.intervals_on(day) if i.end > now]
+        if still_open:
+            raise DeskRefusal(
+                _("{service} is open until {time}: close the day after its last interval.").format(
+                    service=place_name(skranke.site, service), time=clock_time(still_open[-1].end)
+                )
+            )
+    missed: list[DoseResult] = []
+    with skranke.database.transaction() as session:
+        if day_closing(session, service, day) is not None:
+            raise DeskRefusal(
+                _("{service} is already closed for {day}.").format(
+                    service=place_name(skranke.site, service), day=short_date(day)
+                )
+            )
+        data = _DayData(skranke, session, day)
+        end_of_day = datetime.combine(day, datetime.max.time(), now.tzinfo)
+        for order in data.orders:
+            if medicine_place(skranke.site, order.preparation) != service:
+                continue
+            for dose in data.due(order, min(now, end_of_day)):
+                if dose.delivery:
+                    continue
+                row = Dispensing(
+                    prescription_id=order.id,
+                    citizen_id=order.citizen_id,
+                    preparation=order.preparation,
+                    service_date=day,
+                    dose_number=dose.dose_number,
+                    recorded_at=now,
+                    outcome="missed",
+                    dose_mg=None,
+                    take_home_mg=Decimal(0),
+                    covers_days=1,
+                    staff_id=signed_in.staff_id,
+                    workstation=signed_in.workstation,
+                    reason="",
+                )
+                session.add(row)
+                session.flush()
+                record(
+                    session,
+                    signed_in,
+                    now,
+                    "dispense",
+                    citizen_id=order.citizen_id,
+                    entity="dispensing",
+                    entity_id=str(row.id),
+                    detail={"outcome": "missed", "closed_day": day.isoformat()},
+                )
+                record_event(
+                    session,
+                    "dispensing",
+                    now,
+                    {
+                        "citizen_id": order.citizen_id,
+                        "dispensing_id": row.id,
+                        "prescription_id": order.id,
+                        "outcome": "missed",
+                        "dose_number": dose.dose_number,
+                        "staff": signed_in.staff_id,
+                    },
+                )
+                missed.append(
+                    DoseResult(
+                        row.id,
+                        order.id,
+                        order.citizen_id,
+                        dose.dose_number,
+                        "missed",
+                        None,
+                        Decimal(0),
+                        1,
+                        now,
+                        signed_in.staff_id,
+                    )
+                )
+        session.add(
+            DayClosing(
+                service=service, service_date=day, closed_at=now, staff_id=signed_in.staff_id, missed=len(missed)
+            )
+        )
+        record(
+            session,
+            signed_in,
+            now,
+            "close_day",
+            entity="service",
+            entity_id=service,
+            detail={"date": day.isoformat(), "missed": len(missed)},
+        )
+    return CloseDayResult(service, day, missed)
