@@ -11,6 +11,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
+from skranke.domain.hours import SiteHours
 from skranke.domain.intake import (
     IntakeAnswers,
     Substance,
@@ -657,3 +658,19 @@ def test_every_shipped_rule_cites_a_seed(any_site):
     sources += [a.source for a in any_site.guarantee_appointments]
     assert sources
     assert all(s[:3] in {"000", "001", "002", "003", "004"} for s in sources)
+
+
+def test_a_site_without_routing_rules_leaves_the_choice_to_the_desk():
+    site = Site.model_validate(_site_with())
+    hours = SiteHours(site)
+    unrouted = evaluate_intake(answers(40, ("kokain",)), site, hours, CONTACT)
+    assert (unrouted.routing, unrouted.department, unrouted.paragraph, unrouted.guarantee) == (
+        None,
+        None,
+        None,
+        "no_case",
+    )
+    chosen = evaluate_intake(answers(40, ("kokain",)), site, hours, CONTACT, department="a")
+    assert (chosen.department, chosen.paragraph, chosen.deadline) == ("a", "SEL101", CONTACT + timedelta(days=14))
+    with pytest.raises(KeyError):
+        evaluate_intake(answers(40, ("kokain",)), site, hours, CONTACT, department="b")
