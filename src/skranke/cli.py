@@ -8,13 +8,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, set_language, week_number
 from skranke.services.context import Skranke, UsageError
 from skranke.services.staff import AccessError, Actor, StaffInputError
 from skranke.sites import SiteError
+
+if TYPE_CHECKING:
+    from skranke.services.intake import IntakeAssessment
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_ACCESS = 0, 1, 2, 3, 4
 
@@ -92,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     sync.add_argument("--json", action="store_true", help="machine-readable output")
     _staff_commands(commands, common)
+
+    intake = commands.add_parser("intake", parents=[common], help="register a request for treatment (the form's model)")
+    intake.add_argument("file", type=Path, metavar="FILE.json", help="the answers as DESIGN §3's JSON")
+    intake.add_argument("--dry-run", action="store_true", help="route and check, register nothing")
+    intake.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -264,12 +272,96 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if result.any_rejected else EXIT_OK
 
 
+def run_intake(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.intake import IntakeRejected, assess_intake, read_answers_file
+
+    try:
+        answers = read_answers_file(skranke, args.file)
+    except IntakeRejected as error:
+        if args.json:
+            print(json.dumps({"errors": [p.to_json_dict() for p in error.problems]}, ensure_ascii=False, indent=2))
+        # A file that cannot be read names itself; a wrong field is named after the file.
+        print(f"skranke: {args.file}: {error}" if error.problems else f"skranke: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"skranke: {args.file}: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    if not args.dry_run:
+        print(
+            "skranke: " + _("registering a request needs a signed-in staff member; check the file with --dry-run"),
+            file=sys.stderr,
+        )
+        return EXIT_ACCESS
+    assessment = assess_intake(skranke, answers)
+    if args.json:
+        print(json.dumps(assessment.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_assessment(skranke, assessment)
+    return EXIT_OK
+
+
+def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
+    from skranke.services.intake import criterion_state_label, eligible_label, task_kind_label
+
+    def department_name(department_id: str) -> str:
+        return skranke.site.department(department_id).name
+
+    routing = assessment.routing
+    if assessment.department is not None:
+        print(_("Department: {name}").format(name=department_name(assessment.department)))
+    elif assessment.referral is not None:
+        print(_("Referral: {referral} (not a case here)").format(referral=assessment.referral))
+    if routing is None:
+        print(_("No routing rule of the site fits these answers: choose the department by hand."))
+    else:
+        print(f"  {routing.explanation} ({routing.source})")
+        if routing.alternatives:
+            names = ", ".join(department_name(d) for d in routing.alternatives)
+            print("  " + _("Or: {departments}").format(departments=names))
+        if routing.together_with:
+            print("  " + _("Together with: {partner}").format(partner=routing.together_with))
+    if assessment.paragraph is not None:
+        print(_("Paragraph: {paragraph}").format(paragraph=assessment.paragraph))
+    if assessment.deadline is not None:
+        print(
+            _("Deadline: {deadline} (last open day {day})").format(
+                deadline=assessment.deadline, day=assessment.last_open_day or "-"
+            )
+        )
+        for appointment in assessment.book_before_deadline:
+            print(
+                "  "
+                + _("Book before the deadline: {kind} ({source})").format(
+                    kind=appointment.kind, source=appointment.source
+                )
+            )
+    elif assessment.exempt_reason == "anonymous":
+        print(_("No treatment guarantee: anonymous treatment (SEL § 101a)"))
+    elif assessment.exempt_reason == "free_choice":
+        print(_("The deadline may be waived: the citizen chooses another provider"))
+    elif assessment.guarantee == "not_covered":
+        print(
+            _("No treatment guarantee: the site does not guarantee {paragraph}").format(paragraph=assessment.paragraph)
+        )
+    for check in assessment.eligibility:
+        print(f"{check.name}: {eligible_label(check.eligible)} ({check.source})")
+        for criterion in check.criteria:
+            print(f"  {criterion_state_label(criterion.state):<14} {criterion.label}")
+    if assessment.tasks:
+        print(_("Tasks:"))
+        for task in assessment.tasks:
+            print(f"  {task.due}  {task_kind_label(task.kind)} ({task.source})")
+            if task.note:
+                print(f"              {task.note}")
+    print(_("Dry run: nothing was registered."))
+
+
 COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     "app": run_app,
     "demo": run_demo,
     "hours": run_hours,
     "sync": run_sync,
     "deadlines": run_deadlines,
+    "intake": run_intake,
 }
 
 

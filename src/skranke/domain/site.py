@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from skranke.domain.vocabulary import CLOSING_STATUSES, PARAGRAPHS
+from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS, SUBSTANCES, TASK_KINDS
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -150,6 +150,30 @@ class Site(_Strict):
     exceptions: tuple[HoursException, ...] = ()
     rules: Rules = Rules()
     preparations: tuple[Preparation, ...] = ()
+    # Intake (DESIGN §1 "Routing and tasks at intake"): ordered rules, checklists, tasks.
+    routing: tuple[RoutingRule, ...] = ()
+    eligibility: tuple[EligibilityCheck, ...] = ()
+    intake_tasks: tuple[IntakeTaskRule, ...] = ()
+    guarantee_appointments: tuple[GuaranteeAppointment, ...] = ()
+
+    @model_validator(mode="after")
+    def _intake_references_resolve(self) -> Site:
+        ids = {d.id for d in self.all_departments()}
+        rule_ids = [rule.id for rule in self.routing]
+        duplicates = sorted({i for i in rule_ids if rule_ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"routing rule ids used twice: {duplicates}")
+        for rule in self.routing:
+            unknown = [d for d in (rule.department, *rule.alternatives) if d is not None and d not in ids]
+            if unknown:
+                raise ValueError(f"routing rule {rule.id!r} names unknown departments {unknown}")
+        check_ids = [check.id for check in self.eligibility]
+        if len(set(check_ids)) != len(check_ids):
+            raise ValueError(f"eligibility checks used twice: {check_ids}")
+        for check in self.eligibility:
+            if check.department is not None and check.department not in ids:
+                raise ValueError(f"eligibility {check.id!r} names unknown department {check.department!r}")
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Site:
@@ -206,9 +230,163 @@ class Site(_Strict):
         raise KeyError(preparation_id)
 
 
+# --- intake: routing, eligibility, tasks (site data with their seed sources) ---------------
+
+# Yes/no answers of the intake form that rules and checklists may test.
+BoolAnswer = Literal[
+    "anonymous",
+    "wants_substitution",
+    "severe_mental_illness",
+    "children_under_18_at_home",
+    "pregnant",
+    "self_supporting",
+    "has_housing",
+    "free_choice",
+]
+
+
+def _known_substances(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [s for s in value if s not in SUBSTANCES]
+    if unknown:
+        raise ValueError(f"unknown substance(s) {unknown}; known: {list(SUBSTANCES)}")
+    return value
+
+
+class IntakeCondition(_Strict):
+    """Conditions on an intake's answers; all that are given must hold (none given: always).
+
+    Ages are inclusive (max_age = 17: under 18). substances_any: at least one of them is
+    used; substances_only: nothing else is used (["alkohol"]: alcohol only); main_substance:
+    the main substance is one of them. A yes/no condition holds when the answer is that
+    value; an unanswered question counts as no.
+    """
+
+    min_age: int | None = Field(default=None, ge=0, le=130)
+    max_age: int | None = Field(default=None, ge=0, le=130)
+    substances_any: tuple[str, ...] = ()
+    substances_only: tuple[str, ...] = ()
+    main_substance: tuple[str, ...] = ()
+    anonymous: bool | None = None
+    severe_mental_illness: bool | None = None
+    wants_substitution: bool | None = None
+    pregnant: bool | None = None
+    children_under_18_at_home: bool | None = None
+
+    _substances = field_validator("substances_any", "substances_only", "main_substance")(_known_substances)
+
+    @model_validator(mode="after")
+    def _age_range(self) -> IntakeCondition:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
+        return self
+
+
+class RoutingRule(IntakeCondition):
+    """One routing rule: the first rule (in file order) whose conditions hold decides."""
+
+    id: str = Field(pattern=SLUG)
+    department: str | None = None
+    # Other departments the receptionist may choose instead (e.g. Stoffrihed, 000 § 5.3).
+    alternatives: tuple[str, ...] = ()
+    # Not a case here: the citizen is referred elsewhere (e.g. "Alkoholbehandlingen").
+    referral: str | None = None
+    together_with: str = ""  # a partner the treatment is shared with (e.g. Vista Balboa)
+    source: str = Field(min_length=1)
+    explanation: str = Field(min_length=1)  # the sentence the form shows (Danish)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> RoutingRule:
+        if (self.department is None) == (self.referral is None):
+            raise ValueError(f"routing rule {self.id!r} must name either a department or a referral")
+        if self.alternatives and self.department is None:
+            raise ValueError(f"routing rule {self.id!r}: alternatives need a department")
+        return self
+
+
+class EligibilityCriterion(_Strict):
+    """One line of a checklist: met, not met or not answered. Exactly one test is given:
+    min_age; answer (+ meets: the answer that meets it); substances_present (one of them is
+    used); substances_absent (none of them is used); asked (the form has no question: staff
+    ask, so it stays not answered)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    min_age: int | None = Field(default=None, ge=0, le=130)
+    answer: BoolAnswer | None = None
+    meets: bool = True
+    substances_present: tuple[str, ...] = ()
+    substances_absent: tuple[str, ...] = ()
+    asked: bool = False
+
+    _substances = field_validator("substances_present", "substances_absent")(_known_substances)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> EligibilityCriterion:
+        tests = [
+            self.min_age is not None,
+            self.answer is not None,
+            bool(self.substances_present),
+            bool(self.substances_absent),
+            self.asked,
+        ]
+        if sum(tests) != 1:
+            raise ValueError(
+                f"criterion {self.id!r} needs exactly one of min_age, answer, substances_present, "
+                "substances_absent, asked"
+            )
+        return self
+
+
+class EligibilityCheck(_Strict):
+    """A checklist, e.g. anonymous treatment (§ 101a) or the heroin clinic's entry criteria."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    source: str = Field(min_length=1)
+    department: str | None = None
+    criteria: tuple[EligibilityCriterion, ...] = Field(min_length=1)
+
+
+class IntakeTaskRule(IntakeCondition):
+    """A task an intake raises when its conditions hold; due = the anchor + due_days."""
+
+    kind: str
+    due_from: Literal["contact", "deadline"] = "contact"  # deadline: contact + guarantee days
+    due_days: int = Field(default=0, ge=-60, le=365)
+    # True: only when the routing opens a case here (not for a referral elsewhere).
+    case: bool | None = None
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in TASK_KINDS:
+            raise ValueError(f"unknown task kind {value!r}; known: {sorted(TASK_KINDS)}")
+        return value
+
+
+class GuaranteeAppointment(_Strict):
+    """An appointment that must be booked before the guarantee's deadline (a site setting)."""
+
+    kind: str
+    source: str = Field(min_length=1)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in APPOINTMENT_KINDS:
+            raise ValueError(f"unknown appointment kind {value!r}; known: {sorted(APPOINTMENT_KINDS)}")
+        return value
+
+
 def normalise_key(text: str) -> str:
     """Fold Danish letters to their ASCII spellings and case, for vocabulary look-ups."""
     folded = text.strip().lower()
     for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
         folded = folded.replace(danish, ascii_)
     return re.sub(r"[\s_]+", " ", folded)
+
+
+Site.model_rebuild()  # its intake fields name classes defined below it

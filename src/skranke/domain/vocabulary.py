@@ -22,3 +22,16 @@ STAFF_ROLES: frozenset[str] = frozenset({"reception", "nurse", "doctor", "admin"
 TASK_KINDS: frozenset[str] = frozenset(
     {"notify_children_services", "familieambulatoriet", "parental_consent", "doctor_talk", "tell_doctor", "follow_up"}
 )
+
+# What a citizen uses, as the intake form and `skranke intake` name it (DESIGN §3).
+SUBSTANCES: tuple[str, ...] = (
+    "alkohol",
+    "hash",
+    "kokain",
+    "amfetamin",
+    "ecstasy",
+    "heroin",
+    "opioider",
+    "benzodiazepiner",
+    "andet",
+)
