@@ -7,12 +7,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from skranke.config import SettingsError, load_settings
-from skranke.i18n import _, clock_time, long_date, set_language, week_number
+from skranke.i18n import _, clock_time, long_date, ngettext, set_language, week_number
 from skranke.services.context import Skranke, UsageError
+from skranke.services.desk import DeskRefusal
 from skranke.services.staff import AccessError, Actor, StaffInputError
 from skranke.sites import SiteError
 
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     sync.add_argument("--json", action="store_true", help="machine-readable output")
     _staff_commands(commands, common)
+    _desk_commands(commands, common)
 
     intake = commands.add_parser("intake", parents=[common], help="register a request for treatment (the form's model)")
     intake.add_argument("file", type=Path, metavar="FILE.json", help="the answers as DESIGN §3's JSON")
@@ -123,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AccessError as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_ACCESS
-    except StaffInputError as error:
+    except (StaffInputError, DeskRefusal) as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:
@@ -505,3 +508,178 @@ def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
 
 COMMANDS["staff"] = run_staff
 COMMANDS["audit"] = run_audit
+
+
+# --- check-in and the medicine window --------------------------------------------------------
+
+
+def _desk_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    queue = commands.add_parser(
+        "queue", parents=[common], help=_("the medicine room's day: waiting, due, done (no names)")
+    )
+    queue.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help=_("the day (default: today)"))
+    queue.add_argument("--service", metavar="ID", help=_("medicinudlevering (default) or heroinklinikken"))
+    queue.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    check_in = commands.add_parser("check-in", parents=[common], help=_("check a citizen in (reception)"))
+    check_in.add_argument("citizen", metavar="CITIZEN", help=_("the citizen's id"))
+    check_in.add_argument("--department", metavar="ID", help=_("where to (default: what the citizen is due for today)"))
+    check_in.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    dispense = commands.add_parser(
+        "dispense", parents=[common], help=_("record a dose given, refused or missed (nurse)")
+    )
+    dispense.add_argument("prescription", metavar="PRESCRIPTION", help=_("the order's id"))
+    dispense.add_argument("--outcome", required=True, choices=["given", "refused", "missed"])
+    dispense.add_argument("--dose-number", type=int, choices=[1, 2], help=_("dose 1 or 2 of a twice-daily order"))
+    dispense.add_argument("--reason", default="", help=_("why a dose was refused (intoxicated, declined, other: text)"))
+    dispense.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    void = commands.add_parser("void", parents=[common], help=_("void a recorded dose with a reason (doctor)"))
+    void.add_argument("dispensing", type=int, metavar="DISPENSING", help=_("the record's number"))
+    void.add_argument("--reason", required=True)
+    void.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    release = commands.add_parser("release", parents=[common], help=_("lift a missed-days hold for today (doctor)"))
+    release.add_argument("prescription", metavar="PRESCRIPTION", help=_("the order's id"))
+    release.add_argument("--reason", required=True)
+    release.add_argument("--dose-mg", type=_decimal, metavar="MG", help=_("a reduced dose for today"))
+    release.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    close = commands.add_parser("close-day", parents=[common], help=_("due doses not given become missed (nurse)"))
+    close.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help=_("the day (default: today)"))
+    close.add_argument("--service", metavar="ID", help=_("medicinudlevering (default) or heroinklinikken"))
+    close.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(_("'{text}' is not a number of mg").format(text=text)) from None
+
+
+def _print_json(value: dict) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.dispensing import alert_text, queue
+
+    view = queue(skranke, args.date, args.service)
+    if args.json:
+        _print_json(view.to_json_dict())
+        return EXIT_OK
+    print(f"{view.service_name} · {long_date(view.day)}")
+    print(_("Waiting ({count})").format(count=len(view.waiting)))
+    for w in view.waiting:
+        print(
+            f"  {clock_time(w.checked_in_at)}  {w.person.citizen_id:<8} {w.person.display:<14} "
+            + _("{minutes} min.").format(minutes=w.minutes_waiting)
+        )
+    print(_("Due today ({count})").format(count=len(view.due)))
+    for d in view.due:
+        alerts = "; ".join(alert_text(a) for a in d.dose.alerts)
+        print(
+            f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {d.person.display:<14} {d.dose.order.preparation:<14} "
+            f"{d.dose.dose_mg} mg  {d.dose.state:<7} {alerts}"
+        )
+    print(_("Deliveries ({count})").format(count=len(view.deliveries)))
+    for d in view.deliveries:
+        print(f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {d.dose.dose_mg} mg × {d.dose.covers_days}")
+    print(_("Done ({count})").format(count=len(view.done)))
+    for r in view.done:
+        print(
+            f"  {r.dispensing_id:>5} {clock_time(r.recorded_at)} {r.prescription_id:<8} {r.person.citizen_id:<8} "
+            f"{r.outcome:<8} {r.staff}" + ("  " + _("voided") if r.voided else "")
+        )
+    return EXIT_OK
+
+
+def run_check_in(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.desk import check_in
+
+    result = check_in(skranke, _needs_actor(skranke), args.citizen, args.department)
+    if args.json:
+        _print_json(result.to_json_dict())
+    else:
+        print(
+            _("{id} checked in at {place} at {time}.").format(
+                id=result.citizen_id, place=result.place_name, time=clock_time(result.checked_in_at)
+            )
+        )
+    return EXIT_OK
+
+
+def run_dispense(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.dispensing import REFUSAL_REASONS, dispense, outcome_word
+
+    refusal, _sep, text = args.reason.partition(":")
+    if refusal.strip() not in REFUSAL_REASONS:
+        refusal, text = "", args.reason
+    result = dispense(
+        skranke,
+        _needs_actor(skranke),
+        args.prescription,
+        args.outcome,
+        args.dose_number,
+        reason=text.strip(),
+        refusal=refusal.strip() or None,
+    )
+    if args.json:
+        _print_json(result.to_json_dict())
+    else:
+        print(
+            _("Dose {number} of {order}: {outcome} (record {id}).").format(
+                number=result.dose_number,
+                order=result.prescription_id,
+                outcome=outcome_word(result.outcome),
+                id=result.dispensing_id,
+            )
+        )
+    return EXIT_OK
+
+
+def run_void(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.dispensing import void
+
+    result = void(skranke, _needs_actor(skranke), args.dispensing, args.reason)
+    if args.json:
+        _print_json(result.to_json_dict())
+    else:
+        print(_("Record {id} is voided.").format(id=result.dispensing_id))
+    return EXIT_OK
+
+
+def run_release(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.dispensing import release
+
+    result = release(skranke, _needs_actor(skranke), args.prescription, args.reason, args.dose_mg)
+    if args.json:
+        _print_json(result.to_json_dict())
+    else:
+        print(_("The hold on {order} is released for today.").format(order=result.prescription_id))
+    return EXIT_OK
+
+
+def run_close_day(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.dispensing import close_day
+
+    result = close_day(skranke, _needs_actor(skranke), args.date, args.service)
+    if args.json:
+        _print_json(result.to_json_dict())
+    else:
+        print(
+            ngettext(
+                "{count} dose recorded as missed.", "{count} doses recorded as missed.", len(result.missed)
+            ).format(count=len(result.missed))
+        )
+    return EXIT_OK
+
+
+COMMANDS["queue"] = run_queue
+COMMANDS["check-in"] = run_check_in
+COMMANDS["dispense"] = run_dispense
+COMMANDS["void"] = run_void
+COMMANDS["release"] = run_release
+COMMANDS["close-day"] = run_close_day

@@ -48,7 +48,12 @@ def alert_text(alert: Alert) -> str:
     p = alert.params
     code = alert.code
     if code == "missed_days":
-        return _("{days} days without medicine (threshold {threshold})").format(**p)
+        days = int(str(p["days"]))
+        return ngettext(
+            "{days} day without medicine (threshold {threshold})",
+            "{days} days without medicine (threshold {threshold})",
+            days,
+        ).format(days=days, threshold=p["threshold"])
     if code == "hold_reassessment":
         return _("awaiting a doctor's reassessment: {days} days without medicine (threshold {threshold})").format(**p)
     if code == "no_history":

@@ -1,0 +1,181 @@
+"""Check-in, the queue and recording doses on SQLite and PostgreSQL: never twice, never on hold."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from skranke.services.desk import DeskRefusal, check_in, search_citizens
+from skranke.services.dispensing import close_day, dispense, queue, release, void
+from skranke.services.staff import AccessError
+from skranke.store.models import Citizen, Prescription, Task
+from tests.conftest import make_skranke, signed_in
+
+NOW = "2026-04-09T09:30"  # a Thursday
+TODAY = date(2026, 4, 9)
+
+
+def seed(skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **order) -> None:
+    with skranke.database.transaction() as session:
+        session.add(Citizen(id="B1", cpr="0101801234", first_name="Søren", last_name="Ågård", alias="", phone=""))
+        session.add(Citizen(id="B2", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""))
+        session.flush()
+        values = dict(
+            id="O1", citizen_id="B1", preparation="metadon", dose_mg=Decimal("60"), doses_per_day=1,
+            pickup_rule="FREQ=DAILY", supervised=True, valid_from=date(2026, 1, 1), valid_to=None,
+            delivery=False, last_dispensed_on=last_dispensed,
+        )  # fmt: skip
+        session.add(Prescription(**(values | order)))
+
+
+@pytest.fixture
+def desk(skranke_at):
+    skranke = skranke_at(NOW)
+    seed(skranke)
+    return skranke, signed_in(skranke, "nurse", initials="SYG"), signed_in(skranke, "doctor", initials="LGE")
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [("soeren", ["B1"]), ("Søren", ["B1"]), ("aase", ["B2"]), ("Åse", ["B2"]), ("maagen", ["B2"]),
+     ("010180", ["B1"]), ("010180-12", ["B1"]), ("0101801234", ["B1"]), ("15.02.1985", ["B2"]), ("b2", ["B2"]),
+     ("berg åse", ["B2"]), ("nobody", [])],
+)  # fmt: skip
+def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found):
+    skranke, nurse, _doctor = desk
+    hits = search_citizens(skranke, nurse, typed)
+    assert [h.citizen_id for h in hits] == found
+    assert all(h.masked_cpr.endswith("-****") for h in hits)
+    assert all(h.display in ("SÅ", "Maagen") for h in hits)  # initials or alias, never the name
+
+
+def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk):
+    skranke, nurse, _doctor = desk
+    first = check_in(skranke, nurse, "B1")
+    assert first.place == "medicinudlevering"  # a dose is due today
+    with pytest.raises(DeskRefusal, match=r"allerede tjekket ind på Medicinudlevering i dag kl\. 09\.30 af SYG"):
+        check_in(skranke, nurse, "B1")
+    check_in(skranke, nurse, "B1", "stoffrihed")  # another place is another check-in
+
+
+def test_the_queue_lists_waiting_due_and_done(desk):
+    skranke, nurse, _doctor = desk
+    check_in(skranke, nurse, "B1")
+    view = queue(skranke)
+    assert [w.person.citizen_id for w in view.waiting] == ["B1"]
+    assert [(d.dose.order.id, d.arrived, d.dose.state, d.dose.missed_days) for d in view.due] == [
+        ("O1", True, "due", 0)
+    ]
+    dispense(skranke, nurse, "O1", "given")
+    view = queue(skranke)
+    assert view.due == [] and view.waiting == []
+    assert [(r.outcome, r.staff, r.dose_mg) for r in view.done] == [("given", "SYG", Decimal("60"))]
+    assert view.to_json_dict()["done"][0]["dose_mg"] == 60
+
+
+def test_never_twice_and_a_void_frees_the_dose(desk):
+    skranke, nurse, doctor = desk
+    given = dispense(skranke, nurse, "O1", "given")
+    with pytest.raises(DeskRefusal, match=r"allerede givet kl\. 09\.30 af SYG"):
+        dispense(skranke, nurse, "O1", "given")
+    with pytest.raises(AccessError):
+        void(skranke, nurse, given.dispensing_id, "forkert borger")
+    void(skranke, doctor, given.dispensing_id, "forkert borger")
+    again = dispense(skranke, nurse, "O1", "given")
+    done = queue(skranke).done
+    assert [(r.dispensing_id, r.voided) for r in done] == [(given.dispensing_id, True), (again.dispensing_id, False)]
+
+
+def test_a_held_dose_waits_for_a_doctor(skranke_at):
+    skranke = skranke_at(NOW)
+    seed(skranke, last_dispensed=TODAY - timedelta(days=5))  # 4 days without methadone: the threshold
+    nurse = signed_in(skranke, "nurse", initials="SYG")
+    doctor = signed_in(skranke, "doctor", initials="LGE")
+    [row] = queue(skranke).due
+    assert row.dose.state == "hold" and row.dose.missed_days == 4
+    with pytest.raises(DeskRefusal, match=r"afventer lægevurdering: 4 dage uden medicin \(grænse 4\)"):
+        dispense(skranke, nurse, "O1", "given")
+    with pytest.raises(AccessError):
+        release(skranke, nurse, "O1", "set af læge")
+    release(skranke, doctor, "O1", "set af læge", Decimal("30"))
+    result = dispense(skranke, nurse, "O1", "given")
+    assert result.dose_mg == Decimal("30")
+
+
+def test_a_refusal_needs_a_reason_and_intoxication_tells_the_doctor(desk):
+    skranke, nurse, _doctor = desk
+    with pytest.raises(DeskRefusal, match="grund"):
+        dispense(skranke, nurse, "O1", "refused")
+    dispense(skranke, nurse, "O1", "refused", refusal="intoxicated", reason="påvirket af alkohol")
+    with skranke.database.reading() as session:
+        [task] = session.query(Task).all()
+    assert (task.kind, task.citizen_id, task.created_by) == ("tell_doctor", "B1", "SYG")
+
+
+def test_closing_the_day_records_what_was_not_given(skranke_at):
+    skranke = skranke_at("2026-04-09T17:30")
+    seed(skranke)
+    nurse = signed_in(skranke, "nurse", initials="SYG")
+    result = close_day(skranke, nurse)
+    assert [(m.prescription_id, m.outcome) for m in result.missed] == [("O1", "missed")]
+    with pytest.raises(DeskRefusal, match="allerede lukket"):
+        close_day(skranke, nurse)
+    assert queue(skranke).due == []
+
+
+def test_the_day_cannot_be_closed_while_the_service_is_open(desk):
+    skranke, nurse, _doctor = desk
+    with pytest.raises(DeskRefusal, match=r"åbent til kl\. 17\.00"):
+        close_day(skranke, nurse)
+
+
+def test_reception_may_check_in_but_not_dispense(desk):
+    skranke, _nurse, _doctor = desk
+    receptionist = signed_in(skranke, "reception", initials="KJ")
+    check_in(skranke, receptionist, "B1")
+    with pytest.raises(AccessError, match="må ikke registrere doser"):
+        dispense(skranke, receptionist, "O1", "given")
+
+
+def _give(url: str, initials: str, start, results) -> None:
+    from skranke.services.staff import sign_in
+    from tests.conftest import TEST_PIN
+
+    skranke = make_skranke(NOW, url)
+    actor = sign_in(skranke, initials, TEST_PIN)
+    start.wait()
+    try:
+        results.put(("given", dispense(skranke, actor, "O1", "given").dispensing_id))
+    except DeskRefusal as refusal:
+        results.put(("refused", str(refusal)))
+    except Exception as error:  # noqa: BLE001 — anything else is what this test is looking for
+        results.put(("error", repr(error)))
+    finally:
+        skranke.close()
+
+
+@pytest.mark.slow
+def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url):
+    setup = make_skranke(NOW, db_url)
+    seed(setup)
+    signed_in(setup, "nurse", initials="SYG")
+    signed_in(setup, "nurse", initials="MN")
+    setup.close()
+    context = multiprocessing.get_context("spawn")
+    for _round in range(5):
+        start, results = context.Barrier(2), context.Queue()
+        workers = [context.Process(target=_give, args=(db_url, who, start, results)) for who in ("SYG", "MN")]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        outcomes = sorted([results.get(timeout=5) for _ in workers])
+        assert [o[0] for o in outcomes] == ["given", "refused"], outcomes
+        assert "allerede givet kl. 09.30 af" in outcomes[1][1]
+        check = make_skranke(NOW, db_url)
+        doctor = signed_in(check, "doctor", initials=f"L{'ABCDE'[_round]}")
+        void(check, doctor, outcomes[0][1], "næste runde")
+        check.close()
