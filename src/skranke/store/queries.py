@@ -30,6 +30,7 @@ CASE_COLUMNS = (
     Case.closed_on,
     Case.closing_status,
     Case.plan_reviewed_on,
+    Case.follow_up_consent,
 )
 
 
