@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from skranke.domain.deadlines import Overview
 from skranke.services.context import Skranke
 from skranke.sync.rows import mask_cpr as report_mask
 
@@ -33,6 +34,7 @@ class CitizenCard:
     phone: str
     cases: list  # Case rows, newest first
     appointments: list  # upcoming Appointment rows
+    deadlines: Overview | None = None  # the Frister rules on this citizen's cases
 
 
 def mask_cpr(cpr: str | None) -> str:
@@ -41,10 +43,12 @@ def mask_cpr(cpr: str | None) -> str:
 
 
 def citizen_card(skranke: Skranke, citizen_id: str) -> CitizenCard | None:
+    from skranke.services.deadlines import citizen_deadlines
     from skranke.store.queries import citizen, citizen_appointments, citizen_cases
 
     now = skranke.clock.now()
     start_of_day = datetime.combine(now.date(), time(0), now.tzinfo)
+    deadlines = citizen_deadlines(skranke, citizen_id)
     with skranke.database.reading() as session:
         person = citizen(session, citizen_id)
         if person is None:
@@ -57,4 +61,5 @@ def citizen_card(skranke: Skranke, citizen_id: str) -> CitizenCard | None:
             phone=person.phone,
             cases=citizen_cases(session, citizen_id),
             appointments=citizen_appointments(session, citizen_id, start_of_day),
+            deadlines=deadlines,
         )

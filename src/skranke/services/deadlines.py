@@ -80,3 +80,15 @@ def request_counts(skranke: Skranke) -> RequestCounts:
         warn=sum(1 for r in overview.requests if r.status == "warn"),
         overdue=sum(1 for r in overview.requests if r.status == "overdue"),
     )
+
+
+def citizen_deadlines(skranke: Skranke, citizen_id: str) -> Overview:
+    """The Frister rules for one citizen's cases: what the citizen card says about deadlines."""
+    from skranke.store.queries import citizen_case_rows, citizen_guarantee_appointment_rows
+
+    today = skranke.clock.now().date()
+    kinds = appointment_kinds(skranke.site.rules)
+    with skranke.database.reading() as session:
+        cases = _cases(citizen_case_rows(session, citizen_id))
+        rows = citizen_guarantee_appointment_rows(session, citizen_id, kinds) if kinds else []
+    return deadline_overview(cases, _appointments(rows), skranke.site, skranke.hours, today)
