@@ -339,7 +339,7 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
             )
     elif assessment.exempt_reason == "anonymous":
         print(_("No treatment guarantee: anonymous treatment (SEL § 101a)"))
-    elif assessment.exempt_reason == "free_choice":
+    elif assessment.exempt_reason == "free_choice_may_waive":
         print(_("The deadline may be waived: the citizen chooses another provider"))
     elif assessment.guarantee == "not_covered":
         print(

@@ -99,6 +99,11 @@ def short_date(day: date) -> str:
     return format_date(day, "dd.MM.y", locale=babel_locale())
 
 
+def weekday_date(day: date) -> str:
+    """'onsdag 1. april' / 'Wednesday 1 April': a day near today, said the way the desk says it."""
+    return format_date(day, _("EEEE d MMMM"), locale=babel_locale())
+
+
 def until(delta: timedelta) -> str:
     """'om 25 min.' for a countdown; minutes below two hours, then hours, then days."""
     minutes = max(int(delta.total_seconds() // 60), 0)

@@ -425,10 +425,11 @@ def test_no_deadline_for_anonymous_or_free_choice_or_an_unguaranteed_paragraph()
     assert (anonymous.guarantee, anonymous.exempt_reason, anonymous.deadline) == ("exempt", "anonymous", None)
     assert anonymous.book_before_deadline == ()
     free = assess("odense", age=40, substances=("kokain",), free_choice=True)
-    assert (free.guarantee, free.exempt_reason, free.deadline) == ("exempt", "free_choice", None)
-    # Gladsaxe treats alcohol under 25 but does not list SUL141 among its guaranteed paragraphs.
+    assert (free.guarantee, free.exempt_reason, free.deadline) == ("exempt", "free_choice_may_waive", None)
+    # SUL § 141 stk. 2 gives alcohol its 14 days wherever such a case exists (DESIGN §1), so
+    # Gladsaxe's alcohol under 25 is guaranteed; a site without the paragraph does not cover it.
     alcohol = assess("gladsaxe", age=20, substances=("alkohol",))
-    assert (alcohol.paragraph, alcohol.guarantee, alcohol.deadline) == ("SUL141", "not_covered", None)
+    assert (alcohol.paragraph, alcohol.guarantee) == ("SUL141", "open") and alcohol.deadline is not None
 
 
 # --- eligibility ----------------------------------------------------------------------------

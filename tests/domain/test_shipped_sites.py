@@ -160,7 +160,6 @@ def test_rules_follow_the_seed(site_id):
     assert {"SEL101", "SUL142"} <= set(rules.guarantee_paragraphs)
     assert "SEL101a" not in rules.guarantee_paragraphs  # no guarantee for anonymous treatment
     assert rules.follow_up_months == EXPECTED_FOLLOW_UP_MONTHS[site_id]
-    assert set(rules.follow_up_statuses) == {"færdigbehandlet", "andet tilbud", "hospital", "anden årsag"}
     assert rules.plan_review_months == 6
 
 

@@ -97,8 +97,9 @@ def test_the_overview_follows_the_rules_and_the_contract(skranke_at):
         "deadline": "2025-12-12",
         "days_left": -3,
         "status": "overdue",
+        "status_reason": "deadline_passed",
         "last_open_day": "2025-12-12",
-        "flags": ["no_appointment"],
+        "flags": ["offer_other_provider", "no_appointment"],
     }
     assert christmas["deadline"] == "2025-12-26" and christmas["last_open_day"] == "2025-12-24"
     assert christmas["days_left"] == 11 and christmas["status"] == "ok"

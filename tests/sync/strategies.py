@@ -183,6 +183,7 @@ def _case(draw: st.DrawFn, site: Site) -> dict[str, Any]:
         "closed_on": closed_on,
         "closing_status": draw(st.sampled_from(sorted(_STATUS_SPELLINGS))) if closed else None,
         "plan_reviewed_on": draw(st.none() | _dates),
+        "follow_up_consent": draw(st.none() | st.booleans()),
     }
 
 
@@ -232,7 +233,7 @@ def _typed_row(kind: str, site: Site, utf8: bool) -> st.SearchStrategy[dict[str,
 _DEFAULTS: dict[str, Any] = {
     "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": "",
     "treatment_start": None, "free_choice": False, "closed_on": None, "closing_status": None,
-    "plan_reviewed_on": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
+    "plan_reviewed_on": None, "follow_up_consent": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
     "prescribed_by": "", "kind": "samtale", "clinician": "", "delivery": False, "last_dispensed_on": None,
 }  # fmt: skip
 
@@ -308,7 +309,7 @@ def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
         return _render_datetime(draw, value)
     if field_name == "dose_mg":
         return _render_decimal(draw, value)
-    if field_name in ("free_choice", "supervised", "delivery"):
+    if field_name in ("free_choice", "supervised", "delivery", "follow_up_consent"):
         return draw(st.sampled_from(_BOOL_SPELLINGS[value]))
     if field_name == "department":
         return _render_department(draw, value)
@@ -518,6 +519,7 @@ _ROW_FAULTS: list[tuple[str, tuple[str, ...], str, tuple[str, ...]]] = [
     ("bad doses per day", ("ordinationer",), "doses_per_day", ("3", "0", "en")),
     ("bad boolean", ("sager",), "free_choice", ("måske", "2", "yes please")),
     ("bad boolean", ("ordinationer",), "supervised", ("måske", "jaja")),
+    ("bad boolean", ("sager",), "follow_up_consent", ("måske", "samtykke")),
     ("bad paragraph", ("sager",), "paragraph", ("101", "§ 101", "SEL102", "SUL 143")),
     ("bad closing status", ("sager",), "closing_status", ("færdig", "død")),
     ("bad appointment type", ("aftaler",), "kind", ("telefon", "laeger")),

@@ -356,6 +356,21 @@ def test_a_full_cases_file(read, site):
     assert (s4.paragraph, s4.closing_status) == ("SUL141", "andet tilbud")
 
 
+def test_consent_to_follow_up_is_optional_and_yes_no(read):
+    # samtykke_opfoelgning (Gladsaxe asks for it, 003 § 2.7): an empty cell is "not given".
+    text = (
+        "sag_id;borger_id;afdeling;paragraf;henvendelse;afsluttet;afslutningsstatus;Samtykke_Opfølgning\r\n"
+        "S1;B1;stoffrihed;SEL101;2025-01-01;2025-06-01;færdigbehandlet;ja\r\n"
+        "S2;B2;stoffrihed;SEL101;2025-01-01;2025-06-01;færdigbehandlet;nej\r\n"
+        "S3;B3;stoffrihed;SEL101;2025-01-01;2025-06-01;færdigbehandlet;\r\n"
+    )
+    parsed = read("sager.csv", text)
+    assert parsed.ok, parsed.errors
+    assert [m.follow_up_consent for m in parsed.models] == [True, False, None]
+    refused = read("sager.csv", text.replace(";nej\r\n", ";kun måske\r\n"))
+    assert [(e.line, e.column) for e in refused.errors] == [(3, "Samtykke_Opfølgning")]
+
+
 def test_a_full_prescriptions_file(read, site):
     text = (
         "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;overvaaget;gyldig_fra;gyldig_til;ordineret_af\r\n"

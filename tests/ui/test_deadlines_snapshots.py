@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
@@ -111,3 +111,79 @@ async def test_i_dag_shows_the_deadline_counts(app_at, tmp_path):
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         assert str(app.screen.query_one("#count-deadlines", Static).render()) == "Frister: 0 tæt på, 6 overskredet"
+
+
+# --- the status by the last open day, and the citizen card saying why --------------------------
+
+ANDEN_PAASKEDAG = "2026-04-06T09:30"
+SMALL = (80, 24)
+
+
+def easter_requests(skranke) -> None:
+    """On Anden påskedag 2026: a request due today at Stabilisering (last open day Wednesday
+    1 April: overdue), a heroin-clinic request marked frit valg (no free choice for heroin), an
+    ordinary one in time and one with free choice."""
+    cases = [
+        ("S1", "B1", "Alias Påske", "stabilisering", date(2026, 3, 23), False),
+        ("S2", "B2", "Alias Heroin", "heroinklinikken", date(2026, 3, 25), True),
+        ("S3", "B3", "Alias Tid", "stoffrihed", date(2026, 4, 1), False),
+        ("S4", "B4", "Alias Valg", "stoffrihed", date(2026, 4, 1), True),
+    ]
+    with skranke.database.transaction() as session:
+        for _case_id, citizen_id, alias, *_ in cases:
+            session.add(Citizen(id=citizen_id, cpr=None, first_name="", last_name="", alias=alias, phone=""))
+        session.flush()
+        for case_id, citizen_id, _alias, department, contact, free_choice in cases:
+            session.add(
+                Case(
+                    id=case_id,
+                    citizen_id=citizen_id,
+                    department=department,
+                    paragraph="SEL101",
+                    contact_date=contact,
+                    free_choice=free_choice,
+                )
+            )
+
+
+async def open_first_citizen(pilot) -> None:
+    await open_deadlines(pilot)
+    await pilot.press("enter")
+    for _ in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if getattr(pilot.app.screen, "loaded", False):
+            break
+
+
+class TestLastOpenDay:
+    def test_frister_says_the_last_open_day_has_passed(self, snap_compare, app_at):
+        app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+
+    def test_frister_says_the_last_open_day_has_passed_at_80x24(self, snap_compare, app_at):
+        app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
+        assert snap_compare(app, terminal_size=SMALL, run_before=open_deadlines)
+
+    def test_citizen_card_says_why(self, snap_compare, app_at):
+        app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
+        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_first_citizen)
+
+    def test_citizen_card_says_why_at_80x24(self, snap_compare, app_at):
+        app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
+        assert snap_compare(app, terminal_size=SMALL, run_before=open_first_citizen)
+
+
+async def test_frister_explains_the_highlighted_request_with_its_sources(app_at):
+    from textual.widgets import Static
+
+    app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_deadlines(pilot)
+        why = str(app.screen.query_one("#request-why", Static).render())
+        assert why.startswith("overskredet: sidste åbne dag var onsdag 1. april")
+        assert "000 § 3.2" in why  # the duty to offer another approved provider, with its source
+        await pilot.press("down")
+        await pilot.pause()
+        why = str(app.screen.query_one("#request-why", Static).render())
+        assert "frit valg fraviger ikke fristen ved heroinbehandling" in why and "SUL § 142 stk. 7" in why

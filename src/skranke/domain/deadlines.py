@@ -9,9 +9,10 @@ reviews"): no I/O and no clock; `today` is always passed in. The inputs are the 
 
     {"as_of": "YYYY-MM-DD",
      "requests": [{"case_id", "citizen_id", "department", "paragraph", "contact_date",
-                   "deadline", "days_left", "status", "last_open_day", "flags": [str]}],
-     "exempt": [{"case_id", "citizen_id", "reason": "anonymous" | "free_choice"}],
-     "follow_ups": [{"case_id", "citizen_id", "due", "months", "status"}],
+                   "deadline", "days_left", "status", "status_reason", "last_open_day",
+                   "flags": [str]}],
+     "exempt": [{"case_id", "citizen_id", "reason": "anonymous" | "free_choice_may_waive"}],
+     "follow_ups": [{"case_id", "citizen_id", "due", "months", "status", "flags": [str]}],
      "plan_reviews": [{"case_id", "citizen_id", "due", "status"}]}
 """
 
@@ -32,10 +33,25 @@ from skranke.domain.vocabulary import ANONYMOUS_PARAGRAPH
 
 CountdownStatus = Literal["ok", "warn", "overdue"]
 FollowUpStatus = Literal["upcoming", "due", "overdue"]
-ExemptReason = Literal["anonymous", "free_choice"]
+# free_choice_may_waive: the citizen chose another provider, so the deadline *may* be waived
+# (000 § 3.2, 002 afsnit 8, 004 "Behandlingsgaranti"): shown apart, not as simply exempt.
+ExemptReason = Literal["anonymous", "free_choice_may_waive"]
+# Why a request has its status (the screen turns it into a sentence):
+# deadline_passed        the calendar deadline is behind us (overdue)
+# last_open_day_passed   the deadline is today or later, but the department's last open day
+#                        on or before it is behind us (overdue: nothing can start in time)
+# last_open_day_today    the last open day is today (warn: the last chance)
+# last_open_day_soon     the last open day is within the site's warning days (warn)
+# deadline_soon          no last open day is known; the deadline is within the warning days
+# in_time                otherwise (ok)
+StatusReason = Literal[
+    "deadline_passed", "last_open_day_passed", "last_open_day_today", "last_open_day_soon", "deadline_soon", "in_time"
+]
 GuaranteeState = Literal["open", "met", "closed", "exempt", "not_covered"]
 
 # Flags on an open request: stable machine ids (the UI and the JSON show them), in this order.
+FLAG_LAST_OPEN_DAY_PASSED = "last_open_day_passed"
+FLAG_OFFER_OTHER_PROVIDER = "offer_other_provider"
 FLAG_DEADLINE_ON_CLOSED_DAY = "deadline_on_closed_day"
 FLAG_NO_OPEN_DAY = "no_open_day_before_deadline"
 FLAG_HOURS_UNKNOWN = "hours_unknown"
@@ -44,7 +60,10 @@ FLAG_NO_APPOINTMENT = "no_appointment"
 FLAG_APPOINTMENT_AFTER_DEADLINE = "appointment_after_deadline"
 FLAG_APPOINTMENT_OUTSIDE_HOURS = "appointment_outside_hours"
 FLAG_APPOINTMENT_UNKNOWN_DEPARTMENT = "appointment_unknown_department"
+FLAG_FREE_CHOICE_NOT_FOR_HEROIN = "free_choice_not_for_heroin"
 FLAGS: tuple[str, ...] = (
+    FLAG_LAST_OPEN_DAY_PASSED,
+    FLAG_OFFER_OTHER_PROVIDER,
     FLAG_DEADLINE_ON_CLOSED_DAY,
     FLAG_NO_OPEN_DAY,
     FLAG_HOURS_UNKNOWN,
@@ -53,12 +72,12 @@ FLAGS: tuple[str, ...] = (
     FLAG_APPOINTMENT_AFTER_DEADLINE,
     FLAG_APPOINTMENT_OUTSIDE_HOURS,
     FLAG_APPOINTMENT_UNKNOWN_DEPARTMENT,
+    FLAG_FREE_CHOICE_NOT_FOR_HEROIN,
 )
 
-# Appointments that must lie within the 14 days: the visitation talk and the doctor's talk
-# (003 § 2.2 "Begge tider ligger senest 14 dage fra henvendelsen"; 000 § 3.2, § 4.2 afdækning).
-# Compared after normalise_key, so "læge" and "laege" are the same kind.
-GUARANTEE_APPOINTMENT_KINDS = frozenset({"visitation", "laege"})
+# Flags on a follow-up: the site asks for consent (Gladsaxe, 003 § 2.7) and the export did not
+# say whether the citizen gave it.
+FLAG_CONSENT_UNKNOWN = "consent_unknown"
 
 # Which follow-ups and plan reviews the overview lists (a display choice, not a seed rule):
 # those due within AHEAD_DAYS from today, and those overdue. An overdue follow-up drops off
@@ -86,6 +105,7 @@ class CaseFacts:
     closed_on: date | None = None
     closing_status: str | None = None
     plan_reviewed_on: date | None = None
+    follow_up_consent: bool | None = None  # samtykke_opfoelgning; None: the export did not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +144,9 @@ class RequestDeadline:
     paragraph: str
     contact_date: date
     deadline: date
-    days_left: int
-    status: CountdownStatus
+    days_left: int  # calendar days to the legal deadline
+    status: CountdownStatus  # counted to the last open day when known (request_status)
+    status_reason: StatusReason
     # None: the department is unknown, its hours are unknown (flag hours_unknown), or it is
     # closed for the whole look-back (flag no_open_day_before_deadline).
     last_open_day: date | None
@@ -141,6 +162,7 @@ class RequestDeadline:
             "deadline": self.deadline.isoformat(),
             "days_left": self.days_left,
             "status": self.status,
+            "status_reason": self.status_reason,
             "last_open_day": _iso(self.last_open_day),
             "flags": list(self.flags),
         }
@@ -163,6 +185,7 @@ class FollowUp:
     due: date
     months: int  # which follow-up: months after closing
     status: FollowUpStatus
+    flags: tuple[str, ...] = ()  # consent_unknown
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +194,7 @@ class FollowUp:
             "due": self.due.isoformat(),
             "months": self.months,
             "status": self.status,
+            "flags": list(self.flags),
         }
 
 
@@ -224,6 +248,31 @@ def guarantee_deadline(contact_date: date, rules: Rules) -> date:
     return contact_date + timedelta(days=rules.guarantee_days)
 
 
+def request_status(
+    deadline: date, last_open_day: date | None, today: date, rules: Rules
+) -> tuple[CountdownStatus, StatusReason]:
+    """ok / warn / overdue of a waiting request, counted to the department's last open day.
+
+    What the desk can still do ends when the department last opens on or before the deadline
+    (DESIGN §1): overdue when the deadline has passed or that day is before today; warn when it
+    is within the site's warning days (today counts: the last chance is today); else ok. With
+    no known last open day (hours not given, unknown department) the calendar deadline counts.
+    """
+    days_left = (deadline - today).days
+    if days_left < 0:
+        return "overdue", "deadline_passed"
+    if last_open_day is None:
+        return ("warn", "deadline_soon") if days_left <= rules.warning_days else ("ok", "in_time")
+    open_days_left = (last_open_day - today).days
+    if open_days_left < 0:
+        return "overdue", "last_open_day_passed"
+    if open_days_left == 0:
+        return "warn", "last_open_day_today"
+    if open_days_left <= rules.warning_days:
+        return "warn", "last_open_day_soon"
+    return "ok", "in_time"
+
+
 def countdown_status(days_left: int, rules: Rules) -> CountdownStatus:
     """ok / warn / overdue: overdue below 0, warn from rules.warning_days down to 0.
 
@@ -247,11 +296,18 @@ def _exemption(case: CaseFacts, rules: Rules) -> ExemptReason | Literal["not_cov
     if case.paragraph not in rules.guarantee_paragraphs:
         return "not_covered"
     # The 14 days may be waived when the citizen chooses another provider (frit valg):
-    # 000 § 3.2 ("fristen på de 14 dage dog fraviges"), 004 "Behandlingsgaranti"; 003 § 2.6
-    # (free choice may mean waiting more than 14 days).
-    if case.free_choice:
-        return "free_choice"
+    # 000 § 3.2 ("fristen på de 14 dage dog fraviges"), 002 afsnit 8, 004 "Behandlingsgaranti";
+    # 003 § 2.6 (free choice may mean waiting more than 14 days). Not for heroin treatment:
+    # SUL § 142 stk. 7 (quoted in 004) gives no free choice of diacetylmorfin treatment.
+    if case.free_choice and not heroin_case(case, rules):
+        return "free_choice_may_waive"
     return None
+
+
+def heroin_case(case: CaseFacts, rules: Rules) -> bool:
+    """Treatment with diacetylmorfin, told by the department (the export has no preparation
+    per case): rules.heroin_departments, e.g. Odense's heroinklinikken."""
+    return case.department in rules.heroin_departments
 
 
 def evaluate_guarantee(case: CaseFacts, rules: Rules) -> Guarantee:
@@ -302,18 +358,34 @@ def follow_up_schedule(case: CaseFacts, rules: Rules) -> list[tuple[int, date]]:
     After discharge as færdigbehandlet, andet tilbud, hospital or anden årsag: at the latest
     1 and 6 months after (000 § 4.1, 001 § 2.3, 002 § 10, 003 § 2.7); Odsherred 1 and 3
     months (004 "Monitorering af indsatsen"): rules.follow_up_months. Not after udeblevet
-    or eget ønske (not in rules.follow_up_statuses). Month arithmetic by relativedelta:
+    or eget ønske (not in rules.follow_up_statuses), nor for a paragraph outside
+    rules.follow_up_paragraphs, nor against a refused consent where the site asks for one
+    (rules.follow_up_requires_consent). Month arithmetic by relativedelta:
     31 January + 1 month is 28/29 February (DESIGN §5).
     """
     if case.closed_on is None or case.closing_status not in rules.follow_up_statuses:
         return []
+    # Odsherred follows up drug treatment only (004 "Monitorering af indsatsen").
+    if case.paragraph not in rules.follow_up_paragraphs:
+        return []
+    # Gladsaxe only with the citizen's consent (003 § 2.7): "nej" means no follow-up.
+    if rules.follow_up_requires_consent and case.follow_up_consent is False:
+        return []
     return [(m, add_months(case.closed_on, m)) for m in rules.follow_up_months]
+
+
+def follow_up_flags(case: CaseFacts, rules: Rules) -> tuple[str, ...]:
+    """consent_unknown where the site asks for consent and the export did not give it."""
+    if rules.follow_up_requires_consent and case.follow_up_consent is None:
+        return (FLAG_CONSENT_UNKNOWN,)
+    return ()
 
 
 def follow_ups_for_case(case: CaseFacts, rules: Rules, today: date) -> list[FollowUp]:
     """Every follow-up of a discharged case with its status at `today` (no filtering)."""
+    flags = follow_up_flags(case, rules)
     return [
-        FollowUp(case.case_id, case.citizen_id, due, months, follow_up_status(due, today, rules))
+        FollowUp(case.case_id, case.citizen_id, due, months, follow_up_status(due, today, rules), flags)
         for months, due in follow_up_schedule(case, rules)
     ]
 
@@ -439,10 +511,11 @@ class _Bookings:
     citizens with a waiting request.
     """
 
-    def __init__(self, appointments: Iterable[AppointmentFacts]) -> None:
+    def __init__(self, appointments: Iterable[AppointmentFacts], kinds: frozenset[str]) -> None:
         self._raw: dict[str, list[AppointmentFacts]] = defaultdict(list)
         for appointment in appointments:
             self._raw[appointment.citizen_id].append(appointment)
+        self._wanted = kinds  # the site's guarantee kinds, normalised ("laege")
         self._kinds: dict[str, bool] = {}  # each distinct spelling normalised once
 
     def for_citizen(self, citizen_id: str) -> list[_Booked]:
@@ -453,7 +526,7 @@ class _Bookings:
         for appointment in raw:
             relevant = self._kinds.get(appointment.kind)
             if relevant is None:
-                relevant = normalise_key(appointment.kind) in GUARANTEE_APPOINTMENT_KINDS
+                relevant = normalise_key(appointment.kind) in self._wanted
                 self._kinds[appointment.kind] = relevant
             if relevant:
                 moment = _local(appointment.starts_at)
@@ -464,12 +537,15 @@ class _Bookings:
 def _request_flags(
     case: CaseFacts,
     deadline: date,
+    status_reason: StatusReason,
     last_open_day: date | None,
     hours_unknown: bool,
     booked: Iterable[_Booked],
     hours: _HoursLookup,
+    rules: Rules,
 ) -> tuple[str, ...]:
     known = hours.known(case.department)
+    overdue = status_reason in ("deadline_passed", "last_open_day_passed")
     # The deadline itself falls on a day the department is closed (DESIGN §1).
     closed_on_deadline = known and hours.closed_on(case.department, deadline)
     no_open_day = known and last_open_day is None and not hours_unknown
@@ -486,15 +562,25 @@ def _request_flags(
             unknown_place = True
         elif hours.closed_at(appointment.department, appointment.moment):
             outside_hours = True
+    # Gladsaxe offers times outside the opening hours by agreement (003 afsnit 5): no error there.
+    if rules.appointments_outside_hours_by_agreement:
+        outside_hours = False
+    # Where the site names no appointment that must lie within the guarantee (Assens, 002),
+    # a missing appointment is nothing to flag.
+    needs_appointment = bool(rules.guarantee_appointment_kinds)
     present = (
+        status_reason == "last_open_day_passed",
+        # The duty to offer another approved provider when the start cannot be kept (000 § 3.2).
+        overdue and rules.offer_other_provider_when_overdue,
         closed_on_deadline,
         no_open_day,
         hours_unknown,
         not known,
-        not any_booked,
+        needs_appointment and not any_booked,
         after_deadline,
         outside_hours,
         unknown_place,
+        case.free_choice and heroin_case(case, rules),
     )
     return tuple(flag for flag, on in zip(FLAGS, present, strict=True) if on)
 
@@ -528,7 +614,7 @@ def deadline_overview(
     horizon = today + timedelta(days=ahead_days)
     oldest_follow_up = today - relativedelta(months=follow_up_overdue_months)
 
-    bookings = _Bookings(appointments)
+    bookings = _Bookings(appointments, rules.appointment_kind_keys)
 
     requests: list[RequestDeadline] = []
     exempt: list[tuple[date, str, ExemptCase]] = []
@@ -539,9 +625,9 @@ def deadline_overview(
         if case.closed_on is not None:
             for months, due in follow_up_schedule(case, rules):
                 if oldest_follow_up <= due <= horizon:
-                    follow_ups.append(
-                        FollowUp(case.case_id, case.citizen_id, due, months, follow_up_status(due, today, rules))
-                    )
+                    status = follow_up_status(due, today, rules)
+                    flags = follow_up_flags(case, rules)
+                    follow_ups.append(FollowUp(case.case_id, case.citizen_id, due, months, status, flags))
             continue
         if case.treatment_start is not None:
             review_due = plan_review_due(case, rules)
@@ -558,12 +644,13 @@ def deadline_overview(
             continue
         deadline = guarantee_deadline(case.contact_date, rules)
         days_left = (deadline - today).days
-        status = countdown_status(days_left, rules)
         # Show beside the deadline the last day the department is open on or before it (DESIGN §1).
         last_open, hours_unknown = (
             hours.last_open_day(case.department, deadline) if hours.known(case.department) else (None, False)
         )
-        flags = _request_flags(case, deadline, last_open, hours_unknown, bookings.for_citizen(case.citizen_id), hours)
+        request_state, reason = request_status(deadline, last_open, today, rules)
+        booked = bookings.for_citizen(case.citizen_id)
+        flags = _request_flags(case, deadline, reason, last_open, hours_unknown, booked, hours, rules)
         requests.append(
             RequestDeadline(
                 case.case_id,
@@ -573,7 +660,8 @@ def deadline_overview(
                 case.contact_date,
                 deadline,
                 days_left,
-                status,
+                request_state,
+                reason,
                 last_open,
                 flags,
             )

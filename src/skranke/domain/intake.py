@@ -445,7 +445,7 @@ class IntakeAssessment:
     routing: Routing | None  # None: no rule holds (the site's rules have a gap)
     age: int
     guarantee: GuaranteeState
-    exempt_reason: str | None  # anonymous, free_choice
+    exempt_reason: str | None  # anonymous, free_choice_may_waive
     deadline: date | None
     days_left: int | None
     last_open_day: date | None

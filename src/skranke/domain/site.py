@@ -55,25 +55,73 @@ class HoursException(_Strict):
 
 
 class Rules(_Strict):
+    """The deadline rules that differ between municipalities, each beside the seed it comes from.
+
+    Every setting `x` has a sibling `x_source`: the seed and section it is read from (or why no
+    seed gives it), written in the site file and shown with the explanations on screen.
+    """
+
     guarantee_days: int = Field(default=14, ge=1, le=90)
+    guarantee_days_source: str = ""
     warning_days: int = Field(default=3, ge=0, le=30)
+    warning_days_source: str = ""
+    # Which paragraphs carry the 14 days; SEL101a (anonymous) never does, whatever is listed.
     guarantee_paragraphs: tuple[str, ...] = ("SEL101", "SUL142", "SUL141")
+    guarantee_paragraphs_source: str = ""
     clock_start: str = "første personlige henvendelse"
+    clock_start_source: str = ""
+    # Appointment kinds (aftaler `type`) that must lie within the guarantee; empty: the site's
+    # seed names none, so no appointment flags are raised.
+    guarantee_appointment_kinds: tuple[str, ...] = ("visitation", "læge")
+    guarantee_appointment_kinds_source: str = ""
+    # True where the seed offers times outside the opening hours by agreement: such an
+    # appointment is then not flagged.
+    appointments_outside_hours_by_agreement: bool = False
+    appointments_outside_hours_by_agreement_source: str = ""
+    # Where free choice may waive the deadline (000 § 3.2, 002 afsnit 8, 004).
+    free_choice_source: str = ""
+    # Departments giving heroin (diacetylmorfin) treatment: no free choice there (SUL § 142
+    # stk. 7), so a case there marked frit valg keeps its guarantee.
+    heroin_departments: tuple[str, ...] = ()
+    heroin_departments_source: str = ""
+    # Whether the seed makes it a duty to offer another approved provider when the deadline
+    # cannot be kept (000 § 3.2): an overdue request then says so.
+    offer_other_provider_when_overdue: bool = False
+    offer_other_provider_when_overdue_source: str = ""
     follow_up_months: tuple[int, ...] = (1, 6)
+    follow_up_months_source: str = ""
     follow_up_statuses: tuple[str, ...] = (
         "færdigbehandlet",
         "andet tilbud",
         "hospital",
         "anden årsag",
     )
+    follow_up_statuses_source: str = ""
+    # Follow up only with the citizen's consent (Gladsaxe, 003 § 2.7): consent "nej" drops the
+    # follow-up, an unknown consent is listed with a flag.
+    follow_up_requires_consent: bool = False
+    follow_up_requires_consent_source: str = ""
+    # Which paragraphs follow-up covers (Odsherred: drug treatment only).
+    follow_up_paragraphs: tuple[str, ...] = ("SEL101", "SEL101a", "SUL142", "SUL141")
+    follow_up_paragraphs_source: str = ""
     plan_review_months: int = Field(default=6, ge=1, le=24)
+    plan_review_months_source: str = ""
 
-    @field_validator("guarantee_paragraphs")
+    @field_validator("guarantee_paragraphs", "follow_up_paragraphs")
     @classmethod
     def _known_paragraphs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [p for p in value if p not in PARAGRAPHS]
         if unknown:
             raise ValueError(f"unknown paragraph(s) {unknown}; known: {sorted(PARAGRAPHS)}")
+        return value
+
+    @field_validator("guarantee_appointment_kinds")
+    @classmethod
+    def _known_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {normalise_key(kind) for kind in APPOINTMENT_KINDS}
+        unknown = [k for k in value if normalise_key(k) not in known]
+        if unknown:
+            raise ValueError(f"unknown appointment kind(s) {unknown}; known: {sorted(APPOINTMENT_KINDS)}")
         return value
 
     @field_validator("follow_up_statuses")
@@ -90,6 +138,11 @@ class Rules(_Strict):
         if any(m < 1 for m in value) or list(value) != sorted(set(value)):
             raise ValueError("follow-up months must be positive and increasing, e.g. [1, 6]")
         return value
+
+    @cached_property
+    def appointment_kind_keys(self) -> frozenset[str]:
+        """The guarantee's appointment kinds as normalise_key gives them ("læge" → "laege")."""
+        return frozenset(normalise_key(kind) for kind in self.guarantee_appointment_kinds)
 
 
 # DESIGN §1: heroin is given only under supervision on the clinic's premises, never taken home
@@ -185,6 +238,9 @@ class Site(_Strict):
             unknown = [d for d in exception.departments if d not in ids]
             if unknown:
                 raise ValueError(f"exceptions[{index}] ({exception.date}) names unknown departments {unknown}")
+        unknown = [d for d in self.rules.heroin_departments if d not in ids]
+        if unknown:
+            raise ValueError(f"rules.heroin_departments names unknown departments {unknown}")
         return self
 
     @cached_property

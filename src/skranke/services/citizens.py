@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from skranke.domain.deadlines import Overview
 from skranke.services.audit import AuditEntry, last_looks, record, record_looks
 from skranke.services.context import Skranke
 from skranke.services.staff import Actor, require
@@ -42,6 +43,7 @@ class CitizenCard:
     cases: list  # Case rows, newest first
     appointments: list  # upcoming Appointment rows
     looks: list[AuditEntry]  # the latest looks and actions, newest first (this one included)
+    deadlines: Overview | None = None  # the Frister rules on this citizen's cases
 
 
 def mask_cpr(cpr: str | None) -> str:
@@ -51,11 +53,13 @@ def mask_cpr(cpr: str | None) -> str:
 
 def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> CitizenCard | None:
     """The card, for a signed-in person; the look is logged in the same transaction."""
+    from skranke.services.deadlines import citizen_deadlines
     from skranke.store.queries import citizen, citizen_appointments, citizen_cases
 
     signed_in = require(actor, "open_citizen")
     now = skranke.clock.now()
     start_of_day = datetime.combine(now.date(), time(0), now.tzinfo)
+    deadlines = citizen_deadlines(skranke, citizen_id)
     with skranke.database.transaction() as session:
         person = citizen(session, citizen_id)
         if person is None:
@@ -71,6 +75,7 @@ def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> Citi
             cases=citizen_cases(session, citizen_id),
             appointments=citizen_appointments(session, citizen_id, start_of_day),
             looks=last_looks(session, citizen_id, now),
+            deadlines=deadlines,
         )
 
 

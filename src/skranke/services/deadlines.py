@@ -9,16 +9,22 @@ from dateutil.relativedelta import relativedelta
 
 from skranke.domain.deadlines import (
     FOLLOW_UP_OVERDUE_MONTHS,
-    GUARANTEE_APPOINTMENT_KINDS,
     AppointmentFacts,
     CaseFacts,
     Overview,
     deadline_overview,
 )
+from skranke.domain.site import Rules, normalise_key
+from skranke.domain.vocabulary import APPOINTMENT_KINDS
 from skranke.services.context import Skranke
 
-# Both spellings: files may carry "læge" or "laege" (the reader normalises, old rows may not).
-APPOINTMENT_KINDS = tuple(sorted({*GUARANTEE_APPOINTMENT_KINDS, "læge"}))
+
+def appointment_kinds(rules: Rules) -> tuple[str, ...]:
+    """The stored spellings of the site's guarantee appointment kinds: both "læge" and "laege"
+    (the reader normalises, old rows may not)."""
+    wanted = rules.appointment_kind_keys
+    spellings = {kind for kind in APPOINTMENT_KINDS if normalise_key(kind) in wanted}
+    return tuple(sorted(spellings | wanted))
 
 
 def _cases(rows: list[tuple]) -> list[CaseFacts]:
@@ -42,9 +48,10 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
     today = today or skranke.clock.now().date()
     longest = max(skranke.site.rules.follow_up_months, default=0)
     closed_since = today - relativedelta(months=longest + FOLLOW_UP_OVERDUE_MONTHS + 1)
+    kinds = appointment_kinds(skranke.site.rules)
     with skranke.database.reading() as session:
         cases = _cases(deadline_case_rows(session, closed_since))
-        appointments = _appointments(guarantee_appointment_rows(session, APPOINTMENT_KINDS))
+        appointments = _appointments(guarantee_appointment_rows(session, kinds)) if kinds else []
     overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
     return DeadlinesView(overview, {case.case_id: case.department for case in cases})
 
@@ -64,11 +71,24 @@ def request_counts(skranke: Skranke) -> RequestCounts:
     from skranke.store.queries import guarantee_appointment_rows, open_request_rows
 
     today = skranke.clock.now().date()
+    kinds = appointment_kinds(skranke.site.rules)
     with skranke.database.reading() as session:
         cases = _cases(open_request_rows(session))
-        appointments = _appointments(guarantee_appointment_rows(session, APPOINTMENT_KINDS))
+        appointments = _appointments(guarantee_appointment_rows(session, kinds)) if kinds else []
     overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
     return RequestCounts(
         warn=sum(1 for r in overview.requests if r.status == "warn"),
         overdue=sum(1 for r in overview.requests if r.status == "overdue"),
     )
+
+
+def citizen_deadlines(skranke: Skranke, citizen_id: str) -> Overview:
+    """The Frister rules for one citizen's cases: what the citizen card says about deadlines."""
+    from skranke.store.queries import citizen_case_rows, citizen_guarantee_appointment_rows
+
+    today = skranke.clock.now().date()
+    kinds = appointment_kinds(skranke.site.rules)
+    with skranke.database.reading() as session:
+        cases = _cases(citizen_case_rows(session, citizen_id))
+        rows = citizen_guarantee_appointment_rows(session, citizen_id, kinds) if kinds else []
+    return deadline_overview(cases, _appointments(rows), skranke.site, skranke.hours, today)

@@ -30,6 +30,7 @@ CASE_COLUMNS = (
     Case.closed_on,
     Case.closing_status,
     Case.plan_reviewed_on,
+    Case.follow_up_consent,
 )
 
 
@@ -65,6 +66,20 @@ def guarantee_appointments_statement(kinds: tuple[str, ...]):
 
 def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[tuple]:
     return [tuple(row) for row in session.execute(guarantee_appointments_statement(kinds))]
+
+
+def citizen_case_rows(session: Session, citizen_id: str) -> list[tuple]:
+    """One citizen's cases as the Frister rules read them (CASE_COLUMNS)."""
+    statement = select(*CASE_COLUMNS).where(Case.citizen_id == citizen_id)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def citizen_guarantee_appointment_rows(session: Session, citizen_id: str, kinds: tuple[str, ...]) -> list[tuple]:
+    """One citizen's appointments of the guarantee's kinds, past and future."""
+    statement = select(
+        Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind
+    ).where(Appointment.citizen_id == citizen_id, Appointment.kind.in_(kinds))
+    return [tuple(row) for row in session.execute(statement)]
 
 
 def citizen(session: Session, citizen_id: str) -> Citizen | None:

@@ -80,6 +80,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "afsluttet",
         "afslutningsstatus",
         "plan_revideret",
+        "samtykke_opfoelgning",
     ),
     "ordinationer": (
         "ordination_id",
@@ -415,6 +416,7 @@ class DemoCase:
     closed: date | None = None
     closing_status: str | None = None
     plan_reviewed: date | None = None
+    follow_up_consent: bool | None = None  # None: the journal did not record it
 
     def row(self) -> list[str]:
         return [
@@ -428,6 +430,7 @@ class DemoCase:
             format_date(self.closed),
             self.closing_status or "",
             format_date(self.plan_reviewed),
+            "" if self.follow_up_consent is None else format_bool(self.follow_up_consent),
         ]
 
 
@@ -823,8 +826,12 @@ class _DemoBuilder:
         for index, months in enumerate(self.rules.follow_up_months):
             offsets = (4, 0, -6) if index == 0 else (8, -3)  # due soon, due today, overdue
             for offset in offsets:
+                # Consent to the follow-up call (asked for in Gladsaxe): one not recorded.
                 self._discharged(
-                    departments[n % len(departments)], statuses[n % len(statuses)], self.months_ago(months, offset)
+                    departments[n % len(departments)],
+                    statuses[n % len(statuses)],
+                    self.months_ago(months, offset),
+                    consent=None if n == 1 else True,
                 )
                 n += 1
         first, last = self.rules.follow_up_months[0], self.rules.follow_up_months[-1]
@@ -834,7 +841,7 @@ class _DemoBuilder:
         person = self.citizen(18)
         self.case(person, YOUTH, SEL101, self.days_ago(30), closed=self.days_ago(20), closing_status="udeblevet")
 
-    def _discharged(self, department: str, status: str, closed: date) -> None:
+    def _discharged(self, department: str, status: str, closed: date, consent: bool | None = True) -> None:
         rng = self.rng
         age = {YOUTH: rng.randint(19, 29), DRUG_FREE: rng.randint(31, 58)}.get(department, rng.randint(28, 60))
         person = self.citizen(age)
@@ -850,6 +857,7 @@ class _DemoBuilder:
             closed=closed,
             closing_status=status,
             plan_reviewed=closed - timedelta(days=rng.randint(30, 100)),
+            follow_up_consent=consent,
         )
         if department == STABILISATION:
             self.prescription(person, METHADONE, rng.randrange(40, 125, 5), start, closed)

@@ -526,6 +526,7 @@ Name = Annotated[str, Field(max_length=200)]
 Date = Annotated[date, BeforeValidator(parse_date)]
 OptionalDate = Annotated[date | None, BeforeValidator(parse_optional_date)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
+OptionalBool = Annotated[bool | None, BeforeValidator(parse_bool)]  # an empty cell: not given
 
 
 class ExportRow(BaseModel):
@@ -582,6 +583,9 @@ class CaseRow(ExportRow):
     closed_on: OptionalDate = None
     closing_status: Annotated[str | None, BeforeValidator(parse_closing_status)] = Field(None, validate_default=True)
     plan_reviewed_on: OptionalDate = None
+    # The citizen's consent to a follow-up call after discharge (Gladsaxe asks for it, 003 § 2.7);
+    # None: the export did not say.
+    follow_up_consent: OptionalBool = None
 
     @field_validator("department", mode="before")
     @classmethod
@@ -706,6 +710,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("afsluttet", "closed_on"),
         Column("afslutningsstatus", "closing_status"),
         Column("plan_revideret", "plan_reviewed_on"),
+        Column("samtykke_opfoelgning", "follow_up_consent"),
     ),
     "ordinationer": (
         Column("ordination_id", "id", True),

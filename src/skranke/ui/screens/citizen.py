@@ -16,6 +16,14 @@ from textual.widgets import Static
 from skranke.i18n import _, clock_time, short_date
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
 from skranke.services.staff import AccessError
+from skranke.ui.deadline_text import (
+    STATUS_STYLE,
+    explained_flags,
+    reason_source,
+    reason_word,
+    status_why,
+    status_word,
+)
 from skranke.ui.formatting import department_name
 
 if TYPE_CHECKING:
@@ -61,6 +69,7 @@ class CitizenScreen(ModalScreen[None]):
         with VerticalScroll(id="citizen-body"):
             yield Static("…", id="citizen-heading")
             yield Static(id="citizen-cases")
+            yield Static(id="citizen-deadlines")
             yield Static(id="citizen-appointments")
             yield Static(id="citizen-looks")
             yield Static(_("Esc closes the card · v shows the full CPR (logged)"), id="citizen-hint")
@@ -102,6 +111,7 @@ class CitizenScreen(ModalScreen[None]):
                 Text(case.closing_status or (_("free choice") if case.free_choice else "")),
             )
         self.query_one("#citizen-cases", Static).update(cases)
+        self.query_one("#citizen-deadlines", Static).update(self._deadlines(card))
 
         appointments = Table(
             title=_("Upcoming appointments"), title_justify="left", box=None, header_style="bold", expand=True
@@ -149,3 +159,33 @@ class CitizenScreen(ModalScreen[None]):
             return
         if cpr:
             self.app.call_from_thread(self.notify, _("CPR: {cpr}").format(cpr=cpr), timeout=10)
+
+    def _deadlines(self, card: CitizenCard) -> Text:
+        """The 14-day guarantee of each waiting request: deadline, status and why, with sources."""
+        site = self.app.skranke.site
+        text = Text(_("Deadlines"), style="bold")
+        overview = card.deadlines
+        if overview is None or not (overview.requests or overview.exempt):
+            text.append("\n" + _("no request waiting under the guarantee"))
+            return text
+        for request in overview.requests:
+            last_open = short_date(request.last_open_day) if request.last_open_day else "–"
+            text.append("\n")
+            text.append(
+                _("Case {case}: deadline {deadline}, last open day {last_open}").format(
+                    case=request.case_id, deadline=short_date(request.deadline), last_open=last_open
+                )
+                + " — "
+            )
+            text.append(status_word(request.status), style=STATUS_STYLE.get(request.status, ""))
+            text.append(": " + status_why(request, overview.as_of))
+            for line in explained_flags(request, site):
+                text.append("\n  • " + line, style="yellow")
+        for exempt in overview.exempt:
+            text.append("\n")
+            text.append(
+                _("Case {case}: {reason} ({source})").format(
+                    case=exempt.case_id, reason=reason_word(exempt.reason), source=reason_source(exempt.reason, site)
+                )
+            )
+        return text

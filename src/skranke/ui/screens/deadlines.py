@@ -13,9 +13,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from skranke.domain.deadlines import RequestDeadline
 from skranke.i18n import _, day_month, long_date, short_date
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
+from skranke.ui.deadline_text import (
+    STATUS_STYLE,
+    explained_flags,
+    flag_word,
+    reason_source,
+    reason_word,
+    status_why,
+    status_word,
+)
 from skranke.ui.formatting import department_name, plain
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.staff_bar import StaffBar
@@ -25,34 +35,9 @@ if TYPE_CHECKING:
 
     from skranke.ui.app import SkrankeApp
 
-STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
 
-
-def status_word(status: str) -> str:
-    return {
-        "ok": _("ok"),
-        "warn": _("soon"),
-        "overdue": _("overdue"),
-        "due": _("due"),
-        "upcoming": _("upcoming"),
-    }.get(status, status)
-
-
-def flag_word(flag: str) -> str:
-    return {
-        "deadline_on_closed_day": _("deadline on a closed day"),
-        "no_open_day_before_deadline": _("no open day before the deadline"),
-        "hours_unknown": _("hours not given"),
-        "unknown_department": _("unknown department"),
-        "no_appointment": _("no appointment booked"),
-        "appointment_after_deadline": _("appointment after the deadline"),
-        "appointment_outside_hours": _("appointment outside opening hours"),
-        "appointment_unknown_department": _("appointment in an unknown department"),
-    }.get(flag, flag)
-
-
-def reason_word(reason: str) -> str:
-    return {"anonymous": _("anonymous (§ 101a)"), "free_choice": _("free choice")}.get(reason, reason)
+# Flag lines under the requests table (the status line comes first; #request-why's height).
+WHY_LINES = 5
 
 
 def _day(value: date | None) -> str:
@@ -87,6 +72,7 @@ class DeadlinesScreen(Screen[None]):
         self._view: DeadlinesView | None = None
         self._labels: dict[str, CitizenLabel] = {}
         self._department: str | None = None
+        self._shown_requests: list[RequestDeadline] = []  # the requests table's rows, in order
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
@@ -97,6 +83,8 @@ class DeadlinesScreen(Screen[None]):
             with TabbedContent(id="deadlines-tabs"):
                 with TabPane(_("Requests"), id="tab-requests"):
                     yield DataTable(id="requests", cursor_type="row", zebra_stripes=True)
+                    # Why the highlighted request has its status, each flag with its source.
+                    yield Static(id="request-why")
                 with TabPane(_("Exempt"), id="tab-exempt"):
                     yield DataTable(id="exempt", cursor_type="row", zebra_stripes=True)
                 with TabPane(_("Follow-ups"), id="tab-follow-ups"):
@@ -118,8 +106,8 @@ class DeadlinesScreen(Screen[None]):
                 _("Last open day"),
                 _("Notes"),
             ],
-            "exempt": [_("Citizen"), _("Case"), _("Reason")],
-            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Case")],
+            "exempt": [_("Citizen"), _("Case"), _("Reason"), _("Source")],
+            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Case"), _("Notes")],
             "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Case")],
         }
         for table_id, labels in columns.items():
@@ -179,8 +167,12 @@ class DeadlinesScreen(Screen[None]):
 
         requests = self.query_one("#requests", DataTable)
         requests.clear()
-        for request in (r for r in overview.requests if keep(r.case_id)):
+        self._shown_requests = [r for r in overview.requests if keep(r.case_id)]
+        for request in self._shown_requests:
             style = STATUS_STYLE.get(request.status, "")
+            # The why of a row that needs attention first, then its flags.
+            notes = [status_why(request, overview.as_of)] if request.status != "ok" else []
+            notes += [flag_word(f) for f in request.flags]
             requests.add_row(
                 Text(str(request.days_left), style=style, justify="right"),
                 Text(status_word(request.status), style=style),
@@ -190,9 +182,10 @@ class DeadlinesScreen(Screen[None]):
                 _near_day(request.contact_date),
                 _near_day(request.deadline),
                 _near_day(request.last_open_day),
-                Text(", ".join(flag_word(f) for f in request.flags), style="yellow" if request.flags else ""),
+                Text(", ".join(notes), style="yellow" if notes else ""),
                 key=f"{request.case_id}|{request.citizen_id}",
             )
+        self._explain(requests.cursor_row)
         exempt = self.query_one("#exempt", DataTable)
         exempt.clear()
         for exempt_case in (r for r in overview.exempt if keep(r.case_id)):
@@ -200,6 +193,7 @@ class DeadlinesScreen(Screen[None]):
                 self._citizen(exempt_case.citizen_id),
                 exempt_case.case_id,
                 reason_word(exempt_case.reason),
+                plain(reason_source(exempt_case.reason, self.app.skranke.site)),
                 key=f"{exempt_case.case_id}|{exempt_case.citizen_id}",
             )
         follow_ups = self.query_one("#follow-ups", DataTable)
@@ -212,6 +206,7 @@ class DeadlinesScreen(Screen[None]):
                 str(follow_up.months),
                 self._citizen(follow_up.citizen_id),
                 follow_up.case_id,
+                Text(", ".join(flag_word(f) for f in follow_up.flags), style="yellow"),
                 key=f"{follow_up.case_id}|{follow_up.months}|{follow_up.citizen_id}",
             )
         reviews = self.query_one("#plan-reviews", DataTable)
@@ -230,6 +225,28 @@ class DeadlinesScreen(Screen[None]):
         tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=exempt.row_count)
         tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=follow_ups.row_count)
         tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=reviews.row_count)
+
+    def _explain(self, row: int) -> None:
+        """Say under the table why the highlighted request has its status, and what each flag means."""
+        why = self.query_one("#request-why", Static)
+        shown = self._shown_requests
+        if not shown or self._view is None or not 0 <= row < len(shown):
+            why.update("")
+            return
+        request = shown[row]
+        # One line each, cut with an ellipsis where the screen is narrow (the citizen card has it all).
+        text = Text()
+        text.append(status_word(request.status), style=STATUS_STYLE.get(request.status, ""))
+        text.append(": " + status_why(request, self._view.overview.as_of))
+        lines = explained_flags(request, self.app.skranke.site)
+        shown_lines = lines if len(lines) <= WHY_LINES else [*lines[: WHY_LINES - 1], "…"]
+        for line in shown_lines:
+            text.append("\n• " + line if line != "…" else "\n…")
+        why.update(text)
+
+    @on(DataTable.RowHighlighted, "#requests")
+    def _request_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._explain(event.cursor_row)
 
     def action_next_department(self) -> None:
         departments = [d.id for d in self.app.skranke.site.all_departments() if d.kind == "department"]
