@@ -164,21 +164,25 @@ def test_daily_supervised_methadone_is_one_window_dose():
     assert (dose.state, dose.missed_days, dose.alerts, dose.not_before) == ("due", 0, (), None)
 
 
-def test_monday_and_thursday_pickups_cover_until_the_next_pickup():
-    supervised = order(pickup_rule=MON_THU, preparation="buprenorfin", dose_mg=Decimal("16"))
+TAKE_HOME_PREPARATIONS = ("metadon", "buprenorfin", "morfin")
+
+
+@pytest.mark.parametrize("preparation", TAKE_HOME_PREPARATIONS)
+def test_monday_and_thursday_pickups_cover_until_the_next_pickup(preparation):
+    supervised = order(pickup_rule=MON_THU, preparation=preparation, dose_mg=Decimal("16"))
     monday = only(due(supervised, MONDAY))
     assert (monday.covers_days, monday.take_home_days, monday.take_home_mg) == (3, 2, Decimal("32"))
     thursday = only(due(supervised, THURSDAY))
     assert (thursday.covers_days, thursday.take_home_days, thursday.take_home_mg) == (4, 3, Decimal("48"))
     take_home = replace(supervised, supervised=False)
     assert (only(due(take_home, MONDAY)).take_home_days, only(due(take_home, THURSDAY)).take_home_days) == (3, 4)
-    assert covered_days(supervised, MONDAY, RULES["buprenorfin"], always_open) == 3
+    assert covered_days(supervised, MONDAY, RULES[preparation], always_open) == 3
     for day in (TUESDAY, WEDNESDAY, MONDAY + timedelta(days=4), MONDAY + timedelta(days=6)):
         assert due(supervised, day) == []
-        alert = why_not_due(supervised, day, RULES["buprenorfin"])
+        alert = why_not_due(supervised, day, RULES[preparation])
         assert alert is not None and alert.code == NOT_PICKUP_DAY and alert.blocks
-    assert why_not_due(supervised, TUESDAY, RULES["buprenorfin"]).params == {"day": TUESDAY, "next": THURSDAY}
-    assert why_not_due(supervised, MONDAY, RULES["buprenorfin"]) is None
+    assert why_not_due(supervised, TUESDAY, RULES[preparation]).params == {"day": TUESDAY, "next": THURSDAY}
+    assert why_not_due(supervised, MONDAY, RULES[preparation]) is None
 
 
 def test_not_yet_valid_and_expired_orders_are_not_due_and_say_why():
@@ -191,10 +195,14 @@ def test_not_yet_valid_and_expired_orders_are_not_due_and_say_why():
     assert why_not_due(o, THURSDAY, RULES["metadon"]) is None
 
 
-def test_an_order_ending_today_is_due_covers_one_day_and_warns():
-    o = order(pickup_rule=MON_THU, valid_to=MONDAY, supervised=False)
-    dose = only(due(o, MONDAY))
-    assert (dose.covers_days, dose.take_home_days) == (1, 1)
+@pytest.mark.parametrize("preparation", PREPARATIONS)
+def test_an_order_ending_today_is_due_covers_one_day_and_warns(preparation):
+    take_home = RULES[preparation].take_home_allowed
+    o = order(
+        preparation=preparation, pickup_rule=MON_THU if take_home else DAILY, valid_to=MONDAY, supervised=not take_home
+    )
+    dose = due(o, MONDAY)[0]
+    assert (dose.covers_days, dose.take_home_days) == (1, 1 if take_home else 0)
     assert dose.alert(ENDS_SOON).params == {"days_left": 0, "valid_to": MONDAY}
     assert dose.state == "due"
 
@@ -224,11 +232,12 @@ def test_take_home_is_capped_by_the_sites_maximum():
 # --- closed days -------------------------------------------------------------------------------
 
 
-def test_a_closed_day_is_covered_by_the_pickup_before_it():
-    dose = only(due(order(), MONDAY, service_open=closed_on(TUESDAY)))
+@pytest.mark.parametrize("preparation", TAKE_HOME_PREPARATIONS)
+def test_a_closed_day_is_covered_by_the_pickup_before_it(preparation):
+    dose = only(due(order(preparation=preparation), MONDAY, service_open=closed_on(TUESDAY)))
     assert (dose.covers_days, dose.take_home_days) == (2, 1)
     assert dose.alert(CLOSED_DAY_IN_PERIOD).params == {"day": TUESDAY, "covered": True}
-    two = only(due(order(), MONDAY, service_open=closed_on(TUESDAY, WEDNESDAY)))
+    two = only(due(order(preparation=preparation), MONDAY, service_open=closed_on(TUESDAY, WEDNESDAY)))
     closed = [a.params["day"] for a in two.alerts if a.code == CLOSED_DAY_IN_PERIOD]
     assert two.covers_days == 3 and closed == [TUESDAY, WEDNESDAY]
 
@@ -525,3 +534,16 @@ def test_wrong_inputs_are_refused():
         doses_due(order(), MONDAY, morning(MONDAY), [], RULES["buprenorfin"], always_open)
     with pytest.raises(ValueError, match="aware"):
         doses_due(order(), MONDAY, datetime(2026, 3, 2, 9), [], RULES["metadon"], always_open)
+
+
+def test_not_a_pickup_day_names_the_next_one_within_the_order():
+    rules = RULES["metadon"]
+    monthly = order(pickup_rule="FREQ=MONTHLY;BYMONTHDAY=1", supervised=False)
+    assert why_not_due(monthly, MONDAY, rules).params == {"day": MONDAY, "next": date(2026, 4, 1)}
+    ending = replace(monthly, valid_to=date(2026, 3, 31))
+    assert why_not_due(ending, MONDAY, rules).params == {"day": MONDAY, "next": None}
+    every_other = order(pickup_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", valid_from=THURSDAY, supervised=False)
+    friday = THURSDAY + timedelta(days=1)
+    assert why_not_due(every_other, friday, rules).params["next"] == THURSDAY + timedelta(days=14)
+    weekly = order(pickup_rule="FREQ=WEEKLY;BYDAY=WE", valid_to=WEDNESDAY - timedelta(days=1))
+    assert why_not_due(weekly, MONDAY, rules).params["next"] is None
