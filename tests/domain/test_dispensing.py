@@ -547,3 +547,16 @@ def test_not_a_pickup_day_names_the_next_one_within_the_order():
     assert why_not_due(every_other, friday, rules).params["next"] == THURSDAY + timedelta(days=14)
     weekly = order(pickup_rule="FREQ=WEEKLY;BYDAY=WE", valid_to=WEDNESDAY - timedelta(days=1))
     assert why_not_due(weekly, MONDAY, rules).params["next"] is None
+
+
+def test_a_dose_the_journal_knows_of_today_is_never_given_again():
+    o = order(last_dispensed_on=MONDAY)
+    assert due(o, MONDAY) == []
+    alert = why_not_due(o, MONDAY, RULES["metadon"])
+    assert (alert.code, alert.params) == (ALREADY_COVERED, {"until": MONDAY, "service_date": MONDAY})
+    # The journal's Friday pickup before a closed Saturday covers Saturday too.
+    friday, saturday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=5)
+    covered = order(last_dispensed_on=friday)
+    assert due(covered, saturday, service_open=closed_on(saturday)) == []
+    assert why_not_due(covered, saturday, RULES["metadon"], service_open=closed_on(saturday)).code == ALREADY_COVERED
+    assert only(due(covered, saturday)).missed_days == 0

@@ -292,11 +292,17 @@ def _next_pickup(order: Order, after: date, horizon_days: int) -> date | None:
 
 
 def why_not_due(
-    order: Order, day: date, rules: PreparationRules, *, history: Sequence[DoseRecord] = ()
+    order: Order,
+    day: date,
+    rules: PreparationRules,
+    *,
+    history: Sequence[DoseRecord] = (),
+    service_open: Callable[[date], bool | None] | None = None,
 ) -> Alert | None:
     """Why the order has no dose on `day`, for a citizen who shows up: not yet valid, expired,
-    not a pickup day, or (given `history`) the day is covered by a dose given earlier; None
-    when it is due. Every such alert blocks."""
+    not a pickup day, or the day is covered by a dose given earlier (in `history`, or the
+    journal's `last_dispensed_on`); None when it is due. Every such alert blocks.
+    `service_open` as for `doses_due` (left out: every day counts as open)."""
     _check_rules(order, rules)
     if day < order.valid_from:
         return Alert(NOT_YET_VALID, {"valid_from": order.valid_from}, blocks=True)
@@ -309,6 +315,13 @@ def why_not_due(
     if covering is not None:
         until = covering.service_date + timedelta(days=covering.covers_days - 1)
         return Alert(ALREADY_COVERED, {"until": until, "service_date": covering.service_date}, blocks=True)
+    journal = journal_covered_until(order, rules, service_open or _unknown_hours)
+    if journal is not None and journal >= day:
+        return Alert(ALREADY_COVERED, {"until": journal, "service_date": order.last_dispensed_on}, blocks=True)
+    return None
+
+
+def _unknown_hours(_day: date) -> bool | None:
     return None
 
 
@@ -464,7 +477,9 @@ def doses_due(
     if not _is_pickup_day(order, day):  # not valid, or not a day of the rule: see why_not_due
         return []
     scan = _scan(history, order, day)
-    if scan.covering is not None:  # a pickup before covers the day (see why_not_due)
+    journal = journal_covered_until(order, rules, service_open)
+    # A pickup before covers the day, or the journal knows of a dose that does (see why_not_due).
+    if scan.covering is not None or (journal is not None and journal >= day):
         return []
     recorded_today = scan.recorded_today
     slots = (1, 2) if order.doses_per_day == 2 and _window_dose(order) else (1,)
@@ -474,7 +489,7 @@ def doses_due(
     if release is not None and release.service_date != day:
         release = None
     dose_mg = release.dose_mg if release is not None and release.dose_mg is not None else order.dose_mg
-    missed = _missed(day, scan.last_covered, journal_covered_until(order, rules, service_open))
+    missed = _missed(day, scan.last_covered, journal)
     threshold = rules.missed_days_before_reassessment
     common: list[Alert] = []
     if missed is None:
