@@ -150,7 +150,11 @@ def test_odsherred_alcohol_is_a_guaranteed_case(capsys, tmp_path):
 
 def test_free_choice_waives_the_deadline(capsys, tmp_path):
     result = dry_run(capsys, tmp_path, free_choice=True)
-    assert (result["guarantee"], result["exempt_reason"], result["deadline"]) == ("exempt", "free_choice_may_waive", None)
+    assert (result["guarantee"], result["exempt_reason"], result["deadline"]) == (
+        "exempt",
+        "free_choice_may_waive",
+        None,
+    )
 
 
 def test_the_text_answer_is_danish(capsys, tmp_path):

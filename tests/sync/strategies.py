@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
+from skranke.domain.dispensing import is_daily_rule
 from skranke.domain.site import Site
 from skranke.sync.rows import COLUMNS, KIND_ORDER, Column
 
@@ -68,6 +69,7 @@ _RULES = (
     "FREQ=MONTHLY;BYMONTHDAY=1",
     "FREQ=DAILY;UNTIL=20261231",
 )
+_DAILY_RULES = tuple(rule for rule in _RULES if is_daily_rule(rule))
 _STATUS_SPELLINGS = {
     "færdigbehandlet": ("færdigbehandlet", "faerdigbehandlet", "FÆRDIGBEHANDLET", "Faerdigbehandlet"),
     "andet tilbud": ("andet tilbud", "andet_tilbud", "Andet Tilbud", "udskrevet til andet tilbud"),
@@ -194,8 +196,9 @@ def _prescription(draw: st.DrawFn, site: Site, utf8: bool) -> dict[str, Any]:
     dose = Decimal(cents).scaleb(-2).normalize()
     if dose == dose.to_integral():
         dose = dose.quantize(Decimal(1))
-    return {
-        "preparation": draw(st.sampled_from([p.id for p in site.preparations])),
+    preparation = draw(st.sampled_from([p.id for p in site.preparations]))
+    row = {
+        "preparation": preparation,
         "dose_mg": dose,
         "doses_per_day": draw(st.sampled_from([1, 2])),
         "pickup_rule": draw(st.sampled_from(_RULES)),
@@ -206,6 +209,9 @@ def _prescription(draw: st.DrawFn, site: Site, utf8: bool) -> dict[str, Any]:
         "delivery": draw(st.booleans()),
         "last_dispensed_on": draw(st.none() | _dates),
     }
+    if not site.preparation(preparation).take_home_allowed:  # heroin: daily, supervised, not delivered
+        row.update(pickup_rule=draw(st.sampled_from(_DAILY_RULES)), supervised=True, delivery=False)
+    return row
 
 
 @st.composite

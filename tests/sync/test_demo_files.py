@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import inspect
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,10 +14,22 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from stdnum.dk import cpr as stdnum_cpr
 
+from skranke.domain.dispensing import (
+    ENDS_SOON,
+    EXPIRED,
+    FIRST_DOSE_PENDING,
+    HOLD_REASSESSMENT,
+    MISSED_DAYS,
+    NO_HISTORY,
+    NOT_PICKUP_DAY,
+    Order,
+    doses_due,
+    why_not_due,
+)
 from skranke.domain.hours import TIMEZONE, SiteHours
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
 from skranke.sites import load_site, shipped_site_ids
-from skranke.sync import demo_files
+from skranke.sync import demo_files, read_export
 from skranke.sync.demo_files import (
     HEADERS,
     KINDS,
@@ -29,6 +41,7 @@ from skranke.sync.demo_files import (
     write_bulk_exports,
     write_demo_exports,
 )
+from skranke.sync.rows import PrescriptionRow
 
 # A Wednesday, and the Friday before Christmas (holidays inside the 14 days and the windows
 # for appointments). Birth dates lie at least 15 years before either: stdnum's check against
@@ -368,6 +381,140 @@ def test_every_shipped_site_gets_a_demo_in_its_own_departments(tmp_path):
         assert {c.department for c in demo.cases} <= departments, site_id
         assert {a.department for a in demo.appointments} <= departments, site_id
         assert {o.preparation for o in demo.prescriptions} <= preparations, site_id
+
+
+# --- the medicine room on the demo day -------------------------------------------------------
+
+# A Monday, a Wednesday, a Thursday, the Friday before Christmas and the Sunday clocks go forward.
+DISPENSING_DAYS = [date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 5), date(2025, 12, 19), date(2026, 3, 29)]
+
+
+@pytest.fixture(scope="module", params=DISPENSING_DAYS, ids=lambda d: f"{d:%a}-{d.isoformat()}")
+def medicine_room(request, odense, tmp_path_factory):
+    """The demo's prescriptions as the importer reads them, and what is due on the demo day
+    (no records of skranke's own yet: the journal's sidst_udleveret is all the history)."""
+    today = request.param
+    paths = write_demo_exports(tmp_path_factory.mktemp(f"room-{today.isoformat()}"), today, odense)
+    parsed = read_export(paths[KINDS.index("ordinationer")], None, odense, today=today)
+    assert parsed.ok, parsed.errors  # heroin orders pass the import's supervised-only rule
+    orders = [
+        Order(m.id, m.citizen_id, m.preparation, m.dose_mg, m.doses_per_day, m.pickup_rule, m.supervised,
+              m.valid_from, m.valid_to, m.delivery, m.last_dispensed_on)
+        for m in parsed.models
+        if isinstance(m, PrescriptionRow)
+    ]  # fmt: skip
+    rules = {p.id: p for p in odense.preparations}
+    room = SiteHours(odense)["medicinudlevering"]
+    now = datetime.combine(today, time(9, 0), tzinfo=TIMEZONE)
+    due = {o.id: doses_due(o, today, now, [], rules[o.preparation], room.is_open_on) for o in orders}
+    return {"today": today, "orders": orders, "due": due, "rules": rules}
+
+
+def _doses(room) -> list:
+    return [dose for doses in room["due"].values() for dose in doses]
+
+
+def _with_alert(room, code: str) -> list:
+    return [dose for dose in _doses(room) if dose.alert(code) is not None]
+
+
+def test_the_demo_day_has_ordinary_supervised_daily_methadone(medicine_room):
+    today = medicine_room["today"]
+    ordinary = [
+        dose
+        for dose in _doses(medicine_room)
+        if dose.order.preparation == "metadon" and dose.order.pickup_rule == "FREQ=DAILY" and dose.order.supervised
+        and dose.state == "due" and dose.alerts == () and dose.order.last_dispensed_on == today - timedelta(days=1)
+    ]  # fmt: skip
+    assert len(ordinary) >= 3
+    assert all((d.missed_days, d.covers_days, d.take_home_days) == (0, 1, 0) for d in ordinary)
+
+
+def test_buprenorphine_is_picked_up_monday_and_thursday(medicine_room, odense):
+    today = medicine_room["today"]
+    orders = [
+        o for o in medicine_room["orders"]
+        if o.preparation == "buprenorfin" and o.pickup_rule == "FREQ=WEEKLY;BYDAY=MO,TH" and not o.delivery
+        and o.valid_from <= today and (o.valid_to is None or today <= o.valid_to)
+    ]  # fmt: skip
+    assert orders
+    for order in orders:
+        doses = medicine_room["due"][order.id]
+        if today.weekday() in (0, 3):
+            (dose,) = doses
+            assert dose.covers_days == (3 if today.weekday() == 0 else 4)
+            assert dose.take_home_days == dose.covers_days - (1 if order.supervised else 0)
+            assert dose.missed_days == 0, "the journal's last pickup covered until today"
+        else:
+            assert doses == []
+            assert why_not_due(order, today, medicine_room["rules"]["buprenorfin"]).code == NOT_PICKUP_DAY
+
+
+def test_heroin_is_twice_daily_under_supervision_dose_two_after_dose_one(medicine_room):
+    heroin = [o for o in medicine_room["orders"] if o.preparation == "diacetylmorfin" and medicine_room["due"][o.id]]
+    assert len(heroin) >= 5
+    for order in heroin:
+        assert (order.doses_per_day, order.supervised, order.delivery, order.pickup_rule) == (
+            2,
+            True,
+            False,
+            "FREQ=DAILY",
+        )
+        first, second = medicine_room["due"][order.id]
+        assert (first.dose_number, first.state, first.take_home_days) == (1, "due", 0)
+        assert (second.dose_number, second.state) == (2, "blocked")
+        assert second.alert(FIRST_DOSE_PENDING) is not None
+
+
+def test_home_deliveries_are_due_on_wednesdays_only(medicine_room):
+    today = medicine_room["today"]
+    deliveries = [o for o in medicine_room["orders"] if o.delivery and o.pickup_rule == "FREQ=WEEKLY;BYDAY=WE"]
+    assert deliveries and all(not o.supervised for o in deliveries)
+    due = [d for o in deliveries for d in medicine_room["due"][o.id]]
+    if today.weekday() == 2:
+        assert due and all(d.delivery and d.state == "due" for d in due)
+        assert all(d.covers_days == d.take_home_days == 7 and d.missed_days == 0 for d in due)
+    else:
+        assert due == []
+
+
+def test_one_citizen_is_held_for_a_doctor_after_five_days_without_methadone(medicine_room):
+    held = [d for d in _doses(medicine_room) if d.state == "hold"]
+    assert len(held) == 1
+    (dose,) = held
+    assert dose.order.preparation == "metadon"
+    assert dose.order.last_dispensed_on == medicine_room["today"] - timedelta(days=6)
+    assert dose.alert(HOLD_REASSESSMENT).params == {"days": 5, "threshold": 4}
+
+
+def test_missed_days_below_the_threshold_warn(medicine_room):
+    warned = _with_alert(medicine_room, MISSED_DAYS)
+    assert [d.alert(MISSED_DAYS).params for d in warned] == [{"days": 2, "threshold": 4}]
+    assert warned[0].state == "due"
+
+
+def test_an_order_ending_in_two_days_and_one_without_history(medicine_room):
+    ending = [d.alert(ENDS_SOON).params["days_left"] for d in _with_alert(medicine_room, ENDS_SOON)]
+    assert 2 in ending
+    unknown = _with_alert(medicine_room, NO_HISTORY)
+    assert len(unknown) == 1 and unknown[0].missed_days is None and unknown[0].state == "due"
+    assert unknown[0].order.last_dispensed_on is None
+
+
+def test_expired_orders_say_so(medicine_room):
+    today = medicine_room["today"]
+    expired = [o for o in medicine_room["orders"] if o.valid_to is not None and o.valid_to < today]
+    assert expired
+    for order in expired:
+        assert medicine_room["due"][order.id] == []
+        assert why_not_due(order, today, medicine_room["rules"][order.preparation]).code == EXPIRED
+
+
+def test_the_journal_never_reports_a_dose_outside_an_order_or_in_the_future(medicine_room):
+    today = medicine_room["today"]
+    for order in medicine_room["orders"]:
+        if order.last_dispensed_on is not None:
+            assert order.last_dispensed_on < today
 
 
 # --- the bulk export ------------------------------------------------------------------------------

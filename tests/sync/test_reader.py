@@ -373,23 +373,47 @@ def test_consent_to_follow_up_is_optional_and_yes_no(read):
 
 def test_a_full_prescriptions_file(read, site):
     text = (
-        "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;overvaaget;gyldig_fra;gyldig_til;ordineret_af\r\n"
-        "O1;B1;Metadon;85;1;FREQ=DAILY;ja;2025-01-01;;Læge Ørum\r\n"
-        'O2;B2;diacetylmorfin (heroin);200,5;2;"RRULE:freq=weekly;byday=mo,th";;01.01.2025;31.12.2025;\r\n'
-        'O3;B3;BUPRENORFIN;8;;"FREQ=WEEKLY;INTERVAL=2;BYDAY=TH";nej;2025-01-01;2025-01-01;\r\n'
+        "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;overvaaget;gyldig_fra;gyldig_til;ordineret_af;udbringning;sidst_udleveret\r\n"
+        "O1;B1;Metadon;85;1;FREQ=DAILY;ja;2025-01-01;;Læge Ørum;nej;2025-05-31\r\n"
+        'O2;B2;diacetylmorfin (heroin);200,5;2;"RRULE:freq=daily;until=20251231;";;01.01.2025;31.12.2025;;;\r\n'
+        'O3;B3;BUPRENORFIN;8;;"FREQ=WEEKLY;INTERVAL=2;BYDAY=TH";nej;2025-01-01;2025-01-01;;ja;01.01.2025\r\n'
     )
     parsed = read("ordinationer.csv", text)
     assert parsed.ok, parsed.errors
     o1, o2, o3 = parsed.models
     assert o1 == PrescriptionRow.model_validate(
         dict(id="O1", citizen_id="B1", preparation="metadon", dose_mg=Decimal(85), doses_per_day=1,
-             pickup_rule="FREQ=DAILY", supervised=True, valid_from=date(2025, 1, 1), prescribed_by="Læge Ørum"),
+             pickup_rule="FREQ=DAILY", supervised=True, valid_from=date(2025, 1, 1), prescribed_by="Læge Ørum",
+             last_dispensed_on=date(2025, 5, 31)),
         context=site,
     )  # fmt: skip
-    assert (o2.preparation, o2.dose_mg, o2.doses_per_day, o2.pickup_rule) == (
-        "diacetylmorfin", Decimal("200.5"), 2, "FREQ=WEEKLY;BYDAY=MO,TH",
+    assert (o2.preparation, o2.dose_mg, o2.doses_per_day, o2.pickup_rule, o2.supervised, o2.delivery) == (
+        "diacetylmorfin", Decimal("200.5"), 2, "FREQ=DAILY;UNTIL=20251231", True, False,
     )  # fmt: skip
+    assert o2.last_dispensed_on is None
     assert (o3.preparation, o3.doses_per_day, o3.supervised) == ("buprenorfin", 1, False)
+    assert (o3.delivery, o3.last_dispensed_on) == (True, date(2025, 1, 1))
+
+
+def test_heroin_that_would_go_home_rejects_the_file_naming_line_and_column(read):
+    text = (
+        "ordination_id;borger_id;praeparat;dosis_mg;doser_pr_dag;udlevering;overvaaget;gyldig_fra;udbringning\r\n"
+        "O1;B1;diacetylmorfin;200;2;FREQ=DAILY;ja;2025-01-01;nej\r\n"
+        "O2;B2;diacetylmorfin;200;2;FREQ=DAILY;ja;2025-01-01;ja\r\n"
+        "O3;B3;Diacetylmorfin (heroin);200;2;FREQ=DAILY;nej;2025-01-01;\r\n"
+        'O4;B4;diacetylmorfin;200;1;"FREQ=WEEKLY;BYDAY=MO,TH";;2025-01-01;\r\n'
+        "O5;B5;metadon;80;1;FREQ=DAILY;nej;2025-01-01;ja\r\n"
+    )
+    parsed = read("ordinationer.csv", text)
+    assert not parsed.ok
+    assert [(e.line, e.column) for e in parsed.errors] == [(3, "udbringning"), (4, "overvaaget"), (5, "udlevering")]
+    reasons = [e.reason for e in parsed.errors]
+    assert (
+        reasons[0].startswith("Diacetylmorfin (heroin) gives kun under overvågning")
+        and "bringes aldrig ud" in reasons[0]
+    )
+    assert "aldrig tages med hjem" in reasons[1]
+    assert "FREQ=DAILY" in reasons[2]
 
 
 def test_a_full_appointments_file(read):

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from skranke.domain.vocabulary import CLOSING_STATUSES
+from skranke.i18n import set_language
 from skranke.sync.rows import (
     COLUMNS,
     MODELS,
@@ -166,3 +167,58 @@ def test_mask_cpr():
     assert mask_cpr("010180-1234") == "010180-****"
     assert mask_cpr("0101801234") == "010180****"
     assert mask_cpr("01") == "01"
+
+
+# --- heroin: only under supervision (DESIGN §1) -------------------------------------------------
+
+
+def _heroin(site, **cells):
+    values = {"id": "O1", "citizen_id": "B1", "preparation": "diacetylmorfin", "dose_mg": "200", "doses_per_day": "2",
+              "pickup_rule": "FREQ=DAILY", "valid_from": "2025-01-01", **cells}  # fmt: skip
+    return PrescriptionRow.model_validate(values, context=RowContext.for_site(site))
+
+
+def _error_fields(error: ValidationError) -> list[str]:
+    return [str(e["loc"][0]) for e in error.errors()]
+
+
+def test_heroin_is_accepted_daily_supervised_and_not_delivered(site):
+    row = _heroin(site, supervised="ja", delivery="nej", last_dispensed_on="31.05.2025")
+    assert (row.supervised, row.delivery, row.last_dispensed_on) == (True, False, date(2025, 5, 31))
+    assert _heroin(site, pickup_rule="RRULE:freq=daily;until=20251231").pickup_rule == "FREQ=DAILY;UNTIL=20251231"
+    assert RowContext.for_site(site).supervised_only == {"diacetylmorfin": "Diacetylmorfin (heroin)"}
+
+
+@pytest.mark.parametrize(
+    ("cells", "field", "danish", "english"),
+    [
+        ({"delivery": "ja"}, "delivery", "bringes aldrig ud: udbringning skal være nej", "never delivered"),
+        ({"supervised": "nej"}, "supervised", "aldrig tages med hjem: overvaaget skal være ja", "never taken home"),
+        ({"pickup_rule": "FREQ=WEEKLY;BYDAY=MO,TH"}, "pickup_rule", "udleveringsreglen skal være FREQ=DAILY",
+         "the pickup rule must be FREQ=DAILY"),
+        ({"pickup_rule": "FREQ=DAILY;INTERVAL=2"}, "pickup_rule", "skal være FREQ=DAILY", "must be FREQ=DAILY"),
+    ],
+)  # fmt: skip
+def test_heroin_that_would_go_home_is_refused_with_the_reason(site, cells, field, danish, english):
+    with pytest.raises(ValidationError) as refused:
+        _heroin(site, **cells)
+    assert _error_fields(refused.value) == [field]
+    message = refused.value.errors()[0]["msg"]
+    assert message.startswith("Diacetylmorfin (heroin) gives kun under overvågning") and danish in message
+    set_language("en")
+    try:
+        with pytest.raises(ValidationError, match=english):
+            _heroin(site, **cells)
+    finally:
+        set_language("da")
+
+
+def test_other_preparations_may_go_home_or_be_delivered(site):
+    row = _heroin(site, preparation="metadon", supervised="nej", delivery="ja", pickup_rule="FREQ=WEEKLY;BYDAY=WE")
+    assert (row.supervised, row.delivery) == (False, True)
+
+
+def test_a_wrong_preparation_is_reported_once_not_as_heroin(site):
+    with pytest.raises(ValidationError) as refused:
+        _heroin(site, preparation="heroin", delivery="ja", supervised="nej")
+    assert _error_fields(refused.value) == ["preparation"]

@@ -170,10 +170,16 @@ class DueDose:
 
 
 def _rule_parts(rule: str) -> dict[str, str]:
+    return dict(_cached_parts(rule))
+
+
+@lru_cache(maxsize=4096)
+def _cached_parts(rule: str) -> tuple[tuple[str, str], ...]:
     text = rule.strip()
     if text[:6].upper() == "RRULE:":
         text = text[6:]
-    return dict(part.split("=", 1) for part in text.upper().strip(";").split(";") if "=" in part)
+    pairs = (part.split("=", 1) for part in text.upper().strip(";").split(";") if "=" in part)
+    return tuple((name, value) for name, value in pairs)
 
 
 def is_daily_rule(rule: str) -> bool:
@@ -212,6 +218,16 @@ def _expanded(rule: str, dtstart: date) -> rrule:
     return parsed
 
 
+@lru_cache(maxsize=4096)
+def _period_days(rule: str) -> int | None:
+    """The days of one period of a DAILY or WEEKLY rule without COUNT; None for others."""
+    parts = _rule_parts(rule)
+    period = {"DAILY": 1, "WEEKLY": 7}.get(parts.get("FREQ", ""))
+    if period is None or "COUNT" in parts:
+        return None
+    return period * int(parts.get("INTERVAL", "1"))
+
+
 def _anchor(rule: str, valid_from: date, start: date) -> date:
     """A dtstart on or before `start` that gives the same days from `start` on as `valid_from`.
 
@@ -219,11 +235,9 @@ def _anchor(rule: str, valid_from: date, start: date) -> date:
     WEEKLY rule (without COUNT) keeps its phase, so a years-old order is not expanded from
     its first day every time.
     """
-    parts = _rule_parts(rule)
-    period = {"DAILY": 1, "WEEKLY": 7}.get(parts.get("FREQ", ""))
-    if period is None or "COUNT" in parts or start <= valid_from:
+    period = _period_days(rule)
+    if period is None or start <= valid_from:
         return valid_from
-    period *= int(parts.get("INTERVAL", "1"))
     return valid_from + timedelta(days=(start - valid_from).days // period * period)
 
 
@@ -235,38 +249,79 @@ def pickup_days(order: Order, start: date, end: date) -> list[date]:
         return []
     weekdays = _fast_weekdays(order.pickup_rule)
     if weekdays is not None:
-        span = (last - first).days + 1
-        return [first + timedelta(days=n) for n in range(span) if (first + timedelta(days=n)).weekday() in weekdays]
+        if len(weekdays) == 7:
+            return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        start_weekday = first.weekday()
+        return [
+            first + timedelta(days=n) for n in range((last - first).days + 1) if (start_weekday + n) % 7 in weekdays
+        ]
     expanded = _expanded(order.pickup_rule, _anchor(order.pickup_rule, order.valid_from, first))
     found = expanded.between(datetime.combine(first, time()), datetime.combine(last, time()), inc=True)
     return [moment.date() for moment in found]
 
 
+def _is_valid_on(order: Order, day: date) -> bool:
+    return order.valid_from <= day and (order.valid_to is None or day <= order.valid_to)
+
+
 def _is_pickup_day(order: Order, day: date) -> bool:
+    if not _is_valid_on(order, day):
+        return False
+    weekdays = _fast_weekdays(order.pickup_rule)
+    if weekdays is not None:
+        return day.weekday() in weekdays
     return bool(pickup_days(order, day, day))
+
+
+def _next_pickup(order: Order, after: date, horizon_days: int) -> date | None:
+    """The first pickup day after `after`, within `horizon_days`, or None."""
+    step = 7 if _fast_weekdays(order.pickup_rule) is not None else 31
+    start = after + timedelta(days=1)
+    while (start - after).days <= horizon_days:
+        end = min(start + timedelta(days=step - 1), after + timedelta(days=horizon_days))
+        found = pickup_days(order, start, end)
+        if found:
+            return found[0]
+        if order.valid_to is not None and end >= order.valid_to:
+            return None
+        start = end + timedelta(days=1)
+    return None
 
 
 # --- why not due ---------------------------------------------------------------------------
 
 
 def why_not_due(
-    order: Order, day: date, rules: PreparationRules, *, history: Sequence[DoseRecord] = ()
+    order: Order,
+    day: date,
+    rules: PreparationRules,
+    *,
+    history: Sequence[DoseRecord] = (),
+    service_open: Callable[[date], bool | None] | None = None,
 ) -> Alert | None:
     """Why the order has no dose on `day`, for a citizen who shows up: not yet valid, expired,
-    not a pickup day, or (given `history`) the day is covered by a dose given earlier; None
-    when it is due. Every such alert blocks."""
+    not a pickup day, or the day is covered by a dose given earlier (in `history`, or the
+    journal's `last_dispensed_on`); None when it is due. Every such alert blocks.
+    `service_open` as for `doses_due` (left out: every day counts as open)."""
     _check_rules(order, rules)
     if day < order.valid_from:
         return Alert(NOT_YET_VALID, {"valid_from": order.valid_from}, blocks=True)
     if order.valid_to is not None and day > order.valid_to:
         return Alert(EXPIRED, {"valid_to": order.valid_to}, blocks=True)
     if not _is_pickup_day(order, day):
-        ahead = pickup_days(order, day + timedelta(days=1), day + timedelta(days=NEXT_PICKUP_HORIZON_DAYS))
-        return Alert(NOT_PICKUP_DAY, {"day": day, "next": ahead[0] if ahead else None}, blocks=True)
-    covering = _covering_record(_relevant(history, order, day), day)
+        upcoming = _next_pickup(order, day, NEXT_PICKUP_HORIZON_DAYS)
+        return Alert(NOT_PICKUP_DAY, {"day": day, "next": upcoming}, blocks=True)
+    covering = _scan(history, order, day).covering
     if covering is not None:
         until = covering.service_date + timedelta(days=covering.covers_days - 1)
         return Alert(ALREADY_COVERED, {"until": until, "service_date": covering.service_date}, blocks=True)
+    journal = journal_covered_until(order, rules, service_open or _unknown_hours)
+    if journal is not None and journal >= day:
+        return Alert(ALREADY_COVERED, {"until": journal, "service_date": order.last_dispensed_on}, blocks=True)
+    return None
+
+
+def _unknown_hours(_day: date) -> bool | None:
     return None
 
 
@@ -317,21 +372,34 @@ def covered_days(order: Order, day: date, rules: PreparationRules, service_open:
 # --- missed days ---------------------------------------------------------------------------
 
 
-def _relevant(history: Sequence[DoseRecord], order: Order, day: date) -> list[DoseRecord]:
-    """Non-voided records of the order's preparation up to and including `day`."""
-    return [r for r in history if not r.voided and r.preparation == order.preparation and r.service_date <= day]
+@dataclass
+class _Scan:
+    """What the rules need from a citizen's records of one preparation, up to a day."""
+
+    recorded_today: dict[int, DoseRecord] = field(default_factory=dict)  # dose number -> record
+    last_covered: date | None = None  # the last day a given dose covers
+    covering: DoseRecord | None = None  # a given dose of an earlier day that covers the day
 
 
-def _covering_record(records: Sequence[DoseRecord], day: date) -> DoseRecord | None:
-    """A given dose of an earlier day whose covered days reach `day`."""
-    for record in records:
-        if (
-            record.outcome == GIVEN
-            and record.service_date < day
-            and record.service_date + timedelta(days=record.covers_days - 1) >= day
-        ):
-            return record
-    return None
+def _scan(history: Sequence[DoseRecord], order: Order, day: date) -> _Scan:
+    """One pass over the records (non-voided, of the order's preparation, on or before `day`).
+
+    Only the records of `day` and the given dose covering the latest day matter: a store may
+    pass the last few weeks' records plus the citizen's last given dose before them."""
+    scan = _Scan()
+    for record in history:
+        if record.voided or record.preparation != order.preparation or record.service_date > day:
+            continue
+        if record.service_date == day:
+            scan.recorded_today[record.dose_number] = record
+        if record.outcome != GIVEN:
+            continue
+        end = record.service_date + timedelta(days=max(1, record.covers_days) - 1)
+        if scan.last_covered is None or end > scan.last_covered:
+            scan.last_covered = end
+        if record.service_date < day <= end:
+            scan.covering = record
+    return scan
 
 
 def last_covered_day(history: Sequence[DoseRecord], day: date) -> date | None:
@@ -371,7 +439,11 @@ def missed_days(history: Sequence[DoseRecord], day: date, journal_covered: date 
     missed ones cover nothing). `journal_covered`: the last day the journal's last dose covers
     (`journal_covered_until`), counted like a given dose. None when neither gives a dose.
     """
-    ends = [end for end in (last_covered_day(history, day), journal_covered) if end is not None]
+    return _missed(day, last_covered_day(history, day), journal_covered)
+
+
+def _missed(day: date, *covered_until: date | None) -> int | None:
+    ends = [end for end in covered_until if end is not None]
     if not ends:
         return None
     return max(0, (day - max(ends)).days - 1)
@@ -392,6 +464,8 @@ def doses_due(
     """The doses of `order` due on `day` and not yet recorded, with their state and alerts.
 
     `history`: the citizen's records of this preparation (all orders, voided ones flagged);
+    only the records of `day` and the given dose that covers the latest day matter, so a store
+    may pass the last few weeks' records plus the citizen's last given dose before them;
     `now`: an aware datetime (dose 2's interval); `service_open(d)`: whether the dispensing
     service is open on d (None: hours not given); `release`: a doctor's release, which
     counts only when it is for `day`. A delivery order has one dose (everything goes home;
@@ -400,12 +474,14 @@ def doses_due(
     _check_rules(order, rules)
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    if why_not_due(order, day, rules) is not None:
+    if not _is_pickup_day(order, day):  # not valid, or not a day of the rule: see why_not_due
         return []
-    records = _relevant(history, order, day)
-    if _covering_record(records, day) is not None:
+    scan = _scan(history, order, day)
+    journal = journal_covered_until(order, rules, service_open)
+    # A pickup before covers the day, or the journal knows of a dose that does (see why_not_due).
+    if scan.covering is not None or (journal is not None and journal >= day):
         return []
-    recorded_today = {r.dose_number: r for r in records if r.service_date == day}
+    recorded_today = scan.recorded_today
     slots = (1, 2) if order.doses_per_day == 2 and _window_dose(order) else (1,)
     if all(n in recorded_today for n in slots):
         return []
@@ -413,7 +489,7 @@ def doses_due(
     if release is not None and release.service_date != day:
         release = None
     dose_mg = release.dose_mg if release is not None and release.dose_mg is not None else order.dose_mg
-    missed = missed_days(records, day, journal_covered_until(order, rules, service_open))
+    missed = _missed(day, scan.last_covered, journal)
     threshold = rules.missed_days_before_reassessment
     common: list[Alert] = []
     if missed is None:

@@ -22,7 +22,11 @@ The demo (`build_demo`, `write_demo_exports`) is a small clinic morning with eve
 screens must show: open requests at every stage of the 14-day guarantee, exempt requests
 (§ 101a, free choice), late starts, discharges due for follow-up, plans due for review,
 supervised/take-home/home-delivery orders, orders about to expire, and appointments, two of
-them booked after a request's deadline. The bulk export (`iter_bulk_rows`,
+them booked after a request's deadline. At the medicine room (`skranke.domain.dispensing`):
+supervised daily methadone, buprenorphine picked up Monday and Thursday, twice-daily heroin at
+the heroin clinic, home deliveries on Wednesdays, a hold after 5 days without medicine, a
+warning after 2, orders ending within days, one without history, and the rest last given
+their medicine on their last pickup day (the journal's `sidst_udleveret`). The bulk export (`iter_bulk_rows`,
 `write_bulk_exports`) streams any number of rows for the benchmark.
 """
 
@@ -32,13 +36,14 @@ import csv
 import os
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
+from skranke.domain.dispensing import Order, pickup_days
 from skranke.domain.hours import TIMEZONE, SiteHours
 from skranke.domain.site import Site
 from skranke.domain.vocabulary import ANONYMOUS_PARAGRAPH
@@ -93,6 +98,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "gyldig_fra",
         "gyldig_til",
         "ordineret_af",
+        "udbringning",
+        "sidst_udleveret",
     ),
     "aftaler": ("aftale_id", "borger_id", "afdeling", "tidspunkt", "type", "behandler"),
 }
@@ -446,6 +453,8 @@ class DemoPrescription:
     valid_from: date
     valid_to: date | None
     prescribed_by: str
+    delivery: bool = False
+    last_dispensed_on: date | None = None  # the journal's last dose given of this preparation
 
     def row(self) -> list[str]:
         return [
@@ -459,6 +468,8 @@ class DemoPrescription:
             format_date(self.valid_from),
             format_date(self.valid_to),
             self.prescribed_by,
+            format_bool(self.delivery),
+            format_date(self.last_dispensed_on),
         ]
 
 
@@ -608,6 +619,13 @@ _REVIEW_STAGES = (
 # Pickup schedules and validity stages for substitution orders at Stabilisering.
 _PICKUPS = ("daily", "daily", "take-home", "daily", "home-delivery", "daily", "take-home", "care-home")
 _VALIDITY = ("open", "expires-2", "open", "expired", "history", "expires-5", "open", "starts-later")
+# What the journal's export says of the last dose given (`sidst_udleveret`), by Stabilisering
+# index; everyone else picked up on their last pickup day before today (daily: yesterday).
+# "hold": 6 days ago, so 5 days without medicine, over methadone's threshold of 4: held for a
+# doctor. "missed": 3 days ago, 2 days missed: a warning below the threshold. "none": the
+# journal knows of no dose: the count is unknown.
+_JOURNAL: dict[int, str] = {5: "hold", 8: "none", 9: "missed"}
+_JOURNAL_DAYS_AGO = {"hold": 6, "missed": 3}
 
 MIN_DEMO_CITIZENS = 64
 
@@ -627,6 +645,8 @@ class _DemoBuilder:
         self._aliases = list(ALIASES)
         self.rng.shuffle(self._aliases)
         self._in_treatment: dict[str, int] = {}  # citizens in ongoing treatment per department
+        # (citizen, preparation) -> what the journal knows of the last dose (see _JOURNAL).
+        self._journal: dict[tuple[str, str], str] = {}
 
     def _next(self, department: str) -> int:
         index = self._in_treatment.get(department, 0)
@@ -682,6 +702,7 @@ class _DemoBuilder:
         rule: str = DAILY,
         supervised: bool = True,
         per_day: int = 1,
+        delivery: bool = False,
     ) -> DemoPrescription:
         record = DemoPrescription(
             f"O{len(self.demo.prescriptions) + 1:04d}",
@@ -694,6 +715,7 @@ class _DemoBuilder:
             valid_from,
             valid_to,
             self.rng.choice(DOCTORS),
+            delivery,
         )
         self.demo.prescriptions.append(record)
         return record
@@ -885,12 +907,16 @@ class _DemoBuilder:
         else:
             dose = Decimal(rng.randrange(8, 26, 2))
         pickup = _PICKUPS[index % len(_PICKUPS)]
-        rule, supervised = {
-            "daily": (DAILY, True),
-            "take-home": (TAKE_HOME_MON_THU, False),
-            "home-delivery": (HOME_DELIVERY_WED, False),
-            "care-home": (CARE_HOME_EVERY_OTHER_THU, False),
+        # Home delivery every Wednesday, to care homes every other Thursday (001 § 3.2.1).
+        rule, supervised, delivery = {
+            "daily": (DAILY, True, False),
+            "take-home": (TAKE_HOME_MON_THU, False, False),
+            "home-delivery": (HOME_DELIVERY_WED, False, True),
+            "care-home": (CARE_HOME_EVERY_OTHER_THU, False, True),
         }[pickup]
+        journal = _JOURNAL.get(index)
+        if journal is not None:
+            self._journal[(person.id, self.preparations[preparation])] = journal
         validity = _VALIDITY[index % len(_VALIDITY)]
         valid_from = max(start, self.days_ago(rng.randint(10, 200)))
         valid_to = {
@@ -900,9 +926,10 @@ class _DemoBuilder:
         }.get(validity)
         if validity in ("history", "starts-later"):
             # A dose change: the old order ends the day before the new one starts (lately,
-            # or in three days' time).
+            # at least a week ago so that a weekly schedule has had a pickup under the new
+            # order, or in three days' time).
             if validity == "history":
-                change = self.days_ago(rng.randint(0, 20))
+                change = self.days_ago(rng.randint(7, 20))
             else:
                 change = self.today + timedelta(days=3)
             step = Decimal(10 if preparation == METHADONE else 2)
@@ -910,12 +937,39 @@ class _DemoBuilder:
             old_dose = dose + step if dose + step <= ceiling else dose - step  # stepped down or up
             old_from = min(start, change - timedelta(days=30))
             self.prescription(
-                person, preparation, old_dose, old_from, change - timedelta(days=1), rule=rule, supervised=supervised
+                person,
+                preparation,
+                old_dose,
+                old_from,
+                change - timedelta(days=1),
+                rule=rule,
+                supervised=supervised,
+                delivery=delivery,
             )
             valid_from = change
-        self.prescription(person, preparation, dose, valid_from, valid_to, rule=rule, supervised=supervised)
+        self.prescription(
+            person, preparation, dose, valid_from, valid_to, rule=rule, supervised=supervised, delivery=delivery
+        )
         if index % 3 == 0:
             self.appointment(person, STABILISATION, "læge", self.today, self.today + timedelta(days=7))
+
+    def journal_history(self) -> None:
+        """Fill in `sidst_udleveret`: the last dose given of each citizen's preparation as the
+        journal knows it, the same on all of the citizen's orders of that preparation."""
+        last: dict[tuple[str, str], date] = {}
+        for prescription in self.demo.prescriptions:
+            key = (prescription.citizen_id, prescription.preparation)
+            before_today = pickup_days(_order(prescription), self.days_ago(60), self.days_ago(1))
+            if before_today:
+                last[key] = max(last.get(key, before_today[-1]), before_today[-1])
+        for key, journal in self._journal.items():
+            if journal == "none":
+                last.pop(key, None)
+            else:
+                last[key] = self.days_ago(_JOURNAL_DAYS_AGO[journal])
+        self.demo.prescriptions = [
+            replace(p, last_dispensed_on=last.get((p.citizen_id, p.preparation))) for p in self.demo.prescriptions
+        ]
 
     def heroin_clinic(self) -> None:
         rng = self.rng
@@ -985,7 +1039,25 @@ def build_demo(today: date, site: Site, seed: int = 2026, citizens: int = 80) ->
     while len(builder.demo.citizens) < citizens:
         make = builder.rng.choices([f for f, _ in fillers], weights=[w for _, w in fillers])[0]
         make()
+    builder.journal_history()
     return builder.demo
+
+
+def _order(prescription: DemoPrescription) -> Order:
+    """A demo prescription as the dispensing rules see it."""
+    return Order(
+        id=prescription.id,
+        citizen_id=prescription.citizen_id,
+        preparation=prescription.preparation,
+        dose_mg=prescription.dose_mg,
+        doses_per_day=prescription.doses_per_day,
+        pickup_rule=prescription.pickup_rule,
+        supervised=prescription.supervised,
+        valid_from=prescription.valid_from,
+        valid_to=prescription.valid_to,
+        delivery=prescription.delivery,
+        last_dispensed_on=prescription.last_dispensed_on,
+    )
 
 
 # --- the bulk export (benchmark) ---------------------------------------------------------
@@ -1178,6 +1250,8 @@ def _bulk_prescriptions(
             rule, supervised = DAILY, True
         valid_from = today - timedelta(days=rng.randint(0, 700))
         valid_to = valid_from + timedelta(days=rng.randint(14, 400)) if rng.random() < 0.3 else None
+        # The journal's last dose: yesterday, or not known for an order that starts today.
+        last_dispensed = today - timedelta(days=1) if valid_from < today else None
         yield [
             f"O{index:07d}",
             f"B{citizen:07d}",
@@ -1189,6 +1263,8 @@ def _bulk_prescriptions(
             format_date(valid_from),
             format_date(valid_to),
             rng.choice(DOCTORS),
+            format_bool(rule == HOME_DELIVERY_WED),
+            format_date(last_dispensed),
         ]
 
 

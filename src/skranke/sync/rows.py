@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -59,6 +59,7 @@ from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
+from skranke.domain.dispensing import is_daily_rule
 from skranke.domain.site import Site, normalise_key
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
 from skranke.i18n import _
@@ -457,6 +458,8 @@ class RowContext:
     preparation_ids: tuple[str, ...]
     today: date | None = None  # for the CPR birth-date check; None: the system date
     site_id: str = ""
+    # Preparations given only under supervision at the clinic (heroin): id -> name.
+    supervised_only: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_site(cls, site: Site, today: date | None = None) -> RowContext:
@@ -473,6 +476,7 @@ class RowContext:
             preparation_ids=tuple(p.id for p in site.preparations),
             today=today,
             site_id=site.id,
+            supervised_only={p.id: p.name for p in site.preparations if not p.take_home_allowed},
         )
 
 
@@ -653,6 +657,54 @@ class PrescriptionRow(ExportRow):
         if value is not None and start is not None and value < start:
             invalid(_("valid to is before valid from (gyldig_fra {date})").format(date=start.isoformat()))
         return value
+
+    # Heroin (a preparation the site gives only under supervision) is never taken home or
+    # delivered (DESIGN §1; 000 § 5.4 "overvåget indtag"): an order that would be is refused on
+    # the column that says so. Skipped when the preparation itself was wrong.
+    @field_validator("pickup_rule")
+    @classmethod
+    def _supervised_only_daily(cls, value: str, info: ValidationInfo) -> str:
+        name = _supervised_only(info)
+        if name is not None and not is_daily_rule(value):
+            invalid(
+                _(
+                    "{preparation} is given only under supervision, every day: the pickup rule must be FREQ=DAILY"
+                ).format(preparation=name)
+            )
+        return value
+
+    @field_validator("supervised")
+    @classmethod
+    def _supervised_only_supervised(cls, value: bool, info: ValidationInfo) -> bool:
+        name = _supervised_only(info)
+        if name is not None and not value:
+            invalid(
+                _("{preparation} is given only under supervision and never taken home: overvaaget must be ja").format(
+                    preparation=name
+                )
+            )
+        return value
+
+    @field_validator("delivery")
+    @classmethod
+    def _supervised_only_not_delivered(cls, value: bool, info: ValidationInfo) -> bool:
+        name = _supervised_only(info)
+        if name is not None and value:
+            invalid(
+                _(
+                    "{preparation} is given only under supervision at the clinic and never delivered: "
+                    "udbringning must be nej"
+                ).format(preparation=name)
+            )
+        return value
+
+
+def _supervised_only(info: ValidationInfo) -> str | None:
+    """The name of the row's preparation when the site gives it only under supervision."""
+    preparation = info.data.get("preparation")
+    if preparation is None:
+        return None
+    return row_context(info.context).supervised_only.get(preparation)
 
 
 class AppointmentRow(ExportRow):
