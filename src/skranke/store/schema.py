@@ -55,21 +55,34 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
     return f"schema {schema}"
 
 
-def upgrade_to_head(engine: Engine, stamp: datetime) -> str | None:
-    """Create a new database or upgrade an old one; returns the backup's location, if one was taken."""
-    current = current_revision(engine)
-    head = head_revision()
-    if current == head:
+class SchemaState:
+    """What a database holds before skranke touches it."""
+
+    EMPTY, CURRENT, OLDER, NEWER, FOREIGN = "empty", "current", "older", "newer", "foreign"
+
+
+def schema_state(engine: Engine) -> tuple[str, str | None]:
+    """(state, revision): read only, so a database refused is left exactly as it was."""
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        tables = inspect(connection).get_table_names()
+    if revision is None:
+        return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
+    if revision == head_revision():
+        return SchemaState.CURRENT, revision
+    known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+    return (SchemaState.OLDER if revision in known else SchemaState.NEWER), revision
+
+
+def upgrade_to_head(engine: Engine, stamp: datetime, state: str, current: str | None) -> str | None:
+    """Create a new database (state EMPTY) or upgrade an OLDER one; returns the backup's location,
+    if one was taken. A FOREIGN or NEWER database never gets here (Database.open refuses it)."""
+    if state == SchemaState.CURRENT:
         return None
     copy = None
-    if current is not None or _has_tables(engine):
+    if state == SchemaState.OLDER:
         copy = backup(engine, stamp, current)
-        log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head, copy)
+        log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head_revision(), copy)
     with engine.begin() as connection:
         command.upgrade(_config(connection), "head")
     return copy
-
-
-def _has_tables(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        return bool(inspect(connection).get_table_names())

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from skranke.i18n import _, clock_time, short_date
 from skranke.services.citizens import CitizenCard, citizen_card
 from skranke.ui.formatting import department_name
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 
 if TYPE_CHECKING:
     from textual import getters
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 
-class CitizenScreen(ModalScreen[None]):
+class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
@@ -38,11 +39,16 @@ class CitizenScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="citizen-body"):
-            yield Static("…", id="citizen-heading")
-            yield Static(id="citizen-cases")
-            yield Static(id="citizen-appointments")
+            yield DatabaseBanner()
+            yield Static("…", id="citizen-heading", classes="fetched")
+            yield Static(id="citizen-cases", classes="fetched")
+            yield Static(id="citizen-appointments", classes="fetched")
+            yield NotFetched(_("The citizen card"))
 
     def on_mount(self) -> None:
+        self.load()
+
+    def reload(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="citizen")
