@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from skranke.store.engine import location, make_engine, parse_url, read_only_url, sqlite_path
 from skranke.store.errors import DatabaseUnavailable, Reason, classify
-from skranke.store.schema import SchemaState, schema_state, upgrade_to_head
+from skranke.store.schema import SchemaState, schema_state, sqlite_schema_state, upgrade_to_head
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -50,10 +50,17 @@ class Database:
             _check_sqlite_file(path, where, create=create, make_folder=create if make_folder is None else make_folder)
             if read_only_url(parsed):
                 raise DatabaseUnavailable(Reason.READ_ONLY, where)
+        if path is not None and path.exists() and path.stat().st_size > 0:
+            try:
+                known: tuple[str, str | None] | None = sqlite_schema_state(path)
+            except sqlite3.Error as error:
+                raise classify(error, where, path) or error from None
+        else:
+            known = None  # PostgreSQL, or a SQLite file still to be made
         database = cls(make_engine(parsed), where, path)
         try:
             with database._faults_named():
-                state, revision = schema_state(database.engine)
+                state, revision = known or schema_state(database.engine)
                 if state == SchemaState.FOREIGN:
                     raise DatabaseUnavailable(Reason.FOREIGN, where)
                 if state == SchemaState.NEWER:

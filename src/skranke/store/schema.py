@@ -66,6 +66,25 @@ def schema_state(engine: Engine) -> tuple[str, str | None]:
     with engine.connect() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
         tables = inspect(connection).get_table_names()
+    return _state_of(revision, tables)
+
+
+def sqlite_schema_state(path: Path) -> tuple[str, str | None]:
+    """As schema_state, for a SQLite file opened read-only: the engine's connection would switch
+    it to WAL first, a change to a file that may belong to another program."""
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        revision = None
+        if "alembic_version" in tables:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    finally:
+        connection.close()
+    return _state_of(revision, [t for t in tables if not t.startswith("sqlite_")])
+
+
+def _state_of(revision: str | None, tables: list[str]) -> tuple[str, str | None]:
     if revision is None:
         return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
     if revision == head_revision():

@@ -92,7 +92,9 @@ class SkrankeApp(App[None]):
 
     def report_database_fault(self, fault: DatabaseUnavailable) -> None:
         """The database failed a worker: show it everywhere and keep trying until it answers."""
-        self.database_fault = fault
+        current = self.database_fault
+        if current is None or (current.reason, current.location) != (fault.reason, fault.location):
+            self.database_fault = fault
         if self._retrying is None:
             self._retrying = self.set_interval(self.RETRY_SECONDS, self.retry_database)
 
@@ -148,13 +150,17 @@ class SkrankeApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker's failure ends here: a database fault as the app-wide banner (retried),
-        anything else as a modal with the reason."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            if isinstance(event.worker.error, DatabaseUnavailable):
-                self.report_database_fault(event.worker.error)
-                return
-            self.push_screen(ErrorScreen(_("Something went wrong"), str(event.worker.error)))
+            self.worker_failed(event.worker.error)
+
+    def worker_failed(self, error: BaseException) -> None:
+        """Every worker's failure ends here (Worker.StateChanged does not bubble: screens and
+        widgets forward theirs, see skranke.ui.widgets.database.ForwardsWorkerErrors): a database
+        fault as the app-wide banner, retried; anything else as a modal with the reason."""
+        if isinstance(error, DatabaseUnavailable):
+            self.report_database_fault(error)
+            return
+        self.push_screen(ErrorScreen(_("Something went wrong"), str(error)))
 
     def on_unmount(self) -> None:
         self.skranke.close()

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from skranke.i18n import _
 from skranke.services.counts import DeskCounts, desk_counts
-from skranke.ui.widgets.database import not_fetched_word
+from skranke.ui.widgets.database import ForwardsWorkerErrors, not_fetched_word
 
 if TYPE_CHECKING:
     from textual import getters
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 
-class CountsPanel(Horizontal):
+class CountsPanel(ForwardsWorkerErrors, Horizontal):
     """Counted in a worker: the hours paint at once, the database answers a moment later."""
 
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.

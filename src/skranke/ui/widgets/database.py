@@ -9,8 +9,10 @@ Synkronisering, the citizen card; check-in, the dispensing queue and intake to c
 2. In `compose`, yield a `DatabaseBanner()` at the top, put what comes from the database in
    a container (or widget) with the class `fetched`, and beside it a `NotFetched(_("The list"))`
    that stands in for it while the database cannot be used: never an empty list.
-3. Let a `DatabaseUnavailable` raised in the worker go: the app
-   (`SkrankeApp.on_worker_state_changed`) turns it into the one app-wide reactive
+3. Let a `DatabaseUnavailable` raised in the worker go: the screen forwards it to the app
+   (`SkrankeApp.worker_failed`; a widget with workers of its own mixes in
+   `ForwardsWorkerErrors`, as Textual's worker messages do not bubble), which turns it into the
+   one app-wide reactive
    `SkrankeApp.database_fault`, retries on its own every few seconds, and clears it when the
    database answers again. A write the user started catches it in its worker instead, to say
    that it was refused (its transaction was rolled back whole), then reports it with
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from skranke.i18n import _
 from skranke.services.errors import DatabaseUnavailable
@@ -42,7 +45,21 @@ ResultType = TypeVar("ResultType")
 UNAVAILABLE = "-database-unavailable"
 
 
-class DatabaseScreen(Screen[ResultType]):
+class ForwardsWorkerErrors:
+    """Hands the failures of this node's workers to the app (`SkrankeApp.worker_failed`):
+    Worker.StateChanged goes only to the node that started the worker."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> SkrankeApp: ...
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.app.worker_failed(event.worker.error)
+
+
+class DatabaseScreen(ForwardsWorkerErrors, Screen[ResultType]):
     """A screen whose content comes from the database: follows the app's `database_fault`."""
 
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
