@@ -40,7 +40,7 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
     def show_unavailable(self) -> None:
         """The counts could not be fetched: say so, never show a number (0 would read as "none")."""
         self.loaded = True  # settled, in the state that says what is missing
-        self.query_one("#count-waiting", Static).update(_("Checked in today: {count}").format(count=not_fetched_word()))
+        self.query_one("#count-waiting", Static).update(_("Checked in: {state}").format(state=not_fetched_word()))
         self.query_one("#count-deadlines", Static).update(_("Deadlines: {state}").format(state=not_fetched_word()))
         for count in self.query(".count"):
             count.add_class("alert")
