@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 — a fault of ours, not of the input: say so, keep the details
-        log = _write_crash_log(error, sys.argv[:1] + list(argv) if argv is not None else sys.argv)
+        log = _write_crash_log(error, ["skranke", *argv] if argv is not None else sys.argv)
         print(f"skranke: internal error ({type(error).__name__}: {error}); details in {log}", file=sys.stderr)
         return EXIT_INTERNAL
 

@@ -129,6 +129,33 @@ async def test_a_server_cut_off_during_the_day_is_shown_and_recovered_from(pg_da
             assert session.execute(text("SELECT count(*) FROM citizens")).scalar_one() == 0
 
 
+async def test_the_citizen_card_says_it_could_not_be_fetched_and_reloads(tmp_path):
+    from skranke.services.errors import DatabaseUnavailable
+    from skranke.store.models import Citizen
+    from skranke.ui.screens.citizen import CitizenScreen
+
+    app = app_on(f"sqlite:///{tmp_path / 'skranke.db'}")
+    with app.skranke.database.transaction() as session:
+        session.add(Citizen(id="B1", cpr=None, first_name="Anna", last_name="Berg", alias="", phone=""))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        app.push_screen(CitizenScreen("B1"))
+        await until(pilot, lambda: getattr(app.screen, "loaded", False))
+        heading = app.screen.query_one("#citizen-heading", Static)
+        assert "Anna Berg" in text_of(heading)
+
+        # The connection goes while the card is open (a fault met by another screen's worker).
+        app.report_database_fault(DatabaseUnavailable(Reason.LOST, str(tmp_path / "skranke.db")))
+        await until(pilot, lambda: app.screen.has_class("-database-unavailable"))
+        assert not heading.display
+        assert [text_of(n) for n in app.screen.query(NotFetched) if n.display] == ["Borgerkortet: kunne ikke hentes"]
+        assert "Forbindelsen til databasen" in text_of(app.screen.query_one(DatabaseBanner))
+
+        app.retry_database()
+        await until(pilot, lambda: app.database_fault is None and heading.display)
+        assert "Anna Berg" in text_of(heading)
+
+
 class TestUnreachableSnapshots:
     def test_today(self, snap_compare):
         assert snap_compare(app_on(UNREACHABLE), terminal_size=TERMINAL, run_before=settle)
