@@ -46,17 +46,16 @@ class Database:
         parsed = parse_url(url)
         where = location(parsed)
         path = sqlite_path(parsed)
+        known: tuple[str, str | None] | None = None  # PostgreSQL, or a SQLite file still to be made
         if path is not None:
             _check_sqlite_file(path, where, create=create, make_folder=create if make_folder is None else make_folder)
             if read_only_url(parsed):
                 raise DatabaseUnavailable(Reason.READ_ONLY, where)
-        if path is not None and path.exists() and path.stat().st_size > 0:
-            try:
-                known: tuple[str, str | None] | None = sqlite_schema_state(path)
-            except sqlite3.Error as error:
-                raise classify(error, where, path) or error from None
-        else:
-            known = None  # PostgreSQL, or a SQLite file still to be made
+            if path.exists() and path.stat().st_size > 0:
+                try:
+                    known = sqlite_schema_state(path)
+                except sqlite3.Error as error:
+                    raise classify(error, where, path) or error from None
         database = cls(make_engine(parsed), where, path)
         try:
             with database._faults_named():
