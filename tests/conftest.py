@@ -106,3 +106,43 @@ def signed_in(skranke: Skranke, *roles: str, initials: str | None = None, name: 
     if initials != "ADM":
         add_staff(skranke, admin, initials, name or f"{initials} Testesen", roles, TEST_PIN)
     return sign_in(skranke, initials, TEST_PIN)
+
+
+class PostgresDatabase:
+    """A PostgreSQL database of a test's own, that the test can cut off and let back in, as when
+    the server restarts during the day (connections ended, new ones refused for a while)."""
+
+    def __init__(self, admin, name: str, url: str) -> None:
+        self.admin, self.name, self.url = admin, name, url
+
+    def cut_off(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false'))
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": self.name},
+            )
+
+    def let_in(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true'))
+
+
+@pytest.fixture
+def pg_database() -> Iterator[PostgresDatabase]:
+    """A fresh PostgreSQL database (not a schema: connections to it can be refused alone)."""
+    if not PG_URL:
+        pytest.skip("SKRANKE_TEST_PG_URL is not set: PostgreSQL tests skipped (CI sets it)")
+    from sqlalchemy.engine import make_url
+
+    name = f"skranke_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield PostgresDatabase(admin, name, url)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -15,6 +15,7 @@ from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, ngettext, set_language, week_number
 from skranke.services.context import Skranke, UsageError
 from skranke.services.desk import DeskRefusal
+from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError, Actor, StaffInputError
 from skranke.sites import SiteError
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from skranke.services.intake import IntakeAssessment
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_ACCESS = 0, 1, 2, 3, 4
+EXIT_DATABASE = 5  # the database cannot be used: one sentence names it and what is wrong
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +62,12 @@ def _common_options() -> _Parser:
         default=argparse.SUPPRESS,
         metavar="INITIALS",
         help=_("sign in as this staff member (also SKRANKE_STAFF); the PIN from SKRANKE_PIN or a prompt"),
+    )
+    common.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="create a new store at --db if none is there (otherwise a missing one is an error)",
     )
     return common
 
@@ -119,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         set_language(settings.language)
         handler = COMMANDS[args.command or "app"]
-        return handler(Skranke.from_settings(settings), args)
+        return handler(Skranke.from_settings(settings, may_create=options.get("create", False)), args)
     except (UsageError, SettingsError, SiteError) as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -129,22 +137,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StaffInputError, DeskRefusal) as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    except DatabaseUnavailable as error:
+        print(f"skranke: {error}", file=sys.stderr)
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `skranke deadlines | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 — a fault of ours, not of the input: say so, keep the details
-        log = _write_crash_log(error)
+        log = _write_crash_log(error, ["skranke", *argv] if argv is not None else sys.argv)
         print(f"skranke: internal error ({type(error).__name__}: {error}); details in {log}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
-def _write_crash_log(error: BaseException) -> str:
+def _write_crash_log(error: BaseException, command_line: Sequence[str]) -> str:
+    """Appends the traceback, when it happened (wall clock) and the command that ran."""
+    import shlex
     import tempfile
     import traceback
 
     from platformdirs import user_log_path
+
+    from skranke.clock import SystemClock
 
     try:
         folder = user_log_path("skranke", appauthor=False)
@@ -152,7 +167,10 @@ def _write_crash_log(error: BaseException) -> str:
     except OSError:
         folder = Path(tempfile.gettempdir())
     path = folder / "skranke-error.log"
+    # The wall clock, not the session's Clock: --now may fix that, and the log must say when it crashed.
+    stamp = SystemClock().now().isoformat(timespec="seconds")
     with path.open("a", encoding="utf-8") as log:
+        log.write(f"=== {stamp} {shlex.join(command_line)}\n")
         log.write("".join(traceback.format_exception(error)) + "\n")
     return str(path)
 
@@ -160,7 +178,12 @@ def _write_crash_log(error: BaseException) -> str:
 def run_app(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.ui.app import SkrankeApp
 
-    SkrankeApp(skranke).run()
+    app = SkrankeApp(skranke)
+    app.run()
+    if app.database_fault is not None:
+        # Quit while the database could not be used: say so where scripts and the log see it.
+        print(f"skranke: {app.database_fault}", file=sys.stderr)
+        return EXIT_DATABASE
     return EXIT_OK
 
 

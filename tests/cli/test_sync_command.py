@@ -18,6 +18,7 @@ def test_exit_0_when_all_files_were_imported_and_json_summary(capsys, tmp_path):
             "sync",
             str(inbox),
             "--json",
+            "--create",
             "--db",
             f"sqlite:///{tmp_path}/s.db",
             "--now",
@@ -42,6 +43,7 @@ def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, t
         [
             "sync",
             str(inbox),
+            "--create",
             "--db",
             f"sqlite:///{tmp_path}/s.db",
             "--now",
@@ -62,7 +64,7 @@ def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, t
 
 
 def test_exit_2_for_a_path_that_does_not_exist(capsys, tmp_path):
-    code = main(["sync", str(tmp_path / "nowhere.csv"), "--db", f"sqlite:///{tmp_path}/s.db"])
+    code = main(["sync", str(tmp_path / "nowhere.csv"), "--create", "--db", f"sqlite:///{tmp_path}/s.db"])
     err = capsys.readouterr().err
     assert code == 2 and "nowhere.csv" in err and "Traceback" not in err
 
@@ -71,7 +73,7 @@ def test_garbage_bytes_are_rejected_not_a_crash(capsys, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_x.csv").write_bytes(b"\xff\xfe\x00\x01garbage\x00")
-    code = main(["sync", str(inbox), "--db", f"sqlite:///{tmp_path}/s.db", "--outbox", str(tmp_path / "o")])
+    code = main(["sync", str(inbox), "--create", "--db", f"sqlite:///{tmp_path}/s.db", "--outbox", str(tmp_path / "o")])
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err + captured.out
 
@@ -86,7 +88,12 @@ def test_a_foreign_file_in_the_outbox_range_stops_with_exit_1_not_a_crash(capsys
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
-    assert main(["sync", str(inbox), "--db", db, "--now", "2026-04-09T08:00", "--outbox", str(tmp_path / "out")]) == 0
+    assert (
+        main(
+            ["sync", str(inbox), "--create", "--db", db, "--now", "2026-04-09T08:00", "--outbox", str(tmp_path / "out")]
+        )
+        == 0
+    )
     with skranke.database.transaction() as session:
         for _ in range(3):
             record_event(session, "check_in", skranke.clock.now(), {"citizen_id": "B1"})

@@ -46,13 +46,27 @@ def test_opening_again_changes_nothing(db_url):
     database.close()
 
 
+def _older_skranke_database(url: str) -> None:
+    """A database left by skranke at its first revision, holding one citizen."""
+    from alembic import command
+
+    from skranke.store.schema import _config
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "0001")
+        connection.execute(
+            text(
+                "INSERT INTO citizens (id, cpr, first_name, last_name, alias, phone) "
+                "VALUES ('B1', NULL, 'Keep', 'Me', '', '')"
+            )
+        )
+    engine.dispose()
+
+
 def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
     path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:  # a database from before migrations: one table of notes
-        connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-        connection.execute(text("INSERT INTO notes (body) VALUES ('keep me')"))
-    engine.dispose()
+    _older_skranke_database(f"sqlite:///{path}")
 
     database = Database.open(f"sqlite:///{path}", NOW)
     database.close()
@@ -60,8 +74,8 @@ def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
     assert database.backup_location is not None
     copy = create_engine(f"sqlite:///{database.backup_location}")
     with copy.connect() as connection:
-        assert connection.execute(text("SELECT body FROM notes")).scalar_one() == "keep me"
-        assert "citizens" not in inspect(connection).get_table_names()
+        assert connection.execute(text("SELECT first_name FROM citizens")).scalar_one() == "Keep"
+        assert "staff" not in inspect(connection).get_table_names()  # the copy is of revision 0001
     copy.dispose()
 
 
@@ -260,16 +274,14 @@ def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
 @pytest.mark.pg
 def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_upgrade(pg_url):
     db_url = pg_url
+    _older_skranke_database(db_url)
     engine = create_engine(db_url)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-        connection.execute(text("INSERT INTO notes (id, body) VALUES (1, 'keep me')"))
     database = Database.open(db_url, NOW)
     database.close()
     schema = database.backup_location.removeprefix("schema ")
     try:
         with engine.connect() as connection:
-            assert connection.execute(text(f'SELECT body FROM "{schema}".notes')).scalar_one() == "keep me"
+            assert connection.execute(text(f'SELECT first_name FROM "{schema}".citizens')).scalar_one() == "Keep"
     finally:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,21 +38,31 @@ def _user_data_dir() -> Path:
 
 @dataclass
 class Skranke:
-    """The open application: settings, clock, site and (opened on first use) the database."""
+    """The open application: settings, clock, site and (opened on first use) the database.
+
+    `may_create`: an explicit `settings.db` that holds no store yet is created (tests, demo,
+    `--create`); the command line passes False otherwise, so a mistyped --db is a named fault
+    (`skranke.services.errors.DatabaseUnavailable`), never a new empty store. The default store
+    in the user data directory is always created on first start.
+    """
 
     settings: Settings
     clock: Clock
     site: Site
     hours: SiteHours
+    may_create: bool = True
     _database: Database | None = field(default=None, repr=False)
+    # Workers of several screens may ask for the database at once: it is opened once.
+    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Skranke:
+    def from_settings(cls, settings: Settings, *, may_create: bool = True) -> Skranke:
         return cls(
             settings=settings,
             clock=clock_from(settings.now),
             site=load_site(settings.site),
             hours=load_site_hours(settings.site),
+            may_create=may_create,
         )
 
     @property
@@ -63,9 +74,16 @@ class Skranke:
         # Imported here: SQLAlchemy and Alembic load after the first frame, in a worker.
         from skranke.store.database import Database
 
-        if self._database is None:
-            self._database = Database.open(self.database_url, self.clock.now())
-        return self._database
+        with self._opening:
+            if self._database is None:
+                explicit = self.settings.db is not None
+                self._database = Database.open(
+                    self.database_url,
+                    self.clock.now(),
+                    create=self.may_create or not explicit,
+                    make_folder=not explicit,
+                )
+            return self._database
 
     def data_dir(self) -> Path:
         """Where the inbox and outbox live by default: beside the SQLite file."""
@@ -83,6 +101,7 @@ class Skranke:
         return self.settings.outbox or self.data_dir() / "outbox"
 
     def close(self) -> None:
-        if self._database is not None:
-            self._database.close()
-            self._database = None
+        with self._opening:
+            if self._database is not None:
+                self._database.close()
+                self._database = None

@@ -42,7 +42,8 @@ def create_demo(skranke: Skranke) -> DemoResult:
         for folder in ("inbox", "outbox"):
             _empty_folder(path.parent / folder)
         settings = settings.model_copy(update={"db": url})
-    demo = Skranke(settings=settings, clock=skranke.clock, site=skranke.site, hours=skranke.hours)
+    # Making the demo store is creating on purpose: --db may name one that does not exist yet.
+    demo = Skranke(settings=settings, clock=skranke.clock, site=skranke.site, hours=skranke.hours, may_create=True)
     from skranke.services.sync import citizen_count, import_demo_data
 
     if citizen_count(demo) > 0:

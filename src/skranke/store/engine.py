@@ -5,28 +5,81 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from skranke.store.errors import DatabaseUnavailable, Reason, masked
 
 BUSY_TIMEOUT_MS = 10_000
+# A server that does not answer is named after this many seconds, not after libpq's default
+# (no limit): a command line must not hang, the application retries on its own.
+CONNECT_TIMEOUT_SECONDS = 5
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 
-def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+def normalise_url(text: str) -> str:
+    """A URL as given, or a plain path (`--db /tmp/x.db`, `--db skranke.db`) as a SQLite file."""
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().absolute()}"
+
+
+def parse_url(text: str) -> URL:
+    """The URL, with PostgreSQL given the driver skranke ships (psycopg 3); a URL that does not
+    parse, or names a database skranke does not run on, is a fault named in words."""
+    try:
+        parsed = make_url(normalise_url(text))
+    except (ArgumentError, ValueError):
+        raise DatabaseUnavailable(Reason.BAD_URL, masked(text)) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql" and parsed.drivername in ("postgresql", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend not in ("sqlite", "postgresql") or parsed.drivername not in (
+        "sqlite",
+        "sqlite+pysqlite",
+        "postgresql+psycopg",
+    ):
+        raise DatabaseUnavailable(Reason.BAD_URL, masked(text))
+    if backend == "postgresql" and not parsed.database:
+        raise DatabaseUnavailable(Reason.BAD_URL, masked(text))
+    return parsed
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The SQLite file a URL names (also in `file:` URI form), or None (PostgreSQL, in memory)."""
+    parsed = url if isinstance(url, URL) else parse_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    database = parsed.database
+    if database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]
+        if database.startswith("//"):  # file://host/path: no host for a local file
+            database = database[2:]
+    return Path(database)
 
 
-def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+def location(parsed: URL) -> str:
+    """The database as the user should read it: the file, or the URL without its password."""
+    path = sqlite_path(parsed)
+    if path is not None:
+        return str(path.absolute())  # where it was looked for, also when --db was relative
+    return parsed.render_as_string(hide_password=True)
+
+
+def read_only_url(parsed: URL) -> bool:
+    """SQLite opened read-only on purpose (`?mode=ro` or `immutable=1` in a `file:` URI)."""
+    query = {key: str(value).lower() for key, value in parsed.query.items()}
+    database = parsed.database or ""
+    return query.get("mode") == "ro" or "mode=ro" in database or "immutable=1" in database
+
+
+def make_engine(parsed: URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
-        path = sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -55,21 +55,53 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
     return f"schema {schema}"
 
 
-def upgrade_to_head(engine: Engine, stamp: datetime) -> str | None:
-    """Create a new database or upgrade an old one; returns the backup's location, if one was taken."""
-    current = current_revision(engine)
-    head = head_revision()
-    if current == head:
+class SchemaState:
+    """What a database holds before skranke touches it."""
+
+    EMPTY, CURRENT, OLDER, NEWER, FOREIGN = "empty", "current", "older", "newer", "foreign"
+
+
+def schema_state(engine: Engine) -> tuple[str, str | None]:
+    """(state, revision): read only, so a database refused is left exactly as it was."""
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        tables = inspect(connection).get_table_names()
+    return _state_of(revision, tables)
+
+
+def sqlite_schema_state(path: Path) -> tuple[str, str | None]:
+    """As schema_state, for a SQLite file opened read-only: the engine's connection would switch
+    it to WAL first, a change to a file that may belong to another program."""
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        revision = None
+        if "alembic_version" in tables:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    finally:
+        connection.close()
+    return _state_of(revision, [t for t in tables if not t.startswith("sqlite_")])
+
+
+def _state_of(revision: str | None, tables: list[str]) -> tuple[str, str | None]:
+    if revision is None:
+        return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
+    if revision == head_revision():
+        return SchemaState.CURRENT, revision
+    known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+    return (SchemaState.OLDER if revision in known else SchemaState.NEWER), revision
+
+
+def upgrade_to_head(engine: Engine, stamp: datetime, state: str, current: str | None) -> str | None:
+    """Create a new database (state EMPTY) or upgrade an OLDER one; returns the backup's location,
+    if one was taken. A FOREIGN or NEWER database never gets here (Database.open refuses it)."""
+    if state == SchemaState.CURRENT:
         return None
     copy = None
-    if current is not None or _has_tables(engine):
+    if state == SchemaState.OLDER:
         copy = backup(engine, stamp, current)
-        log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head, copy)
+        log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head_revision(), copy)
     with engine.begin() as connection:
         command.upgrade(_config(connection), "head")
     return copy
-
-
-def _has_tables(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        return bool(inspect(connection).get_table_names())

@@ -12,11 +12,13 @@ from textual.binding import Binding
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from skranke.i18n import _
 from skranke.resources import styles_dir
 from skranke.services.context import Skranke
+from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import Actor, sign_out
 from skranke.ui.providers import ScreensProvider
 from skranke.ui.screens.error import ErrorScreen
@@ -88,6 +90,10 @@ class SkrankeApp(App[None]):
     # The app's own theme as the reactive's default: applied once at start (setting it in
     # __init__ would restyle every widget a second time), and TEXTUAL_THEME cannot change it.
     theme: Reactive[str] = Reactive("skranke")
+    # The one app-wide state of the database: None while it answers. Every DatabaseScreen
+    # follows it (skranke.ui.widgets.database describes the pattern).
+    database_fault: Reactive[DatabaseUnavailable | None] = Reactive(None)
+    RETRY_SECONDS = 5.0
 
     def __init__(self, skranke: Skranke) -> None:
         self.skranke = skranke
@@ -95,6 +101,35 @@ class SkrankeApp(App[None]):
         self._last_activity = monotonic()
         super().__init__()
         self.register_theme(SKRANKE_THEME)
+        self._retrying: Timer | None = None
+
+    def report_database_fault(self, fault: DatabaseUnavailable) -> None:
+        """The database failed a worker: show it everywhere and keep trying until it answers."""
+        current = self.database_fault
+        if current is None or (current.reason, current.location) != (fault.reason, fault.location):
+            self.database_fault = fault
+        if self._retrying is None:
+            self._retrying = self.set_interval(self.RETRY_SECONDS, self.retry_database)
+
+    def retry_database(self) -> None:
+        if any(w.group == "database-health" and not w.is_finished for w in self.workers):
+            return  # the last try has not come back yet (a server that does not answer takes seconds)
+        self._probe_database()
+
+    @work(thread=True, exit_on_error=False, group="database-health")
+    def _probe_database(self) -> None:
+        from skranke.services.health import check_database
+
+        check_database(self.skranke)  # a fault ends in on_worker_state_changed: still unavailable
+        self.call_from_thread(self._database_back)
+
+    def _database_back(self) -> None:
+        if self._retrying is not None:
+            self._retrying.stop()
+            self._retrying = None
+        if self.database_fault is not None:
+            self.database_fault = None
+            self.notify(_("The database answers again."), timeout=5)
 
     def on_mount(self) -> None:
         # Real elapsed time, not the Clock: with --now fixed the desk still locks when left.
@@ -203,9 +238,17 @@ class SkrankeApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker's failure ends here, as a modal with the reason."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.push_screen(ErrorScreen(_("Something went wrong"), str(event.worker.error)))
+            self.worker_failed(event.worker.error)
+
+    def worker_failed(self, error: BaseException) -> None:
+        """Every worker's failure ends here (Worker.StateChanged does not bubble: screens and
+        widgets forward theirs, see skranke.ui.widgets.database.ForwardsWorkerErrors): a database
+        fault as the app-wide banner, retried; anything else as a modal with the reason."""
+        if isinstance(error, DatabaseUnavailable):
+            self.report_database_fault(error)
+            return
+        self.push_screen(ErrorScreen(_("Something went wrong"), str(error)))
 
     def on_unmount(self) -> None:
         if self.actor is not None:

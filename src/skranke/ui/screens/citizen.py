@@ -25,6 +25,7 @@ from skranke.ui.deadline_text import (
     status_word,
 )
 from skranke.ui.formatting import department_name
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 
 if TYPE_CHECKING:
     from textual import getters
@@ -47,7 +48,7 @@ def look_word(action: str) -> str:
     }.get(action, action)
 
 
-class CitizenScreen(ModalScreen[None]):
+class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
@@ -67,14 +68,19 @@ class CitizenScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="citizen-body"):
-            yield Static("…", id="citizen-heading")
-            yield Static(id="citizen-cases")
-            yield Static(id="citizen-deadlines")
-            yield Static(id="citizen-appointments")
-            yield Static(id="citizen-looks")
+            yield DatabaseBanner()
+            yield Static("…", id="citizen-heading", classes="fetched")
+            yield Static(id="citizen-cases", classes="fetched")
+            yield Static(id="citizen-deadlines", classes="fetched")
+            yield Static(id="citizen-appointments", classes="fetched")
+            yield Static(id="citizen-looks", classes="fetched")
+            yield NotFetched(_("The citizen card"))
             yield Static(_("Esc closes the card · v shows the full CPR (logged)"), id="citizen-hint")
 
     def on_mount(self) -> None:
+        self.load()
+
+    def reload(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="citizen")

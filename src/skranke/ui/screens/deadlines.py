@@ -10,13 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from skranke.domain.deadlines import RequestDeadline
 from skranke.i18n import _, day_month, long_date, short_date
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
+from skranke.services.errors import DatabaseUnavailable
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
@@ -28,6 +28,7 @@ from skranke.ui.deadline_text import (
 )
 from skranke.ui.formatting import department_name, plain
 from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -49,7 +50,15 @@ def _near_day(value: date | None) -> str:
     return day_month(value) if value else "–"
 
 
-class DeadlinesScreen(Screen[None]):
+TABS = {
+    "tab-requests": "requests",
+    "tab-exempt": "exempt",
+    "tab-follow-ups": "follow-ups",
+    "tab-plan-reviews": "plan-reviews",
+}
+
+
+class DeadlinesScreen(DatabaseScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
@@ -77,20 +86,25 @@ class DeadlinesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StaffBar()
         with Vertical(id="deadlines"):
+            yield DatabaseBanner()
             with Horizontal(id="deadlines-heading"):
                 yield Static(id="deadlines-title")
                 yield Static(id="deadlines-filter")
             with TabbedContent(id="deadlines-tabs"):
                 with TabPane(_("Requests"), id="tab-requests"):
-                    yield DataTable(id="requests", cursor_type="row", zebra_stripes=True)
+                    yield DataTable(id="requests", cursor_type="row", zebra_stripes=True, classes="fetched")
                     # Why the highlighted request has its status, each flag with its source.
-                    yield Static(id="request-why")
+                    yield Static(id="request-why", classes="fetched")
+                    yield NotFetched(_("The list"))
                 with TabPane(_("Exempt"), id="tab-exempt"):
-                    yield DataTable(id="exempt", cursor_type="row", zebra_stripes=True)
+                    yield DataTable(id="exempt", cursor_type="row", zebra_stripes=True, classes="fetched")
+                    yield NotFetched(_("The list"))
                 with TabPane(_("Follow-ups"), id="tab-follow-ups"):
-                    yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+                    yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True, classes="fetched")
+                    yield NotFetched(_("The list"))
                 with TabPane(_("Plan reviews"), id="tab-plan-reviews"):
-                    yield DataTable(id="plan-reviews", cursor_type="row", zebra_stripes=True)
+                    yield DataTable(id="plan-reviews", cursor_type="row", zebra_stripes=True, classes="fetched")
+                    yield NotFetched(_("The list"))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -115,8 +129,18 @@ class DeadlinesScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if self.loaded:
+        if self.loaded and self.app.database_fault is None:
             self.load()
+
+    def show_unavailable(self, fault: DatabaseUnavailable) -> None:
+        # The lists are hidden behind "could not be fetched"; the tabs show no count either.
+        self.query_one("#deadlines-title", Static).update(
+            Text(_("Deadlines at {date}").format(date=long_date(self.app.skranke.clock.now().date())), style="bold")
+        )
+        self._label_tabs(dict.fromkeys(TABS, "–"))
+
+    def reload(self) -> None:
+        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="deadlines")
     def load(self) -> None:
@@ -220,11 +244,14 @@ class DeadlinesScreen(Screen[None]):
                 review.case_id,
                 key=f"{review.case_id}|{review.citizen_id}",
             )
+        self._label_tabs({tab: str(self.query_one(f"#{table}", DataTable).row_count) for tab, table in TABS.items()})
+
+    def _label_tabs(self, counts: dict[str, str]) -> None:
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=requests.row_count)
-        tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=exempt.row_count)
-        tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=follow_ups.row_count)
-        tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=reviews.row_count)
+        tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=counts["tab-requests"])
+        tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=counts["tab-exempt"])
+        tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=counts["tab-follow-ups"])
+        tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=counts["tab-plan-reviews"])
 
     def _explain(self, row: int) -> None:
         """Say under the table why the highlighted request has its status, and what each flag means."""

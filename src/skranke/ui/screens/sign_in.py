@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from skranke.i18n import _
+from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError, Actor, sign_in
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class SignInScreen(ModalScreen[Actor | None]):
     def _check(self, initials: str, pin: str) -> None:
         try:
             actor = sign_in(self.app.skranke, initials, pin)
-        except AccessError as error:
+        except (AccessError, DatabaseUnavailable) as error:
             self.app.call_from_thread(self._refused, str(error))
             return
         self.app.call_from_thread(self.dismiss, actor)

@@ -9,12 +9,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.errors import DatabaseUnavailable
+from skranke.services.staff import AccessError
 from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
 from skranke.ui.formatting import plain
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 OUTCOME_STYLE = {"imported": "green", "unchanged": "dim", "rejected": "bold red"}
 
 
-class SyncScreen(Screen[None]):
+class SyncScreen(DatabaseScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
@@ -39,10 +41,12 @@ class SyncScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StaffBar()
         with Vertical(id="sync"):
-            yield Static(id="sync-status")
+            yield DatabaseBanner()
+            yield Static(id="sync-status", classes="fetched")
             yield ProgressBar(id="sync-progress", total=None, show_eta=False)
-            yield DataTable(id="sync-runs", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="sync-runs", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield Static(id="sync-rejected")
+            yield NotFetched(_("The sync overview"))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -62,8 +66,14 @@ class SyncScreen(Screen[None]):
         self.load_overview()
 
     def on_screen_resume(self) -> None:
-        if self.loaded:
+        if self.loaded and self.app.database_fault is None:
             self.load_overview()
+
+    def show_unavailable(self, fault: DatabaseUnavailable) -> None:
+        self.query_one("#sync-rejected", Static).display = False  # shown by _show, so hidden here by hand
+
+    def reload(self) -> None:
+        self.load_overview()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-overview")
     def load_overview(self) -> None:
@@ -130,8 +140,26 @@ class SyncScreen(Screen[None]):
         def progress(name: str, done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        result = run_sync(self.app.skranke, progress=progress, actor=self.app.actor)
+        try:
+            result = run_sync(self.app.skranke, progress=progress, actor=self.app.actor)
+        except DatabaseUnavailable as fault:
+            self.app.call_from_thread(self._refused, fault)
+            return
+        except AccessError as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="error")
+            return
         self.app.call_from_thread(self._finished, result)
+
+    def _refused(self, fault: DatabaseUnavailable) -> None:
+        """The sync stopped at the database: the file it was at was rolled back whole, and it and
+        the files after it stay in the inbox for the next sync."""
+        self.query_one("#sync-progress", ProgressBar).display = False
+        self.notify(
+            _("The sync was stopped: {fault} Files not yet imported stay in the inbox.").format(fault=fault),
+            severity="error",
+            timeout=10,
+        )
+        self.app.report_database_fault(fault)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#sync-progress", ProgressBar).update(total=total, progress=done)

@@ -9,13 +9,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from skranke.i18n import _, clock_time, long_date, week_number
+from skranke.services.errors import DatabaseUnavailable
 from skranke.services.today import day_overview, holiday_of
 from skranke.ui.formatting import intervals_text, plain, state_text
 from skranke.ui.widgets.counts import CountsPanel
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 60
 
 
-class TodayScreen(Screen[None]):
-    """Refreshed every minute from the Clock; nothing here is typed in."""
+class TodayScreen(DatabaseScreen[None]):
+    """Refreshed every minute from the Clock; nothing here is typed in. The hours come from the
+    site file and stay on the screen when the database cannot be used; the counts do not."""
 
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
@@ -36,6 +38,7 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StaffBar()
         with Vertical(id="today"):
+            yield DatabaseBanner()
             with Horizontal(id="today-heading"):
                 yield Static(id="today-date")
                 yield Static(id="today-clock")
@@ -55,6 +58,12 @@ class TodayScreen(Screen[None]):
         # frame is on the screen: their imports would otherwise hold it back.
         self.call_after_refresh(self._load_background)
         self.set_interval(REFRESH_SECONDS, self.refresh_state)
+
+    def show_unavailable(self, fault: DatabaseUnavailable) -> None:
+        self.query_one(CountsPanel).show_unavailable()
+
+    def reload(self) -> None:
+        self.query_one(CountsPanel).refresh_counts()
 
     def _load_background(self) -> None:
         self._name_holiday(self.app.skranke.clock.now().date())

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from skranke.i18n import _
 from skranke.services.counts import DeskCounts, desk_counts
+from skranke.ui.widgets.database import ForwardsWorkerErrors, not_fetched_word
 
 if TYPE_CHECKING:
     from textual import getters
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 
-class CountsPanel(Horizontal):
+class CountsPanel(ForwardsWorkerErrors, Horizontal):
     """Counted in a worker: the hours paint at once, the database answers a moment later."""
 
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
@@ -36,11 +37,19 @@ class CountsPanel(Horizontal):
         counts = desk_counts(self.app.skranke)
         self.app.call_from_thread(self._show, counts)
 
+    def show_unavailable(self) -> None:
+        """The counts could not be fetched: say so, never show a number (0 would read as "none")."""
+        self.loaded = True  # settled, in the state that says what is missing
+        self.query_one("#count-waiting", Static).update(_("Checked in: {state}").format(state=not_fetched_word()))
+        self.query_one("#count-deadlines", Static).update(_("Deadlines: {state}").format(state=not_fetched_word()))
+        for count in self.query(".count"):
+            count.add_class("alert")
+
     def _show(self, counts: DeskCounts) -> None:
         self.loaded = True
-        self.query_one("#count-waiting", Static).update(
-            _("Checked in today: {count}").format(count=counts.checked_in_today)
-        )
+        waiting = self.query_one("#count-waiting", Static)
+        waiting.update(_("Checked in today: {count}").format(count=counts.checked_in_today))
+        waiting.remove_class("alert")
         deadlines = self.query_one("#count-deadlines", Static)
         deadlines.update(
             _("Deadlines: {warn} close, {overdue} overdue").format(
