@@ -587,7 +587,7 @@ def _print_json(value: dict) -> None:
 
 
 def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.dispensing import alert_text, queue
+    from skranke.services.dispensing import alert_text, format_mg, queue
 
     view = queue(skranke, args.date, args.service)
     if args.json:
@@ -605,11 +605,11 @@ def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
         alerts = "; ".join(alert_text(a) for a in d.dose.alerts)
         print(
             f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {d.person.display:<14} {d.dose.order.preparation:<14} "
-            f"{d.dose.dose_mg} mg  {d.dose.state:<7} {alerts}"
+            f"{format_mg(d.dose.dose_mg)} mg  {d.dose.state:<7} {alerts}"
         )
     print(_("Deliveries ({count})").format(count=len(view.deliveries)))
     for d in view.deliveries:
-        print(f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {d.dose.dose_mg} mg × {d.dose.covers_days}")
+        print(f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {format_mg(d.dose.dose_mg)} mg × {d.dose.covers_days}")
     print(_("Done ({count})").format(count=len(view.done)))
     for r in view.done:
         print(

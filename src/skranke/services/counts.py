@@ -13,6 +13,9 @@ class DeskCounts:
     checked_in_today: int
     deadlines_warn: int
     deadlines_overdue: int
+    waiting: int = 0  # citizens checked in at the medicine room with a dose still due
+    doses_due: int = 0
+    holds: int = 0
 
 
 def desk_counts(skranke: Skranke) -> DeskCounts:
@@ -24,4 +27,14 @@ def desk_counts(skranke: Skranke) -> DeskCounts:
     with skranke.database.reading() as session:
         checked_in = count_check_ins(session, start, start + timedelta(days=1))
     requests = request_counts(skranke)
-    return DeskCounts(checked_in_today=checked_in, deadlines_warn=requests.warn, deadlines_overdue=requests.overdue)
+    from skranke.services.dispensing import queue
+
+    view = queue(skranke)
+    return DeskCounts(
+        checked_in_today=checked_in,
+        deadlines_warn=requests.warn,
+        deadlines_overdue=requests.overdue,
+        waiting=len(view.waiting),
+        doses_due=len(view.due),
+        holds=view.holds,
+    )

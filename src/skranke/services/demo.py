@@ -54,7 +54,43 @@ def create_demo(skranke: Skranke) -> DemoResult:
         )
     import_demo_data(demo)
     _add_demo_staff(demo)
+    _demo_morning(demo)
     return DemoResult(demo, demo.database_url)
+
+
+def _demo_morning(demo: Skranke) -> None:
+    """A morning at the window through the real services: arrivals, doses given, one refused,
+    one given by mistake and voided by the doctor, and citizens still waiting."""
+    from skranke.services.desk import HEROIN, HEROIN_CLINIC, check_in
+    from skranke.services.dispensing import dispense, queue, void
+    from skranke.services.staff import sign_in
+
+    by_initials = {initials: pin for initials, _name, _roles, pin in DEMO_STAFF}
+    reception = sign_in(demo, "KJ", by_initials["KJ"])
+    nurse = sign_in(demo, "MN", by_initials["MN"])
+    doctor = sign_in(demo, "PL", by_initials["PL"])
+    ready = [row for row in queue(demo).due if row.dose.state == "due" and row.dose.dose_number == 1]
+    arriving = list(dict.fromkeys(row.person.citizen_id for row in ready))[:8]
+    for citizen_id in arriving:
+        check_in(demo, reception, citizen_id)
+    served = [row for row in ready if row.person.citizen_id in arriving[:4]]
+    for index, row in enumerate(served):
+        if index == 1:
+            dispense(demo, nurse, row.dose.order.id, "refused", refusal="declined", reason="vil komme i eftermiddag")
+            continue
+        given = dispense(demo, nurse, row.dose.order.id, "given")
+        if index == 2:
+            void(demo, doctor, given.dispensing_id, "registreret på forkert borger")
+    # At the heroin clinic: one citizen has had the morning's first heroin dose; the second waits
+    # for the minimum interval.
+    clinic = (
+        queue(demo, service=HEROIN_CLINIC) if HEROIN_CLINIC in {d.id for d in demo.site.all_departments()} else None
+    )
+    first_doses = [r for r in clinic.due if r.dose.dose_number == 1 and r.dose.state == "due"] if clinic else []
+    heroin = [r for r in first_doses if r.dose.order.preparation == HEROIN]
+    if heroin:
+        check_in(demo, reception, heroin[0].person.citizen_id)
+        dispense(demo, nurse, heroin[0].dose.order.id, "given", 1)
 
 
 def _add_demo_staff(demo: Skranke) -> None:

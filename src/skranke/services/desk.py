@@ -126,10 +126,11 @@ def search_citizens(skranke: Skranke, actor: Actor | None, query: str) -> list[C
 # --- check-in -------------------------------------------------------------------------------
 
 
-def medicine_place(site: Site, preparation: str) -> str:
-    """Where an order's doses are given: heroin at the heroin clinic, the rest in the medicine room."""
+def medicine_place(site: Site, preparation: str, in_heroin_treatment: bool = False) -> str:
+    """Where an order's doses are given: heroin at the heroin clinic, and with it the methadone or
+    morphine of a citizen in heroin treatment (000 § 5.4); the rest in the medicine room."""
     ids = [d.id for d in site.all_departments()]
-    if preparation == HEROIN and HEROIN_CLINIC in ids:
+    if (preparation == HEROIN or in_heroin_treatment) and HEROIN_CLINIC in ids:
         return HEROIN_CLINIC
     services = [d.id for d in site.all_departments() if d.kind == "service" and "medicin" in d.id]
     return services[0] if services else site.departments[0].id
@@ -187,9 +188,11 @@ def default_place(skranke: Skranke, session: Session, citizen_id: str, day: date
     from skranke.domain.dispensing import pickup_days
     from skranke.store.desk import appointments_between, open_cases_of, prescriptions_valid_on
 
-    for order in _orders(prescriptions_valid_on(session, day, citizen_id)):
+    orders = _orders(prescriptions_valid_on(session, day, citizen_id))
+    heroin = any(o.preparation == HEROIN for o in orders)
+    for order in orders:
         if not order.delivery and pickup_days(order, day, day):
-            return medicine_place(skranke.site, order.preparation)
+            return medicine_place(skranke.site, order.preparation, heroin)
     tz = skranke.clock.now().tzinfo
     start = datetime.combine(day, time(0), tz)
     appointments = appointments_between(session, citizen_id, start, start + timedelta(days=1))

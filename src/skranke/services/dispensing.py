@@ -20,6 +20,7 @@ from skranke.i18n import _, clock_time, ngettext, short_date
 from skranke.services.audit import record
 from skranke.services.context import Skranke
 from skranke.services.desk import (
+    HEROIN,
     DeskRefusal,
     _orders,
     birth_date_of,
@@ -61,7 +62,7 @@ def alert_text(alert: Alert) -> str:
     if code == "released":
         dose = p.get("dose_mg")
         words = _("released by {staff}: {reason}").format(staff=p.get("staff_id"), reason=p.get("reason"))
-        return words + (" " + _("(reduced to {dose} mg)").format(dose=_mg(dose)) if dose is not None else "")
+        return words + (" " + _("(reduced to {dose} mg)").format(dose=format_mg(dose)) if dose is not None else "")
     if code == "ends_soon":
         days_left = int(str(p["days_left"]))
         return ngettext(
@@ -98,9 +99,18 @@ def _day(value: object) -> str:
     return short_date(value) if isinstance(value, date) else "–"
 
 
-def _mg(value: Any) -> str:
+def format_mg(value: Any) -> str:
+    """72,5 / 60: Danish decimal comma, no trailing zeros."""
     number = Decimal(str(value)).normalize()
     return f"{number:f}".replace(".", ",")
+
+
+def desk_changes(skranke: Skranke) -> tuple[int, int, int]:
+    """A marker that moves when any workstation records something (polled once a second)."""
+    from skranke.store.desk import change_marker
+
+    with skranke.database.reading() as session:
+        return change_marker(session)
 
 
 def _json_number(value: Decimal) -> float | int:
@@ -290,6 +300,7 @@ class _DayData:
         self.citizens = citizens_by_id(
             session, ids + [c.citizen_id for c in self.check_ins] + [r.citizen_id for r in self.today_rows]
         )
+        self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
         self.history: dict[tuple[str, str], list[DoseRecord]] = {}
         for rec in self.records:
             self.history.setdefault((self._citizen_of(rec.prescription_id), rec.preparation), []).append(rec)
@@ -299,6 +310,9 @@ class _DayData:
             if order.id == prescription_id:
                 return order.citizen_id
         return ""
+
+    def place(self, citizen_id: str, preparation: str) -> str:
+        return medicine_place(self.skranke.site, preparation, citizen_id in self.heroin_citizens)
 
     def rules(self, preparation: str) -> Preparation:
         return self.skranke.site.preparation(preparation)
@@ -317,7 +331,7 @@ class _DayData:
             Release(released.service_date, released.staff_id, released.reason, released.dose_mg) if released else None
         )
         history = self.history.get((order.citizen_id, order.preparation), [])
-        place = medicine_place(self.skranke.site, order.preparation)
+        place = self.place(order.citizen_id, order.preparation)
         return doses_due(order, self.day, now, history, self.rules(order.preparation), self.open_on(place), release)
 
 
@@ -333,7 +347,7 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
     arrived_at = {c.citizen_id: c for c in data.check_ins if c.department == service}
     due_by_citizen: dict[str, list[str]] = {}
     for order in data.orders:
-        if medicine_place(skranke.site, order.preparation) != service or order.citizen_id not in data.citizens:
+        if data.place(order.citizen_id, order.preparation) != service or order.citizen_id not in data.citizens:
             continue
         for dose in data.due(order, now):
             row = DueRow(_person(data.citizens[order.citizen_id]), dose, order.citizen_id in arrived_at, service)
@@ -365,7 +379,7 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
         )
     for record_row in data.today_rows:
         if (
-            medicine_place(skranke.site, record_row.preparation) != service
+            data.place(record_row.citizen_id, record_row.preparation) != service
             or record_row.citizen_id not in data.citizens
         ):
             continue
@@ -462,7 +476,10 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
     released = release_of(session, order.id, day)
     if released is not None:
         data_release = Release(released.service_date, released.staff_id, released.reason, released.dose_mg)
-    place = medicine_place(skranke.site, order.preparation)
+    from skranke.store.desk import prescriptions_valid_on
+
+    heroin = any(o.preparation == HEROIN for o in _orders(prescriptions_valid_on(session, day, order.citizen_id)))
+    place = medicine_place(skranke.site, order.preparation, heroin)
     hours = skranke.hours[place]
 
     def service_open(d: date) -> bool | None:
@@ -690,7 +707,7 @@ def release(
             if dose_mg is not None and dose_mg > order.dose_mg:
                 raise DeskRefusal(
                     _("A release may reduce the dose, not raise it ({dose} mg ordered).").format(
-                        dose=_mg(order.dose_mg)
+                        dose=format_mg(order.dose_mg)
                     )
                 )
             if release_of(session, order.id, now.date()) is not None:
@@ -769,7 +786,7 @@ def close_day(
         data = _DayData(skranke, session, day)
         end_of_day = datetime.combine(day, datetime.max.time(), now.tzinfo)
         for order in data.orders:
-            if medicine_place(skranke.site, order.preparation) != service:
+            if data.place(order.citizen_id, order.preparation) != service:
                 continue
             for dose in data.due(order, min(now, end_of_day)):
                 if dose.delivery:

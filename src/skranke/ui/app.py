@@ -61,7 +61,13 @@ def _sync_screen() -> Screen:
 
 
 # Screens that show or change citizens: a signed-in person first (DESIGN §1, §4).
-SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen}
+def _queue_screen() -> Screen:
+    from skranke.ui.screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen, "queue": _queue_screen}
 IDLE_CHECK_SECONDS = 5
 
 
@@ -80,6 +86,7 @@ class SkrankeApp(App[None]):
             id="screen.deadlines",
             tooltip=_("14-day guarantee, follow-ups, plan reviews"),
         ),
+        Binding("m", "open('queue')", _("Medicine"), id="screen.queue", tooltip=_("The dispensing queue")),
         Binding("s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
@@ -199,13 +206,14 @@ class SkrankeApp(App[None]):
             await self.action_lock("idle")
 
     def _mode_title(self, mode: str) -> str:
-        return {"deadlines": _("Deadlines"), "sync": _("Sync")}.get(mode, mode)
+        return {"deadlines": _("Deadlines"), "sync": _("Sync"), "queue": _("Medicine dispensing")}.get(mode, mode)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
             (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
             (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
+            (_("Medicine dispensing"), _("Waiting, expected today, deliveries, done"), "open('queue')"),
             (_("Sign in"), _("Initials and PIN"), "sign_in"),
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),

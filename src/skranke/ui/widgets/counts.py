@@ -30,6 +30,7 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("…", id="count-waiting", classes="count")
+        yield Static("…", id="count-medicine", classes="count")
         yield Static("…", id="count-deadlines", classes="count")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
@@ -42,6 +43,7 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         self.loaded = True  # settled, in the state that says what is missing
         self.query_one("#count-waiting", Static).update(_("Checked in: {state}").format(state=not_fetched_word()))
         self.query_one("#count-deadlines", Static).update(_("Deadlines: {state}").format(state=not_fetched_word()))
+        self.query_one("#count-medicine", Static).update(_("Medicine: {state}").format(state=not_fetched_word()))
         for count in self.query(".count"):
             count.add_class("alert")
 
@@ -50,6 +52,13 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         waiting = self.query_one("#count-waiting", Static)
         waiting.update(_("Checked in today: {count}").format(count=counts.checked_in_today))
         waiting.remove_class("alert")
+        medicine = self.query_one("#count-medicine", Static)
+        medicine.update(
+            _("Medicine: {waiting} waiting, {due} due, {holds} on hold").format(
+                waiting=counts.waiting, due=counts.doses_due, holds=counts.holds
+            )
+        )
+        medicine.set_class(counts.holds > 0, "alert")
         deadlines = self.query_one("#count-deadlines", Static)
         deadlines.update(
             _("Deadlines: {warn} close, {overdue} overdue").format(

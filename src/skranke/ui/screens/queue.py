@@ -1,0 +1,351 @@
+""" "Medicinudlevering": who is waiting, who is due, what goes home, what is done.
+
+Another workstation's check-ins and doses appear within two seconds: the screen asks the
+store once a second whether anything was recorded (`desk_changes`) and reloads when it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from skranke.i18n import _, clock_time, long_date, ngettext
+from skranke.services.dispensing import (
+    DoneRow,
+    DueRow,
+    QueueView,
+    alert_text,
+    desk_changes,
+    dispensing_services,
+    format_mg,
+    outcome_word,
+    queue,
+)
+from skranke.services.errors import DatabaseUnavailable
+from skranke.ui.formatting import plain
+from skranke.ui.screens.dose import DoseDialog, VoidDialog
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.staff_bar import StaffBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
+POLL_SECONDS = 1.0
+STATE_STYLE = {"due": "green", "hold": "bold red", "blocked": "bold yellow"}
+OUTCOME_STYLE = {"given": "green", "refused": "bold yellow", "missed": "red"}
+
+
+def state_word(state: str) -> str:
+    return {"due": _("ready"), "hold": _("awaits doctor"), "blocked": _("blocked")}.get(state, state)
+
+
+def preparation_name(app: SkrankeApp, preparation: str) -> str:
+    try:
+        return app.skranke.site.preparation(preparation).name
+    except KeyError:
+        return preparation
+
+
+def home_text(row: DueRow) -> str:
+    """'overvåget' / 'overvåget + 2 dage hjem (120 mg)' / '7 dage hjem (280 mg)'."""
+    dose = row.dose
+    days = dose.take_home_days
+    home = (
+        ngettext("{days} day home ({mg} mg)", "{days} days home ({mg} mg)", days).format(
+            days=days, mg=format_mg(dose.take_home_mg)
+        )
+        if days
+        else ""
+    )
+    if dose.order.supervised and not dose.delivery:
+        return _("supervised") + (f" + {home}" if home else "")
+    return home or _("home")
+
+
+def alerts_text(row: DueRow) -> Text:
+    text = Text()
+    for alert in row.dose.alerts:
+        if text:
+            text.append("; ")
+        text.append(alert_text(alert), style="bold red" if alert.blocks else "yellow")
+    return text
+
+
+class QueueScreen(DatabaseScreen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
+    BINDINGS = [
+        Binding("enter", "open_row", _("Dose"), id="queue.dose", tooltip=_("Give, refuse or mark missed")),
+        Binding("a", "next_service", _("Service"), id="queue.service", tooltip=_("Medicine room or heroin clinic")),
+        Binding("u", "close_day", _("Close day"), id="queue.close_day", tooltip=_("Due doses not given become missed")),
+    ]
+
+    loaded = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service: str | None = None
+        self._view: QueueView | None = None
+        self._marker: tuple[int, int, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StaffBar()
+        with Vertical(id="queue"):
+            yield DatabaseBanner()
+            with Horizontal(id="queue-heading"):
+                yield Static(id="queue-title")
+                yield Static(id="queue-clock")
+            with TabbedContent(id="queue-tabs", classes="fetched"):
+                with TabPane(_("Waiting"), id="tab-waiting"):
+                    yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)
+                with TabPane(_("Expected today"), id="tab-expected"):
+                    yield DataTable(id="expected", cursor_type="row", zebra_stripes=True)
+                with TabPane(_("Deliveries"), id="tab-deliveries"):
+                    yield DataTable(id="deliveries", cursor_type="row", zebra_stripes=True)
+                with TabPane(_("Done"), id="tab-done"):
+                    yield DataTable(id="done", cursor_type="row", zebra_stripes=True)
+            yield Static(id="queue-row-detail", classes="fetched")
+            yield NotFetched(_("The queue"))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        dose_columns = [_("Citizen"), _("CPR"), _("Preparation"), _("Dose"), _("Supervised / home"), _("Alerts")]
+        self.query_one("#waiting", DataTable).add_columns(_("Arrived"), _("Waits"), *dose_columns)
+        self.query_one("#expected", DataTable).add_columns(*dose_columns)
+        self.query_one("#deliveries", DataTable).add_columns(_("Citizen"), _("Preparation"), _("Dose"), _("Covers"))
+        self.query_one("#done", DataTable).add_columns(
+            _("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Home"), _("By"), _("Note")
+        )
+        self.query_one("#waiting", DataTable).focus()
+        self.load()
+        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(60, self.load)  # minutes waiting move on without any change
+
+    def reload(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded and self.app.database_fault is None:
+            self.load()
+
+    def show_unavailable(self, fault: DatabaseUnavailable) -> None:
+        for pane, label in (
+            ("tab-waiting", _("Waiting")),
+            ("tab-expected", _("Expected today")),
+            ("tab-deliveries", _("Deliveries")),
+            ("tab-done", _("Done")),
+        ):
+            self.query_one(TabbedContent).get_tab(pane).label = f"{label} (–)"
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def load(self) -> None:
+        skranke = self.app.skranke
+        marker = desk_changes(skranke)
+        view = queue(skranke, service=self.service)
+        self.app.call_from_thread(self._show, view, marker)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-poll")
+    def _poll(self) -> None:
+        if not self.loaded or self.app.database_fault is not None:
+            return
+        marker = desk_changes(self.app.skranke)
+        if marker != self._marker:
+            self.app.call_from_thread(self.load)
+
+    def _show(self, view: QueueView, marker: tuple[int, int, int]) -> None:
+        self._view, self._marker, self.service = view, marker, view.service
+        now = self.app.skranke.clock.now()
+        self.query_one("#queue-title", Static).update(
+            Text.assemble((view.service_name, "bold"), "  ·  ", long_date(view.day))
+        )
+        self.query_one("#queue-clock", Static).update(_("at {time}").format(time=clock_time(now)))
+        arrived = [row for row in view.due if row.arrived]
+        expected = [row for row in view.due if not row.arrived]
+        waiting_since = {w.person.citizen_id: w for w in view.waiting}
+
+        table = self._refill("#waiting")
+        for row in arrived:
+            waited = waiting_since.get(row.person.citizen_id)
+            table.add_row(
+                clock_time(waited.checked_in_at) if waited else "–",
+                _("{minutes} min.").format(minutes=waited.minutes_waiting) if waited else "",
+                *self._dose_cells(row),
+                key=self._key(row),
+            )
+        self._restore(table)
+        table = self._refill("#expected")
+        for row in expected:
+            table.add_row(*self._dose_cells(row), key=self._key(row))
+        self._restore(table)
+        table = self._refill("#deliveries")
+        for row in view.deliveries:
+            table.add_row(
+                plain(row.person.display),
+                preparation_name(self.app, row.dose.order.preparation),
+                f"{format_mg(row.dose.dose_mg)} mg",
+                ngettext("{days} day", "{days} days", row.dose.covers_days).format(days=row.dose.covers_days),
+                key=self._key(row),
+            )
+        self._restore(table)
+        table = self._refill("#done")
+        for done in reversed(view.done):
+            table.add_row(*self._done_cells(done), key=f"done|{done.dispensing_id}")
+        self._restore(table)
+        tabs = self.query_one(TabbedContent)
+        for pane, label, count in (
+            ("tab-waiting", _("Waiting"), len(arrived)),
+            ("tab-expected", _("Expected today"), len(expected)),
+            ("tab-deliveries", _("Deliveries"), len(view.deliveries)),
+            ("tab-done", _("Done"), len(view.done)),
+        ):
+            tabs.get_tab(pane).label = f"{label} ({count})"
+        self.loaded = True
+        self._detail()
+
+    def _refill(self, selector: str) -> DataTable:
+        table = self.query_one(selector, DataTable)
+        table._skranke_cursor = table.cursor_row  # type: ignore[attr-defined]
+        table.clear()
+        return table
+
+    def _restore(self, table: DataTable) -> None:
+        if table.row_count:
+            table.move_cursor(row=min(getattr(table, "_skranke_cursor", 0), table.row_count - 1))
+
+    def _key(self, row: DueRow) -> str:
+        return f"due|{row.dose.order.id}|{row.dose.dose_number}"
+
+    def _dose_cells(self, row: DueRow) -> list:
+        dose = row.dose
+        number = f" ({dose.dose_number}/2)" if dose.order.doses_per_day == 2 else ""
+        state = Text(state_word(dose.state), style=STATE_STYLE.get(dose.state, ""))
+        alerts = alerts_text(row)
+        return [
+            plain(row.person.display),
+            row.person.masked_cpr or _("anonymous"),
+            preparation_name(self.app, dose.order.preparation) + number,
+            f"{format_mg(dose.dose_mg)} mg",
+            home_text(row),
+            Text.assemble(state, "  ", alerts) if alerts or dose.state != "due" else state,
+        ]
+
+    def _done_cells(self, row: DoneRow) -> list:
+        outcome = Text(outcome_word(row.outcome), style=OUTCOME_STYLE.get(row.outcome, ""))
+        if row.voided:
+            outcome = Text(_("voided") + f" ({outcome_word(row.outcome)})", style="dim strike")
+        return [
+            clock_time(row.recorded_at),
+            plain(row.person.display),
+            preparation_name(self.app, row.preparation),
+            outcome,
+            f"{format_mg(row.dose_mg)} mg" if row.dose_mg is not None else "–",
+            f"{format_mg(row.take_home_mg)} mg" if row.take_home_mg else "",
+            row.staff,
+            plain(row.void_reason or row.reason),
+        ]
+
+    # --- the highlighted row and its dialog ---------------------------------------------
+
+    def _current(self) -> tuple[DataTable, str] | None:
+        tabs = self.query_one(TabbedContent)
+        table_id = {
+            "tab-waiting": "#waiting",
+            "tab-expected": "#expected",
+            "tab-deliveries": "#deliveries",
+            "tab-done": "#done",
+        }[tabs.active or "tab-waiting"]
+        table = self.query_one(table_id, DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return (table, key) if key else None
+
+    def _due_row(self, key: str) -> DueRow | None:
+        if self._view is None:
+            return None
+        for row in [*self._view.due, *self._view.deliveries]:
+            if self._key(row) == key:
+                return row
+        return None
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._detail()
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self) -> None:
+        current = self._table()
+        if current is not None:
+            current.focus()
+        self._detail()
+
+    def _table(self) -> DataTable | None:
+        pane = self.query_one(TabbedContent).active_pane
+        return pane.query_one(DataTable) if pane is not None else None
+
+    def _detail(self) -> None:
+        """Under the table: what the highlighted row's alerts mean and who may lift a hold."""
+        detail = self.query_one("#queue-row-detail", Static)
+        current = self._current()
+        row = self._due_row(current[1]) if current else None
+        if row is None:
+            detail.update(Text(_("Enter opens the dose · a switches service · u closes the day"), style="dim"))
+            return
+        text = Text.assemble((row.person.display, "bold"), f"  {row.person.masked_cpr}  ")
+        if row.dose.alerts:
+            text.append(alerts_text(row))
+            text.append("\n")
+        if row.dose.state == "hold":
+            text.append(_("Held until a doctor reassesses; a doctor releases it (Enter)."), style="bold red")
+        elif row.dose.state == "blocked":
+            text.append(_("Cannot be given now: see the alert."), style="bold yellow")
+        else:
+            text.append(_("Enter: give, refuse or mark missed."))
+        detail.update(text)
+
+    def action_open_row(self) -> None:
+        # Enter reaches both the table (RowSelected) and this binding: one dialog at a time.
+        if self.app.screen is not self:
+            return
+        current = self._current()
+        if current is None:
+            return
+        _table, key = current
+        if key.startswith("done|"):
+            done = next((d for d in (self._view.done if self._view else []) if f"done|{d.dispensing_id}" == key), None)
+            if done is not None and not done.voided:
+                self.app.push_screen(VoidDialog(done), callback=self._after_dialog)
+            return
+        row = self._due_row(key)
+        if row is not None and not row.dose.delivery:
+            self.app.push_screen(DoseDialog(row), callback=self._after_dialog)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open_row()
+
+    def _after_dialog(self, _recorded: bool | None) -> None:
+        self.load()
+
+    def action_next_service(self) -> None:
+        services = dispensing_services(self.app.skranke)
+        if not services:
+            return
+        current = services.index(self.service) if self.service in services else -1
+        self.service = services[(current + 1) % len(services)]
+        self.load()
+
+    def action_close_day(self) -> None:
+        from skranke.ui.screens.dose import CloseDayDialog
+
+        if self._view is not None:
+            self.app.push_screen(CloseDayDialog(self._view), callback=self._after_dialog)
