@@ -1,0 +1,196 @@
+"""Medicinudlevering: the queue on screen, the dose dialog, and two workstations on one store."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable
+
+from skranke.services.staff import add_staff
+from skranke.store.models import Citizen, Dispensing, Prescription
+from skranke.ui.app import SkrankeApp
+from skranke.ui.screens.dose import DoseDialog
+from skranke.ui.screens.queue import QueueScreen
+from tests.conftest import TEST_PIN, make_skranke, signed_in
+from tests.ui.conftest import TERMINAL, settle
+from tests.ui.test_deadlines_snapshots import demo
+
+NOW = "2026-04-09T09:30"
+TODAY = date(2026, 4, 9)
+SMALL = (80, 24)
+SIZES = pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
+
+
+async def open_queue(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("m")
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.loaded:
+            break
+    await pilot.pause()
+
+
+async def open_dose(pilot, order_id: str) -> None:
+    """Highlight the order's row on the waiting tab and press Enter."""
+    table = pilot.app.screen.query_one("#waiting", DataTable)
+    table.move_cursor(row=table.get_row_index(f"due|{order_id}|1"))
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def busy(skranke) -> None:
+    """The demo's orders and its morning at the window (arrivals, given, refused, voided)."""
+    from skranke.services.demo import DEMO_STAFF, _demo_morning
+
+    demo(skranke)
+    admin = signed_in(skranke, "admin", initials="ADM")
+    for initials, name, roles, pin in DEMO_STAFF:
+        add_staff(skranke, admin, initials, name, roles, pin)
+    _demo_morning(skranke)
+    signed_in(skranke, "nurse", initials="SYG", name="Sygeplejerske Sørensen")
+
+
+def _order(session, order_id: str, citizen_id: str, **values) -> None:
+    defaults = dict(
+        preparation="metadon",
+        dose_mg=Decimal("60"),
+        doses_per_day=1,
+        pickup_rule="FREQ=DAILY",
+        supervised=True,
+        valid_from=date(2026, 1, 1),
+        valid_to=None,
+        delivery=False,
+        last_dispensed_on=TODAY - timedelta(days=1),
+    )
+    session.add(Prescription(id=order_id, citizen_id=citizen_id, **(defaults | values)))
+
+
+def every_alert(skranke) -> None:
+    """One citizen per alert the queue can show, all checked in."""
+    from skranke.services.desk import check_in
+
+    with skranke.database.transaction() as session:
+        for number, alias in enumerate(
+            ["Hold", "Sprunget", "Ukendt", "Udløber", "Heroin", "Frigivet", "Hjemme"], start=1
+        ):
+            session.add(
+                Citizen(id=f"B{number}", cpr=f"01018{number}1234", first_name="", last_name="", alias=alias, phone="")
+            )
+        session.flush()
+        _order(session, "O1", "B1", last_dispensed_on=TODAY - timedelta(days=6))  # 5 days: hold
+        _order(session, "O2", "B2", last_dispensed_on=TODAY - timedelta(days=3))  # 2 days missed
+        _order(session, "O3", "B3", last_dispensed_on=None)  # no history
+        _order(session, "O4", "B4", valid_to=TODAY + timedelta(days=2))  # ends soon
+        _order(session, "O5", "B5", preparation="diacetylmorfin", doses_per_day=2, dose_mg=Decimal("250"))
+        _order(session, "O6", "B6", last_dispensed_on=TODAY - timedelta(days=8))  # held, then released
+        _order(
+            session,
+            "O7",
+            "B7",
+            preparation="buprenorfin",
+            dose_mg=Decimal("16"),
+            pickup_rule="FREQ=WEEKLY;BYDAY=MO,TH",
+            supervised=False,
+        )
+    doctor = signed_in(skranke, "doctor", initials="LGE")
+    nurse = signed_in(skranke, "nurse", initials="SYG", name="Sygeplejerske Sørensen")
+    for citizen in ("B1", "B2", "B3", "B4", "B6", "B7"):
+        check_in(skranke, nurse, citizen)
+    from skranke.services.dispensing import dispense, release
+
+    check_in(skranke, nurse, "B5")
+    dispense(skranke, nurse, "O5", "given", 1)  # dose 2 waits 30 minutes
+    release(skranke, doctor, "O6", "set af lægen, nedsat dosis", Decimal("30"))
+
+
+class TestQueueScreen:
+    @SIZES
+    def test_empty_morning(self, snap_compare, app_at, size):
+        app = app_at(NOW, prepare=demo)
+        assert snap_compare(app, terminal_size=size, run_before=open_queue)
+
+    @SIZES
+    def test_busy(self, snap_compare, app_at, size):
+        app = app_at(NOW, prepare=busy, roles=None)
+        app.actor = make_actor(app)
+        assert snap_compare(app, terminal_size=size, run_before=open_queue)
+
+    @SIZES
+    def test_every_alert(self, snap_compare, app_at, size):
+        app = app_at(NOW, prepare=every_alert, roles=None)
+        app.actor = make_actor(app)
+        assert snap_compare(app, terminal_size=size, run_before=open_queue)
+
+    @SIZES
+    def test_a_hold_in_the_dialog(self, snap_compare, app_at, size):
+        async def hold(pilot):
+            await open_queue(pilot)
+            await open_dose(pilot, "O1")
+
+        app = app_at(NOW, prepare=every_alert, roles=None)
+        app.actor = make_actor(app)
+        assert snap_compare(app, terminal_size=size, run_before=hold)
+
+    @SIZES
+    def test_the_dose_dialog(self, snap_compare, app_at, size):
+        async def dialog(pilot):
+            await open_queue(pilot)
+            await open_dose(pilot, "O6")  # released by the doctor with a reduced dose
+
+        app = app_at(NOW, prepare=every_alert, roles=None)
+        app.actor = make_actor(app)
+        assert snap_compare(app, terminal_size=size, run_before=dialog)
+
+
+def make_actor(app: SkrankeApp):
+    from skranke.services.staff import sign_in
+
+    return sign_in(app.skranke, "SYG", TEST_PIN)
+
+
+async def test_a_held_dose_cannot_be_given_from_the_dialog(app_at):
+    app = app_at(NOW, prepare=every_alert, roles=None)
+    app.actor = make_actor(app)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_queue(pilot)
+        await open_dose(pilot, "O1")
+        dialog = app.screen
+        assert isinstance(dialog, DoseDialog) and dialog.row.dose.state == "hold"
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "afventer lægevurdering" in str(dialog.query_one(".dialog-error").render())
+    with app.skranke.database.reading() as session:
+        assert session.query(Dispensing).filter_by(prescription_id="O1").count() == 0
+
+
+async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_seconds(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    setup = make_skranke(NOW, url)
+    every_alert(setup)
+    setup.close()
+    window, reception = SkrankeApp(make_skranke(NOW, url)), SkrankeApp(make_skranke(NOW, url))
+    window.actor, reception.actor = make_actor(window), make_actor(reception)
+    async with window.run_test(size=TERMINAL) as at_window, reception.run_test(size=TERMINAL) as at_reception:
+        await open_queue(at_window)
+        await open_queue(at_reception)
+        other = reception.screen
+        assert isinstance(other, QueueScreen)
+        before = other.query_one("#done", DataTable).row_count
+        await open_dose(at_window, "O2")  # "Sprunget": two days missed, may be given
+        assert isinstance(window.screen, DoseDialog)
+        await at_window.press("g")
+        await window.workers.wait_for_complete()
+        await at_window.pause()
+        assert isinstance(window.screen, QueueScreen)
+        started = time.monotonic()
+        while other.query_one("#done", DataTable).row_count == before and time.monotonic() - started < 2.0:
+            await at_reception.pause(0.1)
+        assert other.query_one("#done", DataTable).row_count == before + 1, "not seen within 2 seconds"
+        assert window.screen.query_one("#done", DataTable).row_count == before + 1
