@@ -118,9 +118,11 @@ class QueueScreen(DatabaseScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        dose_columns = [_("Citizen"), _("CPR"), _("Preparation"), _("Dose"), _("Supervised / home"), _("Alerts")]
-        self.query_one("#waiting", DataTable).add_columns(_("Arrived"), _("Waits"), *dose_columns)
-        self.query_one("#expected", DataTable).add_columns(*dose_columns)
+        # What decides the act comes first (who, may it be given, what): at 80 columns the rest
+        # is off to the right, and the line under the table repeats the highlighted row's alerts.
+        first = [_("Citizen"), _("Status"), _("Preparation"), _("Dose"), _("Supervised / home")]
+        self.query_one("#waiting", DataTable).add_columns(*first, _("Waits"), _("CPR"), _("Alerts"))
+        self.query_one("#expected", DataTable).add_columns(*first, _("CPR"), _("Alerts"))
         self.query_one("#deliveries", DataTable).add_columns(_("Citizen"), _("Preparation"), _("Dose"), _("Covers"))
         self.query_one("#done", DataTable).add_columns(
             _("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Home"), _("By"), _("Note")
@@ -175,12 +177,13 @@ class QueueScreen(DatabaseScreen[None]):
         table = self._refill("#waiting")
         for row in arrived:
             waited = waiting_since.get(row.person.citizen_id)
-            table.add_row(
-                clock_time(waited.checked_in_at) if waited else "–",
-                _("{minutes} min.").format(minutes=waited.minutes_waiting) if waited else "",
-                *self._dose_cells(row),
-                key=self._key(row),
+            cells = self._dose_cells(row)
+            since = (
+                f"{clock_time(waited.checked_in_at)} · " + _("{minutes} min.").format(minutes=waited.minutes_waiting)
+                if waited
+                else "–"
             )
+            table.add_row(*cells[:5], since, *cells[5:], key=self._key(row))
         self._restore(table)
         table = self._refill("#expected")
         for row in expected:
@@ -227,15 +230,14 @@ class QueueScreen(DatabaseScreen[None]):
     def _dose_cells(self, row: DueRow) -> list:
         dose = row.dose
         number = f" ({dose.dose_number}/2)" if dose.order.doses_per_day == 2 else ""
-        state = Text(state_word(dose.state), style=STATE_STYLE.get(dose.state, ""))
-        alerts = alerts_text(row)
         return [
             plain(row.person.display),
-            row.person.masked_cpr or _("anonymous"),
+            Text(state_word(dose.state), style=STATE_STYLE.get(dose.state, "")),
             preparation_name(self.app, dose.order.preparation) + number,
             f"{format_mg(dose.dose_mg)} mg",
             home_text(row),
-            Text.assemble(state, "  ", alerts) if alerts or dose.state != "due" else state,
+            row.person.masked_cpr or _("anonymous"),
+            alerts_text(row),
         ]
 
     def _done_cells(self, row: DoneRow) -> list:
