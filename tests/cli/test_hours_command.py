@@ -79,7 +79,7 @@ def test_a_bad_date_exits_2_with_a_message_naming_it(capsys, bad):
         main(["hours", "--date", bad])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert bad in err and "YYYY-MM-DD" in err
+    assert bad in err and "ÅÅÅÅ-MM-DD" in err
     assert "Traceback" not in err
 
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from rich.text import Text
 
-from skranke.domain.site import Site
 from skranke.i18n import _, clock_time, short_date, until, weekday_name
 from skranke.services.today import DepartmentDay
+from skranke.services.wording import department_name as department_name  # one helper for screens and CLI
 
 OPEN_STYLE = "bold green"
 SOON_STYLE = "bold yellow"
@@ -57,14 +57,6 @@ def state_text(row: DepartmentDay, now: datetime) -> tuple[str, str]:
         else _("closed for today · next opening {day} at {time}")
     )
     return template.format(day=_day_word(state.opens_at, now), time=clock_time(state.opens_at)), CLOSED_STYLE
-
-
-def department_name(site: Site, department_id: str) -> str:
-    """The department's name; an id the site does not know is shown as it is."""
-    try:
-        return site.department(department_id).name
-    except KeyError:
-        return department_id
 
 
 def plain(text: str) -> Text:

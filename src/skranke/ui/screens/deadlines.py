@@ -16,7 +16,8 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from skranke.i18n import _, day_month, long_date, short_date
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
-from skranke.ui.formatting import department_name, plain
+from skranke.services.wording import department_name, flag_word, reason_word, status_word
+from skranke.ui.formatting import plain
 from skranke.ui.screens.citizen import CitizenScreen
 
 if TYPE_CHECKING:
@@ -25,33 +26,6 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
-
-
-def status_word(status: str) -> str:
-    return {
-        "ok": _("ok"),
-        "warn": _("soon"),
-        "overdue": _("overdue"),
-        "due": _("due"),
-        "upcoming": _("upcoming"),
-    }.get(status, status)
-
-
-def flag_word(flag: str) -> str:
-    return {
-        "deadline_on_closed_day": _("deadline on a closed day"),
-        "no_open_day_before_deadline": _("no open day before the deadline"),
-        "hours_unknown": _("hours not given"),
-        "unknown_department": _("unknown department"),
-        "no_appointment": _("no appointment booked"),
-        "appointment_after_deadline": _("appointment after the deadline"),
-        "appointment_outside_hours": _("appointment outside opening hours"),
-        "appointment_unknown_department": _("appointment in an unknown department"),
-    }.get(flag, flag)
-
-
-def reason_word(reason: str) -> str:
-    return {"anonymous": _("anonymous (§ 101a)"), "free_choice": _("free choice")}.get(reason, reason)
 
 
 def _day(value: date | None) -> str:
