@@ -106,6 +106,14 @@ def test_a_malformed_site_file_names_file_department_and_position(capsys, tmp_pa
     assert str(site) in err and "'team'" in err and "line 1, column 13" in err
 
 
+def test_a_site_file_that_is_not_utf8_exits_2_naming_it(capsys, tmp_path):
+    site = tmp_path / "vejle.toml"
+    site.write_bytes('id = "vejle"\nname = "Behandlingscenter Vejle, Nørregade"\n'.encode("cp1252"))
+    assert main(["hours", "--site", str(site)]) == 2
+    err = capsys.readouterr().err
+    assert str(site) in err and "UTF-8" in err and "Traceback" not in err
+
+
 def test_text_output_is_danish(capsys):
     assert main(["hours", "--date", "2026-04-09", "--now", "2026-04-09T13:00"]) == 0
     out = capsys.readouterr().out

@@ -21,7 +21,7 @@ from skranke.ui.providers import ScreensProvider
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.today import TodayScreen
-from skranke.ui.textual_words import SkrankeCommandPalette, translated
+from skranke.ui.textual_words import SkrankeCommandPalette, translate, translated
 
 if TYPE_CHECKING:
     from skranke.ui.screens.sync import SyncScreen
@@ -75,7 +75,8 @@ class SkrankeApp(App[None]):
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         # Shown once, at the footer's right edge (Footer.show_command_palette), not in the row too.
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=False, priority=True),
-        Binding("q", "quit", _("Quit"), id="app.quit"),
+        # Not in the footer: an 80-column footer holds seven keys, and these are in help and palette.
+        Binding("q", "quit", _("Quit"), id="app.quit", show=False),
         # Textual's own ctrl+q, with its words in ours.
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit_anywhere", show=False, priority=True),
     ]
@@ -101,8 +102,11 @@ class SkrankeApp(App[None]):
     def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
         """The application's keys, those of the screen the help was opened from, then the rest
         of what is active there (Textual's own keys: fields, tables, copying) in our words."""
-        own = [*self.BINDINGS, *(screen.BINDINGS if screen is not None else [])]
-        rows = [(self._keys_shown(b), b.description) for b in own if isinstance(b, Binding) and b.description]
+        # The screen's own BINDINGS, not those it inherits from Textual's Screen (listed below).
+        own = [*self.BINDINGS, *(vars(type(screen)).get("BINDINGS", []) if screen is not None else [])]
+        rows = [
+            (self._keys_shown(b), translate(b.description)) for b in own if isinstance(b, Binding) and b.description
+        ]
         listed = {key.strip() for b in own if isinstance(b, Binding) for key in b.key.split(",")}
         by_action: dict[str, list[Binding]] = {}
         for active in (screen or self.screen).active_bindings.values():

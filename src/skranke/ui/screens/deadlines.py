@@ -11,29 +11,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from skranke.i18n import _, day_month, long_date, short_date
+from skranke.i18n import _, day_month, long_date
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.services.wording import department_name, flag_word, reason_word, status_word
-from skranke.ui.formatting import plain
+from skranke.ui.formatting import NARROW, plain, room_left, shortened
 from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.widgets.footer import SkrankeFooter
 
 if TYPE_CHECKING:
     from textual import getters
 
+    from skranke.domain.deadlines import RequestDeadline
     from skranke.ui.app import SkrankeApp
 
 STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
 
 
-def _day(value: date | None) -> str:
-    return short_date(value) if value else "–"
-
-
 def _near_day(value: date | None) -> str:
-    # Requests lie within weeks of today: day and month are enough and leave room for notes.
+    # Everything here lies within months of today: day and month are enough, on every tab.
     return day_month(value) if value else "–"
 
 
@@ -50,7 +48,15 @@ class DeadlinesScreen(Screen[None]):
             id="deadlines.department",
             tooltip=_("Show one department at a time"),
         ),
-        Binding("enter", "open_citizen", _("Citizen"), id="deadlines.citizen", tooltip=_("Open the citizen card")),
+        # Not in the footer (an 80-column footer holds seven keys); the help lists it.
+        Binding(
+            "enter",
+            "open_citizen",
+            _("Citizen"),
+            id="deadlines.citizen",
+            tooltip=_("Open the citizen card"),
+            show=False,
+        ),
     ]
 
     loaded = False
@@ -60,6 +66,7 @@ class DeadlinesScreen(Screen[None]):
         self._view: DeadlinesView | None = None
         self._labels: dict[str, CitizenLabel] = {}
         self._department: str | None = None
+        self._requests: dict[str, RequestDeadline] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="deadlines"):
@@ -75,28 +82,51 @@ class DeadlinesScreen(Screen[None]):
                     yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
                 with TabPane(_("Plan reviews"), id="tab-plan-reviews"):
                     yield DataTable(id="plan-reviews", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+            # The highlighted request in full: what an 80-column row leaves out or ends in '…'.
+            yield Static(id="deadlines-detail")
+        yield SkrankeFooter()
 
-    def on_mount(self) -> None:
-        columns = {
+    _narrow: bool | None = None  # the columns were laid out for a narrow terminal
+
+    def _columns(self, narrow: bool) -> dict[str, list[str]]:
+        """Every tab shows the department by name and dates one way (dd.mm.); at 80 columns
+        the requests leave out the paragraph and the contact date, never the deadline."""
+        wide_only = [] if narrow else ["§", _("Contact")]
+        return {
             "requests": [
                 _("Days"),
                 _("Status"),
                 _("Citizen"),
                 _("Department"),
-                "§",
-                _("Contact"),
+                *wide_only,
                 _("Deadline"),
-                _("Last open day"),
+                _("Last open"),
                 _("Notes"),
             ],
-            "exempt": [_("Citizen"), _("Case"), _("Reason")],
-            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Case")],
-            "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Case")],
+            "exempt": [_("Citizen"), _("Department"), _("Case"), _("Reason")],
+            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Department"), _("Case")],
+            "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Department"), _("Case")],
         }
-        for table_id, labels in columns.items():
-            self.query_one(f"#{table_id}", DataTable).add_columns(*labels)
+
+    def _lay_out(self) -> bool:
+        """Columns for the terminal's width; True when they changed."""
+        narrow = self.app.size.width - 2 < NARROW
+        if narrow == self._narrow:
+            return False
+        self._narrow = narrow
+        for table_id, labels in self._columns(narrow).items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.clear(columns=True)
+            table.add_columns(*labels)
+        return True
+
+    def on_mount(self) -> None:
+        self._lay_out()
         self.load()
+
+    def on_resize(self) -> None:
+        if self._narrow is not None and self._lay_out():
+            self._fill()
 
     def on_screen_resume(self) -> None:
         if self.loaded:
@@ -149,27 +179,39 @@ class DeadlinesScreen(Screen[None]):
         def keep(case_id: str) -> bool:
             return wanted is None or departments.get(case_id) == wanted
 
+        narrow = bool(self._narrow)
+        site = self.app.skranke.site
+
+        def department(case_id: str, department_id: str | None = None, width: int | None = None) -> Text:
+            name = department_name(site, department_id or departments.get(case_id, ""))
+            return shortened(name, width) if width else plain(name)
+
         requests = self.query_one("#requests", DataTable)
         requests.clear()
-        for request in (r for r in overview.requests if keep(r.case_id)):
+        shown = [r for r in overview.requests if keep(r.case_id)]
+        self._requests = {f"{r.case_id}|{r.citizen_id}": r for r in shown}
+        width = self.app.size.width - 2
+        fixed = [4, 11, max((self._citizen(r.citizen_id).cell_len for r in shown), default=6), 14, 6, 10]
+        notes_width = room_left(width, fixed) if narrow else 200
+        for request in shown:
             style = STATUS_STYLE.get(request.status, "")
-            requests.add_row(
+            cells: list[Text | str] = [
                 Text(str(request.days_left), style=style, justify="right"),
                 Text(status_word(request.status), style=style),
                 self._citizen(request.citizen_id),
-                plain(department_name(self.app.skranke.site, request.department)),
-                request.paragraph,
-                _near_day(request.contact_date),
-                _near_day(request.deadline),
-                _near_day(request.last_open_day),
-                Text(", ".join(flag_word(f) for f in request.flags), style="yellow" if request.flags else ""),
-                key=f"{request.case_id}|{request.citizen_id}",
-            )
+                department(request.case_id, request.department, 14 if narrow else None),
+            ]
+            if not narrow:
+                cells += [request.paragraph, _near_day(request.contact_date)]
+            notes = Text(", ".join(flag_word(f) for f in request.flags), style="yellow" if request.flags else "")
+            cells += [_near_day(request.deadline), _near_day(request.last_open_day), shortened(notes, notes_width)]
+            requests.add_row(*cells, key=f"{request.case_id}|{request.citizen_id}")
         exempt = self.query_one("#exempt", DataTable)
         exempt.clear()
         for exempt_case in (r for r in overview.exempt if keep(r.case_id)):
             exempt.add_row(
                 self._citizen(exempt_case.citizen_id),
+                department(exempt_case.case_id),
                 exempt_case.case_id,
                 reason_word(exempt_case.reason),
                 key=f"{exempt_case.case_id}|{exempt_case.citizen_id}",
@@ -180,9 +222,10 @@ class DeadlinesScreen(Screen[None]):
             style = STATUS_STYLE.get(follow_up.status, "")
             follow_ups.add_row(
                 Text(status_word(follow_up.status), style=style),
-                _day(follow_up.due),
+                _near_day(follow_up.due),
                 str(follow_up.months),
                 self._citizen(follow_up.citizen_id),
+                department(follow_up.case_id),
                 follow_up.case_id,
                 key=f"{follow_up.case_id}|{follow_up.months}|{follow_up.citizen_id}",
             )
@@ -192,8 +235,9 @@ class DeadlinesScreen(Screen[None]):
             style = STATUS_STYLE.get(review.status, "")
             reviews.add_row(
                 Text(status_word(review.status), style=style),
-                _day(review.due),
+                _near_day(review.due),
                 self._citizen(review.citizen_id),
+                department(review.case_id),
                 review.case_id,
                 key=f"{review.case_id}|{review.citizen_id}",
             )
@@ -202,6 +246,31 @@ class DeadlinesScreen(Screen[None]):
         tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=exempt.row_count)
         tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=follow_ups.row_count)
         tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=reviews.row_count)
+        self._tab_activated()
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._tab_activated()  # the tables of the other tabs highlight rows too, unseen
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        active = self.query_one(TabbedContent).active or "tab-requests"
+        self._show_detail(self.query_one(f"#{active}", TabPane).query_one(DataTable))
+
+    def _show_detail(self, table: DataTable | None) -> None:
+        detail = self.query_one("#deadlines-detail", Static)
+        request = None
+        if table is not None and table.id == "requests" and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+            request = self._requests.get(key)
+        if request is None:
+            detail.update("")
+            return
+        notes = ", ".join(flag_word(f) for f in request.flags) or _("no notes")
+        text = _("{case} · {paragraph} · contact {contact} · {notes}").format(
+            case=request.case_id, paragraph=request.paragraph, contact=_near_day(request.contact_date), notes=notes
+        )
+        detail.update(shortened(plain(text), self.app.size.width - 2))
 
     def action_next_department(self) -> None:
         departments = [d.id for d in self.app.skranke.site.all_departments() if d.kind == "department"]
