@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from skranke.config import SettingsError, load_settings
-from skranke.i18n import _, clock_time, long_date, ngettext, set_language, week_number
+from skranke.i18n import _, clock_time, long_date, ngettext, set_language, short_date, week_number
 from skranke.services.context import Skranke, UsageError
 from skranke.services.desk import DeskRefusal
 from skranke.services.errors import DatabaseUnavailable
@@ -42,32 +42,37 @@ def _common_options() -> _Parser:
         "--db",
         default=argparse.SUPPRESS,
         metavar="URL",
-        help="database URL (default: a SQLite file in the user data directory)",
+        help=_("database URL (default: a SQLite file in the user data directory)"),
     )
     common.add_argument(
         "--site",
         default=argparse.SUPPRESS,
-        metavar="ID|PATH",
-        help="site id (odense, gladsaxe, assens, odsherred) or a site TOML file",
+        metavar=_("ID|PATH"),
+        help=_("site id (odense, gladsaxe, assens, odsherred) or a site TOML file"),
     )
     common.add_argument(
         "--now",
         default=argparse.SUPPRESS,
-        metavar="ISO-DATETIME",
-        help="fix the clock, e.g. 2026-04-06T09:30 (Copenhagen time)",
+        metavar=_("ISO-DATETIME"),
+        help=_("fix the clock, e.g. 2026-04-06T09:30 (Copenhagen time)"),
     )
-    common.add_argument("--language", default=argparse.SUPPRESS, choices=["da", "en"])
+    common.add_argument(
+        "--language",
+        default=argparse.SUPPRESS,
+        choices=["da", "en"],
+        help=_("the interface language: da (Danish, the default) or en (English)"),
+    )
     common.add_argument(
         "--staff",
         default=argparse.SUPPRESS,
-        metavar="INITIALS",
+        metavar=_("INITIALS"),
         help=_("sign in as this staff member (also SKRANKE_STAFF); the PIN from SKRANKE_PIN or a prompt"),
     )
     common.add_argument(
         "--create",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="create a new store at --db if none is there (otherwise a missing one is an error)",
+        help=_("create a new store at --db if none is there (otherwise a missing one is an error)"),
     )
     return common
 
@@ -76,46 +81,118 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(_("{text!r} is not a date of the form YYYY-MM-DD").format(text=text)) from None
+
+
+def _argparse_speaks_our_language() -> None:
+    """argparse's own words ("usage:", "options", its errors) through our catalogues.
+
+    argparse looks them up at call time through its module's `_` and `ngettext` (gettext's,
+    domain "argparse", which has no Danish catalogue); the message ids are its English texts.
+    """
+    vars(argparse)["_"] = _
+    vars(argparse)["ngettext"] = ngettext
+
+
+def _language_asked_for(argv: Sequence[str]) -> str | None:
+    """`--language` before the parser exists: the parser's own help is in that language."""
+    for index, word in enumerate(argv):
+        if word == "--language" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--language="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def _choose_language(argv: Sequence[str]) -> None:
+    try:
+        chosen = load_settings(language=_language_asked_for(argv)).language
+    except SettingsError:  # a wrong value is reported by the parser or the settings later
+        chosen = "da"
+    set_language(chosen)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_speaks_our_language()
     common = _common_options()
-    parser = _Parser(prog="skranke", description="The counter: front desk and medication window.", parents=[common])
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser = _Parser(
+        prog="skranke",
+        description=_("The counter: front desk and medication window. Without a command: the application."),
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, title=_("commands"), metavar=_("COMMAND"))
 
-    demo = commands.add_parser("demo", parents=[common], help="create a demo database and open it")
-    demo.add_argument("--no-open", action="store_true", help="only create the demo database")
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help=_("create a demo database and open it"),
+        description=_(
+            "Writes synthetic export files (80 citizens, dates around --now) into a fresh demo "
+            "database's inbox, imports them with the real importer and opens the application."
+        ),
+    )
+    demo.add_argument("--no-open", action="store_true", help=_("only create the demo database"))
 
-    hours = commands.add_parser("hours", parents=[common], help="opening hours of every department")
-    hours.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day (default: today)")
-    hours.add_argument("--json", action="store_true", help="machine-readable output")
-    deadlines = commands.add_parser("deadlines", parents=[common], help="14-day guarantee, follow-ups, plan reviews")
-    deadlines.add_argument("--json", action="store_true", help="machine-readable output")
+    hours = commands.add_parser(
+        "hours",
+        parents=[common],
+        help=_("opening hours of every department"),
+        description=_("The opening hours of every department and service on one day, and which are open now."),
+    )
+    hours.add_argument("--date", type=_date, metavar=_("YYYY-MM-DD"), help=_("the day (default: today)"))
+    hours.add_argument("--json", action="store_true", help=_("machine-readable output (codes, not words)"))
+    deadlines = commands.add_parser(
+        "deadlines",
+        parents=[common],
+        help=_("14-day guarantee, follow-ups, plan reviews"),
+        description=_(
+            "Waiting requests and their 14-day treatment guarantee, exempt requests, follow-ups "
+            "after discharge and plan reviews due, as of today (or --now)."
+        ),
+    )
+    deadlines.add_argument("--json", action="store_true", help=_("machine-readable output (codes, not words)"))
 
-    sync = commands.add_parser("sync", parents=[common], help="import export files, write the outbox")
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help=_("import export files, write the outbox"),
+        description=_(
+            "Imports the journal system's export files (each file whole or not at all) and writes "
+            "the events recorded here to the outbox."
+        ),
+    )
     sync.add_argument(
         "paths",
         nargs="*",
         type=Path,
-        metavar="PATH",
-        help="files or folders to import (default: the inbox beside the database)",
+        metavar=_("PATH"),
+        help=_("files or folders to import (default: the inbox beside the database)"),
     )
-    sync.add_argument("--outbox", type=Path, metavar="DIR", help="where local events are written")
-    sync.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
-    sync.add_argument("--json", action="store_true", help="machine-readable output")
+    sync.add_argument("--outbox", type=Path, metavar=_("DIR"), help=_("where local events are written"))
+    sync.add_argument("--dry-run", action="store_true", help=_("check and count, change nothing"))
+    sync.add_argument("--json", action="store_true", help=_("machine-readable output (codes, not words)"))
     _staff_commands(commands, common)
     _desk_commands(commands, common)
 
-    intake = commands.add_parser("intake", parents=[common], help="register a request for treatment (the form's model)")
-    intake.add_argument("file", type=Path, metavar="FILE.json", help="the answers as DESIGN §3's JSON")
-    intake.add_argument("--dry-run", action="store_true", help="route and check, register nothing")
-    intake.add_argument("--json", action="store_true", help="machine-readable output")
+    intake = commands.add_parser(
+        "intake",
+        parents=[common],
+        help=_("register a request for treatment (the form's model)"),
+        description=_(
+            "Reads a request for treatment as JSON (the intake form's model), routes it by the site's "
+            "rules and registers it; --dry-run computes everything and registers nothing."
+        ),
+    )
+    intake.add_argument("file", type=Path, metavar=_("FILE.json"), help=_("the answers as DESIGN §3's JSON"))
+    intake.add_argument("--dry-run", action="store_true", help=_("route and check, register nothing"))
+    intake.add_argument("--json", action="store_true", help=_("machine-readable output (codes, not words)"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    _choose_language(arguments)
+    args = build_parser().parse_args(arguments)
     options = vars(args)
     try:
         settings = load_settings(
@@ -228,32 +305,46 @@ def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
 
 def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services.deadlines import deadlines
+    from skranke.services.wording import department_name, flag_word, reason_word, status_word
 
     overview = deadlines(skranke)
     if args.json:
         print(json.dumps(overview.to_json_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
+
+    def day(value: date | None) -> str:
+        return short_date(value) if value else "–"
+
+    def department(department_id: str) -> str:
+        return department_name(skranke.site, department_id)
+
     print(_("Deadlines at {date}").format(date=long_date(overview.as_of)))
     print(_("Requests ({count})").format(count=len(overview.requests)))
+    width = max((len(department(r.department)) for r in overview.requests), default=0)
     for request in overview.requests:
-        flags = f"  [{', '.join(request.flags)}]" if request.flags else ""
+        notes = f"  [{', '.join(flag_word(f) for f in request.flags)}]" if request.flags else ""
+        days = ngettext("{count} day", "{count} days", abs(request.days_left)).format(count=request.days_left)
         print(
-            f"  {request.status:<8} {request.days_left:>4}  {request.case_id:<10} {request.citizen_id:<10} "
-            f"{request.department:<18} {request.paragraph:<7} {request.contact_date} → {request.deadline}"
-            " (" + _("last open day {day}").format(day=request.last_open_day or "-") + ")" + flags
+            f"  {status_word(request.status):<12} {days:>9}  {request.case_id:<8} {request.citizen_id:<8} "
+            f"{department(request.department):<{width}}  {request.paragraph:<7} "
+            f"{day(request.contact_date)} → {day(request.deadline)}"
+            " (" + _("last open day {day}").format(day=day(request.last_open_day)) + ")" + notes
         )
     print(_("Exempt ({count})").format(count=len(overview.exempt)))
     for exempt in overview.exempt:
-        print(f"  {exempt.case_id:<10} {exempt.citizen_id:<10} {exempt.reason}")
+        print(f"  {exempt.case_id:<8} {exempt.citizen_id:<8} {reason_word(exempt.reason)}")
     print(_("Follow-ups ({count})").format(count=len(overview.follow_ups)))
     for follow_up in overview.follow_ups:
+        months = ngettext("after {count} month", "after {count} months", follow_up.months).format(
+            count=follow_up.months
+        )
         print(
-            f"  {follow_up.status:<8} {follow_up.case_id:<10} {follow_up.citizen_id:<10} "
-            f"{follow_up.months} mdr. {follow_up.due}"
+            f"  {status_word(follow_up.status):<12} {follow_up.case_id:<8} {follow_up.citizen_id:<8} "
+            f"{months:<18} {day(follow_up.due)}"
         )
     print(_("Plan reviews ({count})").format(count=len(overview.plan_reviews)))
     for review in overview.plan_reviews:
-        print(f"  {review.status:<8} {review.case_id:<10} {review.citizen_id:<10} {review.due}")
+        print(f"  {status_word(review.status):<12} {review.case_id:<8} {review.citizen_id:<8} {day(review.due)}")
     return EXIT_OK
 
 
@@ -274,10 +365,10 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
             print(_("No files to import in {folder}").format(folder=skranke.inbox))
         for file in result.files:
             print(
-                _("{name}: {outcome} — {rows} rows, {inserted} new, {updated} changed, {unchanged} unchanged").format(
+                _("{name}: {outcome} — {rows}, {inserted} new, {updated} changed, {unchanged} unchanged").format(
                     name=file.name,
                     outcome=outcome_label(file.outcome),
-                    rows=file.rows,
+                    rows=ngettext("{count} row", "{count} rows", file.rows).format(count=file.rows),
                     inserted=file.inserted,
                     updated=file.updated,
                     unchanged=file.unchanged,
@@ -289,8 +380,11 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
                 print("    " + _("all reasons: {path}").format(path=file.report))
         if result.outbox is not None and result.outbox.events:
             print(
-                _("Outbox: {events} events written to {files}").format(
-                    events=result.outbox.events, files=", ".join(result.outbox.written)
+                _("Outbox: {events} written to {files}").format(
+                    events=ngettext("{count} event", "{count} events", result.outbox.events).format(
+                        count=result.outbox.events
+                    ),
+                    files=", ".join(result.outbox.written),
                 )
             )
         if result.dry_run:

@@ -7,12 +7,13 @@ compiled in memory on first use, so the repository carries no generated .mo file
 from __future__ import annotations
 
 import gettext
+import math
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date, format_time, format_timedelta
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -65,6 +66,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _active().ngettext(singular, plural, count)
 
 
+def N_(message: str) -> str:
+    """Marks a message id for the catalogue, translated later where it is shown."""
+    return message
+
+
 def babel_locale() -> str:
     return BABEL_LOCALES[_language]
 
@@ -105,33 +111,20 @@ def weekday_date(day: date) -> str:
 
 
 def until(delta: timedelta) -> str:
-    """'om 25 min.' for a countdown; minutes below two hours, then hours, then days."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 120:
-        return format_timedelta(
-            timedelta(minutes=minutes),
-            granularity="minute",
-            threshold=1000,
-            add_direction=True,
-            format="short",
-            locale=babel_locale(),
-        )
-    if minutes < 48 * 60:
-        return format_timedelta(
-            # Danish CLDR has no short relative hour pattern: the long one ("om 4 timer").
-            timedelta(minutes=minutes),
-            granularity="hour",
-            threshold=1000,
-            add_direction=True,
-            format="long",
-            locale=babel_locale(),
-        )
-    # `granularity="day", threshold=100` keeps 13 days from becoming "om 2 uger".
-    return format_timedelta(
-        delta,
-        granularity="day",
-        threshold=100,
-        add_direction=True,
-        format="long",
-        locale=babel_locale(),
-    )
+    """One rule for every countdown: 'om 25 min.', 'om 1 time og 45 min.', 'om 2 timer', 'om 3 dage'.
+
+    Minutes are rounded up, so the last half minute before closing reads 'om 1 min.', and the
+    count agrees with the clock on the screen (hh.mm); below an hour minutes alone, below a day
+    hours and the minutes left over (left out when 0), from a day on whole days (rounded down).
+    """
+    minutes = max(math.ceil(delta.total_seconds() / 60), 0)
+    if minutes < 60:
+        return _("in {minutes} min.").format(minutes=minutes)
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        hours_text = ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+        if rest == 0:
+            return _("in {hours}").format(hours=hours_text)
+        return _("in {hours} and {minutes} min.").format(hours=hours_text, minutes=rest)
+    days = minutes // (24 * 60)
+    return ngettext("in {count} day", "in {count} days", days).format(count=days)

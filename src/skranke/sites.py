@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from skranke.domain.hours import HoursRuleError, SiteHours
 from skranke.domain.site import Site
+from skranke.i18n import _
 from skranke.resources import sites_dir
 
 
@@ -59,6 +60,8 @@ def _load(path: Path) -> tuple[Site, SiteHours]:
         raise SiteError(f"{path}: not valid TOML: {error}") from None
     except OSError as error:
         raise SiteError(f"{path}: cannot be read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise SiteError(_("{path}: not UTF-8 text (save the site file as UTF-8)").format(path=path)) from None
     try:
         site = Site.model_validate(data)
     except ValidationError as error:

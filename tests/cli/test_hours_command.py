@@ -79,7 +79,7 @@ def test_a_bad_date_exits_2_with_a_message_naming_it(capsys, bad):
         main(["hours", "--date", bad])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert bad in err and "YYYY-MM-DD" in err
+    assert bad in err and "ÅÅÅÅ-MM-DD" in err
     assert "Traceback" not in err
 
 
@@ -104,6 +104,14 @@ def test_a_malformed_site_file_names_file_department_and_position(capsys, tmp_pa
     assert main(["hours", "--site", str(site)]) == 2
     err = capsys.readouterr().err
     assert str(site) in err and "'team'" in err and "line 1, column 13" in err
+
+
+def test_a_site_file_that_is_not_utf8_exits_2_naming_it(capsys, tmp_path):
+    site = tmp_path / "vejle.toml"
+    site.write_bytes('id = "vejle"\nname = "Behandlingscenter Vejle, Nørregade"\n'.encode("cp1252"))
+    assert main(["hours", "--site", str(site)]) == 2
+    err = capsys.readouterr().err
+    assert str(site) in err and "UTF-8" in err and "Traceback" not in err
 
 
 def test_text_output_is_danish(capsys):

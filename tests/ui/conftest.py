@@ -11,6 +11,12 @@ from skranke.ui.app import SkrankeApp
 from tests.conftest import make_skranke, signed_in
 
 TERMINAL = (120, 36)
+NARROW_TERMINAL = (80, 24)  # what many clinic PCs open
+
+# Every snapshot at both sizes: the wide one and 80x24.
+SIZES = pytest.mark.parametrize(
+    "size", [pytest.param(TERMINAL, id="120x36"), pytest.param(NARROW_TERMINAL, id="80x24")]
+)
 
 
 async def settle(pilot) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
 from skranke.sync.demo_files import write_demo_exports
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import SIZES, TERMINAL, settle
 
 NOW = "2026-04-09T09:00"
 
@@ -50,28 +52,34 @@ def all_overdue(skranke) -> None:
 
 
 class TestDeadlinesScreen:
-    def test_nothing_due(self, snap_compare, app_at, tmp_path):
+    @SIZES
+    def test_nothing_due(self, snap_compare, size, app_at, tmp_path):
         app = app_at(NOW, inbox=tmp_path / "inbox")
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+        assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
-    def test_a_mixed_day(self, snap_compare, app_at, tmp_path):
+    @SIZES
+    def test_a_mixed_day(self, snap_compare, size, app_at, tmp_path):
         app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+        assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
-    def test_everything_overdue(self, snap_compare, app_at):
+    @SIZES
+    def test_everything_overdue(self, snap_compare, size, app_at):
         app = app_at(NOW, prepare=all_overdue)
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
+        assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
-    def test_follow_ups_tab(self, snap_compare, app_at, tmp_path):
-        async def follow_ups(pilot):
+    @SIZES
+    @pytest.mark.parametrize("tab", ["tab-exempt", "tab-follow-ups", "tab-plan-reviews"])
+    def test_each_tab(self, snap_compare, size, app_at, tmp_path, tab):
+        async def open_tab(pilot):
             await open_deadlines(pilot)
-            pilot.app.screen.query_one("#deadlines-tabs").active = "tab-follow-ups"
+            pilot.app.screen.query_one("#deadlines-tabs").active = tab
             await pilot.pause()
 
         app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=follow_ups)
+        assert snap_compare(app, terminal_size=size, run_before=open_tab)
 
-    def test_citizen_card(self, snap_compare, app_at, tmp_path):
+    @SIZES
+    def test_citizen_card(self, snap_compare, size, app_at, tmp_path):
         async def card(pilot):
             await open_deadlines(pilot)
             await pilot.press("down", "enter")
@@ -82,7 +90,7 @@ class TestDeadlinesScreen:
                     break
 
         app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=card)
+        assert snap_compare(app, terminal_size=size, run_before=card)
 
 
 async def test_the_department_filter_cycles_and_keeps_only_that_department(app_at, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from skranke.services.sync import run_sync
 from skranke.sync.demo_files import write_demo_exports
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import SIZES, settle
 
 NOW = "2026-04-09T09:00"
 
@@ -45,14 +45,17 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 class TestSyncScreen:
-    def test_before_any_sync(self, snap_compare, app_at):
+    @SIZES
+    def test_before_any_sync(self, snap_compare, size, app_at):
         app = app_at(NOW, inbox=Path("inbox"), outbox=Path("outbox"))
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_sync)
+        assert snap_compare(app, terminal_size=size, run_before=open_sync)
 
-    def test_after_a_clean_sync(self, snap_compare, app_at):
+    @SIZES
+    def test_after_a_clean_sync(self, snap_compare, size, app_at):
         app = app_at(NOW, prepare=demo_sync, inbox=Path("inbox"), outbox=Path("outbox"))
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_sync)
+        assert snap_compare(app, terminal_size=size, run_before=open_sync)
 
-    def test_after_a_rejected_file(self, snap_compare, app_at):
+    @SIZES
+    def test_after_a_rejected_file(self, snap_compare, size, app_at):
         app = app_at(NOW, prepare=rejected_sync, inbox=Path("inbox"), outbox=Path("outbox"))
-        assert snap_compare(app, terminal_size=TERMINAL, run_before=open_sync)
+        assert snap_compare(app, terminal_size=size, run_before=open_sync)

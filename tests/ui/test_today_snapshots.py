@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import SIZES, settle
 
 
 class TestTodayScreen:
@@ -18,18 +18,35 @@ class TestTodayScreen:
             pytest.param("2026-04-11T12:00", id="saturday"),
         ],
     )
-    def test_today(self, snap_compare, app_at, now):
-        assert snap_compare(app_at(now), terminal_size=TERMINAL, run_before=settle)
+    @SIZES
+    def test_today(self, snap_compare, size, app_at, now):
+        assert snap_compare(app_at(now), terminal_size=size, run_before=settle)
 
-    def test_help_screen(self, snap_compare, app_at):
-        assert snap_compare(app_at("2026-04-07T09:20"), press=["f1"], terminal_size=TERMINAL, run_before=settle)
+    @SIZES
+    def test_help_screen(self, snap_compare, size, app_at):
+        assert snap_compare(app_at("2026-04-07T09:20"), press=["f1"], terminal_size=size, run_before=settle)
+
+    @SIZES
+    def test_error_modal(self, snap_compare, size, app_at):
+        from skranke.ui.screens.error import ErrorScreen
+
+        async def fail(pilot):
+            await settle(pilot)
+            pilot.app.push_screen(
+                ErrorScreen("Noget gik galt", "Filen kunne ikke læses: /srv/skranke/indbakke/sager_2026-04-07.csv")
+            )
+            await pilot.pause()
+
+        assert snap_compare(app_at("2026-04-07T09:20"), terminal_size=size, run_before=fail)
 
 
 class TestTodayAlerts:
-    def test_overdue_requests_turn_the_deadline_count_red(self, snap_compare, app_at):
+    @SIZES
+    def test_overdue_requests_turn_the_deadline_count_red(self, snap_compare, size, app_at):
         from tests.ui.test_deadlines_snapshots import all_overdue
 
-        assert snap_compare(app_at("2026-04-07T09:20", prepare=all_overdue), terminal_size=TERMINAL, run_before=settle)
+        assert snap_compare(app_at("2026-04-07T09:20", prepare=all_overdue), terminal_size=size, run_before=settle)
 
-    def test_a_site_whose_hours_are_not_given(self, snap_compare, app_at):
-        assert snap_compare(app_at("2026-11-24T10:00", site="assens"), terminal_size=TERMINAL, run_before=settle)
+    @SIZES
+    def test_a_site_whose_hours_are_not_given(self, snap_compare, size, app_at):
+        assert snap_compare(app_at("2026-11-24T10:00", site="assens"), terminal_size=size, run_before=settle)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from time import monotonic
 from typing import TYPE_CHECKING, cast
 
-from textual import events, work
-from textual.app import App
+from textual import events, on, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
@@ -25,6 +27,7 @@ from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
+from skranke.ui.textual_words import SkrankeCommandPalette, translate, translated
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -90,8 +93,12 @@ class SkrankeApp(App[None]):
         Binding("s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
-        Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=True),
-        Binding("q", "quit", _("Quit"), id="app.quit"),
+        # Shown once, at the footer's right edge (Footer.show_command_palette), not in the row too.
+        Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=False, priority=True),
+        # Not in the footer: an 80-column footer holds seven keys, and these are in help and palette.
+        Binding("q", "quit", _("Quit"), id="app.quit", show=False),
+        # Textual's own ctrl+q, with its words in ours.
+        Binding("ctrl+q", "quit", _("Quit"), id="app.quit_anywhere", show=False, priority=True),
     ]
 
     # The app's own theme as the reactive's default: applied once at start (setting it in
@@ -221,11 +228,24 @@ class SkrankeApp(App[None]):
         ]
 
     def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
-        """The application's keys, then those of the screen the help was opened from."""
-        bindings = [*self.BINDINGS, *(screen.BINDINGS if screen is not None else [])]
-        return [
-            (self._keys_shown(binding), binding.description) for binding in bindings if isinstance(binding, Binding)
-        ] + [("esc", _("Close a dialog"))]
+        """The application's keys, those of the screen the help was opened from, then the rest
+        of what is active there (Textual's own keys: fields, tables, copying) in our words."""
+        # The screen's own BINDINGS, not those it inherits from Textual's Screen (listed below).
+        own = [*self.BINDINGS, *(vars(type(screen)).get("BINDINGS", []) if screen is not None else [])]
+        rows = [
+            (self._keys_shown(b), translate(b.description)) for b in own if isinstance(b, Binding) and b.description
+        ]
+        listed = {key.strip() for b in own if isinstance(b, Binding) for key in b.key.split(",")}
+        by_action: dict[str, list[Binding]] = {}
+        for active in (screen or self.screen).active_bindings.values():
+            binding = active.binding
+            if binding.system or not binding.description or binding.key in listed:
+                continue
+            by_action.setdefault(binding.action, []).append(translated(binding))
+        for bindings in by_action.values():
+            keys = ", ".join(dict.fromkeys(self.get_key_display(b) for b in bindings))
+            rows.append((keys, bindings[0].description))
+        return [*rows, ("esc", _("Close a dialog"))]
 
     def _keys_shown(self, binding: Binding) -> str:
         """'f1, ?' rather than 'f1,question_mark'."""
@@ -244,6 +264,60 @@ class SkrankeApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    # --- Textual's own commands and messages, in the interface language --------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("Theme"), _("Change the current theme"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit the application"), self.action_quit)
+        yield SystemCommand(_("Keys"), _("Every key of this screen and the application"), self.action_help)
+        if screen.maximized is not None:
+            yield SystemCommand(
+                _("Minimize"), _("Minimize the widget and restore to normal size"), screen.action_minimize
+            )
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Maximize"), _("Maximize the focused widget"), screen.action_maximize)
+        yield SystemCommand(
+            _("Screenshot"),
+            _("Save an SVG picture of the screen"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(SkrankeCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def action_show_help_panel(self) -> None:
+        # Textual's keys panel would list its English texts: ours is the help screen.
+        self.action_help()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c copies; who pressed it to leave is told which key quits."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    _("Press {key} to quit").format(key=self.get_key_display(active.binding)),
+                    title=_("Do you want to quit?"),
+                )
+                return
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's own notice is in English
+            saved = _("Saved screenshot to {path}").format(path=event.path) if event.path else _("Saved screenshot")
+            self.notify(saved, title=_("Screenshot"), markup=False)
+
+    @on(events.DeliveryFailed)
+    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()
+            self.notify(_("Failed to save screenshot"), title=_("Screenshot"), severity="error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

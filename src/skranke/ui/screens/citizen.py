@@ -75,7 +75,9 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             yield Static(id="citizen-appointments", classes="fetched")
             yield Static(id="citizen-looks", classes="fetched")
             yield NotFetched(_("The citizen card"))
-            yield Static(_("Esc closes the card · v shows the full CPR (logged)"), id="citizen-hint")
+            yield Static(
+                Text(_("Esc closes the card · v shows the full CPR (logged)"), style="dim"), id="citizen-close"
+            )
 
     def on_mount(self) -> None:
         self.load()
@@ -103,9 +105,27 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             details.append(_("Phone: {phone}").format(phone=card.phone))
         heading.update(Text.assemble(title, "\n", Text(" · ".join(details))))
 
-        cases = Table(title=_("Cases"), title_justify="left", box=None, header_style="bold", expand=True)
-        for label in (_("Case"), _("Department"), "§", _("Contact"), _("Start"), _("Closed"), _("Status")):
-            cases.add_column(label)
+        # Narrow enough for 80 columns: one space between columns, ids, paragraphs and dates
+        # whole, the department and the status wrap or end in '…'.
+        cases = Table(
+            title=_("Cases"),
+            title_justify="left",
+            box=None,
+            header_style="bold",
+            expand=True,
+            collapse_padding=True,
+            pad_edge=False,
+        )
+        for label, fixed in (
+            (_("Case"), True),
+            (_("Department"), False),
+            ("§", True),
+            (_("Contact"), True),
+            (_("Start"), True),
+            (_("Closed"), True),
+            (_("Status"), False),
+        ):
+            cases.add_column(label, no_wrap=fixed, overflow="ellipsis")
         for case in card.cases:
             cases.add_row(
                 Text(case.id),
@@ -120,10 +140,16 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
         self.query_one("#citizen-deadlines", Static).update(self._deadlines(card))
 
         appointments = Table(
-            title=_("Upcoming appointments"), title_justify="left", box=None, header_style="bold", expand=True
+            title=_("Upcoming appointments"),
+            title_justify="left",
+            box=None,
+            header_style="bold",
+            expand=True,
+            collapse_padding=True,
+            pad_edge=False,
         )
-        for label in (_("When"), _("Type"), _("Department"), _("With")):
-            appointments.add_column(label)
+        for label, fixed in ((_("When"), True), (_("Type"), True), (_("Department"), False), (_("With"), False)):
+            appointments.add_column(label, no_wrap=fixed, overflow="ellipsis")
         tz = self.app.skranke.clock.now().tzinfo
         for appointment in card.appointments:
             starts = appointment.starts_at.astimezone(tz)

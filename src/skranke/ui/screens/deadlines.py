@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from skranke.domain.deadlines import RequestDeadline
 from skranke.i18n import _, day_month, long_date, short_date
@@ -26,14 +26,16 @@ from skranke.ui.deadline_text import (
     status_why,
     status_word,
 )
-from skranke.ui.formatting import department_name, plain
+from skranke.ui.formatting import NARROW, department_name, plain, room_left, shortened
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
     from textual import getters
 
+    from skranke.domain.deadlines import RequestDeadline
     from skranke.ui.app import SkrankeApp
 
 
@@ -46,7 +48,7 @@ def _day(value: date | None) -> str:
 
 
 def _near_day(value: date | None) -> str:
-    # Requests lie within weeks of today: day and month are enough and leave room for notes.
+    # Everything here lies within months of today: day and month are enough, on every tab.
     return day_month(value) if value else "–"
 
 
@@ -71,7 +73,15 @@ class DeadlinesScreen(DatabaseScreen[None]):
             id="deadlines.department",
             tooltip=_("Show one department at a time"),
         ),
-        Binding("enter", "open_citizen", _("Citizen"), id="deadlines.citizen", tooltip=_("Open the citizen card")),
+        # Not in the footer (an 80-column footer holds seven keys); the help lists it.
+        Binding(
+            "enter",
+            "open_citizen",
+            _("Citizen"),
+            id="deadlines.citizen",
+            tooltip=_("Open the citizen card"),
+            show=False,
+        ),
     ]
 
     loaded = False
@@ -105,28 +115,49 @@ class DeadlinesScreen(DatabaseScreen[None]):
                 with TabPane(_("Plan reviews"), id="tab-plan-reviews"):
                     yield DataTable(id="plan-reviews", cursor_type="row", zebra_stripes=True, classes="fetched")
                     yield NotFetched(_("The list"))
-        yield Footer()
+        yield SkrankeFooter()
 
-    def on_mount(self) -> None:
-        columns = {
+    _narrow: bool | None = None  # the columns were laid out for a narrow terminal
+
+    def _columns(self, narrow: bool) -> dict[str, list[str]]:
+        """Every tab shows the department by name and dates one way (dd.mm.); at 80 columns
+        the requests leave out the paragraph and the contact date, never the deadline."""
+        wide_only = [] if narrow else ["§", _("Contact")]
+        return {
             "requests": [
                 _("Days"),
                 _("Status"),
                 _("Citizen"),
                 _("Department"),
-                "§",
-                _("Contact"),
+                *wide_only,
                 _("Deadline"),
-                _("Last open day"),
+                _("Last open"),
                 _("Notes"),
             ],
-            "exempt": [_("Citizen"), _("Case"), _("Reason"), _("Source")],
-            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Case"), _("Notes")],
-            "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Case")],
+            "exempt": [_("Citizen"), _("Department"), _("Case"), _("Reason"), _("Source")],
+            "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Department"), _("Case"), _("Notes")],
+            "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Department"), _("Case")],
         }
-        for table_id, labels in columns.items():
-            self.query_one(f"#{table_id}", DataTable).add_columns(*labels)
+
+    def _lay_out(self) -> bool:
+        """Columns for the terminal's width; True when they changed."""
+        narrow = self.app.size.width - 2 < NARROW
+        if narrow == self._narrow:
+            return False
+        self._narrow = narrow
+        for table_id, labels in self._columns(narrow).items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.clear(columns=True)
+            table.add_columns(*labels)
+        return True
+
+    def on_mount(self) -> None:
+        self._lay_out()
         self.load()
+
+    def on_resize(self) -> None:
+        if self._narrow is not None and self._lay_out():
+            self._fill()
 
     def on_screen_resume(self) -> None:
         if self.loaded and self.app.database_fault is None:
@@ -189,32 +220,43 @@ class DeadlinesScreen(DatabaseScreen[None]):
         def keep(case_id: str) -> bool:
             return wanted is None or departments.get(case_id) == wanted
 
+        narrow = bool(self._narrow)
+        site = self.app.skranke.site
+
+        def department(case_id: str, department_id: str | None = None, width: int | None = None) -> Text:
+            name = department_name(site, department_id or departments.get(case_id, ""))
+            return shortened(name, width) if width else plain(name)
+
         requests = self.query_one("#requests", DataTable)
         requests.clear()
         self._shown_requests = [r for r in overview.requests if keep(r.case_id)]
-        for request in self._shown_requests:
+        shown = self._shown_requests
+        width = self.app.size.width - 2
+        fixed = [4, 11, max((self._citizen(r.citizen_id).cell_len for r in shown), default=6), 14, 6, 10]
+        notes_width = room_left(width, fixed) if narrow else 200
+        for request in shown:
             style = STATUS_STYLE.get(request.status, "")
-            # The why of a row that needs attention first, then its flags.
-            notes = [status_why(request, overview.as_of)] if request.status != "ok" else []
-            notes += [flag_word(f) for f in request.flags]
-            requests.add_row(
+            cells: list[Text | str] = [
                 Text(str(request.days_left), style=style, justify="right"),
                 Text(status_word(request.status), style=style),
                 self._citizen(request.citizen_id),
-                plain(department_name(self.app.skranke.site, request.department)),
-                request.paragraph,
-                _near_day(request.contact_date),
-                _near_day(request.deadline),
-                _near_day(request.last_open_day),
-                Text(", ".join(notes), style="yellow" if notes else ""),
-                key=f"{request.case_id}|{request.citizen_id}",
-            )
+                department(request.case_id, request.department, 14 if narrow else None),
+            ]
+            if not narrow:
+                cells += [request.paragraph, _near_day(request.contact_date)]
+            # The why of a row that needs attention first, then its flags.
+            words = [status_why(request, overview.as_of)] if request.status != "ok" else []
+            words += [flag_word(f) for f in request.flags]
+            notes = Text(", ".join(words), style="yellow" if words else "")
+            cells += [_near_day(request.deadline), _near_day(request.last_open_day), shortened(notes, notes_width)]
+            requests.add_row(*cells, key=f"{request.case_id}|{request.citizen_id}")
         self._explain(requests.cursor_row)
         exempt = self.query_one("#exempt", DataTable)
         exempt.clear()
         for exempt_case in (r for r in overview.exempt if keep(r.case_id)):
             exempt.add_row(
                 self._citizen(exempt_case.citizen_id),
+                department(exempt_case.case_id),
                 exempt_case.case_id,
                 reason_word(exempt_case.reason),
                 plain(reason_source(exempt_case.reason, self.app.skranke.site)),
@@ -226,9 +268,10 @@ class DeadlinesScreen(DatabaseScreen[None]):
             style = STATUS_STYLE.get(follow_up.status, "")
             follow_ups.add_row(
                 Text(status_word(follow_up.status), style=style),
-                _day(follow_up.due),
+                _near_day(follow_up.due),
                 str(follow_up.months),
                 self._citizen(follow_up.citizen_id),
+                department(follow_up.case_id),
                 follow_up.case_id,
                 Text(", ".join(flag_word(f) for f in follow_up.flags), style="yellow"),
                 key=f"{follow_up.case_id}|{follow_up.months}|{follow_up.citizen_id}",
@@ -239,8 +282,9 @@ class DeadlinesScreen(DatabaseScreen[None]):
             style = STATUS_STYLE.get(review.status, "")
             reviews.add_row(
                 Text(status_word(review.status), style=style),
-                _day(review.due),
+                _near_day(review.due),
                 self._citizen(review.citizen_id),
+                department(review.case_id),
                 review.case_id,
                 key=f"{review.case_id}|{review.citizen_id}",
             )
@@ -263,13 +307,21 @@ class DeadlinesScreen(DatabaseScreen[None]):
         request = shown[row]
         # One line each, cut with an ellipsis where the screen is narrow (the citizen card has it all).
         text = Text()
+        # What a narrow row leaves out first: the case, paragraph and contact date.
+        text.append(
+            _("{case} · {paragraph} · contact {contact}").format(
+                case=request.case_id, paragraph=request.paragraph, contact=_near_day(request.contact_date)
+            )
+            + " · "
+        )
         text.append(status_word(request.status), style=STATUS_STYLE.get(request.status, ""))
         text.append(": " + status_why(request, self._view.overview.as_of))
         lines = explained_flags(request, self.app.skranke.site)
         shown_lines = lines if len(lines) <= WHY_LINES else [*lines[: WHY_LINES - 1], "…"]
-        for line in shown_lines:
-            text.append("\n• " + line if line != "…" else "\n…")
-        why.update(text)
+        width = self.app.size.width - 4
+        why.update(
+            Text("\n").join([shortened(text, width), *(shortened(plain("• " + line), width) for line in shown_lines)])
+        )
 
     @on(DataTable.RowHighlighted, "#requests")
     def _request_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from skranke.i18n import _, clock_time, long_date, ngettext
 from skranke.services.dispensing import (
@@ -31,6 +31,7 @@ from skranke.services.errors import DatabaseUnavailable
 from skranke.ui.formatting import plain
 from skranke.ui.screens.dose import DoseDialog, VoidDialog
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class QueueScreen(DatabaseScreen[None]):
                     yield DataTable(id="done", cursor_type="row", zebra_stripes=True)
             yield Static(id="queue-row-detail", classes="fetched")
             yield NotFetched(_("The queue"))
-        yield Footer()
+        yield SkrankeFooter()
 
     def on_mount(self) -> None:
         # What decides the act comes first (who, may it be given, what): at 80 columns the rest

@@ -9,14 +9,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
-from skranke.i18n import _, clock_time, short_date
+from skranke.i18n import _, clock_time, ngettext, short_date
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError
 from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
-from skranke.ui.formatting import plain
+from skranke.ui.formatting import NARROW, plain, room_left, shortened
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -47,23 +48,40 @@ class SyncScreen(DatabaseScreen[None]):
             yield DataTable(id="sync-runs", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield Static(id="sync-rejected")
             yield NotFetched(_("The sync overview"))
-        yield Footer()
+        yield SkrankeFooter()
 
-    def on_mount(self) -> None:
+    _narrow: bool | None = None  # the columns were laid out for a narrow terminal
+    _overview: SyncOverview | None = None
+
+    def _lay_out(self) -> bool:
+        """At 80 columns 'changed' and 'unchanged' give way; the file, its result, its rows,
+        the rejected rows and when stay. True when the columns changed."""
+        narrow = self.app.size.width - 2 < NARROW
+        if narrow == self._narrow:
+            return False
+        self._narrow = narrow
         table = self.query_one("#sync-runs", DataTable)
+        table.clear(columns=True)
         for label, key in [
             (_("File"), "file"),
             (_("Result"), "outcome"),
             (_("Rows"), "rows"),
             (_("New"), "new"),
-            (_("Changed"), "changed"),
-            (_("Unchanged"), "same"),
-            (_("Rejected rows"), "bad"),
+            *([] if narrow else [(_("Changed"), "changed"), (_("Unchanged"), "same")]),
+            (_("Rejected"), "bad"),
             (_("When"), "when"),
         ]:
             table.add_column(label, key=key)
+        return True
+
+    def on_mount(self) -> None:
+        self._lay_out()
         self.query_one("#sync-progress", ProgressBar).display = False
         self.load_overview()
+
+    def on_resize(self) -> None:
+        if self._narrow is not None and self._lay_out() and self._overview is not None:
+            self._show(self._overview)
 
     def on_screen_resume(self) -> None:
         if self.loaded and self.app.database_fault is None:
@@ -81,6 +99,7 @@ class SyncScreen(DatabaseScreen[None]):
         self.app.call_from_thread(self._show, overview)
 
     def _show(self, overview: SyncOverview) -> None:
+        self._overview = overview
         tz = self.app.skranke.clock.now().tzinfo
         if overview.last_sync is not None:
             last_sync = overview.last_sync.astimezone(tz)
@@ -92,25 +111,36 @@ class SyncScreen(DatabaseScreen[None]):
         status = Text.assemble(
             (last, "bold"),
             "\n",
-            _("Inbox: {path} ({count} files waiting)").format(path=overview.inbox, count=overview.waiting_files),
+            _("Inbox: {path} ({files} waiting)").format(
+                path=overview.inbox,
+                files=ngettext("{count} file", "{count} files", overview.waiting_files).format(
+                    count=overview.waiting_files
+                ),
+            ),
             "\n",
-            _("Outbox: {path} · {pending} events waiting").format(
-                path=overview.outbox, pending=overview.pending_events
+            _("Outbox: {path} · {events} waiting").format(
+                path=overview.outbox,
+                events=ngettext("{count} event", "{count} events", overview.pending_events).format(
+                    count=overview.pending_events
+                ),
             ),
             (" · " + _("last file {name}").format(name=overview.last_outbox_file)) if overview.last_outbox_file else "",
         )
         self.query_one("#sync-status", Static).update(status)
         table = self.query_one("#sync-runs", DataTable)
         table.clear()
+        narrow = bool(self._narrow)
+        # File names are the free-length column: at 80 columns they end in '…' when long.
+        name_width = room_left(self.app.size.width - 2, [10, 6, 4, 7, 16]) if narrow else 200
         for run in overview.runs:
             finished = run.finished_at.astimezone(tz)
+            counts = [str(run.rows), str(run.inserted)]
+            if not narrow:
+                counts += [str(run.updated), str(run.unchanged)]
             table.add_row(
-                plain(run.file_name),
+                shortened(plain(run.file_name), name_width),
                 Text(outcome_label(run.outcome), style=OUTCOME_STYLE.get(run.outcome, "")),
-                str(run.rows),
-                str(run.inserted),
-                str(run.updated),
-                str(run.unchanged),
+                *counts,
                 str(run.rejected_rows) if run.rejected_rows else "",
                 f"{short_date(finished.date())} {clock_time(finished)}",
                 key=str(run.id),
@@ -131,7 +161,8 @@ class SyncScreen(DatabaseScreen[None]):
     def action_run_sync(self) -> None:
         bar = self.query_one("#sync-progress", ProgressBar)
         bar.display = True
-        bar.update(total=None, progress=0)
+        # 0 % from the start; the real total comes with the first file.
+        bar.update(total=1, progress=0)
         self.notify(_("Sync started"), timeout=3)
         self.sync_now()
 
@@ -167,6 +198,9 @@ class SyncScreen(DatabaseScreen[None]):
     def _finished(self, result: SyncResult) -> None:
         self.query_one("#sync-progress", ProgressBar).display = False
         rejected = sum(1 for f in result.files if f.outcome == "rejected")
-        message = _("Sync done: {files} files, {rejected} rejected").format(files=len(result.files), rejected=rejected)
+        message = _("Sync done: {files}, {rejected} rejected").format(
+            files=ngettext("{count} file", "{count} files", len(result.files)).format(count=len(result.files)),
+            rejected=rejected,
+        )
         self.notify(message, severity="error" if rejected else "information", timeout=6)
         self.load_overview()

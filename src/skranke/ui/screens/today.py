@@ -9,14 +9,15 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from skranke.i18n import _, clock_time, long_date, week_number
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.today import day_overview, holiday_of
-from skranke.ui.formatting import intervals_text, plain, state_text
+from skranke.ui.formatting import NARROW, intervals_text, plain, room_left, state_text
 from skranke.ui.widgets.counts import CountsPanel
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -45,14 +46,11 @@ class TodayScreen(DatabaseScreen[None]):
             yield Static(id="today-holiday")
             yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
             yield CountsPanel(id="counts")
-        yield Footer()
+        yield SkrankeFooter()
+
+    _narrow: bool | None = None  # the columns were laid out for a narrow terminal
 
     def on_mount(self) -> None:
-        table = self.query_one("#departments", DataTable)
-        table.add_column(_("Department"), key="name")
-        table.add_column(_("Today"), key="today")
-        table.add_column(_("Now"), key="now")
-        table.add_column(_("Phone"), key="phone")
         self.refresh_state(background=False)
         # The counts (database) and the holiday's name (calendar) are asked for once the first
         # frame is on the screen: their imports would otherwise hold it back.
@@ -86,26 +84,41 @@ class TodayScreen(DatabaseScreen[None]):
 
         table = self.query_one("#departments", DataTable)
         cursor = table.cursor_row
-        table.clear()
+        width = self.app.size.width - 2  # the screen's padding
+        narrow = width < NARROW
+        rows = []
         for row in overview.departments:
-            text, style = state_text(row, now)
             name = plain(row.department.name)
             if row.department.kind == "service":
                 name.stylize("italic")
             today = intervals_text(row)
             if row.exception_reason:
                 today += f" ({row.exception_reason})"
-            table.add_row(
-                name,
-                today,
-                Text(text, style=style),
-                plain(row.department.phone),
-                key=row.department.id,
-            )
+            rows.append((row, name, today))
+        # At 80 columns the phone numbers give way, and the state wraps onto a second line
+        # in a column of the width left: hours and state are what the desk needs.
+        self._narrow = narrow
+        table.clear(columns=True)
+        table.add_column(_("Department"), key="name")
+        table.add_column(_("Today"), key="today")
+        fixed = [max((n.cell_len for _r, n, _t in rows), default=0), max((len(t) for _r, _n, t in rows), default=0)]
+        table.add_column(_("Now"), key="now", width=room_left(width, fixed) if narrow else None)
+        if not narrow:
+            table.add_column(_("Phone"), key="phone")
+        for row, name, today in rows:
+            text, style = state_text(row, now, short=narrow)
+            cells = [name, today, Text(text, style=style)]
+            if not narrow:
+                cells.append(plain(row.department.phone))
+            table.add_row(*cells, key=row.department.id, height=None if narrow else 1)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         if background:
             self._load_background()
+
+    def on_resize(self) -> None:
+        if self._narrow is not None and (self.app.size.width - 2 < NARROW) != self._narrow:
+            self.refresh_state(background=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="holiday")
     def _name_holiday(self, day: date) -> None:

@@ -1,0 +1,45 @@
+"""The codes of the deadlines contract in words, for the screens and the text output alike.
+
+JSON keeps the codes (`warn`, `deadline_on_closed_day`, `stabilisering`); what a person reads
+says them in the interface language, with the department's name.
+"""
+
+from __future__ import annotations
+
+from skranke.domain.site import Site
+from skranke.i18n import _
+
+
+def status_word(status: str) -> str:
+    return {
+        "ok": _("ok"),
+        "warn": _("soon"),
+        "overdue": _("overdue"),
+        "due": _("due"),
+        "upcoming": _("upcoming"),
+    }.get(status, status)
+
+
+def flag_word(flag: str) -> str:
+    return {
+        "deadline_on_closed_day": _("deadline on a closed day"),
+        "no_open_day_before_deadline": _("no open day before the deadline"),
+        "hours_unknown": _("hours not given"),
+        "unknown_department": _("unknown department"),
+        "no_appointment": _("no appointment booked"),
+        "appointment_after_deadline": _("appointment after the deadline"),
+        "appointment_outside_hours": _("appointment outside opening hours"),
+        "appointment_unknown_department": _("appointment in an unknown department"),
+    }.get(flag, flag)
+
+
+def reason_word(reason: str) -> str:
+    return {"anonymous": _("anonymous (§ 101a)"), "free_choice": _("free choice")}.get(reason, reason)
+
+
+def department_name(site: Site, department_id: str) -> str:
+    """The department's name; an id the site does not know is shown as it is."""
+    try:
+        return site.department(department_id).name
+    except KeyError:
+        return department_id
