@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -78,12 +79,18 @@ def test_every_user_facing_message_of_argparse_has_a_danish_translation():
 
     programmer_errors = ("not defined", "invalid argument for", "must be optional", "is not callable", "cannot")
     programmer_errors += ("dest= is required", "conflict", "must start with", "mode %r", "unexpected option")
-    wanted = set()
-    for node in ast.walk(ast.parse(open(argparse.__file__, encoding="utf-8").read())):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "ngettext"):
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                if not any(marker in node.args[0].value for marker in programmer_errors):
-                    wanted.add(node.args[0].value)
+    source = Path(argparse.__file__).read_text(encoding="utf-8")
+    wanted = {
+        node.args[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("_", "ngettext")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+        and not any(marker in node.args[0].value for marker in programmer_errors)
+    }
     with (LOCALE_DIR / "da" / "LC_MESSAGES" / "skranke.po").open("rb") as handle:
         catalogue = read_po(handle, locale="da")
     missing = sorted(m for m in wanted if not (catalogue.get(m) and catalogue.get(m).string))

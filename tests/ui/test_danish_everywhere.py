@@ -74,9 +74,8 @@ def _our_english_msgids() -> list[str]:
         for literal in re.split(r"\{[^{}]*\}|%\(?\w*\)?[sdr]", msgid):
             literal = literal.strip(" .,:·—()-")
             # Short or shared words (ok, §, Status, Start) read the same in both languages.
-            if len(literal) >= 5 and " " in literal or len(literal) >= 8:
-                if literal not in danish:
-                    found.append(literal)
+            if ((len(literal) >= 5 and " " in literal) or len(literal) >= 8) and literal not in danish:
+                found.append(literal)
     return found
 
 
