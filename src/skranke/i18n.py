@@ -66,11 +66,6 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _active().ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:
-    """Marks a message id for the catalogue, translated later where it is shown."""
-    return message
-
-
 def babel_locale() -> str:
     return BABEL_LOCALES[_language]
 

@@ -79,19 +79,18 @@ def test_every_user_facing_message_of_argparse_has_a_danish_translation():
 
     programmer_errors = ("not defined", "invalid argument for", "must be optional", "is not callable", "cannot")
     programmer_errors += ("dest= is required", "conflict", "must start with", "mode %r", "unexpected option")
-    wanted = set()
     source = Path(argparse.__file__).read_text(encoding="utf-8")
-    for node in ast.walk(ast.parse(source)):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("_", "ngettext")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-            and not any(marker in node.args[0].value for marker in programmer_errors)
-        ):
-            wanted.add(node.args[0].value)
+    wanted = {
+        node.args[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("_", "ngettext")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+        and not any(marker in node.args[0].value for marker in programmer_errors)
+    }
     with (LOCALE_DIR / "da" / "LC_MESSAGES" / "skranke.po").open("rb") as handle:
         catalogue = read_po(handle, locale="da")
     missing = sorted(m for m in wanted if not (catalogue.get(m) and catalogue.get(m).string))

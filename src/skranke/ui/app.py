@@ -298,13 +298,13 @@ class SkrankeApp(App[None]):
 
     def action_help_quit(self) -> None:
         """ctrl+c copies; who pressed it to leave is told which key quits."""
-        for active in self.active_bindings.values():
-            if active.binding.action in ("quit", "app.quit"):
-                self.notify(
-                    _("Press {key} to quit").format(key=self.get_key_display(active.binding)),
-                    title=_("Do you want to quit?"),
-                )
-                return
+        quit_keys = [
+            self.get_key_display(a.binding)
+            for a in self.active_bindings.values()
+            if a.binding.action in ("quit", "app.quit")
+        ]
+        if quit_keys:
+            self.notify(_("Press {key} to quit").format(key=min(quit_keys, key=len)), title=_("Do you want to quit?"))
 
     @on(events.DeliveryComplete)
     def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
