@@ -178,7 +178,8 @@ async def test_the_same_collection_finds_english_when_the_words_are_english(app_
         await pilot.pause()
         palette = visible_text(app)
         commands = "\n".join(f"{c.title} {c.help}" for c in app.get_system_commands(app.screen))
-    assert {"Search for commands", "Keys", "Quit", "Screenshot", "Theme"} <= set(english_in(palette + commands))
+    found = set(english_in(palette + "\n" + commands))
+    assert {"Search for commands", "Keys", "Quit", "Screenshot", "Theme"} <= found
 
 
 def test_the_footer_shows_the_command_palette_once(app_at):

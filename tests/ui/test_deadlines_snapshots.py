@@ -189,7 +189,7 @@ async def test_frister_explains_the_highlighted_request_with_its_sources(app_at)
     async with app.run_test(size=TERMINAL) as pilot:
         await open_deadlines(pilot)
         why = str(app.screen.query_one("#request-why", Static).render())
-        assert why.startswith("overskredet: sidste åbne dag var onsdag 1. april")
+        assert "overskredet: sidste åbne dag var onsdag 1. april" in why
         assert "000 § 3.2" in why  # the duty to offer another approved provider, with its source
         await pilot.press("down")
         await pilot.pause()

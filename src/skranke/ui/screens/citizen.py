@@ -68,6 +68,10 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="citizen-body"):
+            # First, so that it is in view however long the card is (80x24).
+            yield Static(
+                Text(_("Esc closes the card · v shows the full CPR (logged)"), style="dim"), id="citizen-close"
+            )
             yield DatabaseBanner()
             yield Static("…", id="citizen-heading", classes="fetched")
             yield Static(id="citizen-cases", classes="fetched")
@@ -75,9 +79,6 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             yield Static(id="citizen-appointments", classes="fetched")
             yield Static(id="citizen-looks", classes="fetched")
             yield NotFetched(_("The citizen card"))
-            yield Static(
-                Text(_("Esc closes the card · v shows the full CPR (logged)"), style="dim"), id="citizen-close"
-            )
 
     def on_mount(self) -> None:
         self.load()
