@@ -318,7 +318,8 @@ class DeadlinesScreen(DatabaseScreen[None]):
         text.append(": " + status_why(request, self._view.overview.as_of))
         lines = explained_flags(request, self.app.skranke.site)
         shown_lines = lines if len(lines) <= WHY_LINES else [*lines[: WHY_LINES - 1], "…"]
-        width = self.app.size.width - 4
+        # Cut with an ellipsis only where the screen is narrow; the citizen card has it all.
+        width = self.app.size.width - 4 if self.app.size.width - 2 < NARROW else 10_000
         why.update(
             Text("\n").join([shortened(text, width), *(shortened(plain("• " + line), width) for line in shown_lines)])
         )
