@@ -54,6 +54,12 @@ def _deadlines_screen() -> Screen:
     return DeadlinesScreen()
 
 
+def _citizens_screen() -> Screen:
+    from skranke.ui.screens.citizens import CitizensScreen
+
+    return CitizensScreen()
+
+
 def _sync_screen() -> Screen:
     from skranke.ui.screens.sync import SyncScreen
 
@@ -61,7 +67,7 @@ def _sync_screen() -> Screen:
 
 
 # Screens that show or change citizens: a signed-in person first (DESIGN §1, §4).
-SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen}
+SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen, "citizens": _citizens_screen}
 IDLE_CHECK_SECONDS = 5
 
 
@@ -79,6 +85,9 @@ class SkrankeApp(App[None]):
             _("Deadlines"),
             id="screen.deadlines",
             tooltip=_("14-day guarantee, follow-ups, plan reviews"),
+        ),
+        Binding(
+            "b", "open('citizens')", _("Citizen"), id="screen.citizens", tooltip=_("Find a citizen and check them in")
         ),
         Binding("s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
@@ -199,13 +208,14 @@ class SkrankeApp(App[None]):
             await self.action_lock("idle")
 
     def _mode_title(self, mode: str) -> str:
-        return {"deadlines": _("Deadlines"), "sync": _("Sync")}.get(mode, mode)
+        return {"deadlines": _("Deadlines"), "sync": _("Sync"), "citizens": _("Citizen")}.get(mode, mode)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
             (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
             (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
+            (_("Citizen"), _("Find a citizen and check them in"), "open('citizens')"),
             (_("Sign in"), _("Initials and PIN"), "sign_in"),
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
