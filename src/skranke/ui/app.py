@@ -57,6 +57,12 @@ def _deadlines_screen() -> Screen:
     return DeadlinesScreen()
 
 
+def _citizens_screen() -> Screen:
+    from skranke.ui.screens.citizens import CitizensScreen
+
+    return CitizensScreen()
+
+
 def _sync_screen() -> Screen:
     from skranke.ui.screens.sync import SyncScreen
 
@@ -70,7 +76,12 @@ def _queue_screen() -> Screen:
     return QueueScreen()
 
 
-SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen, "queue": _queue_screen}
+SIGNED_IN_MODES = {
+    "citizens": _citizens_screen,
+    "queue": _queue_screen,
+    "deadlines": _deadlines_screen,
+    "sync": _sync_screen,
+}
 IDLE_CHECK_SECONDS = 5
 
 
@@ -89,8 +100,14 @@ class SkrankeApp(App[None]):
             id="screen.deadlines",
             tooltip=_("14-day guarantee, follow-ups, plan reviews"),
         ),
+        Binding(
+            "b", "open('citizens')", _("Citizen"), id="screen.citizens", tooltip=_("Find a citizen and check them in")
+        ),
         Binding("m", "open('queue')", _("Medicine"), id="screen.queue", tooltip=_("The dispensing queue")),
-        Binding("s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
+        # Not in the footer (an 80-column footer holds seven keys); in help and the palette.
+        Binding(
+            "s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox"), show=False
+        ),
         Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         # Shown once, at the footer's right edge (Footer.show_command_palette), not in the row too.
@@ -213,13 +230,19 @@ class SkrankeApp(App[None]):
             await self.action_lock("idle")
 
     def _mode_title(self, mode: str) -> str:
-        return {"deadlines": _("Deadlines"), "sync": _("Sync"), "queue": _("Medicine dispensing")}.get(mode, mode)
+        return {
+            "deadlines": _("Deadlines"),
+            "sync": _("Sync"),
+            "queue": _("Medicine dispensing"),
+            "citizens": _("Citizen"),
+        }.get(mode, mode)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
             (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
             (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
+            (_("Citizen"), _("Find a citizen and check them in"), "open('citizens')"),
             (_("Medicine dispensing"), _("Waiting, expected today, deliveries, done"), "open('queue')"),
             (_("Sign in"), _("Initials and PIN"), "sign_in"),
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from skranke.i18n import _, clock_time, short_date
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
 from skranke.services.staff import AccessError
+from skranke.ui.check_in import check_in_from, choose_place_and_check_in
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
@@ -58,6 +59,16 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
         Binding(
             "v", "reveal_cpr", _("Show CPR"), id="citizen.reveal_cpr", tooltip=_("Show the full CPR number (logged)")
         ),
+        Binding(
+            "c", "check_in", _("Check in"), id="citizen.check_in", tooltip=_("Check in where the citizen is due today")
+        ),
+        Binding(
+            "C",
+            "choose_place",
+            _("Check in at…"),
+            id="citizen.check_in_at",
+            tooltip=_("Choose the department or the medicine room"),
+        ),
     ]
 
     loaded = False
@@ -70,7 +81,11 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
         with VerticalScroll(id="citizen-body"):
             # First, so that it is in view however long the card is (80x24).
             yield Static(
-                Text(_("Esc closes the card · v shows the full CPR (logged)"), style="dim"), id="citizen-close"
+                Text(
+                    _("Esc closes the card · c checks in (C: choose where) · v shows the full CPR (logged)"),
+                    style="dim",
+                ),
+                id="citizen-close",
             )
             yield DatabaseBanner()
             yield Static("…", id="citizen-heading", classes="fetched")
@@ -192,6 +207,16 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             return
         if cpr:
             self.app.call_from_thread(self.notify, _("CPR: {cpr}").format(cpr=cpr), timeout=10)
+
+    def action_check_in(self) -> None:
+        check_in_from(self, self.citizen_id, None, self._checked_in)
+
+    def action_choose_place(self) -> None:
+        choose_place_and_check_in(self, self.citizen_id, self.citizen_id, self._checked_in)
+
+    def _checked_in(self, text: str, refused: bool) -> None:
+        if not refused:
+            self.load()  # the check-in is the card's latest action
 
     def _deadlines(self, card: CitizenCard) -> Text:
         """The 14-day guarantee of each waiting request: deadline, status and why, with sources."""

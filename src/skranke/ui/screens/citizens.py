@@ -1,0 +1,309 @@
+""" "Borger": find a citizen as the receptionist types, open the card, check them in.
+
+The input keeps the focus while typing; Down (or Tab) moves into the results, Up from the first
+row goes back. Enter opens the card, `c` checks the highlighted citizen in where they are due
+today, `C` lets the receptionist choose the department or the medicine room first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
+
+from skranke.i18n import _, ngettext, short_date
+from skranke.services.desk import SEARCH_LIMIT, CitizenHit, search_citizens
+from skranke.services.staff import AccessError
+from skranke.ui.check_in import check_in_from, choose_place_and_check_in
+from skranke.ui.formatting import plain
+from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.staff_bar import StaffBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from skranke.ui.app import SkrankeApp
+
+# A search waits for a pause in the typing: one search (and one look per citizen shown in the
+# audit log) per name, not per keystroke.
+SEARCH_DELAY_SECONDS = 0.25
+# One letter matches half the store: nobody is shown (or logged as seen) before two.
+MIN_QUERY_LENGTH = 2
+
+
+class SearchInput(Input):
+    """The search field; the footer says what Enter and Down do from here."""
+
+    BINDINGS = [
+        Binding("enter", "submit", _("Card"), id="citizens.search_card", tooltip=_("Open the citizen card")),
+        Binding("down", "screen.to_results", _("Results"), key_display="↓", id="citizens.to_results"),
+    ]
+
+
+class HitsTable(DataTable[Text | str]):
+    """The results: Up from the first row goes back to the search field."""
+
+    BINDINGS = [Binding("enter", "select_cursor", _("Card"), id="citizens.card", tooltip=_("Open the citizen card"))]
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.screen.query_one("#citizen-query", Input).focus()
+            return
+        super().action_cursor_up()
+
+
+class CitizensScreen(DatabaseScreen[None]):
+    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
+    if TYPE_CHECKING:
+        app = getters.app(SkrankeApp)
+
+    DEFAULT_CSS = """
+    #citizens {
+        height: 1fr;
+        padding: 0 1;
+    }
+    #citizens-title {
+        height: 1;
+        margin-top: 1;
+    }
+    #citizen-query {
+        margin-top: 1;
+    }
+    #citizens-found {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    #citizens-found.-nothing {
+        color: $warning;
+        text-style: bold;
+    }
+    #citizen-hits {
+        height: auto;
+        max-height: 1fr;
+    }
+    #citizens-status {
+        height: auto;
+        padding: 0 1;
+        border-top: solid $primary;
+    }
+    #citizens-status.-refused {
+        color: $text-warning;
+    }
+    #citizens-status.-done {
+        color: $text-success;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "to_search", _("Search"), show=False, id="citizens.search"),
+        Binding(
+            "c", "check_in", _("Check in"), id="citizens.check_in", tooltip=_("Check in where the citizen is due today")
+        ),
+        Binding(
+            "C",
+            "choose_place",
+            _("Check in at…"),
+            id="citizens.check_in_at",
+            tooltip=_("Choose the department or the medicine room"),
+        ),
+    ]
+
+    loaded = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: Timer | None = None
+        self._hits: list[CitizenHit] = []
+        self.shown_query = ""  # the query whose results are on screen
+        self._open_when_found = False  # Enter came before the results
+
+    def compose(self) -> ComposeResult:
+        yield StaffBar()
+        with Vertical(id="citizens"):
+            yield DatabaseBanner()
+            yield Static(Text(_("Find a citizen"), style="bold"), id="citizens-title")
+            yield SearchInput(placeholder=_("Name, alias, CPR, birth date or citizen no."), id="citizen-query")
+            yield Static(id="citizens-found", classes="fetched")
+            yield HitsTable(id="citizen-hits", cursor_type="row", zebra_stripes=True, classes="fetched")
+            yield NotFetched(_("The search"))
+        yield Static(id="citizens-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(HitsTable)
+        for label, key in [
+            (_("Initials or alias"), "display"),
+            (_("CPR"), "cpr"),
+            (_("Birth date"), "birth_date"),
+            (_("Citizen no."), "citizen_id"),
+        ]:
+            table.add_column(label, key=key)
+        self.query_one("#citizens-status", Static).display = False
+        self._show_hint()
+        self.query_one("#citizen-query", Input).focus()
+        self.loaded = True
+
+    def reload(self) -> None:
+        self._search_now()
+
+    # --- searching --------------------------------------------------------------------------
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one("#citizen-query", Input).value.strip()
+
+    @on(Input.Changed, "#citizen-query")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+        self._open_when_found = False
+        self._pending = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
+
+    def _search_now(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+        query = self.query_text
+        if len(query) < MIN_QUERY_LENGTH:
+            self.workers.cancel_group(self, "citizen-search")
+            self._show_hint()
+            return
+        self.search(query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="citizen-search")
+    def search(self, query: str) -> None:
+        try:
+            hits = search_citizens(self.app.skranke, self.app.actor, query)
+        except AccessError as refused:
+            self.app.call_from_thread(self._show_refusal, query, str(refused))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_hits, query, hits)
+
+    def _show_hint(self) -> None:
+        self._hits, self.shown_query = [], ""
+        table = self.query_one(HitsTable)
+        table.clear()
+        table.display = False
+        found = self.query_one("#citizens-found", Static)
+        found.remove_class("-nothing")
+        found.update(
+            _(
+                "Type a name, alias, CPR (with or without the dash, or its first digits), a birth date "
+                "(1.1.1980) or a citizen no. Down moves to the results, Enter opens the card, "
+                "c checks in."
+            )
+        )
+
+    def _show_refusal(self, query: str, words: str) -> None:
+        if query != self.query_text:
+            return
+        self._hits, self.shown_query = [], query
+        self.query_one(HitsTable).display = False
+        found = self.query_one("#citizens-found", Static)
+        found.add_class("-nothing")
+        found.update(words)
+
+    def _show_hits(self, query: str, hits: list[CitizenHit]) -> None:
+        if query != self.query_text:
+            return  # typed on since: the newer search answers
+        self._hits, self.shown_query = hits, query
+        found = self.query_one("#citizens-found", Static)
+        found.set_class(not hits, "-nothing")
+        table = self.query_one(HitsTable)
+        table.clear()
+        table.display = bool(hits)
+        if not hits:
+            self._open_when_found = False
+            found.update(_("No citizens found for '{query}'").format(query=query))
+            return
+        count = ngettext("{count} citizen found for '{query}'", "{count} citizens found for '{query}'", len(hits))
+        words = count.format(count=len(hits), query=query)
+        if len(hits) >= SEARCH_LIMIT:
+            words += " · " + _("showing the first {limit}: type more to narrow it").format(limit=SEARCH_LIMIT)
+        found.update(words)
+        for hit in hits:
+            table.add_row(
+                plain(hit.display),
+                Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
+                short_date(hit.birth_date) if hit.birth_date else "–",
+                hit.citizen_id,
+                key=hit.citizen_id,
+            )
+        if self._open_when_found:
+            self._open_when_found = False
+            self.action_open_card()
+
+    # --- moving, opening, checking in -------------------------------------------------------
+
+    def _highlighted(self) -> CitizenHit | None:
+        table = self.query_one(HitsTable)
+        if not self._hits or not table.display or table.row_count == 0:
+            return None
+        row = min(max(table.cursor_row, 0), len(self._hits) - 1)
+        return self._hits[row]
+
+    def action_to_results(self) -> None:
+        table = self.query_one(HitsTable)
+        if table.display and table.row_count:
+            table.focus()
+
+    def action_to_search(self) -> None:
+        self.query_one("#citizen-query", Input).focus()
+
+    @on(Input.Submitted, "#citizen-query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self.shown_query == self.query_text and self._hits:
+            self.action_open_card()
+        elif len(self.query_text) >= MIN_QUERY_LENGTH:
+            # Typed faster than the search (or scanned): search now, open the first hit when it answers.
+            self._open_when_found = True
+            self._search_now()
+
+    @on(DataTable.RowSelected, "#citizen-hits")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_card()
+
+    def action_open_card(self) -> None:
+        hit = self._highlighted()
+        if hit is not None:
+            self.app.push_screen(CitizenScreen(hit.citizen_id))
+
+    def _chosen_citizen(self) -> CitizenHit | None:
+        hit = self._highlighted()
+        if hit is None:
+            self.notify(_("Find the citizen first: type a name, then Down."), severity="warning", timeout=4)
+        return hit
+
+    def action_check_in(self) -> None:
+        hit = self._chosen_citizen()
+        if hit is not None:
+            check_in_from(self, hit.citizen_id, None, self.checked_in)
+
+    def action_choose_place(self) -> None:
+        hit = self._chosen_citizen()
+        if hit is None:
+            return
+        choose_place_and_check_in(self, hit.citizen_id, f"{hit.display} ({hit.citizen_id})", self.checked_in)
+
+    def checked_in(self, text: str, refused: bool) -> None:
+        """The result or the rule's refusal stays in the status line after the notification."""
+        status = self.query_one("#citizens-status", Static)
+        status.display = True
+        status.set_class(refused, "-refused")
+        status.set_class(not refused, "-done")
+        status.update(text)
+        if not refused:
+            # The next person at the counter: type their name straight away.
+            query = self.query_one("#citizen-query", Input)
+            query.focus()
+            query.select_all()

@@ -1,0 +1,302 @@
+"""Borger: find a citizen as the receptionist types, open the card, check in once a day per place."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from skranke.services.dispensing import queue
+from skranke.store.models import Case, Citizen, Prescription
+from skranke.ui.check_in import PlaceChooser
+from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.screens.citizens import CitizensScreen
+from skranke.ui.screens.sign_in import SignInScreen
+from tests.conftest import TEST_PIN, signed_in
+from tests.ui.conftest import TERMINAL, settle
+from tests.ui.test_deadlines_snapshots import demo
+from tests.ui.test_sign_in import type_sign_in, wait_for
+
+NOW = "2026-04-09T09:30"  # a Thursday
+TODAY = date(2026, 4, 9)
+SMALL = (80, 24)
+SIZES = pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
+
+
+def desk_citizens(skranke) -> None:
+    """Two Sørens (one with methadone due today), an Åse with an open case, an anonymous alias."""
+    with skranke.database.transaction() as session:
+        session.add_all(
+            [
+                Citizen(id="B9001", cpr="0101801234", first_name="Søren", last_name="Ågård", alias="", phone=""),
+                Citizen(id="B9002", cpr="1208921234", first_name="Søren", last_name="Kjær", alias="", phone=""),
+                Citizen(id="B9003", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""),
+                Citizen(id="B9004", cpr=None, first_name="", last_name="", alias="Søren-ræven", phone=""),
+            ]
+        )
+        session.flush()
+        session.add(
+            Prescription(
+                id="O9001", citizen_id="B9001", preparation="metadon", dose_mg=Decimal("60"), doses_per_day=1,
+                pickup_rule="FREQ=DAILY", supervised=True, valid_from=date(2026, 1, 1), valid_to=None,
+                delivery=False, last_dispensed_on=TODAY - timedelta(days=1),
+            )
+        )  # fmt: skip
+        session.add(
+            Case(
+                id="S9003", citizen_id="B9003", department="stoffrihed", paragraph="SEL101",
+                contact_date=TODAY - timedelta(days=40), treatment_start=TODAY - timedelta(days=30),
+            )
+        )  # fmt: skip
+
+
+def demo_and_desk(skranke) -> None:
+    demo(skranke)
+    desk_citizens(skranke)
+
+
+def screen(app) -> CitizensScreen:
+    assert isinstance(app.screen, CitizensScreen)
+    return app.screen
+
+
+async def open_citizens(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("b")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CitizensScreen))
+
+
+async def search_for(pilot, typed: str) -> None:
+    """Type as a receptionist does, then wait (no fixed delay) until the answer for it is shown."""
+    await pilot.press(*typed)
+    citizens = screen(pilot.app)
+    for _ in range(100):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        if citizens.shown_query == typed.strip():
+            await pilot.pause()
+            return
+    raise AssertionError(f"no answer for {typed!r}")
+
+
+async def wait_for_status(pilot) -> str:
+    status = screen(pilot.app).query_one("#citizens-status", Static)
+    await wait_for(pilot, lambda: status.display)
+    return str(status.render())
+
+
+def hit_ids(app) -> list[str]:
+    table = screen(app).query_one("#citizen-hits", DataTable)
+    return [str(row.value) for row in table.rows] if table.display else []
+
+
+def found_line(app) -> str:
+    return str(screen(app).query_one("#citizens-found", Static).render())
+
+
+async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at):
+    app = app_at(NOW, prepare=demo_and_desk, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        assert app.focused is screen(app).query_one("#citizen-query", Input)
+        await search_for(pilot, "soeren")
+        ids = hit_ids(app)
+        assert "B9001" in ids and "B9004" in ids  # the name, and an alias, by their ASCII spelling
+        table = screen(app).query_one("#citizen-hits", DataTable)
+        # Initials or alias and a masked CPR: whoever stands at the counter reads no name.
+        assert [str(cell) for cell in table.get_row("B9001")] == ["SÅ", "010180-****", "01.01.1980", "B9001"]
+        assert [str(cell) for cell in table.get_row("B9004")][:2] == ["Søren-ræven", "anonym"]
+        shown = " ".join(str(cell) for row in ids for cell in table.get_row(row))
+        assert "Ågård" not in shown and "Kjær" not in shown
+
+        await pilot.press("down")  # into the results
+        assert app.focused is table
+        await pilot.press(*["down"] * ids.index("B9001"), "c")
+        assert await wait_for_status(pilot) == "B9001 er tjekket ind på Medicinudlevering kl. 09.30."
+        assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
+        # Checked in: the search field has the focus again, for the next person at the counter.
+        assert app.focused is screen(app).query_one("#citizen-query", Input)
+
+        await pilot.press("down", *["down"] * ids.index("B9001"), "c")
+        await wait_for(pilot, lambda: "allerede" in str(screen(app).query_one("#citizens-status", Static).render()))
+        assert (
+            str(screen(app).query_one("#citizens-status", Static).render())
+            == "B9001 er allerede tjekket ind på Medicinudlevering i dag kl. 09.30 af SYG."
+        )
+        assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
+
+
+async def test_b_asks_for_a_sign_in_first(app_at):
+    def with_reception(skranke) -> None:
+        desk_citizens(skranke)
+        signed_in(skranke, "reception", initials="KJ", name="Karen Jensen")
+
+    app = app_at(NOW, prepare=with_reception, roles=None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await type_sign_in(pilot, "KJ", TEST_PIN)
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizensScreen))
+        await search_for(pilot, "aase")
+        assert hit_ids(app) == ["B9003"]
+        # Locking drops the screen with its results: nothing of them is left after the next sign-in.
+        await pilot.press("down", "l")  # from the results: in the search field an l is a letter
+        await wait_for(pilot, lambda: app.actor is None)
+        app.actor = signed_in(app.skranke, "reception", initials="MN", name="Mette Nielsen")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizensScreen))
+        assert hit_ids(app) == [] and screen(app).query_one("#citizen-query", Input).value == ""
+
+
+async def test_enter_opens_the_card_even_before_the_search_has_answered(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await pilot.press(*"B9003", "enter")  # typed (or scanned) faster than the search delay
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
+        assert app.screen.citizen_id == "B9003"
+
+
+async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "Maagen")
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
+        card = app.screen
+        await pilot.press("c")  # Åse has no dose due: her open case's department
+        await wait_for(pilot, lambda: any(look.action == "check_in" for look in card._card.looks))
+        assert ("SYG", "check_in") in [(look.staff, look.action) for look in card._card.looks]
+        assert "B9003 er tjekket ind på Stoffrihed kl. 09.30." in [n.message for n in app._notifications]
+
+
+async def test_choose_the_place_when_nothing_is_due(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "B9002")
+        await pilot.press("down", "c")  # no dose, appointment or case today: the rule says to choose
+        assert await wait_for_status(pilot) == "B9002 har ingen dosis, aftale eller åben sag i dag: vælg afdelingen."
+        await pilot.press("C")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlaceChooser))
+        await pilot.press("down", "enter")  # the second place of the site: Stabilisering
+        assert await wait_for_status(pilot) == "B9002 er tjekket ind på Stabilisering kl. 09.30."
+
+
+async def test_too_short_and_nothing_found(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await pilot.press("s")  # one letter: nobody shown (nor logged as seen), the hint stays
+        screen(app)._search_now()  # as when the typing pauses
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert hit_ids(app) == [] and found_line(app).startswith("Skriv navn, alias, CPR")
+        await pilot.press("backspace")
+        await search_for(pilot, "xyz")
+        assert hit_ids(app) == [] and found_line(app) == "Ingen borgere fundet for 'xyz'"
+
+
+async def test_a_role_that_may_not_search_is_told_so(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("admin",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "soeren")
+        assert hit_ids(app) == [] and "må ikke" in found_line(app)
+
+
+# --- what the receptionist sees ---------------------------------------------------------------
+
+
+async def searched(pilot, typed: str) -> None:
+    await open_citizens(pilot)
+    await search_for(pilot, typed)
+
+
+async def highlight(pilot, citizen_id: str) -> None:
+    """Down into the results, then down to the citizen's row."""
+    await pilot.press("down", *["down"] * hit_ids(pilot.app).index(citizen_id))
+
+
+class TestCitizensScreen:
+    @SIZES
+    def test_empty_search(self, snap_compare, app_at, size):
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=open_citizens)
+
+    @SIZES
+    def test_results(self, snap_compare, app_at, size):
+        async def results(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=results)
+
+    @SIZES
+    def test_no_hits(self, snap_compare, app_at, size):
+        async def nothing(pilot):
+            await searched(pilot, "xyz")
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=nothing)
+
+    @SIZES
+    def test_place_chooser(self, snap_compare, app_at, size):
+        async def chooser(pilot):
+            await searched(pilot, "B9002")
+            await pilot.press("down", "C")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, PlaceChooser))
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=chooser)
+
+    @SIZES
+    def test_after_a_check_in(self, snap_compare, app_at, size):
+        async def checked_in(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+            await pilot.press("c")
+            await wait_for_status(pilot)
+            pilot.app.clear_notifications()  # the status line says it after the toast has gone
+            await pilot.pause()
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=checked_in)
+
+    @SIZES
+    def test_refused(self, snap_compare, app_at, size):
+        async def refused(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+            await pilot.press("c")
+            await wait_for_status(pilot)
+            await highlight(pilot, "B9001")
+            await pilot.press("c")
+            await wait_for(pilot, lambda: "-refused" in screen(pilot.app).query_one("#citizens-status").classes)
+            await pilot.pause()
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=refused)
+
+
+async def test_an_unreachable_database_is_said_not_shown_as_nobody_found():
+    from skranke.ui.widgets.database import DatabaseBanner, NotFetched
+    from tests.ui.test_database_faults import UNREACHABLE, app_on, until
+
+    app = app_on(UNREACHABLE)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, CitizensScreen))
+        await pilot.press(*"soeren")
+        screen(app)._search_now()  # as when the typing pauses
+        await until(pilot, lambda: screen(app).has_class("-database-unavailable"))
+        assert screen(app).query_one(DatabaseBanner).display
+        assert [str(n.render()) for n in screen(app).query(NotFetched) if n.display] == ["Søgningen: kunne ikke hentes"]
+        assert not screen(app).query_one("#citizens-found", Static).display  # never "Ingen borgere fundet"
+        assert screen(app).shown_query == ""
