@@ -18,11 +18,12 @@ from dataclasses import dataclass
 # Printed by a child as its last line: its timings (seconds) and its peak RSS.
 CHILD_REPORT = """
 def _report(times, **extra):
-    import json
+    import json, os
     # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's across exec).
     with open("/proc/self/status") as status:
         rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
-    print(json.dumps({"times": times, "rss_mb": rss, **extra}), flush=True)
+    # os.write, not print: a running Textual app captures sys.stdout.
+    os.write(1, (json.dumps({"times": times, "rss_mb": rss, **extra}) + "\\n").encode())
 """
 
 ENV = {"SKRANKE_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -41,7 +42,7 @@ def child(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
         [sys.executable, "-c", CHILD_REPORT + code, *args],
         capture_output=True,
         text=True,
-        env={**ENV, **(env or {})},
+        env={**ENV, "SKRANKE_BENCH_T0": repr(time.time()), **(env or {})},
     )
     if result.returncode != 0:
         raise SystemExit(f"child failed ({result.returncode}):\n{result.stderr[-3000:]}")
