@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import Figure, child, command, median, report  # noqa: E402
-from startup import BARE  # noqa: E402
+from _common import Figure, child, command, median, report
+from startup import BARE
 
 NOW = "2026-04-09T09:30"
 
@@ -39,9 +39,16 @@ def main() -> None:
             bare.append(child(BARE))
             hours.append(command(hours_argv))
             deadlines.append(command(deadlines_argv, sign_in))
-    paint = Figure("bare Textual app, first paint", median([b["times"][0] for b in bare]), max(b["rss_mb"] for b in bare))
+    paint = Figure(
+        "bare Textual app, first paint", median([b["times"][0] for b in bare]), max(b["rss_mb"] for b in bare)
+    )
     print(f"median of {args.runs} interleaved runs each (wall time of the whole process)")
-    report("skranke hours --json", Figure("skranke hours --json", median([h[0] for h in hours]), max(h[1] for h in hours)), paint, 1.0)
+    report(
+        "skranke hours --json",
+        Figure("skranke hours --json", median([h[0] for h in hours]), max(h[1] for h in hours)),
+        paint,
+        1.0,
+    )
     report(
         "skranke deadlines --json (demo store, signed in)",
         Figure("skranke deadlines --json", median([d[0] for d in deadlines]), max(d[1] for d in deadlines)),

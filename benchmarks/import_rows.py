@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import Figure, child, median, report  # noqa: E402
+from _common import Figure, child, median, report
 
 TODAY = date(2026, 4, 9)
 
@@ -96,7 +96,11 @@ def main() -> None:
     report(
         f"skranke sync of {args.rows:,} rows (median of {args.runs})",
         Figure("skranke sync (run_sync)", median([s["times"][0] for s in sync]), max(s["rss_mb"] for s in sync)),
-        Figure("floor: csv.reader + sqlite3 executemany", median([f["times"][0] for f in floor]), max(f["rss_mb"] for f in floor)),
+        Figure(
+            "floor: csv.reader + sqlite3 executemany",
+            median([f["times"][0] for f in floor]),
+            max(f["rss_mb"] for f in floor),
+        ),
         4,
     )
 

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import Figure, child, median, report  # noqa: E402
+from _common import Figure, child, median, report
 
-# Both read the parent's start time from the environment (SKRANKE_BENCH_T0), set by `timed`.
+# Both read the parent's start time from the environment (SKRANKE_BENCH_T0), set by `_common.child`.
 BARE = """
 import os, time
 _t0 = float(os.environ["SKRANKE_BENCH_T0"])
