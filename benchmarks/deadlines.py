@@ -8,22 +8,20 @@ and fetched: what no view on these rows can go below.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import sqlite3
-import statistics
+import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from _common import Figure, child, median, report
 from skranke.clock import TIMEZONE
 from skranke.config import load_settings
 from skranke.services.context import Skranke
-from skranke.services.deadlines import APPOINTMENT_KINDS, deadlines_view
 from skranke.store.models import Appointment, Case, Citizen
 
 TODAY = date(2026, 4, 9)
@@ -78,26 +76,56 @@ def fill(skranke: Skranke, cases: int) -> None:
         connection.execute(insert(Appointment.__table__), appointments)
 
 
-def bare_sql(path: Path, closed_since: date) -> float:
+VIEW = """
+import sys, time
+from skranke.config import load_settings
+from skranke.services.context import Skranke
+from skranke.services.deadlines import deadlines_view
+
+skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
+skranke.database  # opened once, as the application does before any screen
+times = []
+for _ in range(int(sys.argv[3])):
+    started = time.perf_counter()
+    result = deadlines_view(skranke)
+    times.append(time.perf_counter() - started)
+o = result.overview
+_report(times, requests=len(o.requests), exempt=len(o.exempt), follow_ups=len(o.follow_ups),
+        plan_reviews=len(o.plan_reviews))
+"""
+
+BARE = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1])
+statements = sys.argv[3:]
+times = []
+for _ in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    for statement in statements:
+        connection.execute(statement).fetchall()
+    times.append(time.perf_counter() - started)
+_report(times)
+"""
+
+
+def bare_statements(closed_since: date) -> list[str]:
+    """The service's two SELECTs, compiled for SQLite with their values in place."""
+    from skranke.services.deadlines import appointment_kinds
     from skranke.store.queries import deadline_cases_statement, guarantee_appointments_statement
 
-    compiled = [
-        statement.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True})
-        for statement in (deadline_cases_statement(closed_since), guarantee_appointments_statement(APPOINTMENT_KINDS))
+    site = Skranke.from_settings(load_settings()).site
+    kinds = appointment_kinds(site.rules)
+    return [
+        str(statement.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}))
+        for statement in (deadline_cases_statement(closed_since), guarantee_appointments_statement(kinds))
     ]
-    connection = sqlite3.connect(path)
-    started = time.perf_counter()
-    for statement in compiled:
-        connection.execute(str(statement)).fetchall()
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="child processes of each, interleaved")
+    parser.add_argument("--repeat", type=int, default=3, help="calls in each child (the median is taken)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "frister.db"
@@ -105,27 +133,28 @@ def main() -> None:
         fill(skranke, args.cases)
         from dateutil.relativedelta import relativedelta
 
-        closed_since = TODAY - relativedelta(months=max(skranke.site.rules.follow_up_months) + 4)
-        sql, view, document = [], [], []
-        for _ in range(args.runs):
-            sql.append(bare_sql(path, closed_since))
-            started = time.perf_counter()
-            result = deadlines_view(skranke)
-            view.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            json.dumps(result.overview.to_json_dict(), ensure_ascii=False)
-            document.append(time.perf_counter() - started)
+        longest = max(skranke.site.rules.follow_up_months, default=0)
         skranke.close()
-    print(f"{args.cases} cases and citizens; median of {args.runs} runs")
-    print(f"bare SQL (sqlite3, fetch all):   {statistics.median(sql) * 1000:8.1f} ms")
+        statements = bare_statements(TODAY - relativedelta(months=longest + 4))
+        view, sql = [], []
+        for _ in range(args.runs):
+            sql.append(child(BARE, str(path), str(args.repeat), *statements))
+            view.append(child(VIEW, f"sqlite:///{path}", f"{TODAY}T09:00", str(args.repeat)))
+    last = view[-1]
     print(
-        f"Frister view (query + rules):    {statistics.median(view) * 1000:8.1f} ms"
-        f"  ({statistics.median(view) / statistics.median(sql):.1f}x the bare SQL)"
+        f"{args.cases:,} cases and citizens: requests {last['requests']}, exempt {last['exempt']}, "
+        f"follow-ups {last['follow_ups']}, plan reviews {last['plan_reviews']}"
     )
-    print(f"  + JSON document:               {statistics.median(document) * 1000:8.1f} ms")
-    print(
-        f"requests {len(result.overview.requests)}, exempt {len(result.overview.exempt)}, "
-        f"follow-ups {len(result.overview.follow_ups)}, plan reviews {len(result.overview.plan_reviews)}"
+    report(
+        f"Frister view at {args.cases:,} cases (median of {args.runs} x {args.repeat})",
+        Figure("deadlines_view(skranke)", median([median(v["times"]) for v in view]), max(v["rss_mb"] for v in view)),
+        Figure(
+            "bare SQL (sqlite3, the same SELECTs)",
+            median([median(s["times"]) for s in sql]),
+            max(s["rss_mb"] for s in sql),
+        ),
+        aim_ratio=3,
+        aim_ms=50,
     )
 
 

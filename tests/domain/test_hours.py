@@ -293,3 +293,21 @@ def test_invalid_toml_is_a_site_error_naming_the_file(tmp_path):
     message = str(error.value)
     assert str(path.resolve()) in message
     assert "not valid TOML" in message
+
+
+def test_the_shipped_holiday_table_is_the_holidays_library_for_every_year_in_it():
+    # The table spares the first frame the library's import; it must never drift from it.
+    from skranke.domain.danish_holidays import calendar, from_library
+    from skranke.domain.danish_holidays_table import FIRST_YEAR, LAST_YEAR
+
+    assert FIRST_YEAR <= 2026 <= LAST_YEAR - 40
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        assert calendar(year) == from_library(year), year
+
+
+def test_a_year_outside_the_table_is_asked_of_the_library():
+    from skranke.domain.danish_holidays_table import LAST_YEAR
+
+    assert holiday_name(date(LAST_YEAR + 1, 12, 25)) == "Juledag"
+    assert is_public_holiday(date(LAST_YEAR + 1, 12, 26))
+    assert not is_public_holiday(date(LAST_YEAR + 1, 12, 24))

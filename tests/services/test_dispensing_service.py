@@ -179,3 +179,28 @@ def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url):
         doctor = signed_in(check, "doctor", initials=f"L{'ABCDE'[_round]}")
         void(check, doctor, outcomes[0][1], "næste runde")
         check.close()
+
+
+def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at):
+    # The queue reads each citizen's last given dose however old, not a window of recent weeks:
+    # 59 days without methadone is a hold, never "no history".
+    from datetime import datetime
+
+    from skranke.clock import TIMEZONE
+    from skranke.store.models import Dispensing
+
+    skranke = skranke_at(NOW)
+    seed(skranke, last_dispensed=None)
+    given, refused = TODAY - timedelta(days=60), TODAY - timedelta(days=3)
+    with skranke.database.transaction() as session:
+        for day, outcome, reason in ((given, "given", ""), (refused, "refused", "declined")):
+            session.add(
+                Dispensing(
+                    prescription_id="O1", citizen_id="B1", preparation="metadon", service_date=day, dose_number=1,
+                    recorded_at=datetime.combine(day, datetime.min.time(), TIMEZONE).replace(hour=9),
+                    outcome=outcome, dose_mg=Decimal("60") if outcome == "given" else None,
+                    take_home_mg=Decimal(0), covers_days=1, staff_id=None, workstation="test", reason=reason,
+                )
+            )  # fmt: skip
+    [row] = queue(skranke).due
+    assert (row.dose.state, row.dose.missed_days) == ("hold", 59)

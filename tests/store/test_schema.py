@@ -286,3 +286,28 @@ def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+def test_the_head_revision_opening_compares_with_is_the_newest_migration():
+    # Opening a current store compares with HEAD_REVISION and never loads Alembic's scripts.
+    from skranke.store.schema import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
+def test_opening_a_current_store_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    from skranke.clock import parse_now
+    from skranke.store.database import Database
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    Database.open(url, parse_now("2026-04-09T09:00")).close()
+    code = (
+        "import sys; from skranke.clock import parse_now; from skranke.store.database import Database; "
+        f"Database.open({url!r}, parse_now('2026-04-09T09:00'), create=False).close(); "
+        "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

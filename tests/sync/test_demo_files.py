@@ -558,6 +558,9 @@ def test_bulk_rows_stream_and_repeat(odense):
     assert all(len(row) == len(HEADERS["borgere"]) for row in first)
     cases = list(iter_bulk_rows("sager", 300, TODAY, 1, citizens=40, site=odense))
     assert len(cases) == 300 and {row[1] for row in cases} <= {f"B{i:07d}" for i in range(40)}
+    for kind in ("sager", "ordinationer", "aftaler"):  # every row as wide as its header
+        rows = iter_bulk_rows(kind, 50, TODAY, 1, citizens=40, site=odense)
+        assert {len(row) for row in rows} == {len(HEADERS[kind])}, kind
     with pytest.raises(ValueError):
         next(iter_bulk_rows("medicin", 1, TODAY))
 

@@ -1,6 +1,7 @@
 """Opening hours of departments, on the OpenStreetMap `opening_hours` syntax.
 
-opening-hours-py evaluates the rules; `holidays` names the day. `PH` is only understood
+opening-hours-py evaluates the rules; `holidays` names the day (through a table generated
+from it: domain/danish_holidays.py). `PH` is only understood
 with `country="DK"` (otherwise `PH off` is silently ignored), and Juleaftensdag, Nytårsaften
 and Grundlovsdag are not public holidays: sites write them into their rules or exceptions.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # opening-hours-py raises ParserError at runtime but its stub (__init__.pyi) does not declare it.
@@ -164,29 +164,14 @@ class SiteHours:
         return self.departments[department_id]
 
 
-def _denmark():
-    # Imported on first use: the package loads every country's calendar (~200 ms), which
-    # the first painted frame should not wait for (opening-hours-py knows PH without it).
-    from holidays.countries.denmark import Denmark
-
-    return Denmark
-
-
-@lru_cache(maxsize=64)
-def _danish_days(year: int):
-    # language="da" always: otherwise the environment's locale picks the names.
-    return _denmark()(years=year, language="da", categories=("public", "optional"))
-
-
 def holiday_name(day: date) -> str | None:
     """The Danish name of a public holiday or special day (Juleaftensdag, Grundlovsdag, ...)."""
-    return _danish_days(day.year).get(day)
+    from skranke.domain.danish_holidays import calendar
 
-
-@lru_cache(maxsize=64)
-def _public_holidays(year: int):
-    return _denmark()(years=year, categories=("public",))
+    return calendar(day.year)[0].get(day)
 
 
 def is_public_holiday(day: date) -> bool:
-    return day in _public_holidays(day.year)
+    from skranke.domain.danish_holidays import calendar
+
+    return day in calendar(day.year)[1]

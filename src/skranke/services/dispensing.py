@@ -10,7 +10,7 @@ record back as a refusal ("allerede givet kl. 09.12 af SYG").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -37,11 +37,6 @@ if TYPE_CHECKING:
 
 OUTCOMES = ("given", "refused", "missed")
 REFUSAL_REASONS = ("intoxicated", "declined", "other")
-
-
-def _history_days(site_preparations: tuple[Preparation, ...]) -> int:
-    # Far enough back to see the last given dose of anyone not yet held: take-home days plus the threshold.
-    return max((p.max_take_home_days + p.missed_days_before_reassessment for p in site_preparations), default=30) + 2
 
 
 def alert_text(alert: Alert) -> str:
@@ -251,7 +246,8 @@ def _person(row: Any) -> Person:
     )
 
 
-def _record(row: Dispensing) -> DoseRecord:
+def _record(row: Any) -> DoseRecord:
+    # A `Dispensing`, or a read-only row of its columns (store.desk.dispensings_between).
     return DoseRecord(
         id=row.id,
         prescription_id=row.prescription_id,
@@ -284,6 +280,7 @@ class _DayData:
             check_ins_on,
             citizens_by_id,
             dispensings_between,
+            last_given_doses,
             prescriptions_valid_on,
             releases_on,
         )
@@ -292,9 +289,10 @@ class _DayData:
         self.day = day
         self.orders = _orders(prescriptions_valid_on(session, day))
         ids = sorted({o.citizen_id for o in self.orders})
-        first = day - timedelta(days=_history_days(skranke.site.preparations))
-        self.records = [_record(r) for r in dispensings_between(session, first, day, ids)]
+        # The rules need each citizen's records of the day and the last given dose before it
+        # (domain.dispensing), not weeks of history: two reads, whatever the history's length.
         self.today_rows = list(dispensings_between(session, day, day))
+        earlier = last_given_doses(session, day)
         self.releases = {r.prescription_id: r for r in releases_on(session, day)}
         self.check_ins = check_ins_on(session, day)
         self.citizens = citizens_by_id(
@@ -302,14 +300,8 @@ class _DayData:
         )
         self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
         self.history: dict[tuple[str, str], list[DoseRecord]] = {}
-        for rec in self.records:
-            self.history.setdefault((self._citizen_of(rec.prescription_id), rec.preparation), []).append(rec)
-
-    def _citizen_of(self, prescription_id: str) -> str:
-        for order in self.orders:
-            if order.id == prescription_id:
-                return order.citizen_id
-        return ""
+        for row in [*earlier, *self.today_rows]:
+            self.history.setdefault((row.citizen_id, row.preparation), []).append(_record(row))
 
     def place(self, citizen_id: str, preparation: str) -> str:
         return medicine_place(self.skranke.site, preparation, citizen_id in self.heroin_citizens)
@@ -459,15 +451,18 @@ def _order_in(session: Session, prescription_id: str) -> Order:
 
 def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int | None) -> DueDose:
     """The dose of `order` to record now, or DeskRefusal with the rule's words."""
-    from skranke.store.desk import dispensings_between, recorded_dose
+    from skranke.store.desk import dispensings_between, last_given_doses, recorded_dose
 
     now = skranke.clock.now()
     day = now.date()
     rules = skranke.site.preparation(order.preparation)
-    first = day - timedelta(days=_history_days(skranke.site.preparations))
+    # The day's records and the last given dose before it are all the rules read (domain.dispensing).
     history = [
         _record(r)
-        for r in dispensings_between(session, first, day, [order.citizen_id])
+        for r in [
+            *last_given_doses(session, day, order.citizen_id, order.preparation),
+            *dispensings_between(session, day, day, [order.citizen_id]),
+        ]
         if r.preparation == order.preparation
     ]
     data_release = None

@@ -161,14 +161,77 @@ def change_marker(session: Session) -> tuple[int, int, int]:
 # --- dispensing -----------------------------------------------------------------------------
 
 
+# Dispensing records to read, not change: plain rows with the model's attribute names and types
+# (no ORM objects: a queue reads thousands, and building the objects cost more than the query).
+_DISPENSING_ROW = tuple(Dispensing.__table__.columns)
+
+
 def dispensings_between(
     session: Session, first_day: date, last_day: date, citizen_ids: Sequence[str] | None = None
-) -> Sequence[Dispensing]:
-    """Every record (voided ones too) from `first_day` to `last_day` (index ix_dispensings_service_date)."""
-    query = select(Dispensing).where(Dispensing.service_date >= first_day, Dispensing.service_date <= last_day)
+) -> Sequence[Any]:
+    """Every record (voided ones too) from `first_day` to `last_day` (index ix_dispensings_service_date),
+    as read-only rows with the attributes of `Dispensing`."""
+    query = select(*_DISPENSING_ROW).where(Dispensing.service_date >= first_day, Dispensing.service_date <= last_day)
     if citizen_ids is not None:
         query = query.where(Dispensing.citizen_id.in_(citizen_ids))
-    return session.execute(query.order_by(Dispensing.recorded_at, Dispensing.id)).scalars().all()
+    return session.execute(query.order_by(Dispensing.recorded_at, Dispensing.id)).all()
+
+
+def last_given_doses(
+    session: Session, day: date, citizen_id: str | None = None, preparation: str | None = None
+) -> Sequence[Any]:
+    """Per citizen and preparation, the given, non-voided records of the latest day before `day`
+    that has one: with the day's own records, all the dispensing rules need (domain.dispensing).
+
+    The pairs are those of the orders valid on `day`, or only (`citizen_id`, `preparation`).
+    Each latest day is found by walking the partial index uq_dispensings_one_dose (citizen,
+    preparation, day; voided_at IS NULL) backwards from `day`, not by reading the history.
+    Read-only rows with the attributes of `Dispensing`, as `dispensings_between`.
+    """
+    from sqlalchemy import and_, literal, or_
+    from sqlalchemy.orm import aliased
+
+    if citizen_id is not None and preparation is not None:
+        keys = select(literal(citizen_id).label("citizen_id"), literal(preparation).label("preparation")).subquery()
+    else:
+        keys = (
+            select(Prescription.citizen_id, Prescription.preparation)
+            .where(Prescription.valid_from <= day, or_(Prescription.valid_to.is_(None), Prescription.valid_to >= day))
+            .distinct()
+            .subquery()
+        )
+    earlier = aliased(Dispensing)
+    # ORDER BY ... LIMIT 1 rather than max(): the outcome is not in the index, and max() with
+    # that filter would read every record of the pair instead of stopping at the first given.
+    latest_day = (
+        select(earlier.service_date)
+        .where(
+            earlier.citizen_id == keys.c.citizen_id,
+            earlier.preparation == keys.c.preparation,
+            earlier.voided_at.is_(None),
+            earlier.service_date < day,
+            earlier.outcome == "given",
+        )
+        .order_by(earlier.service_date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(*_DISPENSING_ROW)
+        .select_from(keys)
+        .join(
+            Dispensing,
+            and_(
+                Dispensing.citizen_id == keys.c.citizen_id,
+                Dispensing.preparation == keys.c.preparation,
+                Dispensing.voided_at.is_(None),
+                Dispensing.service_date == latest_day,
+            ),
+        )
+        .where(Dispensing.outcome == "given")
+        .order_by(Dispensing.recorded_at, Dispensing.id)
+    )
+    return session.execute(query).all()
 
 
 def recorded_dose(

@@ -6,18 +6,24 @@ import logging
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest migration's revision. Opening a current store compares with it and never imports
+# Alembic (~180 ms); Alembic is loaded only to upgrade or to tell older from newer. A test checks
+# it is the head of migrations/versions.
+HEAD_REVISION = "0002"
 
 
 def _config(connection=None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -25,10 +31,14 @@ def _config(connection=None) -> Config:
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -64,8 +74,10 @@ class SchemaState:
 def schema_state(engine: Engine) -> tuple[str, str | None]:
     """(state, revision): read only, so a database refused is left exactly as it was."""
     with engine.connect() as connection:
-        revision = MigrationContext.configure(connection).get_current_revision()
         tables = inspect(connection).get_table_names()
+        revision = None
+        if "alembic_version" in tables:  # what Alembic's MigrationContext reads, without Alembic
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return _state_of(revision, tables)
 
 
@@ -87,8 +99,10 @@ def sqlite_schema_state(path: Path) -> tuple[str, str | None]:
 def _state_of(revision: str | None, tables: list[str]) -> tuple[str, str | None]:
     if revision is None:
         return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
-    if revision == head_revision():
+    if revision == HEAD_REVISION:
         return SchemaState.CURRENT, revision
+    from alembic.script import ScriptDirectory
+
     known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
     return (SchemaState.OLDER if revision in known else SchemaState.NEWER), revision
 
@@ -102,6 +116,8 @@ def upgrade_to_head(engine: Engine, stamp: datetime, state: str, current: str | 
     if state == SchemaState.OLDER:
         copy = backup(engine, stamp, current)
         log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head_revision(), copy)
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(_config(connection), "head")
     return copy

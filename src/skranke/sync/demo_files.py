@@ -1223,6 +1223,7 @@ def _bulk_cases(n: int, today: date, rng: random.Random, population: int, people
             format_date(closed),
             status,
             format_date(plan),
+            "",  # samtykke_opfoelgning: not recorded by the journal
         ]
 
 

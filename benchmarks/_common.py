@@ -1,0 +1,82 @@
+"""What every benchmark shares: child processes that report their own peak RSS, medians, the report line.
+
+Each figure that is measured runs in a fresh child process, so its peak memory (ru_maxrss) is
+its own and not the parent's (which builds the test data). The machine is shared and small:
+take medians of several interleaved runs and read the numbers as noisy (±10-20 %).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+# Printed by a child as its last line: its timings (seconds) and its peak RSS.
+CHILD_REPORT = """
+def _report(times, **extra):
+    import json, os
+    # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's across exec).
+    with open("/proc/self/status") as status:
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    # os.write, not print: a running Textual app captures sys.stdout.
+    os.write(1, (json.dumps({"times": times, "rss_mb": rss, **extra}) + "\\n").encode())
+"""
+
+ENV = {"SKRANKE_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds: float
+    rss_mb: float
+
+
+def child(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """Run `code` in a fresh interpreter; it ends by calling `_report(...)` (CHILD_REPORT)."""
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD_REPORT + code, *args],
+        capture_output=True,
+        text=True,
+        env={**ENV, "SKRANKE_BENCH_T0": repr(time.time()), **(env or {})},
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"child failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def command(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall time (s), peak RSS (MB) and stdout of a whole command, interpreter start included."""
+    out_path = f"/tmp/skranke-bench-{os.getpid()}.out"
+    with open(out_path, "w+") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env={**ENV, **(env or {})})
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    os.unlink(out_path)
+    if process.returncode != 0:
+        raise SystemExit(f"{argv} failed ({process.returncode}): {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, text
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(title: str, figure: Figure, baseline: Figure, aim_ratio: float, aim_ms: float | None = None) -> bool:
+    """Print the figure beside its baseline and the aim; True when the aim is met."""
+    ratio = figure.seconds / baseline.seconds
+    met = ratio <= aim_ratio and (aim_ms is None or figure.seconds * 1000 <= aim_ms) and figure.rss_mb <= 150
+    aim = f"≤ {aim_ratio:g}x" + (f" and ≤ {aim_ms:g} ms" if aim_ms is not None else "") + ", ≤ 150 MB"
+    print(f"== {title}")
+    print(f"  {baseline.name:<44} {baseline.seconds * 1000:9.1f} ms  peak RSS {baseline.rss_mb:6.1f} MB")
+    print(f"  {figure.name:<44} {figure.seconds * 1000:9.1f} ms  peak RSS {figure.rss_mb:6.1f} MB")
+    print(f"  ratio {ratio:.2f}x   aim {aim}   {'MET' if met else 'NOT MET'}", flush=True)
+    return met
