@@ -429,3 +429,36 @@ def known_citizen(skranke: Skranke, actor: Actor | None, cpr: str) -> str | None
     with skranke.database.reading() as session:
         person = citizen_by_cpr(session, cpr)
         return None if person is None else person.id
+
+
+@dataclass(frozen=True, slots=True)
+class IntakePreview:
+    """What the form shows while it is filled: every problem, and what can be computed yet."""
+
+    problems: tuple[FieldProblem, ...]
+    assessment: IntakeAssessment | None  # None until the answers hold together
+    deadline: date | None  # from the contact date alone, before the rest is known
+
+
+def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | None = None) -> IntakePreview:
+    try:
+        answers = read_answers(skranke, data)
+    except IntakeRejected as rejected:
+        contact = _contact_date(data.get("contact_date"))
+        deadline = None
+        if contact is not None:
+            from datetime import timedelta
+
+            deadline = contact + timedelta(days=skranke.site.rules.guarantee_days)
+        return IntakePreview(rejected.problems, None, deadline)
+    assessment = assess_intake(skranke, answers, department)
+    return IntakePreview((), assessment, assessment.deadline)
+
+
+def flag_label(flag: str) -> str:
+    return {
+        "deadline_on_closed_day": _("the deadline falls on a closed day"),
+        "no_open_day_before_deadline": _("no open day before the deadline"),
+        "no_appointment": _("no appointment booked yet"),
+        "hours_unknown": _("opening hours not given"),
+    }.get(flag, flag)

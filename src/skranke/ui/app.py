@@ -60,8 +60,25 @@ def _sync_screen() -> Screen:
     return SyncScreen()
 
 
+def _intake_screen() -> Screen:
+    from skranke.ui.screens.intake import IntakeScreen
+
+    return IntakeScreen()
+
+
+def _tasks_screen() -> Screen:
+    from skranke.ui.screens.tasks import TasksScreen
+
+    return TasksScreen()
+
+
 # Screens that show or change citizens: a signed-in person first (DESIGN §1, §4).
-SIGNED_IN_MODES = {"deadlines": _deadlines_screen, "sync": _sync_screen}
+SIGNED_IN_MODES = {
+    "deadlines": _deadlines_screen,
+    "intake": _intake_screen,
+    "tasks": _tasks_screen,
+    "sync": _sync_screen,
+}
 IDLE_CHECK_SECONDS = 5
 
 
@@ -80,6 +97,10 @@ class SkrankeApp(App[None]):
             id="screen.deadlines",
             tooltip=_("14-day guarantee, follow-ups, plan reviews"),
         ),
+        Binding(
+            "n", "open('intake')", _("New request"), id="screen.intake", tooltip=_("Ny henvendelse: the intake form")
+        ),
+        Binding("o", "open('tasks')", _("Tasks"), id="screen.tasks", tooltip=_("Notifications, referrals, follow-ups")),
         Binding("s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox")),
         Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
@@ -199,12 +220,19 @@ class SkrankeApp(App[None]):
             await self.action_lock("idle")
 
     def _mode_title(self, mode: str) -> str:
-        return {"deadlines": _("Deadlines"), "sync": _("Sync")}.get(mode, mode)
+        return {
+            "deadlines": _("Deadlines"),
+            "intake": _("New request"),
+            "tasks": _("Tasks"),
+            "sync": _("Sync"),
+        }.get(mode, mode)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
             (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
+            (_("New request"), _("Ny henvendelse: the intake form"), "open('intake')"),
+            (_("Tasks"), _("Notifications, referrals, follow-ups"), "open('tasks')"),
             (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
             (_("Sign in"), _("Initials and PIN"), "sign_in"),
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
