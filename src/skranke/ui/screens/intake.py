@@ -546,6 +546,8 @@ class IntakeScreen(DatabaseScreen[None]):
                     value = data.get(field)
                 if isinstance(value, bool):
                     value = _("Yes") if value else _("No")
+                elif field in ("channel", "requested_by") and isinstance(value, str):
+                    value = _choice_label(value)
                 elif isinstance(value, list):
                     value = ", ".join(value)
                 if value in (None, ""):
@@ -695,6 +697,17 @@ class IntakeScreen(DatabaseScreen[None]):
         self.step = STEPS[0]
         self._show_step()
         self._focus_step()
+
+
+def _choice_label(value: str) -> str:
+    return {
+        "personal": _("In person"),
+        "phone": _("By phone"),
+        "written": _("In writing"),
+        "citizen": _("The citizen"),
+        "relative": _("A relative"),
+        "professional": _("A professional"),
+    }.get(value, value)
 
 
 def _selector(field: str) -> str:
