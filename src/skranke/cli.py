@@ -20,7 +20,7 @@ from skranke.services.staff import AccessError, Actor, StaffInputError
 from skranke.sites import SiteError
 
 if TYPE_CHECKING:
-    from skranke.services.intake import IntakeAssessment
+    from skranke.services.intake import IntakeAnswers, IntakeAssessment
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_ACCESS = 0, 1, 2, 3, 4
 EXIT_DATABASE = 5  # the database cannot be used: one sentence names it and what is wrong
@@ -406,16 +406,39 @@ def run_intake(skranke: Skranke, args: argparse.Namespace) -> int:
             print(f"skranke: {args.file}: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     if not args.dry_run:
-        print(
-            "skranke: " + _("registering a request needs a signed-in staff member; check the file with --dry-run"),
-            file=sys.stderr,
-        )
-        return EXIT_ACCESS
+        return _register_intake(skranke, args, answers)
     assessment = assess_intake(skranke, answers)
     if args.json:
         print(json.dumps(assessment.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         _print_assessment(skranke, assessment)
+        print(_("Dry run: nothing was registered."))
+    return EXIT_OK
+
+
+def _register_intake(skranke: Skranke, args: argparse.Namespace, answers: IntakeAnswers) -> int:
+    """Register the request, signed in with --staff (or SKRANKE_STAFF) and SKRANKE_PIN."""
+    from skranke.services.intake import IntakeRefused, register_intake
+
+    actor = signed_in_actor(skranke)
+    if actor is None:
+        print(
+            "skranke: " + _("registering a request needs a signed-in staff member; check the file with --dry-run"),
+            file=sys.stderr,
+        )
+        return EXIT_ACCESS
+    try:
+        result = register_intake(skranke, actor, answers)
+    except IntakeRefused as error:
+        print(f"skranke: {args.file}: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.json:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(_("Registered: citizen {citizen}, case {case}.").format(citizen=result.citizen_id, case=result.case_id))
+        if not result.new_citizen:
+            print(_("The citizen was already known and is reused."))
+        _print_assessment(skranke, result.assessment)
     return EXIT_OK
 
 
@@ -472,7 +495,6 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
             print(f"  {task.due}  {task_kind_label(task.kind)} ({task.source})")
             if task.note:
                 print(f"              {task.note}")
-    print(_("Dry run: nothing was registered."))
 
 
 COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {

@@ -199,6 +199,8 @@ class Site(_Strict):
     source: str = ""
     # The desk locks after this many idle minutes (DESIGN §1; default 5): the screen faces the waiting room.
     idle_lock_minutes: int = Field(default=5, ge=1, le=120)
+    # Unfinished intake drafts hold a citizen's answers: removed after this many days (privacy).
+    draft_keep_days: int = Field(default=7, ge=1, le=90)
     departments: tuple[Department, ...]
     exceptions: tuple[HoursException, ...] = ()
     rules: Rules = Rules()

@@ -34,6 +34,7 @@ ACTIONS = (
     "intake",
     "follow_up",
     "task_done",
+    "list_tasks",
     "staff_add",
     "staff_disable",
     "staff_pin",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -43,6 +43,7 @@ class DeadlinesView:
 
 def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView:
     """The whole Frister view: two indexed queries, then the rules of `domain.deadlines`."""
+    from skranke.store.intake import follow_ups_done
     from skranke.store.queries import deadline_case_rows, guarantee_appointment_rows
 
     today = today or skranke.clock.now().date()
@@ -52,7 +53,13 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
     with skranke.database.reading() as session:
         cases = _cases(deadline_case_rows(session, closed_since))
         appointments = _appointments(guarantee_appointment_rows(session, kinds)) if kinds else []
+        closed = [case.case_id for case in cases if case.closed_on is not None]
+        made = follow_ups_done(session, closed)
     overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+    if made:
+        # A follow-up recorded as made (Opgaver or Frister) leaves the list.
+        waiting = tuple(f for f in overview.follow_ups if (f.case_id, f.months) not in made)
+        overview = replace(overview, follow_ups=waiting)
     return DeadlinesView(overview, {case.case_id: case.department for case in cases})
 
 

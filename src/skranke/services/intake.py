@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from skranke.domain import intake as rules
 from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake
 from skranke.i18n import _, ngettext
 from skranke.services.context import Skranke
+from skranke.services.staff import Actor, require
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,3 +174,291 @@ def eligible_label(eligible: bool | None) -> str:
     if eligible is None:
         return _("not decided: some criteria are not answered")
     return _("eligible") if eligible else _("not eligible")
+
+
+# --- registering, and the drafts that keep an unfinished form ------------------------------
+
+
+class IntakeRefused(ValueError):
+    """The answers are valid but open no case here (a referral, no department): exit code 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredIntake:
+    intake_id: int
+    citizen_id: str
+    case_id: str
+    new_citizen: bool
+    assessment: IntakeAssessment
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"citizen_id": self.citizen_id, "case_id": self.case_id, **self.assessment.to_json_dict()}
+
+
+def _stored(answers: IntakeAnswers, department: str | None, reason: str | None, step: str) -> dict[str, Any]:
+    return {
+        "answers": answers.model_dump(mode="json"),
+        "step": step,
+        "department": department,
+        "reason": reason or "",
+    }
+
+
+def register_intake(
+    skranke: Skranke,
+    actor: Actor | None,
+    answers: IntakeAnswers,
+    department: str | None = None,
+    reason: str | None = None,
+    draft_id: int | None = None,
+) -> RegisteredIntake:
+    """Register a request in one transaction: the citizen (reused by CPR, never doubled), the
+    case (on Frister at once), the intake's answers with the receptionist's own choice and reason,
+    the tasks of the assessment, the audit event and the outbox event.
+
+    `department` overrides the routing (the reason is kept with the answers); `draft_id` is the
+    draft the form filled, which becomes the registered intake.
+    """
+    from skranke.services.audit import record
+    from skranke.store.imports import record_event
+    from skranke.store.intake import citizen_by_cpr, draft_for_update
+    from skranke.store.models import Case, Citizen, Intake, Task
+
+    signed_in = require(actor, "intake")
+    if department is not None and department not in {d.id for d in skranke.site.departments}:
+        raise IntakeRefused(_("Unknown department '{department}'.").format(department=department))
+    assessment = assess_intake(skranke, answers, department)
+    if assessment.department is None or assessment.paragraph is None:
+        if assessment.referral is not None:
+            raise IntakeRefused(
+                _("Not a case here: refer to {referral}, or choose a department with a reason.").format(
+                    referral=assessment.referral
+                )
+            )
+        raise IntakeRefused(_("No routing rule fits these answers: choose the department."))
+    routed = assess_intake(skranke, answers).department if department is not None else assessment.department
+    suggested = {routed, *(assessment.routing.alternatives if assessment.routing is not None else ())}
+    if department is not None and department not in suggested and not (reason or "").strip():
+        raise IntakeRefused(_("Say why the citizen goes to another department than the routing suggests."))
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        intake = draft_for_update(session, draft_id) if draft_id is not None else None
+        if intake is None or intake.status != "draft":
+            intake = Intake(status="draft", answers={}, created_at=now, updated_at=now)
+            session.add(intake)
+            session.flush()
+        person = citizen_by_cpr(session, answers.cpr) if answers.cpr else None
+        new_citizen = person is None
+        if person is None:
+            person = Citizen(
+                id=f"H{intake.id:05d}",
+                cpr=answers.cpr or None,
+                first_name=answers.first_name,
+                last_name=answers.last_name,
+                alias=answers.alias,
+                phone=answers.phone,
+            )
+            session.add(person)
+        elif answers.phone and not person.phone:
+            person.phone = answers.phone
+        case = Case(
+            id=f"HS{intake.id:05d}",
+            citizen_id=person.id,
+            department=assessment.department,
+            paragraph=assessment.paragraph,
+            contact_date=answers.contact_date,
+            free_choice=bool(answers.free_choice),
+        )
+        session.add(case)
+        intake.status = "registered"
+        intake.citizen_id = person.id
+        intake.case_id = case.id
+        intake.staff_id = signed_in.staff_id
+        intake.contact_date = answers.contact_date
+        intake.answers = _stored(answers, department, reason, "registered")
+        intake.updated_at = now
+        for task in assessment.tasks:
+            session.add(
+                Task(
+                    kind=task.kind,
+                    citizen_id=person.id,
+                    case_id=case.id,
+                    due=task.due,
+                    source=task.source,
+                    note=task.note,
+                    created_at=now,
+                    created_by=signed_in.staff_id,
+                )
+            )
+        session.flush()
+        detail = {"department": assessment.department, "paragraph": assessment.paragraph, "new_citizen": new_citizen}
+        if department is not None and department != routed:
+            detail["routed"] = routed
+        record(session, signed_in, now, "intake", citizen_id=person.id, entity="case", entity_id=case.id, detail=detail)
+        record_event(
+            session,
+            "intake",
+            now,
+            {
+                "citizen_id": person.id,
+                "case_id": case.id,
+                "department": assessment.department,
+                "paragraph": assessment.paragraph,
+                "contact_date": answers.contact_date.isoformat(),
+                "free_choice": bool(answers.free_choice),
+                "staff": signed_in.staff_id,
+            },
+        )
+        result = RegisteredIntake(intake.id, person.id, case.id, new_citizen, assessment)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    draft_id: int
+    answers: dict[str, Any]  # the form as typed: may not validate yet
+    step: str
+    department: str | None
+    reason: str
+    updated_at: datetime
+    label: str  # who it is about, as a list at the counter shows it: alias or initials
+
+
+def _draft(row: Any) -> Draft:
+    stored = row.answers or {}
+    answers = dict(stored.get("answers") or {})
+    alias = str(answers.get("alias") or "")
+    initials = "".join(str(part)[:1] for part in (answers.get("first_name"), answers.get("last_name")) if part)
+    return Draft(
+        draft_id=row.id,
+        answers=answers,
+        step=str(stored.get("step") or ""),
+        department=stored.get("department"),
+        reason=str(stored.get("reason") or ""),
+        updated_at=row.updated_at,
+        label=alias or initials.upper() or _("(no name yet)"),
+    )
+
+
+def save_draft(
+    skranke: Skranke,
+    actor: Actor | None,
+    draft_id: int | None,
+    answers: dict[str, Any],
+    step: str,
+    department: str | None = None,
+    reason: str | None = None,
+) -> int:
+    """Keep the form as typed, in its own transaction: nothing is lost to a crash or a lock.
+    A draft that is gone (removed, registered, discarded) is started again under a new id."""
+    from skranke.store.intake import draft_for_update
+    from skranke.store.models import Intake
+
+    signed_in = require(actor, "intake")
+    now = skranke.clock.now()
+    stored = {"answers": dict(answers), "step": step, "department": department, "reason": reason or ""}
+    contact = _contact_date(answers.get("contact_date"))
+    with skranke.database.transaction() as session:
+        row = draft_for_update(session, draft_id) if draft_id is not None else None
+        if row is None or row.status != "draft":
+            row = Intake(status="draft", created_at=now)
+            session.add(row)
+        row.answers = stored
+        row.contact_date = contact
+        row.staff_id = signed_in.staff_id
+        row.updated_at = now
+        session.flush()
+        return row.id
+
+
+def _contact_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def remove_old_drafts(skranke: Skranke) -> int:
+    """Drafts untouched for the site's `draft_keep_days` are deleted (they hold a citizen's answers)."""
+    from datetime import timedelta
+
+    from skranke.store.intake import remove_drafts_before
+
+    before = skranke.clock.now() - timedelta(days=skranke.site.draft_keep_days)
+    with skranke.database.transaction() as session:
+        return remove_drafts_before(session, before)
+
+
+def list_drafts(skranke: Skranke, actor: Actor | None) -> list[Draft]:
+    """The unfinished forms, newest first, after removing those older than the site's limit."""
+    from skranke.store.intake import drafts
+
+    require(actor, "intake")
+    remove_old_drafts(skranke)
+    with skranke.database.reading() as session:
+        return [_draft(row) for row in drafts(session)]
+
+
+def resume_draft(skranke: Skranke, actor: Actor | None, draft_id: int) -> Draft | None:
+    from skranke.store.models import Intake
+
+    require(actor, "intake")
+    with skranke.database.reading() as session:
+        row = session.get(Intake, draft_id)
+        return _draft(row) if row is not None and row.status == "draft" else None
+
+
+def discard_draft(skranke: Skranke, actor: Actor | None, draft_id: int) -> None:
+    """A discarded draft keeps no answers."""
+    from skranke.store.intake import draft_for_update
+
+    require(actor, "intake")
+    with skranke.database.transaction() as session:
+        row = draft_for_update(session, draft_id)
+        if row is not None and row.status == "draft":
+            row.status = "discarded"
+            row.answers = {}
+            row.updated_at = skranke.clock.now()
+
+
+def known_citizen(skranke: Skranke, actor: Actor | None, cpr: str) -> str | None:
+    """The id of the citizen with this CPR number, if the store has one (the form reuses it)."""
+    from skranke.store.intake import citizen_by_cpr
+
+    require(actor, "intake")
+    with skranke.database.reading() as session:
+        person = citizen_by_cpr(session, cpr)
+        return None if person is None else person.id
+
+
+@dataclass(frozen=True, slots=True)
+class IntakePreview:
+    """What the form shows while it is filled: every problem, and what can be computed yet."""
+
+    problems: tuple[FieldProblem, ...]
+    assessment: IntakeAssessment | None  # None until the answers hold together
+    deadline: date | None  # from the contact date alone, before the rest is known
+
+
+def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | None = None) -> IntakePreview:
+    try:
+        answers = read_answers(skranke, data)
+    except IntakeRejected as rejected:
+        contact = _contact_date(data.get("contact_date"))
+        deadline = None
+        if contact is not None:
+            from datetime import timedelta
+
+            deadline = contact + timedelta(days=skranke.site.rules.guarantee_days)
+        return IntakePreview(rejected.problems, None, deadline)
+    assessment = assess_intake(skranke, answers, department)
+    return IntakePreview((), assessment, assessment.deadline)
+
+
+def flag_label(flag: str) -> str:
+    return {
+        "deadline_on_closed_day": _("the deadline falls on a closed day"),
+        "no_open_day_before_deadline": _("no open day before the deadline"),
+        "no_appointment": _("no appointment booked yet"),
+        "hours_unknown": _("opening hours not given"),
+    }.get(flag, flag)

@@ -69,6 +69,18 @@ def _sync_screen() -> Screen:
     return SyncScreen()
 
 
+def _intake_screen() -> Screen:
+    from skranke.ui.screens.intake import IntakeScreen
+
+    return IntakeScreen()
+
+
+def _tasks_screen() -> Screen:
+    from skranke.ui.screens.tasks import TasksScreen
+
+    return TasksScreen()
+
+
 # Screens that show or change citizens: a signed-in person first (DESIGN §1, §4).
 def _queue_screen() -> Screen:
     from skranke.ui.screens.queue import QueueScreen
@@ -80,6 +92,8 @@ SIGNED_IN_MODES = {
     "citizens": _citizens_screen,
     "queue": _queue_screen,
     "deadlines": _deadlines_screen,
+    "intake": _intake_screen,
+    "tasks": _tasks_screen,
     "sync": _sync_screen,
 }
 IDLE_CHECK_SECONDS = 5
@@ -104,6 +118,10 @@ class SkrankeApp(App[None]):
             "b", "open('citizens')", _("Citizen"), id="screen.citizens", tooltip=_("Find a citizen and check them in")
         ),
         Binding("m", "open('queue')", _("Medicine"), id="screen.queue", tooltip=_("The dispensing queue")),
+        Binding(
+            "n", "open('intake')", _("New request"), id="screen.intake", tooltip=_("Ny henvendelse: the intake form")
+        ),
+        Binding("o", "open('tasks')", _("Tasks"), id="screen.tasks", tooltip=_("Notifications, referrals, follow-ups")),
         # Not in the footer (an 80-column footer holds seven keys); in help and the palette.
         Binding(
             "s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox"), show=False
@@ -235,12 +253,16 @@ class SkrankeApp(App[None]):
             "sync": _("Sync"),
             "queue": _("Medicine dispensing"),
             "citizens": _("Citizen"),
+            "intake": _("New request"),
+            "tasks": _("Tasks"),
         }.get(mode, mode)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
             (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
             (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
+            (_("New request"), _("Ny henvendelse: the intake form"), "open('intake')"),
+            (_("Tasks"), _("Notifications, referrals, follow-ups"), "open('tasks')"),
             (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
             (_("Citizen"), _("Find a citizen and check them in"), "open('citizens')"),
             (_("Medicine dispensing"), _("Waiting, expected today, deliveries, done"), "open('queue')"),

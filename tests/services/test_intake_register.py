@@ -1,0 +1,203 @@
+"""Registering a request (one transaction) and the drafts that keep an unfinished form, on both backends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from skranke.services.deadlines import deadlines
+from skranke.services.intake import (
+    IntakeRefused,
+    discard_draft,
+    list_drafts,
+    read_answers,
+    register_intake,
+    resume_draft,
+    save_draft,
+)
+from skranke.services.staff import AccessError
+from skranke.store.models import AuditEvent, Case, Citizen, Intake, OutboxEvent, Task
+from tests.conftest import TEST_PIN, signed_in
+
+NOW = "2026-03-30T09:00"
+REQUEST = {
+    "contact_date": "2026-03-30",
+    "channel": "personal",
+    "cpr": "0101901234",
+    "first_name": "Jens",
+    "last_name": "Hansen",
+    "substances": ["kokain"],
+    "children_under_18_at_home": True,
+}
+
+
+def count(skranke, model) -> int:
+    with skranke.database.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_registering_writes_citizen_case_tasks_audit_and_outbox_at_once(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    result = register_intake(skranke, actor, read_answers(skranke, REQUEST))
+    assert (result.citizen_id, result.case_id, result.new_citizen) == ("H00001", "HS00001", True)
+    with skranke.database.reading() as session:
+        case = session.get(Case, result.case_id)
+        assert (case.department, case.paragraph, case.contact_date.isoformat()) == (
+            "stabilisering",
+            "SEL101",
+            "2026-03-30",
+        )
+        assert session.get(Citizen, "H00001").cpr == "0101901234"
+        tasks = session.scalars(select(Task)).all()
+        assert {(t.kind, t.case_id, t.created_by) for t in tasks} == {
+            ("notify_children_services", "HS00001", "KJ"),
+            ("doctor_talk", "HS00001", "KJ"),
+        }
+        intake = session.scalars(select(Intake)).one()
+        assert (intake.status, intake.staff_id, intake.case_id) == ("registered", "KJ", "HS00001")
+        assert intake.answers["answers"]["children_under_18_at_home"] is True
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "intake")).one()
+        assert (event.staff, event.citizen_id, event.entity_id) == ("KJ", "H00001", "HS00001")
+        outbox = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "intake")).one()
+        assert outbox.payload["case_id"] == "HS00001"
+    # On Frister at once, with the deadline of the assessment.
+    waiting = {r.case_id: r for r in deadlines(skranke).requests}
+    assert waiting["HS00001"].deadline == result.assessment.deadline
+
+
+def test_a_known_cpr_reuses_the_citizen(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    first = register_intake(skranke, actor, read_answers(skranke, REQUEST))
+    second = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "cpr": "010190-1234"}))
+    assert (second.citizen_id, second.new_citizen) == (first.citizen_id, False)
+    assert second.case_id != first.case_id
+    assert count(skranke, Citizen) == 1
+
+
+def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    answers = {**REQUEST, "cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræv", "age": 24}
+    result = register_intake(skranke, actor, read_answers(skranke, answers))
+    with skranke.database.reading() as session:
+        person = session.get(Citizen, result.citizen_id)
+        assert (person.cpr, person.alias) == (None, "Ræv")
+        assert session.get(Case, result.case_id).paragraph == "SEL101a"
+
+
+def test_another_department_needs_a_reason_and_keeps_it(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    answers = read_answers(skranke, REQUEST)
+    with pytest.raises(IntakeRefused, match="Sig hvorfor"):
+        register_intake(skranke, actor, answers, department="heroinklinikken")
+    assert count(skranke, Case) == 0
+    result = register_intake(skranke, actor, answers, department="heroinklinikken", reason="Lægens vurdering")
+    with skranke.database.reading() as session:
+        stored = session.scalars(select(Intake)).one().answers
+        assert (stored["department"], stored["reason"]) == ("heroinklinikken", "Lægens vurdering")
+        assert session.get(Case, result.case_id).department == "heroinklinikken"
+
+
+def test_a_referral_is_no_case(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    with pytest.raises(IntakeRefused):
+        register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "substances": ["alkohol"]}))
+    assert count(skranke, Case) == count(skranke, Citizen) == count(skranke, Intake) == 0
+
+
+def test_registering_needs_the_intake_role(skranke_at):
+    skranke = skranke_at(NOW)
+    admin = signed_in(skranke, "admin", initials="ADM")
+    with pytest.raises(AccessError):
+        register_intake(skranke, admin, read_answers(skranke, REQUEST))
+    with pytest.raises(AccessError):
+        save_draft(skranke, None, None, {}, "identity")
+
+
+def test_a_draft_becomes_the_registered_intake(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    draft = save_draft(skranke, actor, None, {"cpr": "0101901234"}, "identity")
+    assert save_draft(skranke, actor, draft, dict(REQUEST), "review") == draft
+    assert [d.draft_id for d in list_drafts(skranke, actor)] == [draft]
+    result = register_intake(skranke, actor, read_answers(skranke, REQUEST), draft_id=draft)
+    assert result.intake_id == draft
+    assert list_drafts(skranke, actor) == []
+    assert count(skranke, Intake) == 1
+
+
+def test_discarded_drafts_keep_no_answers_and_old_ones_are_removed(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    old = save_draft(skranke, actor, None, {"cpr": "0101901234"}, "identity")
+    gone = save_draft(skranke, actor, None, {"alias": "Ræv"}, "identity")
+    discard_draft(skranke, actor, gone)
+    assert resume_draft(skranke, actor, gone) is None
+    # Seven days (the site's draft_keep_days) later, the untouched draft is removed.
+    later = skranke_at("2026-04-06T09:01")
+    assert list_drafts(later, actor) == []
+    assert resume_draft(later, actor, old) is None
+    assert count(later, Intake) == 0
+
+
+_SAVE_AND_WAIT = """
+import sys, time
+from skranke.config import load_settings
+from skranke.services.context import Skranke
+from skranke.services.intake import save_draft
+from skranke.services.staff import sign_in
+
+skranke = Skranke.from_settings(load_settings(db=sys.argv[1], site="odense", now=sys.argv[2]))
+actor = sign_in(skranke, "KJ", sys.argv[3])
+answers = {}
+draft = None
+for key, value in [("contact_date", "2026-03-30"), ("channel", "phone"), ("cpr", "0101901234"),
+                   ("first_name", "Jens"), ("last_name", "Hansen"), ("substances", ["kokain", "hash"]),
+                   ("main_substance", "kokain"), ("pregnant", False), ("areas", {"social": "Bor alene"})]:
+    answers[key] = value  # the form saves after each change
+    draft = save_draft(skranke, actor, draft, answers, "areas")
+print(draft, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_draft_survives_a_killed_process(skranke_at, db_url):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(_SAVE_AND_WAIT), db_url, NOW, TEST_PIN],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        assert process.stdout is not None
+        draft = int(process.stdout.readline())
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    resumed = resume_draft(skranke, actor, draft)
+    assert resumed is not None and resumed.step == "areas"
+    assert resumed.answers == {
+        "contact_date": "2026-03-30",
+        "channel": "phone",
+        "cpr": "0101901234",
+        "first_name": "Jens",
+        "last_name": "Hansen",
+        "substances": ["kokain", "hash"],
+        "main_substance": "kokain",
+        "pregnant": False,
+        "areas": {"social": "Bor alene"},
+    }
+    assert read_answers(skranke, resumed.answers).main_substance == "kokain"

@@ -1,0 +1,90 @@
+"""Snapshots of Ny henvendelse (each step, a step with errors, the review) and Opgaver, at 120x36 and 80x24."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from skranke.services.intake import Draft, read_answers, register_intake
+from skranke.services.staff import sign_in
+from skranke.ui.screens.intake import STEPS, IntakeScreen
+from tests.conftest import TEST_PIN
+from tests.ui.conftest import TERMINAL, settle
+
+NOW = "2026-03-30T09:00"
+NARROW = (80, 24)
+ANSWERS = {
+    "contact_date": "2026-03-30",
+    "channel": "phone",
+    "requested_by": "relative",
+    "cpr": "0101901234",
+    "first_name": "Jens",
+    "last_name": "Hansen",
+    "substances": ["hash", "kokain"],
+    "main_substance": "kokain",
+    "children_under_18_at_home": True,
+    "pregnant": False,
+    "areas": {"substances": "Kokain dagligt", "social": "Bor med to børn"},
+}
+
+
+def filled(step: str, answers: dict | None = None):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen)
+        draft = Draft(
+            0, answers if answers is not None else ANSWERS, step, None, "", datetime(2026, 3, 30, 7, tzinfo=UTC), ""
+        )
+        screen._fill(draft)
+        screen.step = step
+        screen._show_step()
+        await pilot.pause(0.6)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.pause()
+
+    return run_before
+
+
+async def with_errors(pilot) -> None:
+    await filled("identity", {"cpr": "3213901234", "anonymous": False})(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    pilot.app.screen.set_focus(None)
+    await pilot.pause()
+
+
+def tasks_to_do(skranke) -> None:
+    from tests.conftest import signed_in
+
+    actor = signed_in(skranke, "reception", initials="KJ", name="Karen Jensen")
+    register_intake(skranke, actor, read_answers(skranke, ANSWERS))
+    pregnant = {**ANSWERS, "cpr": "0202021234", "first_name": "Mia", "last_name": "Lund", "pregnant": True}
+    result = register_intake(skranke, actor, read_answers(skranke, pregnant))
+    from skranke.services.tasks import complete_task, tasks_view
+
+    first = next(t for t in tasks_view(skranke, actor).open if t.case_id == result.case_id)
+    complete_task(skranke, sign_in(skranke, "KJ", TEST_PIN), first.task_id)
+
+
+async def open_tasks(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("o")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [TERMINAL, NARROW], ids=["wide", "narrow"])
+class TestIntakeSnapshots:
+    @pytest.mark.parametrize("step", STEPS)
+    def test_step(self, snap_compare, app_at, size, step):
+        assert snap_compare(app_at(NOW), terminal_size=size, run_before=filled(step))
+
+    def test_a_step_with_errors(self, snap_compare, app_at, size):
+        assert snap_compare(app_at(NOW), terminal_size=size, run_before=with_errors)
+
+    def test_tasks(self, snap_compare, app_at, size):
+        assert snap_compare(app_at(NOW, prepare=tasks_to_do), terminal_size=size, run_before=open_tasks)
