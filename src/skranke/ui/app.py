@@ -106,6 +106,9 @@ class SkrankeApp(App[None]):
     MODES = {"today": TodayScreen, **SIGNED_IN_MODES}
     DEFAULT_MODE = "today"
     BINDINGS = [
+        # First after the screen's own keys: a narrow footer leaves out keys from the end.
+        Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
+        Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         Binding("d", "open('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
         Binding(
             "f",
@@ -126,8 +129,6 @@ class SkrankeApp(App[None]):
         Binding(
             "s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox"), show=False
         ),
-        Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
-        Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
         # Shown once, at the footer's right edge (Footer.show_command_palette), not in the row too.
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=False, priority=True),
         # Not in the footer: an 80-column footer holds seven keys, and these are in help and palette.

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey, FooterLabel
 
+from skranke.i18n import _
 from skranke.ui.formatting import NARROW
+
+# What the right edge holds: "^p Kommandoer" and a little air.
+PALETTE_CELLS = 18
 
 
 class SkrankeFooter(Footer):
@@ -20,3 +26,21 @@ class SkrankeFooter(Footer):
 
     def _fit(self) -> None:
         self.compact = self.app.size.width < NARROW
+
+    def compose(self) -> ComposeResult:
+        """Every key that fits, whole; when some do not, they are left out (help lists them all)
+        and a '… f1' says so: a label is never cut in the middle."""
+        more = _("… F1: all keys")
+        room = self.app.size.width - PALETTE_CELLS - len(more) - 2
+        used = 0
+        full = False
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.action != "command_palette":
+                cells = len(widget.key_display) + len(widget.description) + (2 if self.compact else 3)
+                if full or used + cells > room:
+                    if not full:
+                        yield FooterLabel(more)
+                    full = True
+                    continue
+                used += cells
+            yield widget
