@@ -24,10 +24,18 @@ def seed(skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **ord
         session.add(Citizen(id="B2", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""))
         session.flush()
         values = dict(
-            id="O1", citizen_id="B1", preparation="metadon", dose_mg=Decimal("60"), doses_per_day=1,
-            pickup_rule="FREQ=DAILY", supervised=True, valid_from=date(2026, 1, 1), valid_to=None,
-            delivery=False, last_dispensed_on=last_dispensed,
-        )  # fmt: skip
+            id="O1",
+            citizen_id="B1",
+            preparation="metadon",
+            dose_mg=Decimal("60"),
+            doses_per_day=1,
+            pickup_rule="FREQ=DAILY",
+            supervised=True,
+            valid_from=date(2026, 1, 1),
+            valid_to=None,
+            delivery=False,
+            last_dispensed_on=last_dispensed,
+        )
         session.add(Prescription(**(values | order)))
 
 
@@ -40,10 +48,21 @@ def desk(skranke_at):
 
 @pytest.mark.parametrize(
     ("typed", "found"),
-    [("soeren", ["B1"]), ("Søren", ["B1"]), ("aase", ["B2"]), ("Åse", ["B2"]), ("maagen", ["B2"]),
-     ("010180", ["B1"]), ("010180-12", ["B1"]), ("0101801234", ["B1"]), ("15.02.1985", ["B2"]), ("b2", ["B2"]),
-     ("berg åse", ["B2"]), ("nobody", [])],
-)  # fmt: skip
+    [
+        ("soeren", ["B1"]),
+        ("Søren", ["B1"]),
+        ("aase", ["B2"]),
+        ("Åse", ["B2"]),
+        ("maagen", ["B2"]),
+        ("010180", ["B1"]),
+        ("010180-12", ["B1"]),
+        ("0101801234", ["B1"]),
+        ("15.02.1985", ["B2"]),
+        ("b2", ["B2"]),
+        ("berg åse", ["B2"]),
+        ("nobody", []),
+    ],
+)
 def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found):
     skranke, nurse, _doctor = desk
     hits = search_citizens(skranke, nurse, typed)
@@ -196,11 +215,91 @@ def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at):
         for day, outcome, reason in ((given, "given", ""), (refused, "refused", "declined")):
             session.add(
                 Dispensing(
-                    prescription_id="O1", citizen_id="B1", preparation="metadon", service_date=day, dose_number=1,
+                    prescription_id="O1",
+                    citizen_id="B1",
+                    preparation="metadon",
+                    service_date=day,
+                    dose_number=1,
                     recorded_at=datetime.combine(day, datetime.min.time(), TIMEZONE).replace(hour=9),
-                    outcome=outcome, dose_mg=Decimal("60") if outcome == "given" else None,
-                    take_home_mg=Decimal(0), covers_days=1, staff_id=None, workstation="test", reason=reason,
+                    outcome=outcome,
+                    dose_mg=Decimal("60") if outcome == "given" else None,
+                    take_home_mg=Decimal(0),
+                    covers_days=1,
+                    staff_id=None,
+                    workstation="test",
+                    reason=reason,
                 )
-            )  # fmt: skip
+            )
     [row] = queue(skranke).due
     assert (row.dose.state, row.dose.missed_days) == ("hold", 59)
+
+
+def _busy_desk(url: str, role: str, initials: str, rounds: int, results) -> None:
+    """One workstation's loop: check-ins and doses, or reading the queue, each its own transaction."""
+    from skranke.services.staff import sign_in
+    from tests.conftest import TEST_PIN
+
+    skranke = make_skranke(NOW, url)
+    actor = sign_in(skranke, initials, TEST_PIN)
+    errors = []
+    try:
+        for number in range(rounds):
+            try:
+                if role == "reception":
+                    check_in(skranke, actor, f"C{number}")
+                elif role == "nurse":
+                    dispense(skranke, actor, f"P{number}", "given")
+                else:
+                    queue(skranke)
+            except DeskRefusal:
+                pass  # a dose whose citizen has not arrived yet is still given: no rule refuses it
+            except Exception as error:  # noqa: BLE001 — a lock error is exactly what this test looks for
+                errors.append(repr(error))
+    finally:
+        skranke.close()
+    results.put((role, errors))
+
+
+@pytest.mark.slow
+def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_url):
+    setup = make_skranke(NOW, db_url)
+    rounds = 25
+    with setup.database.transaction() as session:
+        for number in range(rounds):
+            session.add(Citizen(id=f"C{number}", cpr=None, first_name="", last_name="", alias=f"A{number}", phone=""))
+        session.flush()
+        for number in range(rounds):
+            session.add(
+                Prescription(
+                    id=f"P{number}",
+                    citizen_id=f"C{number}",
+                    preparation="metadon",
+                    dose_mg=Decimal("50"),
+                    doses_per_day=1,
+                    pickup_rule="FREQ=DAILY",
+                    supervised=True,
+                    valid_from=date(2026, 1, 1),
+                    valid_to=None,
+                    delivery=False,
+                    last_dispensed_on=TODAY - timedelta(days=1),
+                )
+            )
+    signed_in(setup, "reception", initials="KJ")
+    signed_in(setup, "nurse", initials="MN")
+    setup.close()
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_busy_desk, args=(db_url, role, initials, rounds, results))
+        for role, initials in (("reception", "KJ"), ("nurse", "MN"), ("reader", "MN"))
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    outcomes = dict(results.get(timeout=5) for _ in workers)
+    assert outcomes == {"reception": [], "nurse": [], "reader": []}
+    check = make_skranke(NOW, db_url)
+    view = queue(check)
+    assert len(view.done) == rounds and view.due == []
+    check.close()
