@@ -688,6 +688,7 @@ def release(
     from sqlalchemy.exc import IntegrityError
 
     from skranke.store.desk import release_of
+    from skranke.store.imports import record_event
     from skranke.store.models import HoldRelease
 
     signed_in = require(actor, "release")
@@ -727,6 +728,18 @@ def release(
                 entity="prescription",
                 entity_id=order.id,
                 detail={"reason": reason.strip(), "dose_mg": str(dose_mg) if dose_mg is not None else None},
+            )
+            record_event(
+                session,
+                "release",
+                now,
+                {
+                    "citizen_id": order.citizen_id,
+                    "prescription_id": order.id,
+                    "reason": reason.strip(),
+                    "dose_mg": str(dose_mg) if dose_mg is not None else "",
+                    "staff": signed_in.staff_id,
+                },
             )
     except IntegrityError:
         raise DeskRefusal(_("The hold on {id} is already released today.").format(id=prescription_id)) from None

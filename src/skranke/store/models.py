@@ -427,7 +427,7 @@ class OutboxEvent(Base):
     __tablename__ = "outbox_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(32))  # check_in, dispensing, intake
+    kind: Mapped[str] = mapped_column(String(32))  # check_in, dispensing, void, release, intake
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     payload: Mapped[dict] = mapped_column(JSON)
 
