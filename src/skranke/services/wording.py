@@ -22,6 +22,8 @@ def status_word(status: str) -> str:
 
 def flag_word(flag: str) -> str:
     return {
+        "last_open_day_passed": _("last open day passed"),
+        "offer_other_provider": _("offer another provider"),
         "deadline_on_closed_day": _("deadline on a closed day"),
         "no_open_day_before_deadline": _("no open day before the deadline"),
         "hours_unknown": _("hours not given"),
@@ -30,11 +32,16 @@ def flag_word(flag: str) -> str:
         "appointment_after_deadline": _("appointment after the deadline"),
         "appointment_outside_hours": _("appointment outside opening hours"),
         "appointment_unknown_department": _("appointment in an unknown department"),
+        "free_choice_not_for_heroin": _("no free choice for heroin"),
+        "consent_unknown": _("consent not recorded"),
     }.get(flag, flag)
 
 
 def reason_word(reason: str) -> str:
-    return {"anonymous": _("anonymous (§ 101a)"), "free_choice": _("free choice")}.get(reason, reason)
+    return {
+        "anonymous": _("anonymous (§ 101a): no guarantee"),
+        "free_choice_may_waive": _("free choice: the deadline may be waived"),
+    }.get(reason, reason)
 
 
 def department_name(site: Site, department_id: str) -> str:

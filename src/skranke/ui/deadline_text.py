@@ -9,6 +9,7 @@ from datetime import date
 from skranke.domain.deadlines import RequestDeadline
 from skranke.domain.site import Site
 from skranke.i18n import _, short_date, weekday_date
+from skranke.services.wording import flag_word
 
 STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
 
@@ -18,40 +19,6 @@ _QUOTE = re.compile(r"\s*\('[^']*'\)")
 
 # Anonymous treatment under SEL § 101a has no guarantee whatever the site (not a site setting).
 ANONYMOUS_SOURCE = "000 § 1.4.2; 004 'Behandlingsgaranti'"
-
-
-def status_word(status: str) -> str:
-    return {
-        "ok": _("ok"),
-        "warn": _("soon"),
-        "overdue": _("overdue"),
-        "due": _("due"),
-        "upcoming": _("upcoming"),
-    }.get(status, status)
-
-
-def flag_word(flag: str) -> str:
-    return {
-        "last_open_day_passed": _("last open day passed"),
-        "offer_other_provider": _("offer another provider"),
-        "deadline_on_closed_day": _("deadline on a closed day"),
-        "no_open_day_before_deadline": _("no open day before the deadline"),
-        "hours_unknown": _("hours not given"),
-        "unknown_department": _("unknown department"),
-        "no_appointment": _("no appointment booked"),
-        "appointment_after_deadline": _("appointment after the deadline"),
-        "appointment_outside_hours": _("appointment outside opening hours"),
-        "appointment_unknown_department": _("appointment in an unknown department"),
-        "free_choice_not_for_heroin": _("no free choice for heroin"),
-        "consent_unknown": _("consent not recorded"),
-    }.get(flag, flag)
-
-
-def reason_word(reason: str) -> str:
-    return {
-        "anonymous": _("anonymous (§ 101a): no guarantee"),
-        "free_choice_may_waive": _("free choice: the deadline may be waived"),
-    }.get(reason, reason)
 
 
 def citation(source: str) -> str:

@@ -16,14 +16,13 @@ from textual.widgets import Static
 from skranke.i18n import _, clock_time, short_date
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
 from skranke.services.staff import AccessError
+from skranke.services.wording import reason_word, status_word
 from skranke.ui.check_in import check_in_from, choose_place_and_check_in
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
     reason_source,
-    reason_word,
     status_why,
-    status_word,
 )
 from skranke.ui.formatting import department_name
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched

@@ -17,14 +17,12 @@ from skranke.i18n import _, day_month, long_date, short_date
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.services.errors import DatabaseUnavailable
+from skranke.services.wording import flag_word, reason_word, status_word
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
-    flag_word,
     reason_source,
-    reason_word,
     status_why,
-    status_word,
 )
 from skranke.ui.formatting import NARROW, department_name, plain, room_left, shortened
 from skranke.ui.screens.citizen import CitizenScreen
