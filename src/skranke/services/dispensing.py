@@ -9,6 +9,7 @@ record back as a refusal ("allerede givet kl. 09.12 af SYG").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -272,6 +273,21 @@ def default_service(skranke: Skranke) -> str:
     return medicine_place(skranke.site, "metadon")
 
 
+def service_open_on(skranke: Skranke, place: str) -> Callable[[date], bool | None]:
+    """Whether the dispensing place is open on a day, as the rules ask it (None: hours not given)."""
+    hours = skranke.hours[place]
+
+    def service_open(day: date) -> bool | None:
+        return None if hours.unknown_on(day) else hours.is_open_on(day)
+
+    return service_open
+
+
+def release_of_row(row: Any) -> Release:
+    """A stored hold release as the rules see it."""
+    return Release(row.service_date, row.staff_id, row.reason, row.dose_mg)
+
+
 class _DayData:
     """What one day's queue needs from the store, read in one transaction."""
 
@@ -309,19 +325,12 @@ class _DayData:
     def rules(self, preparation: str) -> Preparation:
         return self.skranke.site.preparation(preparation)
 
-    def open_on(self, place: str):
-        hours = self.skranke.hours[place]
-
-        def service_open(day: date) -> bool | None:
-            return None if hours.unknown_on(day) else hours.is_open_on(day)
-
-        return service_open
+    def open_on(self, place: str) -> Callable[[date], bool | None]:
+        return service_open_on(self.skranke, place)
 
     def due(self, order: Order, now: datetime) -> list[DueDose]:
         released = self.releases.get(order.id)
-        release = (
-            Release(released.service_date, released.staff_id, released.reason, released.dose_mg) if released else None
-        )
+        release = release_of_row(released) if released else None
         history = self.history.get((order.citizen_id, order.preparation), [])
         place = self.place(order.citizen_id, order.preparation)
         return doses_due(order, self.day, now, history, self.rules(order.preparation), self.open_on(place), release)
@@ -470,17 +479,12 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
 
     released = release_of(session, order.id, day)
     if released is not None:
-        data_release = Release(released.service_date, released.staff_id, released.reason, released.dose_mg)
+        data_release = release_of_row(released)
     from skranke.store.desk import prescriptions_valid_on
 
     heroin = any(o.preparation == HEROIN for o in _orders(prescriptions_valid_on(session, day, order.citizen_id)))
     place = medicine_place(skranke.site, order.preparation, heroin)
-    hours = skranke.hours[place]
-
-    def service_open(d: date) -> bool | None:
-        return None if hours.unknown_on(d) else hours.is_open_on(d)
-
-    due = doses_due(order, day, now, history, rules, service_open, data_release)
+    due = doses_due(order, day, now, history, rules, service_open_on(skranke, place), data_release)
     if dose_number is not None:
         due = [d for d in due if d.dose_number == dose_number]
     if due:
