@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import uuid
 
 import pytest
@@ -127,16 +128,32 @@ def test_a_read_only_database(capsys, tmp_path, command):
     assert skranke_files(tmp_path) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere: the folder's mode stops no one")
-def test_a_read_only_folder(capsys, tmp_path):
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nobody may write in. Root ignores a folder's mode, so as root the folder is also
+    made immutable (chattr +i), which stops root too."""
     folder = tmp_path / "locked"
     folder.mkdir()
     folder.chmod(0o555)
+    immutable = False
+    if os.geteuid() == 0:
+        made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+        if made.returncode != 0:
+            folder.chmod(0o755)
+            pytest.skip(f"root, and chattr +i is not allowed here: {made.stderr.strip()}")
+        immutable = True
     try:
-        sentence = fault(capsys, ["deadlines"], str(folder / "skranke.db"), "--create")
-        assert "kan kun læses" in sentence
+        yield folder
     finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
         folder.chmod(0o755)
+
+
+def test_a_read_only_folder(capsys, read_only_folder):
+    sentence = fault(capsys, ["deadlines"], str(read_only_folder / "skranke.db"), "--create")
+    assert "kan kun læses" in sentence
+    assert list(read_only_folder.iterdir()) == []
 
 
 @pytest.mark.parametrize(
