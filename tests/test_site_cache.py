@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from skranke import sites
+from skranke.cache import CACHE_VARIABLE
 from skranke.cli import main
 
 SITE = """id = "testsite"
@@ -42,7 +42,7 @@ def _load_in_new_process(path: Path, cache: Path) -> dict:
         [sys.executable, "-c", LOAD, str(path)],
         capture_output=True,
         text=True,
-        env={**os.environ, sites.CACHE_VARIABLE: str(cache)},
+        env={**os.environ, CACHE_VARIABLE: str(cache)},
         check=True,
     )
     return json.loads(result.stdout)
@@ -79,7 +79,7 @@ def test_a_changed_site_file_is_validated_anew(tmp_path, cache):
 
 
 def test_a_site_file_broken_after_it_was_cached_is_refused_with_its_error(tmp_path, cache, monkeypatch, capsys):
-    monkeypatch.setenv(sites.CACHE_VARIABLE, str(cache))
+    monkeypatch.setenv(CACHE_VARIABLE, str(cache))
     path = tmp_path / "testsite.toml"
     _write(path, SITE.format(name="Testcenter"))
     assert main(["hours", "--site", str(path), "--json"]) == 0

@@ -1,7 +1,9 @@
 """What the user reads: gettext catalogues (Danish, English) and Danish formatting via babel.
 
 Message ids are English; `locale/<lang>/LC_MESSAGES/skranke.po` holds the catalogues. They are
-compiled in memory on first use, so the repository carries no generated .mo files.
+compiled on first use, so the repository carries no generated .mo files; the compiled catalogue
+is kept in the user's cache folder (`skranke.cache`) until the .po file or skranke changes, so
+a start reads it with the standard library instead of parsing the .po with babel.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+
+from skranke import __version__
+from skranke import cache as compiled_cache
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "skranke"
@@ -31,12 +33,23 @@ def _compiled(language: str) -> gettext.NullTranslations:
     po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
         return gettext.NullTranslations()
+    entry, key = f"locale/{language}-{DOMAIN}.mo", (__version__, str(po), compiled_cache.file_key(po))
+    mo = compiled_cache.read(entry, key)
+    if not isinstance(mo, bytes):
+        mo = _compile(po, language)
+        compiled_cache.write(entry, key, mo)
+    return gettext.GNUTranslations(BytesIO(mo))
+
+
+def _compile(po: Path, language: str) -> bytes:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=language, domain=DOMAIN)
     buffer = BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
 def set_language(language: str) -> None:

@@ -1,23 +1,19 @@
 """Reading site files (`data/sites/<id>.toml`) into validated `Site` values.
 
-A file validated once is kept, validated, in the user's cache folder (SKRANKE_CACHE_DIR
-overrides it): a pickle under a key of the file's path, size and modification time, skranke's
-version and the files of the code that validates it. Start-up and every command then read
-the site without pydantic (whose import alone costs about half of a bare Textual app's first
-frame, benchmarks/startup.py). A changed file, or changed skranke, is validated anew; a file
-that does not validate is refused every time, and never cached. The cache is the user's own,
-as is their config file, which can name any site file; an entry that cannot be read is not used.
+A file validated once is kept, validated, in the user's cache folder (`skranke.cache`) under a
+key of the file's path, size and modification time, skranke's version and the files of the
+code that validates it. Start-up and every command then read the site without pydantic (whose
+import alone costs about half of a bare Textual app's first frame, benchmarks/startup.py). A
+changed file, or changed skranke, is validated anew; a file that does not validate is refused
+every time, and never cached.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import pickle
 from pathlib import Path
 
-from skranke import __version__
+from skranke import __version__, cache
 from skranke.domain import hours as hours_module
 from skranke.domain import site as site_module
 from skranke.domain import vocabulary as vocabulary_module
@@ -26,7 +22,6 @@ from skranke.domain.site import Site, parse_site
 from skranke.i18n import _
 from skranke.resources import sites_dir
 
-CACHE_VARIABLE = "SKRANKE_CACHE_DIR"
 # What a cached site was validated by: an edit to any of these validates every site anew.
 _VALIDATING_CODE = (__file__, site_module.__file__, vocabulary_module.__file__, hours_module.__file__)
 
@@ -69,62 +64,24 @@ def shipped_site_ids() -> list[str]:
     return sorted(p.stem for p in sites_dir().glob("*.toml"))
 
 
-def cache_dir() -> Path:
-    override = os.environ.get(CACHE_VARIABLE)
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_path
-
-    return user_cache_path("skranke", appauthor=False)
-
-
 Fingerprint = tuple[object, ...]
 
 
 def _fingerprint(path: Path) -> Fingerprint:
-    """Changes whenever the file or what validated it may have: the cache key (path and all)."""
-    try:
-        stat = path.stat()
-    except OSError as error:
-        raise SiteError(f"{path}: cannot be read: {error.strerror}") from None
-    code: list[tuple[int, int] | None] = []
-    for source in _VALIDATING_CODE:
-        try:
-            code_stat = os.stat(str(source))
-            code.append((code_stat.st_mtime_ns, code_stat.st_size))
-        except OSError:  # no source beside the bytecode: the version alone says which code it is
-            code.append(None)
-    return (__version__, str(path), stat.st_mtime_ns, stat.st_size, tuple(code))
+    """Changes whenever the file or what validated it may have: the cache key (path and all).
+    A file that cannot be read gives None (and is then refused by `_validated`); so does a code
+    file without its source beside the bytecode, where the version says which code it is."""
+    code = tuple(cache.file_key(source) for source in _VALIDATING_CODE)
+    return (__version__, str(path), cache.file_key(path), code)
 
 
-def _cache_file(path: Path) -> Path:
-    return cache_dir() / "sites" / f"{hashlib.sha256(str(path).encode()).hexdigest()[:24]}.pickle"
+def _cache_entry(path: Path) -> str:
+    return f"sites/{hashlib.sha256(str(path).encode()).hexdigest()[:24]}.pickle"
 
 
 def _from_cache(path: Path, fingerprint: Fingerprint) -> Site | None:
-    try:
-        with _cache_file(path).open("rb") as cached:
-            # The key first: a stale entry's site is never unpickled.
-            if pickle.load(cached) != fingerprint:
-                return None
-            site = pickle.load(cached)
-    except Exception:  # noqa: BLE001 — missing, unreadable, truncated or from other code: validate anew
-        return None
+    site = cache.read(_cache_entry(path), fingerprint)
     return site if isinstance(site, Site) else None
-
-
-def _to_cache(path: Path, fingerprint: Fingerprint, site: Site) -> None:
-    target = _cache_file(path)
-    partial = target.with_name(f".{target.name}.{os.getpid()}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as cached:
-            pickle.dump(fingerprint, cached, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(site, cached, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, target)  # whole or not at all, also with two processes starting at once
-    except OSError:  # a read-only home: the site is validated on every start instead
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
 
 
 def _validated(path: Path) -> Site:
@@ -169,7 +126,7 @@ def _load(path: Path) -> tuple[Site, SiteHours]:
     else:
         site = _validated(path)
         hours = _hours(path, site)  # hours that do not parse are part of a file that does not validate
-        _to_cache(path, fingerprint, site)
+        cache.write(_cache_entry(path), fingerprint, site)
     _loaded[path] = (fingerprint, site, hours)
     return site, hours
 
