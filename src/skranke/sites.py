@@ -10,7 +10,7 @@ every time, and never cached.
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from pathlib import Path
 
 from skranke import __version__, cache
@@ -76,7 +76,9 @@ def _fingerprint(path: Path) -> Fingerprint:
 
 
 def _cache_entry(path: Path) -> str:
-    return f"sites/{hashlib.sha256(str(path).encode()).hexdigest()[:24]}.pickle"
+    # zlib, not hashlib (whose OpenSSL costs a few ms of the start): two paths that meet only
+    # share an entry, whose key tells them apart.
+    return f"sites/{path.stem}-{zlib.crc32(str(path).encode()):08x}.pickle"
 
 
 def _from_cache(path: Path, fingerprint: Fingerprint) -> Site | None:
