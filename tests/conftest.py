@@ -7,6 +7,7 @@ per test, so runs never collide; without the variable they skip, saying so.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -20,6 +21,8 @@ for variable in [
     v for v in os.environ if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL")
 ]:
     os.environ.pop(variable)
+# Validated site files are cached (skranke.sites): in a folder of this run's own, not the user's.
+os.environ["SKRANKE_CACHE_DIR"] = tempfile.mkdtemp(prefix="skranke-test-cache-")
 
 from skranke.clock import FixedClock  # noqa: E402
 from skranke.config import load_settings  # noqa: E402

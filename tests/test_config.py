@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from skranke.config import SettingsError, load_settings
@@ -45,3 +47,13 @@ def test_an_unsupported_language_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("SKRANKE_CONFIG", str(tmp_path / "none.toml"))
     with pytest.raises(SettingsError, match="language"):
         load_settings(language="sv")
+
+
+def test_a_setting_of_the_wrong_type_in_the_config_file_is_named(monkeypatch, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('site = 5\ninbox = "/srv/skranke/inbox"\n', encoding="utf-8")
+    monkeypatch.setenv("SKRANKE_CONFIG", str(config))
+    with pytest.raises(SettingsError, match=r"config\.toml / SKRANKE_\* / command line\): site: must be text"):
+        load_settings()
+    settings = load_settings(site="assens")
+    assert settings.inbox == Path("/srv/skranke/inbox")  # a path is read as one

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, ngettext, set_language, short_date, week_number
 from skranke.services.context import Skranke, UsageError
-from skranke.services.desk import DeskRefusal
-from skranke.services.errors import DatabaseUnavailable
+from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.staff import AccessError, Actor, StaffInputError
 from skranke.sites import SiteError
 

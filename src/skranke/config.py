@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import tomllib
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_path
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-
 ENV_PREFIX = "SKRANKE_"
+LANGUAGES = ("da", "en")
 
 
 def config_file() -> Path:
@@ -18,6 +16,8 @@ def config_file() -> Path:
     override = os.environ.get("SKRANKE_CONFIG")
     if override is not None:
         return Path(override)
+    from platformdirs import user_config_path
+
     return user_config_path("skranke", appauthor=False) / "config.toml"
 
 
@@ -25,9 +25,10 @@ class SettingsError(ValueError):
     pass
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+# A plain dataclass, checked by `load_settings`: pydantic's import alone would cost more of
+# the start-up than everything else settings do (benchmarks/startup.py).
+@dataclass(frozen=True)
+class Settings:
     db: str | None = None  # SQLAlchemy URL; None: a SQLite file in the user data directory
     site: str = "odense"  # shipped site id or path to a site TOML file
     now: str | None = None  # ISO date-time that fixes the clock
@@ -37,32 +38,51 @@ class Settings(BaseModel):
     workstation: str = ""  # the name in the audit log; default: the host name
     staff: str | None = None  # initials to sign in as (the PIN never comes from here)
 
-    @field_validator("language")
-    @classmethod
-    def _supported_language(cls, value: str) -> str:
-        if value not in ("da", "en"):
-            raise ValueError("language must be 'da' or 'en'")
-        return value
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+_PATHS = ("inbox", "outbox")
+_OPTIONAL = ("db", "now", "inbox", "outbox", "staff")
+
+
+def _checked(values: dict[str, Any]) -> Settings:
+    """Each value of the type its setting takes; a path may be given as text."""
+    problems = []
+    for name, value in values.items():
+        if name not in SETTING_NAMES:
+            problems.append(f"{name}: not a setting")
+        elif value is None and name in _OPTIONAL:
+            continue
+        if name in _PATHS and isinstance(value, (str, Path)):
+            values[name] = Path(value)
+        elif not isinstance(value, str):
+            problems.append(f"{name}: must be text, not {type(value).__name__} {value!r}")
+        elif name == "language" and value not in LANGUAGES:
+            problems.append(f"language: must be 'da' or 'en', not {value!r}")
+    if problems:
+        raise SettingsError(f"settings ({config_file()} / SKRANKE_* / command line): {'; '.join(problems)}")
+    return Settings(**values)
 
 
 def _from_file() -> dict[str, Any]:
     path = config_file()
     if not path.is_file():
         return {}
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: not valid TOML: {error}") from None
-    unknown = sorted(set(data) - set(Settings.model_fields))
+    unknown = sorted(set(data) - set(SETTING_NAMES))
     if unknown:
-        raise SettingsError(f"{path}: unknown setting(s) {unknown}; known: {sorted(Settings.model_fields)}")
+        raise SettingsError(f"{path}: unknown setting(s) {unknown}; known: {sorted(SETTING_NAMES)}")
     return data
 
 
 def _from_environment() -> dict[str, str]:
     return {
         name: os.environ[ENV_PREFIX + name.upper()]
-        for name in Settings.model_fields
+        for name in SETTING_NAMES
         if os.environ.get(ENV_PREFIX + name.upper())
     }
 
@@ -70,13 +90,8 @@ def _from_environment() -> dict[str, str]:
 def load_settings(**command_line: Any) -> Settings:
     """Defaults, then the TOML file, then SKRANKE_* variables, then the command line.
 
-    Merged by hand rather than with pydantic-settings: that import alone cost ~180 ms of
-    the start-up budget (benchmarks/startup.py), for four dictionaries' worth of work.
+    Merged and checked by hand rather than with pydantic(-settings): their imports alone cost
+    more of the start-up budget (benchmarks/startup.py) than four dictionaries' worth of work.
     """
     given = {k: v for k, v in command_line.items() if v is not None}
-    merged = {**_from_file(), **_from_environment(), **given}
-    try:
-        return Settings(**merged)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise SettingsError(f"settings ({config_file()} / SKRANKE_* / command line): {problems}") from None
+    return _checked({**_from_file(), **_from_environment(), **given})

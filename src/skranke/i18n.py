@@ -1,22 +1,23 @@
 """What the user reads: gettext catalogues (Danish, English) and Danish formatting via babel.
 
 Message ids are English; `locale/<lang>/LC_MESSAGES/skranke.po` holds the catalogues. They are
-compiled in memory on first use, so the repository carries no generated .mo files.
+compiled on first use, so the repository carries no generated .mo files; the compiled catalogue
+is kept in the user's cache folder (`skranke.cache`) until the .po file or skranke changes, so
+a start reads it with the standard library instead of parsing the .po with babel.
 """
 
 from __future__ import annotations
 
 import gettext
 import math
+import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+from skranke import __version__
+from skranke import cache as compiled_cache
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "skranke"
@@ -31,12 +32,23 @@ def _compiled(language: str) -> gettext.NullTranslations:
     po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
         return gettext.NullTranslations()
+    entry, key = f"locale/{language}-{DOMAIN}.mo", (__version__, str(po), compiled_cache.file_key(po))
+    mo = compiled_cache.read(entry, key)
+    if not isinstance(mo, bytes):
+        mo = _compile(po, language)
+        compiled_cache.write(entry, key, mo)
+    return gettext.GNUTranslations(BytesIO(mo))
+
+
+def _compile(po: Path, language: str) -> bytes:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=language, domain=DOMAIN)
     buffer = BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
 def set_language(language: str) -> None:
@@ -71,38 +83,95 @@ def babel_locale() -> str:
 
 
 # --- formatting ------------------------------------------------------------------------
+#
+# CLDR patterns, formatted here for the few fields the desk uses: the numbers need no locale,
+# and the names of weekdays and months are babel's CLDR data, read once and then kept in the
+# cache folder. A start thus shows "torsdag den 9. april 2026" without importing babel and
+# loading its locale data (~25 ms of the first frame, benchmarks/startup.py). Any other field
+# in a translated pattern is formatted by babel. tests/test_dates_as_babel.py holds every
+# function here to babel's own output.
 
 
 def long_date(day: date) -> str:
     """'mandag den 6. april 2026' / 'Monday 6 April 2026'; the pattern is per language."""
-    return format_date(day, _("EEEE d MMMM y"), locale=babel_locale())
+    return format_pattern(day, _("EEEE d MMMM y"))
 
 
 def week_number(day: date) -> int:
-    # Danish weeks are ISO weeks (Monday first, the week with 4 January is week 1).
-    return int(format_date(day, "w", locale=babel_locale()))
+    # Danish (and British) weeks are ISO weeks (Monday first, the week with 4 January is week 1).
+    return day.isocalendar().week
 
 
 def weekday_name(day: date) -> str:
-    return format_date(day, "EEEE", locale=babel_locale())
+    return _calendar_words(_language)[0][day.weekday()]
 
 
 def clock_time(moment: datetime | time) -> str:
     """08.15: the Danish way; chosen deliberately for both languages on one screen."""
-    return format_time(moment, "HH.mm", locale=babel_locale())
+    return f"{moment.hour:02d}.{moment.minute:02d}"
 
 
 def day_month(day: date) -> str:
-    return format_date(day, "dd.MM.", locale=babel_locale())
+    return f"{day.day:02d}.{day.month:02d}."
 
 
 def short_date(day: date) -> str:
-    return format_date(day, "dd.MM.y", locale=babel_locale())
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
 def weekday_date(day: date) -> str:
     """'onsdag 1. april' / 'Wednesday 1 April': a day near today, said the way the desk says it."""
-    return format_date(day, _("EEEE d MMMM"), locale=babel_locale())
+    return format_pattern(day, _("EEEE d MMMM"))
+
+
+# A CLDR date pattern: quoted text ('den', '' for a quote), runs of one letter, anything else.
+_PATTERN_PART = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^'A-Za-z]+")
+
+
+def format_pattern(day: date, pattern: str) -> str:
+    """`day` by the CLDR date `pattern` in the interface language, as babel's format_date."""
+    weekdays, months = _calendar_words(_language)
+    parts = []
+    for match in _PATTERN_PART.finditer(pattern):
+        part = match.group(0)
+        if part.startswith("'"):
+            parts.append(part[1:-1].replace("''", "'") if part != "''" else "'")
+        elif part == "EEEE":
+            parts.append(weekdays[day.weekday()])
+        elif part == "MMMM":
+            parts.append(months[day.month - 1])
+        elif part in ("d", "M", "y"):
+            parts.append(str({"d": day.day, "M": day.month, "y": day.year}[part]))
+        elif part in ("dd", "MM"):
+            parts.append(f"{day.day if part == 'dd' else day.month:02d}")
+        elif match.group(1):  # a field not formatted here: babel formats the whole pattern
+            from babel.dates import format_date
+
+            return format_date(day, pattern, locale=babel_locale())
+        else:
+            parts.append(part)
+    return "".join(parts)
+
+
+@cache
+def _calendar_words(language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The wide weekday names (Monday first) and month names, as dates use them, from babel."""
+    import importlib.util
+
+    # Found, not imported: another babel (which rewrites its __init__.py) reads the names anew.
+    babel = importlib.util.find_spec("babel")
+    locale = BABEL_LOCALES[language]
+    key = (__version__, locale, compiled_cache.file_key(babel.origin) if babel and babel.origin else None)
+    entry = f"locale/{locale}-calendar.pickle"
+    words = compiled_cache.read(entry, key)
+    if not isinstance(words, tuple):
+        from babel.dates import get_day_names, get_month_names
+
+        days = get_day_names("wide", context="format", locale=locale)
+        month_names = get_month_names("wide", context="format", locale=locale)
+        words = (tuple(days[i] for i in range(7)), tuple(month_names[m] for m in range(1, 13)))
+        compiled_cache.write(entry, key, words)
+    return words
 
 
 def until(delta: timedelta) -> str:

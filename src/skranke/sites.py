@@ -1,17 +1,29 @@
-"""Reading site files (`data/sites/<id>.toml`) into validated `Site` values."""
+"""Reading site files (`data/sites/<id>.toml`) into validated `Site` values.
+
+A file validated once is kept, validated, in the user's cache folder (`skranke.cache`) under a
+key of the file's path, size and modification time, skranke's version and the files of the
+code that validates it. Start-up and every command then read the site without pydantic (whose
+import alone costs about half of a bare Textual app's first frame, benchmarks/startup.py). A
+changed file, or changed skranke, is validated anew; a file that does not validate is refused
+every time, and never cached.
+"""
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
+import zlib
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from skranke import __version__, cache
+from skranke.domain import hours as hours_module
+from skranke.domain import site as site_module
+from skranke.domain import vocabulary as vocabulary_module
 from skranke.domain.hours import HoursRuleError, SiteHours
-from skranke.domain.site import Site
+from skranke.domain.site import Site, parse_site
 from skranke.i18n import _
 from skranke.resources import sites_dir
+
+# What a cached site was validated by: an edit to any of these validates every site anew.
+_VALIDATING_CODE = (__file__, site_module.__file__, vocabulary_module.__file__, hours_module.__file__)
 
 
 class SiteError(ValueError):
@@ -52,8 +64,33 @@ def shipped_site_ids() -> list[str]:
     return sorted(p.stem for p in sites_dir().glob("*.toml"))
 
 
-@cache
-def _load(path: Path) -> tuple[Site, SiteHours]:
+Fingerprint = tuple[object, ...]
+
+
+def _fingerprint(path: Path) -> Fingerprint:
+    """Changes whenever the file or what validated it may have: the cache key (path and all).
+    A file that cannot be read gives None (and is then refused by `_validated`); so does a code
+    file without its source beside the bytecode, where the version says which code it is."""
+    code = tuple(cache.file_key(source) for source in _VALIDATING_CODE)
+    return (__version__, str(path), cache.file_key(path), code)
+
+
+def _cache_entry(path: Path) -> str:
+    # zlib, not hashlib (whose OpenSSL costs a few ms of the start): two paths that meet only
+    # share an entry, whose key tells them apart.
+    return f"sites/{path.stem}-{zlib.crc32(str(path).encode()):08x}.pickle"
+
+
+def _from_cache(path: Path, fingerprint: Fingerprint) -> Site | None:
+    site = cache.read(_cache_entry(path), fingerprint)
+    return site if isinstance(site, Site) else None
+
+
+def _validated(path: Path) -> Site:
+    import tomllib
+
+    from pydantic import ValidationError
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
@@ -63,14 +100,37 @@ def _load(path: Path) -> tuple[Site, SiteHours]:
     except UnicodeDecodeError:
         raise SiteError(_("{path}: not UTF-8 text (save the site file as UTF-8)").format(path=path)) from None
     try:
-        site = Site.model_validate(data)
+        return parse_site(data)
     except ValidationError as error:
         problems = "; ".join(f"{_location(data, tuple(e['loc']))}: {e['msg']}" for e in error.errors())
         raise SiteError(f"{path}: {problems}") from None
+
+
+def _hours(path: Path, site: Site) -> SiteHours:
     try:
-        return site, SiteHours(site)
+        return SiteHours(site)
     except HoursRuleError as error:
         raise SiteError(f"{path}: {error}") from None
+
+
+# Per process: the last site read from each path, with the key it was read under.
+_loaded: dict[Path, tuple[Fingerprint, Site, SiteHours]] = {}
+
+
+def _load(path: Path) -> tuple[Site, SiteHours]:
+    fingerprint = _fingerprint(path)
+    known = _loaded.get(path)
+    if known is not None and known[0] == fingerprint:
+        return known[1], known[2]
+    site = _from_cache(path, fingerprint)
+    if site is not None:
+        hours = _hours(path, site)
+    else:
+        site = _validated(path)
+        hours = _hours(path, site)  # hours that do not parse are part of a file that does not validate
+        cache.write(_cache_entry(path), fingerprint, site)
+    _loaded[path] = (fingerprint, site, hours)
+    return site, hours
 
 
 def load_site(site: str) -> Site:

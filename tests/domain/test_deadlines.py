@@ -4,6 +4,7 @@ on the real Odense hours (data/sites/odense.toml) and a few site variants."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -123,7 +124,7 @@ def test_free_choice_waives_the_deadline(site, hours):
 
 
 def test_paragraph_outside_the_sites_guarantee_is_neither_request_nor_exempt(site, hours):
-    assens_like = site.model_copy(update={"rules": Rules(guarantee_paragraphs=("SEL101", "SUL142"))})
+    assens_like = replace(site, rules=Rules(guarantee_paragraphs=("SEL101", "SUL142")))
     result = deadline_overview([case(paragraph="SUL141")], [], assens_like, hours, date(2026, 1, 5))
     assert result.requests == () and result.exempt == ()
     assert evaluate_guarantee(case(paragraph="SUL141"), assens_like.rules).state == "not_covered"
@@ -185,7 +186,7 @@ def test_status_thresholds_with_three_warning_days(site, hours, days_left, statu
 
 
 def test_warning_days_come_from_the_site(site, hours):
-    strict = site.model_copy(update={"rules": Rules(warning_days=0)})
+    strict = replace(site, rules=Rules(warning_days=0))
     today = date(2026, 2, 10)
     rows = deadline_overview(
         [case("S1", today - timedelta(days=13)), case("S2", today - timedelta(days=14))],
@@ -416,7 +417,7 @@ def test_follow_up_statuses_get_follow_ups(status):
 
 @pytest.mark.parametrize("status", ["udeblevet", "eget ønske", None])
 def test_no_follow_up_after_dropping_out_or_own_wish_where_the_site_names_four_statuses(hours, status):
-    assens_like = load_site("odense").model_copy(update={"rules": load_site("assens").rules})
+    assens_like = replace(load_site("odense"), rules=load_site("assens").rules)
     the_case = case(closed_on=date(2026, 1, 31), closing_status=status)
     assert follow_up_schedule(the_case, assens_like.rules) == []
     assert overview(assens_like, hours, date(2026, 2, 27), [the_case]).follow_ups == ()
@@ -429,7 +430,7 @@ def test_odsherred_follow_ups_after_1_and_3_months_via_rules(hours):
         (1, date(2026, 2, 28)),
         (3, date(2026, 4, 30)),
     ]
-    odsherred_like = load_site("odense").model_copy(update={"rules": odsherred_rules})
+    odsherred_like = replace(load_site("odense"), rules=odsherred_rules)
     listed = deadline_overview([the_case], [], odsherred_like, hours, date(2026, 4, 28)).follow_ups
     assert [(f.months, f.due, f.status) for f in listed] == [
         (1, date(2026, 2, 28), "overdue"),

@@ -3,6 +3,7 @@ of 2023-2027 at each Odense department, and each site setting on each shipped si
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from skranke.domain.deadlines import (
     request_status,
 )
 from skranke.domain.hours import TIMEZONE
-from skranke.domain.site import Rules
+from skranke.domain.site import Rules, parse, parse_site
 from skranke.sites import load_site, load_site_hours, shipped_site_ids
 
 SITES = shipped_site_ids()
@@ -166,7 +167,9 @@ def test_without_a_last_open_day_the_calendar_deadline_warns_and_passes():
 
 def test_every_rule_of_every_shipped_site_names_its_source(site_id):
     rules = load_site(site_id).rules
-    settings = [name for name in Rules.model_fields if not name.endswith("_source") and name != "clock_start"]
+    settings = [
+        name for name in (f.name for f in fields(Rules)) if not name.endswith("_source") and name != "clock_start"
+    ]
     missing = [name for name in settings if not getattr(rules, f"{name}_source").strip()]
     assert missing == []
     assert rules.free_choice_source.strip() and rules.clock_start_source.strip()
@@ -301,13 +304,13 @@ def test_the_duty_to_offer_another_provider_where_the_seed_gives_it(site_id):
 
 def test_heroin_departments_must_be_departments_of_the_site():
     site = load_site("odense")
-    data = site.model_dump()
+    data = asdict(site)
     data["rules"]["heroin_departments"] = ["heroinklinik"]
     with pytest.raises(ValueError, match="heroin_departments names unknown departments"):
-        type(site).model_validate(data)
+        parse_site(data)
 
 
 def test_unknown_appointment_kinds_are_refused():
     with pytest.raises(ValueError, match="unknown appointment kind"):
-        Rules(guarantee_appointment_kinds=("telefon",))
-    assert Rules(guarantee_appointment_kinds=("laege",)).appointment_kind_keys == {"laege"}
+        parse(Rules, {"guarantee_appointment_kinds": ["telefon"]})
+    assert parse(Rules, {"guarantee_appointment_kinds": ["laege"]}).appointment_kind_keys == {"laege"}

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
-from pydantic import ValidationError
 
 from skranke.domain.dispensing import (
     ALREADY_COVERED,
@@ -41,7 +40,7 @@ from skranke.domain.dispensing import (
     pickup_days,
     why_not_due,
 )
-from skranke.domain.site import Preparation
+from skranke.domain.site import Preparation, parse
 from skranke.sites import load_site
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -139,14 +138,17 @@ def test_every_preparation_has_its_settings_and_source():
 
 def test_a_site_file_cannot_let_heroin_go_home():
     base = {"name": "x", "missed_days_before_reassessment": 3, "min_interval_minutes": 30, "source": "s"}
-    with pytest.raises(ValidationError, match="never taken home"):
+    with pytest.raises(ValueError, match="never taken home"):
+        parse(Preparation, {"id": "diacetylmorfin", "max_take_home_days": 7, **base})
+    with pytest.raises(ValueError, match="must be 0"):
+        parse(Preparation, {"id": "metadon", "max_take_home_days": 7, "take_home_allowed": False, **base})
+    with pytest.raises(ValueError, match="at least 1"):
+        parse(Preparation, {"id": "metadon", "max_take_home_days": 0, **base})
+    with pytest.raises(ValueError, match="source"):
+        parse(Preparation, {"id": "metadon", "max_take_home_days": 7, **{**base, "source": ""}})
+    # The rules between fields hold however a preparation is made, not only from a site file.
+    with pytest.raises(ValueError, match="never taken home"):
         Preparation(id="diacetylmorfin", max_take_home_days=7, **base)
-    with pytest.raises(ValidationError, match="must be 0"):
-        Preparation(id="metadon", max_take_home_days=7, take_home_allowed=False, **base)
-    with pytest.raises(ValidationError, match="at least 1"):
-        Preparation(id="metadon", max_take_home_days=0, **base)
-    with pytest.raises(ValidationError, match="source"):
-        Preparation(id="metadon", max_take_home_days=7, **{**base, "source": ""})
 
 
 # --- due: rule and validity ------------------------------------------------------------------

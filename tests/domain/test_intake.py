@@ -19,7 +19,7 @@ from skranke.domain.intake import (
     evaluate_intake,
     route,
 )
-from skranke.domain.site import Site
+from skranke.domain.site import Site, parse_site
 from skranke.domain.vocabulary import SUBSTANCES
 from skranke.sites import load_site, load_site_hours, shipped_site_ids
 
@@ -650,7 +650,7 @@ def _site_with(**intake: Any) -> dict[str, Any]:
 )
 def test_a_wrong_intake_rule_in_a_site_file_is_refused(intake, message):
     with pytest.raises(ValidationError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
-        Site.model_validate(_site_with(**intake))
+        parse_site(_site_with(**intake))
 
 
 def test_every_shipped_rule_cites_a_seed(any_site):
@@ -662,7 +662,7 @@ def test_every_shipped_rule_cites_a_seed(any_site):
 
 
 def test_a_site_without_routing_rules_leaves_the_choice_to_the_desk():
-    site = Site.model_validate(_site_with())
+    site = parse_site(_site_with())
     hours = SiteHours(site)
     unrouted = evaluate_intake(answers(40, ("kokain",)), site, hours, CONTACT)
     assert (unrouted.routing, unrouted.department, unrouted.paragraph, unrouted.guarantee) == (

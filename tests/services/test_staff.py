@@ -187,3 +187,34 @@ def test_a_sync_names_who_ran_it(skranke_at, tmp_path):
     admin = signed_in(skranke, "admin", initials="ADM")
     syncs = [(e.staff, e.workstation, e.entity_id) for e in audit_events(skranke, admin) if e.action == "sync"]
     assert syncs == [("workstation", "pc-7", "borgere.csv")]
+
+
+def test_a_pin_hashed_with_the_old_argon2_profile_still_signs_in_and_is_rehashed(skranke_at):
+    from argon2 import PasswordHasher
+
+    from skranke.services.staff import PIN_HASH_MEMORY_KIB, PIN_HASH_TIME_COST
+    from skranke.store.models import Staff
+
+    skranke = skranke_at(NOW)
+    add_staff(skranke, None, "AH", "Anne Holm", ["admin"], "4444")
+    old_hash = PasswordHasher().hash("4444")  # argon2-cffi's defaults, as stores made before had
+    with skranke.database.transaction() as session:
+        session.get(Staff, "AH").pin_hash = old_hash
+
+    with pytest.raises(AccessError):  # a wrong PIN is refused and leaves the old hash alone
+        sign_in(skranke, "AH", "4445")
+    with skranke.database.reading() as session:
+        assert session.get(Staff, "AH").pin_hash == old_hash
+
+    admin = sign_in(skranke, "AH", "4444")
+    with skranke.database.reading() as session:
+        new_hash = session.get(Staff, "AH").pin_hash
+    assert new_hash != old_hash
+    assert f"m={PIN_HASH_MEMORY_KIB},t={PIN_HASH_TIME_COST},p=1" in new_hash
+    assert PasswordHasher().verify(new_hash, "4444")
+    assert sign_in(skranke, "AH", "4444").staff_id == "AH"  # and the new hash signs in
+    with skranke.database.reading() as session:
+        assert session.get(Staff, "AH").pin_hash == new_hash  # once: a current hash is kept
+    # No event of its own: the attempts are what the log shows.
+    actions = [e.action for e in audit_events(skranke, admin) if e.staff == "AH"]
+    assert actions == ["staff_add", "sign_in_failed", "sign_in", "sign_in"]

@@ -1,37 +1,93 @@
 """A site (municipality or centre) as its configuration file describes it.
 
-The values are validated here; reading the file is done by `skranke.sites`.
+The values are validated here (`parse_site`); reading the file is done by `skranke.sites`.
+
+The classes are plain frozen dataclasses, so that a site validated once (and cached by
+`skranke.sites`) is used without importing pydantic: its import alone would cost about half
+of a bare Textual app's first frame (benchmarks/startup.py). pydantic validates them when a
+site file is read anew: the field constraints are written as `Annotated[..., Constraint(...)]`,
+which pydantic reads (and nothing else does); rules that span fields are in `__post_init__`,
+so they hold however an instance is made.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS, SUBSTANCES, TASK_KINDS
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import TypeAdapter
+
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+T = TypeVar("T")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Constraint:
+    """What pydantic checks on a field when a site file is validated: pydantic.Field's
+    constraints (pattern, ge, le, min_length) and a check of the value (`after`, which
+    returns the value or raises ValueError). pydantic is imported only when it asks."""
+
+    def __init__(self, after: Callable[[Any], Any] | None = None, **constraints: Any) -> None:
+        self.after = after
+        self.constraints = constraints
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import AfterValidator, Field
+
+        metadata: list[object] = [Field(**self.constraints)] if self.constraints else []
+        if self.after is not None:
+            metadata.append(AfterValidator(self.after))
+        return handler(Annotated[(source, *metadata)])
 
 
+Slug = Annotated[str, Constraint(pattern=SLUG)]
+Text = Annotated[str, Constraint(min_length=1)]  # must not be empty (sources, labels)
+Age = Annotated[int, Constraint(ge=0, le=130)]
+
+
+_adapters: dict[type, TypeAdapter[Any]] = {}  # built on first use: pydantic's schema takes a while
+
+
+def parse(kind: type[T], data: object) -> T:
+    """`data` (a site file's table) validated as `kind`; pydantic.ValidationError names each problem."""
+    from pydantic import TypeAdapter
+
+    adapter = _adapters.get(kind)
+    if adapter is None:
+        adapter = _adapters[kind] = TypeAdapter(kind)
+    result: T = adapter.validate_python(data)
+    return result
+
+
+def parse_site(data: object) -> Site:
+    return parse(Site, data)
+
+
+class _Strict:
+    # pydantic's config for the dataclasses below: a key the class does not know is an error.
+    __pydantic_config__ = {"extra": "forbid"}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Service(_Strict):
     """A service inside a department with hours of its own (e.g. a café, a clinic)."""
 
-    id: str = Field(pattern=SLUG)
+    id: Slug
     name: str
     hours: str
     note: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
 class Department(_Strict):
-    id: str = Field(pattern=SLUG)
+    id: Slug
     name: str
     kind: Literal["department", "service"] = "department"
     address: str = ""
@@ -45,6 +101,7 @@ class Department(_Strict):
     parent: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class HoursException(_Strict):
     """A dated change: a closure (hours "off") or other hours, for some or all departments."""
 
@@ -54,6 +111,38 @@ class HoursException(_Strict):
     departments: tuple[str, ...] = ()  # empty: every department and service
 
 
+def _known_paragraphs(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [p for p in value if p not in PARAGRAPHS]
+    if unknown:
+        raise ValueError(f"unknown paragraph(s) {unknown}; known: {sorted(PARAGRAPHS)}")
+    return value
+
+
+def _known_appointment_kinds(value: tuple[str, ...]) -> tuple[str, ...]:
+    known = {normalise_key(kind) for kind in APPOINTMENT_KINDS}
+    unknown = [k for k in value if normalise_key(k) not in known]
+    if unknown:
+        raise ValueError(f"unknown appointment kind(s) {unknown}; known: {sorted(APPOINTMENT_KINDS)}")
+    return value
+
+
+def _known_statuses(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [s for s in value if s not in CLOSING_STATUSES]
+    if unknown:
+        raise ValueError(f"unknown closing status(es) {unknown}; known: {sorted(CLOSING_STATUSES)}")
+    return value
+
+
+def _positive_months(value: tuple[int, ...]) -> tuple[int, ...]:
+    if any(m < 1 for m in value) or list(value) != sorted(set(value)):
+        raise ValueError("follow-up months must be positive and increasing, e.g. [1, 6]")
+    return value
+
+
+Paragraphs = Annotated[tuple[str, ...], Constraint(after=_known_paragraphs)]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Rules(_Strict):
     """The deadline rules that differ between municipalities, each beside the seed it comes from.
 
@@ -61,18 +150,21 @@ class Rules(_Strict):
     seed gives it), written in the site file and shown with the explanations on screen.
     """
 
-    guarantee_days: int = Field(default=14, ge=1, le=90)
+    guarantee_days: Annotated[int, Constraint(ge=1, le=90)] = 14
     guarantee_days_source: str = ""
-    warning_days: int = Field(default=3, ge=0, le=30)
+    warning_days: Annotated[int, Constraint(ge=0, le=30)] = 3
     warning_days_source: str = ""
     # Which paragraphs carry the 14 days; SEL101a (anonymous) never does, whatever is listed.
-    guarantee_paragraphs: tuple[str, ...] = ("SEL101", "SUL142", "SUL141")
+    guarantee_paragraphs: Paragraphs = ("SEL101", "SUL142", "SUL141")
     guarantee_paragraphs_source: str = ""
     clock_start: str = "første personlige henvendelse"
     clock_start_source: str = ""
     # Appointment kinds (aftaler `type`) that must lie within the guarantee; empty: the site's
     # seed names none, so no appointment flags are raised.
-    guarantee_appointment_kinds: tuple[str, ...] = ("visitation", "læge")
+    guarantee_appointment_kinds: Annotated[tuple[str, ...], Constraint(after=_known_appointment_kinds)] = (
+        "visitation",
+        "læge",
+    )
     guarantee_appointment_kinds_source: str = ""
     # True where the seed offers times outside the opening hours by agreement: such an
     # appointment is then not flagged.
@@ -88,9 +180,9 @@ class Rules(_Strict):
     # cannot be kept (000 § 3.2): an overdue request then says so.
     offer_other_provider_when_overdue: bool = False
     offer_other_provider_when_overdue_source: str = ""
-    follow_up_months: tuple[int, ...] = (1, 6)
+    follow_up_months: Annotated[tuple[int, ...], Constraint(after=_positive_months)] = (1, 6)
     follow_up_months_source: str = ""
-    follow_up_statuses: tuple[str, ...] = (
+    follow_up_statuses: Annotated[tuple[str, ...], Constraint(after=_known_statuses)] = (
         "færdigbehandlet",
         "andet tilbud",
         "hospital",
@@ -102,42 +194,10 @@ class Rules(_Strict):
     follow_up_requires_consent: bool = False
     follow_up_requires_consent_source: str = ""
     # Which paragraphs follow-up covers (Odsherred: drug treatment only).
-    follow_up_paragraphs: tuple[str, ...] = ("SEL101", "SEL101a", "SUL142", "SUL141")
+    follow_up_paragraphs: Paragraphs = ("SEL101", "SEL101a", "SUL142", "SUL141")
     follow_up_paragraphs_source: str = ""
-    plan_review_months: int = Field(default=6, ge=1, le=24)
+    plan_review_months: Annotated[int, Constraint(ge=1, le=24)] = 6
     plan_review_months_source: str = ""
-
-    @field_validator("guarantee_paragraphs", "follow_up_paragraphs")
-    @classmethod
-    def _known_paragraphs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [p for p in value if p not in PARAGRAPHS]
-        if unknown:
-            raise ValueError(f"unknown paragraph(s) {unknown}; known: {sorted(PARAGRAPHS)}")
-        return value
-
-    @field_validator("guarantee_appointment_kinds")
-    @classmethod
-    def _known_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        known = {normalise_key(kind) for kind in APPOINTMENT_KINDS}
-        unknown = [k for k in value if normalise_key(k) not in known]
-        if unknown:
-            raise ValueError(f"unknown appointment kind(s) {unknown}; known: {sorted(APPOINTMENT_KINDS)}")
-        return value
-
-    @field_validator("follow_up_statuses")
-    @classmethod
-    def _known_statuses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [s for s in value if s not in CLOSING_STATUSES]
-        if unknown:
-            raise ValueError(f"unknown closing status(es) {unknown}; known: {sorted(CLOSING_STATUSES)}")
-        return value
-
-    @field_validator("follow_up_months")
-    @classmethod
-    def _positive_months(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if any(m < 1 for m in value) or list(value) != sorted(set(value)):
-            raise ValueError("follow-up months must be positive and increasing, e.g. [1, 6]")
-        return value
 
     @cached_property
     def appointment_kind_keys(self) -> frozenset[str]:
@@ -150,6 +210,7 @@ class Rules(_Strict):
 SUPERVISED_ONLY_PREPARATIONS = frozenset({"diacetylmorfin"})
 
 
+@dataclass(frozen=True, kw_only=True)
 class Preparation(_Strict):
     """A preparation and its dispensing settings at the site (DESIGN §1 "Medication dispensing").
 
@@ -157,23 +218,22 @@ class Preparation(_Strict):
     centre's doctor confirms them. `skranke.domain.dispensing` applies them.
     """
 
-    id: str = Field(pattern=SLUG)
+    id: Slug
     name: str
     # Missed days after which a dose waits for a doctor's reassessment (tolerance falls).
-    missed_days_before_reassessment: int = Field(ge=1, le=30)
+    missed_days_before_reassessment: Annotated[int, Constraint(ge=1, le=30)]
     # Dose 2 of a twice-daily order: not before this many minutes after dose 1 was given.
-    min_interval_minutes: int = Field(ge=0, le=24 * 60)
+    min_interval_minutes: Annotated[int, Constraint(ge=0, le=24 * 60)]
     # The most days one pickup may send home (take-home, delivery); 0 without take-home.
-    max_take_home_days: int = Field(ge=0, le=31)
+    max_take_home_days: Annotated[int, Constraint(ge=0, le=31)]
     # An order warns "renewal due" from this many days before its last day (0: on the last day).
-    ends_soon_days: int = Field(default=3, ge=0, le=30)
+    ends_soon_days: Annotated[int, Constraint(ge=0, le=30)] = 3
     # False: only ever given under supervision at the clinic (no take-home, no delivery).
     take_home_allowed: bool = True
     # Where the numbers come from: a published practice, or that the centre's doctor set them.
-    source: str = Field(min_length=1)
+    source: Text
 
-    @model_validator(mode="after")
-    def _take_home_consistent(self) -> Preparation:
+    def __post_init__(self) -> None:
         if self.id in SUPERVISED_ONLY_PREPARATIONS and self.take_home_allowed:
             raise ValueError(
                 f"preparation {self.id!r}: take_home_allowed must be false "
@@ -185,22 +245,22 @@ class Preparation(_Strict):
             raise ValueError(
                 f"preparation {self.id!r}: max_take_home_days must be at least 1 when take_home_allowed is true"
             )
-        return self
 
 
 # The rules `skranke.domain.dispensing` reads: the site's setting for one preparation.
 PreparationRules = Preparation
 
 
+@dataclass(frozen=True, kw_only=True)
 class Site(_Strict):
-    id: str = Field(pattern=SLUG)
+    id: Slug
     name: str
     municipality: str
     source: str = ""
     # The desk locks after this many idle minutes (DESIGN §1; default 5): the screen faces the waiting room.
-    idle_lock_minutes: int = Field(default=5, ge=1, le=120)
+    idle_lock_minutes: Annotated[int, Constraint(ge=1, le=120)] = 5
     # Unfinished intake drafts hold a citizen's answers: removed after this many days (privacy).
-    draft_keep_days: int = Field(default=7, ge=1, le=90)
+    draft_keep_days: Annotated[int, Constraint(ge=1, le=90)] = 7
     departments: tuple[Department, ...]
     exceptions: tuple[HoursException, ...] = ()
     rules: Rules = Rules()
@@ -211,8 +271,11 @@ class Site(_Strict):
     intake_tasks: tuple[IntakeTaskRule, ...] = ()
     guarantee_appointments: tuple[GuaranteeAppointment, ...] = ()
 
-    @model_validator(mode="after")
-    def _intake_references_resolve(self) -> Site:
+    def __post_init__(self) -> None:
+        self._intake_references_resolve()
+        self._references_resolve()
+
+    def _intake_references_resolve(self) -> None:
         ids = {d.id for d in self.all_departments()}
         rule_ids = [rule.id for rule in self.routing]
         duplicates = sorted({i for i in rule_ids if rule_ids.count(i) > 1})
@@ -228,10 +291,8 @@ class Site(_Strict):
         for check in self.eligibility:
             if check.department is not None and check.department not in ids:
                 raise ValueError(f"eligibility {check.id!r} names unknown department {check.department!r}")
-        return self
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> Site:
+    def _references_resolve(self) -> None:
         ids = [d.id for d in self.all_departments()]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -243,7 +304,6 @@ class Site(_Strict):
         unknown = [d for d in self.rules.heroin_departments if d not in ids]
         if unknown:
             raise ValueError(f"rules.heroin_departments names unknown departments {unknown}")
-        return self
 
     @cached_property
     def _flattened(self) -> tuple[Department, ...]:
@@ -310,6 +370,22 @@ def _known_substances(value: tuple[str, ...]) -> tuple[str, ...]:
     return value
 
 
+Substances = Annotated[tuple[str, ...], Constraint(after=_known_substances)]
+
+
+def _known_task_kind(value: str) -> str:
+    if value not in TASK_KINDS:
+        raise ValueError(f"unknown task kind {value!r}; known: {sorted(TASK_KINDS)}")
+    return value
+
+
+def _known_appointment_kind(value: str) -> str:
+    if value not in APPOINTMENT_KINDS:
+        raise ValueError(f"unknown appointment kind {value!r}; known: {sorted(APPOINTMENT_KINDS)}")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class IntakeCondition(_Strict):
     """Conditions on an intake's answers; all that are given must hold (none given: always).
 
@@ -319,68 +395,62 @@ class IntakeCondition(_Strict):
     value; an unanswered question counts as no.
     """
 
-    min_age: int | None = Field(default=None, ge=0, le=130)
-    max_age: int | None = Field(default=None, ge=0, le=130)
-    substances_any: tuple[str, ...] = ()
-    substances_only: tuple[str, ...] = ()
-    main_substance: tuple[str, ...] = ()
+    min_age: Age | None = None
+    max_age: Age | None = None
+    substances_any: Substances = ()
+    substances_only: Substances = ()
+    main_substance: Substances = ()
     anonymous: bool | None = None
     severe_mental_illness: bool | None = None
     wants_substitution: bool | None = None
     pregnant: bool | None = None
     children_under_18_at_home: bool | None = None
 
-    _substances = field_validator("substances_any", "substances_only", "main_substance")(_known_substances)
-
-    @model_validator(mode="after")
-    def _age_range(self) -> IntakeCondition:
+    def __post_init__(self) -> None:
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class RoutingRule(IntakeCondition):
     """One routing rule: the first rule (in file order) whose conditions hold decides."""
 
-    id: str = Field(pattern=SLUG)
+    id: Slug
     department: str | None = None
     # Other departments the receptionist may choose instead (e.g. Stoffrihed, 000 § 5.3).
     alternatives: tuple[str, ...] = ()
     # Not a case here: the citizen is referred elsewhere (e.g. "Alkoholbehandlingen").
     referral: str | None = None
     together_with: str = ""  # a partner the treatment is shared with (e.g. Vista Balboa)
-    source: str = Field(min_length=1)
-    explanation: str = Field(min_length=1)  # the sentence the form shows (Danish)
+    source: Text
+    explanation: Text  # the sentence the form shows (Danish)
 
-    @model_validator(mode="after")
-    def _one_target(self) -> RoutingRule:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if (self.department is None) == (self.referral is None):
             raise ValueError(f"routing rule {self.id!r} must name either a department or a referral")
         if self.alternatives and self.department is None:
             raise ValueError(f"routing rule {self.id!r}: alternatives need a department")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class EligibilityCriterion(_Strict):
     """One line of a checklist: met, not met or not answered. Exactly one test is given:
     min_age; answer (+ meets: the answer that meets it); substances_present (one of them is
     used); substances_absent (none of them is used); asked (the form has no question: staff
     ask, so it stays not answered)."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    min_age: int | None = Field(default=None, ge=0, le=130)
+    id: Annotated[str, Constraint(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: Text
+    source: Text
+    min_age: Age | None = None
     answer: BoolAnswer | None = None
     meets: bool = True
-    substances_present: tuple[str, ...] = ()
-    substances_absent: tuple[str, ...] = ()
+    substances_present: Substances = ()
+    substances_absent: Substances = ()
     asked: bool = False
 
-    _substances = field_validator("substances_present", "substances_absent")(_known_substances)
-
-    @model_validator(mode="after")
-    def _one_test(self) -> EligibilityCriterion:
+    def __post_init__(self) -> None:
         tests = [
             self.min_age is not None,
             self.answer is not None,
@@ -393,50 +463,38 @@ class EligibilityCriterion(_Strict):
                 f"criterion {self.id!r} needs exactly one of min_age, answer, substances_present, "
                 "substances_absent, asked"
             )
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class EligibilityCheck(_Strict):
     """A checklist, e.g. anonymous treatment (§ 101a) or the heroin clinic's entry criteria."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: Annotated[str, Constraint(pattern=r"^[a-z][a-z0-9_]*$")]
     name: str
-    source: str = Field(min_length=1)
+    source: Text
     department: str | None = None
-    criteria: tuple[EligibilityCriterion, ...] = Field(min_length=1)
+    criteria: Annotated[tuple[EligibilityCriterion, ...], Constraint(min_length=1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class IntakeTaskRule(IntakeCondition):
     """A task an intake raises when its conditions hold; due = the anchor + due_days."""
 
-    kind: str
+    kind: Annotated[str, Constraint(after=_known_task_kind)]
     due_from: Literal["contact", "deadline"] = "contact"  # deadline: contact + guarantee days
-    due_days: int = Field(default=0, ge=-60, le=365)
+    due_days: Annotated[int, Constraint(ge=-60, le=365)] = 0
     # True: only when the routing opens a case here (not for a referral elsewhere).
     case: bool | None = None
-    source: str = Field(min_length=1)
+    source: Text
     note: str = ""
 
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in TASK_KINDS:
-            raise ValueError(f"unknown task kind {value!r}; known: {sorted(TASK_KINDS)}")
-        return value
 
-
+@dataclass(frozen=True, kw_only=True)
 class GuaranteeAppointment(_Strict):
     """An appointment that must be booked before the guarantee's deadline (a site setting)."""
 
-    kind: str
-    source: str = Field(min_length=1)
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in APPOINTMENT_KINDS:
-            raise ValueError(f"unknown appointment kind {value!r}; known: {sorted(APPOINTMENT_KINDS)}")
-        return value
+    kind: Annotated[str, Constraint(after=_known_appointment_kind)]
+    source: Text
 
 
 def normalise_key(text: str) -> str:
@@ -445,6 +503,3 @@ def normalise_key(text: str) -> str:
     for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
         folded = folded.replace(danish, ascii_)
     return re.sub(r"[\s_]+", " ", folded)
-
-
-Site.model_rebuild()  # its intake fields name classes defined below it

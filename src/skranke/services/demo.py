@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
@@ -41,7 +41,7 @@ def create_demo(skranke: Skranke) -> DemoResult:
             stale.unlink()
         for folder in ("inbox", "outbox"):
             _empty_folder(path.parent / folder)
-        settings = settings.model_copy(update={"db": url})
+        settings = replace(settings, db=url)
     # Making the demo store is creating on purpose: --db may name one that does not exist yet.
     demo = Skranke(settings=settings, clock=skranke.clock, site=skranke.site, hours=skranke.hours, may_create=True)
     from skranke.services.sync import citizen_count, import_demo_data

@@ -16,6 +16,7 @@ from skranke.i18n import _, clock_time
 from skranke.services.audit import record, record_looks
 from skranke.services.citizens import mask_cpr
 from skranke.services.context import Skranke
+from skranke.services.errors import DeskRefusal
 from skranke.services.staff import Actor, require
 
 if TYPE_CHECKING:
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
 SEARCH_LIMIT = 50
 HEROIN = "diacetylmorfin"
 HEROIN_CLINIC = "heroinklinikken"
-
-
-class DeskRefusal(Exception):
-    """A rule refused the action (already checked in, already given, held): exit code 1, the rule's words."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ translated sentence naming the database and what is wrong, never the driver's te
 from __future__ import annotations
 
 import re
-import sqlite3
 from enum import StrEnum
 from pathlib import Path
 
@@ -174,6 +173,9 @@ def _postgresql_fault(driver_error: BaseException) -> Reason | None:
 def classify(error: BaseException, location: str, sqlite_file: Path | None = None) -> DatabaseUnavailable | None:
     """The fault behind a driver or SQLAlchemy error, or None when it is no database fault
     (a constraint violated, a bug of ours): then the caller lets the error go on."""
+    # Here, not at the top: the screens and commands import this module for DatabaseUnavailable.
+    import sqlite3
+
     from sqlalchemy import exc
 
     if isinstance(error, DatabaseUnavailable):

@@ -10,34 +10,43 @@ into `TEXTUAL_CLASSES`: tests/ui/test_danish_everywhere.py then asks for its wor
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from rich.align import Align
 from rich.text import Text
-from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
-from textual.containers import ScrollableContainer, VerticalScroll
-from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, OptionList, TabbedContent, Tabs
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _
 
-# The Textual classes whose bindings a user of skranke can meet (focused, or listed in help).
-TEXTUAL_CLASSES: tuple[type[DOMNode], ...] = (
-    App,
-    Screen,
-    ModalScreen,
-    DataTable,
-    Tabs,
-    TabbedContent,
-    ScrollableContainer,
-    VerticalScroll,
-    CommandPalette,
-    Input,
-    OptionList,
-)
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+
+def __getattr__(name: str) -> tuple[type[DOMNode], ...]:
+    """TEXTUAL_CLASSES, on first use: the first frame needs none of the tabs' modules."""
+    if name != "TEXTUAL_CLASSES":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from textual.app import App
+    from textual.containers import ScrollableContainer, VerticalScroll
+    from textual.screen import ModalScreen, Screen
+    from textual.widgets import DataTable, Input, OptionList, TabbedContent, Tabs
+
+    # The Textual classes whose bindings a user of skranke can meet (focused, or listed in help).
+    return (
+        App,
+        Screen,
+        ModalScreen,
+        DataTable,
+        Tabs,
+        TabbedContent,
+        ScrollableContainer,
+        VerticalScroll,
+        CommandPalette,
+        Input,
+        OptionList,
+    )
 
 
 def translate(text: str) -> str:

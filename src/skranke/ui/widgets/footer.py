@@ -35,6 +35,11 @@ class SkrankeFooter(Footer):
         used = 0
         full = False
         for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # Bound to the footer's compact state: given it before mounting, so the key is
+                # not styled with its own default (compact) and then restyled (~1 ms a key).
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
             if isinstance(widget, FooterKey) and widget.action != "command_palette":
                 cells = len(widget.key_display) + len(widget.description) + (2 if self.compact else 3)
                 if full or used + cells > room:
