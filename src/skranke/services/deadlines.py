@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 
 from skranke.domain.deadlines import (
     AppointmentFacts,
@@ -28,12 +29,12 @@ def appointment_kinds(rules: Rules) -> tuple[str, ...]:
     return tuple(sorted(spellings | wanted))
 
 
-def _cases(rows: Sequence[Sequence]) -> list[CaseFacts]:
-    return [CaseFacts(*row) for row in rows]
+def _cases(rows: Iterable[Iterable]) -> list[CaseFacts]:
+    return list(map(CaseFacts._make, rows))
 
 
-def _appointments(rows: Sequence[Sequence]) -> list[AppointmentFacts]:
-    return [AppointmentFacts(*row) for row in rows]
+def _appointments(rows: Iterable[Iterable]) -> list[AppointmentFacts]:
+    return list(map(AppointmentFacts._make, rows))
 
 
 @contextmanager
@@ -73,7 +74,10 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
         # A follow-up recorded as made (Opgaver or Frister) leaves the list.
         waiting = tuple(f for f in overview.follow_ups if (f.case_id, f.months) not in made)
         overview = replace(overview, follow_ups=waiting)
-    return DeadlinesView(overview, {case.case_id: case.department for case in cases})
+    return DeadlinesView(overview, dict(map(_ID_AND_DEPARTMENT, cases)))
+
+
+_ID_AND_DEPARTMENT = attrgetter("case_id", "department")
 
 
 def deadlines(skranke: Skranke, today: date | None = None) -> Overview:

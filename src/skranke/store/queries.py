@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import Row, Select, func, or_, select
@@ -73,13 +74,14 @@ def done_follow_ups_statement(bounds: ListingBounds) -> Select:
     )
 
 
-def listed_case_rows(session: Session, bounds: ListingBounds) -> list[Row]:
-    """Plain Core rows in CASE_COLUMNS' order (no ORM loading: it cost more than the SQL)."""
+def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row]:
+    """Plain Core rows in CASE_COLUMNS' order (no ORM loading: it cost more than the SQL),
+    handed on one by one, so the caller's objects need not sit beside a list of rows."""
     connection = session.connection()
-    rows: list[Row] = []
     for statement in listed_cases_statements(bounds):
-        rows.extend(connection.execute(statement).all())
-    return rows
+        # In batches (fetchmany): one fetchone per row costs more than the SQL.
+        for batch in connection.execute(statement).partitions(2000):
+            yield from batch
 
 
 def done_follow_ups(session: Session, bounds: ListingBounds) -> set[tuple[str, int]]:
