@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from skranke.domain import deadlines as dl
 from skranke.domain.deadlines import (
@@ -612,3 +613,33 @@ def test_hours_are_evaluated_once_per_department_and_day(site, hours, monkeypatc
     # At most every (department, day) between the earliest last open day and the latest
     # appointment or deadline: 3 departments x ~20 days, not thousands of evaluations.
     assert calls <= 3 * 25
+
+
+# --- the database's pre-selection (listing_bounds) -------------------------------------------
+
+
+@pytest.mark.parametrize("follow_up_months", [(1, 6), (1, 3)])
+def test_listing_bounds_are_the_last_and_first_days_that_can_be_due_in_the_window(follow_up_months):
+    """Every view day of three years, month ends and leap days among them: the bounds, less the
+    margin, are exactly the days whose review or follow-up still falls in the window (the rules'
+    month arithmetic never goes backwards, so every day beyond a bound falls outside)."""
+    rules = Rules(follow_up_months=follow_up_months)
+    margin = timedelta(days=dl.LISTING_MARGIN_DAYS)
+    one = timedelta(days=1)
+    for offset in range(3 * 366):
+        today = date(2023, 1, 1) + timedelta(days=offset)
+        horizon = today + timedelta(days=dl.AHEAD_DAYS)
+        oldest = today - relativedelta(months=dl.FOLLOW_UP_OVERDUE_MONTHS)
+        bounds = dl.listing_bounds(rules, today)
+        last_review = bounds.reviewed_by - margin
+        assert add_months(last_review, 6) <= horizon < add_months(last_review + one, 6), today
+        assert bounds.closed_from is not None and bounds.closed_to is not None
+        first_closed, last_closed = bounds.closed_from + margin, bounds.closed_to - margin
+        assert oldest <= add_months(first_closed, max(follow_up_months)), today
+        assert add_months(first_closed - one, max(follow_up_months)) < oldest, today
+        assert add_months(last_closed, min(follow_up_months)) <= horizon, today
+        assert add_months(last_closed + one, min(follow_up_months)) > horizon, today
+
+
+def test_no_follow_ups_means_no_closed_case_is_selected():
+    assert dl.listing_bounds(Rules(follow_up_statuses=()), date(2026, 4, 9)).closed_from is None

@@ -103,23 +103,27 @@ class DepartmentHours:
     def rule(self) -> str:
         return str(self._rule)
 
-    def intervals_on(self, day: date) -> list[Interval]:
+    def day_hours(self, day: date) -> tuple[list[Interval], bool]:
+        """(intervals_on(day), unknown_on(day)) from one evaluation of the rule."""
         start = datetime.combine(day, time(0), TIMEZONE)
         end = datetime.combine(day + timedelta(days=1), time(0), TIMEZONE)
-        return [
+        spans = list(self._rule.intervals(start, end))
+        intervals = [
             Interval(max(begin, start), min(finish, end))
-            for begin, finish, state, _comment in self._rule.intervals(start, end)
+            for begin, finish, state, _comment in spans
             if state == State.OPEN and finish > start and begin < end
         ]
+        return intervals, any(state == State.UNKNOWN for _b, _f, state, _c in spans)
+
+    def intervals_on(self, day: date) -> list[Interval]:
+        return self.day_hours(day)[0]
 
     def is_open_on(self, day: date) -> bool:
         return bool(self.intervals_on(day))
 
     def unknown_on(self, day: date) -> bool:
         """True when the site's rule says the hours of (part of) this day are not known."""
-        start = datetime.combine(day, time(0), TIMEZONE)
-        end = datetime.combine(day + timedelta(days=1), time(0), TIMEZONE)
-        return any(state == State.UNKNOWN for _b, _f, state, _c in self._rule.intervals(start, end))
+        return self.day_hours(day)[1]
 
     def state_at(self, moment: datetime) -> LiveState:
         moment = moment.astimezone(TIMEZONE)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterator
+from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from skranke.store.models import Appointment, Case, CheckIn, Citizen
+from skranke.domain.deadlines import ListingBounds
+from skranke.store.models import Appointment, Case, CheckIn, Citizen, Task
 
 
 def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
@@ -40,13 +42,53 @@ def open_request_rows(session: Session) -> list[tuple]:
     return [tuple(row) for row in session.execute(statement)]
 
 
-def deadline_cases_statement(closed_since: date):
-    """Every case the Frister view can list: waiting, in treatment, or closed since `closed_since`."""
-    return select(*CASE_COLUMNS).where(or_(Case.closed_on.is_(None), Case.closed_on >= closed_since))
+def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
+    """The cases the Frister view can list (a superset; the rules decide): waiting requests
+    (ix_cases_open_requests), running treatments whose plan review can be due by the horizon
+    (the same index, by start), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
+    waiting = select(*CASE_COLUMNS).where(
+        Case.treatment_start.is_(None), Case.closed_on.is_(None), Case.paragraph.in_(bounds.waiting_paragraphs)
+    )
+    running = select(*CASE_COLUMNS).where(
+        Case.treatment_start <= bounds.reviewed_by,
+        Case.closed_on.is_(None),
+        or_(Case.plan_reviewed_on.is_(None), Case.plan_reviewed_on <= bounds.reviewed_by),
+    )
+    statements = [waiting, running]
+    if bounds.closed_from is not None and bounds.closed_to is not None:
+        statements.append(
+            select(*CASE_COLUMNS).where(
+                Case.closed_on.between(bounds.closed_from, bounds.closed_to),
+                Case.closing_status.in_(bounds.follow_up_statuses),
+                Case.paragraph.in_(bounds.follow_up_paragraphs),
+            )
+        )
+    return statements
 
 
-def deadline_case_rows(session: Session, closed_since: date) -> list[tuple]:
-    return [tuple(row) for row in session.execute(deadline_cases_statement(closed_since))]
+def done_follow_ups_statement(bounds: ListingBounds) -> Select:
+    """(case id, month) of follow-ups recorded as made, for the closed cases the view can list."""
+    closed = select(Case.id).where(Case.closed_on.between(bounds.closed_from, bounds.closed_to))
+    return select(Task.case_id, Task.follow_up_month).where(
+        Task.kind == "follow_up", Task.done_at.is_not(None), Task.case_id.in_(closed)
+    )
+
+
+def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row]:
+    """Plain Core rows in CASE_COLUMNS' order (no ORM loading: it cost more than the SQL),
+    handed on one by one, so the caller's objects need not sit beside a list of rows."""
+    connection = session.connection()
+    for statement in listed_cases_statements(bounds):
+        # In batches (fetchmany): one fetchone per row costs more than the SQL.
+        for batch in connection.execute(statement).partitions(2000):
+            yield from batch
+
+
+def done_follow_ups(session: Session, bounds: ListingBounds) -> set[tuple[str, int]]:
+    if bounds.closed_from is None:
+        return set()
+    rows = session.connection().execute(done_follow_ups_statement(bounds))
+    return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
 
 
 def guarantee_appointments_statement(kinds: tuple[str, ...]):
@@ -64,8 +106,8 @@ def guarantee_appointments_statement(kinds: tuple[str, ...]):
     )
 
 
-def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[tuple]:
-    return [tuple(row) for row in session.execute(guarantee_appointments_statement(kinds))]
+def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[Row]:
+    return list(session.connection().execute(guarantee_appointments_statement(kinds)).all())
 
 
 def citizen_case_rows(session: Session, citizen_id: str) -> list[tuple]:

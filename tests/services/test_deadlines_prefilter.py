@@ -1,0 +1,196 @@
+"""The Frister view lets the database pre-select the cases it can list (`listing_bounds`). That
+selection must never drop a case: the view must equal the rules run over every stored case.
+
+The data set is generated (seeded) on SQLite and PostgreSQL, dense around the edges of each
+view's window: month ends (31 January + 1 month), leap days, Store Bededag 2023 (abolished from
+2024), Christmas, year ends, reviews before and after the start, every closing status and
+paragraph, refused and unknown consent, and follow-ups recorded as made.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import insert, select
+
+from skranke.clock import TIMEZONE
+from skranke.domain.deadlines import AppointmentFacts, CaseFacts, deadline_overview
+from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
+from skranke.services.deadlines import deadlines_view
+from skranke.store.models import Appointment, Case, Citizen, Task
+from skranke.store.queries import CASE_COLUMNS
+from tests.conftest import signed_in
+
+# Views: Store Bededag 2023 (5 May) and where it was in 2024, Christmas, year ends, month ends,
+# leap days, the first of a month.
+TODAYS = [
+    date(2023, 4, 21),
+    date(2023, 5, 4),
+    date(2024, 4, 26),
+    date(2024, 2, 29),
+    date(2024, 12, 20),
+    date(2025, 12, 15),
+    date(2025, 12, 31),
+    date(2026, 1, 31),
+    date(2026, 3, 1),
+    date(2026, 8, 31),
+]
+
+
+def edge_days() -> list[date]:
+    """Days on and around every edge a view above can have: its horizon and its oldest
+    follow-up, moved back by each schedule's months (1, 3, 6), a few days either side."""
+    days: set[date] = set()
+    for today in TODAYS:
+        for anchor in (today, today + timedelta(days=30), today - relativedelta(months=3)):
+            for months in (0, 1, 3, 6, 9, 12):
+                centre = anchor - relativedelta(months=months)
+                days.update(centre + timedelta(days=k) for k in range(-9, 10))
+    for year in (2022, 2023, 2024, 2025, 2026):
+        days.update(date(year, 12, 1) + timedelta(days=k) for k in range(45))  # Christmas, year end
+        days.update(date(year, 4, 15) + timedelta(days=k) for k in range(30))  # Easter, Store Bededag
+    return sorted(days)
+
+
+def fill(skranke, seed: int, cases: int) -> None:
+    rng = random.Random(seed)
+    edges = edge_days()
+    departments = [d.id for d in skranke.site.all_departments()] + ["gone-department"]
+
+    def some_day() -> date:
+        if rng.random() < 0.8:
+            return rng.choice(edges)
+        return date(2022, 1, 1) + timedelta(days=rng.randint(0, 5 * 365))
+
+    citizens, rows, appointments, done = [], [], [], []
+    for number in range(cases):
+        citizen_id = f"B{number // 2:05d}"  # two cases a citizen: earlier courses and later ones
+        if number % 2 == 0:
+            citizens.append(
+                {"id": citizen_id, "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": ""}
+            )
+        state = rng.random()
+        contact = some_day()
+        started = None
+        if state > 0.2:
+            started = max(contact, some_day()) if rng.random() < 0.5 else contact + timedelta(days=rng.randint(0, 40))
+        closed = None
+        if state > 0.55:
+            closed = max(started or contact, some_day())
+        elif 0.15 < state <= 0.2:
+            closed = contact + timedelta(days=rng.randint(0, 60))  # closed without a start
+        reviewed = None
+        if started is not None and rng.random() < 0.6:
+            reviewed = some_day()  # before the start too: then the start counts
+        case_id = f"S{number:05d}"
+        rows.append(
+            {
+                "id": case_id,
+                "citizen_id": citizen_id,
+                "department": rng.choice(departments),
+                "paragraph": rng.choice(sorted(PARAGRAPHS)),
+                "contact_date": contact,
+                "treatment_start": started,
+                "free_choice": rng.random() < 0.15,
+                "closed_on": closed,
+                "closing_status": rng.choice(sorted(CLOSING_STATUSES)) if closed else None,
+                "follow_up_consent": rng.choice([None, True, False]),
+                "plan_reviewed_on": reviewed,
+            }
+        )
+        if started is None and rng.random() < 0.7:
+            moment = datetime.combine(contact + timedelta(days=rng.randint(-5, 25)), datetime.min.time(), TIMEZONE)
+            appointments.append(
+                {
+                    "id": f"A{number:05d}",
+                    "citizen_id": citizen_id,
+                    "department": rng.choice(departments),
+                    "kind": rng.choice(sorted(APPOINTMENT_KINDS)),
+                    "clinician": "",
+                    "starts_at": moment.replace(hour=rng.choice([7, 9, 13, 16, 19])),
+                }
+            )
+        if closed is not None and rng.random() < 0.3:
+            done.append((case_id, citizen_id, closed, rng.choice([1, 3, 6])))
+    staff = signed_in(skranke, "nurse").staff_id if done else None
+    with skranke.database.transaction() as session:
+        connection = session.connection()
+        connection.execute(insert(Citizen.__table__), citizens)
+        connection.execute(insert(Case.__table__), rows)
+        connection.execute(insert(Appointment.__table__), appointments)
+        if done:
+            now = datetime(2026, 1, 1, tzinfo=UTC)
+            connection.execute(
+                insert(Task.__table__),
+                [
+                    {
+                        "kind": "follow_up",
+                        "citizen_id": citizen_id,
+                        "case_id": case_id,
+                        "due": closed,
+                        "source": "",
+                        "note": "",
+                        "created_at": now,
+                        "created_by": staff,
+                        "done_at": now,
+                        "done_by": staff,
+                        "outcome": "reached",
+                        "follow_up_month": month,
+                    }
+                    for case_id, citizen_id, closed, month in done
+                ],
+            )
+
+
+def brute_force(skranke, today: date):
+    """Every stored case and appointment through the rules, no selection by the database."""
+    with skranke.database.reading() as session:
+        cases = [CaseFacts(*row) for row in session.execute(select(*CASE_COLUMNS))]
+        appointments = [
+            AppointmentFacts(*row)
+            for row in session.execute(
+                select(
+                    Appointment.id,
+                    Appointment.citizen_id,
+                    Appointment.department,
+                    Appointment.starts_at,
+                    Appointment.kind,
+                )
+            )
+        ]
+        made = {
+            (case_id, month)
+            for case_id, month in session.execute(
+                select(Task.case_id, Task.follow_up_month).where(Task.kind == "follow_up", Task.done_at.is_not(None))
+            )
+        }
+    overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+    follow_ups = tuple(f for f in overview.follow_ups if (f.case_id, f.months) not in made)
+    return overview, follow_ups, {case.case_id: case.department for case in cases}
+
+
+@pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
+def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at, site):
+    skranke = skranke_at("2026-04-09T09:00", site=site)
+    fill(skranke, seed=len(site), cases=2400)
+    listed = {"requests": 0, "exempt": 0, "follow_ups": 0, "plan_reviews": 0}
+    for today in TODAYS:
+        view = deadlines_view(skranke, today)
+        expected, expected_follow_ups, departments = brute_force(skranke, today)
+        overview = view.overview
+        assert overview.requests == expected.requests, today
+        assert overview.exempt == expected.exempt, today
+        assert overview.follow_ups == expected_follow_ups, today
+        assert overview.plan_reviews == expected.plan_reviews, today
+        shown = {r.case_id for r in overview.requests} | {e.case_id for e in overview.exempt}
+        shown |= {f.case_id for f in overview.follow_ups} | {p.case_id for p in overview.plan_reviews}
+        assert {case_id: view.case_departments[case_id] for case_id in shown} == {
+            case_id: departments[case_id] for case_id in shown
+        }
+        for name in listed:
+            listed[name] += len(getattr(overview, name))
+    # The data set reaches every list (a comparison of empty lists would prove nothing).
+    assert min(listed.values()) > 50, listed
