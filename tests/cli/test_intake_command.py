@@ -174,7 +174,7 @@ BAD = request(
     anonymous=True,  # with a CPR and without alias and age
     substances=["hash", "lsd"],
     pregnant="ja",
-    areas={"social": 3},
+    areas={"social": 3, "work": {"answer": "jobless", "note": "Ledig"}},
     colour="blå",
 )
 
@@ -193,13 +193,49 @@ def test_a_bad_file_names_every_wrong_field(capsys, tmp_path):
         "substances.1": "skal være en af 'alkohol', 'hash', 'kokain', 'amfetamin', 'ecstasy', 'heroin', "
         "'opioider', 'benzodiazepiner', 'andet'",
         "pregnant": "skal være true eller false",
-        "areas.social": "skal være tekst",
+        "areas.social": "skal være en note (tekst) eller et objekt med answer og note",
+        "areas.work.answer": "skal være en af 'employed', 'in_education', 'unemployed', 'on_benefits', 'pension'",
         "colour": "er ikke et felt i henvendelsesskemaet",
     }
     lines = err.splitlines()
-    assert lines[0].endswith("henvendelse.json: 10 forkerte felter")
-    assert len(lines) == 11
+    assert lines[0].endswith("henvendelse.json: 11 forkerte felter")
+    assert len(lines) == 12
     assert all(f"henvendelse.json: {field}: " in err for field in problems)
+
+
+STRUCTURED_AREAS = {
+    "substances": {"answer": "daily", "note": "Kokain hver dag"},
+    "social": {"answer": "no_network", "note": ""},
+    "health": {"answer": "physical_and_mental", "note": "Hepatitis C, angst"},
+    "work": {"answer": "unemployed", "note": ""},
+    "housing": "Bor hos en ven",  # the note alone, as before
+    "other": {"answer": "probation_service", "note": "Vilkår om behandling"},
+}
+
+
+def test_structured_area_answers_are_read(capsys, tmp_path):
+    code, out, err = run(capsys, tmp_path, request(areas=STRUCTURED_AREAS), "--dry-run", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["department"] == "stabilisering"
+
+
+def test_an_unknown_area_answer_names_the_field_and_its_codes(capsys, tmp_path):
+    areas = {**STRUCTURED_AREAS, "housing": {"answer": "tent", "note": ""}, "social": {"answer": "none"}}
+    code, out, err = run(capsys, tmp_path, request(areas=areas), "--dry-run", "--json")
+    assert code == 1
+    assert json.loads(out)["errors"] == [
+        {
+            "field": "areas.social.answer",
+            "code": "literal_error",
+            "message": "skal være en af 'supportive_network', 'limited_network', 'no_network'",
+        },
+        {
+            "field": "areas.housing.answer",
+            "code": "literal_error",
+            "message": "skal være en af 'own_home', 'with_family', 'temporary', 'homeless'",
+        },
+    ]
+    assert err.splitlines()[0].endswith("henvendelse.json: 2 forkerte felter")
 
 
 def test_a_bad_file_in_english(capsys, tmp_path):

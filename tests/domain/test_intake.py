@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from skranke.domain.hours import SiteHours
 from skranke.domain.intake import (
+    AREA_ANSWERS,
+    AREAS,
     IntakeAnswers,
     Substance,
     age_on,
@@ -200,6 +202,67 @@ def test_the_main_substance_is_one_of_the_substances():
     assert errors(data(40, ("hash", "kokain"), main_substance="heroin")) == {"main_substance": "main_not_in_substances"}
     assert errors(data(40, ("hash", "hash"))) == {"substances": "substance_twice"}
     assert errors(data(40, ())) == {"substances": "too_short"}
+
+
+def test_each_area_takes_a_short_answer_and_a_note():
+    given = {
+        "substances": {"answer": "daily", "note": "Kokain hver dag"},
+        "social": {"answer": "limited_network"},
+        "health": {"answer": "mental", "note": " Angst "},
+        "work": {"answer": "on_benefits", "note": "Kontanthjælp"},
+        "housing": {"answer": "homeless", "note": ""},
+        "other": {"note": "Sagsbehandler i Voksenrådgivningen"},
+    }
+    areas = answers(areas=given).areas
+    assert {area: (areas.area(area).answer, areas.area(area).note) for area in AREAS} == {
+        "substances": ("daily", "Kokain hver dag"),
+        "social": ("limited_network", ""),
+        "health": ("mental", "Angst"),
+        "work": ("on_benefits", "Kontanthjælp"),
+        "housing": ("homeless", ""),
+        "other": (None, "Sagsbehandler i Voksenrådgivningen"),  # a note without an answer: not assessed
+    }
+
+
+@pytest.mark.parametrize(("area", "code"), [(a, c) for a, codes in AREA_ANSWERS.items() for c in codes])
+def test_every_code_of_an_area_is_its_own(area, code):
+    assert answers(areas={area: {"answer": code}}).areas.area(area).answer == code
+    others = [a for a in AREAS if code not in AREA_ANSWERS[a]]
+    assert len(others) == len(AREAS) - 1  # no code means something in two areas
+    assert errors(data(areas={others[0]: {"answer": code}})) == {f"areas.{others[0]}.answer": "literal_error"}
+
+
+def test_an_area_as_plain_text_is_its_note_and_not_assessed():
+    areas = answers(areas={"social": "Bor alene", "work": None, "housing": {"answer": "", "note": "Sofa"}}).areas
+    assert (areas.social.answer, areas.social.note) == (None, "Bor alene")
+    assert (areas.work.answer, areas.work.note) == (None, "")
+    assert (areas.housing.answer, areas.housing.note) == (None, "Sofa")
+    # Stored, and read again, in the object form.
+    dumped = answers(areas={"social": "Bor alene"}).model_dump(mode="json")["areas"]
+    assert dumped["social"] == {"answer": None, "note": "Bor alene"}
+    assert dumped["work"] == {"answer": None, "note": ""}
+    assert IntakeAnswers.parse(data(areas=dumped), today=CONTACT).areas.social.note == "Bor alene"
+
+
+def test_an_unknown_area_answer_is_named_with_every_other_wrong_field():
+    raw = data(
+        channel="fax",
+        areas={
+            "work": {"answer": "jobless", "note": "Ledig"},
+            "housing": {"answer": "own_home", "colour": "blå"},
+            "social": 3,
+        },
+    )
+    assert errors(raw) == {
+        "channel": "literal_error",
+        "areas.work.answer": "literal_error",
+        "areas.housing.colour": "extra_forbidden",
+        "areas.social": "area_type",
+    }
+    with pytest.raises(ValidationError) as caught:
+        IntakeAnswers.parse(raw, today=CONTACT)
+    [work] = [e for e in caught.value.errors() if e["loc"] == ("areas", "work", "answer")]
+    assert work["ctx"]["expected"] == "'employed', 'in_education', 'unemployed', 'on_benefits' or 'pension'"
 
 
 # --- routing ----------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from skranke.services.deadlines import deadlines
+from skranke.services.desk import search_citizens
 from skranke.services.intake import (
     IntakeRefused,
     discard_draft,
     list_drafts,
+    pick_citizen,
     read_answers,
     register_intake,
     resume_draft,
@@ -80,6 +82,83 @@ def test_a_known_cpr_reuses_the_citizen(skranke_at):
     assert (second.citizen_id, second.new_citizen) == (first.citizen_id, False)
     assert second.case_id != first.case_id
     assert count(skranke, Citizen) == 1
+
+
+def known_citizens(skranke) -> None:
+    with skranke.database.transaction() as session:
+        session.add_all(
+            [
+                Citizen(
+                    id="B7", cpr="0101901234", first_name="Jens", last_name="Hansen", alias="", phone="12 34 56 78"
+                ),
+                Citizen(id="B8", cpr=None, first_name="", last_name="", alias="Ræven", phone=""),
+            ]
+        )
+
+
+def test_a_citizen_found_by_name_and_picked_is_reused(skranke_at):
+    skranke = skranke_at(NOW)
+    known_citizens(skranke)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    [hit] = search_citizens(skranke, actor, "jens hans")
+    assert (hit.citizen_id, hit.display, hit.masked_cpr) == ("B7", "JH", "010190-****")
+    picked = pick_citizen(skranke, actor, hit.citizen_id)
+    assert picked is not None
+    assert (picked.cpr, picked.first_name, picked.last_name, picked.phone) == (
+        "0101901234",
+        "Jens",
+        "Hansen",
+        "12 34 56 78",
+    )
+    assert (picked.masked_cpr, picked.birth_date.isoformat(), picked.anonymous) == ("010190-****", "1990-01-01", False)
+    form = {**REQUEST, "cpr": picked.cpr, "first_name": picked.first_name, "last_name": picked.last_name}
+    result = register_intake(skranke, actor, read_answers(skranke, form), citizen_id=picked.citizen_id)
+    assert (result.citizen_id, result.new_citizen) == ("B7", False)
+    assert count(skranke, Citizen) == 2
+    with skranke.database.reading() as session:
+        assert session.get(Case, result.case_id).citizen_id == "B7"
+        assert session.scalars(select(Intake)).one().citizen_id == "B7"
+        looks = session.scalars(select(AuditEvent).where(AuditEvent.citizen_id == "B7").order_by(AuditEvent.id)).all()
+        assert [(e.action, e.staff) for e in looks] == [("search", "KJ"), ("open_citizen", "KJ"), ("intake", "KJ")]
+        assert looks[1].detail == {"for": "intake"}
+
+
+def test_an_anonymous_citizen_picked_is_reused_without_a_cpr(skranke_at):
+    skranke = skranke_at(NOW)
+    known_citizens(skranke)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    picked = pick_citizen(skranke, actor, "B8")
+    assert picked is not None and picked.anonymous and picked.masked_cpr == ""
+    form = {**REQUEST, "cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræven", "age": 24}
+    result = register_intake(skranke, actor, read_answers(skranke, form), citizen_id="B8")
+    assert (result.citizen_id, result.new_citizen) == ("B8", False)
+    assert count(skranke, Citizen) == 2
+
+
+def test_a_picked_citizen_must_be_the_one_the_answers_name(skranke_at):
+    skranke = skranke_at(NOW)
+    known_citizens(skranke)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    other = read_answers(skranke, {**REQUEST, "cpr": "0202021234"})
+    with pytest.raises(IntakeRefused, match="B7"):
+        register_intake(skranke, actor, other, citizen_id="B7")
+    with pytest.raises(IntakeRefused, match="B99"):
+        register_intake(skranke, actor, read_answers(skranke, REQUEST), citizen_id="B99")
+    assert pick_citizen(skranke, actor, "B99") is None
+    assert count(skranke, Case) == count(skranke, Intake) == 0
+    assert count(skranke, Citizen) == 2
+
+
+def test_structured_area_answers_are_stored_with_the_intake(skranke_at):
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    areas = {"work": {"answer": "employed", "note": "Tømrer"}, "housing": "Egen lejlighed"}
+    register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "areas": areas}))
+    with skranke.database.reading() as session:
+        stored = session.scalars(select(Intake)).one().answers["answers"]["areas"]
+    assert stored["work"] == {"answer": "employed", "note": "Tømrer"}
+    assert stored["housing"] == {"answer": None, "note": "Egen lejlighed"}
+    assert stored["health"] == {"answer": None, "note": ""}
 
 
 def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at):
@@ -161,11 +240,12 @@ skranke = Skranke.from_settings(load_settings(db=sys.argv[1], site="odense", now
 actor = sign_in(skranke, "KJ", sys.argv[3])
 answers = {}
 draft = None
+areas = {"social": {"answer": "limited_network", "note": "Bor alene"}, "work": {"answer": "on_benefits", "note": ""}}
 for key, value in [("contact_date", "2026-03-30"), ("channel", "phone"), ("cpr", "0101901234"),
                    ("first_name", "Jens"), ("last_name", "Hansen"), ("substances", ["kokain", "hash"]),
-                   ("main_substance", "kokain"), ("pregnant", False), ("areas", {"social": "Bor alene"})]:
+                   ("main_substance", "kokain"), ("pregnant", False), ("areas", areas)]:
     answers[key] = value  # the form saves after each change
-    draft = save_draft(skranke, actor, draft, answers, "areas")
+    draft = save_draft(skranke, actor, draft, answers, "areas", citizen_id="B7")
 print(draft, flush=True)
 time.sleep(600)
 """
@@ -173,6 +253,7 @@ time.sleep(600)
 
 def test_a_draft_survives_a_killed_process(skranke_at, db_url):
     skranke = skranke_at(NOW)
+    known_citizens(skranke)
     actor = signed_in(skranke, "reception", initials="KJ")
     process = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(_SAVE_AND_WAIT), db_url, NOW, TEST_PIN],
@@ -188,7 +269,7 @@ def test_a_draft_survives_a_killed_process(skranke_at, db_url):
         process.wait()
     assert process.returncode == -signal.SIGKILL
     resumed = resume_draft(skranke, actor, draft)
-    assert resumed is not None and resumed.step == "areas"
+    assert resumed is not None and (resumed.step, resumed.citizen_id) == ("areas", "B7")
     assert resumed.answers == {
         "contact_date": "2026-03-30",
         "channel": "phone",
@@ -198,6 +279,14 @@ def test_a_draft_survives_a_killed_process(skranke_at, db_url):
         "substances": ["kokain", "hash"],
         "main_substance": "kokain",
         "pregnant": False,
-        "areas": {"social": "Bor alene"},
+        "areas": {
+            "social": {"answer": "limited_network", "note": "Bor alene"},
+            "work": {"answer": "on_benefits", "note": ""},
+        },
     }
-    assert read_answers(skranke, resumed.answers).main_substance == "kokain"
+    resumed_answers = read_answers(skranke, resumed.answers)
+    assert resumed_answers.main_substance == "kokain"
+    assert (resumed_answers.areas.social.answer, resumed_answers.areas.work.answer) == (
+        "limited_network",
+        "on_benefits",
+    )

@@ -54,3 +54,17 @@ def test_problems_in_english():
             "message": "must be one of the substances given: kokain, hash",
         }
     ]
+
+
+def test_every_area_answer_has_its_own_words_in_both_languages():
+    from skranke.domain.intake import AREA_ANSWERS
+    from skranke.services.intake import area_answer_label
+
+    for language in ("da", "en"):
+        set_language(language)
+        for area, codes in AREA_ANSWERS.items():
+            labels = [area_answer_label(code) for code in codes]
+            assert len(set(labels)) == len(codes), (language, area)
+            assert not set(labels) & set(codes), (language, area)  # a label, never the bare code
+    set_language("da")
+    assert area_answer_label("on_benefits") == "Anden offentlig ydelse"

@@ -1,14 +1,17 @@
 """Ny henvendelse from the keyboard: the whole form, then the case on Frister and the tasks on Opgaver;
-a step left with wrong fields; the draft offered again after a lock."""
+a known citizen found by name and picked; a step left with wrong fields; the draft offered again
+after a lock, with the structured answers and the citizen picked."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import DataTable, Static
+from sqlalchemy import func, select
+from textual.widgets import DataTable, Input, Static
 
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import list_drafts
+from skranke.store.models import Citizen, Intake
 from skranke.ui.screens.intake import DraftsDialog, IntakeScreen
 from tests.ui.conftest import settle
 
@@ -29,8 +32,9 @@ async def test_the_whole_form_from_the_keyboard(app_at):
         await quiet(pilot)
         screen = app.screen
         assert isinstance(screen, IntakeScreen)
-        # Identity: the anonymous box first, then CPR and names.
-        await pilot.press("tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen")
+        # Identity: the search for a known citizen first, the anonymous box, then CPR and names.
+        assert app.focused is not None and app.focused.id == "f-citizen-search"
+        await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen")
         await pilot.press("ctrl+n")
         await quiet(pilot)
         assert screen.step == "request"
@@ -44,7 +48,9 @@ async def test_the_whole_form_from_the_keyboard(app_at):
         await pilot.press("ctrl+n")
         await quiet(pilot)
         assert screen.step == "areas"
-        await pilot.press(*"Dagligt", "tab", *"Bor med to børn")
+        # Each area: its short answer (Enter opens the choices), then its note.
+        await pilot.press("enter", "down", "enter", "tab", *"Kokain hver dag", "tab")
+        await pilot.press("enter", "down", "down", "enter", "tab", *"Bor med to børn")
         await pilot.press("ctrl+n")
         await quiet(pilot)
         assert screen.step == "circumstances"
@@ -64,14 +70,25 @@ async def test_the_whole_form_from_the_keyboard(app_at):
             "kokain",
         )
         assert answers["substances"] == ["hash", "kokain"]
-        assert answers["areas"]["social"] == "Bor med to børn"
+        assert answers["areas"]["substances"] == {"answer": "daily", "note": "Kokain hver dag"}
+        assert answers["areas"]["social"] == {"answer": "limited_network", "note": "Bor med to børn"}
+        assert answers["areas"]["work"] == {"answer": None, "note": ""}
+        review = str(screen.query_one("#review", Static).render())
+        assert "1. Brug af rusmidler, stoffer og alkohol: Dagligt · Kokain hver dag" in review
+        assert "4. Arbejde og/eller uddannelse: ikke afdækket" in review
         await pilot.press("ctrl+r")
         await quiet(pilot)
         assert screen.step == "identity", [n.message for n in app._notifications]  # a fresh form for the next one
         assert list_drafts(app.skranke, app.actor) == []
+        with app.skranke.database.reading() as session:
+            stored = session.scalars(select(Intake)).one().answers["answers"]["areas"]
+        assert stored["social"] == {"answer": "limited_network", "note": "Bor med to børn"}
 
         [request] = [r for r in deadlines(app.skranke).requests if r.case_id == "HS00001"]
         assert (request.deadline, request.last_open_day) == (date(2026, 4, 13), date(2026, 4, 13))
+        # The fresh form waits in its search field, which takes letters: leave it for the screen keys.
+        assert app.focused is not None and app.focused.id == "f-citizen-search"
+        app.set_focus(None)
         await pilot.press("f")
         await settle(pilot)
         assert "HS00001|H00001" in {k.value for k in app.screen.query_one("#requests", DataTable).rows}
@@ -100,12 +117,23 @@ async def test_a_step_with_wrong_fields_is_not_left(app_at):
 
 
 async def test_the_draft_is_offered_again_after_a_lock(app_at):
-    app = app_at(NOW)
+    app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("n")
         await quiet(pilot)
-        await pilot.press("tab", *"0101901234", "tab", *"Jens")
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        await search_in_form(pilot, "Jens Han")
+        await pilot.press("down", "enter")
+        await quiet(pilot)
+        # The request by phone; kokain; the areas: housing temporary, with a note.
+        await pilot.press("ctrl+n", "tab", "enter", "down", "down", "enter", "ctrl+n")
+        await quiet(pilot)
+        await pilot.press("down", "space", "ctrl+n")
+        await quiet(pilot)
+        assert screen.step == "areas"
+        await pilot.press(*(["tab"] * 8), "enter", "down", "down", "down", "enter", "tab", *"Sofa hos en ven")
         await quiet(pilot)
         actor = app.actor
         app.set_focus(None)
@@ -120,4 +148,118 @@ async def test_the_draft_is_offered_again_after_a_lock(app_at):
         await quiet(pilot)
         screen = app.screen
         assert isinstance(screen, IntakeScreen)
-        assert (screen.answers()["cpr"], screen.answers()["first_name"]) == ("0101901234", "Jens")
+        answers = screen.answers()
+        assert (screen.step, answers["cpr"], answers["first_name"], answers["channel"]) == (
+            "areas",
+            "0101901234",
+            "Jens",
+            "phone",
+        )
+        assert answers["areas"]["housing"] == {"answer": "temporary", "note": "Sofa hos en ven"}
+        assert answers["areas"]["social"] == {"answer": None, "note": ""}
+        # Still the known citizen picked: the CPR masked, the register's fields kept as they are.
+        assert screen.picked_citizen_id == "B7"
+        assert screen.query_one("#f-cpr", Input).value == "010190-****"
+        assert screen.query_one("#f-first_name", Input).disabled
+
+
+def known_citizens(skranke) -> None:
+    with skranke.database.transaction() as session:
+        session.add_all(
+            [
+                Citizen(id="B7", cpr="0101901234", first_name="Jens", last_name="Hansen", alias="", phone="12345678"),
+                Citizen(id="B8", cpr="0202851234", first_name="Jens", last_name="Juul", alias="", phone=""),
+                Citizen(id="B9", cpr=None, first_name="", last_name="", alias="Hansen-ræven", phone=""),
+            ]
+        )
+
+
+async def search_in_form(pilot, typed: str) -> None:
+    """Type in the form's search, then wait (no fixed delay) until its answer is shown."""
+    await pilot.press(*typed)
+    screen = pilot.app.screen
+    query = screen.query_one("#f-citizen-search", Input).value.strip()
+    for _ in range(100):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        if screen.shown_query == query:
+            await pilot.pause()
+            return
+    raise AssertionError(f"no answer for {typed!r}")
+
+
+def citizens_in_store(app) -> int:
+    with app.skranke.database.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(Citizen)) or 0)
+
+
+async def test_a_known_citizen_found_by_name_is_picked_and_reused(app_at):
+    app = app_at(NOW, prepare=known_citizens)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await quiet(pilot)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        await search_in_form(pilot, "jens")
+        hits = screen.query_one("#citizen-hits", DataTable)
+        rows = [[str(cell) for cell in hits.get_row_at(i)] for i in range(hits.row_count)]
+        # As Borger shows them: initials, the masked CPR, the citizen no.; never a full CPR.
+        assert rows == [["JH", "010190-****", "B7"], ["JJ", "020285-****", "B8"]]
+        await search_in_form(pilot, " Han")
+        assert [str(hits.get_row_at(i)[2]) for i in range(hits.row_count)] == ["B7"]
+        await pilot.press("down", "enter")
+        await quiet(pilot)
+        # Filled from the register: names and phone; the CPR in the answers, masked on screen.
+        answers = screen.answers()
+        assert (answers["cpr"], answers["first_name"], answers["last_name"], answers["phone"]) == (
+            "0101901234",
+            "Jens",
+            "Hansen",
+            "12345678",
+        )
+        assert screen.query_one("#f-cpr", Input).value == "010190-****"
+        known = str(screen.query_one("#known-citizen", Static).render())
+        assert "Kendt borger B7 (JH, 010190-****, født 01.01.1990, 36 år)" in known
+        assert "0101901234" not in known
+        assert app.focused is screen.query_one("#f-phone", Input)
+        # The rest from the keyboard: by phone, kokain, nothing more.
+        await pilot.press("ctrl+n", "tab", "enter", "down", "down", "enter", "ctrl+n")
+        await quiet(pilot)
+        await pilot.press("down", "space", "ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")
+        await quiet(pilot)
+        assert screen.step == "review"
+        review = str(screen.query_one("#review", Static).render())
+        assert "Kendt borger: B7" in review and "CPR-nummer: 010190-****" in review
+        await pilot.press("ctrl+r")
+        await quiet(pilot)
+        assert screen.step == "identity", [n.message for n in app._notifications]
+        assert citizens_in_store(app) == 3  # no new citizen
+        [request] = [r for r in deadlines(app.skranke).requests if r.case_id == "HS00001"]
+        assert request.citizen_id == "B7"
+        # A fresh form lets the citizen go.
+        assert screen.picked_citizen_id is None
+        assert not screen.query_one("#f-first_name", Input).disabled
+
+
+async def test_another_citizen_lets_the_picked_one_go(app_at):
+    app = app_at(NOW, prepare=known_citizens)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await quiet(pilot)
+        screen = app.screen
+        await search_in_form(pilot, "ræven")
+        await pilot.press("down", "enter")
+        await quiet(pilot)
+        assert screen.picked_citizen_id == "B9"
+        answers = screen.answers()
+        assert (answers["anonymous"], answers["alias"], "cpr" in answers) == (True, "Hansen-ræven", False)
+        assert app.focused is screen.query_one("#f-age", Input)  # what is left to answer
+        await pilot.press("ctrl+o")
+        await quiet(pilot)
+        assert screen.picked_citizen_id is None
+        answers = screen.answers()
+        assert (answers["anonymous"], "alias" in answers) == (False, False)
+        assert app.focused is screen.query_one("#f-citizen-search", Input)
+        assert not screen.query_one("#f-cpr", Input).disabled

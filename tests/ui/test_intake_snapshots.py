@@ -25,7 +25,12 @@ ANSWERS = {
     "main_substance": "kokain",
     "children_under_18_at_home": True,
     "pregnant": False,
-    "areas": {"substances": "Kokain dagligt", "social": "Bor med to børn"},
+    "areas": {
+        "substances": {"answer": "daily", "note": "Kokain dagligt"},
+        "social": {"answer": "limited_network", "note": "Bor med to børn"},
+        "work": "Ledig siden jul",  # the note alone, as drafts of the earlier form kept it
+        "housing": {"answer": "own_home", "note": ""},
+    },
 }
 
 
@@ -48,6 +53,26 @@ def filled(step: str, answers: dict | None = None):
         await pilot.pause()
 
     return run_before
+
+
+async def found_by_name(pilot) -> None:
+    """The identity step with the citizens a search by name found (Borger's columns, no full CPR)."""
+    from tests.ui.test_intake_pilot import search_in_form
+
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    await search_in_form(pilot, "jens")
+    await pilot.press("down")
+    await settle(pilot)
+
+
+async def picked(pilot) -> None:
+    """A known citizen picked: the form filled from the register, the CPR masked."""
+    await found_by_name(pilot)
+    await pilot.press("enter")
+    await pilot.pause(0.6)
+    await settle(pilot)
 
 
 async def with_errors(pilot) -> None:
@@ -82,6 +107,16 @@ class TestIntakeSnapshots:
     @pytest.mark.parametrize("step", STEPS)
     def test_step(self, snap_compare, app_at, size, step):
         assert snap_compare(app_at(NOW), terminal_size=size, run_before=filled(step))
+
+    def test_identity_with_search_results(self, snap_compare, app_at, size):
+        from tests.ui.test_intake_pilot import known_citizens
+
+        assert snap_compare(app_at(NOW, prepare=known_citizens), terminal_size=size, run_before=found_by_name)
+
+    def test_identity_with_a_known_citizen_picked(self, snap_compare, app_at, size):
+        from tests.ui.test_intake_pilot import known_citizens
+
+        assert snap_compare(app_at(NOW, prepare=known_citizens), terminal_size=size, run_before=picked)
 
     def test_a_step_with_errors(self, snap_compare, app_at, size):
         assert snap_compare(app_at(NOW), terminal_size=size, run_before=with_errors)

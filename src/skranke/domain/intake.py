@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -53,6 +53,7 @@ AGE_MISMATCH = "age_mismatch"
 MAIN_NOT_IN_SUBSTANCES = "main_not_in_substances"
 SUBSTANCE_TWICE = "substance_twice"
 CONTACT_DATE_FUTURE = "contact_date_future"
+AREA_TYPE = "area_type"  # an assessment area that is neither a note nor {answer, note}
 
 # Required fields have no default: a placeholder stands in for a wrong one while the other
 # fields are checked against each other, so every problem is reported in one go.
@@ -83,17 +84,97 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-class AssessmentAreas(BaseModel):
-    """The six areas of the assessment (afdækning), 000 § 3.1: short notes."""
+# The short structured answer of each assessment area (000 § 3.1), one closed choice each; None
+# (JSON null, or the area given as plain text) is "not assessed". Codes in English, labels in the
+# catalogues (services/intake.area_answer_label).
+UseFrequency = Literal["daily", "weekly", "less_often", "not_using"]  # 1. the substances: how often
+Network = Literal["supportive_network", "limited_network", "no_network"]  # 2. social: network, family
+HealthProblems = Literal["no_known_problems", "physical", "mental", "physical_and_mental"]  # 3. health
+Occupation = Literal["employed", "in_education", "unemployed", "on_benefits", "pension"]  # 4. 000 § 1: job,
+# education, "aktiv offentlig forsørgelse" or pension
+Housing = Literal["own_home", "with_family", "temporary", "homeless"]  # 5. housing
+OtherHelp = Literal["no_other_help", "municipal_support", "psychiatry", "probation_service", "other_help"]  # 6.
+
+
+class _Area(BaseModel):
+    """One assessment area: a short structured answer (None: not assessed) and a note.
+
+    A plain string is the note alone (the JSON of earlier versions: `"social": "Bor alene"`);
+    null, or an answer of "", is not assessed.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    substances: str = Field(default="", max_length=2000)
-    social: str = Field(default="", max_length=2000)
-    health: str = Field(default="", max_length=2000)
-    work: str = Field(default="", max_length=2000)
-    housing: str = Field(default="", max_length=2000)
-    other: str = Field(default="", max_length=2000)
+    answer: str | None = None  # narrowed to the area's codes by each subclass
+    note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _note_alone(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        if isinstance(data, str):
+            return {"note": data}
+        if isinstance(data, dict):
+            return {**data, "answer": None} if data.get("answer") == "" else data
+        if isinstance(data, BaseModel):
+            return data
+        raise PydanticCustomError(AREA_TYPE, "must be a note (text) or an object with answer and note")
+
+
+class SubstanceUseArea(_Area):
+    answer: UseFrequency | None = None
+
+
+class SocialArea(_Area):
+    answer: Network | None = None
+
+
+class HealthArea(_Area):
+    answer: HealthProblems | None = None
+
+
+class WorkArea(_Area):
+    answer: Occupation | None = None
+
+
+class HousingArea(_Area):
+    answer: Housing | None = None
+
+
+class OtherArea(_Area):
+    answer: OtherHelp | None = None
+
+
+class AssessmentAreas(BaseModel):
+    """The six areas of the assessment (afdækning), 000 § 3.1, each `{"answer": code | null,
+    "note": text}`; a plain string still means the note alone. Codes: `AREA_ANSWERS`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    substances: SubstanceUseArea = SubstanceUseArea()
+    social: SocialArea = SocialArea()
+    health: HealthArea = HealthArea()
+    work: WorkArea = WorkArea()
+    housing: HousingArea = HousingArea()
+    other: OtherArea = OtherArea()
+
+    def area(self, name: str) -> _Area:
+        value = getattr(self, name)
+        assert isinstance(value, _Area), name
+        return value
+
+
+AREAS: tuple[str, ...] = tuple(AssessmentAreas.model_fields)
+# Each area's codes, in the order the form offers them.
+AREA_ANSWERS: dict[str, tuple[str, ...]] = {
+    "substances": get_args(UseFrequency),
+    "social": get_args(Network),
+    "health": get_args(HealthProblems),
+    "work": get_args(Occupation),
+    "housing": get_args(Housing),
+    "other": get_args(OtherHelp),
+}
 
 
 class IntakeAnswers(BaseModel):

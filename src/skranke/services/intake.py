@@ -72,6 +72,8 @@ def _message(code: str, context: dict[str, Any]) -> str:
         return _("names a substance twice: {twice}").format(**context)
     if code == rules.CONTACT_DATE_FUTURE:
         return _("is after today ({today})").format(**context)
+    if code == rules.AREA_TYPE:
+        return _("must be a note (text) or an object with answer and note")
     if code == "literal_error":
         # pydantic writes "'a', 'b' or 'c'" in English; a list reads the same in both languages.
         expected = str(context.get("expected", "")).replace(" or ", ", ")
@@ -166,6 +168,44 @@ def task_kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def area_answer_label(code: str) -> str:
+    """The short answer of an assessment area (domain/intake.AREA_ANSWERS), as the form reads it."""
+    labels = {
+        # 1. the substances: how often
+        "daily": _("Daily"),
+        "weekly": _("Weekly"),
+        "less_often": _("Less often"),
+        "not_using": _("Not using now"),
+        # 2. social conditions, network and family
+        "supportive_network": _("Supportive network"),
+        "limited_network": _("Limited network"),
+        "no_network": _("No network"),
+        # 3. physical and mental health
+        "no_known_problems": _("No known problems"),
+        "physical": _("Physical problems"),
+        "mental": _("Mental problems"),
+        "physical_and_mental": _("Physical and mental"),
+        # 4. work and/or education
+        "employed": _("Employed"),
+        "in_education": _("In education"),
+        "unemployed": _("Unemployed"),
+        "on_benefits": _("Other public benefits"),
+        "pension": _("Pensioner"),
+        # 5. housing
+        "own_home": _("Own home"),
+        "with_family": _("Lives with family"),
+        "temporary": _("Temporary"),
+        "homeless": _("Homeless"),
+        # 6. other conditions, other help received
+        "no_other_help": _("No other help"),
+        "municipal_support": _("Municipal support"),
+        "psychiatry": _("Psychiatry"),
+        "probation_service": _("Probation service"),
+        "other_help": _("Other help"),
+    }
+    return labels.get(code, code)
+
+
 def criterion_state_label(state: str) -> str:
     return {"met": _("met"), "not_met": _("not met"), "not_answered": _("not answered")}.get(state, state)
 
@@ -211,13 +251,16 @@ def register_intake(
     department: str | None = None,
     reason: str | None = None,
     draft_id: int | None = None,
+    citizen_id: str | None = None,
 ) -> RegisteredIntake:
     """Register a request in one transaction: the citizen (reused by CPR, never doubled), the
     case (on Frister at once), the intake's answers with the receptionist's own choice and reason,
     the tasks of the assessment, the audit event and the outbox event.
 
     `department` overrides the routing (the reason is kept with the answers); `draft_id` is the
-    draft the form filled, which becomes the registered intake.
+    draft the form filled, which becomes the registered intake; `citizen_id` is the known citizen
+    picked in the form (`pick_citizen`), reused when the answers' CPR is theirs (none for an
+    anonymous one).
     """
     from skranke.services.audit import record
     from skranke.store.imports import record_event
@@ -247,7 +290,16 @@ def register_intake(
             intake = Intake(status="draft", answers={}, created_at=now, updated_at=now)
             session.add(intake)
             session.flush()
-        person = citizen_by_cpr(session, answers.cpr) if answers.cpr else None
+        if citizen_id is not None:
+            person = session.get(Citizen, citizen_id)
+            if person is None:
+                raise IntakeRefused(_("Citizen {id} is not in the register.").format(id=citizen_id))
+            if (person.cpr or "") != answers.cpr:
+                raise IntakeRefused(
+                    _("The CPR number is not that of citizen {id}, who was picked.").format(id=citizen_id)
+                )
+        else:
+            person = citizen_by_cpr(session, answers.cpr) if answers.cpr else None
         new_citizen = person is None
         if person is None:
             person = Citizen(
@@ -322,6 +374,7 @@ class Draft:
     reason: str
     updated_at: datetime
     label: str  # who it is about, as a list at the counter shows it: alias or initials
+    citizen_id: str | None = None  # the known citizen picked in the form
 
 
 def _draft(row: Any) -> Draft:
@@ -337,6 +390,7 @@ def _draft(row: Any) -> Draft:
         reason=str(stored.get("reason") or ""),
         updated_at=row.updated_at,
         label=alias or initials.upper() or _("(no name yet)"),
+        citizen_id=stored.get("citizen_id") or None,
     )
 
 
@@ -348,15 +402,23 @@ def save_draft(
     step: str,
     department: str | None = None,
     reason: str | None = None,
+    citizen_id: str | None = None,
 ) -> int:
     """Keep the form as typed, in its own transaction: nothing is lost to a crash or a lock.
-    A draft that is gone (removed, registered, discarded) is started again under a new id."""
+    A draft that is gone (removed, registered, discarded) is started again under a new id.
+    `citizen_id`: the known citizen picked in the form, picked again on resume."""
     from skranke.store.intake import draft_for_update
     from skranke.store.models import Intake
 
     signed_in = require(actor, "intake")
     now = skranke.clock.now()
-    stored = {"answers": dict(answers), "step": step, "department": department, "reason": reason or ""}
+    stored = {
+        "answers": dict(answers),
+        "step": step,
+        "department": department,
+        "reason": reason or "",
+        "citizen_id": citizen_id,
+    }
     contact = _contact_date(answers.get("contact_date"))
     with skranke.database.transaction() as session:
         row = draft_for_update(session, draft_id) if draft_id is not None else None
@@ -429,6 +491,70 @@ def known_citizen(skranke: Skranke, actor: Actor | None, cpr: str) -> str | None
     with skranke.database.reading() as session:
         person = citizen_by_cpr(session, cpr)
         return None if person is None else person.id
+
+
+@dataclass(frozen=True, slots=True)
+class PickedCitizen:
+    """A known citizen picked in the form (found with services.desk.search_citizens): what the
+    identity step is filled with. `cpr` goes into the answers, since the age follows from it,
+    but the form shows `masked_cpr` only: reception may not read a stored CPR (reveal_cpr)."""
+
+    citizen_id: str
+    cpr: str  # "" for an anonymous citizen
+    first_name: str
+    last_name: str
+    alias: str
+    phone: str
+    display: str  # alias, else initials, as lists at the counter show a citizen
+    masked_cpr: str
+    birth_date: date | None
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.cpr
+
+
+def picked_citizen(citizen_id: str, cpr: str, first_name: str, last_name: str, alias: str, phone: str) -> PickedCitizen:
+    from skranke.services.citizens import mask_cpr
+    from skranke.services.desk import birth_date_of, display_name
+
+    return PickedCitizen(
+        citizen_id=citizen_id,
+        cpr=cpr,
+        first_name=first_name,
+        last_name=last_name,
+        alias=alias,
+        phone=phone,
+        display=display_name(first_name, last_name, alias, citizen_id),
+        masked_cpr=mask_cpr(cpr),
+        birth_date=birth_date_of(cpr),
+    )
+
+
+def pick_citizen(skranke: Skranke, actor: Actor | None, citizen_id: str) -> PickedCitizen | None:
+    """The known citizen the request is about, to fill the form with; the look at their record
+    is in the audit log (`open_citizen`, as the card), in the same transaction."""
+    from skranke.services.audit import record
+    from skranke.store.models import Citizen
+
+    signed_in = require(actor, "intake")
+    with skranke.database.transaction() as session:
+        person = session.get(Citizen, citizen_id)
+        if person is None:
+            return None
+        record(
+            session,
+            signed_in,
+            skranke.clock.now(),
+            "open_citizen",
+            citizen_id=person.id,
+            entity="citizen",
+            entity_id=person.id,
+            detail={"for": "intake"},
+        )
+        return picked_citizen(
+            person.id, person.cpr or "", person.first_name, person.last_name, person.alias, person.phone
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ offered when the form opens.
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import (
     Checkbox,
     ContentSwitcher,
+    DataTable,
     Footer,
     Input,
     Label,
@@ -31,8 +33,11 @@ from textual.widgets import (
     Static,
 )
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
-from skranke.i18n import _, clock_time, short_date
+from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
+from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.desk import SEARCH_LIMIT, CitizenHit, search_citizens
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
     Draft,
@@ -40,13 +45,17 @@ from skranke.services.intake import (
     IntakePreview,
     IntakeRefused,
     IntakeRejected,
+    PickedCitizen,
     RegisteredIntake,
+    area_answer_label,
     criterion_state_label,
     discard_draft,
     eligible_label,
     flag_label,
     known_citizen,
     list_drafts,
+    pick_citizen,
+    picked_citizen,
     preview_intake,
     read_answers,
     register_intake,
@@ -54,6 +63,8 @@ from skranke.services.intake import (
     task_kind_label,
 )
 from skranke.services.staff import AccessError
+from skranke.ui.formatting import plain
+from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.staff_bar import StaffBar
 
@@ -66,7 +77,6 @@ SAVE_AFTER_SECONDS = 0.5  # debounced: the draft is in the store within a second
 
 STEPS = ("identity", "request", "substances", "areas", "circumstances", "routing", "review")
 SUBSTANCES = ("hash", "kokain", "amfetamin", "ecstasy", "heroin", "opioider", "benzodiazepiner", "alkohol", "andet")
-AREAS = ("substances", "social", "health", "work", "housing", "other")
 YES_NO = (
     "children_under_18_at_home",
     "pregnant",
@@ -77,11 +87,13 @@ YES_NO = (
     "free_choice",
 )
 TEXT_FIELDS = ("cpr", "first_name", "last_name", "alias", "age", "phone", "contact_date")
+# What a picked known citizen fills in and keeps: the register's, not the form's to change.
+PICKED_FIELDS = ("anonymous", "cpr", "first_name", "last_name", "alias")
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "identity": ("anonymous", "cpr", "first_name", "last_name", "alias", "age", "phone"),
     "request": ("contact_date", "channel", "requested_by"),
     "substances": ("substances", "main_substance"),
-    "areas": tuple(f"areas.{area}" for area in AREAS),
+    "areas": tuple(f"areas.{area}.{part}" for area in AREAS for part in ("answer", "note")),
     "circumstances": YES_NO,
     "routing": (),
     "review": (),
@@ -101,6 +113,8 @@ def step_title(step: str) -> str:
 
 
 def field_label(field: str) -> str:
+    if field.startswith("areas.") and field.count(".") == 2:
+        field = field.rsplit(".", 1)[0]  # an area's answer or note: the area's name
     return {
         "anonymous": _("Anonymous treatment (SEL § 101a)"),
         "cpr": _("CPR number"),
@@ -186,15 +200,70 @@ class DraftsDialog(ModalScreen[int | None]):
             self.dismiss(None)
 
 
+class CitizenSearch(Input):
+    """Find a known citizen in the identity step; Down or Enter moves into the results."""
+
+    # Not in the footer: the line under the search says it, and the footer is full at 80 columns.
+    BINDINGS = [
+        Binding("down", "screen.to_citizen_hits", _("Results"), key_display="↓", id="intake.to_hits", show=False)
+    ]
+
+
+class CitizenHits(DataTable[Text | str]):
+    """The citizens found: Enter picks one, Up from the first row goes back to the search."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", _("Pick"), id="intake.pick", tooltip=_("Fill the form from this citizen"))
+    ]
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.screen.query_one("#f-citizen-search", Input).focus()
+            return
+        super().action_cursor_up()
+
+
 class IntakeScreen(DatabaseScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
 
+    DEFAULT_CSS = """
+    #citizen-hits {
+        height: auto;
+        max-height: 7;
+    }
+    #citizen-found {
+        height: auto;
+        color: $text-muted;
+    }
+    #citizen-found.-nothing {
+        color: $warning;
+    }
+    .area-row {
+        height: 1;
+    }
+    .area-row Select {
+        width: 26;
+        margin-right: 1;
+    }
+    .area-row Input {
+        width: 1fr;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+n,pagedown", "next", _("Next step"), id="intake.next", key_display="^n"),
         Binding("ctrl+b,pageup", "back", _("Previous step"), id="intake.back", key_display="^b"),
         Binding("ctrl+r", "register", _("Register"), id="intake.register", key_display="^r"),
+        Binding(
+            "ctrl+o",
+            "release_citizen",
+            _("Another citizen"),
+            id="intake.release",
+            key_display="^o",
+            tooltip=_("Let go of the known citizen picked: type or find another"),
+        ),
     ]
 
     def __init__(self) -> None:
@@ -207,6 +276,10 @@ class IntakeScreen(DatabaseScreen[None]):
         self._known: str | None = None
         self._preview: IntakePreview | None = None
         self._filling = False
+        self._picked: PickedCitizen | None = None  # the known citizen the request is about
+        self._hits: list[CitizenHit] = []
+        self._search_timer: Timer | None = None
+        self.shown_query = ""  # the search whose results are on screen
 
     # --- building the form ---------------------------------------------------------------
 
@@ -218,6 +291,12 @@ class IntakeScreen(DatabaseScreen[None]):
             with Horizontal(id="intake-body", classes="fetched"):
                 with ContentSwitcher(initial="step-identity", id="intake-steps"):
                     with VerticalScroll(id="step-identity"):
+                        yield Label(_("Find a known citizen (name, alias, CPR)"))
+                        yield CitizenSearch(
+                            id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
+                        )
+                        yield Static(id="citizen-found")
+                        yield CitizenHits(id="citizen-hits", cursor_type="row", zebra_stripes=True)
                         yield Checkbox(field_label("anonymous"), id=_id("anonymous"), compact=True)
                         yield from self._text_field("cpr", placeholder="DDMMÅÅ-XXXX")
                         yield Static(id="known-citizen")
@@ -247,7 +326,7 @@ class IntakeScreen(DatabaseScreen[None]):
                         yield from self._select_field("main_substance", [(s, s) for s in SUBSTANCES])
                     with VerticalScroll(id="step-areas"):
                         for area in AREAS:
-                            yield from self._text_field(f"areas.{area}", placeholder=_("short note"))
+                            yield from self._area_field(area)
                     with VerticalScroll(id="step-circumstances"):
                         for question in YES_NO:
                             yield from self._select_field(question, [(_("Yes"), "yes"), (_("No"), "no")])
@@ -274,6 +353,21 @@ class IntakeScreen(DatabaseScreen[None]):
         yield Input(id=_id(field), placeholder=placeholder, compact=True)
         yield Static(id=_error_id(field), classes="field-error")
 
+    def _area_field(self, area: str) -> ComposeResult:
+        """The area's short answer (one closed choice; blank: not assessed) beside its note."""
+        answer, note = f"areas.{area}.answer", f"areas.{area}.note"
+        yield Label(field_label(f"areas.{area}"))
+        with Horizontal(classes="area-row"):
+            yield Select[str](
+                [(area_answer_label(code), code) for code in AREA_ANSWERS[area]],
+                id=_id(answer),
+                prompt=_("not assessed"),
+                compact=True,
+            )
+            yield Input(id=_id(note), placeholder=_("short note"), compact=True)
+        yield Static(id=_error_id(answer), classes="field-error")
+        yield Static(id=_error_id(note), classes="field-error")
+
     def _select_field(self, field: str, options: list[tuple[str, str]]) -> ComposeResult:
         yield Label(field_label(field))
         yield Select[str](options, id=_id(field), prompt=_("not answered"), compact=True)
@@ -283,6 +377,15 @@ class IntakeScreen(DatabaseScreen[None]):
         self.query_one(_selector("contact_date"), Input).value = self.app.skranke.clock.now().date().isoformat()
         for error in self.query(".field-error"):
             error.display = False
+        hits = self.query_one(CitizenHits)
+        for label, key in [
+            (_("Initials or alias"), "display"),
+            (_("CPR"), "cpr"),
+            (_("Citizen no."), "citizen_id"),
+        ]:
+            # No birth date column, as Borger has: the masked CPR gives it, and 80 columns hold three.
+            hits.add_column(label, key=key)
+        self._show_search_hint()
         self._show_step()
         self.load_drafts()
 
@@ -317,11 +420,14 @@ class IntakeScreen(DatabaseScreen[None]):
         self._fill(draft)
         self.step = draft.step if draft.step in STEPS else STEPS[0]
         self._show_step()
+        # After the dialog has gone: the screen's own focus is restored as it comes back.
+        self.call_after_refresh(self._focus_step)
         self.notify(_("Draft resumed: {label}").format(label=draft.label), timeout=3)
 
     def _fill(self, draft: Draft) -> None:
         answers = draft.answers
         self._filling = True
+        self._let_go()
         self.query_one(_selector("anonymous"), Checkbox).value = bool(answers.get("anonymous"))
         for field in TEXT_FIELDS:
             value = answers.get(field)
@@ -335,12 +441,29 @@ class IntakeScreen(DatabaseScreen[None]):
                 chosen.select(substance)
         areas = answers.get("areas") or {}
         for area in AREAS:
-            self.query_one(_selector(f"areas.{area}"), Input).value = str(areas.get(area) or "")
+            given = areas.get(area)
+            # A draft of an earlier version kept the note alone, as text.
+            given = given if isinstance(given, dict) else {"note": given}
+            answer = given.get("answer")
+            self._set_select(f"areas.{area}.answer", answer if answer in AREA_ANSWERS[area] else None)
+            self.query_one(_selector(f"areas.{area}.note"), Input).value = str(given.get("note") or "")
         for question in YES_NO:
             value = answers.get(question)
             self._set_select(question, None if value is None else ("yes" if value else "no"))
         self._set_select("department", draft.department)
         self.query_one("#f-reason", Input).value = draft.reason
+        if draft.citizen_id:
+            # Picked again from what the draft kept: no second look at the register.
+            self._hold(
+                picked_citizen(
+                    draft.citizen_id,
+                    str(answers.get("cpr") or ""),
+                    str(answers.get("first_name") or ""),
+                    str(answers.get("last_name") or ""),
+                    str(answers.get("alias") or ""),
+                    str(answers.get("phone") or ""),
+                )
+            )
         self._filling = False
 
     def _set_select(self, field: str, value: Any) -> None:
@@ -367,12 +490,23 @@ class IntakeScreen(DatabaseScreen[None]):
             value = self.query_one(_selector(field), Input).value.strip()
             if value:
                 data[field] = value
+        if self._picked is not None:
+            # The CPR field shows the masked number; the answers hold the register's.
+            data.pop("cpr", None)
+            if self._picked.cpr:
+                data["cpr"] = self._picked.cpr
         for field in ("channel", "requested_by", "main_substance"):
             chosen = self.query_one(_selector(field), Select).value
             if isinstance(chosen, str):
                 data[field] = chosen
         data["substances"] = list(self.query_one(_selector("substances"), SelectionList).selected)
-        data["areas"] = {area: self.query_one(_selector(f"areas.{area}"), Input).value for area in AREAS}
+        data["areas"] = {}
+        for area in AREAS:
+            answer = self.query_one(_selector(f"areas.{area}.answer"), Select).value
+            data["areas"][area] = {
+                "answer": answer if isinstance(answer, str) else None,
+                "note": self.query_one(_selector(f"areas.{area}.note"), Input).value,
+            }
         for question in YES_NO:
             answer = self.query_one(_selector(question), Select).value
             if isinstance(answer, str):
@@ -391,7 +525,11 @@ class IntakeScreen(DatabaseScreen[None]):
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged)
     def _changed(self, event: Any) -> None:
-        if getattr(event, "input", None) is not None and event.input.id == _id("cpr"):
+        changed = getattr(event, "input", None)
+        if changed is not None and changed.id == "f-citizen-search":
+            self._search_soon()
+            return  # a search is no answer: nothing to keep
+        if changed is not None and changed.id == _id("cpr") and self._picked is None:
             self._check_known(event.value)
         self._schedule_save()
 
@@ -406,8 +544,12 @@ class IntakeScreen(DatabaseScreen[None]):
         self._save_timer = None
         answers = self.answers()
         if self.draft_id is not None or not self._blank(answers):
-            self.save(answers, self.step, self.department(), self.reason())
+            self.save(answers, self.step, self.department(), self.reason(), self.picked_citizen_id)
         self.refresh_preview()
+
+    @property
+    def picked_citizen_id(self) -> str | None:
+        return None if self._picked is None else self._picked.citizen_id
 
     def _blank(self, answers: dict[str, Any]) -> bool:
         """Nothing typed yet (the date of the request is filled in by itself): no draft."""
@@ -417,18 +559,21 @@ class IntakeScreen(DatabaseScreen[None]):
             not typed
             and not answers["anonymous"]
             and not answers["substances"]
-            and not any(answers["areas"].values())
+            and not any(area["answer"] or area["note"] for area in answers["areas"].values())
             and answers.get("contact_date", today) == today
             and self.department() is None
             and not self.reason()
+            and self._picked is None
         )
 
     @work(thread=True, exit_on_error=False, group="intake-save")
-    def save(self, answers: dict[str, Any], step: str, department: str | None, reason: str) -> None:
+    def save(
+        self, answers: dict[str, Any], step: str, department: str | None, reason: str, citizen_id: str | None
+    ) -> None:
         # One save at a time, so the first one's new id is used by the next.
         with self._save_lock:
             self.draft_id = save_draft(
-                self.app.skranke, self.app.actor, self.draft_id, answers, step, department, reason
+                self.app.skranke, self.app.actor, self.draft_id, answers, step, department, reason, citizen_id
             )
 
     def flush_draft(self) -> None:
@@ -451,11 +596,191 @@ class IntakeScreen(DatabaseScreen[None]):
     def _show_known(self, citizen_id: str | None) -> None:
         self._known = citizen_id
         known = self.query_one("#known-citizen", Static)
+        picked = self._picked
+        if picked is not None:
+            known.update(self._picked_text(picked))
+            return
         known.update(
             Text(_("Known citizen {id}: the request is added to them, no new citizen.").format(id=citizen_id), "green")
             if citizen_id
             else ""
         )
+
+    def _picked_text(self, picked: PickedCitizen) -> Text:
+        text = Text(style="green")
+        if picked.anonymous:
+            who = _("{display}, anonymous").format(display=picked.display)
+        elif picked.birth_date is not None:
+            age = age_on(picked.birth_date, self._contact_date())
+            who = _("{display}, {cpr}, born {birth}, {age} years").format(
+                display=picked.display, cpr=picked.masked_cpr, birth=short_date(picked.birth_date), age=age
+            )
+        else:
+            who = f"{picked.display}, {picked.masked_cpr}"
+        text.append(
+            _("Known citizen {id} ({who}): the request is added to them, no new citizen.").format(
+                id=picked.citizen_id, who=who
+            )
+        )
+        text.append(" " + _("Ctrl+O: another citizen."), "dim")
+        return text
+
+    def _contact_date(self) -> date:
+        typed = self.query_one(_selector("contact_date"), Input).value.strip()
+        try:
+            return date.fromisoformat(typed)
+        except ValueError:
+            return self.app.skranke.clock.now().date()
+
+    # --- a known citizen, found by name or part of the CPR ---------------------------------
+
+    def _search_soon(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
+
+    def _search_now(self) -> None:
+        self._search_timer = None
+        query = self.query_one("#f-citizen-search", Input).value.strip()
+        if len(query) < MIN_QUERY_LENGTH:
+            self.workers.cancel_group(self, "intake-citizen-search")
+            self._show_search_hint()
+            return
+        self.search(query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-citizen-search")
+    def search(self, query: str) -> None:
+        # services.desk logs every citizen shown as a look, as Borger's search does.
+        try:
+            hits = search_citizens(self.app.skranke, self.app.actor, query)
+        except AccessError as refused:
+            self.app.call_from_thread(self._show_search_words, query, str(refused))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_hits, query, hits)
+
+    def _show_search_hint(self) -> None:
+        self._hits, self.shown_query = [], ""
+        table = self.query_one(CitizenHits)
+        table.clear()
+        table.display = False
+        found = self.query_one("#citizen-found", Static)
+        found.remove_class("-nothing")
+        found.update("")
+        found.display = False
+
+    def _show_search_words(self, query: str, words: str) -> None:
+        if query != self.query_one("#f-citizen-search", Input).value.strip():
+            return
+        self._hits, self.shown_query = [], query
+        self.query_one(CitizenHits).display = False
+        found = self.query_one("#citizen-found", Static)
+        found.add_class("-nothing")
+        found.update(words)
+        found.display = True
+
+    def _show_hits(self, query: str, hits: list[CitizenHit]) -> None:
+        if query != self.query_one("#f-citizen-search", Input).value.strip():
+            return  # typed on since: the newer search answers
+        if not hits:
+            self._show_search_words(query, _("No citizens found for '{query}'").format(query=query))
+            return
+        self._hits, self.shown_query = hits, query
+        found = self.query_one("#citizen-found", Static)
+        found.remove_class("-nothing")
+        count = ngettext("{count} citizen found for '{query}'", "{count} citizens found for '{query}'", len(hits))
+        words = count.format(count=len(hits), query=query)
+        if len(hits) >= SEARCH_LIMIT:
+            words += " · " + _("showing the first {limit}: type more to narrow it").format(limit=SEARCH_LIMIT)
+        found.update(words + " · " + _("↓ and Enter picks"))
+        found.display = True
+        table = self.query_one(CitizenHits)
+        table.clear()
+        table.display = True
+        for hit in hits:
+            table.add_row(
+                plain(hit.display),
+                Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
+                hit.citizen_id,
+                key=hit.citizen_id,
+            )
+
+    def action_to_citizen_hits(self) -> None:
+        table = self.query_one(CitizenHits)
+        if table.display and table.row_count:
+            table.focus()
+
+    @on(Input.Submitted, "#f-citizen-search")
+    def _search_submitted(self) -> None:
+        self.action_to_citizen_hits()
+
+    @on(DataTable.RowSelected, "#citizen-hits")
+    def _hit_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.fetch_citizen(event.row_key.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-pick")
+    def fetch_citizen(self, citizen_id: str) -> None:
+        picked = pick_citizen(self.app.skranke, self.app.actor, citizen_id)
+        if picked is not None:
+            self.app.call_from_thread(self._picked_one, picked)
+
+    def _picked_one(self, picked: PickedCitizen) -> None:
+        self._hold(picked)
+        self.query_one("#f-citizen-search", Input).value = ""
+        self._show_search_hint()
+        # What is left to answer here: the age of an anonymous citizen, else the phone.
+        self.query_one(_selector("age" if picked.anonymous else "phone"), Input).focus()
+        self._schedule_save()
+
+    def _hold(self, picked: PickedCitizen) -> None:
+        """Fill the identity step from the register and keep it so; the CPR shown masked."""
+        self._picked = picked
+        self.query_one(_selector("anonymous"), Checkbox).value = picked.anonymous
+        values = {
+            "cpr": picked.masked_cpr,
+            "first_name": picked.first_name,
+            "last_name": picked.last_name,
+            "alias": picked.alias,
+        }
+        for field, value in values.items():
+            self.query_one(_selector(field), Input).value = value
+        phone = self.query_one(_selector("phone"), Input)
+        if picked.phone and not phone.value.strip():
+            phone.value = picked.phone
+        for field in PICKED_FIELDS:
+            self.query_one(_selector(field)).disabled = True
+        self._show_known(picked.citizen_id)
+        self.refresh_bindings()
+
+    def _let_go(self) -> None:
+        """No known citizen picked: the identity fields are the receptionist's again."""
+        if self._picked is None:
+            return
+        self._picked = None
+        for field in PICKED_FIELDS:
+            self.query_one(_selector(field)).disabled = False
+        self._show_known(None)
+        self.refresh_bindings()
+
+    def action_release_citizen(self) -> None:
+        picked = self._picked
+        if picked is None:
+            return
+        self._let_go()
+        self.query_one(_selector("anonymous"), Checkbox).value = False
+        for field in ("cpr", "first_name", "last_name", "alias"):
+            self.query_one(_selector(field), Input).value = ""
+        phone = self.query_one(_selector("phone"), Input)
+        if phone.value.strip() == picked.phone:
+            phone.value = ""  # the register's, not typed here
+        self.query_one("#f-citizen-search", Input).focus()
+        self._schedule_save()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "release_citizen":
+            return self._picked is not None and self.step == "identity"
+        return super().check_action(action, parameters)
 
     # --- preview: routing, deadline, last open day ---------------------------------------
 
@@ -539,11 +864,16 @@ class IntakeScreen(DatabaseScreen[None]):
         text = Text()
         for step in STEPS[:5]:
             text.append(step_title(step) + "\n", "bold underline")
+            if step == "identity" and self._picked is not None:
+                text.append("  " + _("Known citizen") + ": ", "dim")
+                text.append(f"{self._picked.citizen_id}\n")
+            if step == "areas":
+                self._review_areas(text, data["areas"])
+                continue
             for field in STEP_FIELDS[step]:
-                if field.startswith("areas."):
-                    value: Any = data["areas"][field.split(".", 1)[1]]
-                else:
-                    value = data.get(field)
+                value: Any = data.get(field)
+                if field == "cpr" and self._picked is not None:
+                    value = self._picked.masked_cpr
                 if isinstance(value, bool):
                     value = _("Yes") if value else _("No")
                 elif field in ("channel", "requested_by") and isinstance(value, str):
@@ -562,10 +892,23 @@ class IntakeScreen(DatabaseScreen[None]):
             text.append(_("Ready: Ctrl+R registers the request.") + "\n", "bold green")
         return text
 
+    def _review_areas(self, text: Text, areas: dict[str, dict[str, Any]]) -> None:
+        """Each area: its short answer, then its note."""
+        for area in AREAS:
+            given = areas[area]
+            text.append(f"  {field_label(f'areas.{area}')}: ", "dim")
+            if given["answer"]:
+                text.append(area_answer_label(given["answer"]), "bold")
+            else:
+                text.append(_("not assessed"), "dim italic")
+            note = given["note"].strip()
+            text.append(f" · {note}\n" if note else "\n")
+
     # --- steps -----------------------------------------------------------------------------
 
     def _show_step(self) -> None:
         self.query_one("#intake-steps", ContentSwitcher).current = f"step-{self.step}"
+        self.refresh_bindings()
         progress = Text()
         for number, step in enumerate(STEPS, start=1):
             if progress:
@@ -658,13 +1001,15 @@ class IntakeScreen(DatabaseScreen[None]):
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
-        self.register(answers, self.department(), self.reason())
+        self.register(answers, self.department(), self.reason(), self.picked_citizen_id)
 
     @work(thread=True, exit_on_error=False, group="intake-register")
-    def register(self, answers: Any, department: str | None, reason: str) -> None:
+    def register(self, answers: Any, department: str | None, reason: str, citizen_id: str | None) -> None:
         with self._save_lock:
             try:
-                result = register_intake(self.app.skranke, self.app.actor, answers, department, reason, self.draft_id)
+                result = register_intake(
+                    self.app.skranke, self.app.actor, answers, department, reason, self.draft_id, citizen_id
+                )
             except (IntakeRefused, AccessError) as refused:
                 self.app.call_from_thread(self.notify, str(refused), severity="error", timeout=8)
                 return
@@ -686,6 +1031,7 @@ class IntakeScreen(DatabaseScreen[None]):
 
     def _clear(self) -> None:
         self._filling = True
+        self._let_go()
         for widget in self.query(Input):
             widget.value = ""
         for select in self.query(Select):
