@@ -31,7 +31,8 @@ def __getattr__(name: str) -> tuple[type[DOMNode], ...]:
     from textual.app import App
     from textual.containers import ScrollableContainer, VerticalScroll
     from textual.screen import ModalScreen, Screen
-    from textual.widgets import DataTable, Input, OptionList, TabbedContent, Tabs
+    from textual.widgets import DataTable, Input, OptionList, Select, TabbedContent, Tabs
+    from textual.widgets._select import SelectOverlay
 
     # The Textual classes whose bindings a user of skranke can meet (focused, or listed in help).
     return (
@@ -46,6 +47,8 @@ def __getattr__(name: str) -> tuple[type[DOMNode], ...]:
         CommandPalette,
         Input,
         OptionList,
+        Select,
+        SelectOverlay,
     )
 
 
