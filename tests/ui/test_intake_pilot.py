@@ -263,3 +263,23 @@ async def test_another_citizen_lets_the_picked_one_go(app_at):
         assert (answers["anonymous"], "alias" in answers) == (False, False)
         assert app.focused is screen.query_one("#f-citizen-search", Input)
         assert not screen.query_one("#f-cpr", Input).disabled
+
+
+async def test_an_open_answer_list_is_named_in_danish_in_the_footer(app_at):
+    # Textual's Select brings its own English 'Dismiss menu' to the footer while its list is open.
+    app = app_at(NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await quiet(pilot)
+        await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen", "ctrl+n")
+        await quiet(pilot)
+        await pilot.press("tab", "enter", "down", "down", "enter", "tab", "enter", "down", "down", "enter", "ctrl+n")
+        await quiet(pilot)
+        await pilot.press("space", "ctrl+n")
+        await quiet(pilot)
+        assert app.screen.step == "areas"
+        await pilot.press("enter")
+        await settle(pilot)
+        footer = " ".join(str(key.description) for key in app.screen.query("FooterKey"))
+        assert "Luk listen" in footer and "Dismiss" not in footer

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from skranke.i18n import _, ngettext, short_date
@@ -25,6 +25,7 @@ from skranke.ui.check_in import check_in_from, choose_place_and_check_in
 from skranke.ui.formatting import plain
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class CitizensScreen(DatabaseScreen[None]):
             yield HitsTable(id="citizen-hits", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield NotFetched(_("The search"))
         yield Static(id="citizens-status")
-        yield Footer()
+        yield SkrankeFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(HitsTable)

@@ -24,7 +24,6 @@ from textual.widgets import (
     Checkbox,
     ContentSwitcher,
     DataTable,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -66,6 +65,7 @@ from skranke.services.staff import AccessError
 from skranke.ui.formatting import plain
 from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -346,7 +346,7 @@ class IntakeScreen(DatabaseScreen[None]):
                         yield Static(id="review")
                 yield Static(id="intake-summary")
             yield NotFetched(_("The form"))
-        yield Footer()
+        yield SkrankeFooter()
 
     def _text_field(self, field: str, placeholder: str = "") -> ComposeResult:
         yield Label(field_label(field))

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
@@ -28,6 +28,7 @@ from skranke.services.tasks import (
 )
 from skranke.ui.formatting import plain
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class TasksScreen(DatabaseScreen[None]):
             yield Static(_("Done (last 14 days)"), id="tasks-done-title", classes="fetched")
             yield DataTable(id="tasks-done", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield NotFetched(_("The list"))
-        yield Footer()
+        yield SkrankeFooter()
 
     def on_mount(self) -> None:
         self.query_one("#tasks-open", DataTable).add_columns(

@@ -8,6 +8,7 @@ from textual.widgets._footer import FooterKey, FooterLabel
 
 from skranke.i18n import _
 from skranke.ui.formatting import NARROW
+from skranke.ui.textual_words import translate
 
 # What the right edge holds: "^p Kommandoer" and a little air.
 PALETTE_CELLS = 18
@@ -41,6 +42,8 @@ class SkrankeFooter(Footer):
                 widget.set_reactive(FooterKey.compact, self.compact)
                 widget.set_class(self.compact, "-compact", update=False)
             if isinstance(widget, FooterKey) and widget.action != "command_palette":
+                # Textual's own widgets (a Select's open list) bring English labels.
+                widget.description = translate(widget.description)
                 cells = len(widget.key_display) + len(widget.description) + (2 if self.compact else 3)
                 if full or used + cells > room:
                     if not full:
