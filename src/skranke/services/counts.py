@@ -38,3 +38,23 @@ def desk_counts(skranke: Skranke) -> DeskCounts:
         doses_due=len(view.due),
         holds=view.holds,
     )
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """Opgaver on "I dag": every open task (as the Opgaver screen heads its list) and those
+    past their due date (the red rows there)."""
+
+    open: int
+    overdue: int
+
+
+def task_counts(skranke: Skranke) -> TaskCounts:
+    from skranke.store.intake import count_open_tasks
+
+    today = skranke.clock.now().date()
+    with skranke.database.reading() as session:
+        return TaskCounts(
+            open=count_open_tasks(session),
+            overdue=count_open_tasks(session, due_by=today - timedelta(days=1)),
+        )

@@ -12,11 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from skranke.domain.deadlines import RequestDeadline
-from skranke.i18n import _, day_month, long_date, short_date
+from skranke.domain.deadlines import FollowUp, RequestDeadline
+from skranke.i18n import _, day_month, long_date, ngettext, short_date
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.services.errors import DatabaseUnavailable
+from skranke.services.staff import AccessError, require
+from skranke.services.tasks import TaskRefused, outcome_label, record_follow_up
 from skranke.services.wording import flag_word, reason_word, status_word
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
@@ -26,6 +28,7 @@ from skranke.ui.deadline_text import (
 )
 from skranke.ui.formatting import NARROW, department_name, plain, room_left, shortened
 from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.screens.tasks import OutcomeDialog
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
@@ -71,6 +74,14 @@ class DeadlinesScreen(DatabaseScreen[None]):
             id="deadlines.department",
             tooltip=_("Show one department at a time"),
         ),
+        # Only on the follow-up tab (check_action); the key and words of Opgaver, where a follow-up is marked done too.
+        Binding(
+            "u",
+            "record_follow_up",
+            _("Mark done"),
+            id="deadlines.follow_up",
+            tooltip=_("Record how the highlighted follow-up went; it then leaves the list"),
+        ),
         # Not in the footer (an 80-column footer holds seven keys); the help lists it.
         Binding(
             "enter",
@@ -90,6 +101,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
         self._labels: dict[str, CitizenLabel] = {}
         self._department: str | None = None
         self._shown_requests: list[RequestDeadline] = []  # the requests table's rows, in order
+        self._shown_follow_ups: list[FollowUp] = []  # the follow-up table's rows, in order
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
@@ -262,7 +274,8 @@ class DeadlinesScreen(DatabaseScreen[None]):
             )
         follow_ups = self.query_one("#follow-ups", DataTable)
         follow_ups.clear()
-        for follow_up in (r for r in overview.follow_ups if keep(r.case_id)):
+        self._shown_follow_ups = [r for r in overview.follow_ups if keep(r.case_id)]
+        for follow_up in self._shown_follow_ups:
             style = STATUS_STYLE.get(follow_up.status, "")
             follow_ups.add_row(
                 Text(status_word(follow_up.status), style=style),
@@ -342,3 +355,72 @@ class DeadlinesScreen(DatabaseScreen[None]):
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(CitizenScreen((event.row_key.value or "").rsplit("|", 1)[-1]))
+
+    # --- a follow-up recorded as made ---------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "record_follow_up":
+            # Shown, and pressed, on the follow-up tab only: elsewhere the highlighted row is no follow-up.
+            tabs = self.query(TabbedContent)
+            return bool(tabs) and tabs.first().active == "tab-follow-ups"
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self.refresh_bindings()
+
+    def _highlighted_follow_up(self) -> FollowUp | None:
+        table = self.query_one("#follow-ups", DataTable)
+        shown = self._shown_follow_ups
+        if self.app.database_fault is not None or not 0 <= table.cursor_row < len(shown):
+            return None
+        return shown[table.cursor_row]
+
+    def action_record_follow_up(self) -> None:
+        follow_up = self._highlighted_follow_up()
+        if follow_up is None:
+            self.notify(_("No follow-up is highlighted."), timeout=3)
+            return
+        try:
+            # Asked before the dialog, not after the answer; the service asks again when it records.
+            require(self.app.actor, "follow_up")
+        except AccessError as refused:
+            self.notify(str(refused), severity="error")
+            return
+        after = ngettext("after {count} month", "after {count} months", follow_up.months).format(count=follow_up.months)
+        question = _("Follow-up of {citizen} {after}: how did it go?").format(
+            citizen=self._citizen(follow_up.citizen_id).plain, after=after
+        )
+        self.app.push_screen(
+            OutcomeDialog(question), callback=lambda outcome: self._follow_up_answered(follow_up, outcome)
+        )
+
+    def _follow_up_answered(self, follow_up: FollowUp, outcome: str | None) -> None:
+        if outcome is not None:
+            self.save_follow_up(follow_up, outcome)
+
+    @work(thread=True, exit_on_error=False, group="deadlines-follow-up")
+    def save_follow_up(self, follow_up: FollowUp, outcome: str) -> None:
+        try:
+            record_follow_up(
+                self.app.skranke,
+                self.app.actor,
+                follow_up.case_id,
+                follow_up.citizen_id,
+                follow_up.months,
+                follow_up.due,
+                outcome,
+            )
+        except (TaskRefused, AccessError) as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="error")
+        except DatabaseUnavailable as fault:
+            self.app.call_from_thread(self.notify, _("Not saved: {fault}").format(fault=fault), severity="error")
+            self.app.call_from_thread(self.app.report_database_fault, fault)
+            return
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                _("Follow-up recorded: {outcome}.").format(outcome=outcome_label(outcome)),
+                timeout=4,
+            )
+        self.app.call_from_thread(self.load)

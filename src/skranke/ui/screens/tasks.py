@@ -38,7 +38,13 @@ if TYPE_CHECKING:
 
 
 class OutcomeDialog(ModalScreen[str | None]):
-    """How the follow-up call went: reached, not reached, declined."""
+    """How the follow-up call went: reached, not reached, declined (Opgaver and Frister)."""
+
+    DEFAULT_CSS = """
+    OutcomeDialog {
+        align: center middle;
+    }
+    """
 
     BINDINGS = [Binding("escape", "dismiss_none", _("Cancel"))]
 
@@ -48,7 +54,7 @@ class OutcomeDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="outcome-dialog"):
-            yield Static(self._question, id="outcome-question")
+            yield Static(Text(self._question), id="outcome-question")  # it names a citizen: no markup
             yield OptionList(
                 *(Option(outcome_label(outcome), id=outcome) for outcome in FOLLOW_UP_OUTCOMES), id="outcomes"
             )
@@ -61,6 +67,23 @@ class OutcomeDialog(ModalScreen[str | None]):
 
 
 class TasksScreen(DatabaseScreen[None]):
+    # No open task: a sentence says so instead of an empty table; while the database cannot be
+    # used, neither shows (NotFetched does).
+    DEFAULT_CSS = """
+    TasksScreen #tasks-open-empty {
+        display: none;
+        height: auto;
+        padding: 1 2;
+    }
+    TasksScreen.-no-open-tasks #tasks-open-empty {
+        display: block;
+    }
+    TasksScreen.-no-open-tasks #tasks-open,
+    TasksScreen.-no-open-tasks.-database-unavailable #tasks-open-empty {
+        display: none;
+    }
+    """
+
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
@@ -81,6 +104,7 @@ class TasksScreen(DatabaseScreen[None]):
             yield DatabaseBanner()
             yield Static(_("Open tasks"), id="tasks-open-title", classes="fetched")
             yield DataTable(id="tasks-open", cursor_type="row", zebra_stripes=True, classes="fetched")
+            yield Static(_("No open tasks"), id="tasks-open-empty", classes="fetched")
             yield Static(_("Done (last 14 days)"), id="tasks-done-title", classes="fetched")
             yield DataTable(id="tasks-done", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield NotFetched(_("The list"))
@@ -132,6 +156,7 @@ class TasksScreen(DatabaseScreen[None]):
                 key=str(task.task_id),
             )
         self.query_one("#tasks-open-title", Static).update(_("Open tasks ({count})").format(count=len(view.open)))
+        self.set_class(not view.open, "-no-open-tasks")
         done = self.query_one("#tasks-done", DataTable)
         done.clear()
         for task in view.done:

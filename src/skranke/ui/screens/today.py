@@ -63,6 +63,13 @@ class TodayScreen(DatabaseScreen[None]):
     def reload(self) -> None:
         self.query_one(CountsPanel).refresh_counts()
 
+    def on_screen_resume(self) -> None:
+        # Back from another screen (a request registered, a task done, a dose given): counted anew,
+        # not a minute later.
+        counts = self.query_one(CountsPanel)
+        if counts.loaded and self.app.database_fault is None:
+            counts.refresh_counts()
+
     def _load_background(self) -> None:
         self._name_holiday(self.app.skranke.clock.now().date())
         self.query_one(CountsPanel).refresh_counts()

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from skranke.i18n import _
-from skranke.services.counts import DeskCounts, desk_counts
+from skranke.services.counts import DeskCounts, TaskCounts, desk_counts, task_counts
 from skranke.ui.widgets.database import ForwardsWorkerErrors, not_fetched_word
 
 if TYPE_CHECKING:
@@ -32,10 +32,13 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         yield Static("…", id="count-waiting", classes="count")
         yield Static("…", id="count-medicine", classes="count")
         yield Static("…", id="count-deadlines", classes="count")
+        yield Static("…", id="count-tasks", classes="count")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
     def refresh_counts(self) -> None:
         counts = desk_counts(self.app.skranke)
+        tasks = task_counts(self.app.skranke)
+        self.app.call_from_thread(self._show_tasks, tasks)
         self.app.call_from_thread(self._show, counts)
 
     def show_unavailable(self) -> None:
@@ -44,6 +47,7 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         self.query_one("#count-waiting", Static).update(_("Checked in: {state}").format(state=not_fetched_word()))
         self.query_one("#count-deadlines", Static).update(_("Deadlines: {state}").format(state=not_fetched_word()))
         self.query_one("#count-medicine", Static).update(_("Medicine: {state}").format(state=not_fetched_word()))
+        self.query_one("#count-tasks", Static).update(_("Tasks: {state}").format(state=not_fetched_word()))
         for count in self.query(".count"):
             count.add_class("alert")
 
@@ -66,3 +70,8 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
             )
         )
         deadlines.set_class(counts.deadlines_overdue > 0, "alert")
+
+    def _show_tasks(self, counts: TaskCounts) -> None:
+        tasks = self.query_one("#count-tasks", Static)
+        tasks.update(_("Tasks: {open} open, {overdue} overdue").format(open=counts.open, overdue=counts.overdue))
+        tasks.set_class(counts.overdue > 0, "alert")
