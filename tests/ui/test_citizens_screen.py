@@ -201,6 +201,26 @@ async def test_too_short_and_nothing_found(app_at):
         assert hit_ids(app) == [] and found_line(app) == "Ingen borgere fundet for 'xyz'"
 
 
+async def test_esc_leaves_the_search_field_so_the_screen_keys_work_again(app_at):
+    # In the field a letter is text: 'f' must not be lost there when nothing was found.
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "xyz")
+        await pilot.press("f")
+        assert isinstance(app.screen, CitizensScreen) and screen(app).query_one(Input).value == "xyzf"
+        await pilot.press("escape", "f")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DeadlinesScreen"
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CitizensScreen))
+        assert app.focused is not None and app.focused.id == "citizen-query"  # back in the field
+        await pilot.press("escape")
+        assert app.focused is None
+        await pilot.press("escape")
+        assert app.focused is not None and app.focused.id == "citizen-query"  # Esc again: back in the field
+
+
 async def test_a_role_that_may_not_search_is_told_so(app_at):
     app = app_at(NOW, prepare=desk_citizens, roles=("admin",))
     async with app.run_test(size=TERMINAL) as pilot:

@@ -46,6 +46,8 @@ class SearchInput(Input):
     BINDINGS = [
         Binding("enter", "submit", _("Card"), id="citizens.search_card", tooltip=_("Open the citizen card")),
         Binding("down", "screen.to_results", _("Results"), key_display="↓", id="citizens.to_results"),
+        # Letters are typed into the field: Esc leaves it, so that f, d, m... open their screens again.
+        Binding("escape", "screen.leave_search", _("Leave the field"), id="citizens.leave_search"),
     ]
 
 
@@ -257,6 +259,9 @@ class CitizensScreen(DatabaseScreen[None]):
         table = self.query_one(HitsTable)
         if table.display and table.row_count:
             table.focus()
+
+    def action_leave_search(self) -> None:
+        self.set_focus(None)
 
     def action_to_search(self) -> None:
         self.query_one("#citizen-query", Input).focus()
