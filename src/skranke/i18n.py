@@ -192,3 +192,8 @@ def until(delta: timedelta) -> str:
         return _("in {hours} and {minutes} min.").format(hours=hours_text, minutes=rest)
     days = minutes // (24 * 60)
     return ngettext("in {count} day", "in {count} days", days).format(count=days)
+
+
+def whole_number(number: int) -> str:
+    """47.969 in Danish, 47,969 in English."""
+    return format(number, ",").replace(",", "." if _language == "da" else ",")

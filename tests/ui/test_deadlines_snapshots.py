@@ -93,6 +93,13 @@ class TestDeadlinesScreen:
         assert snap_compare(app, terminal_size=size, run_before=card)
 
 
+async def press_and_load(pilot, key: str) -> None:
+    """A department key reads the view again (the names of other citizens): wait for it."""
+    await pilot.press(key)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_the_department_filter_cycles_and_keeps_only_that_department(app_at, tmp_path):
     from textual.widgets import DataTable
 
@@ -101,15 +108,44 @@ async def test_the_department_filter_cycles_and_keeps_only_that_department(app_a
         await open_deadlines(pilot)
         table = app.screen.query_one("#requests", DataTable)
         everyone = table.row_count
-        await pilot.press("a")  # the first department: Unge & Rusmidler
-        await pilot.pause()
+        await press_and_load(pilot, "a")  # the first department: Unge & Rusmidler
         departments = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
         assert departments == {"Unge & Rusmidler"} and 0 < table.row_count < everyone
         departments = [d for d in app.skranke.site.all_departments() if d.kind == "department"]
         for _ in range(len(departments)):  # through the other departments and back to "all"
-            await pilot.press("a")
-        await pilot.pause()
+            await press_and_load(pilot, "a")
         assert table.row_count == everyone  # back to all
+
+
+async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(app_at, tmp_path, monkeypatch):
+    from sqlalchemy import select
+    from textual.widgets import DataTable, TabbedContent
+
+    from skranke.store.models import AuditEvent
+    from skranke.ui.screens import deadlines as frister
+
+    monkeypatch.setattr(frister, "ROWS_SHOWN", 3)
+    app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_deadlines(pilot)
+        overview = app.screen._view.overview
+        table = app.screen.query_one("#requests", DataTable)
+        assert table.row_count == 3
+        # The first three by urgency: the view's own order.
+        assert [str(k.value) for k in table.rows] == [f"{r.case_id}|{r.citizen_id}" for r in overview.requests[:3]]
+        label = str(app.screen.query_one(TabbedContent).get_tab("tab-requests").label)
+        assert label == f"Henvendelser (3 af {len(overview.requests)})"
+        # Only the citizens shown are logged as looked at.
+        with app.skranke.database.reading() as session:
+            looked_at = set(
+                session.scalars(select(AuditEvent.citizen_id).where(AuditEvent.action == "list_deadlines")).all()
+            )
+        shown = {
+            r.citizen_id
+            for rows in (overview.requests, overview.exempt, overview.follow_ups, overview.plan_reviews)
+            for r in rows[:3]
+        }
+        assert looked_at and looked_at <= shown
 
 
 async def test_i_dag_shows_the_deadline_counts(app_at, tmp_path):

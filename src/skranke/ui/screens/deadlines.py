@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -13,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from skranke.domain.deadlines import FollowUp, RequestDeadline
-from skranke.i18n import _, day_month, long_date, ngettext, short_date
+from skranke.i18n import _, day_month, long_date, ngettext, short_date, whole_number
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.services.errors import DatabaseUnavailable
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
 
 # Flag lines under the requests table (the status line comes first; #request-why's height).
 WHY_LINES = 5
+# The most pressing rows of each tab (each list comes sorted by urgency). A large clinic lists
+# tens of thousands of plan reviews: a table of them takes seconds to lay out, and every citizen
+# shown is logged as seen. The tab says how many there are in all; `a` narrows to a department.
+ROWS_SHOWN = 500
 
 
 def _day(value: date | None) -> str:
@@ -187,15 +192,16 @@ class DeadlinesScreen(DatabaseScreen[None]):
     def load(self) -> None:
         skranke = self.app.skranke
         view = deadlines_view(skranke)
-        overview = view.overview
-        ids = [
-            *(r.citizen_id for r in overview.requests),
-            *(e.citizen_id for e in overview.exempt),
-            *(f.citizen_id for f in overview.follow_ups),
-            *(p.citizen_id for p in overview.plan_reviews),
-        ]
+        # Names only for the rows the tables will show: nobody else is looked at.
+        ids = [row.citizen_id for rows in self._shown_lists(view, self._department).values() for row in rows]
         labels = citizen_labels(skranke, self.app.actor, ids)
         self.app.call_from_thread(self._show, view, labels)
+
+    @staticmethod
+    def _shown_lists(view: DeadlinesView, department: str | None) -> dict[str, list[Any]]:
+        """Each tab's rows of the department (all when None), the most pressing ROWS_SHOWN."""
+        lists = _tab_lists(view, department)
+        return {tab: rows[:ROWS_SHOWN] for tab, rows in lists.items()}
 
     def _citizen(self, citizen_id: str) -> Text:
         # Alias or initials: whoever stands at the counter need not read the full name.
@@ -227,8 +233,8 @@ class DeadlinesScreen(DatabaseScreen[None]):
             _("Department: {name}").format(name=department_name(self.app.skranke.site, wanted) if wanted else _("all"))
         )
 
-        def keep(case_id: str) -> bool:
-            return wanted is None or departments.get(case_id) == wanted
+        in_all = _tab_lists(self._view, wanted)
+        shown_lists = {tab: rows[:ROWS_SHOWN] for tab, rows in in_all.items()}
 
         narrow = bool(self._narrow)
         site = self.app.skranke.site
@@ -239,7 +245,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
 
         requests = self.query_one("#requests", DataTable)
         requests.clear()
-        self._shown_requests = [r for r in overview.requests if keep(r.case_id)]
+        self._shown_requests = shown_lists["tab-requests"]
         shown = self._shown_requests
         width = self.app.size.width - 2
         fixed = [4, 11, max((self._citizen(r.citizen_id).cell_len for r in shown), default=6), 14, 6, 10]
@@ -263,7 +269,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
         self._explain(requests.cursor_row)
         exempt = self.query_one("#exempt", DataTable)
         exempt.clear()
-        for exempt_case in (r for r in overview.exempt if keep(r.case_id)):
+        for exempt_case in shown_lists["tab-exempt"]:
             exempt.add_row(
                 self._citizen(exempt_case.citizen_id),
                 department(exempt_case.case_id),
@@ -274,7 +280,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
             )
         follow_ups = self.query_one("#follow-ups", DataTable)
         follow_ups.clear()
-        self._shown_follow_ups = [r for r in overview.follow_ups if keep(r.case_id)]
+        self._shown_follow_ups = shown_lists["tab-follow-ups"]
         for follow_up in self._shown_follow_ups:
             style = STATUS_STYLE.get(follow_up.status, "")
             follow_ups.add_row(
@@ -289,7 +295,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
             )
         reviews = self.query_one("#plan-reviews", DataTable)
         reviews.clear()
-        for review in (r for r in overview.plan_reviews if keep(r.case_id)):
+        for review in shown_lists["tab-plan-reviews"]:
             style = STATUS_STYLE.get(review.status, "")
             reviews.add_row(
                 Text(status_word(review.status), style=style),
@@ -299,7 +305,14 @@ class DeadlinesScreen(DatabaseScreen[None]):
                 review.case_id,
                 key=f"{review.case_id}|{review.citizen_id}",
             )
-        self._label_tabs({tab: str(self.query_one(f"#{table}", DataTable).row_count) for tab, table in TABS.items()})
+        self._label_tabs(
+            {
+                tab: str(len(rows))
+                if len(rows) <= ROWS_SHOWN
+                else _("{shown} of {total}").format(shown=ROWS_SHOWN, total=whole_number(len(rows)))
+                for tab, rows in in_all.items()
+            }
+        )
 
     def _label_tabs(self, counts: dict[str, str]) -> None:
         tabs = self.query_one(TabbedContent)
@@ -343,7 +356,8 @@ class DeadlinesScreen(DatabaseScreen[None]):
         departments = [d.id for d in self.app.skranke.site.all_departments() if d.kind == "department"]
         order = [None, *departments]
         self._department = order[(order.index(self._department) + 1) % len(order)]
-        self._fill()
+        # Another department shows other citizens: their names are read (and logged) anew.
+        self.load()
 
     def action_open_citizen(self) -> None:
         table = self.focused if isinstance(self.focused, DataTable) else None
@@ -424,3 +438,18 @@ class DeadlinesScreen(DatabaseScreen[None]):
                 timeout=4,
             )
         self.app.call_from_thread(self.load)
+
+
+def _tab_lists(view: DeadlinesView, department: str | None) -> dict[str, list[Any]]:
+    """Each tab's rows of one department (all when None), in the view's order of urgency."""
+    overview, departments = view.overview, view.case_departments
+
+    def keep(rows: Iterable[Any]) -> list[Any]:
+        return [r for r in rows if department is None or departments.get(r.case_id) == department]
+
+    return {
+        "tab-requests": keep(overview.requests),
+        "tab-exempt": keep(overview.exempt),
+        "tab-follow-ups": keep(overview.follow_ups),
+        "tab-plan-reviews": keep(overview.plan_reviews),
+    }
