@@ -78,7 +78,7 @@ def order(**changes) -> Order:
         delivery=False,
         last_dispensed_on=None,
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def record(
@@ -176,7 +176,7 @@ def test_monday_and_thursday_pickups_cover_until_the_next_pickup(preparation):
     assert (monday.covers_days, monday.take_home_days, monday.take_home_mg) == (3, 2, Decimal("32"))
     thursday = only(due(supervised, THURSDAY))
     assert (thursday.covers_days, thursday.take_home_days, thursday.take_home_mg) == (4, 3, Decimal("48"))
-    take_home = replace(supervised, supervised=False)
+    take_home = supervised._replace(supervised=False)
     assert (only(due(take_home, MONDAY)).take_home_days, only(due(take_home, THURSDAY)).take_home_days) == (3, 4)
     assert covered_days(supervised, MONDAY, RULES[preparation], always_open) == 3
     for day in (TUESDAY, WEDNESDAY, MONDAY + timedelta(days=4), MONDAY + timedelta(days=6)):
@@ -227,7 +227,7 @@ def test_take_home_is_capped_by_the_sites_maximum():
     every_third_week = order(pickup_rule="FREQ=WEEKLY;INTERVAL=3;BYDAY=MO", supervised=False, valid_from=MONDAY)
     dose = only(due(every_third_week, MONDAY))
     assert dose.covers_days == dose.take_home_days == RULES["metadon"].max_take_home_days == 14
-    supervised = replace(every_third_week, supervised=True)
+    supervised = every_third_week._replace(supervised=True)
     assert only(due(supervised, MONDAY)).take_home_days == 14
 
 
@@ -324,7 +324,7 @@ def test_the_journals_last_pickup_covers_like_a_pickup():
     assert journal_covered_until(o, RULES["metadon"], always_open) == MONDAY - timedelta(days=1)
     assert only(due(o, MONDAY)).missed_days == 0
     # A journal date that is not a pickup day of this order covers that day only.
-    off_rule = replace(o, last_dispensed_on=MONDAY - timedelta(days=2))
+    off_rule = o._replace(last_dispensed_on=MONDAY - timedelta(days=2))
     assert journal_covered_until(off_rule, RULES["metadon"], always_open) == MONDAY - timedelta(days=2)
     assert only(due(off_rule, MONDAY)).missed_days == 1
 
@@ -478,7 +478,7 @@ def test_a_home_delivery_is_due_on_its_day_with_everything_going_home():
     assert (dose.covers_days, dose.take_home_days, dose.take_home_mg, dose.missed_days) == (7, 7, Decimal("560"), 0)
     assert due(o, THURSDAY) == [] and due(o, TUESDAY) == []
     # Delivered twice-daily doses go together: one delivery, no window slots.
-    twice = only(due(replace(o, doses_per_day=2, supervised=True), WEDNESDAY))
+    twice = only(due(o._replace(doses_per_day=2, supervised=True), WEDNESDAY))
     assert (twice.dose_number, twice.take_home_days, twice.take_home_mg) == (1, 7, Decimal("1120"))
 
 
@@ -542,7 +542,7 @@ def test_not_a_pickup_day_names_the_next_one_within_the_order():
     rules = RULES["metadon"]
     monthly = order(pickup_rule="FREQ=MONTHLY;BYMONTHDAY=1", supervised=False)
     assert why_not_due(monthly, MONDAY, rules).params == {"day": MONDAY, "next": date(2026, 4, 1)}
-    ending = replace(monthly, valid_to=date(2026, 3, 31))
+    ending = monthly._replace(valid_to=date(2026, 3, 31))
     assert why_not_due(ending, MONDAY, rules).params == {"day": MONDAY, "next": None}
     every_other = order(pickup_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", valid_from=THURSDAY, supervised=False)
     friday = THURSDAY + timedelta(days=1)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -95,9 +96,9 @@ ALERT_CODES: tuple[str, ...] = (
 NEXT_PICKUP_HORIZON_DAYS = 366
 
 
-@dataclass(frozen=True)
-class Order:
-    """A prescription as the rules see it."""
+class Order(NamedTuple):
+    """A prescription as the rules see it (a read-only record: a queue builds 1,500 at a time,
+    and a NamedTuple is built several times faster than a frozen dataclass)."""
 
     id: str
     citizen_id: str
@@ -112,9 +113,8 @@ class Order:
     last_dispensed_on: date | None  # the journal's last dose given, before skranke's records
 
 
-@dataclass(frozen=True)
-class DoseRecord:
-    """A dispensing recorded in skranke (voided ones are passed too, flagged)."""
+class DoseRecord(NamedTuple):
+    """A dispensing recorded in skranke (voided ones are passed too, flagged); read-only, as Order."""
 
     id: int
     prescription_id: str

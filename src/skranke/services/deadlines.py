@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from operator import attrgetter
 
+from skranke.collector import collector_paused
 from skranke.domain.deadlines import (
     AppointmentFacts,
     CaseFacts,
@@ -37,20 +36,6 @@ def _appointments(rows: Iterable[Iterable]) -> list[AppointmentFacts]:
     return list(map(AppointmentFacts._make, rows))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the view builds its rows: tens of thousands of new
-    tuples made the collector sweep the whole heap again and again (more than half the view's
-    time at 100,000 cases). The rows hold no cycles; the collector runs again right after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @dataclass(frozen=True)
 class DeadlinesView:
     overview: Overview
@@ -65,7 +50,7 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
     today = today or skranke.clock.now().date()
     bounds = listing_bounds(skranke.site.rules, today)
     kinds = appointment_kinds(skranke.site.rules)
-    with _collector_paused(), skranke.database.reading() as session:
+    with collector_paused(), skranke.database.reading() as session:
         cases = _cases(listed_case_rows(session, bounds))
         appointments = _appointments(guarantee_appointment_rows(session, kinds)) if kinds else []
         made = done_follow_ups(session, bounds)

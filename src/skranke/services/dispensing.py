@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from skranke.collector import collector_paused
 from skranke.domain.dispensing import Alert, DoseRecord, DueDose, Order, Release, doses_due, why_not_due
 from skranke.domain.site import Preparation
 from skranke.i18n import _, clock_time, ngettext, short_date
@@ -236,30 +237,20 @@ class QueueView:
         }
 
 
-def _person(row: Any) -> Person:
-    from skranke.services.citizens import mask_cpr
-
-    return Person(
-        row.id,
-        display_name(row.first_name, row.last_name, row.alias, row.id),
-        mask_cpr(row.cpr),
-        birth_date_of(row.cpr),
-    )
-
-
 def _record(row: Any) -> DoseRecord:
-    # A `Dispensing`, or a read-only row of its columns (store.desk.dispensings_between).
+    # A `Dispensing`, or a read-only row of its columns (store.desk.dispensings_between);
+    # positional, as a queue builds thousands.
     return DoseRecord(
-        id=row.id,
-        prescription_id=row.prescription_id,
-        preparation=row.preparation,
-        service_date=row.service_date,
-        dose_number=row.dose_number,
-        outcome=row.outcome,
-        recorded_at=row.recorded_at,
-        covers_days=row.covers_days,
-        voided=row.voided_at is not None,
-        staff_id=row.staff_id,
+        row.id,
+        row.prescription_id,
+        row.preparation,
+        row.service_date,
+        row.dose_number,
+        row.outcome,
+        row.recorded_at,
+        row.covers_days,
+        row.voided_at is not None,
+        row.staff_id,
     )
 
 
@@ -315,18 +306,50 @@ class _DayData:
             session, ids + [c.citizen_id for c in self.check_ins] + [r.citizen_id for r in self.today_rows]
         )
         self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
+        self._places: dict[tuple[str, bool], str] = {}
+        self._open_on: dict[str, Callable[[date], bool | None]] = {}
+        self._people: dict[str, Person] = {}
+        from skranke.services.citizens import mask_cpr  # not at import: it brings the importer's models
+
+        self._mask_cpr = mask_cpr
         self.history: dict[tuple[str, str], list[DoseRecord]] = {}
         for row in [*earlier, *self.today_rows]:
             self.history.setdefault((row.citizen_id, row.preparation), []).append(_record(row))
 
     def place(self, citizen_id: str, preparation: str) -> str:
-        return medicine_place(self.skranke.site, preparation, citizen_id in self.heroin_citizens)
+        key = (preparation, citizen_id in self.heroin_citizens)
+        if key not in self._places:
+            self._places[key] = medicine_place(self.skranke.site, preparation, key[1])
+        return self._places[key]
 
     def rules(self, preparation: str) -> Preparation:
         return self.skranke.site.preparation(preparation)
 
     def open_on(self, place: str) -> Callable[[date], bool | None]:
-        return service_open_on(self.skranke, place)
+        # One answer per place and day for the whole queue: the rules ask it of the same few
+        # days for every order (1,500 orders asked the opening hours ~1,400 times).
+        if place not in self._open_on:
+            ask = service_open_on(self.skranke, place)
+            answers: dict[date, bool | None] = {}
+
+            def open_on(day: date) -> bool | None:
+                if day not in answers:
+                    answers[day] = ask(day)
+                return answers[day]
+
+            self._open_on[place] = open_on
+        return self._open_on[place]
+
+    def person(self, citizen_id: str) -> Person:
+        if citizen_id not in self._people:
+            row = self.citizens[citizen_id]
+            self._people[citizen_id] = Person(
+                row.id,
+                display_name(row.first_name, row.last_name, row.alias, row.id),
+                self._mask_cpr(row.cpr),
+                birth_date_of(row.cpr),
+            )
+        return self._people[citizen_id]
 
     def due(self, order: Order, now: datetime) -> list[DueDose]:
         released = self.releases.get(order.id)
@@ -341,6 +364,11 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
     now = skranke.clock.now()
     day = day or now.date()
     service = service or default_service(skranke)
+    with collector_paused():
+        return _queue(skranke, day, service, now)
+
+
+def _queue(skranke: Skranke, day: date, service: str, now: datetime) -> QueueView:
     with skranke.database.reading() as session:
         data = _DayData(skranke, session, day)
     # Records carry a citizen through their order; rebuild the history key with the record's own citizen.
@@ -351,7 +379,7 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
         if data.place(order.citizen_id, order.preparation) != service or order.citizen_id not in data.citizens:
             continue
         for dose in data.due(order, now):
-            row = DueRow(_person(data.citizens[order.citizen_id]), dose, order.citizen_id in arrived_at, service)
+            row = DueRow(data.person(order.citizen_id), dose, order.citizen_id in arrived_at, service)
             if dose.delivery:
                 view.deliveries.append(row)
             else:
@@ -372,7 +400,7 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
         minutes = max(0, int((now - moment).total_seconds() // 60)) if day == now.date() else 0
         view.waiting.append(
             WaitingRow(
-                _person(data.citizens[check_in.citizen_id]),
+                data.person(check_in.citizen_id),
                 moment,
                 minutes,
                 tuple(dict.fromkeys(due_by_citizen[check_in.citizen_id])),
@@ -386,7 +414,7 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
             continue
         view.done.append(
             DoneRow(
-                person=_person(data.citizens[record_row.citizen_id]),
+                person=data.person(record_row.citizen_id),
                 dispensing_id=record_row.id,
                 prescription_id=record_row.prescription_id,
                 preparation=record_row.preparation,

