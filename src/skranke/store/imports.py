@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Date, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
@@ -104,7 +104,7 @@ def upsert(
         for row in chunk:
             before = current.get(row["id"])
             if before is None:
-                new_rows.append({**row, "imported_at": imported_at})
+                new_rows.append(row)
             elif tuple(before) != tuple(row.get(name) for name in columns):
                 changed_rows.append({**row, "imported_at": imported_at})
             else:
@@ -112,7 +112,7 @@ def upsert(
         # Core executemany on the session's connection: one batched statement per chunk
         # (the ORM's bulk path splits rows by which columns are NULL, one INSERT per group).
         if new_rows:
-            _insert_many(connection, table, new_rows)
+            _insert_many(connection, table, new_rows, imported_at)
             counts.inserted += len(new_rows)
         if changed_rows:
             connection.execute(
@@ -125,24 +125,46 @@ def upsert(
     return counts
 
 
-def _insert_many(connection, table, rows: list[dict[str, Any]]) -> None:
-    """A batched INSERT. On SQLite the column types' own bind processors are applied in one
-    tight loop and the rows go to the driver's executemany: the same stored values as
-    SQLAlchemy writes, without its per-row parameter bookkeeping (most of an import's time)."""
+def _insert_many(connection, table, rows: list[dict[str, Any]], imported_at: datetime) -> None:
+    """A batched INSERT of new rows, all stamped `imported_at`. On SQLite the column types' own
+    bind processors are applied in one tight loop and the rows go to the driver's executemany:
+    the same stored values as SQLAlchemy writes, without its per-row parameter bookkeeping (most
+    of an import's time)."""
     dialect = connection.dialect
     if dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
+        connection.execute(insert(table), [{**row, "imported_at": imported_at} for row in rows])
         return
-    columns = list(table.columns)
-    processors = [column.type._cached_bind_processor(dialect) for column in columns]
+    columns = [column for column in table.columns if column.key != "imported_at"]
+    processors = [_processor(column, dialect) for column in columns]
+    stamp = table.c.imported_at.type._cached_bind_processor(dialect)(imported_at)
     names = [column.key for column in columns]
     converted = [
-        tuple(process(row.get(name)) if process else row.get(name) for name, process in zip(names, processors))
+        (*(process(row.get(name)) if process else row.get(name) for name, process in zip(names, processors)), stamp)
         for row in rows
     ]
+    columns.append(table.c.imported_at)
     placeholders = ", ".join("?" for _ in columns)
     quoted = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({quoted}) VALUES ({placeholders})", converted)
+
+
+def _processor(column, dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processor; for a date column, remembering each date's stored text
+    (an export repeats a few thousand dates over its rows; only exact `date` values are kept)."""
+    process = column.type._cached_bind_processor(dialect)
+    if process is None or not isinstance(column.type, Date):
+        return process
+    stored: dict[date, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if type(value) is not date:
+            return process(value)
+        text = stored.get(value)
+        if text is None:
+            text = stored[value] = process(value)
+        return text
+
+    return remembered
 
 
 def already_imported(session: Session, sha256: str) -> SyncRun | None:
