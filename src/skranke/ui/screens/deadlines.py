@@ -19,7 +19,7 @@ from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import DeadlinesView, deadlines_view
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError, require
-from skranke.services.tasks import TaskRefused, outcome_label, record_follow_up
+from skranke.services.tasks import outcome_label, record_follow_up
 from skranke.services.wording import flag_word, reason_word, status_word
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
@@ -29,7 +29,7 @@ from skranke.ui.deadline_text import (
 )
 from skranke.ui.formatting import NARROW, department_name, plain, room_left, shortened
 from skranke.ui.screens.citizen import CitizenScreen
-from skranke.ui.screens.tasks import OutcomeDialog
+from skranke.ui.screens.tasks import OutcomeDialog, save_outcome
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
@@ -415,8 +415,9 @@ class DeadlinesScreen(DatabaseScreen[None]):
 
     @work(thread=True, exit_on_error=False, group="deadlines-follow-up")
     def save_follow_up(self, follow_up: FollowUp, outcome: str) -> None:
-        try:
-            record_follow_up(
+        save_outcome(
+            self,
+            lambda: record_follow_up(
                 self.app.skranke,
                 self.app.actor,
                 follow_up.case_id,
@@ -424,20 +425,9 @@ class DeadlinesScreen(DatabaseScreen[None]):
                 follow_up.months,
                 follow_up.due,
                 outcome,
-            )
-        except (TaskRefused, AccessError) as refused:
-            self.app.call_from_thread(self.notify, str(refused), severity="error")
-        except DatabaseUnavailable as fault:
-            self.app.call_from_thread(self.notify, _("Not saved: {fault}").format(fault=fault), severity="error")
-            self.app.call_from_thread(self.app.report_database_fault, fault)
-            return
-        else:
-            self.app.call_from_thread(
-                self.notify,
-                _("Follow-up recorded: {outcome}.").format(outcome=outcome_label(outcome)),
-                timeout=4,
-            )
-        self.app.call_from_thread(self.load)
+            ),
+            _("Follow-up recorded: {outcome}.").format(outcome=outcome_label(outcome)),
+        )
 
 
 def _tab_lists(view: DeadlinesView, department: str | None) -> dict[str, list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -196,12 +197,23 @@ class TasksScreen(DatabaseScreen[None]):
 
     @work(thread=True, exit_on_error=False, group="tasks-done")
     def save_done(self, task_id: int, outcome: str) -> None:
-        try:
-            complete_task(self.app.skranke, self.app.actor, task_id, outcome)
-        except (TaskRefused, AccessError) as refused:
-            self.app.call_from_thread(self.notify, str(refused), severity="error")
-        except DatabaseUnavailable as fault:
-            self.app.call_from_thread(self.notify, _("Not saved: {fault}").format(fault=fault), severity="error")
-            self.app.call_from_thread(self.app.report_database_fault, fault)
-            return
-        self.app.call_from_thread(self.load)
+        save_outcome(self, lambda: complete_task(self.app.skranke, self.app.actor, task_id, outcome))
+
+
+def save_outcome(screen: DatabaseScreen, write: Callable[[], object], saved: str | None = None) -> None:
+    """Write an outcome (a task done, a follow-up made) from the screen's worker thread; a
+    refusal or an unreachable database is said on screen (nothing was written: one transaction),
+    `saved` when it was, and the screen reads its list again (`reload`) unless the database is gone."""
+    app = screen.app
+    try:
+        write()
+    except (TaskRefused, AccessError) as refused:
+        app.call_from_thread(screen.notify, str(refused), severity="error")
+    except DatabaseUnavailable as fault:
+        app.call_from_thread(screen.notify, _("Not saved: {fault}").format(fault=fault), severity="error")
+        app.call_from_thread(app.report_database_fault, fault)
+        return
+    else:
+        if saved is not None:
+            app.call_from_thread(screen.notify, saved, timeout=4)
+    app.call_from_thread(screen.reload)
