@@ -24,14 +24,20 @@ async def quiet(pilot) -> None:
     await settle(pilot)
 
 
+async def open_intake(app, pilot) -> IntakeScreen:
+    """The application settled, then `n`: the intake form (no draft to offer)."""
+    await settle(pilot)
+    await pilot.press("n")
+    await quiet(pilot)
+    screen = app.screen
+    assert isinstance(screen, IntakeScreen)
+    return screen
+
+
 async def test_the_whole_form_from_the_keyboard(app_at):
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await quiet(pilot)
-        screen = app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = await open_intake(app, pilot)
         # Identity: the search for a known citizen first, the anonymous box, then CPR and names.
         assert app.focused is not None and app.focused.id == "f-citizen-search"
         await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen")
@@ -102,10 +108,7 @@ async def test_the_whole_form_from_the_keyboard(app_at):
 async def test_a_step_with_wrong_fields_is_not_left(app_at):
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await quiet(pilot)
-        screen = app.screen
+        screen = await open_intake(app, pilot)
         await pilot.press("tab", *"3213901234")
         await pilot.press("ctrl+n")
         await quiet(pilot)
@@ -119,11 +122,7 @@ async def test_a_step_with_wrong_fields_is_not_left(app_at):
 async def test_the_draft_is_offered_again_after_a_lock(app_at):
     app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await quiet(pilot)
-        screen = app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = await open_intake(app, pilot)
         await search_in_form(pilot, "Jens Han")
         await pilot.press("down", "enter")
         await quiet(pilot)
@@ -196,11 +195,7 @@ def citizens_in_store(app) -> int:
 async def test_a_known_citizen_found_by_name_is_picked_and_reused(app_at):
     app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await quiet(pilot)
-        screen = app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = await open_intake(app, pilot)
         await search_in_form(pilot, "jens")
         hits = screen.query_one("#citizen-hits", DataTable)
         rows = [[str(cell) for cell in hits.get_row_at(i)] for i in range(hits.row_count)]
@@ -245,10 +240,7 @@ async def test_a_known_citizen_found_by_name_is_picked_and_reused(app_at):
 async def test_another_citizen_lets_the_picked_one_go(app_at):
     app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await quiet(pilot)
-        screen = app.screen
+        screen = await open_intake(app, pilot)
         await search_in_form(pilot, "ræven")
         await pilot.press("down", "enter")
         await quiet(pilot)
@@ -269,9 +261,7 @@ async def test_an_open_answer_list_is_named_in_danish_in_the_footer(app_at):
     # Textual's Select brings its own English 'Dismiss menu' to the footer while its list is open.
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await quiet(pilot)
+        await open_intake(app, pilot)
         await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen", "ctrl+n")
         await quiet(pilot)
         await pilot.press("tab", "enter", "down", "down", "enter", "tab", "enter", "down", "down", "enter", "ctrl+n")
