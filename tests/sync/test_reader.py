@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skranke.i18n import set_language
 from skranke.sync import (
@@ -23,6 +26,7 @@ from skranke.sync import (
     sort_key,
     write_report,
 )
+from skranke.sync.reader import export_lines
 
 from .conftest import TODAY
 
@@ -744,3 +748,10 @@ def test_csv_error_is_reported_with_its_line(read):
     assert parsed.errors[0].reason == (
         f'kan ikke læses som CSV: en celle er længere end {limit} tegn (mangler et afsluttende "?)'
     )
+
+
+@given(st.lists(st.sampled_from(["a", ";", '"', "\r", "\n", "\r\n", "\u2028", "\x85", "\x0c", "æ"])).map("".join))
+def test_export_lines_are_stringio_lines(text):
+    # The reader's lines without StringIO's copy: the same lines, endings kept, for any mix of
+    # LF, CRLF, lone CR and the breaks str.splitlines would add (which a CSV line does not end at).
+    assert list(export_lines(text)) == list(io.StringIO(text, newline=""))
