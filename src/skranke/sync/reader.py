@@ -393,7 +393,8 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
             if not duplicate:
                 # Each row's own set of the fields it was given is ~730 bytes (a six-field set),
                 # more than its values: rows are frozen, so rows given the same fields share one
-                # frozenset (~60 MB less at 80,000 citizens; `model_fields_set` reads the same).
+                # frozenset (~60 MB less at 80,000 citizens; `model_fields_set` reads the same;
+                # a row is a file's line, never copied with changes: model_copy(update=) would raise).
                 given = frozenset(row.__pydantic_fields_set__)
                 object.__setattr__(row, "__pydantic_fields_set__", fields_sets.setdefault(given, given))
                 rows.append(ParsedRow(start, row))
