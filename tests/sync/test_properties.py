@@ -20,7 +20,7 @@ def test_valid_files_read_back_exactly(sample):
     assert parsed.ok, [str(e) for e in parsed.errors]
     assert parsed.kind == sample.kind
     assert parsed.encoding == sample.detected_encoding
-    assert [(row.line, row.row.model_dump()) for row in parsed.rows] == sample.expected
+    assert [(row.line, row.row._asdict()) for row in parsed.rows] == sample.expected
 
 
 @PROPERTY

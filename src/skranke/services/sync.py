@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from skranke.clock import TIMEZONE
 from skranke.i18n import _
@@ -22,7 +22,6 @@ from skranke.services.context import Skranke, UsageError
 from skranke.services.staff import Actor, require, workstation_actor
 from skranke.sync.outbox import OutboxConflict, existing_outbox_ranges, write_outbox_file
 from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
-from skranke.sync.rows import AppointmentRow, CaseRow, CitizenRow, PrescriptionRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -111,10 +110,6 @@ def _move(path: Path, folder_name: str, stamp: datetime) -> Path:
     return target
 
 
-# Rows of the files that refer to a citizen (every kind but borgere).
-_ReferringRow = CaseRow | PrescriptionRow | AppointmentRow
-
-
 def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     """Rows that point at citizens the store does not know, or take another citizen's CPR."""
     from skranke.store.imports import cpr_owners, existing_ids
@@ -122,10 +117,9 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
 
     errors: list[RowError] = []
     if parsed.kind == "borgere":
-        # The reader gives a file's rows as the model of its kind.
-        citizens = [(line, cast(CitizenRow, row)) for line, row in parsed.rows]
-        owners = cpr_owners(session, (row.cpr for _line, row in citizens))
-        for line, row in citizens:
+        # The reader gives a file's rows as named tuples of its kind's model fields.
+        owners = cpr_owners(session, (row.cpr for _line, row in parsed.rows))
+        for line, row in parsed.rows:
             owner = owners.get(row.cpr) if row.cpr else None
             if owner is not None and owner != row.id:
                 errors.append(
@@ -138,9 +132,8 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
                     )
                 )
         return errors
-    referring = [(line, cast(_ReferringRow, row)) for line, row in parsed.rows]
-    known = existing_ids(session, Citizen, (row.citizen_id for _line, row in referring))
-    for line, referring_row in referring:
+    known = existing_ids(session, Citizen, (row.citizen_id for _line, row in parsed.rows))
+    for line, referring_row in parsed.rows:
         if referring_row.citizen_id not in known:
             errors.append(
                 RowError(
@@ -266,9 +259,8 @@ def import_file(
     kind = parsed.kind
     assert kind is not None  # a file of no known kind has an error
 
-    # A validated model's fields are its __dict__: handed on as they are (the upsert reads them and
-    # never changes them), without model_dump()'s cost or a second copy of every row in memory.
-    rows = [parsed_row.row.__dict__ for parsed_row in parsed.rows]
+    # The validated rows as the reader keeps them (named tuples of the model's fields): no copy.
+    rows = [parsed_row.row for parsed_row in parsed.rows]
     with skranke.database.transaction(dry_run=dry_run) as session:
         reference_errors = _reference_errors(session, parsed)
         if not reference_errors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import Date, Table, bindparam, func, insert, select, update
@@ -77,16 +78,19 @@ def cpr_owners(session: Session, cprs: Iterable[str | None]) -> dict[str, str]:
 def upsert(
     session: Session,
     kind: str,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Any],
     imported_at: datetime,
     on_progress: Callable[[int], None] | None = None,
 ) -> UpsertCounts:
-    """Insert new keys, update changed rows, leave identical rows alone."""
+    """Insert new keys, update changed rows, leave identical rows alone. A row is read by the
+    table's column names as attributes (the reader's named tuples); `id` is the key."""
     model = TABLES[kind]
     # Declarative classes map a Table; SQLAlchemy types `__table__` as the general FromClause.
     table = cast(Table, model.__table__)
     columns = data_columns(kind)
     table_columns = [table.c[name] for name in columns]
+    values_of = attrgetter(*columns)  # a row's values in the table's column order
+    key = columns.index("id")
     counts = UpsertCounts()
     connection = session.connection()
     # An empty table (a first import, a new clinic) has nothing to compare with: skip the look-ups.
@@ -95,29 +99,32 @@ def upsert(
         if empty:
             current = {}
         else:
-            keys = [row["id"] for row in chunk]
+            keys = [row.id for row in chunk]
             current = {
-                record[0]: record for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))
+                record[0]: tuple(record)
+                for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))
             }
-        new_rows: list[dict[str, Any]] = []
-        changed_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple] = []
+        changed_rows: list[tuple] = []
         for row in chunk:
-            before = current.get(row["id"])
+            values = values_of(row)
+            before = current.get(row.id)
             if before is None:
-                new_rows.append(row)
-            elif tuple(before) != tuple(row.get(name) for name in columns):
-                changed_rows.append({**row, "imported_at": imported_at})
+                new_rows.append(values)
+            elif before != values:
+                changed_rows.append(values)
             else:
                 counts.unchanged += 1
-        # Core executemany on the session's connection: one batched statement per chunk
-        # (the ORM's bulk path splits rows by which columns are NULL, one INSERT per group).
         if new_rows:
-            _insert_many(connection, table, new_rows, imported_at)
+            _insert_many(connection, table, columns, new_rows, imported_at)
             counts.inserted += len(new_rows)
         if changed_rows:
             connection.execute(
                 update(table).where(table.c.id == bindparam("key")),
-                [{**row, "key": row["id"]} for row in changed_rows],
+                [
+                    {**dict(zip(columns, values)), "key": values[key], "imported_at": imported_at}
+                    for values in changed_rows
+                ],
             )
             counts.updated += len(changed_rows)
         if on_progress is not None:
@@ -125,26 +132,31 @@ def upsert(
     return counts
 
 
-def _insert_many(connection, table, rows: list[dict[str, Any]], imported_at: datetime) -> None:
-    """A batched INSERT of new rows, all stamped `imported_at`. On SQLite the column types' own
-    bind processors are applied in one tight loop and the rows go to the driver's executemany:
-    the same stored values as SQLAlchemy writes, without its per-row parameter bookkeeping (most
-    of an import's time)."""
+def _insert_many(connection, table: Table, columns: list[str], rows: list[tuple], imported_at: datetime) -> None:
+    """A batched INSERT of new rows (values in `columns`' order), all stamped `imported_at`.
+
+    Core executemany on the session's connection: one batched statement per chunk (the ORM's
+    bulk path splits rows by which columns are NULL, one INSERT per group). On SQLite the column
+    types' own bind processors are applied in one tight loop and the rows go to the driver's
+    executemany: the same stored values as SQLAlchemy writes, without its per-row parameter
+    bookkeeping (most of an import's time)."""
     dialect = connection.dialect
     if dialect.name != "sqlite":
-        connection.execute(insert(table), [{**row, "imported_at": imported_at} for row in rows])
+        connection.execute(
+            insert(table), [{**dict(zip(columns, values)), "imported_at": imported_at} for values in rows]
+        )
         return
-    columns = [column for column in table.columns if column.key != "imported_at"]
-    processors = [_processor(column, dialect) for column in columns]
-    stamp = table.c.imported_at.type._cached_bind_processor(dialect)(imported_at)
-    names = [column.key for column in columns]
+    targets = [table.c[name] for name in columns]
+    processors = [_processor(column, dialect) for column in targets]
+    stamp_processor = table.c.imported_at.type._cached_bind_processor(dialect)
+    stamp = stamp_processor(imported_at) if stamp_processor else imported_at
     converted = [
-        (*(process(row.get(name)) if process else row.get(name) for name, process in zip(names, processors)), stamp)
-        for row in rows
+        (*(process(value) if process else value for value, process in zip(values, processors)), stamp)
+        for values in rows
     ]
-    columns.append(table.c.imported_at)
-    placeholders = ", ".join("?" for _ in columns)
-    quoted = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    targets.append(table.c.imported_at)
+    placeholders = ", ".join("?" for _ in targets)
+    quoted = ", ".join(dialect.identifier_preparer.quote(column.name) for column in targets)
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({quoted}) VALUES ({placeholders})", converted)
 
 

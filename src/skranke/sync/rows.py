@@ -36,6 +36,7 @@ with is itself wrong (that error is reported once, on its own column).
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -730,6 +731,14 @@ MODELS: dict[str, type[ExportRow]] = {
     "sager": CaseRow,
     "ordinationer": PrescriptionRow,
     "aftaler": AppointmentRow,
+}
+
+# A validated row is kept as a named tuple of its model's fields, in the model's order: a model
+# instance with its own dict took ~350 bytes a row beside ~90 for a tuple (80,000 citizens held
+# until the whole file is known to be good: ~20 MB). Read by the same attribute names.
+ROW_VALUES: dict[str, type[tuple]] = {
+    kind: namedtuple(f"{model.__name__}Values", list(model.model_fields))
+    for kind, model in MODELS.items()
 }
 
 
