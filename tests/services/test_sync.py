@@ -112,6 +112,30 @@ def test_a_cpr_number_taken_by_another_citizen_is_rejected(skranke_at, inbox):
     assert outcome.errors == ["borgere_2.csv:2: kolonne 'cpr': CPR-nummeret tilhører allerede borger 'B1'"]
 
 
+@pytest.mark.parametrize(
+    ("chunk", "whole_column_share"),
+    [(1, 0), (1, 10_000)],
+    ids=["in-lists-of-one", "whole-column"],
+)
+def test_references_are_checked_the_same_by_in_lists_or_the_whole_column(
+    skranke_at, inbox, monkeypatch, chunk, whole_column_share
+):
+    """A bulk file's look-ups read the whole column instead of IN lists: the same verdicts."""
+    monkeypatch.setattr("skranke.store.imports.CHUNK", chunk)
+    monkeypatch.setattr("skranke.store.imports.WHOLE_COLUMN_SHARE", whole_column_share)
+    skranke = skranke_at(NOW, inbox=str(inbox))
+    write(inbox, "borgere_1.csv", CITIZENS)
+    run_sync(skranke)
+    write(inbox, "borgere_2.csv", "borger_id;cpr\nB3;010180-1234\nB4;020280-1234\nB2;\n")
+    write(inbox, "sager_2.csv", CASES.replace("S2;B2", "S2;B7") + "S3;B1;stabilisering;SEL101;03-04-2026;;nej\n")
+    citizens, cases = run_sync(skranke).files
+    assert citizens.errors == ["borgere_2.csv:2: kolonne 'cpr': CPR-nummeret tilhører allerede borger 'B1'"]
+    assert cases.errors == [
+        "sager_2.csv:3: kolonne 'borger_id': borger findes ikke: hverken i databasen eller i en tidligere fil"
+        " (værdi 'B7')"
+    ]
+
+
 def test_a_rejected_file_is_reported_in_english_when_the_language_is_english(skranke_at, inbox):
     skranke = skranke_at(NOW, inbox=str(inbox))
     set_language("en")

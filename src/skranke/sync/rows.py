@@ -737,8 +737,7 @@ MODELS: dict[str, type[ExportRow]] = {
 # instance with its own dict took ~350 bytes a row beside ~90 for a tuple (80,000 citizens held
 # until the whole file is known to be good: ~20 MB). Read by the same attribute names.
 ROW_VALUES: dict[str, type[tuple]] = {
-    kind: namedtuple(f"{model.__name__}Values", list(model.model_fields))
-    for kind, model in MODELS.items()
+    kind: namedtuple(f"{model.__name__}Values", list(model.model_fields)) for kind, model in MODELS.items()
 }
 
 
