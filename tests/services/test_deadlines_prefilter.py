@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from skranke.clock import TIMEZONE
 from skranke.domain.deadlines import AppointmentFacts, CaseFacts, deadline_overview
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
-from skranke.services.deadlines import deadlines_view
+from skranke.services.deadlines import deadlines_page, deadlines_view
 from skranke.store.models import Appointment, Case, Citizen, Task
 from skranke.store.queries import CASE_COLUMNS
 from tests.conftest import signed_in
@@ -194,3 +194,79 @@ def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at, site):
             listed[name] += len(getattr(overview, name))
     # The data set reaches every list (a comparison of empty lists would prove nothing).
     assert min(listed.values()) > 50, listed
+
+
+@pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
+def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at, site):
+    """What the Frister screen shows (`deadlines_page`): for every department and page size, each
+    list's first rows in the rules' order and how many the list holds, over every stored case."""
+    skranke = skranke_at("2026-04-09T09:00", site=site)
+    fill(skranke, seed=len(site), cases=2400)
+    departments = [None, *(d.id for d in skranke.site.all_departments()), "gone-department"]
+    pages_cut = 0
+    for today in TODAYS:
+        expected, expected_follow_ups, case_department = brute_force(skranke, today)
+        whole = {
+            "requests": expected.requests,
+            "exempt": expected.exempt,
+            "follow_ups": expected_follow_ups,
+            "plan_reviews": expected.plan_reviews,
+        }
+        for department in departments:
+            wanted = {
+                name: [r for r in rows if department is None or case_department[r.case_id] == department]
+                for name, rows in whole.items()
+            }
+            for limit in (1, 4, 37, 10_000):
+                page = deadlines_page(skranke, today, department, limit)
+                for name, rows in wanted.items():
+                    assert list(getattr(page.overview, name)) == rows[:limit], (today, department, limit, name)
+                    assert page.totals[name] == len(rows), (today, department, limit, name)
+                    pages_cut += len(rows) > limit
+                listed = [r for name in wanted for r in getattr(page.overview, name)]
+                assert {r.case_id: page.case_departments[r.case_id] for r in listed} == {
+                    r.case_id: case_department[r.case_id] for r in listed
+                }
+    # Pages of every size were cut short of their list (else the cut would be untested).
+    assert pages_cut > 100, pages_cut
+
+
+def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at):
+    """29, 30 and 31 August + 6 months are all 28 February (and 29-31 January + 1 month): the
+    database's order by start or closing day is not the due date's there, and the page must still
+    hold the rows the rules list first (by due date, then case id)."""
+    skranke = skranke_at("2026-02-20T09:00", site="odense")
+    rules = skranke.site.rules
+    assert rules.plan_review_months == 6 and 1 in rules.follow_up_months
+    case = {
+        "paragraph": "SEL101",
+        "free_choice": False,
+        "closed_on": None,
+        "closing_status": None,
+        "plan_reviewed_on": None,
+        "follow_up_consent": None,
+    }
+    rows = [
+        # Started later, named earlier: S1 started 31 August sorts first by due date and id.
+        {**case, "id": "S3", "treatment_start": date(2025, 8, 29)},
+        {**case, "id": "S2", "treatment_start": date(2025, 8, 30)},
+        {**case, "id": "S1", "treatment_start": date(2025, 8, 31)},
+        *(
+            {**case, "id": case_id, "treatment_start": date(2026, 1, 2), "closed_on": closed}
+            | {"closing_status": "færdigbehandlet"}
+            for case_id, closed in (("S6", date(2026, 1, 29)), ("S5", date(2026, 1, 30)), ("S4", date(2026, 1, 31)))
+        ),
+    ]
+    for row in rows:
+        row |= {"citizen_id": "B1", "department": "stabilisering", "contact_date": row["treatment_start"]}
+    with skranke.database.transaction() as session:
+        connection = session.connection()
+        connection.execute(
+            insert(Citizen.__table__),
+            [{"id": "B1", "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": ""}],
+        )
+        connection.execute(insert(Case.__table__), rows)
+    page = deadlines_page(skranke, date(2026, 2, 20), limit=1)
+    assert [(r.case_id, r.due) for r in page.overview.plan_reviews] == [("S1", date(2026, 2, 28))]
+    assert [(f.case_id, f.months, f.due) for f in page.overview.follow_ups] == [("S4", 1, date(2026, 2, 28))]
+    assert page.totals["plan_reviews"] == 3 and page.totals["follow_ups"] == 3

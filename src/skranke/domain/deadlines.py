@@ -748,7 +748,7 @@ class ListingBounds:
     follow_up_paragraphs: tuple[str, ...]
 
 
-def _last_day_due_by(months: int, latest_due: date) -> date:
+def last_day_due_by(months: int, latest_due: date) -> date:
     """The last day d with add_months(d, months) <= latest_due (add_months never decreases)."""
     day = latest_due - relativedelta(months=months)
     while add_months(day + timedelta(days=1), months) <= latest_due:
@@ -758,7 +758,7 @@ def _last_day_due_by(months: int, latest_due: date) -> date:
     return day
 
 
-def _first_day_due_from(months: int, earliest_due: date) -> date:
+def first_day_due_from(months: int, earliest_due: date) -> date:
     """The first day d with add_months(d, months) >= earliest_due."""
     day = earliest_due - relativedelta(months=months)
     while add_months(day - timedelta(days=1), months) >= earliest_due:
@@ -780,11 +780,11 @@ def listing_bounds(
     horizon = today + timedelta(days=ahead_days)
     oldest_follow_up = today - relativedelta(months=follow_up_overdue_months)
     waiting = tuple(sorted({ANONYMOUS_PARAGRAPH, *rules.guarantee_paragraphs}))
-    reviewed_by = _last_day_due_by(rules.plan_review_months, horizon) + margin
+    reviewed_by = last_day_due_by(rules.plan_review_months, horizon) + margin
     closed_from = closed_to = None
     if rules.follow_up_months and rules.follow_up_statuses and rules.follow_up_paragraphs:
-        closed_from = min(_first_day_due_from(m, oldest_follow_up) for m in rules.follow_up_months) - margin
-        closed_to = max(_last_day_due_by(m, horizon) for m in rules.follow_up_months) + margin
+        closed_from = min(first_day_due_from(m, oldest_follow_up) for m in rules.follow_up_months) - margin
+        closed_to = max(last_day_due_by(m, horizon) for m in rules.follow_up_months) + margin
     return ListingBounds(
         waiting_paragraphs=waiting,
         reviewed_by=reviewed_by,
@@ -792,6 +792,64 @@ def listing_bounds(
         closed_to=closed_to,
         follow_up_statuses=tuple(sorted(rules.follow_up_statuses)),
         follow_up_paragraphs=tuple(sorted(rules.follow_up_paragraphs)),
+    )
+
+
+# --- exact windows, for the database to count and page what the overview lists ------------
+
+Tab = Literal["requests", "exempt", "follow_ups", "plan_reviews"]
+
+
+def waiting_tab(paragraph: str, free_choice: bool, department: str, rules: Rules) -> Tab | None:
+    """Where `deadline_overview` lists a waiting case (no start, not closed) of this paragraph,
+    free choice and department: "requests", "exempt", or None (not covered: not listed). The
+    exemption reads nothing else of a case, so the database may group waiting cases by these."""
+    case = CaseFacts("", "", department, paragraph, date.min, free_choice=free_choice)
+    exemption = _exemption(case, rules)
+    if exemption is None:
+        return "requests"
+    return None if exemption == "not_covered" else "exempt"
+
+
+def follows_up(closing_status: str | None, paragraph: str, consent: bool | None, rules: Rules) -> bool:
+    """Whether a closed case of this status, paragraph and consent gets the site's follow-ups
+    (`follow_up_schedule` reads nothing else of a case but its closing day)."""
+    case = CaseFacts("", "", "", paragraph, date.min, None, False, date.min, closing_status, None, consent)
+    return bool(follow_up_schedule(case, rules))
+
+
+@dataclass(frozen=True, slots=True)
+class ListingWindows:
+    """Exactly which stored cases `deadline_overview(today)` lists, on stored columns (unlike
+    `ListingBounds`, no margin: the database counts by these).
+
+    - a running treatment's plan review is listed iff the day its review counts from (the last
+      review when after the start, else the start: `plan_review_due`) is on or before
+      `review_counted_from_by` (add_months never decreases, so due <= horizon iff that);
+    - a closed case's follow-up after `m` months is listed iff the case follows up
+      (`follows_up`) and its closing day lies in `closed_for_months[m]` (first, last), the
+      days whose follow-up falls between the oldest overdue one and the horizon.
+    """
+
+    review_counted_from_by: date
+    closed_for_months: dict[int, tuple[date, date]]
+
+
+def listing_windows(
+    rules: Rules,
+    today: date,
+    *,
+    ahead_days: int = AHEAD_DAYS,
+    follow_up_overdue_months: int = FOLLOW_UP_OVERDUE_MONTHS,
+) -> ListingWindows:
+    horizon = today + timedelta(days=ahead_days)
+    oldest_follow_up = today - relativedelta(months=follow_up_overdue_months)
+    return ListingWindows(
+        review_counted_from_by=last_day_due_by(rules.plan_review_months, horizon),
+        closed_for_months={
+            months: (first_day_due_from(months, oldest_follow_up), last_day_due_by(months, horizon))
+            for months in sorted(set(rules.follow_up_months))
+        },
     )
 
 

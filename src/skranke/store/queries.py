@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from skranke.domain.deadlines import ListingBounds
-from skranke.store.models import Appointment, Case, CheckIn, Citizen, Task
+from skranke.store.models import PLAN_REVIEW_COUNTED_FROM, Appointment, Case, CheckIn, Citizen, Task
 
 
 def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
@@ -37,15 +39,15 @@ CASE_COLUMNS = (
 
 
 def open_request_rows(session: Session) -> list[tuple]:
-    """Requests still waiting for treatment: no start, not closed (index ix_cases_open_requests)."""
+    """Requests still waiting for treatment: no start, not closed (index ix_cases_waiting)."""
     statement = select(*CASE_COLUMNS).where(Case.treatment_start.is_(None), Case.closed_on.is_(None))
     return [tuple(row) for row in session.execute(statement)]
 
 
 def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     """The cases the Frister view can list (a superset; the rules decide): waiting requests
-    (ix_cases_open_requests), running treatments whose plan review can be due by the horizon
-    (the same index, by start), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
+    (ix_cases_waiting), running treatments whose plan review can be due by the horizon
+    (ix_cases_plan_review), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
     waiting = select(*CASE_COLUMNS).where(
         Case.treatment_start.is_(None), Case.closed_on.is_(None), Case.paragraph.in_(bounds.waiting_paragraphs)
     )
@@ -91,19 +93,159 @@ def done_follow_ups(session: Session, bounds: ListingBounds) -> set[tuple[str, i
     return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
 
 
+# --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
+
+WAITING = (Case.treatment_start.is_(None), Case.closed_on.is_(None))
+# In the words of the partial index ix_cases_plan_review, so that the database can use it.
+RUNNING = (Case.closed_on.is_(None), Case.treatment_start.is_not(None))
+
+
+def _of_department(statement: Select, department: str | None) -> Select:
+    return statement if department is None else statement.where(Case.department == department)
+
+
+@lru_cache(maxsize=256)
+def _one_of(columns: tuple[Any, ...], groups: tuple[tuple[Any, ...], ...]) -> ColumnElement[bool]:
+    """Rows whose `columns` hold one of `groups`' values (None matches NULL). Kept: the same
+    groups come back on every visit, and building the expression costs more than running it."""
+    return or_(
+        *(
+            and_(*(column.is_(None) if value is None else column == value for column, value in zip(columns, group)))
+            for group in groups
+        )
+    )
+
+
+# The day a running treatment's plan review counts from (an expression with its own index).
+_counted_from = PLAN_REVIEW_COUNTED_FROM
+WAITING_GROUP = (Case.paragraph, Case.free_choice, Case.department)
+CLOSED_GROUP = (Case.closing_status, Case.paragraph, Case.follow_up_consent)
+
+
+def waiting_groups(session: Session, department: str | None) -> list[tuple[Any, ...]]:
+    """(paragraph, free choice, department, count) of waiting cases: what decides their tab."""
+    statement = select(*WAITING_GROUP, func.count()).where(*WAITING).group_by(*WAITING_GROUP)
+    return [tuple(row) for row in session.connection().execute(_of_department(statement, department))]
+
+
+class PageQuery(NamedTuple):
+    """A statement ordered by `key`, then case id, with the key's value as its last column."""
+
+    statement: Select
+    key: Any
+
+
+def waiting_page_query(groups: Iterable[Sequence[Any]], department: str | None) -> PageQuery:
+    """Waiting cases of the given groups by contact date (ix_cases_waiting), then case id;
+    the contact date again last, as the page's key."""
+    statement = select(*CASE_COLUMNS, Case.contact_date).where(
+        *WAITING, _one_of(WAITING_GROUP, tuple(map(tuple, groups)))
+    )
+    return PageQuery(_of_department(statement, department).order_by(Case.contact_date, Case.id), Case.contact_date)
+
+
+def running_count_statement(counted_from_by: date, department: str | None) -> Select:
+    """How many plan reviews are due by the horizon (ix_cases_plan_review, without the table)."""
+    statement = select(func.count()).select_from(Case).where(*RUNNING, _counted_from <= counted_from_by)
+    return _of_department(statement, department)
+
+
+def running_count(session: Session, counted_from_by: date, department: str | None) -> int:
+    return session.connection().execute(running_count_statement(counted_from_by, department)).scalar_one()
+
+
+def running_page_query(counted_from_by: date, department: str | None) -> PageQuery:
+    """Running treatments whose plan review counts from a day up to `counted_from_by`, in that
+    day's order, then case id (ix_cases_plan_review); that day last, as the page's key."""
+    statement = select(*CASE_COLUMNS, _counted_from).where(*RUNNING, _counted_from <= counted_from_by)
+    return PageQuery(_of_department(statement, department).order_by(_counted_from, Case.id), _counted_from)
+
+
+def closed_groups(session: Session, first: date, last: date, department: str | None) -> list[tuple[Any, ...]]:
+    """(closing status, paragraph, consent, count) of cases closed from `first` to `last`."""
+    statement = select(*CLOSED_GROUP, func.count()).where(Case.closed_on.between(first, last)).group_by(*CLOSED_GROUP)
+    return [tuple(row) for row in session.connection().execute(_of_department(statement, department))]
+
+
+def closed_page_query(first: date, last: date, groups: Iterable[Sequence[Any]], department: str | None) -> PageQuery:
+    """Cases of the given groups closed from `first` to `last`, by closing day (ix_cases_closed_on),
+    then case id; the closing day last, as the page's key."""
+    statement = select(*CASE_COLUMNS, Case.closed_on).where(
+        Case.closed_on.between(first, last), _one_of(CLOSED_GROUP, tuple(map(tuple, groups)))
+    )
+    return PageQuery(_of_department(statement, department).order_by(Case.closed_on, Case.id), Case.closed_on)
+
+
+def first_rows(session: Session, query: PageQuery, limit: int, last_key_due_with: Callable[[date], date]) -> list[Row]:
+    """The first `limit` rows of the query (ordered by its key, then case id; the key's value is
+    each row's last column), and every other row that can tie with them once their key becomes
+    a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
+
+    Month arithmetic folds several days onto one (31 January and 29-31 January + 1 month are all
+    28 February), so the key's order is the due date's order except within such a fold; the caller
+    sorts by due date and case id and keeps `limit`.
+    """
+    if limit <= 0:
+        return []
+    statement, key = query
+    connection = session.connection()
+    rows = list(connection.execute(statement.limit(limit)).all())
+    if len(rows) < limit:
+        return rows
+    last_key = rows[-1][-1]
+    seen = {row[0] for row in rows}
+    tied = connection.execute(statement.where(key >= last_key, key <= last_key_due_with(last_key))).all()
+    rows.extend(row for row in tied if row[0] not in seen)
+    return rows
+
+
+def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple]:
+    """The cases (CASE_COLUMNS) of the given ids."""
+    wanted = sorted(set(case_ids))
+    statement = select(*CASE_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True)))
+    connection = session.connection()
+    return [
+        tuple(row)
+        for start in range(0, len(wanted), 500)
+        for row in connection.execute(statement, {"ids": wanted[start : start + 500]}).all()
+    ]
+
+
+def done_follow_ups_closed_within(session: Session, first: date, last: date) -> set[tuple[str, int]]:
+    """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`
+    (from the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
+    statement = (
+        select(Task.case_id, Task.follow_up_month)
+        .join(Case, Case.id == Task.case_id)
+        .where(Task.kind == "follow_up", Task.done_at.is_not(None), Case.closed_on.between(first, last))
+    )
+    rows = session.connection().execute(statement)
+    return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
+
+
+def citizens_guarantee_appointment_rows(
+    session: Session, citizen_ids: Iterable[str], kinds: tuple[str, ...]
+) -> list[tuple]:
+    """The appointments of the guarantee's kinds of the given citizens, past and future."""
+    wanted = sorted(set(citizen_ids))
+    statement = select(
+        Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind
+    ).where(Appointment.citizen_id.in_(bindparam("ids", expanding=True)), Appointment.kind.in_(kinds))
+    connection = session.connection()
+    return [
+        tuple(row)
+        for start in range(0, len(wanted), 500)
+        for row in connection.execute(statement, {"ids": wanted[start : start + 500]}).all()
+    ]
+
+
 def guarantee_appointments_statement(kinds: tuple[str, ...]):
-    """Visitation and doctor appointments of citizens with a waiting request."""
-    waiting = (
-        select(Case.citizen_id, func.min(Case.contact_date).label("since"))
-        .where(Case.treatment_start.is_(None), Case.closed_on.is_(None))
-        .group_by(Case.citizen_id)
-        .subquery()
-    )
-    return (
-        select(Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind)
-        .join(waiting, waiting.c.citizen_id == Appointment.citizen_id)
-        .where(Appointment.kind.in_(kinds))
-    )
+    """Visitation and doctor appointments of citizens with a waiting request (ix_cases_waiting,
+    then each citizen's appointments by ix_appointments_citizen_starts)."""
+    waiting_citizens = select(Case.citizen_id).where(*WAITING)
+    return select(
+        Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind
+    ).where(Appointment.citizen_id.in_(waiting_citizens), Appointment.kind.in_(kinds))
 
 
 def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[Row]:
