@@ -121,6 +121,7 @@ async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(
     from sqlalchemy import select
     from textual.widgets import DataTable, TabbedContent
 
+    from skranke.services.deadlines import deadlines_view
     from skranke.store.models import AuditEvent
     from skranke.ui.screens import deadlines as frister
 
@@ -128,7 +129,7 @@ async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(
     app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     async with app.run_test(size=TERMINAL) as pilot:
         await open_deadlines(pilot)
-        overview = app.screen._view.overview
+        overview = deadlines_view(app.skranke).overview  # the whole view, every row
         table = app.screen.query_one("#requests", DataTable)
         assert table.row_count == 3
         # The first three by urgency: the view's own order.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from skranke.domain.deadlines import FollowUp, RequestDeadline
 from skranke.i18n import _, day_month, long_date, ngettext, short_date, whole_number
 from skranke.services.citizens import CitizenLabel, citizen_labels
-from skranke.services.deadlines import DeadlinesView, deadlines_view
+from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError, require
 from skranke.services.tasks import outcome_label, record_follow_up
@@ -46,7 +45,8 @@ WHY_LINES = 5
 # The most pressing rows of each tab (each list comes sorted by urgency). A large clinic lists
 # tens of thousands of plan reviews: a table of them takes seconds to lay out, and every citizen
 # shown is logged as seen. The tab says how many there are in all; `a` narrows to a department.
-ROWS_SHOWN = 500
+# The database gives just these rows and the counts (services.deadlines.deadlines_page).
+ROWS_SHOWN = ROWS_PER_TAB
 
 
 def _day(value: date | None) -> str:
@@ -58,11 +58,12 @@ def _near_day(value: date | None) -> str:
     return day_month(value) if value else "–"
 
 
-TABS = {
+# Each tab and the Overview list it shows.
+TAB_LISTS = {
     "tab-requests": "requests",
     "tab-exempt": "exempt",
-    "tab-follow-ups": "follow-ups",
-    "tab-plan-reviews": "plan-reviews",
+    "tab-follow-ups": "follow_ups",
+    "tab-plan-reviews": "plan_reviews",
 }
 
 
@@ -102,7 +103,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._view: DeadlinesView | None = None
+        self._view: DeadlinesPage | None = None
         self._labels: dict[str, CitizenLabel] = {}
         self._department: str | None = None
         self._shown_requests: list[RequestDeadline] = []  # the requests table's rows, in order
@@ -183,7 +184,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
         self.query_one("#deadlines-title", Static).update(
             Text(_("Deadlines at {date}").format(date=long_date(self.app.skranke.clock.now().date())), style="bold")
         )
-        self._label_tabs(dict.fromkeys(TABS, "–"))
+        self._label_tabs(dict.fromkeys(TAB_LISTS, "–"))
 
     def reload(self) -> None:
         self.load()
@@ -191,17 +192,11 @@ class DeadlinesScreen(DatabaseScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="deadlines")
     def load(self) -> None:
         skranke = self.app.skranke
-        view = deadlines_view(skranke)
+        page = deadlines_page(skranke, department=self._department, limit=ROWS_SHOWN)
         # Names only for the rows the tables will show: nobody else is looked at.
-        ids = [row.citizen_id for rows in self._shown_lists(view, self._department).values() for row in rows]
+        ids = [row.citizen_id for rows in _tab_lists(page).values() for row in rows]
         labels = citizen_labels(skranke, self.app.actor, ids)
-        self.app.call_from_thread(self._show, view, labels)
-
-    @staticmethod
-    def _shown_lists(view: DeadlinesView, department: str | None) -> dict[str, list[Any]]:
-        """Each tab's rows of the department (all when None), the most pressing ROWS_SHOWN."""
-        lists = _tab_lists(view, department)
-        return {tab: rows[:ROWS_SHOWN] for tab, rows in lists.items()}
+        self.app.call_from_thread(self._show, page, labels)
 
     def _citizen(self, citizen_id: str) -> Text:
         # Alias or initials: whoever stands at the counter need not read the full name.
@@ -213,7 +208,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
         initials = "".join(part[0] for part in label.name.split() if part)
         return plain(f"{initials} ({citizen_id})" if initials else citizen_id)
 
-    def _show(self, view: DeadlinesView, labels: dict[str, CitizenLabel]) -> None:
+    def _show(self, view: DeadlinesPage, labels: dict[str, CitizenLabel]) -> None:
         self._view, self._labels = view, labels
         overview = view.overview
         self.query_one("#deadlines-title", Static).update(
@@ -228,13 +223,12 @@ class DeadlinesScreen(DatabaseScreen[None]):
         if self._view is None:
             return
         overview, departments = self._view.overview, self._view.case_departments
-        wanted = self._department
+        wanted = self._department  # the page holds this department's rows only
         self.query_one("#deadlines-filter", Static).update(
             _("Department: {name}").format(name=department_name(self.app.skranke.site, wanted) if wanted else _("all"))
         )
 
-        in_all = _tab_lists(self._view, wanted)
-        shown_lists = {tab: rows[:ROWS_SHOWN] for tab, rows in in_all.items()}
+        shown_lists = _tab_lists(self._view)
 
         narrow = bool(self._narrow)
         site = self.app.skranke.site
@@ -305,12 +299,13 @@ class DeadlinesScreen(DatabaseScreen[None]):
                 review.case_id,
                 key=f"{review.case_id}|{review.citizen_id}",
             )
+        totals = self._view.totals
         self._label_tabs(
             {
-                tab: str(len(rows))
-                if len(rows) <= ROWS_SHOWN
-                else _("{shown} of {total}").format(shown=ROWS_SHOWN, total=whole_number(len(rows)))
-                for tab, rows in in_all.items()
+                tab: str(totals[name])
+                if totals[name] <= len(shown_lists[tab])
+                else _("{shown} of {total}").format(shown=len(shown_lists[tab]), total=whole_number(totals[name]))
+                for tab, name in TAB_LISTS.items()
             }
         )
 
@@ -430,16 +425,6 @@ class DeadlinesScreen(DatabaseScreen[None]):
         )
 
 
-def _tab_lists(view: DeadlinesView, department: str | None) -> dict[str, list[Any]]:
-    """Each tab's rows of one department (all when None), in the view's order of urgency."""
-    overview, departments = view.overview, view.case_departments
-
-    def keep(rows: Iterable[Any]) -> list[Any]:
-        return [r for r in rows if department is None or departments.get(r.case_id) == department]
-
-    return {
-        "tab-requests": keep(overview.requests),
-        "tab-exempt": keep(overview.exempt),
-        "tab-follow-ups": keep(overview.follow_ups),
-        "tab-plan-reviews": keep(overview.plan_reviews),
-    }
+def _tab_lists(page: DeadlinesPage) -> dict[str, list[Any]]:
+    """Each tab's rows on the page, in the view's order of urgency."""
+    return {tab: list(getattr(page.overview, name)) for tab, name in TAB_LISTS.items()}
