@@ -1,14 +1,19 @@
-"""Frister with 100,000 cases and citizens: the view and the JSON, beside the bare SQL under them.
+"""Frister with 100,000 cases and citizens, beside the bare SQL under each figure.
 
-The store is SQLite, filled directly (not timed). "Bare SQL" is the SELECTs the service runs
-(the cases the view can list, selected by `listing_bounds`; appointments of waiting citizens;
-follow-ups recorded as made), compiled for SQLite, executed with stdlib sqlite3 and fetched:
-what no view on these rows can go below.
+The store is SQLite, made by the real schema and filled directly (not timed). Two figures:
+
+- the Frister view as the screen reads it, `deadlines_page(skranke)`: each tab's count and its
+  500 most pressing rows; its baseline is the very SELECTs it sends (caught at the cursor in a
+  child of their own, with their bound values), run and fetched with stdlib sqlite3;
+- the whole view, `deadlines_view(skranke)` (what `skranke deadlines --json` prints: every row
+  of every list); its baseline is its SELECTs (the cases `listing_bounds` lets through,
+  appointments of waiting citizens, follow-ups recorded as made), compiled for SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import tempfile
@@ -81,31 +86,51 @@ VIEW = """
 import sys, time
 from skranke.config import load_settings
 from skranke.services.context import Skranke
-from skranke.services.deadlines import deadlines_view
+from skranke.services import deadlines
 
 skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
 skranke.database  # opened once, as the application does before any screen
 import importlib
 importlib.import_module("skranke.store.queries")  # "I dag" (its counts) imports it before Frister opens
+view = getattr(deadlines, sys.argv[4])  # deadlines_page or deadlines_view
 times = []
 for _ in range(int(sys.argv[3])):
     started = time.perf_counter()
-    result = deadlines_view(skranke)
+    result = view(skranke)
     times.append(time.perf_counter() - started)
 o = result.overview
 _report(times, requests=len(o.requests), exempt=len(o.exempt), follow_ups=len(o.follow_ups),
-        plan_reviews=len(o.plan_reviews))
+        plan_reviews=len(o.plan_reviews), totals=getattr(result, "totals", None))
+"""
+
+# The statements the page sends, caught at the cursor (SQL and bound values as SQLite gets
+# them) in a child of their own, to be replayed bare.
+CAPTURE = """
+import sys
+from sqlalchemy import event
+from skranke.config import load_settings
+from skranke.services.context import Skranke
+from skranke.services.deadlines import deadlines_page
+
+skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
+database = skranke.database
+sent = []
+def _sent(conn, cursor, statement, parameters, context, executemany):
+    sent.append([statement, list(parameters)])
+event.listen(database.engine, "before_cursor_execute", _sent)
+deadlines_page(skranke)
+_report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SELECT")])
 """
 
 BARE = """
-import sqlite3, sys, time
+import json, sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1])
-statements = sys.argv[3:]
+statements = json.loads(sys.argv[3])  # [SQL, bound values]
 times = []
 for _ in range(int(sys.argv[2])):
     started = time.perf_counter()
-    for statement in statements:
-        connection.execute(statement).fetchall()
+    for statement, parameters in statements:
+        connection.execute(statement, parameters).fetchall()
     times.append(time.perf_counter() - started)
 _report(times)
 """
@@ -141,31 +166,45 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "frister.db"
-        skranke = Skranke.from_settings(load_settings(db=f"sqlite:///{path}", now=f"{TODAY}T09:00"))
+        url, now = f"sqlite:///{path}", f"{TODAY}T09:00"
+        skranke = Skranke.from_settings(load_settings(db=url, now=now))
         fill(skranke, args.cases)
         skranke.close()
-        statements = bare_statements(TODAY)
-        view, sql = [], []
+        whole_sql = json.dumps([[statement, []] for statement in bare_statements(TODAY)])
+        page_sql = json.dumps(child(CAPTURE, url, now)["statements"])
+        page, page_bare, whole, whole_bare = [], [], [], []
         for _ in range(args.runs):
-            sql.append(child(BARE, str(path), str(args.repeat), *statements))
-            view.append(child(VIEW, f"sqlite:///{path}", f"{TODAY}T09:00", str(args.repeat)))
-    last = view[-1]
+            page_bare.append(child(BARE, str(path), str(args.repeat), page_sql))
+            page.append(child(VIEW, url, now, str(args.repeat), "deadlines_page"))
+            whole_bare.append(child(BARE, str(path), str(args.repeat), whole_sql))
+            whole.append(child(VIEW, url, now, str(args.repeat), "deadlines_view"))
+    last = whole[-1]
     print(
         f"{args.cases:,} cases and citizens: requests {last['requests']}, exempt {last['exempt']}, "
-        f"follow-ups {last['follow_ups']}, plan reviews {last['plan_reviews']}"
+        f"follow-ups {last['follow_ups']}, plan reviews {last['plan_reviews']}; "
+        f"a page holds {page[-1]['requests']}, {page[-1]['exempt']}, {page[-1]['follow_ups']}, "
+        f"{page[-1]['plan_reviews']} of them (counts {page[-1]['totals']})"
     )
     # The first call of each process, before the opening-hours memo holds the deadlines' days
     # (the Frister screen's first visit; later visits and the repeats above find them there).
-    first = median([v["times"][0] for v in view])
-    print(f"  first call in each process (cold hours memo): {first * 1000:.1f} ms")
+    for name, runs in (("page", page), ("whole view", whole)):
+        first = median([v["times"][0] for v in runs])
+        print(f"  {name}, first call in each process (cold hours memo): {first * 1000:.1f} ms")
+
+    def figure(name: str, runs: list[dict]) -> Figure:
+        return Figure(name, median([median(r["times"]) for r in runs]), max(r["rss_mb"] for r in runs))
+
     report(
-        f"Frister view at {args.cases:,} cases (median of {args.runs} x {args.repeat})",
-        Figure("deadlines_view(skranke)", median([median(v["times"]) for v in view]), max(v["rss_mb"] for v in view)),
-        Figure(
-            "bare SQL (sqlite3, the view's SELECTs)",
-            median([median(s["times"]) for s in sql]),
-            max(s["rss_mb"] for s in sql),
-        ),
+        f"Frister view as the screen reads it, {args.cases:,} cases (median of {args.runs} x {args.repeat})",
+        figure("deadlines_page(skranke)", page),
+        figure(f"its {len(json.loads(page_sql))} SELECTs, bare (sqlite3)", page_bare),
+        aim_ratio=3,
+        aim_ms=50,
+    )
+    report(
+        f"the whole view (deadlines --json), {args.cases:,} cases (median of {args.runs} x {args.repeat})",
+        figure("deadlines_view(skranke)", whole),
+        figure("its SELECTs, bare (sqlite3)", whole_bare),
         aim_ratio=3,
         aim_ms=50,
     )
