@@ -95,6 +95,25 @@ def test_the_queue_lists_waiting_due_and_done(desk):
     assert view.to_json_dict()["done"][0]["dose_mg"] == 60
 
 
+def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk):
+    """The queue makes an Order from a prescription row as it is, and a DoseRecord from a
+    dispensing row's first ten values: the store's columns must come in the rules' field order."""
+    from skranke.domain.dispensing import DoseRecord, Order
+    from skranke.store.desk import dispensings_between, last_given_doses, prescriptions_valid_on
+
+    skranke, nurse, _doctor = desk
+    dispense(skranke, nurse, "O1", "given")
+    with skranke.database.reading() as session:
+        orders = prescriptions_valid_on(session, TODAY)
+        today = dispensings_between(session, TODAY, TODAY)
+        earlier = last_given_doses(session, TODAY + timedelta(days=1))
+    assert orders and today and earlier
+    assert orders[0]._fields == Order._fields
+    for row in (*today, *earlier):
+        assert row._fields[:10] == DoseRecord._fields
+        assert isinstance(row.voided, bool) and row.voided is False
+
+
 def test_never_twice_and_a_void_frees_the_dose(desk):
     skranke, nurse, doctor = desk
     given = dispense(skranke, nurse, "O1", "given")

@@ -162,23 +162,9 @@ class CheckInResult:
 def _orders(rows: Any) -> list[Order]:
     from skranke.domain.dispensing import Order
 
-    # Positional: a queue builds 1,500 (Order's field order, checked by a test of the queue).
-    return [
-        Order(
-            p.id,
-            p.citizen_id,
-            p.preparation,
-            p.dose_mg,
-            p.doses_per_day,
-            p.pickup_rule,
-            p.supervised,
-            p.valid_from,
-            p.valid_to,
-            p.delivery,
-            p.last_dispensed_on,
-        )
-        for p in rows
-    ]
+    # The store gives an order's columns in Order's field order (store.desk._PRESCRIPTION_ROW):
+    # made from each row as it is, as a queue makes 1,500.
+    return list(map(Order._make, rows))
 
 
 def default_place(skranke: Skranke, session: Session, citizen_id: str, day: date) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
@@ -115,11 +115,31 @@ def check_ins_on(session: Session, day: date, places: Sequence[str] | None = Non
     return session.execute(query).scalars().all()
 
 
+def _rows(session: Session, query: Select) -> Sequence[Any]:
+    """Read-only rows of a Core select, on the session's connection: the ORM's result handling
+    (its loading of each row) cost more than these queries for the thousands of rows a queue reads."""
+    return session.connection().execute(query).all()
+
+
 # Orders and citizens to read, not change, as plain rows with the models' attribute names and
 # types (a queue reads 1,500 of each; building ORM objects for them cost more than the queries).
 # Only the columns the readers use: each column is converted for every row (a date parsed, a
-# UTC time made aware), which cost more than the queries themselves.
-_PRESCRIPTION_ROW = tuple(c for c in Prescription.__table__.columns if c.key not in ("prescribed_by", "imported_at"))
+# UTC time made aware), which cost more than the queries themselves. An order's columns come in
+# the order of domain.dispensing.Order's fields: an Order is made from the row as it is (a test
+# holds the two to one order).
+_PRESCRIPTION_ROW = (
+    Prescription.id,
+    Prescription.citizen_id,
+    Prescription.preparation,
+    Prescription.dose_mg,
+    Prescription.doses_per_day,
+    Prescription.pickup_rule,
+    Prescription.supervised,
+    Prescription.valid_from,
+    Prescription.valid_to,
+    Prescription.delivery,
+    Prescription.last_dispensed_on,
+)
 _CITIZEN_ROW = (Citizen.id, Citizen.cpr, Citizen.first_name, Citizen.last_name, Citizen.alias)
 
 
@@ -133,7 +153,7 @@ def prescriptions_valid_on(session: Session, day: date, citizen_id: str | None =
     )
     if citizen_id is not None:
         query = query.where(Prescription.citizen_id == citizen_id)
-    return session.execute(query.order_by(Prescription.citizen_id, Prescription.id)).all()
+    return _rows(session, query.order_by(Prescription.citizen_id, Prescription.id))
 
 
 def prescriptions_of(session: Session, citizen_id: str) -> Sequence[Prescription]:
@@ -172,20 +192,25 @@ def change_marker(session: Session) -> tuple[int, int, int]:
 
 # Dispensing records to read, not change: plain rows with the model's attribute names and types
 # (no ORM objects: a queue reads thousands, and building the objects cost more than the query).
-_DISPENSING_ROW = tuple(Dispensing.__table__.columns)
-# What the rules read of an earlier day's record (services.dispensing._record), and its citizen.
+# First what the rules read of a record, in the order of domain.dispensing.DoseRecord's fields
+# (`voided` for voided_at IS NOT NULL), so that a record is built from the row's first ten values
+# (a test holds the two to one order); then its citizen, and for the day's records the rest.
 _DOSE_RECORD_ROW = (
     Dispensing.id,
     Dispensing.prescription_id,
-    Dispensing.citizen_id,
     Dispensing.preparation,
     Dispensing.service_date,
     Dispensing.dose_number,
     Dispensing.outcome,
     Dispensing.recorded_at,
     Dispensing.covers_days,
-    Dispensing.voided_at,
+    Dispensing.voided_at.is_not(None).label("voided"),
     Dispensing.staff_id,
+    Dispensing.citizen_id,
+)
+_DISPENSING_ROW = (
+    *_DOSE_RECORD_ROW,
+    *(column for column in Dispensing.__table__.columns if column.key not in {c.key for c in _DOSE_RECORD_ROW}),
 )
 
 
@@ -197,7 +222,7 @@ def dispensings_between(
     query = select(*_DISPENSING_ROW).where(Dispensing.service_date >= first_day, Dispensing.service_date <= last_day)
     if citizen_ids is not None:
         query = query.where(Dispensing.citizen_id.in_(citizen_ids))
-    return session.execute(query.order_by(Dispensing.recorded_at, Dispensing.id)).all()
+    return _rows(session, query.order_by(Dispensing.recorded_at, Dispensing.id))
 
 
 def last_given_doses(
@@ -254,7 +279,7 @@ def last_given_doses(
         .where(Dispensing.outcome == "given")
         .order_by(Dispensing.recorded_at, Dispensing.id)
     )
-    return session.execute(query).all()
+    return _rows(session, query)
 
 
 def recorded_dose(
@@ -287,7 +312,9 @@ def citizens_by_id(session: Session, citizen_ids: Sequence[str]) -> dict[str, An
     last_name, alias), by id."""
     if not citizen_ids:
         return {}
-    rows = session.execute(select(*_CITIZEN_ROW).where(Citizen.id.in_(sorted(set(citizen_ids)))))
+    # One statement whatever the number of ids (expanded at execution, not compiled anew).
+    query = select(*_CITIZEN_ROW).where(Citizen.id.in_(bindparam("ids", expanding=True)))
+    rows = session.connection().execute(query, {"ids": sorted(set(citizen_ids))}).all()
     return {row.id: row for row in rows}
 
 
