@@ -523,15 +523,15 @@ def _staff_commands(commands: argparse._SubParsersAction, common: argparse.Argum
     add = actions.add_parser(
         "add", parents=[common], help=_("add a staff member (new PIN from SKRANKE_NEW_PIN or a prompt)")
     )
-    add.add_argument("initials", metavar="INITIALS")
-    add.add_argument("--name", required=True, help=_("full name"))
-    add.add_argument("--roles", required=True, metavar="ROLE,ROLE", help=_("reception, nurse, doctor, admin"))
+    add.add_argument("initials", metavar=_("INITIALS"), help=_("the staff member's initials"))
+    add.add_argument("--name", required=True, metavar=_("NAME"), help=_("full name"))
+    add.add_argument("--roles", required=True, metavar=_("ROLE,ROLE"), help=_("reception, nurse, doctor, admin"))
     listing = actions.add_parser("list", parents=[common], help=_("list staff"))
     listing.add_argument("--json", action="store_true", help=_("machine-readable output"))
     disable = actions.add_parser("disable", parents=[common], help=_("disable a staff member"))
-    disable.add_argument("initials", metavar="INITIALS")
+    disable.add_argument("initials", metavar=_("INITIALS"), help=_("the staff member's initials"))
     pin = actions.add_parser("pin", parents=[common], help=_("set a new PIN (from SKRANKE_NEW_PIN or a prompt)"))
-    pin.add_argument("initials", metavar="INITIALS")
+    pin.add_argument("initials", metavar=_("INITIALS"), help=_("the staff member's initials"))
 
     audit = commands.add_parser(
         "audit",
@@ -542,10 +542,10 @@ def _staff_commands(commands: argparse._SubParsersAction, common: argparse.Argum
             "action, with staff member and workstation."
         ),
     )
-    audit.add_argument("--citizen", metavar="ID", help=_("only events about this citizen"))
+    audit.add_argument("--citizen", metavar=_("ID"), help=_("only events about this citizen"))
     # --staff signs in; the staff member whose events are wanted is --by.
-    audit.add_argument("--by", metavar="INITIALS", help=_("only events by this staff member"))
-    audit.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help=_("only events from this day on"))
+    audit.add_argument("--by", metavar=_("INITIALS"), help=_("only events by this staff member"))
+    audit.add_argument("--since", type=_date, metavar=_("YYYY-MM-DD"), help=_("only events from this day on"))
     audit.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
@@ -655,38 +655,40 @@ def _desk_commands(commands: argparse._SubParsersAction, common: argparse.Argume
     queue = commands.add_parser(
         "queue", parents=[common], help=_("the medicine room's day: waiting, due, done (no names)")
     )
-    queue.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help=_("the day (default: today)"))
-    queue.add_argument("--service", metavar="ID", help=_("medicinudlevering (default) or heroinklinikken"))
+    queue.add_argument("--date", type=_date, metavar=_("YYYY-MM-DD"), help=_("the day (default: today)"))
+    queue.add_argument("--service", metavar=_("ID"), help=_("medicinudlevering (default) or heroinklinikken"))
     queue.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     check_in = commands.add_parser("check-in", parents=[common], help=_("check a citizen in (reception)"))
-    check_in.add_argument("citizen", metavar="CITIZEN", help=_("the citizen's id"))
-    check_in.add_argument("--department", metavar="ID", help=_("where to (default: what the citizen is due for today)"))
+    check_in.add_argument("citizen", metavar=_("CITIZEN"), help=_("the citizen's id"))
+    check_in.add_argument(
+        "--department", metavar=_("ID"), help=_("where to (default: what the citizen is due for today)")
+    )
     check_in.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     dispense = commands.add_parser(
         "dispense", parents=[common], help=_("record a dose given, refused or missed (nurse)")
     )
-    dispense.add_argument("prescription", metavar="PRESCRIPTION", help=_("the order's id"))
+    dispense.add_argument("prescription", metavar=_("PRESCRIPTION"), help=_("the order's id"))
     dispense.add_argument("--outcome", required=True, choices=["given", "refused", "missed"])
     dispense.add_argument("--dose-number", type=int, choices=[1, 2], help=_("dose 1 or 2 of a twice-daily order"))
     dispense.add_argument("--reason", default="", help=_("why a dose was refused (intoxicated, declined, other: text)"))
     dispense.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     void = commands.add_parser("void", parents=[common], help=_("void a recorded dose with a reason (doctor)"))
-    void.add_argument("dispensing", type=int, metavar="DISPENSING", help=_("the record's number"))
+    void.add_argument("dispensing", type=int, metavar=_("DISPENSING"), help=_("the record's number"))
     void.add_argument("--reason", required=True)
     void.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     release = commands.add_parser("release", parents=[common], help=_("lift a missed-days hold for today (doctor)"))
-    release.add_argument("prescription", metavar="PRESCRIPTION", help=_("the order's id"))
+    release.add_argument("prescription", metavar=_("PRESCRIPTION"), help=_("the order's id"))
     release.add_argument("--reason", required=True)
     release.add_argument("--dose-mg", type=_decimal, metavar="MG", help=_("a reduced dose for today"))
     release.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     close = commands.add_parser("close-day", parents=[common], help=_("due doses not given become missed (nurse)"))
-    close.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help=_("the day (default: today)"))
-    close.add_argument("--service", metavar="ID", help=_("medicinudlevering (default) or heroinklinikken"))
+    close.add_argument("--date", type=_date, metavar=_("YYYY-MM-DD"), help=_("the day (default: today)"))
+    close.add_argument("--service", metavar=_("ID"), help=_("medicinudlevering (default) or heroinklinikken"))
     close.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 

@@ -26,7 +26,7 @@ preparation (`PreparationRules`, with their sources).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -243,21 +243,26 @@ def _anchor(rule: str, valid_from: date, start: date) -> date:
 
 def pickup_days(order: Order, start: date, end: date) -> list[date]:
     """The days from `start` to `end` (inclusive) that the order's rule gives, within validity."""
+    return list(_pickup_days(order, start, end))
+
+
+def _pickup_days(order: Order, start: date, end: date) -> Iterator[date]:
+    """`pickup_days` one at a time: the covers stop at the first open one (most orders are daily)."""
     first = max(start, order.valid_from)
     last = end if order.valid_to is None else min(end, order.valid_to)
     if last < first:
-        return []
+        return
     weekdays = _fast_weekdays(order.pickup_rule)
     if weekdays is not None:
-        if len(weekdays) == 7:
-            return [first + timedelta(days=n) for n in range((last - first).days + 1)]
         start_weekday = first.weekday()
-        return [
-            first + timedelta(days=n) for n in range((last - first).days + 1) if (start_weekday + n) % 7 in weekdays
-        ]
+        every_day = len(weekdays) == 7
+        for n in range((last - first).days + 1):
+            if every_day or (start_weekday + n) % 7 in weekdays:
+                yield first + timedelta(days=n)
+        return
     expanded = _expanded(order.pickup_rule, _anchor(order.pickup_rule, order.valid_from, first))
     found = expanded.between(datetime.combine(first, time()), datetime.combine(last, time()), inc=True)
-    return [moment.date() for moment in found]
+    yield from (moment.date() for moment in found)
 
 
 def _is_valid_on(order: Order, day: date) -> bool:
@@ -348,7 +353,7 @@ def _coverage(
     limit = max(1, cap)
     span = limit
     closed: list[date] = []
-    for pickup in pickup_days(order, day + timedelta(days=1), day + timedelta(days=limit)):
+    for pickup in _pickup_days(order, day + timedelta(days=1), day + timedelta(days=limit)):
         if service_open(pickup) is False:  # None: hours not given, counted as open
             closed.append(pickup)
             continue
@@ -477,13 +482,17 @@ def doses_due(
     if not _is_pickup_day(order, day):  # not valid, or not a day of the rule: see why_not_due
         return []
     scan = _scan(history, order, day)
-    journal = journal_covered_until(order, rules, service_open)
-    # A pickup before covers the day, or the journal knows of a dose that does (see why_not_due).
-    if scan.covering is not None or (journal is not None and journal >= day):
+    # A pickup before covers the day (see why_not_due).
+    if scan.covering is not None:
         return []
     recorded_today = scan.recorded_today
     slots = (1, 2) if order.doses_per_day == 2 and _window_dose(order) else (1,)
     if all(n in recorded_today for n in slots):
+        return []
+    # The journal knows of a dose that covers the day (see why_not_due). Asked after the day's
+    # own records: an order served today needs no look at the journal's pickup days.
+    journal = journal_covered_until(order, rules, service_open)
+    if journal is not None and journal >= day:
         return []
 
     if release is not None and release.service_date != day:
