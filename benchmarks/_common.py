@@ -26,6 +26,45 @@ def _report(times, **extra):
     os.write(1, (json.dumps({"times": times, "rss_mb": rss, **extra}) + "\\n").encode())
 """
 
+# A child that runs a view once and reports the SELECTs it sent (SQL and bound values as SQLite
+# gets them, caught at the cursor), to be replayed bare by REPLAY: argv 1 the store's URL, 2 --now.
+CAPTURE = """
+import sys
+from sqlalchemy import event
+from skranke.config import load_settings
+from skranke.services.context import Skranke
+{view_import}
+
+skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
+database = skranke.database
+sent = []
+def _sent(conn, cursor, statement, parameters, context, executemany):
+    sent.append([statement, list(parameters)])
+event.listen(database.engine, "before_cursor_execute", _sent)
+{view_call}
+_report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SELECT")])
+"""
+
+# Statements (JSON: [SQL, bound values]) run and fetched with stdlib sqlite3: argv 1 the SQLite
+# file, 2 how many times, 3 the statements.
+REPLAY = """
+import json, sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1])
+statements = json.loads(sys.argv[3])
+times = []
+for _ in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    for statement, parameters in statements:
+        connection.execute(statement, parameters).fetchall()
+    times.append(time.perf_counter() - started)
+_report(times, statements=len(statements))
+"""
+
+
+def capture_code(view_import: str, view_call: str) -> str:
+    return CAPTURE.format(view_import=view_import, view_call=view_call)
+
+
 ENV = {"SKRANKE_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from _common import Figure, child, median, report
+from _common import REPLAY, Figure, capture_code, child, median, report
 from skranke.clock import TIMEZONE
 from skranke.config import load_settings
 from skranke.services.context import Skranke
@@ -103,37 +103,8 @@ _report(times, requests=len(o.requests), exempt=len(o.exempt), follow_ups=len(o.
         plan_reviews=len(o.plan_reviews), totals=getattr(result, "totals", None))
 """
 
-# The statements the page sends, caught at the cursor (SQL and bound values as SQLite gets
-# them) in a child of their own, to be replayed bare.
-CAPTURE = """
-import sys
-from sqlalchemy import event
-from skranke.config import load_settings
-from skranke.services.context import Skranke
-from skranke.services.deadlines import deadlines_page
-
-skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
-database = skranke.database
-sent = []
-def _sent(conn, cursor, statement, parameters, context, executemany):
-    sent.append([statement, list(parameters)])
-event.listen(database.engine, "before_cursor_execute", _sent)
-deadlines_page(skranke)
-_report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SELECT")])
-"""
-
-BARE = """
-import json, sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1])
-statements = json.loads(sys.argv[3])  # [SQL, bound values]
-times = []
-for _ in range(int(sys.argv[2])):
-    started = time.perf_counter()
-    for statement, parameters in statements:
-        connection.execute(statement, parameters).fetchall()
-    times.append(time.perf_counter() - started)
-_report(times)
-"""
+# The SELECTs the page sends, caught at the cursor, to be replayed bare (REPLAY).
+CAPTURE = capture_code("from skranke.services.deadlines import deadlines_page", "deadlines_page(skranke)")
 
 
 def bare_statements(today: date) -> list[str]:
@@ -174,9 +145,9 @@ def main() -> None:
         page_sql = json.dumps(child(CAPTURE, url, now)["statements"])
         page, page_bare, whole, whole_bare = [], [], [], []
         for _ in range(args.runs):
-            page_bare.append(child(BARE, str(path), str(args.repeat), page_sql))
+            page_bare.append(child(REPLAY, str(path), str(args.repeat), page_sql))
             page.append(child(VIEW, url, now, str(args.repeat), "deadlines_page"))
-            whole_bare.append(child(BARE, str(path), str(args.repeat), whole_sql))
+            whole_bare.append(child(REPLAY, str(path), str(args.repeat), whole_sql))
             whole.append(child(VIEW, url, now, str(args.repeat), "deadlines_view"))
     last = whole[-1]
     print(

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import Figure, child, median, report
+from _common import REPLAY, Figure, capture_code, child, median, report
 
 TODAY = date(2026, 4, 9)
 NOW = f"{TODAY}T13:00"
@@ -42,37 +42,8 @@ for _ in range(int(sys.argv[3])):
 _report(times, due=len(view.due), done=len(view.done), deliveries=len(view.deliveries))
 """
 
-# The statements the view sends, caught at the cursor (SQL and bound values as SQLite gets them)
-# in a child of their own, to be replayed bare.
-CAPTURE = """
-import json, sys
-from sqlalchemy import event
-from skranke.config import load_settings
-from skranke.services.context import Skranke
-from skranke.services.dispensing import queue
-
-skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
-database = skranke.database
-sent = []
-def _sent(conn, cursor, statement, parameters, context, executemany):
-    sent.append([statement, list(parameters)])
-event.listen(database.engine, "before_cursor_execute", _sent)
-queue(skranke)
-_report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SELECT")])
-"""
-
-BARE = """
-import json, sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1])
-statements = json.loads(sys.argv[3])
-times = []
-for _ in range(int(sys.argv[2])):
-    started = time.perf_counter()
-    for statement, parameters in statements:
-        connection.execute(statement, parameters).fetchall()
-    times.append(time.perf_counter() - started)
-_report(times, statements=len(statements))
-"""
+# The SELECTs the view sends, caught at the cursor, to be replayed bare (REPLAY).
+CAPTURE = capture_code("from skranke.services.dispensing import queue", "queue(skranke)")
 
 
 def fill(path: Path, orders: int, days: int) -> int:
@@ -175,7 +146,7 @@ def main() -> None:
         statements = child(CAPTURE, f"sqlite:///{path}", NOW)["statements"]
         view_times, bare_times, view_rss, bare_rss = [], [], [], []
         for _ in range(args.runs):
-            bare = child(BARE, str(path), str(args.repeat), json.dumps(statements))
+            bare = child(REPLAY, str(path), str(args.repeat), json.dumps(statements))
             view = child(VIEW, f"sqlite:///{path}", NOW, str(args.repeat))
             bare_times.append(median(bare["times"]))
             view_times.append(median(view["times"]))
