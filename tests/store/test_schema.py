@@ -79,6 +79,53 @@ def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
     copy.dispose()
 
 
+def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url):
+    """0004 rebuilds `citizens` on SQLite (a stored search column): the citizens, the rows that
+    refer to them and the foreign keys all come through, and the new column is filled."""
+    from alembic import command
+
+    from skranke.store.schema import _config
+
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "0003")
+        connection.execute(
+            text(
+                "INSERT INTO citizens (id, cpr, first_name, last_name, alias, phone) VALUES "
+                "('B1', NULL, 'Søren', 'Ågård', '', ''), ('B2', NULL, 'Åse', 'Berg', 'Maagen', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO cases (id, citizen_id, department, paragraph, contact_date, free_choice) "
+                "VALUES ('S1', 'B1', 'stabilisering', 'SEL101', '2026-04-01', false)"
+            )
+        )
+    engine.dispose()
+
+    database = Database.open(db_url, NOW)
+    try:
+        assert database.backup_location is not None
+        with database.reading() as session:
+            assert session.execute(text("SELECT citizen_id FROM cases")).scalar_one() == "B1"
+            folded = dict(session.execute(text("SELECT id, search_text FROM citizens")).all())
+        assert folded == {"B1": "soeren aagaard  b1", "B2": "aase berg maagen b2"}
+        # The references are enforced again after the upgrade.
+        with pytest.raises(IntegrityError), database.transaction() as session:
+            session.execute(
+                text(
+                    "INSERT INTO cases (id, citizen_id, department, paragraph, contact_date, free_choice) "
+                    "VALUES ('S2', 'B9', 'stabilisering', 'SEL101', '2026-04-01', false)"
+                )
+            )
+    finally:
+        database.close()
+        if (database.backup_location or "").startswith("schema "):  # PostgreSQL: the copy is a schema
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{database.backup_location.removeprefix("schema ")}" CASCADE'))
+        engine.dispose()
+
+
 @pytest.fixture
 def database(db_url):
     opened = Database.open(db_url, NOW)

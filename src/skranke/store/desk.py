@@ -66,24 +66,16 @@ def last_audit_events(session: Session, citizen_id: str, limit: int) -> Sequence
 
 # --- citizens: search and check-in ----------------------------------------------------------
 
+
 # Danish letters as their ASCII spellings, in SQL the same as `normalise_key` in Python, so
 # "soeren" finds Søren and "aase" finds Åse. Both cases are replaced: SQLite's lower() is
 # ASCII-only.
-_FOLDS = (("Æ", "ae"), ("æ", "ae"), ("Ø", "oe"), ("ø", "oe"), ("Å", "aa"), ("å", "aa"), ("É", "e"), ("é", "e"))
-
-
-def _folded(column: Any) -> Any:
-    for danish, ascii_ in _FOLDS:
-        column = func.replace(column, danish, ascii_)
-    return func.lower(column)
-
-
 def search_citizens(session: Session, words: list[str], cpr_prefix: str | None, limit: int) -> Sequence[Citizen]:
     """Citizens whose id, name or alias holds every word (folded), or whose CPR starts with the digits."""
     from sqlalchemy import and_, or_
 
-    name = _folded(Citizen.first_name + " " + Citizen.last_name + " " + Citizen.alias + " " + Citizen.id)
-    conditions = [name.like(f"%{_escape_like(word)}%", escape="\\") for word in words]
+    # The folded text is a stored column (models.CITIZEN_SEARCH_TEXT): the words come folded alike.
+    conditions = [Citizen.search_text.like(f"%{_escape_like(word)}%", escape="\\") for word in words]
     if cpr_prefix:
         match = (
             or_(Citizen.cpr.like(f"{cpr_prefix}%"), and_(*conditions))

@@ -54,9 +54,10 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def data_columns(kind: str) -> list[str]:
-    """The columns a file fills: every column but the import stamp."""
+    """The columns a file fills: every column but the import stamp and those the database
+    computes (a citizen's search text)."""
     model = TABLES[kind]
-    return [c.key for c in model.__table__.columns if c.key != "imported_at"]
+    return [c.key for c in model.__table__.columns if c.key != "imported_at" and c.computed is None]
 
 
 def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: list[str]) -> Iterator[Row]:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -76,6 +77,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Danish letters as a search folds them: typed "Soeren" finds "Søren" (and SQLite's lower()
+# folds only ASCII letters, so the capitals are folded here too).
+SEARCH_FOLDS = (("Æ", "ae"), ("æ", "ae"), ("Ø", "oe"), ("ø", "oe"), ("Å", "aa"), ("å", "aa"), ("É", "e"), ("é", "e"))
+
+
+def folded_sql(expression: str) -> str:
+    """SQL (SQLite and PostgreSQL alike) for `expression` with SEARCH_FOLDS applied, lower-cased."""
+    for danish, ascii_ in SEARCH_FOLDS:
+        expression = f"replace({expression}, '{danish}', '{ascii_}')"
+    return f"lower({expression})"
+
+
+# What a citizen search matches: id, names and alias in one text, folded. A stored generated
+# column: the database keeps it with every write, and a search reads it instead of folding every
+# citizen anew (at 100,000 citizens ~130 ms a keystroke).
+CITIZEN_SEARCH_TEXT = folded_sql("first_name || ' ' || last_name || ' ' || alias || ' ' || id")
+
+
 class Citizen(Base):
     __tablename__ = "citizens"
 
@@ -86,6 +105,7 @@ class Citizen(Base):
     alias: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    search_text: Mapped[str | None] = mapped_column(Text, Computed(CITIZEN_SEARCH_TEXT, persisted=True))
 
     cases: Mapped[list[Case]] = relationship(back_populates="citizen")
 

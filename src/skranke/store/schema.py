@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision. Opening a current store compares with it and never imports
 # Alembic (~180 ms); Alembic is loaded only to upgrade or to tell older from newer. A test checks
 # it is the head of migrations/versions.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 def _config(connection=None) -> Config:
@@ -118,6 +118,23 @@ def upgrade_to_head(engine: Engine, stamp: datetime, state: str, current: str | 
         log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head_revision(), copy)
     from alembic import command
 
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), "head")
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            command.upgrade(_config(connection), "head")
+        return copy
+    # SQLite alters a table beyond adding a plain column by rebuilding it: the old table is
+    # dropped, which with foreign keys on would delete or refuse every row that refers to it.
+    # SQLite's own procedure: foreign keys off (only outside a transaction), the upgrade in one
+    # transaction, every reference checked before it commits, and the connection not reused.
+    with engine.connect() as connection:
+        try:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            with connection.begin():
+                command.upgrade(_config(connection), "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the upgrade would leave rows referring to nothing: {broken[:5]}")
+        finally:
+            connection.invalidate()  # its foreign keys are off: a new connection sets them again
     return copy
