@@ -17,6 +17,7 @@ BENCHMARKS = {
     "import_rows.py": ["--runs", "1"],
     "deadlines.py": ["--runs", "2"],
     "queue.py": ["--runs", "2"],
+    "search.py": ["--runs", "1"],
 }
 
 
