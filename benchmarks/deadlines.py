@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -129,12 +130,48 @@ def bare_statements(today: date) -> list[str]:
     ]
 
 
+def on_postgresql(base: str, cases: int, runs: int, repeat: int) -> None:
+    """The page and the whole view on PostgreSQL (a clinic with several workstations)."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"skranke_bench_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url, now = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}", f"{TODAY}T09:00"
+    try:
+        skranke = Skranke.from_settings(load_settings(db=url, now=now))
+        fill(skranke, cases)
+        skranke.close()
+        with admin.connect() as connection:  # as autovacuum would, before a clinic's first morning
+            connection.execute(text(f'VACUUM ANALYZE "{schema}".cases'))
+        for name in ("deadlines_page", "deadlines_view"):
+            measured = [child(VIEW, url, now, str(repeat), name) for _ in range(runs)]
+            seconds = median([median(m["times"]) for m in measured])
+            print(
+                f"== PostgreSQL, {cases:,} cases: {name}(skranke) {seconds * 1000:.1f} ms "
+                f"(median of {runs} x {repeat}), peak RSS {max(m['rss_mb'] for m in measured):.1f} MB",
+                flush=True,
+            )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5, help="child processes of each, interleaved")
     parser.add_argument("--repeat", type=int, default=3, help="calls in each child (the median is taken)")
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="also on PostgreSQL at URL (a schema of its own, dropped after): the two views' times, no bare SQL",
+    )
     args = parser.parse_args()
+    if args.postgresql:
+        on_postgresql(args.postgresql, args.cases, args.runs, args.repeat)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "frister.db"
         url, now = f"sqlite:///{path}", f"{TODAY}T09:00"
