@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from skranke.collector import collector_paused
 from skranke.domain.deadlines import (
     AppointmentFacts,
     CaseFacts,
+    ListingWindows,
     Overview,
     add_months,
     deadline_overview,
@@ -23,6 +25,10 @@ from skranke.domain.deadlines import (
 from skranke.domain.site import Rules, normalise_key
 from skranke.domain.vocabulary import APPOINTMENT_KINDS
 from skranke.services.context import Skranke
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+    from sqlalchemy.orm import Session
 
 
 def appointment_kinds(rules: Rules) -> tuple[str, ...]:
@@ -100,86 +106,31 @@ def deadlines_page(
     day a plan review counts from, the closing day); the rules of `deadline_overview` then decide
     on those rows exactly as on all. A test compares every page with the whole view.
     """
-    from skranke.store.queries import (
-        cases_by_id,
-        citizens_guarantee_appointment_rows,
-        closed_groups,
-        closed_page_query,
-        done_follow_ups_closed_within,
-        first_rows,
-        running_count,
-        running_page_query,
-        waiting_groups,
-        waiting_page_query,
-    )
+    from skranke.store.queries import cases_by_id, citizens_guarantee_appointment_rows
 
     today = today or skranke.clock.now().date()
     rules = skranke.site.rules
     windows = listing_windows(rules, today)
-    review_months = rules.plan_review_months
     totals = dict.fromkeys(("requests", "exempt", "follow_ups", "plan_reviews"), 0)
-    rows: list = []
     with collector_paused(), skranke.database.reading() as session:
-        # Waiting: each (paragraph, free choice, department) is listed on one tab or none.
-        groups_of_tab: dict[str, list[tuple]] = {"requests": [], "exempt": []}
-        for paragraph, free_choice, case_department, count in waiting_groups(session, department):
-            waiting_in = waiting_tab(paragraph, free_choice, case_department, rules)
-            if waiting_in is not None:
-                totals[waiting_in] += count
-                groups_of_tab[waiting_in].append((paragraph, free_choice, case_department))
-        request_citizens: set[str] = set()  # whose appointments the requests' flags read
-        for tab, groups in groups_of_tab.items():
-            if groups:  # one contact day is one deadline: no other day ties with it
-                waiting = first_rows(session, waiting_page_query(groups, department), limit, lambda day: day)
-                if tab == "requests":
-                    request_citizens.update(row[1] for row in waiting)
-                rows += waiting
-
-        # Running: every plan review due by the horizon.
-        totals["plan_reviews"] = running_count(session, windows.review_counted_from_by, department)
-        rows += first_rows(
-            session,
-            running_page_query(windows.review_counted_from_by, department),
-            limit,
-            _last_day_due_with(review_months),
-        )
-
-        # Closed: the follow-ups after each number of months, less those recorded as made.
-        made: set[tuple[str, int]] = set()
-        if windows.closed_for_months:
-            made = done_follow_ups_closed_within(
-                session,
-                min(first for first, _last in windows.closed_for_months.values()),
-                max(last for _first, last in windows.closed_for_months.values()),
-            )
-        for months, (first, last) in windows.closed_for_months.items():
-            groups = []
-            for status, paragraph, consent, count in closed_groups(session, first, last, department):
-                if follows_up(status, paragraph, consent, rules):
-                    totals["follow_ups"] += count
-                    groups.append((status, paragraph, consent))
-            if groups:
-                made_here = sum(1 for _case, month in made if month == months)
-                rows += first_rows(
-                    session,
-                    closed_page_query(first, last, groups, department),
-                    limit + made_here,  # those made leave the page below
-                    _last_day_due_with(months),
-                )
+        waiting, request_citizens = _waiting_rows(session, rules, department, limit, totals)
+        running = _running_rows(session, rules, windows, department, limit, totals)
+        closed, made = _closed_rows(session, rules, windows, department, limit, totals)
         made_cases = _cases(cases_by_id(session, {case_id for case_id, _month in made}))
-
-        cases = list({row[0]: CaseFacts._make(row[:-1]) for row in rows}.values())
+        cases = list({row[0]: CaseFacts._make(row[:-1]) for row in [*waiting, *running, *closed]}.values())
         kinds = appointment_kinds(rules)
         appointments = (
             _appointments(citizens_guarantee_appointment_rows(session, request_citizens, kinds)) if kinds else []
         )
         overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+        # The follow-ups recorded as made were counted with their group: take those listed away.
         counted_made = deadline_overview(made_cases, [], skranke.site, skranke.hours, today).follow_ups
+    departments = {case.case_id: case.department for case in made_cases}
     totals["follow_ups"] -= sum(
         1
         for follow_up in counted_made
         if (follow_up.case_id, follow_up.months) in made
-        and (department is None or _department_of(made_cases, follow_up.case_id) == department)
+        and (department is None or departments[follow_up.case_id] == department)
     )
     follow_ups = [f for f in overview.follow_ups if (f.case_id, f.months) not in made]
     page = Overview(
@@ -192,13 +143,75 @@ def deadlines_page(
     return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)))
 
 
+def _waiting_rows(
+    session: Session, rules: Rules, department: str | None, limit: int, totals: dict[str, int]
+) -> tuple[list[Row], set[str]]:
+    """The first rows of the requests and the exempt (each group of paragraph, free choice and
+    department is listed on one tab or none: the rules say which), counted into `totals`; and
+    the citizens of the requests, whose appointments their flags read."""
+    from skranke.store.queries import first_rows, waiting_groups, waiting_page_query
+
+    groups_of_tab: dict[str, list[tuple]] = {"requests": [], "exempt": []}
+    for paragraph, free_choice, case_department, count in waiting_groups(session, department):
+        listed_on = waiting_tab(paragraph, free_choice, case_department, rules)
+        if listed_on is not None:
+            totals[listed_on] += count
+            groups_of_tab[listed_on].append((paragraph, free_choice, case_department))
+    rows: list[Row] = []
+    request_citizens: set[str] = set()
+    for tab, groups in groups_of_tab.items():
+        if groups:  # one contact day is one deadline: no other day ties with it
+            first = first_rows(session, waiting_page_query(groups, department), limit, lambda day: day)
+            if tab == "requests":
+                request_citizens.update(row[1] for row in first)
+            rows += first
+    return rows, request_citizens
+
+
+def _running_rows(
+    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
+) -> list[Row]:
+    """The first rows of the plan reviews due by the horizon, counted into `totals`."""
+    from skranke.store.queries import first_rows, running_count, running_page_query
+
+    totals["plan_reviews"] = running_count(session, windows.review_counted_from_by, department)
+    query = running_page_query(windows.review_counted_from_by, department)
+    return first_rows(session, query, limit, _last_day_due_with(rules.plan_review_months))
+
+
+def _closed_rows(
+    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
+) -> tuple[list[Row], set[tuple[str, int]]]:
+    """The first rows of the follow-ups after each number of months (each group of closing
+    status, paragraph and consent follows up or not: the rules say which), counted into `totals`
+    with those recorded as made; and those made, (case id, months), for the caller to take away."""
+    from skranke.store.queries import closed_groups, closed_page_query, done_follow_ups_closed_within, first_rows
+
+    if not windows.closed_for_months:
+        return [], set()
+    made = done_follow_ups_closed_within(
+        session,
+        min(first for first, _last in windows.closed_for_months.values()),
+        max(last for _first, last in windows.closed_for_months.values()),
+    )
+    rows: list[Row] = []
+    for months, (first, last) in windows.closed_for_months.items():
+        groups = []
+        for status, paragraph, consent, count in closed_groups(session, first, last, department):
+            if follows_up(status, paragraph, consent, rules):
+                totals["follow_ups"] += count
+                groups.append((status, paragraph, consent))
+        if groups:
+            made_here = sum(1 for _case, month in made if month == months)
+            query = closed_page_query(first, last, groups, department)
+            # As many more as were made: they leave the page afterwards.
+            rows += first_rows(session, query, limit + made_here, _last_day_due_with(months))
+    return rows, made
+
+
 def _last_day_due_with(months: int) -> Callable[[date], date]:
     """The last day whose date `months` later is the same as `day`'s (month ends fold)."""
     return lambda day: last_day_due_by(months, add_months(day, months))
-
-
-def _department_of(cases: list[CaseFacts], case_id: str) -> str | None:
-    return next((case.department for case in cases if case.case_id == case_id), None)
 
 
 @dataclass(frozen=True)
