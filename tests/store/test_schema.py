@@ -46,22 +46,27 @@ def test_opening_again_changes_nothing(db_url):
     database.close()
 
 
-def _older_skranke_database(url: str) -> None:
-    """A database left by skranke at its first revision, holding one citizen."""
+def _store_at(url: str, revision: str, *inserts: str) -> None:
+    """A database left by skranke at `revision`, holding what `inserts` put in it."""
     from alembic import command
 
     from skranke.store.schema import _config
 
     engine = create_engine(url)
     with engine.begin() as connection:
-        command.upgrade(_config(connection), "0001")
-        connection.execute(
-            text(
-                "INSERT INTO citizens (id, cpr, first_name, last_name, alias, phone) "
-                "VALUES ('B1', NULL, 'Keep', 'Me', '', '')"
-            )
-        )
+        command.upgrade(_config(connection), revision)
+        for insert in inserts:
+            connection.execute(text(insert))
     engine.dispose()
+
+
+def _older_skranke_database(url: str) -> None:
+    """A database left by skranke at its first revision, holding one citizen."""
+    _store_at(
+        url,
+        "0001",
+        "INSERT INTO citizens (id, cpr, first_name, last_name, alias, phone) VALUES ('B1', NULL, 'Keep', 'Me', '', '')",
+    )
 
 
 def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
@@ -82,27 +87,14 @@ def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
 def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url):
     """0004 rebuilds `citizens` on SQLite (a stored search column): the citizens, the rows that
     refer to them and the foreign keys all come through, and the new column is filled."""
-    from alembic import command
-
-    from skranke.store.schema import _config
-
-    engine = create_engine(db_url)
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), "0003")
-        connection.execute(
-            text(
-                "INSERT INTO citizens (id, cpr, first_name, last_name, alias, phone) VALUES "
-                "('B1', NULL, 'Søren', 'Ågård', '', ''), ('B2', NULL, 'Åse', 'Berg', 'Maagen', '')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO cases (id, citizen_id, department, paragraph, contact_date, free_choice) "
-                "VALUES ('S1', 'B1', 'stabilisering', 'SEL101', '2026-04-01', false)"
-            )
-        )
-    engine.dispose()
-
+    _store_at(
+        db_url,
+        "0003",
+        "INSERT INTO citizens (id, cpr, first_name, last_name, alias, phone) VALUES "
+        "('B1', NULL, 'Søren', 'Ågård', '', ''), ('B2', NULL, 'Åse', 'Berg', 'Maagen', '')",
+        "INSERT INTO cases (id, citizen_id, department, paragraph, contact_date, free_choice) "
+        "VALUES ('S1', 'B1', 'stabilisering', 'SEL101', '2026-04-01', false)",
+    )
     database = Database.open(db_url, NOW)
     try:
         assert database.backup_location is not None
@@ -121,9 +113,10 @@ def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url)
     finally:
         database.close()
         if (database.backup_location or "").startswith("schema "):  # PostgreSQL: the copy is a schema
+            engine = create_engine(db_url)
             with engine.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{database.backup_location.removeprefix("schema ")}" CASCADE'))
-        engine.dispose()
+            engine.dispose()
 
 
 @pytest.fixture
