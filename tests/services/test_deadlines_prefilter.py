@@ -10,7 +10,7 @@ paragraph, refused and unknown consent, and follow-ups recorded as made.
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from skranke.clock import TIMEZONE
 from skranke.domain.deadlines import AppointmentFacts, CaseFacts, deadline_overview
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
-from skranke.services.deadlines import deadlines_page, deadlines_view
+from skranke.services.deadlines import deadlines_page, deadlines_view, request_counts
 from skranke.store.models import Appointment, Case, Citizen, Task
 from skranke.store.queries import CASE_COLUMNS
 from tests.conftest import signed_in
@@ -270,3 +270,20 @@ def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at):
     assert [(r.case_id, r.due) for r in page.overview.plan_reviews] == [("S1", date(2026, 2, 28))]
     assert [(f.case_id, f.months, f.due) for f in page.overview.follow_ups] == [("S4", 1, date(2026, 2, 28))]
     assert page.totals["plan_reviews"] == 3 and page.totals["follow_ups"] == 3
+
+
+@pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
+def test_i_dag_counts_the_statuses_the_rules_give_every_request(skranke_at, site):
+    """ "I dag" counts warn and overdue requests by contact day in the database: the same numbers
+    as the statuses of every request the whole view lists."""
+    skranke = skranke_at("2026-04-09T09:00", site=site)
+    fill(skranke, seed=len(site), cases=2400)
+    seen = set()
+    for today in TODAYS:
+        expected, _follow_ups, _departments = brute_force(skranke, today)
+        skranke.clock.set(datetime.combine(today, time(9), TIMEZONE))
+        counts = request_counts(skranke)
+        statuses = [r.status for r in expected.requests]
+        assert (counts.warn, counts.overdue) == (statuses.count("warn"), statuses.count("overdue")), today
+        seen.update(status for status in statuses)
+    assert seen == {"ok", "warn", "overdue"}  # every status was counted somewhere

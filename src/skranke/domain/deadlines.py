@@ -610,6 +610,33 @@ def _request_flags(
 # --- the overview ---------------------------------------------------------------------------
 
 
+def _request_state(
+    department: str, contact_date: date, hours: _HoursLookup, rules: Rules, today: date
+) -> tuple[date, date | None, bool, CountdownStatus, StatusReason]:
+    """A waiting request's deadline, the last day its department is open on or before it (shown
+    beside the deadline, DESIGN §1), whether the hours are unknown that day, and its status."""
+    deadline = guarantee_deadline(contact_date, rules)
+    last_open, hours_unknown = hours.last_open_day(department, deadline) if hours.known(department) else (None, False)
+    state, reason = request_status(deadline, last_open, today, rules)
+    return deadline, last_open, hours_unknown, state, reason
+
+
+def request_status_counts(
+    waiting: Iterable[tuple[str, bool, str, date, int]], site: Site, site_hours: SiteHours, today: date
+) -> dict[CountdownStatus, int]:
+    """How many open requests are ok, warn and overdue, from waiting cases counted by
+    (paragraph, free choice, department, contact date): all a request's status reads, so that
+    the database may count instead of listing ("I dag" at a large clinic). The same status as
+    `deadline_overview` gives each request."""
+    rules = site.rules
+    hours = _hours_lookup(site_hours)
+    counts: dict[CountdownStatus, int] = {"ok": 0, "warn": 0, "overdue": 0}
+    for paragraph, free_choice, department, contact_date, count in waiting:
+        if waiting_tab(paragraph, free_choice, department, rules) == "requests":
+            counts[_request_state(department, contact_date, hours, rules, today)[3]] += count
+    return counts
+
+
 def _sort_by(rows: list[Any], *fields_last_first: str) -> None:
     """Sort in place by the fields, most significant last (see the end of deadline_overview)."""
     for field in fields_last_first:
@@ -675,13 +702,10 @@ def deadline_overview(
                 row = ExemptCase(case.case_id, case.citizen_id, exemption)
                 exempt.append((case.contact_date, case.case_id, row))
             continue
-        deadline = guarantee_deadline(case.contact_date, rules)
-        days_left = (deadline - today).days
-        # Show beside the deadline the last day the department is open on or before it (DESIGN §1).
-        last_open, hours_unknown = (
-            hours.last_open_day(case.department, deadline) if hours.known(case.department) else (None, False)
+        deadline, last_open, hours_unknown, request_state, reason = _request_state(
+            case.department, case.contact_date, hours, rules, today
         )
-        request_state, reason = request_status(deadline, last_open, today, rules)
+        days_left = (deadline - today).days
         booked = bookings.for_citizen(case.citizen_id)
         flags = _request_flags(case, deadline, reason, last_open, hours_unknown, booked, hours, rules)
         requests.append(

@@ -20,6 +20,7 @@ from skranke.domain.deadlines import (
     last_day_due_by,
     listing_bounds,
     listing_windows,
+    request_status_counts,
     waiting_tab,
 )
 from skranke.domain.site import Rules, normalise_key
@@ -221,19 +222,15 @@ class RequestCounts:
 
 
 def request_counts(skranke: Skranke) -> RequestCounts:
-    """What "I dag" shows: waiting requests close to or past their deadline."""
-    from skranke.store.queries import guarantee_appointment_rows, open_request_rows
+    """What "I dag" shows: waiting requests close to or past their deadline (counted by the
+    database per contact day, each day's status by the rules)."""
+    from skranke.store.queries import waiting_by_contact_day
 
     today = skranke.clock.now().date()
-    kinds = appointment_kinds(skranke.site.rules)
     with skranke.database.reading() as session:
-        cases = _cases(open_request_rows(session))
-        appointments = _appointments(guarantee_appointment_rows(session, kinds)) if kinds else []
-    overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
-    return RequestCounts(
-        warn=sum(1 for r in overview.requests if r.status == "warn"),
-        overdue=sum(1 for r in overview.requests if r.status == "overdue"),
-    )
+        waiting = waiting_by_contact_day(session)
+    counts = request_status_counts(waiting, skranke.site, skranke.hours, today)
+    return RequestCounts(warn=counts["warn"], overdue=counts["overdue"])
 
 
 def citizen_deadlines(skranke: Skranke, citizen_id: str) -> Overview:

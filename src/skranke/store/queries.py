@@ -38,12 +38,6 @@ CASE_COLUMNS = (
 )
 
 
-def open_request_rows(session: Session) -> list[tuple]:
-    """Requests still waiting for treatment: no start, not closed (index ix_cases_waiting)."""
-    statement = select(*CASE_COLUMNS).where(Case.treatment_start.is_(None), Case.closed_on.is_(None))
-    return [tuple(row) for row in session.execute(statement)]
-
-
 def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     """The cases the Frister view can list (a superset; the rules decide): waiting requests
     (ix_cases_waiting), running treatments whose plan review can be due by the horizon
@@ -126,6 +120,14 @@ def waiting_groups(session: Session, department: str | None) -> list[tuple[Any, 
     """(paragraph, free choice, department, count) of waiting cases: what decides their tab."""
     statement = select(*WAITING_GROUP, func.count()).where(*WAITING).group_by(*WAITING_GROUP)
     return [tuple(row) for row in session.connection().execute(_of_department(statement, department))]
+
+
+def waiting_by_contact_day(session: Session) -> list[tuple[Any, ...]]:
+    """(paragraph, free choice, department, contact day, count) of waiting cases: all a request's
+    status reads (ix_cases_waiting holds every column: the table is not read)."""
+    group = (*WAITING_GROUP, Case.contact_date)
+    statement = select(*group, func.count()).where(*WAITING).group_by(*group)
+    return [tuple(row) for row in session.connection().execute(statement)]
 
 
 class PageQuery(NamedTuple):
