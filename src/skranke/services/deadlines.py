@@ -161,7 +161,7 @@ def _waiting_rows(
     rows: list[Row] = []
     request_citizens: set[str] = set()
     for tab, groups in groups_of_tab.items():
-        if groups:  # one contact day is one deadline: no other day ties with it
+        if groups:  # one contact day is one deadline: only rows of the same day tie
             first = first_rows(session, waiting_page_query(groups, department), limit, lambda day: day)
             if tab == "requests":
                 request_citizens.update(row[1] for row in first)

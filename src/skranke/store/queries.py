@@ -184,8 +184,9 @@ def first_rows(session: Session, query: PageQuery, limit: int, last_key_due_with
     a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
 
     Month arithmetic folds several days onto one (31 January and 29-31 January + 1 month are all
-    28 February), so the key's order is the due date's order except within such a fold; the caller
-    sorts by due date and case id and keeps `limit`.
+    28 February), so the key's order is the due date's order except within such a fold; and the
+    database orders case ids by its own collation (PostgreSQL's need not be Python's), so every
+    row sharing the last key is read too. The caller sorts by due date and case id and keeps `limit`.
     """
     if limit <= 0:
         return []
