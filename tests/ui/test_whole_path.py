@@ -15,7 +15,7 @@ from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 from tests.ui.conftest import TERMINAL, settle
 from tests.ui.test_citizens_screen import NOW, desk_citizens, hit_ids, search_for, wait_for
-from tests.ui.test_queue_screen import open_dose
+from tests.ui.test_queue_screen import done_count, done_table, open_dose
 
 
 async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path):
@@ -65,8 +65,8 @@ async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path
         await window.workers.wait_for_complete()
         await counter.pause()
         started = time.monotonic()
-        done = at_reception.query_one("#done", DataTable)
-        while done.row_count == 0 and time.monotonic() - started < 2.0:
+        while done_count(at_reception) == 0 and time.monotonic() - started < 2.0:
             await desk.pause(0.1)
-        assert done.row_count == 1, "the reception's queue did not show the dose within 2 seconds"
-        assert window.screen.query_one("#done", DataTable).row_count == 1
+        assert done_count(at_reception) == 1, "the reception's queue did not show the dose within 2 seconds"
+        assert (await done_table(desk, at_reception)).row_count == 1
+        assert (await done_table(counter, window.screen)).row_count == 1

@@ -97,6 +97,9 @@ class QueueScreen(DatabaseScreen[None]):
         self.service: str | None = None
         self._view: QueueView | None = None
         self._marker: tuple[int, int, int] | None = None
+        self._arrived: list[DueRow] = []  # the due doses of citizens checked in, and the rest
+        self._expected: list[DueRow] = []
+        self._filled: set[str] = set()  # the tabs whose tables show the queue as last read
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
@@ -171,12 +174,40 @@ class QueueScreen(DatabaseScreen[None]):
             Text.assemble((view.service_name, "bold"), "  ·  ", long_date(view.day))
         )
         self.query_one("#queue-clock", Static).update(_("at {time}").format(time=clock_time(now)))
-        arrived = [row for row in view.due if row.arrived]
-        expected = [row for row in view.due if not row.arrived]
-        waiting_since = {w.person.citizen_id: w for w in view.waiting}
+        self._arrived = [row for row in view.due if row.arrived]
+        self._expected = [row for row in view.due if not row.arrived]
+        # The tab in view is filled now, the others when first shown: every dose recorded at any
+        # workstation reloads the queue, and a large clinic's expected and done lists take a
+        # DataTable a few tenths of a second to lay out.
+        self._filled = set()
+        self._fill_tab(self.query_one(TabbedContent).active or "tab-waiting")
+        tabs = self.query_one(TabbedContent)
+        for pane, label, count in (
+            ("tab-waiting", _("Waiting"), len(self._arrived)),
+            ("tab-expected", _("Expected today"), len(self._expected)),
+            ("tab-deliveries", _("Deliveries"), len(view.deliveries)),
+            ("tab-done", _("Done"), len(view.done)),
+        ):
+            tabs.get_tab(pane).label = f"{label} ({count})"
+        self.loaded = True
+        self._detail()
 
+    def _fill_tab(self, tab: str) -> None:
+        if self._view is None or tab in self._filled:
+            return
+        self._filled.add(tab)
+        {
+            "tab-waiting": self._fill_waiting,
+            "tab-expected": self._fill_expected,
+            "tab-deliveries": self._fill_deliveries,
+            "tab-done": self._fill_done,
+        }[tab]()
+
+    def _fill_waiting(self) -> None:
+        assert self._view is not None
+        waiting_since = {w.person.citizen_id: w for w in self._view.waiting}
         table = self._refill("#waiting")
-        for row in arrived:
+        for row in self._arrived:
             waited = waiting_since.get(row.person.citizen_id)
             cells = self._dose_cells(row)
             since = (
@@ -186,12 +217,17 @@ class QueueScreen(DatabaseScreen[None]):
             )
             table.add_row(*cells[:5], since, *cells[5:], key=self._key(row))
         self._restore(table)
+
+    def _fill_expected(self) -> None:
         table = self._refill("#expected")
-        for row in expected:
+        for row in self._expected:
             table.add_row(*self._dose_cells(row), key=self._key(row))
         self._restore(table)
+
+    def _fill_deliveries(self) -> None:
+        assert self._view is not None
         table = self._refill("#deliveries")
-        for row in view.deliveries:
+        for row in self._view.deliveries:
             table.add_row(
                 plain(row.person.display),
                 preparation_name(self.app, row.dose.order.preparation),
@@ -200,20 +236,13 @@ class QueueScreen(DatabaseScreen[None]):
                 key=self._key(row),
             )
         self._restore(table)
+
+    def _fill_done(self) -> None:
+        assert self._view is not None
         table = self._refill("#done")
-        for done in reversed(view.done):
+        for done in reversed(self._view.done):
             table.add_row(*self._done_cells(done), key=f"done|{done.dispensing_id}")
         self._restore(table)
-        tabs = self.query_one(TabbedContent)
-        for pane, label, count in (
-            ("tab-waiting", _("Waiting"), len(arrived)),
-            ("tab-expected", _("Expected today"), len(expected)),
-            ("tab-deliveries", _("Deliveries"), len(view.deliveries)),
-            ("tab-done", _("Done"), len(view.done)),
-        ):
-            tabs.get_tab(pane).label = f"{label} ({count})"
-        self.loaded = True
-        self._detail()
 
     def _refill(self, selector: str) -> DataTable:
         table = self.query_one(selector, DataTable)
@@ -285,7 +314,9 @@ class QueueScreen(DatabaseScreen[None]):
         self._detail()
 
     @on(TabbedContent.TabActivated)
-    def _tab(self) -> None:
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._fill_tab(event.pane.id)
         current = self._table()
         if current is not None:
             current.focus()
