@@ -32,6 +32,7 @@ from skranke.ui.screens.tasks import OutcomeDialog, save_outcome
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.tab_tables import TabTables
 
 if TYPE_CHECKING:
     from textual import getters
@@ -67,7 +68,7 @@ TAB_LISTS = {
 }
 
 
-class DeadlinesScreen(DatabaseScreen[None]):
+class DeadlinesScreen(TabTables, DatabaseScreen[None]):
     # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
@@ -108,7 +109,6 @@ class DeadlinesScreen(DatabaseScreen[None]):
         self._department: str | None = None
         self._shown_requests: list[RequestDeadline] = []  # the requests table's rows, in order
         self._shown_follow_ups: list[FollowUp] = []  # the follow-up table's rows, in order
-        self._filled: set[str] = set()  # the tabs whose tables show the page
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
@@ -221,8 +221,8 @@ class DeadlinesScreen(DatabaseScreen[None]):
         self.loaded = True
 
     def _fill(self) -> None:
-        """Show the page: the filter, each tab's count, and the rows of the tab in view. The other
-        tabs' tables are filled when first shown: 500 rows take a DataTable ~0.15 s to lay out."""
+        """Show the page: the filter, each tab's count, and the rows of the tab in view (the other
+        tabs' tables when first shown: TabTables)."""
         if self._view is None:
             return
         wanted = self._department  # the page holds this department's rows only
@@ -241,19 +241,13 @@ class DeadlinesScreen(DatabaseScreen[None]):
                 for tab, name in TAB_LISTS.items()
             }
         )
-        self._filled = set()
-        self._fill_tab(self.query_one(TabbedContent).active or "tab-requests")
-
-    def _fill_tab(self, tab: str) -> None:
-        if self._view is None or tab in self._filled:
-            return
-        self._filled.add(tab)
-        {
+        fillers = {
             "tab-requests": self._fill_requests,
             "tab-exempt": self._fill_exempt,
             "tab-follow-ups": self._fill_follow_ups,
             "tab-plan-reviews": self._fill_plan_reviews,
-        }[tab]()
+        }
+        self.fill_tables(fillers, self.query_one(TabbedContent).active)
 
     def _department_cell(self, case_id: str, department_id: str | None = None, width: int | None = None) -> Text:
         departments = self._view.case_departments if self._view is not None else {}
@@ -399,8 +393,7 @@ class DeadlinesScreen(DatabaseScreen[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id is not None:
-            self._fill_tab(event.pane.id)
+        self.fill_shown_tab(self.activated_tab(event))
         self.refresh_bindings()
 
     def _highlighted_follow_up(self) -> FollowUp | None:

@@ -33,6 +33,7 @@ from skranke.ui.screens.dose import DoseDialog, VoidDialog
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.tab_tables import TabTables
 
 if TYPE_CHECKING:
     from textual import getters
@@ -80,7 +81,7 @@ def alerts_text(row: DueRow) -> Text:
     return text
 
 
-class QueueScreen(DatabaseScreen[None]):
+class QueueScreen(TabTables, DatabaseScreen[None]):
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
 
@@ -99,7 +100,6 @@ class QueueScreen(DatabaseScreen[None]):
         self._marker: tuple[int, int, int] | None = None
         self._arrived: list[DueRow] = []  # the due doses of citizens checked in, and the rest
         self._expected: list[DueRow] = []
-        self._filled: set[str] = set()  # the tabs whose tables show the queue as last read
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
@@ -176,11 +176,15 @@ class QueueScreen(DatabaseScreen[None]):
         self.query_one("#queue-clock", Static).update(_("at {time}").format(time=clock_time(now)))
         self._arrived = [row for row in view.due if row.arrived]
         self._expected = [row for row in view.due if not row.arrived]
-        # The tab in view is filled now, the others when first shown: every dose recorded at any
-        # workstation reloads the queue, and a large clinic's expected and done lists take a
-        # DataTable a few tenths of a second to lay out.
-        self._filled = set()
-        self._fill_tab(self.query_one(TabbedContent).active or "tab-waiting")
+        # Every dose recorded at any workstation reloads the queue: the tab in view is filled now,
+        # the others when first shown (a large clinic's expected and done lists are long).
+        fillers = {
+            "tab-waiting": self._fill_waiting,
+            "tab-expected": self._fill_expected,
+            "tab-deliveries": self._fill_deliveries,
+            "tab-done": self._fill_done,
+        }
+        self.fill_tables(fillers, self.query_one(TabbedContent).active)
         tabs = self.query_one(TabbedContent)
         for pane, label, count in (
             ("tab-waiting", _("Waiting"), len(self._arrived)),
@@ -191,17 +195,6 @@ class QueueScreen(DatabaseScreen[None]):
             tabs.get_tab(pane).label = f"{label} ({count})"
         self.loaded = True
         self._detail()
-
-    def _fill_tab(self, tab: str) -> None:
-        if self._view is None or tab in self._filled:
-            return
-        self._filled.add(tab)
-        {
-            "tab-waiting": self._fill_waiting,
-            "tab-expected": self._fill_expected,
-            "tab-deliveries": self._fill_deliveries,
-            "tab-done": self._fill_done,
-        }[tab]()
 
     def _fill_waiting(self) -> None:
         assert self._view is not None
@@ -315,8 +308,7 @@ class QueueScreen(DatabaseScreen[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id is not None:
-            self._fill_tab(event.pane.id)
+        self.fill_shown_tab(self.activated_tab(event))
         current = self._table()
         if current is not None:
             current.focus()
