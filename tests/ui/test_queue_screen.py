@@ -208,3 +208,16 @@ async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_s
         assert done_count(other) == before + 1, "not seen within 2 seconds"
         assert (await done_table(at_reception, other)).row_count == before + 1
         assert (await done_table(at_window, window.screen)).row_count == before + 1
+
+
+async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at):
+    from skranke.services.dispensing import dispense
+
+    app = app_at(NOW, prepare=every_alert, roles=None)
+    app.actor = make_actor(app)
+    dispense(app.skranke, app.actor, "O2", "refused", refusal="declined", reason="kommer i eftermiddag")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_queue(pilot)
+        table = await done_table(pilot, app.screen)
+        notes = [str(cell) for cell in table.get_column_at(len(table.ordered_columns) - 1)]  # the Note column
+        assert notes == ["borgeren afslog: kommer i eftermiddag"]

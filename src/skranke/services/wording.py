@@ -44,6 +44,23 @@ def reason_word(reason: str) -> str:
     }.get(reason, reason)
 
 
+def refusal_word(refusal: str) -> str:
+    """A refused dose's reason code (services.dispensing.REFUSAL_REASONS) in words."""
+    words = {"intoxicated": _("intoxicated"), "declined": _("citizen declined"), "other": _("other")}
+    return words.get(refusal, refusal)
+
+
+def refusal_text(stored: str) -> str:
+    """A refused dose's stored reason ("declined vil komme i eftermiddag": its code, then what was
+    written) in words: "borgeren afslog: vil komme i eftermiddag". Any other text as it is."""
+    from skranke.services.dispensing import REFUSAL_REASONS
+
+    code, _space, written = stored.partition(" ")
+    if code not in REFUSAL_REASONS:
+        return stored
+    return f"{refusal_word(code)}: {written}" if written else refusal_word(code)
+
+
 def department_name(site: Site, department_id: str) -> str:
     """The department's name; an id the site does not know is shown as it is."""
     try:

@@ -34,6 +34,7 @@ from skranke.services.dispensing import (
 )
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError
+from skranke.services.wording import refusal_word
 
 if TYPE_CHECKING:
     from textual import getters
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 REFUSALS = {"1": "intoxicated", "2": "declined", "3": "other"}
-
-
-def refusal_word(reason: str) -> str:
-    return {"intoxicated": _("intoxicated"), "declined": _("citizen declined"), "other": _("other")}.get(reason, reason)
 
 
 class _Dialog(ModalScreen[bool]):

@@ -28,6 +28,7 @@ from skranke.services.dispensing import (
     queue,
 )
 from skranke.services.errors import DatabaseUnavailable
+from skranke.services.wording import refusal_text
 from skranke.ui.formatting import plain
 from skranke.ui.screens.dose import DoseDialog, VoidDialog
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
@@ -275,7 +276,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             f"{format_mg(row.dose_mg)} mg" if row.dose_mg is not None else "–",
             f"{format_mg(row.take_home_mg)} mg" if row.take_home_mg else "",
             row.staff,
-            plain(row.void_reason or row.reason),
+            plain(row.void_reason or refusal_text(row.reason)),
         ]
 
     # --- the highlighted row and its dialog ---------------------------------------------
