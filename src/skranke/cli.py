@@ -704,9 +704,11 @@ def _print_json(value: dict) -> None:
 
 
 def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.dispensing import alert_text, format_mg, queue
+    from skranke.services.dispensing import alert_text, format_mg, outcome_word, queue
+    from skranke.services.wording import dose_state_word, refusal_text
 
     view = queue(skranke, args.date, args.service)
+    names = {p.id: p.name for p in skranke.site.preparations}
     if args.json:
         _print_json(view.to_json_dict())
         return EXIT_OK
@@ -721,8 +723,9 @@ def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
     for d in view.due:
         alerts = "; ".join(alert_text(a) for a in d.dose.alerts)
         print(
-            f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {d.person.display:<14} {d.dose.order.preparation:<14} "
-            f"{format_mg(d.dose.dose_mg)} mg  {d.dose.state:<7} {alerts}"
+            f"  {d.dose.order.id:<8} {d.person.citizen_id:<8} {d.person.display:<14} "
+            f"{names.get(d.dose.order.preparation, d.dose.order.preparation):<14} "
+            f"{format_mg(d.dose.dose_mg)} mg  {dose_state_word(d.dose.state):<13} {alerts}"
         )
     print(_("Deliveries ({count})").format(count=len(view.deliveries)))
     for d in view.deliveries:
@@ -731,7 +734,9 @@ def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
     for r in view.done:
         print(
             f"  {r.dispensing_id:>5} {clock_time(r.recorded_at)} {r.prescription_id:<8} {r.person.citizen_id:<8} "
-            f"{r.outcome:<8} {r.staff}" + ("  " + _("voided") if r.voided else "")
+            f"{outcome_word(r.outcome):<8} {r.staff}"
+            + ("  " + _("voided") if r.voided else "")
+            + (f"  {refusal_text(r.reason)}" if r.reason and not r.voided else "")
         )
     return EXIT_OK
 

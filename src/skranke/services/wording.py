@@ -44,6 +44,11 @@ def reason_word(reason: str) -> str:
     }.get(reason, reason)
 
 
+def dose_state_word(state: str) -> str:
+    """A due dose's state (domain.dispensing) in words, on the Medicin screen and in `queue`."""
+    return {"due": _("ready"), "hold": _("awaits doctor"), "blocked": _("blocked")}.get(state, state)
+
+
 def refusal_word(refusal: str) -> str:
     """A refused dose's reason code (services.dispensing.REFUSAL_REASONS) in words."""
     words = {"intoxicated": _("intoxicated"), "declined": _("citizen declined"), "other": _("other")}

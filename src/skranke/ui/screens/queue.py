@@ -28,6 +28,7 @@ from skranke.services.dispensing import (
     queue,
 )
 from skranke.services.errors import DatabaseUnavailable
+from skranke.services.wording import dose_state_word as state_word
 from skranke.services.wording import refusal_text
 from skranke.ui.formatting import plain
 from skranke.ui.screens.dose import DoseDialog, VoidDialog
@@ -44,10 +45,6 @@ if TYPE_CHECKING:
 POLL_SECONDS = 1.0
 STATE_STYLE = {"due": "green", "hold": "bold red", "blocked": "bold yellow"}
 OUTCOME_STYLE = {"given": "green", "refused": "bold yellow", "missed": "red"}
-
-
-def state_word(state: str) -> str:
-    return {"due": _("ready"), "hold": _("awaits doctor"), "blocked": _("blocked")}.get(state, state)
 
 
 def preparation_name(app: SkrankeApp, preparation: str) -> str:
