@@ -123,7 +123,7 @@ def bare_statements(today: date) -> list[str]:
     bounds = listing_bounds(rules, today)
     statements = [*listed_cases_statements(bounds), guarantee_appointments_statement(appointment_kinds(rules))]
     if bounds.closed_from is not None:
-        statements.append(done_follow_ups_statement(bounds))
+        statements.append(done_follow_ups_statement(bounds.closed_from, bounds.closed_to))
     return [
         str(statement.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}))
         for statement in statements

@@ -41,7 +41,12 @@ def test_frister_queries_use_their_indexes(tmp_path):
         assert any("USING INDEX ix_cases_waiting" in step for step in waiting), waiting
         assert any("USING INDEX ix_cases_plan_review" in step for step in running), running
         assert any("USING INDEX ix_cases_closed_on" in step for step in closed), closed
-        for steps in (waiting, running, closed, plan(database, done_follow_ups_statement(bounds))):
+        for steps in (
+            waiting,
+            running,
+            closed,
+            plan(database, done_follow_ups_statement(bounds.closed_from, bounds.closed_to)),
+        ):
             assert not reads_every_case(steps), steps
         appointments = plan(database, guarantee_appointments_statement(("visitation", "laege")))
         assert any("USING INDEX ix_cases_waiting" in step for step in appointments), appointments

@@ -801,14 +801,12 @@ def listing_bounds(
 ) -> ListingBounds:
     """The bounds of `ListingBounds` for `deadline_overview(..., today)` with the same windows."""
     margin = timedelta(days=LISTING_MARGIN_DAYS)
-    horizon = today + timedelta(days=ahead_days)
-    oldest_follow_up = today - relativedelta(months=follow_up_overdue_months)
+    windows = listing_windows(rules, today, ahead_days=ahead_days, follow_up_overdue_months=follow_up_overdue_months)
     waiting = tuple(sorted({ANONYMOUS_PARAGRAPH, *rules.guarantee_paragraphs}))
-    reviewed_by = last_day_due_by(rules.plan_review_months, horizon) + margin
+    reviewed_by = windows.review_counted_from_by + margin
     closed_from = closed_to = None
-    if rules.follow_up_months and rules.follow_up_statuses and rules.follow_up_paragraphs:
-        closed_from = min(first_day_due_from(m, oldest_follow_up) for m in rules.follow_up_months) - margin
-        closed_to = max(last_day_due_by(m, horizon) for m in rules.follow_up_months) + margin
+    if windows.closed_span is not None and rules.follow_up_statuses and rules.follow_up_paragraphs:
+        closed_from, closed_to = windows.closed_span[0] - margin, windows.closed_span[1] + margin
     return ListingBounds(
         waiting_paragraphs=waiting,
         reviewed_by=reviewed_by,
@@ -821,10 +819,10 @@ def listing_bounds(
 
 # --- exact windows, for the database to count and page what the overview lists ------------
 
-Tab = Literal["requests", "exempt", "follow_ups", "plan_reviews"]
+WaitingTab = Literal["requests", "exempt"]
 
 
-def waiting_tab(paragraph: str, free_choice: bool, department: str, rules: Rules) -> Tab | None:
+def waiting_tab(paragraph: str, free_choice: bool, department: str, rules: Rules) -> WaitingTab | None:
     """Where `deadline_overview` lists a waiting case (no start, not closed) of this paragraph,
     free choice and department: "requests", "exempt", or None (not covered: not listed). The
     exemption reads nothing else of a case, so the database may group waiting cases by these."""
@@ -857,6 +855,14 @@ class ListingWindows:
 
     review_counted_from_by: date
     closed_for_months: dict[int, tuple[date, date]]
+
+    @property
+    def closed_span(self) -> tuple[date, date] | None:
+        """The first and last closing day of any follow-up's window; None: the site has none."""
+        if not self.closed_for_months:
+            return None
+        windows = self.closed_for_months.values()
+        return min(first for first, _last in windows), max(last for _first, last in windows)
 
 
 def listing_windows(

@@ -65,7 +65,11 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
     with collector_paused(), skranke.database.reading() as session:
         cases = _cases(listed_case_rows(session, bounds))
         appointments = _appointments(guarantee_appointment_rows(session, kinds)) if kinds else []
-        made = done_follow_ups(session, bounds)
+        made = (
+            done_follow_ups(session, bounds.closed_from, bounds.closed_to)
+            if bounds.closed_from and bounds.closed_to
+            else set()
+        )
         overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
     if made:
         # A follow-up recorded as made (Opgaver or Frister) leaves the list.
@@ -186,15 +190,11 @@ def _closed_rows(
     """The first rows of the follow-ups after each number of months (each group of closing
     status, paragraph and consent follows up or not: the rules say which), counted into `totals`
     with those recorded as made; and those made, (case id, months), for the caller to take away."""
-    from skranke.store.queries import closed_groups, closed_page_query, done_follow_ups_closed_within, first_rows
+    from skranke.store.queries import closed_groups, closed_page_query, done_follow_ups, first_rows
 
-    if not windows.closed_for_months:
+    if windows.closed_span is None:
         return [], set()
-    made = done_follow_ups_closed_within(
-        session,
-        min(first for first, _last in windows.closed_for_months.values()),
-        max(last for _first, last in windows.closed_for_months.values()),
-    )
+    made = done_follow_ups(session, *windows.closed_span)
     rows: list[Row] = []
     for months, (first, last) in windows.closed_for_months.items():
         groups = []
@@ -235,11 +235,11 @@ def request_counts(skranke: Skranke) -> RequestCounts:
 
 def citizen_deadlines(skranke: Skranke, citizen_id: str) -> Overview:
     """The Frister rules for one citizen's cases: what the citizen card says about deadlines."""
-    from skranke.store.queries import citizen_case_rows, citizen_guarantee_appointment_rows
+    from skranke.store.queries import citizen_case_rows, citizens_guarantee_appointment_rows
 
     today = skranke.clock.now().date()
     kinds = appointment_kinds(skranke.site.rules)
     with skranke.database.reading() as session:
         cases = _cases(citizen_case_rows(session, citizen_id))
-        rows = citizen_guarantee_appointment_rows(session, citizen_id, kinds) if kinds else []
+        rows = citizens_guarantee_appointment_rows(session, [citizen_id], kinds) if kinds else []
     return deadline_overview(cases, _appointments(rows), skranke.site, skranke.hours, today)

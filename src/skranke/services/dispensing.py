@@ -295,7 +295,6 @@ class _DayData:
         self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
         self._places: dict[tuple[str, bool], str] = {}
         self._open_on: dict[str, Callable[[date], bool | None]] = {}
-        self._people: dict[str, Person] = {}
         self.history: dict[tuple[str, str], list[DoseRecord]] = {}
         for row in [*earlier, *self.today_rows]:
             self.history.setdefault((row.citizen_id, row.preparation), []).append(_record(row))
@@ -325,10 +324,8 @@ class _DayData:
         return self._open_on[place]
 
     def person(self, citizen_id: str) -> Person:
-        if citizen_id not in self._people:
-            row = self.citizens[citizen_id]
-            self._people[citizen_id] = _person(row.id, row.cpr, row.first_name, row.last_name, row.alias)
-        return self._people[citizen_id]
+        # A citizen's row is (id, cpr, first name, last name, alias): store.desk.citizens_by_id.
+        return _person(*self.citizens[citizen_id])
 
     def due(self, order: Order, now: datetime) -> list[DueDose]:
         released = self.releases.get(order.id)

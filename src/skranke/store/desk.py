@@ -67,9 +67,6 @@ def last_audit_events(session: Session, citizen_id: str, limit: int) -> Sequence
 # --- citizens: search and check-in ----------------------------------------------------------
 
 
-# Danish letters as their ASCII spellings, in SQL the same as `normalise_key` in Python, so
-# "soeren" finds Søren and "aase" finds Åse. Both cases are replaced: SQLite's lower() is
-# ASCII-only.
 def search_citizens(session: Session, words: list[str], cpr_prefix: str | None, limit: int) -> Sequence[Citizen]:
     """Citizens whose id, name or alias holds every word (folded), or whose CPR starts with the digits."""
     from sqlalchemy import and_, or_

@@ -77,8 +77,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-# Danish letters as a search folds them: typed "Soeren" finds "Søren" (and SQLite's lower()
-# folds only ASCII letters, so the capitals are folded here too).
+# Danish letters as their ASCII spellings, in SQL as `normalise_key` folds the typed words in
+# Python: "soeren" finds Søren, "aase" Åse. Both cases: SQLite's lower() folds only ASCII.
 SEARCH_FOLDS = (("Æ", "ae"), ("æ", "ae"), ("Ø", "oe"), ("ø", "oe"), ("Å", "aa"), ("å", "aa"), ("É", "e"), ("é", "e"))
 
 

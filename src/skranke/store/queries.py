@@ -38,13 +38,23 @@ CASE_COLUMNS = (
 )
 
 
+# A request still waiting: neither started nor closed (in the words of ix_cases_waiting).
+WAITING = (Case.treatment_start.is_(None), Case.closed_on.is_(None))
+# What the deadline rules read of an appointment (domain.deadlines.AppointmentFacts).
+APPOINTMENT_COLUMNS = (
+    Appointment.id,
+    Appointment.citizen_id,
+    Appointment.department,
+    Appointment.starts_at,
+    Appointment.kind,
+)
+
+
 def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     """The cases the Frister view can list (a superset; the rules decide): waiting requests
     (ix_cases_waiting), running treatments whose plan review can be due by the horizon
     (ix_cases_plan_review), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
-    waiting = select(*CASE_COLUMNS).where(
-        Case.treatment_start.is_(None), Case.closed_on.is_(None), Case.paragraph.in_(bounds.waiting_paragraphs)
-    )
+    waiting = select(*CASE_COLUMNS).where(*WAITING, Case.paragraph.in_(bounds.waiting_paragraphs))
     running = select(*CASE_COLUMNS).where(
         Case.treatment_start <= bounds.reviewed_by,
         Case.closed_on.is_(None),
@@ -62,11 +72,13 @@ def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     return statements
 
 
-def done_follow_ups_statement(bounds: ListingBounds) -> Select:
-    """(case id, month) of follow-ups recorded as made, for the closed cases the view can list."""
-    closed = select(Case.id).where(Case.closed_on.between(bounds.closed_from, bounds.closed_to))
-    return select(Task.case_id, Task.follow_up_month).where(
-        Task.kind == "follow_up", Task.done_at.is_not(None), Task.case_id.in_(closed)
+def done_follow_ups_statement(first: date, last: date) -> Select:
+    """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`
+    (from the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
+    return (
+        select(Task.case_id, Task.follow_up_month)
+        .join(Case, Case.id == Task.case_id)
+        .where(Task.kind == "follow_up", Task.done_at.is_not(None), Case.closed_on.between(first, last))
     )
 
 
@@ -80,16 +92,13 @@ def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row]:
             yield from batch
 
 
-def done_follow_ups(session: Session, bounds: ListingBounds) -> set[tuple[str, int]]:
-    if bounds.closed_from is None:
-        return set()
-    rows = session.connection().execute(done_follow_ups_statement(bounds))
+def done_follow_ups(session: Session, first: date, last: date) -> set[tuple[str, int]]:
+    rows = session.connection().execute(done_follow_ups_statement(first, last))
     return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
 
 
 # --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
 
-WAITING = (Case.treatment_start.is_(None), Case.closed_on.is_(None))
 # In the words of the partial index ix_cases_plan_review, so that the database can use it.
 RUNNING = (Case.closed_on.is_(None), Case.treatment_start.is_not(None))
 
@@ -202,10 +211,10 @@ def first_rows(session: Session, query: PageQuery, limit: int, last_key_due_with
     return rows
 
 
-def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple]:
-    """The cases (CASE_COLUMNS) of the given ids."""
-    wanted = sorted(set(case_ids))
-    statement = select(*CASE_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True)))
+def _rows_of_ids(session: Session, statement: Select, ids: Iterable[str]) -> list[tuple]:
+    """The rows of `statement` (whose IN list is the expanding parameter "ids") for the given
+    ids, 500 at a time: one statement whatever the number, inside every backend's limits."""
+    wanted = sorted(set(ids))
     connection = session.connection()
     return [
         tuple(row)
@@ -214,41 +223,26 @@ def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple]:
     ]
 
 
-def done_follow_ups_closed_within(session: Session, first: date, last: date) -> set[tuple[str, int]]:
-    """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`
-    (from the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
-    statement = (
-        select(Task.case_id, Task.follow_up_month)
-        .join(Case, Case.id == Task.case_id)
-        .where(Task.kind == "follow_up", Task.done_at.is_not(None), Case.closed_on.between(first, last))
-    )
-    rows = session.connection().execute(statement)
-    return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
+def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple]:
+    """The cases (CASE_COLUMNS) of the given ids."""
+    return _rows_of_ids(session, select(*CASE_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True))), case_ids)
 
 
 def citizens_guarantee_appointment_rows(
     session: Session, citizen_ids: Iterable[str], kinds: tuple[str, ...]
 ) -> list[tuple]:
     """The appointments of the guarantee's kinds of the given citizens, past and future."""
-    wanted = sorted(set(citizen_ids))
-    statement = select(
-        Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind
-    ).where(Appointment.citizen_id.in_(bindparam("ids", expanding=True)), Appointment.kind.in_(kinds))
-    connection = session.connection()
-    return [
-        tuple(row)
-        for start in range(0, len(wanted), 500)
-        for row in connection.execute(statement, {"ids": wanted[start : start + 500]}).all()
-    ]
+    statement = select(*APPOINTMENT_COLUMNS).where(
+        Appointment.citizen_id.in_(bindparam("ids", expanding=True)), Appointment.kind.in_(kinds)
+    )
+    return _rows_of_ids(session, statement, citizen_ids)
 
 
 def guarantee_appointments_statement(kinds: tuple[str, ...]):
     """Visitation and doctor appointments of citizens with a waiting request (ix_cases_waiting,
     then each citizen's appointments by ix_appointments_citizen_starts)."""
     waiting_citizens = select(Case.citizen_id).where(*WAITING)
-    return select(
-        Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind
-    ).where(Appointment.citizen_id.in_(waiting_citizens), Appointment.kind.in_(kinds))
+    return select(*APPOINTMENT_COLUMNS).where(Appointment.citizen_id.in_(waiting_citizens), Appointment.kind.in_(kinds))
 
 
 def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[Row]:
@@ -258,14 +252,6 @@ def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list
 def citizen_case_rows(session: Session, citizen_id: str) -> list[tuple]:
     """One citizen's cases as the Frister rules read them (CASE_COLUMNS)."""
     statement = select(*CASE_COLUMNS).where(Case.citizen_id == citizen_id)
-    return [tuple(row) for row in session.execute(statement)]
-
-
-def citizen_guarantee_appointment_rows(session: Session, citizen_id: str, kinds: tuple[str, ...]) -> list[tuple]:
-    """One citizen's appointments of the guarantee's kinds, past and future."""
-    statement = select(
-        Appointment.id, Appointment.citizen_id, Appointment.department, Appointment.starts_at, Appointment.kind
-    ).where(Appointment.citizen_id == citizen_id, Appointment.kind.in_(kinds))
     return [tuple(row) for row in session.execute(statement)]
 
 
