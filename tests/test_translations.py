@@ -55,3 +55,31 @@ def test_switching_language_changes_what_is_read():
     assert i18n._("Today") == "Today"
     i18n.set_language("da")
     assert i18n._("Today") == "I dag"
+
+
+def _entries(language: str) -> list[tuple[str, str]]:
+    """(context, msgid) of every entry as written, duplicates kept: babel keeps one of two."""
+    lines = (SOURCE / "locale" / language / "LC_MESSAGES" / "skranke.po").read_text(encoding="utf-8").splitlines()
+    entries, context, index = [], "", 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("msgctxt "):
+            context = line[len("msgctxt ") :]
+        elif line.startswith("msgid "):
+            text = [line[len("msgid ") :]]
+            while index + 1 < len(lines) and lines[index + 1].startswith('"'):
+                index += 1
+                text.append(lines[index])
+            entries.append((context, "".join(text)))
+            context = ""
+        index += 1
+    return entries
+
+
+def test_no_message_is_in_a_catalogue_twice():
+    # Two entries of one msgid: one translation silently wins ("Home" was both the key and the
+    # Done tab's take-home column, and the column read "Til start").
+    for language in ("da", "en"):
+        entries = _entries(language)
+        twice = sorted({entry for entry in entries if entries.count(entry) > 1})
+        assert twice == [], (language, twice)

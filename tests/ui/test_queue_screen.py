@@ -221,3 +221,5 @@ async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at):
         table = await done_table(pilot, app.screen)
         notes = [str(cell) for cell in table.get_column_at(len(table.ordered_columns) - 1)]  # the Note column
         assert notes == ["borgeren afslog: kommer i eftermiddag"]
+        # The take-home column, not the Home key's "Til start" (one msgid had both meanings).
+        assert [str(column.label) for column in table.ordered_columns][5] == "Hjem"

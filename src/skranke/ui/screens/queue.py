@@ -127,7 +127,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         self.query_one("#expected", DataTable).add_columns(*first, _("CPR"), _("Alerts"))
         self.query_one("#deliveries", DataTable).add_columns(_("Citizen"), _("Preparation"), _("Dose"), _("Covers"))
         self.query_one("#done", DataTable).add_columns(
-            _("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Home"), _("By"), _("Note")
+            _("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Take-home"), _("By"), _("Note")
         )
         self.query_one("#waiting", DataTable).focus()
         self.load()

@@ -116,7 +116,7 @@ class TasksScreen(DatabaseScreen[None]):
             _("Due"), _("Task"), _("Citizen"), _("Case"), _("Source"), _("Note")
         )
         self.query_one("#tasks-done", DataTable).add_columns(
-            _("Done"), _("By"), _("Task"), _("Citizen"), _("Outcome"), _("Due")
+            _("Done on"), _("By"), _("Task"), _("Citizen"), _("Outcome"), _("Due")
         )
         self.load()
 
