@@ -23,3 +23,15 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def keep_start_up_objects() -> None:
+    """Leave what start-up made out of every later full collection.
+
+    Modules, classes, the database's mappings and compiled statements (some 200,000 objects)
+    live as long as the application; a full collection walked them all, ~8 ms that fell into
+    whichever view was being built (a dispensing queue of 1,500 orders, re-read after every
+    dose, took 43 ms or 51 ms by where it fell). Collected first, so no garbage is kept.
+    """
+    gc.collect()
+    gc.freeze()

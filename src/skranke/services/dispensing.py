@@ -272,7 +272,7 @@ class _DayData:
     def __init__(self, skranke: Skranke, session: Session, day: date) -> None:
         from skranke.store.desk import (
             check_ins_on,
-            citizens_by_id,
+            citizens_of_day,
             dispensings_between,
             last_given_doses,
             prescriptions_valid_on,
@@ -282,16 +282,13 @@ class _DayData:
         self.skranke = skranke
         self.day = day
         self.orders = _orders(prescriptions_valid_on(session, day))
-        ids = sorted({o.citizen_id for o in self.orders})
         # The rules need each citizen's records of the day and the last given dose before it
         # (domain.dispensing), not weeks of history: two reads, whatever the history's length.
         self.today_rows = list(dispensings_between(session, day, day))
         earlier = last_given_doses(session, day)
         self.releases = {r.prescription_id: r for r in releases_on(session, day)}
         self.check_ins = check_ins_on(session, day)
-        self.citizens = citizens_by_id(
-            session, ids + [c.citizen_id for c in self.check_ins] + [r.citizen_id for r in self.today_rows]
-        )
+        self.citizens = citizens_of_day(session, day)
         self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
         self._places: dict[tuple[str, bool], str] = {}
         self._open_on: dict[str, Callable[[date], bool | None]] = {}

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from skranke import __version__
 from skranke import cache as compiled_cache
+from skranke.collector import keep_start_up_objects
 from skranke.i18n import _
 from skranke.resources import styles_dir
 from skranke.services.context import Skranke
@@ -156,6 +157,7 @@ SIGNED_IN_MODES = {
     "sync": _sync_screen,
 }
 IDLE_CHECK_SECONDS = 5
+START_UP_SETTLED_SECONDS = 3.0  # the first screen painted and its counts read (~1 s)
 
 
 class SkrankeApp(App[None]):
@@ -246,6 +248,9 @@ class SkrankeApp(App[None]):
     def on_mount(self) -> None:
         # Real elapsed time, not the Clock: with --now fixed the desk still locks when left.
         self.set_interval(IDLE_CHECK_SECONDS, self._lock_when_idle)
+        if not self.is_headless:  # a test's app is one of many in its process: nothing to keep
+            # By then the first screen and its database reads have made what lives as long as the app.
+            self.set_timer(START_UP_SETTLED_SECONDS, keep_start_up_objects)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
