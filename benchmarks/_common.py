@@ -50,6 +50,7 @@ _report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SEL
 REPLAY = """
 import json, sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1])
+connection.execute("PRAGMA cache_size=-16000")  # as the store's own connections (store.engine)
 statements = json.loads(sys.argv[3])
 times = []
 for _ in range(int(sys.argv[2])):

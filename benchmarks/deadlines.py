@@ -93,6 +93,8 @@ skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
 skranke.database  # opened once, as the application does before any screen
 import importlib
 importlib.import_module("skranke.store.queries")  # "I dag" (its counts) imports it before Frister opens
+from skranke.collector import keep_start_up_objects
+keep_start_up_objects()  # as the application does a few seconds after it starts (ui.app)
 view = getattr(deadlines, sys.argv[4])  # deadlines_page or deadlines_view
 times = []
 for _ in range(int(sys.argv[3])):

@@ -48,6 +48,8 @@ skranke.database
 """
     + SETUP
     + """
+from skranke.collector import keep_start_up_objects
+keep_start_up_objects()  # as the application does a few seconds after it starts (ui.app)
 keystrokes = json.loads(sys.argv[3])
 times = []
 for typed in keystrokes:

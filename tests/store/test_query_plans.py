@@ -87,3 +87,44 @@ def test_the_frister_page_counts_and_pages_from_indexes(tmp_path):
                 assert not reads_every_case(plan(database, statement))
     finally:
         database.close()
+
+
+def test_the_queue_reads_walk_their_indexes(tmp_path):
+    """Two years of doses at 1,500 orders is a million records: the queue reads the day's and,
+    per order, the last given dose before it, never the history; the day's citizens by key."""
+    from skranke.store.desk import (
+        citizens_of_day_statement,
+        dispensings_between_statement,
+        last_given_doses_statement,
+    )
+
+    database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
+    day = date(2026, 4, 9)
+    try:
+        for last in (
+            plan(database, last_given_doses_statement(False).params(day=day)),
+            plan(database, last_given_doses_statement(True).params(day=day, citizen_id="B1", preparation="metadon")),
+        ):
+            assert any("dispensings USING INDEX uq_dispensings_one_dose" in step for step in last), last
+            assert not any(step.startswith("SCAN dispensings") for step in last), last
+        today = plan(database, dispensings_between_statement().params(first_day=day, last_day=day))
+        assert any("USING INDEX ix_dispensings_service_date" in step for step in today), today
+        citizens = plan(database, citizens_of_day_statement().params(day=day))
+        assert not any(step.startswith("SCAN citizens") for step in citizens), citizens
+    finally:
+        database.close()
+
+
+def test_a_sqlite_store_connection_checks_keys_and_keeps_a_page_cache(tmp_path):
+    database = Database.open(f"sqlite:///{tmp_path / 'pragmas.db'}", datetime(2026, 4, 9, tzinfo=UTC))
+    try:
+        with database.engine.connect() as connection:
+            pragma = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("foreign_keys", "journal_mode", "cache_size")
+            }
+        # Foreign keys are the database's to enforce; a queue's walk through a million dose
+        # records stays in the page cache between reads (SQLite's default holds 2 MB).
+        assert pragma == {"foreign_keys": 1, "journal_mode": "wal", "cache_size": -16000}
+    finally:
+        database.close()

@@ -143,7 +143,7 @@ def prescriptions_valid_on(session: Session, day: date, citizen_id: str | None =
     """Orders whose validity holds the day (the pickup rule is the domain's to read), as read-only
     rows with the attributes of `Prescription` (all but who prescribed it and when it was imported)."""
     if citizen_id is None:
-        return _rows(session, _orders_valid_on(), {"day": day})
+        return _rows(session, orders_valid_on_statement(), {"day": day})
     query = select(*_PRESCRIPTION_ROW).where(_valid_on(day), Prescription.citizen_id == citizen_id)
     return _rows(session, query.order_by(Prescription.id))
 
@@ -158,7 +158,7 @@ def _valid_on(day: Any) -> Any:
 # its cache key, so the queue re-read after every dose neither builds them nor walks them to
 # find their compiled form again (~2 ms of a ~50 ms queue at 1,500 orders).
 @cache
-def _orders_valid_on() -> Select:
+def orders_valid_on_statement() -> Select:
     return (
         select(*_PRESCRIPTION_ROW).where(_valid_on(bindparam("day"))).order_by(Prescription.citizen_id, Prescription.id)
     )
@@ -233,13 +233,13 @@ def dispensings_between(
     as read-only rows with the attributes of `Dispensing`."""
     values = {"first_day": first_day, "last_day": last_day}
     if citizen_ids is None:
-        return _rows(session, _dispensings_between(), values, DispensingRow)
-    query = _dispensings_between().where(Dispensing.citizen_id.in_(citizen_ids))
+        return _rows(session, dispensings_between_statement(), values, DispensingRow)
+    query = dispensings_between_statement().where(Dispensing.citizen_id.in_(citizen_ids))
     return _rows(session, query, values, DispensingRow)
 
 
 @cache
-def _dispensings_between() -> Select:
+def dispensings_between_statement() -> Select:
     return (
         select(*_DISPENSING_ROW)
         .where(Dispensing.service_date >= bindparam("first_day"), Dispensing.service_date <= bindparam("last_day"))
@@ -260,12 +260,12 @@ def last_given_doses(
     """
     if citizen_id is not None and preparation is not None:
         values = {"day": day, "citizen_id": citizen_id, "preparation": preparation}
-        return _rows(session, _last_given_doses(True), values, DoseRecordRow)
-    return _rows(session, _last_given_doses(False), {"day": day}, DoseRecordRow)
+        return _rows(session, last_given_doses_statement(True), values, DoseRecordRow)
+    return _rows(session, last_given_doses_statement(False), {"day": day}, DoseRecordRow)
 
 
 @cache
-def _last_given_doses(of_one_pair: bool) -> Select:
+def last_given_doses_statement(of_one_pair: bool) -> Select:
     from sqlalchemy.orm import aliased
 
     day: Any = bindparam("day")
@@ -348,11 +348,11 @@ def citizens_by_id(session: Session, citizen_ids: Sequence[str]) -> dict[str, An
 def citizens_of_day(session: Session, day: date) -> dict[str, Any]:
     """The citizens a day's queue may show, as `citizens_by_id` gives them: those with an order
     valid on `day`, a check-in or a dose record of `day`."""
-    return {row.id: row for row in _rows(session, _citizens_of_day(), {"day": day})}
+    return {row.id: row for row in _rows(session, citizens_of_day_statement(), {"day": day})}
 
 
 @cache
-def _citizens_of_day() -> Select:
+def citizens_of_day_statement() -> Select:
     from sqlalchemy import union
 
     day: Any = bindparam("day")
