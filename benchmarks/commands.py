@@ -5,7 +5,10 @@ Each is a whole process (interpreter start, imports, the command, exit), timed f
 by wall clock; the bare app is the baseline of `startup.py` (one Static, headless, leaves on its
 first painted frame). `deadlines` signs in as the demo's receptionist (KJ, PIN from
 SKRANKE_PIN), so its figure includes the Argon2 check of the PIN and the audit events it writes.
-Runs are interleaved, so machine noise hits all three alike.
+Runs are interleaved, so machine noise hits all of them alike.
+
+Beside `deadlines --json`, what it cannot go under while it reads the store through SQLAlchemy
+(one store code for SQLite and PostgreSQL): a process that only imports SQLAlchemy and exits.
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ def main() -> None:
         hours_argv = [skranke, "hours", "--json", "--now", NOW]
         deadlines_argv = [skranke, "deadlines", "--json", "--db", db, "--now", NOW]
         sign_in = {"SKRANKE_STAFF": "KJ", "SKRANKE_PIN": "1111"}
+        sqlalchemy_argv = [sys.executable, "-c", "import sqlalchemy"]
         command(hours_argv), command(deadlines_argv, sign_in), child(BARE)  # warm the file cache
-        bare, hours, deadlines = [], [], []
+        command(sqlalchemy_argv)
+        bare, hours, deadlines, sqlalchemy = [], [], [], []
         for _ in range(args.runs):
             bare.append(child(BARE))
             hours.append(command(hours_argv))
             deadlines.append(command(deadlines_argv, sign_in))
+            sqlalchemy.append(command(sqlalchemy_argv))
     paint = Figure(
         "bare Textual app, first paint", median([b["times"][0] for b in bare]), max(b["rss_mb"] for b in bare)
     )
@@ -54,6 +60,12 @@ def main() -> None:
         Figure("skranke deadlines --json", median([d[0] for d in deadlines]), max(d[1] for d in deadlines)),
         paint,
         1.0,
+    )
+    floor = median([s[0] for s in sqlalchemy])
+    print(
+        f"  of which no command reading the store can remove: a process importing SQLAlchemy alone"
+        f" {floor * 1000:.1f} ms, {floor / paint.seconds:.2f}x the bare paint by itself",
+        flush=True,
     )
 
 
