@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -106,6 +108,10 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         super().__init__()
         self._view: DeadlinesPage | None = None
         self._labels: dict[str, CitizenLabel] = {}
+        # The tabs of this read whose citizens' names were read, each read logged as a look: the
+        # tab in view at once, the others when first opened (nobody on an unopened tab is looked at).
+        self._named: set[str] = set()
+        self._naming: set[str] = set()  # read now, in a worker
         self._department: str | None = None
         self._shown_requests: list[RequestDeadline] = []  # the requests table's rows, in order
         self._shown_follow_ups: list[FollowUp] = []  # the follow-up table's rows, in order
@@ -194,10 +200,41 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
     def load(self) -> None:
         skranke = self.app.skranke
         page = deadlines_page(skranke, department=self._department, limit=ROWS_SHOWN)
-        # Names only for the rows the tables will show: nobody else is looked at.
-        ids = [row.citizen_id for rows in _tab_lists(page).values() for row in rows]
-        labels = citizen_labels(skranke, self.app.actor, ids)
-        self.app.call_from_thread(self._show, page, labels)
+        # Names only for the rows of the tab in view: nobody else is looked at (the other
+        # tabs' names are read, and logged, when a tab is opened: _fill_named).
+        shown = self.app.call_from_thread(lambda: self.query_one(TabbedContent).active) or "tab-requests"
+        labels = citizen_labels(skranke, self.app.actor, [row.citizen_id for row in _tab_lists(page)[shown]])
+        self.app.call_from_thread(self._show, page, labels, shown)
+
+    @work(thread=True, exit_on_error=False, group="deadlines-names")
+    def _read_names(self, tab: str, view: DeadlinesPage) -> None:
+        ids = [row.citizen_id for row in _tab_lists(view)[tab]]
+        labels = citizen_labels(self.app.skranke, self.app.actor, ids)  # a fault: the app's to show
+        self.app.call_from_thread(self._names_read, tab, view, labels)
+
+    def _names_read(self, tab: str, view: DeadlinesPage, labels: dict[str, CitizenLabel]) -> None:
+        if view is not self._view:
+            return  # read again meanwhile: the new read names its own tabs
+        self._naming.discard(tab)
+        self._labels.update(labels)
+        self._named.add(tab)
+        self._fillers_by_tab()[tab]()
+
+    def _fill_named(self, tab: str) -> None:
+        """Fill a tab whose names are read; read them first (a worker) if they are not."""
+        if tab in self._named:
+            self._fillers_by_tab()[tab]()
+        elif tab not in self._naming and self._view is not None:
+            self._naming.add(tab)
+            self._read_names(tab, self._view)
+
+    def _fillers_by_tab(self) -> dict[str, Callable[[], None]]:
+        return {
+            "tab-requests": self._fill_requests,
+            "tab-exempt": self._fill_exempt,
+            "tab-follow-ups": self._fill_follow_ups,
+            "tab-plan-reviews": self._fill_plan_reviews,
+        }
 
     def _citizen(self, citizen_id: str) -> Text:
         # Alias or initials: whoever stands at the counter need not read the full name.
@@ -209,8 +246,8 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         initials = "".join(part[0] for part in label.name.split() if part)
         return plain(f"{initials} ({citizen_id})" if initials else citizen_id)
 
-    def _show(self, view: DeadlinesPage, labels: dict[str, CitizenLabel]) -> None:
-        self._view, self._labels = view, labels
+    def _show(self, view: DeadlinesPage, labels: dict[str, CitizenLabel], named_tab: str) -> None:
+        self._view, self._labels, self._named, self._naming = view, labels, {named_tab}, set()
         overview = view.overview
         self.query_one("#deadlines-title", Static).update(
             Text(_("Deadlines at {date}").format(date=long_date(overview.as_of)), style="bold")
@@ -241,12 +278,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
                 for tab, name in TAB_LISTS.items()
             }
         )
-        fillers = {
-            "tab-requests": self._fill_requests,
-            "tab-exempt": self._fill_exempt,
-            "tab-follow-ups": self._fill_follow_ups,
-            "tab-plan-reviews": self._fill_plan_reviews,
-        }
+        fillers = {tab: partial(self._fill_named, tab) for tab in self._fillers_by_tab()}
         self.fill_tables(fillers, self.query_one(TabbedContent).active)
 
     def _department_cell(self, case_id: str, department_id: str | None = None, width: int | None = None) -> Text:

@@ -7,7 +7,7 @@ fills the tab in view at once and the others only if they are opened before the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from textual.widgets import TabbedContent
 
@@ -16,10 +16,10 @@ class TabTables:
     """Mixed into a screen with one TabbedContent: `fill_tables(fillers)` after each read, with
     a filler per tab id, and `fill_shown_tab(tab)` when a tab is activated."""
 
-    _fillers: dict[str, Callable[[], None]] | None = None
+    _fillers: Mapping[str, Callable[[], None]] | None = None
     _filled: frozenset[str] = frozenset()
 
-    def fill_tables(self, fillers: dict[str, Callable[[], None]], active: str | None) -> None:
+    def fill_tables(self, fillers: Mapping[str, Callable[[], None]], active: str | None) -> None:
         self._fillers, self._filled = fillers, frozenset()
         self.fill_shown_tab(active or next(iter(fillers)))
 
