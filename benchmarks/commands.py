@@ -3,8 +3,7 @@ app's first paint.
 
 Each is a whole process (interpreter start, imports, the command, exit), timed from the parent
 by wall clock; the bare app is the baseline of `startup.py` (one Static, headless, leaves on its
-first painted frame). `deadlines` signs in as the demo's receptionist (KJ, PIN from
-SKRANKE_PIN), so its figure includes the Argon2 check of the PIN and the audit events it writes.
+first painted frame). Neither signs in: both print ids, dates and hours, no names (DESIGN §3).
 Runs are interleaved, so machine noise hits all of them alike.
 
 Beside `deadlines --json`, what it cannot go under while it reads the store through SQLAlchemy
@@ -35,15 +34,14 @@ def main() -> None:
         command([skranke, "demo", "--no-open", "--db", db, "--now", NOW])
         hours_argv = [skranke, "hours", "--json", "--now", NOW]
         deadlines_argv = [skranke, "deadlines", "--json", "--db", db, "--now", NOW]
-        sign_in = {"SKRANKE_STAFF": "KJ", "SKRANKE_PIN": "1111"}
         sqlalchemy_argv = [sys.executable, "-c", "import sqlalchemy"]
-        command(hours_argv), command(deadlines_argv, sign_in), child(BARE)  # warm the file cache
+        command(hours_argv), command(deadlines_argv), child(BARE)  # warm the file cache
         command(sqlalchemy_argv)
         bare, hours, deadlines, sqlalchemy = [], [], [], []
         for _ in range(args.runs):
             bare.append(child(BARE))
             hours.append(command(hours_argv))
-            deadlines.append(command(deadlines_argv, sign_in))
+            deadlines.append(command(deadlines_argv))
             sqlalchemy.append(command(sqlalchemy_argv))
     paint = Figure(
         "bare Textual app, first paint", median([b["times"][0] for b in bare]), max(b["rss_mb"] for b in bare)
@@ -56,7 +54,7 @@ def main() -> None:
         1.0,
     )
     report(
-        "skranke deadlines --json (demo store, signed in)",
+        "skranke deadlines --json (demo store)",
         Figure("skranke deadlines --json", median([d[0] for d in deadlines]), max(d[1] for d in deadlines)),
         paint,
         1.0,
