@@ -328,6 +328,73 @@ def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_
         engine.dispose()
 
 
+def test_a_copy_before_an_upgrade_never_replaces_an_earlier_copy(tmp_path):
+    """The same store upgraded twice in one second (or under a fixed --now), e.g. after it was
+    restored from its copy: both copies are kept."""
+    import shutil
+
+    path = tmp_path / "old.db"
+    _older_skranke_database(f"sqlite:///{path}")
+    shutil.copy(path, tmp_path / "restored.db")
+    first = Database.open(f"sqlite:///{path}", NOW)
+    first.close()
+    for leftover in tmp_path.glob("old.db-*"):  # the upgraded store's WAL files go with it
+        leftover.unlink()
+    shutil.copy(tmp_path / "restored.db", path)
+    second = Database.open(f"sqlite:///{path}", NOW)
+    second.close()
+    assert first.backup_location and second.backup_location
+    assert first.backup_location != second.backup_location
+    for copy in (first.backup_location, second.backup_location):
+        engine = create_engine(f"sqlite:///{copy}")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT first_name FROM citizens")).scalar_one() == "Keep"
+            assert "staff" not in inspect(connection).get_table_names()  # both of revision 0001
+        engine.dispose()
+
+
+@pytest.mark.pg
+def test_workstations_started_together_on_an_older_postgresql_database_upgrade_it_once(pg_url):
+    """Reception and the window opened at once after an update: one upgrades (and copies), the
+    other waits for it and opens the database as it finds it, current."""
+    import threading
+
+    _older_skranke_database(pg_url)
+    start = threading.Barrier(3)
+    opened: list[Database] = []
+    failures: list[BaseException] = []
+
+    def open_at_workstation() -> None:
+        start.wait()
+        try:
+            opened.append(Database.open(pg_url, NOW))
+        except Exception as error:  # noqa: BLE001 - any failure at a workstation is the test's to report
+            failures.append(error)
+
+    workstations = [threading.Thread(target=open_at_workstation) for _ in range(3)]
+    for workstation in workstations:
+        workstation.start()
+    for workstation in workstations:
+        workstation.join(60)
+    engine = create_engine(pg_url)
+    copies = [d.backup_location for d in opened if d.backup_location]
+    try:
+        assert not failures, failures
+        assert len(opened) == 3 and len(copies) == 1
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            schema = copies[0].removeprefix("schema ")
+            assert connection.execute(text(f'SELECT first_name FROM "{schema}".citizens')).scalar_one() == "Keep"
+            assert connection.execute(text("SELECT first_name FROM citizens")).scalar_one() == "Keep"
+    finally:
+        for database in opened:
+            database.close()
+        with engine.begin() as connection:
+            for copy in copies:
+                connection.execute(text(f'DROP SCHEMA "{copy.removeprefix("schema ")}" CASCADE'))
+        engine.dispose()
+
+
 def test_the_head_revision_opening_compares_with_is_the_newest_migration():
     # Opening a current store compares with HEAD_REVISION and never loads Alembic's scripts.
     from skranke.store.schema import HEAD_REVISION

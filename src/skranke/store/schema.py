@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -19,6 +19,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Alembic (~180 ms); Alembic is loaded only to upgrade or to tell older from newer. A test checks
 # it is the head of migrations/versions.
 HEAD_REVISION = "0004"
+# PostgreSQL's advisory lock that one upgrade at a time holds (any number: skranke's own).
+UPGRADE_LOCK = 0x736B72616E6B65  # "skranke"
 
 
 def _config(connection=None) -> Config:
@@ -44,24 +46,43 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
-    """Copy the database before an upgrade; returns where the copy is."""
-    url = engine.url
-    label = f"{revision or 'none'}-{stamp:%Y%m%dT%H%M%S}"
-    if url.get_backend_name() == "sqlite":
-        source = Path(url.database or "")
-        target = source.with_name(f"{source.stem}.before-upgrade-{label}{source.suffix}")
-        # sqlite3's online backup gives a consistent copy even with WAL.
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-        return str(target)
-    # PostgreSQL: copy every table into a schema of its own, in one transaction.
-    schema = f"skranke_backup_{label.replace('-', '_').lower()}"
-    with engine.begin() as connection:
-        current = connection.execute(text("SELECT current_schema()")).scalar_one()
-        tables = inspect(connection).get_table_names(schema=current)
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        for table in tables:
-            connection.execute(text(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{current}"."{table}"'))
+    """Copy a SQLite database before an upgrade; returns where the copy is. (PostgreSQL's copy
+    is taken in the upgrade's own transaction: `_backup_schema`.)"""
+    source = Path(engine.url.database or "")
+    label = _label(stamp, revision)
+    target = source.with_name(f"{source.stem}.before-upgrade-{label}{source.suffix}")
+    number = 1
+    while target.exists():  # never over an earlier copy (the same second, or a fixed --now)
+        number += 1
+        target = source.with_name(f"{source.stem}.before-upgrade-{label}-{number}{source.suffix}")
+    # sqlite3's online backup gives a consistent copy even with WAL.
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return str(target)
+
+
+def _log_upgrade(current: str | None, copy: str) -> None:
+    log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, HEAD_REVISION, copy)
+
+
+def _label(stamp: datetime, revision: str | None) -> str:
+    return f"{revision or 'none'}-{stamp:%Y%m%dT%H%M%S}"
+
+
+def _backup_schema(connection: Connection, stamp: datetime, revision: str | None) -> str:
+    """PostgreSQL: every table copied into a schema of its own, named after the store's schema
+    (stores of several schemas share one database), never over an earlier copy."""
+    current = connection.execute(text("SELECT current_schema()")).scalar_one()
+    tables = inspect(connection).get_table_names(schema=current)
+    base = f"{current}_before_{_label(stamp, revision).replace('-', '_').lower()}"[:56]  # identifiers: 63 bytes
+    existing = set(connection.execute(text("SELECT nspname FROM pg_namespace")).scalars())
+    schema, number = base, 1
+    while schema in existing:
+        number += 1
+        schema = f"{base}_{number}"
+    connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    for table in tables:
+        connection.execute(text(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{current}"."{table}"'))
     return f"schema {schema}"
 
 
@@ -74,10 +95,14 @@ class SchemaState:
 def schema_state(engine: Engine) -> tuple[str, str | None]:
     """(state, revision): read only, so a database refused is left exactly as it was."""
     with engine.connect() as connection:
-        tables = inspect(connection).get_table_names()
-        revision = None
-        if "alembic_version" in tables:  # what Alembic's MigrationContext reads, without Alembic
-            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _state_on(connection)
+
+
+def _state_on(connection: Connection) -> tuple[str, str | None]:
+    tables = inspect(connection).get_table_names()
+    revision = None
+    if "alembic_version" in tables:  # what Alembic's MigrationContext reads, without Alembic
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return _state_of(revision, tables)
 
 
@@ -112,16 +137,28 @@ def upgrade_to_head(engine: Engine, stamp: datetime, state: str, current: str | 
     if one was taken. A FOREIGN or NEWER database never gets here (Database.open refuses it)."""
     if state == SchemaState.CURRENT:
         return None
-    copy = None
-    if state == SchemaState.OLDER:
-        copy = backup(engine, stamp, current)
-        log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, head_revision(), copy)
     from alembic import command
 
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
+            # Workstations started together on a new or older database: the first upgrades
+            # (its DDL, copy included, is one transaction), the others wait for it here and
+            # find the database current when they read its state again.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+            state, current = _state_on(connection)
+            if state == SchemaState.CURRENT:
+                return None
+            copy = _backup_schema(connection, stamp, current) if state == SchemaState.OLDER else None
+            if copy:
+                log.warning(
+                    "database upgraded from %s to %s; copy before the upgrade: %s", current, HEAD_REVISION, copy
+                )
             command.upgrade(_config(connection), "head")
         return copy
+    copy = None
+    if state == SchemaState.OLDER:
+        copy = backup(engine, stamp, current)
+        _log_upgrade(current, copy)
     # SQLite alters a table beyond adding a plain column by rebuilding it: the old table is
     # dropped, which with foreign keys on would delete or refuse every row that refers to it.
     # SQLite's own procedure: foreign keys off (only outside a transaction), the upgrade in one
