@@ -328,6 +328,30 @@ def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_
         engine.dispose()
 
 
+def test_an_upgrade_that_fails_on_sqlite_leaves_the_store_as_it_was(tmp_path):
+    """An upgrade is one transaction on SQLite too, its DDL included (the driver begins one
+    only before DML): a store whose rows would refer to nothing after it is refused and left
+    exactly at its revision, without a table of the newer ones."""
+    path = tmp_path / "old.db"
+    _store_at(
+        f"sqlite:///{path}",
+        "0001",
+        # Written with foreign keys off, as by a program that did not check them.
+        "INSERT INTO cases (id, citizen_id, department, paragraph, contact_date, free_choice) "
+        "VALUES ('S1', 'B9', 'stabilisering', 'SEL101', '2026-04-01', false)",
+    )
+    with pytest.raises(RuntimeError, match="referring to nothing"):
+        Database.open(f"sqlite:///{path}", NOW)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        assert current_revision(engine) == "0001"
+        with engine.connect() as connection:
+            assert "staff" not in inspect(connection).get_table_names()  # 0002's tables: none
+            assert connection.execute(text("SELECT citizen_id FROM cases")).scalar_one() == "B9"
+    finally:
+        engine.dispose()
+
+
 def test_a_copy_before_an_upgrade_never_replaces_an_earlier_copy(tmp_path):
     """The same store upgraded twice in one second (or under a fixed --now), e.g. after it was
     restored from its copy: both copies are kept."""
@@ -353,13 +377,12 @@ def test_a_copy_before_an_upgrade_never_replaces_an_earlier_copy(tmp_path):
         engine.dispose()
 
 
-@pytest.mark.pg
-def test_workstations_started_together_on_an_older_postgresql_database_upgrade_it_once(pg_url):
+def test_workstations_started_together_on_an_older_database_upgrade_it_once(db_url):
     """Reception and the window opened at once after an update: one upgrades (and copies), the
-    other waits for it and opens the database as it finds it, current."""
+    others wait for it and open the database as they find it, current."""
     import threading
 
-    _older_skranke_database(pg_url)
+    _older_skranke_database(db_url)
     start = threading.Barrier(3)
     opened: list[Database] = []
     failures: list[BaseException] = []
@@ -367,7 +390,7 @@ def test_workstations_started_together_on_an_older_postgresql_database_upgrade_i
     def open_at_workstation() -> None:
         start.wait()
         try:
-            opened.append(Database.open(pg_url, NOW))
+            opened.append(Database.open(db_url, NOW))
         except Exception as error:  # noqa: BLE001 - any failure at a workstation is the test's to report
             failures.append(error)
 
@@ -376,22 +399,32 @@ def test_workstations_started_together_on_an_older_postgresql_database_upgrade_i
         workstation.start()
     for workstation in workstations:
         workstation.join(60)
-    engine = create_engine(pg_url)
+    engine = create_engine(db_url)
     copies = [d.backup_location for d in opened if d.backup_location]
     try:
         assert not failures, failures
         assert len(opened) == 3 and len(copies) == 1
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
-            schema = copies[0].removeprefix("schema ")
-            assert connection.execute(text(f'SELECT first_name FROM "{schema}".citizens')).scalar_one() == "Keep"
             assert connection.execute(text("SELECT first_name FROM citizens")).scalar_one() == "Keep"
+        if copies[0].startswith("schema "):  # PostgreSQL
+            copy_engine, schema = engine, copies[0].removeprefix("schema ")
+        else:
+            copy_engine, schema = create_engine(f"sqlite:///{copies[0]}"), None
+        with copy_engine.connect() as connection:
+            table = f'"{schema}".citizens' if schema else "citizens"
+            assert connection.execute(text(f"SELECT first_name FROM {table}")).scalar_one() == "Keep"
+            # The copy is of revision 0001: taken before the upgrade, not after another's.
+            assert "staff" not in inspect(connection).get_table_names(schema=schema)
+        if copy_engine is not engine:
+            copy_engine.dispose()
     finally:
         for database in opened:
             database.close()
         with engine.begin() as connection:
             for copy in copies:
-                connection.execute(text(f'DROP SCHEMA "{copy.removeprefix("schema ")}" CASCADE'))
+                if copy.startswith("schema "):
+                    connection.execute(text(f'DROP SCHEMA "{copy.removeprefix("schema ")}" CASCADE'))
         engine.dispose()
 
 

@@ -61,8 +61,9 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
     return str(target)
 
 
-def _log_upgrade(current: str | None, copy: str) -> None:
-    log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, HEAD_REVISION, copy)
+def _log_upgrade(current: str | None, copy: str | None) -> None:
+    if copy is not None:  # a new database has nothing to copy or to say
+        log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, HEAD_REVISION, copy)
 
 
 def _label(stamp: datetime, revision: str | None) -> str:
@@ -149,29 +150,33 @@ def upgrade_to_head(engine: Engine, stamp: datetime, state: str, current: str | 
             if state == SchemaState.CURRENT:
                 return None
             copy = _backup_schema(connection, stamp, current) if state == SchemaState.OLDER else None
-            if copy:
-                log.warning(
-                    "database upgraded from %s to %s; copy before the upgrade: %s", current, HEAD_REVISION, copy
-                )
             command.upgrade(_config(connection), "head")
-        return copy
-    copy = None
-    if state == SchemaState.OLDER:
-        copy = backup(engine, stamp, current)
         _log_upgrade(current, copy)
+        return copy
     # SQLite alters a table beyond adding a plain column by rebuilding it: the old table is
     # dropped, which with foreign keys on would delete or refuse every row that refers to it.
     # SQLite's own procedure: foreign keys off (only outside a transaction), the upgrade in one
     # transaction, every reference checked before it commits, and the connection not reused.
+    copy = None
     with engine.connect() as connection:
         try:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
             with connection.begin():
+                # Begun here: the driver begins a transaction only before DML, and the DDL
+                # before it would stay done when the upgrade fails. IMMEDIATE: another
+                # workstation's upgrade waits for this one, then finds the store current.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                state, current = _state_on(connection)
+                if state == SchemaState.CURRENT:
+                    return None
+                if state == SchemaState.OLDER:  # the file as last committed: before this upgrade
+                    copy = backup(engine, stamp, current)
                 command.upgrade(_config(connection), "head")
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"the upgrade would leave rows referring to nothing: {broken[:5]}")
         finally:
             connection.invalidate()  # its foreign keys are off: a new connection sets them again
+    _log_upgrade(current, copy)
     return copy
