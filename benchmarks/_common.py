@@ -15,6 +15,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from skranke.store.engine import PAGE_CACHE_KIB
+
 # Printed by a child as its last line: its timings (seconds) and its peak RSS.
 CHILD_REPORT = """
 def _report(times, **extra):
@@ -50,7 +52,7 @@ _report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SEL
 REPLAY = """
 import json, sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1])
-connection.execute("PRAGMA cache_size=-16000")  # as the store's own connections (store.engine)
+connection.execute("PRAGMA cache_size=-{page_cache_kib}")  # as the store's own connections
 statements = json.loads(sys.argv[3])
 times = []
 for _ in range(int(sys.argv[2])):
@@ -59,6 +61,15 @@ for _ in range(int(sys.argv[2])):
         connection.execute(statement, parameters).fetchall()
     times.append(time.perf_counter() - started)
 _report(times, statements=len(statements))
+"""
+
+
+REPLAY = REPLAY.replace("{page_cache_kib}", str(PAGE_CACHE_KIB))
+
+# What the application does a few seconds after it starts (ui.app), before a view is timed.
+SETTLED = """
+from skranke.collector import keep_start_up_objects
+keep_start_up_objects()
 """
 
 

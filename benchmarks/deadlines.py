@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from _common import REPLAY, Figure, capture_code, child, median, report
+from _common import REPLAY, SETTLED, Figure, capture_code, child, median, report
 from skranke.clock import TIMEZONE
 from skranke.config import load_settings
 from skranke.services.context import Skranke
@@ -83,7 +83,8 @@ def fill(skranke: Skranke, cases: int) -> None:
         connection.execute(insert(Appointment.__table__), appointments)
 
 
-VIEW = """
+VIEW = (
+    """
 import sys, time
 from skranke.config import load_settings
 from skranke.services.context import Skranke
@@ -93,8 +94,9 @@ skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
 skranke.database  # opened once, as the application does before any screen
 import importlib
 importlib.import_module("skranke.store.queries")  # "I dag" (its counts) imports it before Frister opens
-from skranke.collector import keep_start_up_objects
-keep_start_up_objects()  # as the application does a few seconds after it starts (ui.app)
+"""
+    + SETTLED
+    + """
 view = getattr(deadlines, sys.argv[4])  # deadlines_page or deadlines_view
 times = []
 for _ in range(int(sys.argv[3])):
@@ -105,6 +107,7 @@ o = result.overview
 _report(times, requests=len(o.requests), exempt=len(o.exempt), follow_ups=len(o.follow_ups),
         plan_reviews=len(o.plan_reviews), totals=getattr(result, "totals", None))
 """
+)
 
 # The SELECTs the page sends, caught at the cursor, to be replayed bare (REPLAY).
 CAPTURE = capture_code("from skranke.services.deadlines import deadlines_page", "deadlines_page(skranke)")

@@ -21,12 +21,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import REPLAY, Figure, capture_code, child, median, report
+from _common import REPLAY, SETTLED, Figure, capture_code, child, median, report
 
 TODAY = date(2026, 4, 9)
 NOW = f"{TODAY}T13:00"
 
-VIEW = """
+VIEW = (
+    """
 import sys, time
 from skranke.config import load_settings
 from skranke.services.context import Skranke
@@ -34,8 +35,9 @@ from skranke.services.dispensing import queue, dispensing_services
 
 skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
 skranke.database  # opened once, as the application does before any screen
-from skranke.collector import keep_start_up_objects
-keep_start_up_objects()  # as the application does a few seconds after it starts (ui.app)
+"""
+    + SETTLED
+    + """
 times = []
 for _ in range(int(sys.argv[3])):
     started = time.perf_counter()
@@ -43,6 +45,7 @@ for _ in range(int(sys.argv[3])):
     times.append(time.perf_counter() - started)
 _report(times, due=len(view.due), done=len(view.done), deliveries=len(view.deliveries))
 """
+)
 
 # The SELECTs the view sends, caught at the cursor, to be replayed bare (REPLAY).
 CAPTURE = capture_code("from skranke.services.dispensing import queue", "queue(skranke)")

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import REPLAY, Figure, child, median, report
+from _common import REPLAY, SETTLED, Figure, child, median, report
 
 NOW = "2026-04-09T09:00"
 # What is typed, one keystroke at a time ("soeren" finds Søren; "0101" a CPR or birth date).
@@ -47,9 +47,8 @@ skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
 skranke.database
 """
     + SETUP
+    + SETTLED
     + """
-from skranke.collector import keep_start_up_objects
-keep_start_up_objects()  # as the application does a few seconds after it starts (ui.app)
 keystrokes = json.loads(sys.argv[3])
 times = []
 for typed in keystrokes:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import sqlite
 from skranke.domain.deadlines import listing_bounds
 from skranke.domain.site import Rules
 from skranke.store.database import Database
+from skranke.store.engine import PAGE_CACHE_KIB
 from skranke.store.queries import (
     done_follow_ups_statement,
     guarantee_appointments_statement,
@@ -125,6 +126,6 @@ def test_a_sqlite_store_connection_checks_keys_and_keeps_a_page_cache(tmp_path):
             }
         # Foreign keys are the database's to enforce; a queue's walk through a million dose
         # records stays in the page cache between reads (SQLite's default holds 2 MB).
-        assert pragma == {"foreign_keys": 1, "journal_mode": "wal", "cache_size": -16000}
+        assert pragma == {"foreign_keys": 1, "journal_mode": "wal", "cache_size": -PAGE_CACHE_KIB}
     finally:
         database.close()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
@@ -71,8 +71,6 @@ def last_audit_events(session: Session, citizen_id: str, limit: int) -> Sequence
 
 def search_citizens(session: Session, words: list[str], cpr_prefix: str | None, limit: int) -> Sequence[Citizen]:
     """Citizens whose id, name or alias holds every word (folded), or whose CPR starts with the digits."""
-    from sqlalchemy import and_, or_
-
     # The folded text is a stored column (models.CITIZEN_SEARCH_TEXT): the words come folded alike.
     conditions = [Citizen.search_text.like(f"%{_escape_like(word)}%", escape="\\") for word in words]
     if cpr_prefix:
@@ -149,8 +147,6 @@ def prescriptions_valid_on(session: Session, day: date, citizen_id: str | None =
 
 
 def _valid_on(day: Any) -> Any:
-    from sqlalchemy import or_
-
     return and_(Prescription.valid_from <= day, or_(Prescription.valid_to.is_(None), Prescription.valid_to >= day))
 
 
@@ -353,8 +349,6 @@ def citizens_of_day(session: Session, day: date) -> dict[str, Any]:
 
 @cache
 def citizens_of_day_statement() -> Select:
-    from sqlalchemy import union
-
     day: Any = bindparam("day")
     # The ids as one subquery, not 1,500 bound values: each value is processed and the
     # statement's text rebuilt at every execution of an expanding IN.

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, inspect, text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,12 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
     """Copy a SQLite database before an upgrade; returns where the copy is. (PostgreSQL's copy
     is taken in the upgrade's own transaction: `_backup_schema`.)"""
     source = Path(engine.url.database or "")
-    label = _label(stamp, revision)
-    target = source.with_name(f"{source.stem}.before-upgrade-{label}{source.suffix}")
-    number = 1
-    while target.exists():  # never over an earlier copy (the same second, or a fixed --now)
-        number += 1
-        target = source.with_name(f"{source.stem}.before-upgrade-{label}-{number}{source.suffix}")
+    name = _unused(
+        f"{source.stem}.before-upgrade-{_label(stamp, revision)}",
+        lambda name: source.with_name(name + source.suffix).exists(),
+        "-",
+    )
+    target = source.with_name(name + source.suffix)
     # sqlite3's online backup gives a consistent copy even with WAL.
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
@@ -64,6 +66,16 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
 def _log_upgrade(current: str | None, copy: str | None) -> None:
     if copy is not None:  # a new database has nothing to copy or to say
         log.warning("database upgraded from %s to %s; copy before the upgrade: %s", current, HEAD_REVISION, copy)
+
+
+def _unused(name: str, taken: Callable[[str], bool], separator: str) -> str:
+    """`name`, or `name-2`, `name-3`, ...: a copy is never written over an earlier one (two
+    upgrades in one second, or under a fixed --now)."""
+    candidate, number = name, 1
+    while taken(candidate):
+        number += 1
+        candidate = f"{name}{separator}{number}"
+    return candidate
 
 
 def _label(stamp: datetime, revision: str | None) -> str:
@@ -77,10 +89,7 @@ def _backup_schema(connection: Connection, stamp: datetime, revision: str | None
     tables = inspect(connection).get_table_names(schema=current)
     base = f"{current}_before_{_label(stamp, revision).replace('-', '_').lower()}"[:56]  # identifiers: 63 bytes
     existing = set(connection.execute(text("SELECT nspname FROM pg_namespace")).scalars())
-    schema, number = base, 1
-    while schema in existing:
-        number += 1
-        schema = f"{base}_{number}"
+    schema = _unused(base, existing.__contains__, "_")
     connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     for table in tables:
         connection.execute(text(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{current}"."{table}"'))
