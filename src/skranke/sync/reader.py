@@ -29,8 +29,9 @@ Decisions, beyond DESIGN §3:
 - Line 0 in an error means the file as a whole (its name, its encoding, no header at all).
 - `rows` holds every row without an error of its own (a row is in `rows` or has errors, never
   both), even when other rows fail: the caller rejects the file as a whole.
-- Speed: one `RowContext` (look-up dicts) per file, the model's validator called directly,
-  cached parsing of repeated dates, rules and vocabulary, and the cyclic garbage collector
+- Speed: one `RowContext` (look-up dicts) per file; rows checked a batch at a time by column
+  (`skranke.sync.columns`: each distinct cell of a column parsed once by the model's own parser),
+  a row with any problem by its model, whose errors are reported; the cyclic garbage collector
   paused while rows are built.
 """
 
@@ -52,6 +53,7 @@ from pydantic_core import ErrorDetails
 from skranke.collector import collector_paused
 from skranke.domain.site import Site
 from skranke.i18n import _, ngettext
+from skranke.sync.columns import FileMemo, validate_batch
 from skranke.sync.rows import (
     COLUMNS,
     HEADER_KEYS,
@@ -63,6 +65,10 @@ from skranke.sync.rows import (
     header_key,
     mask_cpr,
 )
+
+# Records checked by column at a time: large enough that each distinct cell of a batch is parsed
+# once, small enough that a batch's cells and columns stay a few MB.
+BATCH = 4096
 
 SEPARATORS = (";", ",", "\t")
 _Name = TypeVar("_Name", str, Path, PurePath)
@@ -322,57 +328,36 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
     if errors:
         return
 
-    model = MODELS[kind]
-    validate = model.__pydantic_validator__.validate_python
+    validate = MODELS[kind].__pydantic_validator__.validate_python
     width = len(fields)
     key_header = column_of["id"][1]
     seen_keys: dict[str, int] = {}
     seen_cprs: dict[str, int] = {}  # CPR number -> the row's place in `rows`
-    # The model's __dict__ holds every field in the model's order (a test holds it to ROW_VALUES).
     as_values = ROW_VALUES[kind]._make  # type: ignore[attr-defined]
     is_citizen = kind == "borgere"
-    ignored_positions = [i for i, f in enumerate(fields) if f is None]
-    unnamed_positions = [i for i in ignored_positions if not parsed.columns[i]]
+    unnamed_positions = [i for i, f in enumerate(fields) if f is None and not parsed.columns[i]]
     rows = parsed.rows
     # Pairs of (field, position) for the cells that feed the model.
     used = [(f, i) for i, f in enumerate(fields) if f is not None]
-    simple = not ignored_positions and fields == [f for f, _position in used]
+    memo = FileMemo()
+    # Records waiting to be checked by column, with the physical line each starts on.
+    batch: list[list[str]] = []
+    batch_lines: list[int] = []
 
-    reader = csv.reader(stream, delimiter=separator)
-    line = header_line_no  # physical lines consumed so far
-    try:
-        for record in reader:
-            start = line + 1
-            line = header_line_no + reader.line_num
-            if len(record) != width:
-                if not any(cell.strip() for cell in record):
-                    continue  # blank line
-                if len(record) < width or any(c.strip() for c in record[width:]):
-                    reason = _("the row has {cells} cells, the header {header}").format(cells=len(record), header=width)
-                    errors.append(RowError(name, start, None, None, reason))
-                    continue
-                record = record[:width]
-            if simple:
-                values = {f: s for f, cell in zip(fields, record) if (s := cell.strip())}
-            else:
+    def check_batch() -> None:
+        """The waiting records by column; a row with any problem by its model (its errors)."""
+        if not batch:
+            return
+        checked = validate_batch(kind, used, batch, context, memo)
+        for index, (start, record) in enumerate(zip(batch_lines, batch)):
+            by_model = index in checked.needs_model
+            if by_model:
                 values = {f: s for f, i in used if (s := record[i].strip())}
-                for i in unnamed_positions:
-                    if record[i].strip():
-                        errors.append(
-                            RowError(
-                                name,
-                                start,
-                                f"#{i + 1}",
-                                record[i].strip(),
-                                _("a value under a column without a name"),
-                            )
-                        )
-            if not values:
-                continue  # only separators, or only ignored columns: a blank line
-
-            key = values.get("id")
+                if not values:
+                    continue  # only separators, or only ignored columns: a blank line
+            key = checked.keys[index]
             duplicate = False
-            if key is not None:
+            if key:
                 first_line = seen_keys.get(key)
                 if first_line is not None:
                     duplicate = True
@@ -380,12 +365,15 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
                     errors.append(RowError(name, start, key_header, key, reason))
                 else:
                     seen_keys[key] = start
-            try:
-                row = validate(values, context=context)
-            except ValidationError as error:
-                for item in error.errors(include_url=False):
-                    errors.append(_row_error(name, start, item, column_of, record, kind))
-                continue
+            if by_model:
+                try:
+                    row = as_values(validate(values, context=context).__dict__.values())
+                except ValidationError as error:
+                    for item in error.errors(include_url=False):
+                        errors.append(_row_error(name, start, item, column_of, record, kind))
+                    continue
+            else:
+                row = as_values(checked.values[index])
             if is_citizen and row.cpr is not None:
                 at = seen_cprs.get(row.cpr)
                 if at is not None:
@@ -398,8 +386,38 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
                 elif not duplicate:
                     seen_cprs[row.cpr] = len(rows)  # where the row goes, just below
             if not duplicate:
-                rows.append(ParsedRow(start, as_values(row.__dict__.values())))
+                rows.append(ParsedRow(start, row))
+        batch.clear()
+        batch_lines.clear()
+
+    reader = csv.reader(stream, delimiter=separator)
+    line = header_line_no  # physical lines consumed so far
+    try:
+        for record in reader:
+            start = line + 1
+            line = header_line_no + reader.line_num
+            if len(record) != width:
+                if not any(cell.strip() for cell in record):
+                    continue  # blank line
+                if len(record) < width or any(c.strip() for c in record[width:]):
+                    reason = _("the row has {cells} cells, the header {header}").format(cells=len(record), header=width)
+                    check_batch()  # the errors stay in line order
+                    errors.append(RowError(name, start, None, None, reason))
+                    continue
+                record = record[:width]
+            if unnamed_positions and any(record[i].strip() for i in unnamed_positions):
+                check_batch()
+                for i in unnamed_positions:
+                    if record[i].strip():
+                        reason = _("a value under a column without a name")
+                        errors.append(RowError(name, start, f"#{i + 1}", record[i].strip(), reason))
+            batch.append(record)
+            batch_lines.append(start)
+            if len(batch) >= BATCH:
+                check_batch()
+        check_batch()
     except csv.Error as error:
+        check_batch()
         errors.append(RowError(name, header_line_no + reader.line_num, None, None, _csv_reason(error)))
 
 

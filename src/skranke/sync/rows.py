@@ -387,6 +387,16 @@ def parse_pickup_rule(value: Any) -> str:
     return rule
 
 
+def parse_dose(value: Any) -> Decimal:
+    """A dose in mg: more than 0, under a million, at most two decimals."""
+    dose = parse_decimal(value)
+    if dose <= 0:
+        invalid(_("dose must be more than 0 mg"))
+    if dose >= 1_000_000:
+        invalid(_("dose too large (at most 999999,99 mg)"))
+    return dose
+
+
 _CPR_PLAIN = re.compile(r"\s*(\d{6})-?(\d{4})\s*", re.ASCII)
 
 
@@ -644,12 +654,7 @@ class PrescriptionRow(ExportRow):
     @field_validator("dose_mg", mode="before")
     @classmethod
     def _dose(cls, value: Any) -> Decimal:
-        dose = parse_decimal(value)
-        if dose <= 0:
-            invalid(_("dose must be more than 0 mg"))
-        if dose >= 1_000_000:
-            invalid(_("dose too large (at most 999999,99 mg)"))
-        return dose
+        return parse_dose(value)
 
     @field_validator("valid_to")
     @classmethod
