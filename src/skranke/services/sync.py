@@ -119,7 +119,7 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     if parsed.kind == "borgere":
         # The reader gives a file's rows as named tuples of its kind's model fields.
         owners = cpr_owners(session, (row.cpr for _line, row in parsed.rows))
-        for line, row in parsed.rows:
+        for line, row in parsed.rows if owners else ():
             owner = owners.get(row.cpr) if row.cpr else None
             if owner is not None and owner != row.id:
                 errors.append(
@@ -132,9 +132,12 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
                     )
                 )
         return errors
-    known = existing_ids(session, Citizen, (row.citizen_id for _line, row in parsed.rows))
+    referred = {row.citizen_id for _line, row in parsed.rows}
+    unknown = referred - existing_ids(session, Citizen, referred)
+    if not unknown:
+        return errors
     for line, referring_row in parsed.rows:
-        if referring_row.citizen_id not in known:
+        if referring_row.citizen_id in unknown:
             errors.append(
                 RowError(
                     parsed.name,

@@ -6,16 +6,17 @@ dispensings, intakes) lives in tables an import never touches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from skranke.collector import collector_paused
 from skranke.store.models import (
     Appointment,
     Case,
@@ -60,33 +61,42 @@ def data_columns(kind: str) -> list[str]:
     return [c.key for c in model.__table__.columns if c.key != "imported_at" and c.computed is None]
 
 
-def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: list[str]) -> Iterator[Row]:
+def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: set[str]) -> Iterator[Row]:
     """The rows (of `columns`) whose `key` is among `wanted`. Few keys: IN lists of CHUNK, one
     statement expanded at execution (Core: the ORM's per-query work cost more than the look-ups).
     Keys of a good part of the table (a bulk file's every citizen): the table's whole column,
     read once, which costs less than hundreds of IN lists."""
     connection = session.connection()
-    if len(wanted) > CHUNK:
-        total = connection.execute(select(func.count()).select_from(key.table)).scalar_one()
-        if len(wanted) * WHOLE_COLUMN_SHARE >= total:
-            keep = set(wanted)
-            rows = connection.execute(select(*columns).where(key.is_not(None)))
-            yield from (row for row in rows if row[0] in keep)
-            return
+    if _whole_column(session, key, wanted):
+        rows = connection.execute(select(*columns).where(key.is_not(None)))
+        yield from (row for row in rows if row[0] in wanted)
+        return
     statement = select(*columns).where(key.in_(bindparam("keys", expanding=True)))
-    for chunk in _chunks(wanted):
+    for chunk in _chunks(sorted(wanted)):
         yield from connection.execute(statement, {"keys": chunk})
 
 
+def _whole_column(session: Session, key: Any, wanted: Collection[str]) -> bool:
+    """Whether so many keys are wanted that reading the whole column costs less than IN lists."""
+    if len(wanted) <= CHUNK:
+        return False
+    total = session.connection().execute(select(func.count()).select_from(key.table)).scalar_one()
+    return len(wanted) * WHOLE_COLUMN_SHARE >= total
+
+
 def existing_ids(session: Session, model: type[ImportedModel], ids: Iterable[str]) -> set[str]:
-    wanted = sorted(set(ids))
+    wanted = set(ids)
+    if _whole_column(session, model.id, wanted):  # the keys as one set, intersected at C speed
+        return wanted.intersection(session.connection().execute(select(model.id)).scalars())
     return {row[0] for row in _matching_rows(session, model.id, [model.id], wanted)}
 
 
 def cpr_owners(session: Session, cprs: Iterable[str | None]) -> dict[str, str]:
     """Which citizen already holds each CPR number (the column is unique)."""
-    wanted = sorted({c for c in cprs if c})
-    return dict(_matching_rows(session, Citizen.cpr, [Citizen.cpr, Citizen.id], wanted))
+    wanted = set(cprs)
+    wanted.discard(None)
+    wanted.discard("")
+    return dict(_matching_rows(session, Citizen.cpr, [Citizen.cpr, Citizen.id], cast(set[str], wanted)))
 
 
 def upsert(
@@ -102,52 +112,75 @@ def upsert(
     # Declarative classes map a Table; SQLAlchemy types `__table__` as the general FromClause.
     table = cast(Table, model.__table__)
     columns = data_columns(kind)
-    table_columns = [table.c[name] for name in columns]
-    values_of = attrgetter(*columns)  # a row's values in the table's column order
-    key = columns.index("id")
     counts = UpsertCounts()
     connection = session.connection()
     # An empty table (a first import, a new clinic) has nothing to compare with: skip the look-ups.
     empty = connection.execute(select(model.id).limit(1)).first() is None
-    for chunk in _chunks(rows, INSERT_CHUNK if empty else CHUNK):
-        if empty:
-            current = {}
-        else:
-            keys = [row.id for row in chunk]
-            current = {
-                record[0]: tuple(record)
-                for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))
-            }
-        new_rows: list[tuple] = []
-        changed_rows: list[tuple] = []
-        for row in chunk:
-            values = values_of(row)
-            before = current.get(row.id)
-            if before is None:
-                new_rows.append(values)
-            elif before != values:
-                changed_rows.append(values)
-            else:
-                counts.unchanged += 1
-        if new_rows:
-            _insert_many(connection, table, columns, new_rows, imported_at)
-            counts.inserted += len(new_rows)
-        if changed_rows:
-            connection.execute(
-                update(table).where(table.c.id == bindparam("key")),
-                [
-                    {**dict(zip(columns, values)), "key": values[key], "imported_at": imported_at}
-                    for values in changed_rows
-                ],
-            )
-            counts.updated += len(changed_rows)
-        if on_progress is not None:
-            on_progress(counts.inserted + counts.updated + counts.unchanged)
+    with collector_paused():  # the chunks' tuples hold no cycles (see collector_paused)
+        for chunk in _chunks(rows, INSERT_CHUNK if empty else CHUNK):
+            _upsert_chunk(connection, table, columns, chunk, empty, imported_at, counts)
+            if on_progress is not None:
+                on_progress(counts.inserted + counts.updated + counts.unchanged)
     return counts
 
 
-def _insert_many(connection, table: Table, columns: list[str], rows: list[tuple], imported_at: datetime) -> None:
-    """A batched INSERT of new rows (values in `columns`' order), all stamped `imported_at`.
+def _upsert_chunk(
+    connection: Connection,
+    table: Table,
+    columns: list[str],
+    chunk: Sequence[Any],
+    empty: bool,
+    imported_at: datetime,
+    counts: UpsertCounts,
+) -> None:
+    if empty:
+        _insert_many(connection, table, columns, _by_column(chunk, columns), imported_at)
+        counts.inserted += len(chunk)
+        return
+    values_of = attrgetter(*columns)  # a row's values in the table's column order
+    key = columns.index("id")
+    table_columns = [table.c[name] for name in columns]
+    keys = [row.id for row in chunk]
+    current = {
+        record[0]: tuple(record) for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))
+    }
+    new_rows: list[tuple] = []
+    changed_rows: list[tuple] = []
+    for row in chunk:
+        values = values_of(row)
+        before = current.get(row.id)
+        if before is None:
+            new_rows.append(values)
+        elif before != values:
+            changed_rows.append(values)
+        else:
+            counts.unchanged += 1
+    if new_rows:
+        _insert_many(connection, table, columns, list(zip(*new_rows)), imported_at)
+        counts.inserted += len(new_rows)
+    if changed_rows:
+        connection.execute(
+            update(table).where(table.c.id == bindparam("key")),
+            [{**dict(zip(columns, values)), "key": values[key], "imported_at": imported_at} for values in changed_rows],
+        )
+        counts.updated += len(changed_rows)
+
+
+def _by_column(rows: Sequence[Any], columns: list[str]) -> list[tuple]:
+    """The rows' values a column at a time, in `columns`' order. The reader's named tuples are
+    turned whole (no attribute read per value); other rows are read by attribute."""
+    fields = getattr(type(rows[0]), "_fields", None)
+    if fields is not None and all(type(row) is type(rows[0]) for row in rows):
+        transposed = list(zip(*rows))
+        return [transposed[fields.index(name)] for name in columns]
+    return list(zip(*map(attrgetter(*columns), rows)))
+
+
+def _insert_many(
+    connection: Connection, table: Table, columns: list[str], by_column: list[tuple], imported_at: datetime
+) -> None:
+    """A batched INSERT of new rows, given a column at a time (in `columns`' order), all
+    stamped `imported_at`.
 
     Core executemany on the session's connection: one batched statement per chunk (the ORM's
     bulk path splits rows by which columns are NULL, one INSERT per group). On SQLite the column
@@ -155,9 +188,10 @@ def _insert_many(connection, table: Table, columns: list[str], rows: list[tuple]
     executemany: the same stored values as SQLAlchemy writes, without its per-row parameter
     bookkeeping (most of an import's time)."""
     dialect = connection.dialect
+    count = len(by_column[0])
     if dialect.name != "sqlite":
         connection.execute(
-            insert(table), [{**dict(zip(columns, values)), "imported_at": imported_at} for values in rows]
+            insert(table), [{**dict(zip(columns, values)), "imported_at": imported_at} for values in zip(*by_column)]
         )
         return
     targets = [table.c[name] for name in columns]
@@ -165,12 +199,12 @@ def _insert_many(connection, table: Table, columns: list[str], rows: list[tuple]
     stamp = stamp_processor(imported_at) if stamp_processor else imported_at
     # Column by column: a type's processor mapped over one column costs a fraction of a call per
     # value in a per-row loop, and columns without one are passed through untouched.
-    by_column = list(zip(*rows))
+    by_column = list(by_column)
     for position, column in enumerate(targets):
         process = column.type._cached_bind_processor(dialect)
         if process is not None:
             by_column[position] = _converted(process, by_column[position])
-    converted = list(zip(*by_column, repeat(stamp, len(rows))))
+    converted = list(zip(*by_column, repeat(stamp, count)))
     targets.append(table.c.imported_at)
     placeholders = ", ".join("?" for _ in targets)
     quoted = ", ".join(dialect.identifier_preparer.quote(column.name) for column in targets)

@@ -16,7 +16,6 @@ generated files of good and bad cells.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -180,7 +179,7 @@ def validate_batch(
         cells = cells_at[position]
         plan = plans[field]
         if isinstance(plan, _Text):
-            parsed: list[Any] = [cell.strip() for cell in cells]
+            parsed: list[Any] = list(map(str.strip, cells))
             if field == "id":
                 keys = parsed
             _mark_text(parsed, plan.max_length, default, needs_model)
@@ -226,35 +225,36 @@ def _mark_text(texts: list[str], max_length: int, default: Any, needs_model: set
         needs_model.update(i for i, text in enumerate(texts) if not text)
 
 
-_CPR_PLAIN = re.compile(r"(\d{6})-?(\d{4})", re.ASCII)
-
-
 def _cpr_column(cells: Sequence[str], today: date) -> tuple[list[Any], bool]:
-    """The common form (`DDMMYY-SSSS` or 10 digits) as the model normalises it; any other
+    """The common forms (`DDMMYY-SSSS`, 10 digits) as the model normalises them; any other
     form, or a birth date the model would refuse, goes to the model (and the flag says so)."""
     parsed: list[Any] = []
     refused = False
-    born_on: dict[str, date | None] = {}  # DDMMYY and the century digit: few thousand
+    born_in_time: dict[str, bool] = {}  # DDMMYY and the century digit: a few thousand
     append = parsed.append
     for cell in cells:
         text = cell.strip()
         if not text:
             append(None)
             continue
-        plain = _CPR_PLAIN.fullmatch(text)
-        if plain is None:
+        if len(text) == 11 and text[6] == "-":
+            number = text[:6] + text[7:]
+        elif len(text) == 10:
+            number = text
+        else:
+            number = ""
+        if not (number.isascii() and number.isdigit()):  # "" too: the model's other forms
             append(_NEEDS_MODEL)
             refused = True
             continue
-        number = plain[1] + plain[2]
-        birth_key = number[:7]
-        if birth_key not in born_on:
+        birth = number[:7]
+        valid = born_in_time.get(birth)
+        if valid is None:
             try:
-                born_on[birth_key] = _cpr_birth_date(number)
-            except ValueError:
-                born_on[birth_key] = None
-        born = born_on[birth_key]
-        if born is not None and born <= today:
+                valid = born_in_time[birth] = _cpr_birth_date(number) <= today
+            except ValueError:  # no such date
+                valid = born_in_time[birth] = False
+        if valid:
             append(number)
         else:
             append(_NEEDS_MODEL)

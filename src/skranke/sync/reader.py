@@ -335,6 +335,7 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
     seen_cprs: dict[str, int] = {}  # CPR number -> the row's place in `rows`
     as_values = ROW_VALUES[kind]._make  # type: ignore[attr-defined]
     is_citizen = kind == "borgere"
+    cpr_at = ROW_VALUES[kind]._fields.index("cpr") if is_citizen else -1  # type: ignore[attr-defined]
     unnamed_positions = [i for i, f in enumerate(fields) if f is None and not parsed.columns[i]]
     rows = parsed.rows
     # Pairs of (field, position) for the cells that feed the model.
@@ -349,6 +350,17 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
         if not batch:
             return
         checked = validate_batch(kind, used, batch, context, memo)
+        if not checked.needs_model and _all_new(checked.keys, seen_keys):
+            cprs = [row[cpr_at] for row in checked.values] if is_citizen else []
+            if not is_citizen or _all_new([c for c in cprs if c is not None], seen_cprs):
+                # The common batch: every row good and new, taken whole.
+                first = len(rows)
+                seen_keys.update(zip(checked.keys, batch_lines))
+                seen_cprs.update((cpr, first + i) for i, cpr in enumerate(cprs) if cpr is not None)
+                rows.extend(map(ParsedRow, batch_lines, map(as_values, checked.values)))
+                batch.clear()
+                batch_lines.clear()
+                return
         for index, (start, record) in enumerate(zip(batch_lines, batch)):
             by_model = index in checked.needs_model
             if by_model:
@@ -419,6 +431,11 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
     except csv.Error as error:
         check_batch()
         errors.append(RowError(name, header_line_no + reader.line_num, None, None, _csv_reason(error)))
+
+
+def _all_new(keys: list[str], seen: dict[str, int]) -> bool:
+    """No key twice among `keys`, none of them seen before."""
+    return len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys)
 
 
 def _separated(separator: str) -> str:
