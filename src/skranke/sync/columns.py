@@ -135,12 +135,8 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-class FileMemo:
-    """The parsed value of each distinct cell, per column, for one file (cells repeat across
-    its batches)."""
-
-    def __init__(self) -> None:
-        self.columns: dict[str, dict[str, Any]] = {}
+# Per field, the parsed value of each distinct cell of a file (cells repeat across its batches).
+FileMemo = dict[str, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -185,7 +181,7 @@ def validate_batch(
             _mark_text(parsed, plan.max_length, default, needs_model)
         else:
             if isinstance(plan, _Repeating):
-                parsed, refused = _repeating_column(cells, plan, default, context, memo.columns.setdefault(field, {}))
+                parsed, refused = _repeating_column(cells, plan, default, context, memo.setdefault(field, {}))
             else:
                 parsed, refused = _cpr_column(cells, context.today or date.today())
             if refused:
