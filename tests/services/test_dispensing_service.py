@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from skranke.services.audit import audit_events
 from skranke.services.desk import DeskRefusal, check_in, search_citizens
-from skranke.services.dispensing import close_day, dispense, queue, release, void
+from skranke.services.dispensing import close_day, dispense, queue, release, void, window_queue
 from skranke.services.staff import AccessError
 from skranke.store.models import Citizen, Prescription, Task
 from tests.conftest import make_skranke, signed_in
@@ -93,6 +94,30 @@ def test_the_queue_lists_waiting_due_and_done(desk):
     assert view.due == [] and view.waiting == []
     assert [(r.outcome, r.staff, r.dose_mg) for r in view.done] == [("given", "SYG", Decimal("60"))]
     assert view.to_json_dict()["done"][0]["dose_mg"] == 60
+
+
+def _queue_looks(skranke) -> list[tuple[str, str | None, str]]:
+    events = audit_events(skranke, signed_in(skranke, "admin", initials="ADM"))
+    return sorted((e.staff, e.citizen_id, e.detail.get("service", "")) for e in events if e.action == "list_queue")
+
+
+def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk):
+    skranke, nurse, doctor = desk
+    receptionist = signed_in(skranke, "reception", initials="KJ")
+    with pytest.raises(AccessError, match="KJ må ikke se udleveringskøen"):
+        window_queue(skranke, receptionist)
+    assert _queue_looks(skranke) == []  # refused: nothing shown, nothing logged
+
+    view = window_queue(skranke, nurse)
+    assert [d.person.citizen_id for d in view.due] == ["B1"]
+    assert _queue_looks(skranke) == [("SYG", "B1", "medicinudlevering")]
+    # Read again after every dose at any workstation: the same citizen is not logged again today.
+    check_in(skranke, nurse, "B1")
+    window_queue(skranke, nurse)
+    assert _queue_looks(skranke) == [("SYG", "B1", "medicinudlevering")]
+    # Another person at the window looks for herself.
+    window_queue(skranke, doctor)
+    assert _queue_looks(skranke) == [("LGE", "B1", "medicinudlevering"), ("SYG", "B1", "medicinudlevering")]
 
 
 def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk):

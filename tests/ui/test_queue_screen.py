@@ -13,7 +13,7 @@ from skranke.services.staff import add_staff
 from skranke.store.models import Citizen, Dispensing, Prescription
 from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.dose import DoseDialog
-from skranke.ui.screens.queue import QueueScreen
+from skranke.ui.screens.queue import REFUSED, QueueScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 from tests.ui.conftest import TERMINAL, settle
 from tests.ui.test_deadlines_snapshots import demo
@@ -33,6 +33,18 @@ async def open_queue(pilot) -> None:
         if isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.loaded:
             break
     await pilot.pause()
+
+
+async def open_refused(pilot) -> None:
+    """Medicin for a role that may not see it: the screen says so instead of a list."""
+    await settle(pilot)
+    await pilot.press("m")
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.has_class(REFUSED):
+            return
+    raise AssertionError("the queue was not refused")
 
 
 async def open_dose(pilot, order_id: str) -> None:
@@ -122,6 +134,12 @@ class TestQueueScreen:
         assert snap_compare(app, terminal_size=size, run_before=open_queue)
 
     @SIZES
+    def test_refused_to_reception(self, snap_compare, app_at, size):
+        app = app_at(NOW, prepare=busy, roles=None)
+        app.actor = reception(app)
+        assert snap_compare(app, terminal_size=size, run_before=open_refused)
+
+    @SIZES
     def test_every_alert(self, snap_compare, app_at, size):
         app = app_at(NOW, prepare=every_alert, roles=None)
         app.actor = make_actor(app)
@@ -159,6 +177,13 @@ async def done_table(pilot, screen: QueueScreen) -> DataTable:
     screen.query_one(TabbedContent).active = "tab-done"
     await pilot.pause()
     return screen.query_one("#done", DataTable)
+
+
+def reception(app: SkrankeApp):
+    """Karen Jensen of the demo's staff: reception only."""
+    from skranke.services.staff import sign_in
+
+    return sign_in(app.skranke, "KJ", "1111")
 
 
 def make_actor(app: SkrankeApp):
@@ -223,3 +248,26 @@ async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at):
         assert notes == ["borgeren afslog: kommer i eftermiddag"]
         # The take-home column, not the Home key's "Til start" (one msgid had both meanings).
         assert [str(column.label) for column in table.ordered_columns][5] == "Hjem"
+
+
+async def test_reception_sees_no_one_in_the_queue_and_a_nurse_after_her_does(app_at):
+    from skranke.ui.screens.today import TodayScreen
+    from tests.ui.test_sign_in import type_sign_in, wait_for
+
+    app = app_at(NOW, prepare=busy, roles=None)
+    app.actor = reception(app)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_refused(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        shown = "\n".join(str(widget.render()) for widget in screen.query("Static") if widget.display)
+        assert "må ikke se udleveringskøen" in shown
+        assert all(table.row_count == 0 for table in screen.query(DataTable))
+
+        await pilot.press("l")  # she locks the desk; the nurse signs in to Medicin
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await pilot.press("m")
+        await type_sign_in(pilot, "SYG", TEST_PIN)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.loaded)
+        assert not app.screen.has_class(REFUSED)
+        assert app.screen.query_one("#waiting", DataTable).row_count > 0

@@ -35,6 +35,7 @@ ACTIONS = (
     "follow_up",
     "task_done",
     "list_tasks",
+    "list_queue",
     "staff_add",
     "staff_disable",
     "staff_pin",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,9 @@ class Skranke:
     _database: Database | None = field(default=None, repr=False)
     # Workers of several screens may ask for the database at once: it is opened once.
     _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Citizens whose look a list has logged today, by (action, staff, workstation): see
+    # `looks_logged`. Only the current day is kept.
+    _looks_logged: dict[tuple[str, str, str, date], set[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, may_create: bool = True) -> Skranke:
@@ -84,6 +88,16 @@ class Skranke:
                     make_folder=not explicit,
                 )
             return self._database
+
+    def looks_logged(self, action: str, staff_id: str, workstation: str, day: date) -> set[str]:
+        """The citizens a list that is read again and again (the dispensing queue) has already
+        logged as looked at by this person at this workstation on `day`, in this process: the
+        caller adds to the set what it has committed. A restart logs each look once more."""
+        key = (action, staff_id, workstation, day)
+        if key not in self._looks_logged:
+            for old in [k for k in self._looks_logged if k[3] != day]:
+                del self._looks_logged[old]
+        return self._looks_logged.setdefault(key, set())
 
     def data_dir(self) -> Path:
         """Where the inbox and outbox live by default: beside the SQLite file."""

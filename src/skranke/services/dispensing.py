@@ -20,7 +20,7 @@ from skranke.collector import collector_paused
 from skranke.domain.dispensing import Alert, DoseRecord, DueDose, Order, Release, doses_due, why_not_due
 from skranke.domain.site import Preparation
 from skranke.i18n import _, clock_time, ngettext, short_date
-from skranke.services.audit import record
+from skranke.services.audit import record, record_looks
 from skranke.services.context import Skranke
 from skranke.services.desk import (
     HEROIN,
@@ -348,6 +348,25 @@ def queue(skranke: Skranke, day: date | None = None, service: str | None = None)
     service = service or default_service(skranke)
     with collector_paused():
         return _queue(skranke, day, service, now)
+
+
+def window_queue(skranke: Skranke, actor: Actor | None, service: str | None = None) -> QueueView:
+    """The queue as the dispensing window shows it, names included, for a role that may see it
+    (a nurse, a doctor: DESIGN §1). Each citizen in it is a look at that citizen (DESIGN §1:
+    every look is logged), logged the first time that day for that person at that workstation:
+    the window reads the queue again after every dose at any workstation, and a look per citizen
+    per read would bury the log (1,500 events a read at a large clinic)."""
+    signed_in = require(actor, "view_queue")
+    view = queue(skranke, service=service)
+    shown = {w.person.citizen_id for w in view.waiting} | {d.person.citizen_id for d in view.done}
+    shown |= {row.person.citizen_id for row in (*view.due, *view.deliveries)}
+    logged = skranke.looks_logged("list_queue", signed_in.staff_id, signed_in.workstation, view.day)
+    new = shown - logged
+    if new:
+        with skranke.database.transaction() as session:
+            record_looks(session, signed_in, skranke.clock.now(), "list_queue", new, service=view.service)
+        logged |= new  # only once the looks are committed
+    return view
 
 
 def _queue(skranke: Skranke, day: date, service: str, now: datetime) -> QueueView:

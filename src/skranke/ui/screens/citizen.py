@@ -37,6 +37,8 @@ def look_word(action: str) -> str:
     return {
         "open_citizen": _("opened the card"),
         "list_deadlines": _("seen on Frister"),
+        "list_tasks": _("seen on Tasks"),
+        "list_queue": _("seen in the dispensing queue"),
         "search": _("found in a search"),
         "reveal_cpr": _("showed the full CPR"),
         "check_in": _("checked in"),

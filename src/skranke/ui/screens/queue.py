@@ -25,9 +25,10 @@ from skranke.services.dispensing import (
     dispensing_services,
     format_mg,
     outcome_word,
-    queue,
+    window_queue,
 )
 from skranke.services.errors import DatabaseUnavailable
+from skranke.services.staff import AccessError
 from skranke.services.wording import dose_state_word as state_word
 from skranke.services.wording import refusal_text
 from skranke.ui.formatting import plain
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 POLL_SECONDS = 1.0
+REFUSED = "-refused"  # the screen's class while the signed-in role may not see the queue
 STATE_STYLE = {"due": "green", "hold": "bold red", "blocked": "bold yellow"}
 OUTCOME_STYLE = {"given": "green", "refused": "bold yellow", "missed": "red"}
 
@@ -117,6 +119,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
                     yield DataTable(id="done", cursor_type="row", zebra_stripes=True)
             yield Static(id="queue-row-detail", classes="fetched")
             yield NotFetched(_("The queue"))
+            yield Static(id="queue-refused")
         yield SkrankeFooter()
 
     def on_mount(self) -> None:
@@ -138,7 +141,8 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if self.loaded and self.app.database_fault is None:
+        # Back from a dialog, or from the lock screen with perhaps another person signed in.
+        if (self.loaded or self.has_class(REFUSED)) and self.app.database_fault is None:
             self.load()
 
     def show_unavailable(self, fault: DatabaseUnavailable) -> None:
@@ -154,7 +158,11 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
     def load(self) -> None:
         skranke = self.app.skranke
         marker = desk_changes(skranke)
-        view = queue(skranke, service=self.service)
+        try:
+            view = window_queue(skranke, self.app.actor, service=self.service)
+        except AccessError as refused:
+            self.app.call_from_thread(self._refused, refused)
+            return
         self.app.call_from_thread(self._show, view, marker)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-poll")
@@ -165,7 +173,29 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         if marker != self._marker:
             self.app.call_from_thread(self.load)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open_row", "next_service", "close_day"):
+            return not self.has_class(REFUSED)  # no keys for a queue the role may not see
+        return True
+
+    def _refused(self, refused: AccessError) -> None:
+        """The signed-in person's role may not see the queue (reception): no names, no doses."""
+        self._view, self.loaded = None, False
+        self.add_class(REFUSED)
+        self.refresh_bindings()
+        self.query_one("#queue-title", Static).update(Text(_("Medicine dispensing"), style="bold"))
+        self.query_one("#queue-refused", Static).update(
+            Text.assemble(
+                (str(refused), "bold"),
+                "\n",
+                _("A nurse or a doctor signs in to see it: lock the desk (l), then sign in."),
+            )
+        )
+
     def _show(self, view: QueueView, marker: tuple[int, int, int]) -> None:
+        if self.has_class(REFUSED):
+            self.remove_class(REFUSED)
+            self.refresh_bindings()
         self._view, self._marker, self.service = view, marker, view.service
         now = self.app.skranke.clock.now()
         self.query_one("#queue-title", Static).update(

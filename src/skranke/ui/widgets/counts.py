@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 
+POLL_SECONDS = 1.0
+
+
 class CountsPanel(ForwardsWorkerErrors, Horizontal):
     """Counted in a worker: the hours paint at once, the database answers a moment later."""
 
@@ -27,6 +30,11 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         app = getters.app(SkrankeApp)
 
     loaded = False
+    _marker: tuple[int, int, int] | None = None  # the store's change marker the counts were read at
+
+    def on_mount(self) -> None:
+        # Another workstation's check-in or dose shows here within two seconds, as on the queue.
+        self.set_interval(POLL_SECONDS, self._poll)
 
     def compose(self) -> ComposeResult:
         yield Static("…", id="count-waiting", classes="count")
@@ -36,10 +44,23 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
     def refresh_counts(self) -> None:
+        from skranke.services.dispensing import desk_changes  # in the worker: not before the first frame
+
+        marker = desk_changes(self.app.skranke)
         counts = desk_counts(self.app.skranke)
         tasks = task_counts(self.app.skranke)
         self.app.call_from_thread(self._show_tasks, tasks)
-        self.app.call_from_thread(self._show, counts)
+        self.app.call_from_thread(self._show, counts, marker)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts-poll")
+    def _poll(self) -> None:
+        # Only while the counts are on screen and settled; back on I dag they are counted anew.
+        if not self.loaded or not self.screen.is_current or self.app.database_fault is not None:
+            return
+        from skranke.services.dispensing import desk_changes
+
+        if desk_changes(self.app.skranke) != self._marker:
+            self.app.call_from_thread(self.refresh_counts)
 
     def show_unavailable(self) -> None:
         """The counts could not be fetched: say so, never show a number (0 would read as "none")."""
@@ -51,8 +72,8 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         for count in self.query(".count"):
             count.add_class("alert")
 
-    def _show(self, counts: DeskCounts) -> None:
-        self.loaded = True
+    def _show(self, counts: DeskCounts, marker: tuple[int, int, int] | None = None) -> None:
+        self.loaded, self._marker = True, marker
         waiting = self.query_one("#count-waiting", Static)
         waiting.update(_("Checked in today: {count}").format(count=counts.checked_in_today))
         waiting.remove_class("alert")
