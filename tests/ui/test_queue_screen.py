@@ -17,6 +17,7 @@ from skranke.ui.screens.queue import REFUSED, QueueScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 from tests.ui.conftest import TERMINAL, settle
 from tests.ui.test_deadlines_snapshots import demo
+from tests.ui.test_sign_in import wait_for
 
 NOW = "2026-04-09T09:30"
 TODAY = date(2026, 4, 9)
@@ -39,12 +40,7 @@ async def open_refused(pilot) -> None:
     """Medicin for a role that may not see it: the screen says so instead of a list."""
     await settle(pilot)
     await pilot.press("m")
-    for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.has_class(REFUSED):
-            return
-    raise AssertionError("the queue was not refused")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.has_class(REFUSED))
 
 
 async def open_dose(pilot, order_id: str) -> None:
@@ -252,7 +248,7 @@ async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at):
 
 async def test_reception_sees_no_one_in_the_queue_and_a_nurse_after_her_does(app_at):
     from skranke.ui.screens.today import TodayScreen
-    from tests.ui.test_sign_in import type_sign_in, wait_for
+    from tests.ui.test_sign_in import type_sign_in
 
     app = app_at(NOW, prepare=busy, roles=None)
     app.actor = reception(app)
