@@ -68,7 +68,7 @@ async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path
         started = time.monotonic()
         while "0 venter" not in medicine_count(reception) and time.monotonic() - started < 2.0:
             await desk.pause(0.1)
-        assert "Medicin: 0 venter, 0 forventet" in medicine_count(reception), "reception's I dag did not count it"
+        assert "Medicin: 0 venter, 0 doser at give" in medicine_count(reception), "reception's I dag did not count it"
         assert (await done_table(counter, window.screen)).row_count == 1
         # The queue is the window's: reception's role may not see it (names and doses).
         await reception.run_action("open('queue')")
