@@ -183,3 +183,21 @@ def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells, column):
     parsed = read_export(data.encode(), "sager.csv", SITE, today=TODAY)
     assert [(e.line, e.column) for e in parsed.errors] == [(2, column)]
     assert parsed.rows == []
+
+
+@pytest.mark.parametrize("batch", [1, 2, 4096])
+def test_errors_stay_in_line_order_across_batches(batch):
+    """A row of the wrong width is reported as it is read, the checked rows' errors a batch at a
+    time: the waiting batch is checked first, so the report still reads top to bottom."""
+    data = (
+        b"borger_id;cpr;fornavn;\r\n"
+        b"B1;320180-1234;Anna;\r\n"  # line 2: no such birth date
+        b"B2;010180-1234;Bo;\r\n"
+        b"B3;;Carl\r\n"  # line 4: too few cells
+        b"B4;;Dan;x\r\n"  # line 5: a value under the unnamed column
+        b"B2;;Eva;\r\n"  # line 6: B2 again
+    )
+    with mock.patch.object(reader, "BATCH", batch):
+        parsed = read_export(data, "borgere.csv", SITE, today=TODAY)
+    assert [(e.line, e.column) for e in parsed.errors] == [(2, "cpr"), (4, None), (5, "#4"), (6, "borger_id")]
+    assert [row.row.id for row in parsed.rows] == ["B2"]  # a row is read or reported, never both

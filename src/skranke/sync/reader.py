@@ -344,13 +344,15 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
     # Records waiting to be checked by column, with the physical line each starts on.
     batch: list[list[str]] = []
     batch_lines: list[int] = []
+    # Lines of the batch already reported (a value under an unnamed column): checked, never kept.
+    reported: set[int] = set()
 
     def check_batch() -> None:
         """The waiting records by column; a row with any problem by its model (its errors)."""
         if not batch:
             return
         checked = validate_batch(kind, used, batch, context, memo)
-        if not checked.needs_model and _all_new(checked.keys, seen_keys):
+        if not checked.needs_model and not reported and _all_new(checked.keys, seen_keys):
             cprs = [row[cpr_at] for row in checked.values] if is_citizen else []
             if not is_citizen or _all_new([c for c in cprs if c is not None], seen_cprs):
                 # The common batch: every row good and new, taken whole.
@@ -368,7 +370,7 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
                 if not values:
                     continue  # only separators, or only ignored columns: a blank line
             key = checked.keys[index]
-            duplicate = False
+            duplicate = start in reported  # checked for its other errors, but not kept
             if key:
                 first_line = seen_keys.get(key)
                 if first_line is not None:
@@ -401,6 +403,7 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
                 rows.append(ParsedRow(start, row))
         batch.clear()
         batch_lines.clear()
+        reported.clear()
 
     reader = csv.reader(stream, delimiter=separator)
     line = header_line_no  # physical lines consumed so far
@@ -423,6 +426,7 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
                     if record[i].strip():
                         reason = _("a value under a column without a name")
                         errors.append(RowError(name, start, f"#{i + 1}", record[i].strip(), reason))
+                reported.add(start)
             batch.append(record)
             batch_lines.append(start)
             if len(batch) >= BATCH:
