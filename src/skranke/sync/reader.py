@@ -333,6 +333,9 @@ def _read_rows(parsed: ParsedFile, text: str, context: RowContext, unknown_colum
     key_header = column_of["id"][1]
     seen_keys: dict[str, int] = {}
     seen_cprs: dict[str, int] = {}  # CPR number -> the row's place in `rows`
+    # A row is kept as a named tuple of its model's fields in the model's order: the order of the
+    # columns checked by column, and of a model's __dict__ (tests/sync/test_columns.py compares
+    # the two paths value by value).
     as_values = ROW_VALUES[kind]._make  # type: ignore[attr-defined]
     is_citizen = kind == "borgere"
     cpr_at = ROW_VALUES[kind]._fields.index("cpr") if is_citizen else -1  # type: ignore[attr-defined]
