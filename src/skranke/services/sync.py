@@ -119,7 +119,9 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     if parsed.kind == "borgere":
         # The reader gives a file's rows as named tuples of its kind's model fields.
         owners = cpr_owners(session, (row.cpr for _line, row in parsed.rows))
-        for line, row in parsed.rows if owners else ():
+        if not owners:  # no number of the file is held by anyone yet
+            return errors
+        for line, row in parsed.rows:
             owner = owners.get(row.cpr) if row.cpr else None
             if owner is not None and owner != row.id:
                 errors.append(

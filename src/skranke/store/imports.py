@@ -61,13 +61,12 @@ def data_columns(kind: str) -> list[str]:
     return [c.key for c in model.__table__.columns if c.key != "imported_at" and c.computed is None]
 
 
-def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: set[str]) -> Iterator[Row]:
+def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: set[str], whole: bool) -> Iterator[Row]:
     """The rows (of `columns`) whose `key` is among `wanted`. Few keys: IN lists of CHUNK, one
     statement expanded at execution (Core: the ORM's per-query work cost more than the look-ups).
-    Keys of a good part of the table (a bulk file's every citizen): the table's whole column,
-    read once, which costs less than hundreds of IN lists."""
+    `whole` (see `_whole_column`): the table's whole column, read once."""
     connection = session.connection()
-    if _whole_column(session, key, wanted):
+    if whole:
         rows = connection.execute(select(*columns).where(key.is_not(None)))
         yield from (row for row in rows if row[0] in wanted)
         return
@@ -77,7 +76,8 @@ def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: s
 
 
 def _whole_column(session: Session, key: Any, wanted: Collection[str]) -> bool:
-    """Whether so many keys are wanted that reading the whole column costs less than IN lists."""
+    """Whether so many keys are wanted (a bulk file's every citizen) that reading the table's
+    whole column costs less than hundreds of IN lists."""
     if len(wanted) <= CHUNK:
         return False
     total = session.connection().execute(select(func.count()).select_from(key.table)).scalar_one()
@@ -88,15 +88,14 @@ def existing_ids(session: Session, model: type[ImportedModel], ids: Iterable[str
     wanted = set(ids)
     if _whole_column(session, model.id, wanted):  # the keys as one set, intersected at C speed
         return wanted.intersection(session.connection().execute(select(model.id)).scalars())
-    return {row[0] for row in _matching_rows(session, model.id, [model.id], wanted)}
+    return {row[0] for row in _matching_rows(session, model.id, [model.id], wanted, whole=False)}
 
 
 def cpr_owners(session: Session, cprs: Iterable[str | None]) -> dict[str, str]:
     """Which citizen already holds each CPR number (the column is unique)."""
-    wanted = set(cprs)
-    wanted.discard(None)
-    wanted.discard("")
-    return dict(_matching_rows(session, Citizen.cpr, [Citizen.cpr, Citizen.id], cast(set[str], wanted)))
+    wanted = {cpr for cpr in cprs if cpr}
+    whole = _whole_column(session, Citizen.cpr, wanted)
+    return dict(_matching_rows(session, Citizen.cpr, [Citizen.cpr, Citizen.id], wanted, whole))
 
 
 def upsert(
@@ -167,13 +166,11 @@ def _upsert_chunk(
 
 
 def _by_column(rows: Sequence[Any], columns: list[str]) -> list[tuple]:
-    """The rows' values a column at a time, in `columns`' order. The reader's named tuples are
-    turned whole (no attribute read per value); other rows are read by attribute."""
-    fields = getattr(type(rows[0]), "_fields", None)
-    if fields is not None and all(type(row) is type(rows[0]) for row in rows):
-        transposed = list(zip(*rows))
-        return [transposed[fields.index(name)] for name in columns]
-    return list(zip(*map(attrgetter(*columns), rows)))
+    """The rows' values a column at a time, in `columns`' order: the reader's named tuples are
+    turned whole and their columns picked by field name (no attribute read per value)."""
+    fields = type(rows[0])._fields
+    transposed = list(zip(*rows))
+    return [transposed[fields.index(name)] for name in columns]
 
 
 def _insert_many(

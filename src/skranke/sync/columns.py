@@ -28,9 +28,9 @@ from skranke.domain.dispensing import is_daily_rule
 from skranke.sync.rows import (
     MODELS,
     RowContext,
-    _cpr_birth_date,
-    _department_id,
-    _preparation_id,
+    common_cpr_digits,
+    cpr_birth_date,
+    department_id,
     parse_appointment_kind,
     parse_bool,
     parse_closing_status,
@@ -40,6 +40,7 @@ from skranke.sync.rows import (
     parse_doses_per_day,
     parse_paragraph,
     parse_pickup_rule,
+    preparation_id,
 )
 
 # A cell the fast path leaves to the model: refused by its parser, or empty where required.
@@ -68,7 +69,7 @@ _KEY = _Text(64)  # the models' `Key`; its minimum of one character is the requi
 _NAME = _Text(200)
 _DATE = _Repeating(lambda text, _context: parse_date(text))
 _BOOL = _Repeating(lambda text, _context: parse_bool(text))
-_DEPARTMENT = _Repeating(_department_id)
+_DEPARTMENT = _Repeating(department_id)
 
 # Per kind, per model field: how its column is checked. The fields' defaults and which of them
 # are required come from the models themselves.
@@ -97,7 +98,7 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
     "ordinationer": {
         "id": _KEY,
         "citizen_id": _KEY,
-        "preparation": _Repeating(_preparation_id),
+        "preparation": _Repeating(preparation_id),
         "dose_mg": _Repeating(lambda text, _context: parse_dose(text)),
         "doses_per_day": _Repeating(lambda text, _context: parse_doses_per_day(text)),
         "pickup_rule": _Repeating(lambda text, _context: parse_pickup_rule(text)),
@@ -233,13 +234,8 @@ def _cpr_column(cells: Sequence[str], today: date) -> tuple[list[Any], bool]:
         if not text:
             append(None)
             continue
-        if len(text) == 11 and text[6] == "-":
-            number = text[:6] + text[7:]
-        elif len(text) == 10:
-            number = text
-        else:
-            number = ""
-        if not (number.isascii() and number.isdigit()):  # "" too: the model's other forms
+        number = common_cpr_digits(text)
+        if number is None:  # another form: the model's (stdnum's) own rules
             append(_NEEDS_MODEL)
             refused = True
             continue
@@ -247,7 +243,7 @@ def _cpr_column(cells: Sequence[str], today: date) -> tuple[list[Any], bool]:
         valid = born_in_time.get(birth)
         if valid is None:
             try:
-                valid = born_in_time[birth] = _cpr_birth_date(number) <= today
+                valid = born_in_time[birth] = cpr_birth_date(number) <= today
             except ValueError:  # no such date
                 valid = born_in_time[birth] = False
         if valid:

@@ -397,7 +397,16 @@ def parse_dose(value: Any) -> Decimal:
     return dose
 
 
-_CPR_PLAIN = re.compile(r"\s*(\d{6})-?(\d{4})\s*", re.ASCII)
+def common_cpr_digits(text: str) -> str | None:
+    """The ten digits of a CPR number written the common way (`DDMMYY-SSSS` or `DDMMYYSSSS`,
+    `text` already stripped); None for any other form, which stdnum's own rules then judge."""
+    if len(text) == 11 and text[6] == "-":
+        number = text[:6] + text[7:]
+    elif len(text) == 10:
+        number = text
+    else:
+        return None
+    return number if number.isascii() and number.isdigit() else None
 
 
 @lru_cache(maxsize=1024)
@@ -406,7 +415,7 @@ def _cpr_century(year_digits: str, seventh: str) -> int:
     return stdnum_cpr.get_birth_date(f"0101{year_digits}{seventh}000").year
 
 
-def _cpr_birth_date(number: str) -> date:
+def cpr_birth_date(number: str) -> date:
     """The same date as `stdnum.dk.cpr.get_birth_date`, without its per-call `clean`."""
     try:
         return date(_cpr_century(number[4:6], number[6]), int(number[2:4]), int(number[0:2]))
@@ -422,11 +431,11 @@ def normalise_cpr(value: str, today: date | None = None) -> str:
     makes the check deterministic. The common form (`DDMMYY-SSSS` or 10 digits) takes a fast
     path with the same result: stdnum's `compact` and `validate` cost ~10 µs a number.
     """
-    plain = _CPR_PLAIN.fullmatch(value)
+    common = common_cpr_digits(value.strip())
     try:
-        if plain is not None:
-            number = plain[1] + plain[2]
-            if _cpr_birth_date(number) > (today or date.today()):
+        if common is not None:
+            number = common
+            if cpr_birth_date(number) > (today or date.today()):
                 raise InvalidComponent("birth date in the future")
             return number
         if today is None:
@@ -512,7 +521,7 @@ def row_context(context: Any) -> RowContext:
     return cached[1]
 
 
-def _department_id(value: Any, ctx: RowContext) -> str:
+def department_id(value: Any, ctx: RowContext) -> str:
     found = ctx.departments.get(_fold(value)) if isinstance(value, str) else None
     if found is None:
         invalid(
@@ -523,7 +532,7 @@ def _department_id(value: Any, ctx: RowContext) -> str:
     return found
 
 
-def _preparation_id(value: Any, ctx: RowContext) -> str:
+def preparation_id(value: Any, ctx: RowContext) -> str:
     found = ctx.preparations.get(_fold(value)) if isinstance(value, str) else None
     if found is None:
         invalid(
@@ -605,7 +614,7 @@ class CaseRow(ExportRow):
     @field_validator("department", mode="before")
     @classmethod
     def _department(cls, value: Any, info: ValidationInfo) -> str:
-        return _department_id(value, row_context(info.context))
+        return department_id(value, row_context(info.context))
 
     @field_validator("treatment_start")
     @classmethod
@@ -649,7 +658,7 @@ class PrescriptionRow(ExportRow):
     @field_validator("preparation", mode="before")
     @classmethod
     def _preparation(cls, value: Any, info: ValidationInfo) -> str:
-        return _preparation_id(value, row_context(info.context))
+        return preparation_id(value, row_context(info.context))
 
     @field_validator("dose_mg", mode="before")
     @classmethod
@@ -728,7 +737,7 @@ class AppointmentRow(ExportRow):
     @field_validator("department", mode="before")
     @classmethod
     def _department(cls, value: Any, info: ValidationInfo) -> str:
-        return _department_id(value, row_context(info.context))
+        return department_id(value, row_context(info.context))
 
 
 MODELS: dict[str, type[ExportRow]] = {
