@@ -7,9 +7,13 @@ per test, so runs never collide; without the variable they skip, saying so.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -27,9 +31,16 @@ os.environ["SKRANKE_CACHE_DIR"] = tempfile.mkdtemp(prefix="skranke-test-cache-")
 from skranke.clock import FixedClock  # noqa: E402
 from skranke.config import load_settings  # noqa: E402
 from skranke.i18n import set_language  # noqa: E402
+from skranke.services import staff as _staff  # noqa: E402
 from skranke.services.context import Skranke  # noqa: E402
 
 PG_URL = os.environ.get("SKRANKE_TEST_PG_URL")
+
+# A PIN hashed at the production profile costs ~100 ms, and signed_in() hashes and verifies two
+# staff members: the suite spent minutes in Argon2. Tests hash with the cheapest profile argon2
+# allows; tests/services/test_staff.py holds the production profile to its literals.
+PRODUCTION_PIN_HASH = (_staff.PIN_HASH_TIME_COST, _staff.PIN_HASH_MEMORY_KIB, _staff.PIN_HASH_PARALLELISM)
+_staff.PIN_HASH_TIME_COST, _staff.PIN_HASH_MEMORY_KIB, _staff.PIN_HASH_PARALLELISM = 1, 64, 1
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +85,29 @@ def _postgresql_schema() -> Iterator[str]:
         admin.dispose()
 
 
+@cache
+def _migrated_sqlite_template() -> Path:
+    """A new store made once per test process through the real migrations, to copy from."""
+    from skranke.store.database import Database
+
+    folder = Path(tempfile.mkdtemp(prefix="skranke-test-template-"))
+    database = Database.open(f"sqlite:///{folder / 'template.db'}", datetime(2026, 1, 1, tzinfo=UTC))
+    database.close()
+    return folder / "template.db"
+
+
+def _from_template(db_url: str | None) -> None:
+    """A new SQLite store at `db_url` as the migrations make it, copied: running Alembic's four
+    revisions for every test cost 150-350 ms each. tests/store tests the migrations themselves."""
+    if db_url is None or not db_url.startswith("sqlite:///"):
+        return
+    path = Path(db_url.removeprefix("sqlite:///"))
+    if not path.exists() and path.parent.is_dir():
+        shutil.copyfile(_migrated_sqlite_template(), path)
+
+
 def make_skranke(now: str, db_url: str | None = None, site: str = "odense", **settings) -> Skranke:
+    _from_template(db_url)
     skranke = Skranke.from_settings(load_settings(db=db_url, site=site, now=now, **settings))
     assert isinstance(skranke.clock, FixedClock)
     return skranke

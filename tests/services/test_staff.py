@@ -218,3 +218,15 @@ def test_a_pin_hashed_with_the_old_argon2_profile_still_signs_in_and_is_rehashed
     # No event of its own: the attempts are what the log shows.
     actions = [e.action for e in audit_events(skranke, admin) if e.staff == "AH"]
     assert actions == ["staff_add", "sign_in_failed", "sign_in", "sign_in"]
+
+
+def test_pins_are_hashed_at_owasps_minimum_argon2id_profile_outside_the_tests():
+    """The suite hashes cheaply (tests/conftest.py); the shipped profile is this one, in literals."""
+    from argon2 import PasswordHasher
+
+    from tests.conftest import PRODUCTION_PIN_HASH
+
+    time_cost, memory_kib, parallelism = PRODUCTION_PIN_HASH
+    assert (time_cost, memory_kib, parallelism) == (2, 19456, 1)
+    made = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism).hash("4711")
+    assert made.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

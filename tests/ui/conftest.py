@@ -42,6 +42,32 @@ def steady_cursor(monkeypatch):
     Input.cursor_blink.__set_name__(Input, "cursor_blink")
 
 
+async def wait_for(pilot, condition) -> None:
+    """Until `condition()` holds, letting workers and messages run: never a fixed pause."""
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if condition():
+            return
+    raise AssertionError("the screen never got there")
+
+
+def painted(screen) -> bool:
+    """Every widget of the screen has measured, laid out and painted what it holds.
+
+    A DataTable widens its columns for new rows only when it is next idle, and a widget tells
+    the screen of a new layout only after that: on a loaded machine a snapshot can fall between
+    (rows drawn in the header's widths). Waiting on these flags is waiting on the event itself."""
+    from textual.widgets import DataTable
+
+    widgets = list(screen.walk_children(with_self=True))
+    return not (
+        any(table._require_update_dimensions for table in screen.query(DataTable))
+        or any(w._layout_required or w._repaint_required or not w._message_queue.empty() for w in widgets)
+        or screen._dirty_widgets
+    )
+
+
 async def finished_workers(pilot) -> None:
     """Waits for the workers; one that failed was reported on the screen (banner or modal),
     which is what the test then looks at."""

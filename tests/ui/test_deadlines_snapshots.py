@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from textual.widgets import DataTable
 
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
 from skranke.sync.demo_files import write_demo_exports
-from tests.ui.conftest import SIZES, TERMINAL, settle
+from tests.ui.conftest import SIZES, TERMINAL, painted, settle, wait_for
 
 NOW = "2026-04-09T09:00"
 
@@ -73,9 +74,11 @@ class TestDeadlinesScreen:
         async def open_tab(pilot):
             await open_deadlines(pilot)
             pilot.app.screen.query_one("#deadlines-tabs").active = tab
-            await pilot.pause()
-            await pilot.app.workers.wait_for_complete()  # the tab's names, read when it is opened
-            await pilot.pause()
+            # The tab's names are read (a worker) when its activation message arrives: wait for
+            # them, not for a pause that a loaded machine may not give the message in.
+            table = pilot.app.screen.query_one(f"#{tab.removeprefix('tab-')}", DataTable)
+            await wait_for(pilot, lambda: table.row_count > 0 and painted(pilot.app.screen))
+            await pilot.wait_for_scheduled_animations()  # the tab's underline slides to it
 
         app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
         assert snap_compare(app, terminal_size=size, run_before=open_tab)

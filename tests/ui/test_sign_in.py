@@ -12,7 +12,7 @@ from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, settle, wait_for
 from tests.ui.test_deadlines_snapshots import NOW, demo
 
 SMALL = (80, 24)
@@ -29,15 +29,6 @@ def locked_out(skranke) -> None:
     for _ in range(5):
         with pytest.raises(AccessError):
             sign_in(skranke, "MN", "0000")
-
-
-async def wait_for(pilot, condition) -> None:
-    for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if condition():
-            return
-    raise AssertionError("the screen never got there")
 
 
 async def type_sign_in(pilot, initials: str, pin: str) -> None:
