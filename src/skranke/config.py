@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from skranke.i18n import _
+from skranke.i18n import _, toml_fault
 
 ENV_PREFIX = "SKRANKE_"
 LANGUAGES = ("da", "en")
@@ -82,7 +82,7 @@ def _from_file() -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(_("{path}: not valid TOML: {error}").format(path=path, error=error)) from None
+        raise SettingsError(f"{path}: {toml_fault(error)}") from None
     unknown = sorted(set(data) - set(SETTING_NAMES))
     if unknown:
         raise SettingsError(

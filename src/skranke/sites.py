@@ -19,7 +19,7 @@ from skranke.domain import site as site_module
 from skranke.domain import vocabulary as vocabulary_module
 from skranke.domain.hours import HoursRuleError, SiteHours
 from skranke.domain.site import Site, parse_site
-from skranke.i18n import _
+from skranke.i18n import _, file_fault, toml_fault
 from skranke.resources import sites_dir
 
 # What a cached site was validated by: an edit to any of these validates every site anew.
@@ -96,9 +96,9 @@ def _validated(path: Path) -> Site:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise SiteError(_("{path}: not valid TOML: {error}").format(path=path, error=error)) from None
+        raise SiteError(f"{path}: {toml_fault(error)}") from None
     except OSError as error:
-        raise SiteError(_("{path}: cannot be read: {reason}").format(path=path, reason=error.strerror)) from None
+        raise SiteError(_("{path}: cannot be read: {reason}").format(path=path, reason=file_fault(error))) from None
     except UnicodeDecodeError:
         raise SiteError(_("{path}: not UTF-8 text (save the site file as UTF-8)").format(path=path)) from None
     try:

@@ -70,7 +70,7 @@ def action_word(action: str) -> str:
         "staff_disable": _("disabled a staff member"),
         "staff_pin": _("set a PIN"),
         "sync": _("ran a sync"),
-        "read_audit": _("read the audit log"),
+        "read_audit": _("opened the audit log"),
     }.get(action, action)
 
 
