@@ -87,7 +87,9 @@ def role_word(role: str) -> str:
 
 
 def role_words(roles: Iterable[str]) -> str:
-    return ", ".join(role_word(role) for role in sorted(roles)) or "–"
+    """Roles in the order of their rights (reception first), as staff say them."""
+    order = {role: index for index, role in enumerate(ROLES)}
+    return ", ".join(role_word(r) for r in sorted(roles, key=lambda r: (order.get(r, len(ROLES)), r))) or "–"
 
 
 def action_words(action: str) -> str:
