@@ -521,7 +521,8 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
     if assessment.deadline is not None:
         print(
             _("Deadline: {deadline} (last open day {day})").format(
-                deadline=assessment.deadline, day=assessment.last_open_day or "-"
+                deadline=short_date(assessment.deadline),
+                day=short_date(assessment.last_open_day) if assessment.last_open_day else "–",
             )
         )
         for appointment in assessment.book_before_deadline:
@@ -546,7 +547,7 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
     if assessment.tasks:
         print(_("Tasks:"))
         for task in assessment.tasks:
-            print(f"  {task.due}  {task_kind_label(task.kind)} ({task.source})")
+            print(f"  {short_date(task.due)}  {task_kind_label(task.kind)} ({task.source})")
             if task.note:
                 print(f"              {task.note}")
 

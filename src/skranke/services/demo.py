@@ -83,7 +83,7 @@ def create_demo(skranke: Skranke) -> DemoResult:
         for folder in demo_folders(url, skranke.data_dir()):
             _empty_folder(folder)
         settings = replace(settings, db=url)
-    inbox, outbox = demo_folders(settings.db, skranke.data_dir())
+    inbox, outbox = demo_folders(settings.db or demo_database_url(skranke), skranke.data_dir())
     settings = replace(settings, inbox=settings.inbox or inbox, outbox=settings.outbox or outbox)
     # Making the demo store is creating on purpose: --db may name one that does not exist yet.
     demo = Skranke(
