@@ -18,6 +18,15 @@ from skranke.i18n import ngettext, until
         ("{count} event", "{count} events", "1 hændelse", "2 hændelser"),
         ("{count} day", "{count} days", "1 dag", "2 dage"),
         ("{count} hour", "{count} hours", "1 time", "2 timer"),
+        ("{count} new", "{count} new", "1 ny", "2 nye"),
+        ("{count} changed", "{count} changed", "1 ændret", "2 ændrede"),
+        ("{count} unchanged", "{count} unchanged", "1 uændret", "2 uændrede"),
+        (
+            "{count} dose recorded as missed.",
+            "{count} doses recorded as missed.",
+            "1 dosis registreret som udeblevet.",
+            "2 doser registreret som udeblevet.",
+        ),
     ],
 )
 def test_danish_plural_forms(singular, plural, one, two):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from skranke.clock import TIMEZONE, FixedClock, to_local
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, ngettext, set_language, short_date, week_number
 from skranke.services.context import Skranke, UsageError
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
-from skranke.services.staff import AccessError, Actor, StaffInputError
+from skranke.services.staff import AccessError, Actor, StaffInputError, role_words
 from skranke.sites import SiteError
 
 if TYPE_CHECKING:
@@ -203,7 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         set_language(settings.language)
         handler = COMMANDS[args.command or "app"]
-        return handler(Skranke.from_settings(settings, may_create=options.get("create", False)), args)
+        skranke = Skranke.from_settings(settings, may_create=options.get("create", False))
+        _check_places(skranke, options)
+        return handler(skranke, args)
     except (UsageError, SettingsError, SiteError) as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -223,8 +227,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 — a fault of ours, not of the input: say so, keep the details
         log = _write_crash_log(error, ["skranke", *argv] if argv is not None else sys.argv)
-        print(f"skranke: internal error ({type(error).__name__}: {error}); details in {log}", file=sys.stderr)
+        print(
+            "skranke: "
+            + _("internal error ({kind}: {error}); details in {log}").format(
+                kind=type(error).__name__, error=error, log=log
+            ),
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
+
+
+# An ISO date-time as JSON carries it: with seconds, fractions and an offset (or Z), or naive.
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _copenhagen_times(value: Any) -> Any:
+    """Every date-time in a JSON answer in Copenhagen time with its offset (+01:00/+02:00), so a
+    script never meets UTC from the store beside local time from the clock (DESIGN §3)."""
+    if isinstance(value, dict):
+        return {key: _copenhagen_times(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copenhagen_times(item) for item in value]
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        # A naive one can only be the clock's own (Copenhagen) time: the store's come back in UTC.
+        return to_local(moment).isoformat()
+    return value
+
+
+def _print_json(value: dict) -> None:
+    print(json.dumps(_copenhagen_times(value), ensure_ascii=False, indent=2))
+
+
+def _check_places(skranke: Skranke, options: dict[str, Any]) -> None:
+    """An unknown --department or --service is a usage error (exit 2) naming the known ones,
+    before any command reads an empty day for a place that does not exist."""
+    known = {d.id for d in skranke.site.all_departments()}
+    for option in ("department", "service"):
+        value = options.get(option)
+        if value is not None and value not in known:
+            raise UsageError(
+                _("--{option} '{value}' is not a department or service of {site}: give one of {known}").format(
+                    option=option, value=value, site=skranke.site.name, known=", ".join(sorted(known))
+                )
+            )
 
 
 def _write_crash_log(error: BaseException, command_line: Sequence[str]) -> str:
@@ -268,9 +314,16 @@ def run_demo(skranke: Skranke, args: argparse.Namespace) -> int:
 
     result = create_demo(skranke)
     print(_("Demo database ready: {location}").format(location=result.location))
+    start = result.skranke.clock.now()
+    if not isinstance(result.skranke.clock, FixedClock):
+        print(
+            _("The demo's clock starts at {day} {time} and runs on (--now fixes it).").format(
+                day=long_date(start.date()), time=clock_time(start)
+            )
+        )
     print(_("Demo staff (initials, PIN, role):"))
     for initials, name, roles, pin in result.staff:
-        print(f"  {initials:<3} {pin}  {', '.join(roles):<10} {name}")
+        print(f"  {initials:<3} {pin}  {role_words(roles):<16} {name}")
     if args.no_open:
         return EXIT_OK
     return run_app(result.skranke, args)
@@ -282,7 +335,7 @@ def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
     now = skranke.clock.now()
     overview = day_overview(skranke.site, skranke.hours, args.date or now.date(), now)
     if args.json:
-        print(json.dumps(overview.to_json_dict(), ensure_ascii=False, indent=2))
+        _print_json(overview.to_json_dict())
         return EXIT_OK
     heading = f"{skranke.site.name} · {long_date(overview.day)} · " + _("week {number}").format(
         number=week_number(overview.day)
@@ -308,7 +361,7 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
 
     overview = deadlines(skranke)
     if args.json:
-        print(json.dumps(overview.to_json_dict(), ensure_ascii=False, indent=2))
+        _print_json(overview.to_json_dict())
         return EXIT_OK
 
     def day(value: date | None) -> str:
@@ -358,19 +411,21 @@ def run_sync(skranke: Skranke, args: argparse.Namespace) -> int:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_REJECTED
     if args.json:
-        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+        _print_json(result.to_json_dict())
     else:
         if not result.files:
             print(_("No files to import in {folder}").format(folder=skranke.inbox))
         for file in result.files:
             print(
-                _("{name}: {outcome} — {rows}, {inserted} new, {updated} changed, {unchanged} unchanged").format(
+                _("{name}: {outcome} — {rows}, {inserted}, {updated}, {unchanged}").format(
                     name=file.name,
                     outcome=outcome_label(file.outcome),
                     rows=ngettext("{count} row", "{count} rows", file.rows).format(count=file.rows),
-                    inserted=file.inserted,
-                    updated=file.updated,
-                    unchanged=file.unchanged,
+                    inserted=ngettext("{count} new", "{count} new", file.inserted).format(count=file.inserted),
+                    updated=ngettext("{count} changed", "{count} changed", file.updated).format(count=file.updated),
+                    unchanged=ngettext("{count} unchanged", "{count} unchanged", file.unchanged).format(
+                        count=file.unchanged
+                    ),
                 )
             )
             for file_error in file.errors:
@@ -398,7 +453,7 @@ def run_intake(skranke: Skranke, args: argparse.Namespace) -> int:
         answers = read_answers_file(skranke, args.file)
     except IntakeRejected as error:
         if args.json:
-            print(json.dumps({"errors": [p.to_json_dict() for p in error.problems]}, ensure_ascii=False, indent=2))
+            _print_json({"errors": [p.to_json_dict() for p in error.problems]})
         # A file that cannot be read names itself; a wrong field is named after the file.
         print(f"skranke: {args.file}: {error}" if error.problems else f"skranke: {error}", file=sys.stderr)
         for problem in error.problems:
@@ -408,7 +463,7 @@ def run_intake(skranke: Skranke, args: argparse.Namespace) -> int:
         return _register_intake(skranke, args, answers)
     assessment = assess_intake(skranke, answers)
     if args.json:
-        print(json.dumps(assessment.to_json_dict(), ensure_ascii=False, indent=2))
+        _print_json(assessment.to_json_dict())
     else:
         _print_assessment(skranke, assessment)
         print(_("Dry run: nothing was registered."))
@@ -432,7 +487,7 @@ def _register_intake(skranke: Skranke, args: argparse.Namespace, answers: Intake
         print(f"skranke: {args.file}: {error}", file=sys.stderr)
         return EXIT_REJECTED
     if args.json:
-        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+        _print_json(result.to_json_dict())
     else:
         print(_("Registered: citizen {citizen}, case {case}.").format(citizen=result.citizen_id, case=result.case_id))
         if not result.new_citizen:
@@ -466,7 +521,8 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
     if assessment.deadline is not None:
         print(
             _("Deadline: {deadline} (last open day {day})").format(
-                deadline=assessment.deadline, day=assessment.last_open_day or "-"
+                deadline=short_date(assessment.deadline),
+                day=short_date(assessment.last_open_day) if assessment.last_open_day else "–",
             )
         )
         for appointment in assessment.book_before_deadline:
@@ -491,7 +547,7 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
     if assessment.tasks:
         print(_("Tasks:"))
         for task in assessment.tasks:
-            print(f"  {task.due}  {task_kind_label(task.kind)} ({task.source})")
+            print(f"  {short_date(task.due)}  {task_kind_label(task.kind)} ({task.source})")
             if task.note:
                 print(f"              {task.note}")
 
@@ -589,34 +645,35 @@ def run_staff(skranke: Skranke, args: argparse.Namespace) -> int:
         actor = None if first and not skranke.settings.staff else _needs_actor(skranke)
         pin = _read_pin(_("New PIN: "), "SKRANKE_NEW_PIN", twice=True)
         member = staff.add_staff(skranke, actor, args.initials, args.name, args.roles.split(","), pin)
-        print(_("{staff} added with roles {roles}.").format(staff=member.staff_id, roles=", ".join(member.roles)))
+        print(_("{staff} added with roles {roles}.").format(staff=member.staff_id, roles=role_words(member.roles)))
         return EXIT_OK
     actor = _needs_actor(skranke)
     if args.staff_command == "list":
         members = staff.list_staff(skranke, actor)
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "staff": [
-                            {
-                                "id": m.staff_id,
-                                "name": m.name,
-                                "roles": list(m.roles),
-                                "active": m.active,
-                                "locked_until": m.locked_until.isoformat() if m.locked_until else None,
-                            }
-                            for m in members
-                        ]
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
+            _print_json(
+                {
+                    "staff": [
+                        {
+                            "id": m.staff_id,
+                            "name": m.name,
+                            "roles": list(m.roles),
+                            "active": m.active,
+                            "locked_until": m.locked_until.isoformat() if m.locked_until else None,
+                        }
+                        for m in members
+                    ]
+                }
             )
             return EXIT_OK
         for m in members:
             state = _("active") if m.active else _("disabled")
-            print(f"{m.staff_id:<6} {m.name:<30} {', '.join(m.roles):<28} {state}")
+            locked = (
+                "  " + _("locked until {time}").format(time=clock_time(m.locked_until.astimezone(TIMEZONE)))
+                if m.locked_until and m.locked_until > skranke.clock.now()
+                else ""
+            )
+            print(f"{m.staff_id:<6} {m.name:<30} {role_words(m.roles):<40} {state}{locked}")
         return EXIT_OK
     if args.staff_command == "disable":
         member = staff.disable_staff(skranke, actor, args.initials)
@@ -634,13 +691,10 @@ def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
     actor = _needs_actor(skranke)
     events = audit_events(skranke, actor, citizen_id=args.citizen, staff_id=args.by, since=args.since)
     if args.json:
-        print(json.dumps({"events": [e.to_json_dict() for e in events]}, ensure_ascii=False, indent=2))
+        _print_json({"events": [e.to_json_dict() for e in events]})
         return EXIT_OK
     for event in events:
-        print(
-            f"{event.at:%Y-%m-%d %H:%M:%S}  {event.staff:<11} {event.workstation:<16} {event.action:<15} "
-            f"{event.citizen_id or '':<10} {event.entity} {event.entity_id}"
-        )
+        print(event.text_line())
     return EXIT_OK
 
 
@@ -697,10 +751,6 @@ def _decimal(text: str) -> Decimal:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise argparse.ArgumentTypeError(_("'{text}' is not a number of mg").format(text=text)) from None
-
-
-def _print_json(value: dict) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -43,3 +43,16 @@ def to_local(moment: datetime) -> datetime:
 def parse_now(text: str) -> datetime:
     """Read `--now`: an ISO date or date-time (naive means Copenhagen time)."""
     return to_local(datetime.fromisoformat(text.strip()))
+
+
+class OffsetClock:
+    """A clock that starts at `start` and runs on with `base` (the wall clock): the demo's
+    working morning, whatever the real time (a fixed clock would stop the queue's minutes)."""
+
+    def __init__(self, start: datetime, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        # In UTC: arithmetic on two Copenhagen times ignores a DST change between them.
+        self._offset = to_local(start).astimezone(UTC) - self._base.now().astimezone(UTC)
+
+    def now(self) -> datetime:
+        return to_local(self._base.now().astimezone(UTC) + self._offset)

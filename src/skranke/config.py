@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from skranke.i18n import _, toml_fault
+
 ENV_PREFIX = "SKRANKE_"
 LANGUAGES = ("da", "en")
 
@@ -49,17 +51,25 @@ def _checked(values: dict[str, Any]) -> Settings:
     problems = []
     for name, value in values.items():
         if name not in SETTING_NAMES:
-            problems.append(f"{name}: not a setting")
+            problems.append(_("{name}: not a setting").format(name=name))
         elif value is None and name in _OPTIONAL:
             continue
         if name in _PATHS and isinstance(value, (str, Path)):
             values[name] = Path(value)
         elif not isinstance(value, str):
-            problems.append(f"{name}: must be text, not {type(value).__name__} {value!r}")
+            problems.append(
+                _("{name}: must be text, not {kind} {value}").format(
+                    name=name, kind=type(value).__name__, value=repr(value)
+                )
+            )
         elif name == "language" and value not in LANGUAGES:
-            problems.append(f"language: must be 'da' or 'en', not {value!r}")
+            problems.append(_("language: must be 'da' or 'en', not '{value}'").format(value=value))
     if problems:
-        raise SettingsError(f"settings ({config_file()} / SKRANKE_* / command line): {'; '.join(problems)}")
+        raise SettingsError(
+            _("settings ({file} / SKRANKE_* / command line): {problems}").format(
+                file=config_file(), problems="; ".join(problems)
+            )
+        )
     return Settings(**values)
 
 
@@ -72,10 +82,14 @@ def _from_file() -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+        raise SettingsError(f"{path}: {toml_fault(error)}") from None
     unknown = sorted(set(data) - set(SETTING_NAMES))
     if unknown:
-        raise SettingsError(f"{path}: unknown setting(s) {unknown}; known: {sorted(SETTING_NAMES)}")
+        raise SettingsError(
+            _("{path}: unknown settings {unknown}; known: {known}").format(
+                path=path, unknown=", ".join(unknown), known=", ".join(sorted(SETTING_NAMES))
+            )
+        )
     return data
 
 

@@ -197,3 +197,23 @@ def until(delta: timedelta) -> str:
 def whole_number(number: int) -> str:
     """47.969 in Danish, 47,969 in English."""
     return format(number, ",").replace(",", "." if _language == "da" else ",")
+
+
+def file_fault(error: OSError) -> str:
+    """Why a file cannot be read, in the interface language (the system's own words are
+    English under the C locale a service runs in)."""
+    if isinstance(error, FileNotFoundError):
+        return _("it does not exist")
+    if isinstance(error, PermissionError):
+        return _("no permission to read it")
+    if isinstance(error, IsADirectoryError):
+        return _("it is a folder, not a file")
+    return error.strerror or type(error).__name__
+
+
+def toml_fault(error: ValueError) -> str:
+    """Where a TOML file breaks ("line 3, column 7"); tomllib's own words are English."""
+    found = re.search(r"at line (\d+), column (\d+)", str(error))
+    if found is None:
+        return _("not valid TOML")
+    return _("not valid TOML at line {line}, column {column}").format(line=found[1], column=found[2])

@@ -19,7 +19,7 @@ from skranke.domain import site as site_module
 from skranke.domain import vocabulary as vocabulary_module
 from skranke.domain.hours import HoursRuleError, SiteHours
 from skranke.domain.site import Site, parse_site
-from skranke.i18n import _
+from skranke.i18n import _, file_fault, toml_fault
 from skranke.resources import sites_dir
 
 # What a cached site was validated by: an edit to any of these validates every site anew.
@@ -51,12 +51,14 @@ def resolve_site_path(site: str) -> Path:
     candidate = Path(site).expanduser()
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
-            raise SiteError(f"site file {candidate} does not exist")
+            raise SiteError(_("site file {path} does not exist").format(path=candidate))
         return candidate
     shipped = sites_dir() / f"{site}.toml"
     if not shipped.is_file():
         known = ", ".join(shipped_site_ids())
-        raise SiteError(f"unknown site {site!r}: give one of {known} or the path of a .toml file")
+        raise SiteError(
+            _("unknown site '{site}': give one of {known} or the path of a .toml file").format(site=site, known=known)
+        )
     return shipped
 
 
@@ -94,9 +96,9 @@ def _validated(path: Path) -> Site:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise SiteError(f"{path}: not valid TOML: {error}") from None
+        raise SiteError(f"{path}: {toml_fault(error)}") from None
     except OSError as error:
-        raise SiteError(f"{path}: cannot be read: {error.strerror}") from None
+        raise SiteError(_("{path}: cannot be read: {reason}").format(path=path, reason=file_fault(error))) from None
     except UnicodeDecodeError:
         raise SiteError(_("{path}: not UTF-8 text (save the site file as UTF-8)").format(path=path)) from None
     try:

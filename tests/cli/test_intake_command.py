@@ -161,7 +161,7 @@ def test_the_text_answer_is_danish(capsys, tmp_path):
     code, out, _err = run(capsys, tmp_path, request(children_under_18_at_home=True), "--dry-run")
     assert code == 0
     assert "Afdeling: Stabilisering" in out
-    assert "Frist: 2025-12-26 (sidste åbningsdag 2025-12-24)" in out
+    assert "Frist: 26.12.2025 (sidste åbningsdag 24.12.2025)" in out
     assert "Underretning til børne- og familieområdet (000 § 7.3)" in out
     assert out.rstrip().endswith("Prøvekørsel: intet er registreret.")
 

@@ -109,7 +109,8 @@ async def test_a_role_that_may_not_is_told_so_and_nothing_is_recorded(app_at, tm
         await pilot.press("u")
         await wait_for(pilot, lambda: bool(app._notifications))
         assert isinstance(app.screen, DeadlinesScreen)  # no dialog: the answer could not be kept
-        assert [n.message for n in app._notifications] == ["SYG må ikke registrere opfølgninger (roller: admin)."]
+        refusal = "SYG må ikke registrere opfølgninger (roller: administrator)."
+        assert [n.message for n in app._notifications] == [refusal]
         assert follow_up_keys(app) == before
     with app.skranke.database.reading() as session:
         assert session.query(Task).count() == 0

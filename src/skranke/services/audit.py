@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from skranke.i18n import _, short_date
 from skranke.services.context import Skranke
 from skranke.services.staff import Actor, require
 
@@ -42,6 +43,50 @@ ACTIONS = (
     "sync",
     "read_audit",
 )
+
+
+def action_word(action: str) -> str:
+    """What an event says happened, in the interface language (the code stays in --json).
+    A look uses the citizen card's words for it; an action another version adds shows its code."""
+    return {
+        "sign_in": _("signed in"),
+        "sign_in_failed": _("wrong PIN"),
+        "sign_out": _("signed out"),
+        "search": _("found in a search"),
+        "open_citizen": _("opened the card"),
+        "list_deadlines": _("seen on Frister"),
+        "reveal_cpr": _("showed the full CPR"),
+        "check_in": _("checked in"),
+        "dispense": _("recorded a dose"),
+        "void": _("voided a dose"),
+        "release": _("released a hold"),
+        "close_day": _("closed the day"),
+        "intake": _("registered a request"),
+        "follow_up": _("recorded a follow-up"),
+        "task_done": _("marked a task done"),
+        "list_tasks": _("seen on Tasks"),
+        "list_queue": _("seen in the dispensing queue"),
+        "staff_add": _("added a staff member"),
+        "staff_disable": _("disabled a staff member"),
+        "staff_pin": _("set a PIN"),
+        "sync": _("ran a sync"),
+        "read_audit": _("opened the audit log"),
+    }.get(action, action)
+
+
+def entity_word(entity: str) -> str:
+    """What an event was about, in the interface language."""
+    return {
+        "citizen": _("citizen"),
+        "case": _("case"),
+        "department": _("department"),
+        "dispensing": _("dose record"),
+        "file": _("file"),
+        "prescription": _("order"),
+        "service": _("service"),
+        "staff": _("staff member"),
+        "task": _("task"),
+    }.get(entity, entity)
 
 
 def record(
@@ -105,6 +150,14 @@ class AuditEntry:
     entity: str
     entity_id: str
     detail: dict[str, Any]
+
+    def text_line(self) -> str:
+        """One line of `skranke audit`: when, who, where, what, about whom."""
+        about = f"{entity_word(self.entity)} {self.entity_id}".strip()
+        return (
+            f"{short_date(self.at.date())} {self.at:%H.%M.%S}  {self.staff:<11} {self.workstation:<16} "
+            f"{action_word(self.action):<30} {self.citizen_id or '':<10} {about}"
+        ).rstrip()
 
     def to_json_dict(self) -> dict[str, Any]:
         return {

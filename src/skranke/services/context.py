@@ -12,6 +12,7 @@ from skranke.clock import Clock, FixedClock, SystemClock, parse_now
 from skranke.config import Settings
 from skranke.domain.hours import SiteHours
 from skranke.domain.site import Site
+from skranke.i18n import _
 from skranke.sites import load_site, load_site_hours
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ def clock_from(now: str | None) -> Clock:
     try:
         return FixedClock(parse_now(now))
     except ValueError:
-        raise UsageError(f"--now {now!r} is not an ISO date or date-time (e.g. 2026-04-06T09:30)") from None
+        raise UsageError(
+            _("--now '{now}' is not an ISO date or date-time (e.g. 2026-04-06T09:30)").format(now=now)
+        ) from None
 
 
 def _user_data_dir() -> Path:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
+from skranke.clock import Clock, FixedClock, OffsetClock, to_local
+from skranke.domain.hours import holiday_name
 from skranke.i18n import _
 from skranke.services.context import Skranke, UsageError
-from skranke.store.engine import sqlite_path
+from skranke.store.engine import parse_url, sqlite_path
 
 # Synthetic demo staff, one per role; their PINs are printed by `skranke demo` and stand in the
 # README. Only a demo store gets them.
@@ -25,8 +29,45 @@ class DemoResult:
     staff: tuple[tuple[str, str, tuple[str, ...], str], ...] = DEMO_STAFF
 
 
+# The demo opens at this time of a working day: the window open, citizens arriving.
+DEMO_MORNING = time(9, 30)
+
+
 def demo_database_url(skranke: Skranke) -> str:
     return f"sqlite:///{skranke.data_dir() / 'demo' / 'skranke-demo.db'}"
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and no Danish holiday or special day (Juleaftensdag, Grundlovsdag…)."""
+    return day.weekday() < 5 and holiday_name(day) is None
+
+
+def demo_start(moment: datetime) -> datetime:
+    """09.30 on the first working day from `moment` on (today's, if it is still to come)."""
+    local = to_local(moment)
+    day = local.date()
+    while not (is_working_day(day) and local <= datetime.combine(day, DEMO_MORNING, local.tzinfo)):
+        day += timedelta(days=1)
+        local = datetime.combine(day, time(0), local.tzinfo)
+    return datetime.combine(day, DEMO_MORNING, local.tzinfo)
+
+
+def demo_clock(clock: Clock) -> Clock:
+    """`--now` (a fixed clock) wins; otherwise a clock that starts on a working morning and runs on."""
+    if isinstance(clock, FixedClock):
+        return clock
+    return OffsetClock(demo_start(clock.now()), clock)
+
+
+def demo_folders(database_url: str, data_dir: Path) -> tuple[Path, Path]:
+    """The demo's inbox and outbox, named after its database (`demo.db` → `demo-inbox/`), so a
+    demo file in a shared folder does not claim that folder's `inbox/`."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        folder, name = path.parent, path.stem
+    else:
+        folder, name = data_dir, f"demo-{parse_url(database_url).database or 'skranke'}"
+    return folder / f"{name}-inbox", folder / f"{name}-outbox"
 
 
 def create_demo(skranke: Skranke) -> DemoResult:
@@ -39,11 +80,19 @@ def create_demo(skranke: Skranke) -> DemoResult:
         path.parent.mkdir(parents=True, exist_ok=True)
         for stale in path.parent.glob(path.name + "*"):
             stale.unlink()
-        for folder in ("inbox", "outbox"):
-            _empty_folder(path.parent / folder)
+        for folder in demo_folders(url, skranke.data_dir()):
+            _empty_folder(folder)
         settings = replace(settings, db=url)
+    inbox, outbox = demo_folders(settings.db or demo_database_url(skranke), skranke.data_dir())
+    settings = replace(settings, inbox=settings.inbox or inbox, outbox=settings.outbox or outbox)
     # Making the demo store is creating on purpose: --db may name one that does not exist yet.
-    demo = Skranke(settings=settings, clock=skranke.clock, site=skranke.site, hours=skranke.hours, may_create=True)
+    demo = Skranke(
+        settings=settings,
+        clock=demo_clock(skranke.clock),
+        site=skranke.site,
+        hours=skranke.hours,
+        may_create=True,
+    )
     from skranke.services.sync import citizen_count, import_demo_data
 
     if citizen_count(demo) > 0:
@@ -105,7 +154,7 @@ def _add_demo_staff(demo: Skranke) -> None:
             admin = sign_in(demo, initials, pin)
 
 
-def _empty_folder(folder) -> None:
+def _empty_folder(folder: Path) -> None:
     import shutil
 
     if folder.exists():

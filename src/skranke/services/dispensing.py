@@ -611,7 +611,7 @@ def dispense(
                         kind="tell_doctor",
                         citizen_id=order.citizen_id,
                         due=now.date(),
-                        source="DESIGN §1 Medication dispensing: refusal",
+                        source="Regel for udlevering: en påvirket borger får ikke dosen, og lægen orienteres",
                         note=text,
                         created_at=now,
                         created_by=signed_in.staff_id,

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from skranke.clock import to_local
 from skranke.domain import intake as rules
 from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake
-from skranke.i18n import _, ngettext
+from skranke.i18n import _, file_fault, ngettext
 from skranke.services.context import Skranke
 from skranke.services.staff import Actor, require
 
@@ -134,7 +134,7 @@ def read_answers_file(skranke: Skranke, path: Path) -> IntakeAnswers:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
-        raise IntakeRejected(_("{path} cannot be read: {reason}").format(path=path, reason=error.strerror)) from None
+        raise IntakeRejected(_("{path} cannot be read: {reason}").format(path=path, reason=file_fault(error))) from None
     except UnicodeDecodeError:
         raise IntakeRejected(_("{path} is not UTF-8 text").format(path=path)) from None
     try:

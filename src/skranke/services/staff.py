@@ -76,6 +76,22 @@ def workstation_actor(skranke: Skranke) -> Actor:
     return Actor(WORKSTATION_ACTOR, "", frozenset(), workstation_name(skranke))
 
 
+def role_word(role: str) -> str:
+    """A role as staff say it (the code stays in commands, JSON and the store)."""
+    return {
+        "reception": _("reception"),
+        "nurse": _("nurse"),
+        "doctor": _("doctor"),
+        "admin": _("administrator"),
+    }.get(role, role)
+
+
+def role_words(roles: Iterable[str]) -> str:
+    """Roles in the order of their rights (reception first), as staff say them."""
+    order = {role: index for index, role in enumerate(ROLES)}
+    return ", ".join(role_word(r) for r in sorted(roles, key=lambda r: (order.get(r, len(ROLES)), r))) or "–"
+
+
 def action_words(action: str) -> str:
     return {
         "search": _("search for citizens"),
@@ -104,7 +120,7 @@ def require(actor: Actor | None, action: str) -> Actor:
     if not actor.may(action):
         raise AccessError(
             _("{staff} may not {action} (roles: {roles}).").format(
-                staff=actor.staff_id, action=action_words(action), roles=", ".join(sorted(actor.roles)) or "–"
+                staff=actor.staff_id, action=action_words(action), roles=role_words(actor.roles)
             )
         )
     return actor
@@ -164,7 +180,7 @@ def check_roles(roles: Iterable[str]) -> frozenset[str]:
     if unknown or not chosen:
         raise StaffInputError(
             _("Roles {roles}: use one or more of {known}.").format(
-                roles=", ".join(unknown) or "–", known=", ".join(ROLES)
+                roles=", ".join(unknown) or "–", known=", ".join(f"{r} ({role_word(r)})" for r in ROLES)
             )
         )
     return chosen
@@ -284,7 +300,7 @@ def add_staff(
         first = count(session) == 0
         if first:
             if "admin" not in chosen:
-                raise StaffInputError(_("The first staff member must have the role admin."))
+                raise StaffInputError(_("The first staff member must have the role admin (administrator)."))
             actor = Actor(staff_id, name.strip(), chosen, workstation_name(skranke))
         else:
             require(actor, "manage_staff")
