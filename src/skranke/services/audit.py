@@ -28,6 +28,7 @@ ACTIONS = (
     "reveal_cpr",
     "check_in",
     "dispense",
+    "identity_mismatch",
     "void",
     "release",
     "close_day",
