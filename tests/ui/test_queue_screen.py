@@ -196,7 +196,7 @@ async def test_a_held_dose_cannot_be_given_from_the_dialog(app_at):
         await open_dose(pilot, "O1")
         dialog = app.screen
         assert isinstance(dialog, DoseDialog) and dialog.row.dose.state == "hold"
-        await pilot.press("g")
+        await pilot.press(*"010181", "enter")  # the right birth date: still held
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "afventer lægevurdering" in str(dialog.query_one(".dialog-error").render())
@@ -219,7 +219,7 @@ async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_s
         before = done_count(other)
         await open_dose(at_window, "O2")  # "Sprunget": two days missed, may be given
         assert isinstance(window.screen, DoseDialog)
-        await at_window.press("g")
+        await at_window.press(*"010182", "enter")
         await window.workers.wait_for_complete()
         await at_window.pause()
         assert isinstance(window.screen, QueueScreen)
