@@ -69,13 +69,17 @@ def person_line(person: Person) -> Text:
 class BirthDateInput(Input):
     """Digits only, and a letter is not swallowed: it goes on to the dialog's keys (r, u, h…).
 
-    Textual's Input stops every printable key, even one its `restrict` then refuses; here a
-    key that is not a digit is handed on as a key without a character, so the binding chain
-    (the dialog, then the app) sees it as it would with no field in focus.
+    Textual's Input claims every printable key for itself (`check_consume_key` takes them out
+    of the binding chain) and stops it, even one its `restrict` then refuses; here only digits
+    are claimed, and another key is handed on without its character, so the binding chain
+    (the dialog's keys) sees it as it would with no field in focus.
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(restrict=r"[0-9]*", max_length=6, **kwargs)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isdigit()
 
     async def _on_key(self, event: events.Key) -> None:
         if event.character is not None and event.is_printable and not event.character.isdigit():
@@ -124,6 +128,8 @@ class DoseDialog(_Dialog):
     DoseDialog.-refuse #dose-identity, DoseDialog.-release #dose-identity { display: none; }
     DoseDialog #dose-reasons { height: auto; max-height: 5; }
     DoseDialog #dose-overtaken { height: auto; display: none; }
+    DoseDialog #dose-state { height: auto; }
+    DoseDialog #dose-state.-empty { display: none; }
     DoseDialog.-overtaken #dose-overtaken { display: block; }
     DoseDialog.-overtaken #dose-identity { display: none; }
     """
@@ -168,7 +174,8 @@ class DoseDialog(_Dialog):
                     alerts.append("\n")
                 alerts.append("! " + alert_text(alert), style="bold red" if alert.blocks else "yellow")
             yield Static(alerts, id="dose-alerts")
-            yield Static(self._state_words(), id="dose-state")
+            state = self._state_words()
+            yield Static(state, id="dose-state", classes="" if state else "-empty")
             yield Static(id="dose-overtaken")
             with Vertical(id="dose-identity"):
                 yield Static(self._ask(), id="dose-ask")
@@ -273,6 +280,7 @@ class DoseDialog(_Dialog):
         """The dose is still due but its state changed elsewhere (held, released, blocked)."""
         self.row = row
         self.query_one("#dose-state", Static).update(self._state_words())
+        self.query_one("#dose-state").set_class(not self._state_words(), "-empty")
         self.query_one("#dose-overtaken", Static).update(Text(message, style="bold red"))
         self.query_one("#dose-overtaken").display = True
         self._show_keys()
