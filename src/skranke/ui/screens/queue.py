@@ -301,7 +301,8 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             waited = waiting_since.get(row.person.citizen_id)
             cells = self._dose_cells(row)
             since = (
-                f"{clock_time(waited.checked_in_at)} · " + _("{minutes} min.").format(minutes=waited.minutes_waiting)
+                # The minutes first: what is left when the column is cut at 80 columns.
+                _("{minutes} min.").format(minutes=waited.minutes_waiting) + f" · {clock_time(waited.checked_in_at)}"
                 if waited
                 else "–"
             )
@@ -309,12 +310,18 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         # What decides the act comes first (the mark, who, may it be given, what); what does not
         # fit is shortened with "…", the alerts first (the line under the table has them whole).
         labels = ["!", _("Citizen"), _("Status"), _("Preparation"), _("Dose"), _("Supervised / home")]
-        self._fill("#waiting", [*labels, _("Waits"), _("CPR"), _("Alerts")], rows, [8, 5, 7, 3, 1, 2, 6, 4])
+        self._fill(
+            "#waiting",
+            [*labels, _("Waits"), _("CPR"), _("Alerts")],
+            rows,
+            [8, 7, 6, 5, 3, 1, 2, 4],
+            [1, 6, 6, 8, 6, 8, 6, 7, 8],
+        )
 
     def _fill_expected(self) -> None:
         rows = [(self._dose_cells(row), self._key(row)) for row in self._expected]
         labels = ["!", _("Citizen"), _("Status"), _("Preparation"), _("Dose"), _("Supervised / home")]
-        self._fill("#expected", [*labels, _("CPR"), _("Alerts")], rows, [7, 5, 6, 3, 1, 2, 4])
+        self._fill("#expected", [*labels, _("CPR"), _("Alerts")], rows, [7, 6, 5, 3, 1, 2, 4], [1, 6, 6, 8, 6, 8, 7, 8])
 
     def _fill_deliveries(self) -> None:
         assert self._view is not None
@@ -330,15 +337,22 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             )
             for row in self._view.deliveries
         ]
-        self._fill("#deliveries", [_("Citizen"), _("Preparation"), _("Dose"), _("Covers")], rows, [3, 1, 0])
+        self._fill("#deliveries", [_("Citizen"), _("Preparation"), _("Dose"), _("Covers")], rows, [3, 1, 0], [6] * 4)
 
     def _fill_done(self) -> None:
         assert self._view is not None
         rows = [(self._done_cells(done), f"done|{done.dispensing_id}") for done in reversed(self._view.done)]
         labels = [_("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Take-home"), _("By")]
-        self._fill("#done", [*labels, _("Note")], rows, [7, 2, 5, 3, 1, 6])
+        self._fill("#done", [*labels, _("Note")], rows, [7, 2, 5, 3, 1, 6], [5, 6, 8, 6, 6, 6, 3, 8])
 
-    def _fill(self, selector: str, labels: list[str], rows: list[tuple[list[Text], str]], shrink: list[int]) -> None:
+    def _fill(
+        self,
+        selector: str,
+        labels: list[str],
+        rows: list[tuple[list[Text], str]],
+        shrink: list[int],
+        narrowest: list[int],
+    ) -> None:
         """The table anew: columns sized to the screen, the highlight kept on the same row by its
         key (the same citizen after a reload), else on the same citizen's other row, else at the
         same place."""
@@ -347,7 +361,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         natural = [max([len(label), *(c.cell_len for c in (r[0][i] for r in rows))]) for i, label in enumerate(labels)]
-        minimum = [min(n, 6) for n in natural]
+        minimum = [min(n, m) for n, m in zip(natural, narrowest, strict=True)]
         available = (table.size.width or self.size.width or 80) - 3  # the scrollbar and a margin
         widths = fit_widths(natural, minimum, shrink, available)
         table.clear(columns=True)
@@ -516,7 +530,8 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     def action_open_row(self) -> None:
         # Enter reaches both the table (RowSelected) and this binding: one dialog at a time.
-        if self.app.screen is not self:
+        # Nothing is recorded while the database is down (the queue on screen is read-only).
+        if self.app.screen is not self or self.app.database_fault is not None:
             return
         current = self._current()
         if current is None:
@@ -548,7 +563,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     def action_close_day(self) -> None:
         view = self._view
-        if view is None or self.app.screen is not self:
+        if view is None or self.app.screen is not self or self.app.database_fault is not None:
             return
         count = len([r for r in view.due if not r.dose.delivery])
         self.app.push_screen(
