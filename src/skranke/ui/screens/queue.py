@@ -362,7 +362,10 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         natural = [max([len(label), *(c.cell_len for c in (r[0][i] for r in rows))]) for i, label in enumerate(labels)]
         minimum = [min(n, m) for n, m in zip(natural, narrowest, strict=True)]
-        available = (table.size.width or self.size.width or 80) - 3  # the scrollbar and a margin
+        width = table.size.width or self.size.width or 80
+        # A vertical scrollbar takes its columns only when the rows overflow the table.
+        overflows = len(rows) + 1 > (table.size.height or self.size.height)
+        available = width - (table.styles.scrollbar_size_vertical if overflows else 0)
         widths = fit_widths(natural, minimum, shrink, available)
         table.clear(columns=True)
         for label, width in zip(labels, widths, strict=True):
