@@ -502,8 +502,9 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             table.scroll_home(animate=False)
 
     def _tell_open_dialog(self, view: QueueView) -> None:
-        """An open dialog hears at once when its dose was recorded, voided or held elsewhere."""
-        dialog = self.app.screen
+        """An open dialog hears at once when its dose was recorded, voided or held elsewhere
+        (also while a confirmation is open on top of it)."""
+        dialog = next((d for d in self.app.screen_stack if isinstance(d, (DoseDialog, VoidDialog))), None)
         if isinstance(dialog, DoseDialog):
             row = self._due_row(dialog.key)
             if row is None:
