@@ -26,3 +26,29 @@ def test_the_queue_is_worded_in_danish_and_coded_in_json(capsys, tmp_path, monke
     assert main(["queue", "--json", "--db", db, "--now", now]) == 0
     document = json.loads(capsys.readouterr().out)
     assert {row["outcome"] for row in document["done"]} == {"given", "refused"}
+
+
+def test_window_rules_refuse_with_exit_codes_in_danish(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    now = "2026-11-23T09:30"
+    db = f"sqlite:///{tmp_path}/window.db"
+    assert main(["demo", "--no-open", "--now", now, "--db", db]) == 0
+    capsys.readouterr()
+
+    assert main(["queue", "--service", "nope", "--db", db, "--now", now]) == 2
+    error = capsys.readouterr().err
+    assert "Ukendt tjeneste 'nope'" in error and "medicinudlevering" in error
+
+    assert main(["queue", "--json", "--db", db, "--now", now]) == 0
+    order = next(d for d in json.loads(capsys.readouterr().out)["due"] if d["state"] == "due")
+    monkeypatch.setenv("SKRANKE_STAFF", "PL")
+    monkeypatch.setenv("SKRANKE_PIN", "3333")
+    assert main(["release", order["prescription_id"], "--reason", "x", "--dose-mg", "1", "--db", db, "--now", now]) == 1
+    assert "ikke tilbageholdt" in capsys.readouterr().err
+    monkeypatch.setenv("SKRANKE_STAFF", "MN")
+    monkeypatch.setenv("SKRANKE_PIN", "2222")
+    missed = ["dispense", order["prescription_id"], "--outcome", "missed", "--db", db]
+    assert main([*missed, "--now", now]) == 1
+    assert "først udeblevet, når dens åbningstid er slut" in capsys.readouterr().err
+    assert main([*missed, "--now", "2026-11-23T17:05", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["outcome"] == "missed"

@@ -347,3 +347,82 @@ def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_u
     view = queue(check)
     assert len(view.done) == rounds and view.due == []
     check.close()
+
+
+def test_missed_only_after_the_doses_interval_has_ended(skranke_at):
+    skranke = skranke_at(NOW)  # 09.30: the medicine room is open until 11.15 and again 14.30-17.00
+    seed(skranke)
+    nurse = signed_in(skranke, "nurse", initials="SYG")
+    with pytest.raises(DeskRefusal, match=r"åbent for denne dosis til kl\. 17\.00"):
+        dispense(skranke, nurse, "O1", "missed")
+    assert queue(skranke).done == []
+    later = skranke_at("2026-04-09T17:05")
+    result = dispense(later, nurse, "O1", "missed")
+    assert result.outcome == "missed"
+
+
+def test_release_is_refused_on_an_order_that_is_not_held(desk):
+    skranke, nurse, doctor = desk
+    with pytest.raises(DeskRefusal, match="ikke tilbageholdt"):
+        release(skranke, doctor, "O1", "ny dosis", Decimal("50"))
+    [row] = queue(skranke).due
+    assert row.dose.dose_mg == Decimal("60") and row.dose.state == "due"
+    assert dispense(skranke, nurse, "O1", "given").dose_mg == Decimal("60")
+
+
+def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk):
+    skranke, nurse, doctor = desk
+    refused = dispense(skranke, nurse, "O1", "refused", refusal="intoxicated", reason="lugter af alkohol")
+    with skranke.database.reading() as session:
+        [task] = session.query(Task).all()
+        assert task.note == "påvirket: lugter af alkohol" and task.done_at is None
+    void(skranke, doctor, refused.dispensing_id, "forkert borger")
+    with skranke.database.reading() as session:
+        [task] = session.query(Task).all()
+        assert task.done_by == "LGE" and task.outcome == "voided"
+        assert "Afvisningen blev annulleret af LGE" in task.note and "forkert borger" in task.note
+    [event] = [
+        e
+        for e in audit_events(skranke, signed_in(skranke, "admin", initials="AUD"), citizen_id="B1")
+        if e.action == "void"
+    ]
+    assert event.detail["tasks"] == [task.id]
+
+
+def test_a_wrong_birth_date_records_no_dose_and_is_logged(desk):
+    from skranke.services.dispensing import confirm_identity
+
+    skranke, nurse, _doctor = desk
+    assert confirm_identity(skranke, nurse, "O1", 1, "010180") is True
+    assert confirm_identity(skranke, nurse, "O1", 1, "020180") is False
+    events = [
+        e for e in audit_events(skranke, signed_in(skranke, "admin", initials="AUD")) if e.action == "identity_mismatch"
+    ]
+    assert [(e.staff, e.citizen_id, e.entity, e.entity_id) for e in events] == [("SYG", "B1", "prescription", "O1")]
+    assert "020180" not in str(events[0].detail)
+    assert queue(skranke).done == []
+
+
+def test_the_queue_is_logged_once_a_day_per_person_and_workstation_across_restarts(db_url):
+    first = make_skranke(NOW, db_url)
+    seed(first)
+    nurse = signed_in(first, "nurse", initials="SYG")
+    window_queue(first, nurse)
+    window_queue(first, nurse)
+    again = make_skranke(NOW, db_url)  # another start of the app, or a sign-in after a lock
+    window_queue(again, nurse)
+    admin = signed_in(again, "admin", initials="AUD")
+    looks = [e for e in audit_events(again, admin) if e.action == "list_queue"]
+    assert sorted(e.citizen_id for e in looks) == ["B1"]
+    first.close()
+    again.close()
+
+
+def test_an_unknown_service_is_a_usage_error(desk):
+    from skranke.services.context import UsageError
+
+    skranke, nurse, _doctor = desk
+    with pytest.raises(UsageError, match="Ukendt"):
+        queue(skranke, service="nope")
+    with pytest.raises(UsageError):
+        close_day(skranke, nurse, service="nope")

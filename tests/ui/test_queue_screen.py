@@ -162,6 +162,35 @@ class TestQueueScreen:
         assert snap_compare(app, terminal_size=size, run_before=dialog)
 
 
+class TestDoseDialog:
+    """The dose dialog: the full name, the birth date asked for, a mismatch, the refusal's reasons."""
+
+    @SIZES
+    def test_a_wrong_birth_date(self, snap_compare, app_at, size):
+        async def mismatch(pilot):
+            await open_queue(pilot)
+            await open_dose(pilot, "O2")
+            await pilot.press(*"311299", "enter")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+        app = app_at(NOW, prepare=every_alert, roles=None)
+        app.actor = make_actor(app)
+        assert snap_compare(app, terminal_size=size, run_before=mismatch)
+
+    @SIZES
+    def test_the_refusal_reasons(self, snap_compare, app_at, size):
+        async def refusal(pilot):
+            await open_queue(pilot)
+            await open_dose(pilot, "O2")
+            await pilot.press("r", "1")
+            await pilot.pause()
+
+        app = app_at(NOW, prepare=every_alert, roles=None)
+        app.actor = make_actor(app)
+        assert snap_compare(app, terminal_size=size, run_before=refusal)
+
+
 def done_count(screen: QueueScreen) -> int:
     """How many doses the Done tab says are done: what the window sees without opening it."""
     label = str(screen.query_one(TabbedContent).get_tab("tab-done").label)
@@ -196,7 +225,7 @@ async def test_a_held_dose_cannot_be_given_from_the_dialog(app_at):
         await open_dose(pilot, "O1")
         dialog = app.screen
         assert isinstance(dialog, DoseDialog) and dialog.row.dose.state == "hold"
-        await pilot.press("g")
+        await pilot.press(*"010181", "enter")  # the right birth date: still held
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "afventer lægevurdering" in str(dialog.query_one(".dialog-error").render())
@@ -219,7 +248,7 @@ async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_s
         before = done_count(other)
         await open_dose(at_window, "O2")  # "Sprunget": two days missed, may be given
         assert isinstance(window.screen, DoseDialog)
-        await at_window.press("g")
+        await at_window.press(*"010182", "enter")
         await window.workers.wait_for_complete()
         await at_window.pause()
         assert isinstance(window.screen, QueueScreen)
@@ -267,3 +296,48 @@ async def test_reception_sees_no_one_in_the_queue_and_a_nurse_after_her_does(app
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.loaded)
         assert not app.screen.has_class(REFUSED)
         assert app.screen.query_one("#waiting", DataTable).row_count > 0
+
+
+@SIZES
+async def test_every_row_with_an_alert_is_marked_and_nothing_is_cut_without_an_ellipsis(app_at, size):
+    app = app_at(NOW, prepare=every_alert, roles=None)
+    app.actor = make_actor(app)
+    async with app.run_test(size=size) as pilot:
+        await open_queue(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        table = screen.query_one("#waiting", DataTable)
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.size.width
+        view = screen._view
+        assert view is not None
+        for index, row in enumerate(r for r in view.due if r.arrived):
+            line = table.render_line(index + 1).text  # under the header
+            assert line.lstrip().startswith("!") == bool(row.dose.alerts), line
+            if row.dose.alerts:
+                assert line.rstrip().endswith("…"), line  # the alerts, shortened where they are cut
+
+
+async def test_the_last_queue_stays_read_only_and_stamped_while_the_database_is_down(app_at):
+    from skranke.services.errors import DatabaseUnavailable, Reason
+    from skranke.ui.widgets.database import NotFetched
+
+    app = app_at(NOW, prepare=every_alert, roles=None)
+    app.actor = make_actor(app)
+    app.RETRY_SECONDS = 600  # the fault stays until the test says the database is back
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_queue(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        rows = screen.query_one("#waiting", DataTable).row_count
+        app.report_database_fault(DatabaseUnavailable(Reason.UNREACHABLE, "server"))
+        await pilot.pause()
+        assert screen.query_one("#queue-tabs").display and screen.query_one("#waiting", DataTable).row_count == rows
+        stamp = str(screen.query_one(NotFetched).render())
+        assert "sidst hentet kl. 09.30" in stamp and "intet kan registreres" in stamp
+        await pilot.press("enter")  # nothing can be recorded: no dialog opens
+        await pilot.pause()
+        assert app.screen is screen
+        app._database_back()  # what the probe does when the database answers
+        await wait_for(pilot, lambda: not screen.has_class("-stale"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoseDialog))

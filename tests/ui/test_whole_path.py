@@ -62,7 +62,7 @@ async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path
         await wait_for(desk, lambda: "1 venter" in medicine_count(reception))
         await open_dose(counter, "O9001")
         assert isinstance(window.screen, DoseDialog)
-        await counter.press("g")
+        await counter.press(*"010180", "enter")  # Søren's birth date, as he says it
         await window.workers.wait_for_complete()
         await counter.pause()
         started = time.monotonic()

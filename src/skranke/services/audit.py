@@ -29,6 +29,7 @@ ACTIONS = (
     "reveal_cpr",
     "check_in",
     "dispense",
+    "identity_mismatch",
     "void",
     "release",
     "close_day",

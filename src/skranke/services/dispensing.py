@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,7 +21,7 @@ from skranke.domain.dispensing import Alert, DoseRecord, DueDose, Order, Release
 from skranke.domain.site import Preparation
 from skranke.i18n import _, clock_time, ngettext, short_date
 from skranke.services.audit import record, record_looks
-from skranke.services.context import Skranke
+from skranke.services.context import Skranke, UsageError
 from skranke.services.desk import (
     HEROIN,
     DeskRefusal,
@@ -32,6 +32,7 @@ from skranke.services.desk import (
     place_name,
 )
 from skranke.services.staff import Actor, require
+from skranke.services.wording import refusal_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -125,6 +126,8 @@ class Person(NamedTuple):
     display: str
     masked_cpr: str
     birth_date: date | None
+    name: str = ""  # first and last name: what the dose dialog says out loud (DESIGN §1)
+    alias: str = ""
 
 
 class WaitingRow(NamedTuple):
@@ -251,6 +254,21 @@ def default_service(skranke: Skranke) -> str:
     return medicine_place(skranke.site, "metadon")
 
 
+def known_service(skranke: Skranke, service: str | None) -> str:
+    """The service asked for, or the default; one the site does not dispense at is a usage error
+    (exit 2), never an empty day that reads as "nobody is due"."""
+    if service is None:
+        return default_service(skranke)
+    services = dispensing_services(skranke)
+    if service not in services:
+        raise UsageError(
+            _("Unknown service '{service}': doses are given at {known}.").format(
+                service=service, known=", ".join(services)
+            )
+        )
+    return service
+
+
 def service_open_on(skranke: Skranke, place: str) -> Callable[[date], bool | None]:
     """Whether the dispensing place is open on a day, as the rules ask it (None: hours not given)."""
     hours = skranke.hours[place]
@@ -338,14 +356,21 @@ def _person(citizen_id: str, cpr: str | None, first_name: str, last_name: str, a
     (the window reads it anew after every dose; a changed name or CPR is another key)."""
     from skranke.services.citizens import mask_cpr  # not at import: it brings the importer's models
 
-    return Person(citizen_id, display_name(first_name, last_name, alias, citizen_id), mask_cpr(cpr), birth_date_of(cpr))
+    return Person(
+        citizen_id,
+        display_name(first_name, last_name, alias, citizen_id),
+        mask_cpr(cpr),
+        birth_date_of(cpr),
+        " ".join(part for part in (first_name, last_name) if part),
+        alias,
+    )
 
 
 def queue(skranke: Skranke, day: date | None = None, service: str | None = None) -> QueueView:
     """The medicine room's (or heroin clinic's) day: waiting, due, deliveries and done (DESIGN §3)."""
     now = skranke.clock.now()
     day = day or now.date()
-    service = service or default_service(skranke)
+    service = known_service(skranke, service)
     with collector_paused():
         return _queue(skranke, day, service, now)
 
@@ -361,12 +386,26 @@ def window_queue(skranke: Skranke, actor: Actor | None, service: str | None = No
     shown = {w.person.citizen_id for w in view.waiting} | {d.person.citizen_id for d in view.done}
     shown |= {row.person.citizen_id for row in (*view.due, *view.deliveries)}
     logged = skranke.looks_logged("list_queue", signed_in.staff_id, signed_in.workstation, view.day)
+    if not logged:
+        # The process's memory is empty after a start (two instances, a restart): what the log
+        # already holds for today counts too, so a look is logged once a day, not once a start.
+        from skranke.store.desk import looked_at_on
+
+        start, end = _day_bounds(view.day, skranke.clock.now())
+        with skranke.database.reading() as session:
+            logged |= looked_at_on(session, "list_queue", signed_in.staff_id, signed_in.workstation, start, end)
     new = shown - logged
     if new:
         with skranke.database.transaction() as session:
             record_looks(session, signed_in, skranke.clock.now(), "list_queue", new, service=view.service)
         logged |= new  # only once the looks are committed
     return view
+
+
+def _day_bounds(day: date, now: datetime) -> tuple[datetime, datetime]:
+    """The day from midnight to midnight in the clock's zone."""
+    start = datetime.combine(day, datetime.min.time(), now.tzinfo)
+    return start, start + timedelta(days=1)
 
 
 def _queue(skranke: Skranke, day: date, service: str, now: datetime) -> QueueView:
@@ -487,6 +526,26 @@ def _order_in(session: Session, prescription_id: str) -> Order:
     return Order._make(getattr(row, name) for name in Order._fields)
 
 
+def _place_of(skranke: Skranke, session: Session, order: Order, day: date) -> str:
+    from skranke.store.desk import prescriptions_valid_on
+
+    heroin = any(o.preparation == HEROIN for o in _orders(prescriptions_valid_on(session, day, order.citizen_id)))
+    return medicine_place(skranke.site, order.preparation, heroin)
+
+
+def missed_from(skranke: Skranke, place: str, order: Order, dose_number: int, day: date) -> datetime | None:
+    """When a dose may first be recorded as missed: the end of its opening interval (DESIGN §1:
+    never while the citizen may still come). Dose 1 of a twice-daily window dose belongs to the
+    first interval, dose 2 to the last; a once-daily dose may be fetched in any interval, so the
+    last. None when the service has no interval that day (closed: nobody can come)."""
+    intervals = skranke.hours[place].intervals_on(day)
+    if not intervals:
+        return None
+    if order.doses_per_day == 2 and dose_number == 1 and len(intervals) > 1 and order.supervised:
+        return intervals[0].end
+    return intervals[-1].end
+
+
 def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int | None) -> DueDose:
     """The dose of `order` to record now, or DeskRefusal with the rule's words."""
     from skranke.store.desk import dispensings_between, last_given_doses, recorded_dose
@@ -509,10 +568,7 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
     released = release_of(session, order.id, day)
     if released is not None:
         data_release = release_of_row(released)
-    from skranke.store.desk import prescriptions_valid_on
-
-    heroin = any(o.preparation == HEROIN for o in _orders(prescriptions_valid_on(session, day, order.citizen_id)))
-    place = medicine_place(skranke.site, order.preparation, heroin)
+    place = _place_of(skranke, session, order, day)
     due = doses_due(order, day, now, history, rules, service_open_on(skranke, place), data_release)
     if dose_number is not None:
         due = [d for d in due if d.dose_number == dose_number]
@@ -525,6 +581,44 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
     if reason is not None:
         raise DeskRefusal(alert_text(reason))
     raise DeskRefusal(_("No dose of order {id} is due today.").format(id=order.id))
+
+
+def birth_date_digits(day: date) -> str:
+    """A birth date as the nurse types it from what the citizen says: DDMMÅÅ."""
+    return day.strftime("%d%m%y")
+
+
+def confirm_identity(skranke: Skranke, actor: Actor | None, prescription_id: str, dose_number: int, typed: str) -> bool:
+    """The second identifier before a dose (DESIGN §1): True when the six digits typed are the
+    citizen's birth date. A mismatch records no dose and is logged (`identity_mismatch`, naming
+    the citizen and the order; never the digits typed). A citizen without a CPR number has no
+    birth date to ask for: DeskRefusal (the window confirms the alias instead)."""
+    from skranke.store.models import Citizen
+
+    signed_in = require(actor, "dispense")
+    digits = typed.strip()
+    with skranke.database.reading() as session:
+        order = _order_in(session, prescription_id)
+        citizen = session.get(Citizen, order.citizen_id)
+        born = birth_date_of(citizen.cpr if citizen is not None else None)
+    if born is None:
+        raise DeskRefusal(
+            _("{citizen} has no birth date on record: confirm the alias instead.").format(citizen=order.citizen_id)
+        )
+    if digits == birth_date_digits(born):
+        return True
+    with skranke.database.transaction() as session:
+        record(
+            session,
+            signed_in,
+            skranke.clock.now(),
+            "identity_mismatch",
+            citizen_id=order.citizen_id,
+            entity="prescription",
+            entity_id=order.id,
+            detail={"dose_number": dose_number},
+        )
+    return False
 
 
 def dispense(
@@ -560,6 +654,16 @@ def dispense(
             if outcome == "given" and slot.state != "due":
                 blocking = next((a for a in slot.alerts if a.blocks), None)
                 raise DeskRefusal(alert_text(blocking) if blocking else _("This dose cannot be given now."))
+            if outcome == "missed":
+                place = _place_of(skranke, session, order, now.date())
+                ends = missed_from(skranke, place, order, slot.dose_number, now.date())
+                if ends is not None and now < ends:
+                    raise DeskRefusal(
+                        _(
+                            "Not recorded as missed: {service} is open for this dose until {time}, and a dose "
+                            "is missed only after its interval has ended (or when the day is closed)."
+                        ).format(service=place_name(skranke.site, place), time=clock_time(ends))
+                    )
             given = outcome == "given"
             text = " ".join(part for part in (refusal or "", reason) if part)
             row = Dispensing(
@@ -611,8 +715,8 @@ def dispense(
                         kind="tell_doctor",
                         citizen_id=order.citizen_id,
                         due=now.date(),
-                        source="Regel for udlevering: en påvirket borger får ikke dosen, og lægen orienteres",
-                        note=text,
+                        source=_("Dispensing rule: an intoxicated citizen is not given the dose, and the doctor is told"),
+                        note=refusal_text(text),
                         created_at=now,
                         created_by=signed_in.staff_id,
                     )
@@ -659,6 +763,7 @@ def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str)
                 _("Dispensing {id} was voided already by {staff}.").format(id=dispensing_id, staff=row.voided_by)
             )
         void_dispensing(session, row, now, signed_in.staff_id, reason.strip())
+        tasks = _close_tasks_of_voided(session, row, now, signed_in.staff_id, reason.strip())
         record(
             session,
             signed_in,
@@ -667,7 +772,7 @@ def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str)
             citizen_id=row.citizen_id,
             entity="dispensing",
             entity_id=str(row.id),
-            detail={"reason": reason.strip()},
+            detail={"reason": reason.strip(), "tasks": tasks},
         )
         record_event(
             session,
@@ -692,6 +797,24 @@ def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str)
             row.recorded_at,
             row.staff_id or "",
         )
+
+
+def _close_tasks_of_voided(session: Session, row: Dispensing, now: datetime, staff_id: str, reason: str) -> list[int]:
+    """A voided "intoxicated" refusal closes the doctor's task it raised, and the task says why
+    (DESIGN §1 "Undo where the law allows it"); one already done is annotated. The task ids."""
+    from skranke.store.desk import tasks_raised_by
+
+    if row.outcome != "refused" or not row.reason.startswith("intoxicated"):
+        return []
+    tasks = list(tasks_raised_by(session, row, "tell_doctor"))
+    words = _("The refusal was voided by {staff} at {time}: {reason}").format(
+        staff=staff_id, time=clock_time(now), reason=reason
+    )
+    for task in tasks:
+        task.note = f"{task.note}\n{words}" if task.note else words
+        if task.done_at is None:
+            task.done_at, task.done_by, task.outcome = now, staff_id, "voided"
+    return [task.id for task in tasks]
 
 
 @dataclass(frozen=True)
@@ -741,6 +864,15 @@ def release(
                 )
             if release_of(session, order.id, now.date()) is not None:
                 raise DeskRefusal(_("The hold on {id} is already released today.").format(id=order.id))
+            # DESIGN §1: a release lifts a missed-days hold for today and only that; a changed
+            # dose is a new order from the journal.
+            if dose_slot(skranke, session, order, None).state != "hold":
+                raise DeskRefusal(
+                    _(
+                        "Order {id} is not held: a release lifts only a missed-days hold; "
+                        "a changed dose is a new order from the journal."
+                    ).format(id=order.id)
+                )
             session.add(
                 HoldRelease(
                     prescription_id=order.id,
@@ -804,7 +936,7 @@ def close_day(
     signed_in = require(actor, "close_day")
     now = skranke.clock.now()
     day = day or now.date()
-    service = service or default_service(skranke)
+    service = known_service(skranke, service)
     if day > now.date():
         raise DeskRefusal(_("A day that has not come cannot be closed ({day}).").format(day=short_date(day)))
     hours = skranke.hours[service]

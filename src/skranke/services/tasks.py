@@ -25,6 +25,7 @@ def outcome_label(outcome: str | None) -> str:
         "reached": _("reached"),
         "not_reached": _("not reached"),
         "declined": _("declined"),
+        "voided": _("voided"),  # closed by the void of the record that raised it (services.dispensing)
     }.get(outcome or "", outcome or "")
 
 

@@ -22,6 +22,7 @@ from skranke.store.models import (
     HoldRelease,
     Prescription,
     Staff,
+    Task,
 )
 
 
@@ -371,3 +372,30 @@ def void_dispensing(session: Session, dispensing: Dispensing, at: datetime, staf
         .where(Dispensing.id == dispensing.id, Dispensing.voided_at.is_(None))
         .values(voided_at=at, voided_by=staff_id, void_reason=reason)
     )
+
+
+def looked_at_on(
+    session: Session, action: str, staff_id: str, workstation: str, start: datetime, end: datetime
+) -> set[str]:
+    """The citizens a list has logged as looked at by one person at one workstation in a period."""
+    query = select(AuditEvent.citizen_id).where(
+        AuditEvent.action == action,
+        AuditEvent.staff == staff_id,
+        AuditEvent.workstation == workstation,
+        AuditEvent.at >= start,
+        AuditEvent.at < end,
+        AuditEvent.citizen_id.is_not(None),
+    )
+    return {str(citizen_id) for citizen_id in session.execute(query.distinct()).scalars()}
+
+
+def tasks_raised_by(session: Session, dispensing: Dispensing, kind: str) -> Sequence[Task]:
+    """The tasks a recorded dose raised (a refusal's "tell the doctor"): created in the dose's own
+    transaction, so for its citizen, by its staff member, at its moment."""
+    query = select(Task).where(
+        Task.kind == kind,
+        Task.citizen_id == dispensing.citizen_id,
+        Task.created_by == dispensing.staff_id,
+        Task.created_at == dispensing.recorded_at,
+    )
+    return session.execute(query.order_by(Task.id)).scalars().all()

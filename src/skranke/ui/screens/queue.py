@@ -2,6 +2,11 @@
 
 Another workstation's check-ins and doses appear within two seconds: the screen asks the
 store once a second whether anything was recorded (`desk_changes`) and reloads when it was.
+A reload keeps the highlight on the same row by its key (the same citizen), and tells an open
+dose dialog when its dose was recorded, voided or held elsewhere. Every row with an alert has
+a "!" in its first column, and the columns are sized to the screen so that what is cut ends in
+"…" (at 80 columns too); Left/Right change tab, Home goes to the first row. When the database
+cannot be reached the last queue read stays on screen, read-only and stamped with its time.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from skranke.i18n import _, clock_time, long_date, ngettext
+from skranke.i18n import _, clock_time, long_date, ngettext, short_date
 from skranke.services.dispensing import (
     DoneRow,
     DueRow,
@@ -31,8 +36,8 @@ from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError
 from skranke.services.wording import dose_state_word as state_word
 from skranke.services.wording import refusal_text
-from skranke.ui.formatting import plain
-from skranke.ui.screens.dose import DoseDialog, VoidDialog
+from skranke.ui.screens.confirm import ConfirmDialog
+from skranke.ui.screens.dose import DoseDialog, VoidDialog, close_day_words
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
@@ -47,6 +52,33 @@ POLL_SECONDS = 1.0
 REFUSED = "-refused"  # the screen's class while the signed-in role may not see the queue
 STATE_STYLE = {"due": "green", "hold": "bold red", "blocked": "bold yellow"}
 OUTCOME_STYLE = {"given": "green", "refused": "bold yellow", "missed": "red"}
+STALE = "-stale"  # the database is down and the last queue read is shown, read-only
+TABS = ("tab-waiting", "tab-expected", "tab-deliveries", "tab-done")
+TABLES = {"tab-waiting": "#waiting", "tab-expected": "#expected", "tab-deliveries": "#deliveries", "tab-done": "#done"}
+CELL_PADDING = 2  # a DataTable column's padding, one each side
+
+
+def cell(value: str | Text, style: str = "") -> Text:
+    """A cell that ends in "…" when its column is narrower than the text (never a silent cut)."""
+    text = value.copy() if isinstance(value, Text) else Text(value, style=style)
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
+
+
+def fit_widths(natural: list[int], minimum: list[int], shrink_order: list[int], available: int) -> list[int]:
+    """Column widths that fit `available` cells: each column's text as wide as it is, then the
+    columns in `shrink_order` made narrower (to their minimum, one after the other) until the
+    table fits; the last column takes what is left over."""
+    widths = list(natural)
+    room = available - CELL_PADDING * len(widths)
+    for index in shrink_order:
+        excess = sum(widths) - room
+        if excess <= 0:
+            break
+        widths[index] = max(minimum[index], widths[index] - excess)
+    if sum(widths) < room:
+        widths[-1] += room - sum(widths)
+    return widths
 
 
 def preparation_name(app: SkrankeApp, preparation: str) -> str:
@@ -87,6 +119,14 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     BINDINGS = [
         Binding("enter", "open_row", _("Dose"), id="queue.dose", tooltip=_("Give, refuse or mark missed")),
+        # From the tab bar (or anywhere the table has not the focus): into the table, the
+        # highlight moved, so what Enter acts on is always the highlight on screen.
+        Binding("up", "step(-1)", _("Up"), id="queue.up", show=False),
+        Binding("down", "step(1)", _("Down"), id="queue.down", show=False),
+        # The columns fit the screen (nothing to scroll sideways): Left/Right change tab.
+        Binding("left", "next_tab(-1)", _("Previous tab"), id="queue.tab_left", show=False, priority=True),
+        Binding("right", "next_tab(1)", _("Next tab"), id="queue.tab_right", show=False, priority=True),
+        Binding("home", "first_row", _("First row"), id="queue.home", show=False, priority=True),
         Binding("a", "next_service", _("Service"), id="queue.service", tooltip=_("Medicine room or heroin clinic")),
         Binding("u", "close_day", _("Close day"), id="queue.close_day", tooltip=_("Due doses not given become missed")),
     ]
@@ -100,6 +140,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         self._marker: tuple[int, int, int] | None = None
         self._arrived: list[DueRow] = []  # the due doses of citizens checked in, and the rest
         self._expected: list[DueRow] = []
+        self._fetched_at: str | None = None  # "09.31": when the queue on screen was read
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
@@ -123,15 +164,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         yield SkrankeFooter()
 
     def on_mount(self) -> None:
-        # What decides the act comes first (who, may it be given, what): at 80 columns the rest
-        # is off to the right, and the line under the table repeats the highlighted row's alerts.
-        first = [_("Citizen"), _("Status"), _("Preparation"), _("Dose"), _("Supervised / home")]
-        self.query_one("#waiting", DataTable).add_columns(*first, _("Waits"), _("CPR"), _("Alerts"))
-        self.query_one("#expected", DataTable).add_columns(*first, _("CPR"), _("Alerts"))
-        self.query_one("#deliveries", DataTable).add_columns(_("Citizen"), _("Preparation"), _("Dose"), _("Covers"))
-        self.query_one("#done", DataTable).add_columns(
-            _("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Take-home"), _("By"), _("Note")
-        )
+        # The columns are set with each fill, sized to the screen (`_fill`).
         self.query_one("#waiting", DataTable).focus()
         self.load()
         self.set_interval(POLL_SECONDS, self._poll)
@@ -145,7 +178,29 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         if (self.loaded or self.has_class(REFUSED)) and self.app.database_fault is None:
             self.load()
 
+    def on_resize(self) -> None:
+        # The columns are sized to the width: filled anew at the new one.
+        if self._view is not None and self._fillers is not None:
+            self.fill_tables(self._fillers, self.query_one(TabbedContent).active)
+
     def show_unavailable(self, fault: DatabaseUnavailable) -> None:
+        if self._view is not None:
+            # The last queue read stays, read-only and stamped, so the paper procedure can go on
+            # (DESIGN §1); nothing is recorded until the database answers (check_action).
+            self.add_class(STALE)
+            for selector in ("#queue-tabs", "#queue-row-detail"):
+                self.query_one(selector).remove_class("fetched")
+            self.query_one(NotFetched).update(
+                Text(
+                    _(
+                        "The queue as last fetched at {time}: read-only, "
+                        "nothing can be recorded until the database answers."
+                    ).format(time=self._fetched_at or "–"),
+                    style="bold",
+                )
+            )
+            self.refresh_bindings()
+            return
         for pane, label in (
             ("tab-waiting", _("Waiting")),
             ("tab-expected", _("Expected today")),
@@ -153,6 +208,14 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             ("tab-done", _("Done")),
         ):
             self.query_one(TabbedContent).get_tab(pane).label = f"{label} (–)"
+
+    def _back_from_stale(self) -> None:
+        if self.has_class(STALE):
+            self.remove_class(STALE)
+            for selector in ("#queue-tabs", "#queue-row-detail"):
+                self.query_one(selector).add_class("fetched")
+            self.query_one(NotFetched).update(_("{what}: could not be fetched").format(what=_("The queue")))
+            self.refresh_bindings()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def load(self) -> None:
@@ -175,7 +238,10 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_row", "next_service", "close_day"):
-            return not self.has_class(REFUSED)  # no keys for a queue the role may not see
+            if self.has_class(REFUSED):
+                return False  # no keys for a queue the role may not see
+            if self.app.database_fault is not None and action != "next_service":
+                return None  # shown greyed: nothing can be recorded while the database is down
         return True
 
     def _refused(self, refused: AccessError) -> None:
@@ -196,8 +262,10 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         if self.has_class(REFUSED):
             self.remove_class(REFUSED)
             self.refresh_bindings()
+        self._back_from_stale()
         self._view, self._marker, self.service = view, marker, view.service
         now = self.app.skranke.clock.now()
+        self._fetched_at = clock_time(now)
         self.query_one("#queue-title", Static).update(
             Text.assemble((view.service_name, "bold"), "  ·  ", long_date(view.day))
         )
@@ -223,72 +291,123 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             tabs.get_tab(pane).label = f"{label} ({count})"
         self.loaded = True
         self._detail()
+        self._tell_open_dialog(view)
 
     def _fill_waiting(self) -> None:
         assert self._view is not None
         waiting_since = {w.person.citizen_id: w for w in self._view.waiting}
-        table = self._refill("#waiting")
+        rows = []
         for row in self._arrived:
             waited = waiting_since.get(row.person.citizen_id)
             cells = self._dose_cells(row)
             since = (
-                f"{clock_time(waited.checked_in_at)} · " + _("{minutes} min.").format(minutes=waited.minutes_waiting)
+                # The minutes first: what is left when the column is cut at 80 columns.
+                _("{minutes} min.").format(minutes=waited.minutes_waiting) + f" · {clock_time(waited.checked_in_at)}"
                 if waited
                 else "–"
             )
-            table.add_row(*cells[:5], since, *cells[5:], key=self._key(row))
-        self._restore(table)
+            rows.append(([*cells[:6], cell(since), *cells[6:]], self._key(row)))
+        # What decides the act comes first (the mark, who, may it be given, what); what does not
+        # fit is shortened with "…", the alerts first (the line under the table has them whole).
+        labels = ["!", _("Citizen"), _("Status"), _("Preparation"), _("Dose"), _("Supervised / home")]
+        self._fill(
+            "#waiting",
+            [*labels, _("Waits"), _("CPR"), _("Alerts")],
+            rows,
+            [8, 7, 6, 5, 3, 1, 2, 4],
+            [1, 6, 6, 8, 6, 8, 6, 7, 8],
+        )
 
     def _fill_expected(self) -> None:
-        table = self._refill("#expected")
-        for row in self._expected:
-            table.add_row(*self._dose_cells(row), key=self._key(row))
-        self._restore(table)
+        rows = [(self._dose_cells(row), self._key(row)) for row in self._expected]
+        labels = ["!", _("Citizen"), _("Status"), _("Preparation"), _("Dose"), _("Supervised / home")]
+        self._fill("#expected", [*labels, _("CPR"), _("Alerts")], rows, [7, 6, 5, 3, 1, 2, 4], [1, 6, 6, 8, 6, 8, 7, 8])
 
     def _fill_deliveries(self) -> None:
         assert self._view is not None
-        table = self._refill("#deliveries")
-        for row in self._view.deliveries:
-            table.add_row(
-                plain(row.person.display),
-                preparation_name(self.app, row.dose.order.preparation),
-                f"{format_mg(row.dose.dose_mg)} mg",
-                ngettext("{days} day", "{days} days", row.dose.covers_days).format(days=row.dose.covers_days),
-                key=self._key(row),
+        rows = [
+            (
+                [
+                    cell(row.person.display),
+                    cell(preparation_name(self.app, row.dose.order.preparation)),
+                    cell(f"{format_mg(row.dose.dose_mg)} mg"),
+                    cell(ngettext("{days} day", "{days} days", row.dose.covers_days).format(days=row.dose.covers_days)),
+                ],
+                self._key(row),
             )
-        self._restore(table)
+            for row in self._view.deliveries
+        ]
+        self._fill("#deliveries", [_("Citizen"), _("Preparation"), _("Dose"), _("Covers")], rows, [3, 1, 0], [6] * 4)
 
     def _fill_done(self) -> None:
         assert self._view is not None
-        table = self._refill("#done")
-        for done in reversed(self._view.done):
-            table.add_row(*self._done_cells(done), key=f"done|{done.dispensing_id}")
-        self._restore(table)
+        rows = [(self._done_cells(done), f"done|{done.dispensing_id}") for done in reversed(self._view.done)]
+        labels = [_("Time"), _("Citizen"), _("Preparation"), _("Outcome"), _("Dose"), _("Take-home"), _("By")]
+        self._fill("#done", [*labels, _("Note")], rows, [7, 2, 5, 3, 1, 6], [5, 6, 8, 6, 6, 6, 3, 8])
 
-    def _refill(self, selector: str) -> DataTable:
+    def _fill(
+        self,
+        selector: str,
+        labels: list[str],
+        rows: list[tuple[list[Text], str]],
+        shrink: list[int],
+        narrowest: list[int],
+    ) -> None:
+        """The table anew: columns sized to the screen, the highlight kept on the same row by its
+        key (the same citizen after a reload), else on the same citizen's other row, else at the
+        same place."""
         table = self.query_one(selector, DataTable)
-        table._skranke_cursor = table.cursor_row  # type: ignore[attr-defined]
-        table.clear()
-        return table
-
-    def _restore(self, table: DataTable) -> None:
+        key, index = None, table.cursor_row
         if table.row_count:
-            table.move_cursor(row=min(getattr(table, "_skranke_cursor", 0), table.row_count - 1))
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        natural = [max([len(label), *(c.cell_len for c in (r[0][i] for r in rows))]) for i, label in enumerate(labels)]
+        minimum = [min(n, m) for n, m in zip(natural, narrowest, strict=True)]
+        width = table.size.width or self.size.width or 80
+        # A vertical scrollbar takes its columns only when the rows overflow the table.
+        overflows = len(rows) + 1 > (table.size.height or self.size.height)
+        available = width - (table.styles.scrollbar_size_vertical if overflows else 0)
+        widths = fit_widths(natural, minimum, shrink, available)
+        table.clear(columns=True)
+        for label, width in zip(labels, widths, strict=True):
+            table.add_column(cell(label), width=width)
+        for cells, row_key in rows:
+            table.add_row(*cells, key=row_key)
+        if not table.row_count:
+            return
+        keys = [row_key for _cells, row_key in rows]
+        if key in keys:
+            table.move_cursor(row=keys.index(key), animate=False)
+            return
+        citizen = self._citizen_of(key)
+        same = [i for i, k in enumerate(keys) if citizen is not None and self._citizen_of(k) == citizen]
+        table.move_cursor(row=same[0] if same else min(index, table.row_count - 1), animate=False)
+
+    def _citizen_of(self, key: str | None) -> str | None:
+        if key is None or self._view is None:
+            return None
+        row = self._due_row(key)
+        if row is not None:
+            return row.person.citizen_id
+        done = next((d for d in self._view.done if f"done|{d.dispensing_id}" == key), None)
+        return done.person.citizen_id if done is not None else None
 
     def _key(self, row: DueRow) -> str:
         return f"due|{row.dose.order.id}|{row.dose.dose_number}"
 
-    def _dose_cells(self, row: DueRow) -> list:
+    def _dose_cells(self, row: DueRow) -> list[Text]:
         dose = row.dose
         number = f" ({dose.dose_number}/2)" if dose.order.doses_per_day == 2 else ""
+        blocks = any(a.blocks for a in dose.alerts)
+        mark = cell("!", "bold red" if blocks else "bold yellow") if dose.alerts else cell("")
         return [
-            plain(row.person.display),
-            Text(state_word(dose.state), style=STATE_STYLE.get(dose.state, "")),
-            preparation_name(self.app, dose.order.preparation) + number,
-            f"{format_mg(dose.dose_mg)} mg",
-            home_text(row),
-            row.person.masked_cpr or _("anonymous"),
-            alerts_text(row),
+            mark,
+            cell(row.person.display),
+            cell(state_word(dose.state), STATE_STYLE.get(dose.state, "")),
+            cell(preparation_name(self.app, dose.order.preparation) + number),
+            cell(f"{format_mg(dose.dose_mg)} mg"),
+            cell(home_text(row)),
+            cell(row.person.masked_cpr or _("anonymous")),
+            cell(alerts_text(row)),
         ]
 
     def _done_cells(self, row: DoneRow) -> list:
@@ -296,27 +415,22 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         if row.voided:
             outcome = Text(_("voided") + f" ({outcome_word(row.outcome)})", style="dim strike")
         return [
-            clock_time(row.recorded_at),
-            plain(row.person.display),
-            preparation_name(self.app, row.preparation),
-            outcome,
-            f"{format_mg(row.dose_mg)} mg" if row.dose_mg is not None else "–",
-            f"{format_mg(row.take_home_mg)} mg" if row.take_home_mg else "",
-            row.staff,
-            plain(row.void_reason or refusal_text(row.reason)),
+            cell(clock_time(row.recorded_at)),
+            cell(row.person.display),
+            cell(preparation_name(self.app, row.preparation)),
+            cell(outcome),
+            cell(f"{format_mg(row.dose_mg)} mg" if row.dose_mg is not None else "–"),
+            cell(f"{format_mg(row.take_home_mg)} mg" if row.take_home_mg else ""),
+            cell(row.staff),
+            cell(row.void_reason or refusal_text(row.reason)),
         ]
 
     # --- the highlighted row and its dialog ---------------------------------------------
 
     def _current(self) -> tuple[DataTable, str] | None:
+        """The row the highlight shows in the tab on screen: the one Enter acts on."""
         tabs = self.query_one(TabbedContent)
-        table_id = {
-            "tab-waiting": "#waiting",
-            "tab-expected": "#expected",
-            "tab-deliveries": "#deliveries",
-            "tab-done": "#done",
-        }[tabs.active or "tab-waiting"]
-        table = self.query_one(table_id, DataTable)
+        table = self.query_one(TABLES[tabs.active or "tab-waiting"], DataTable)
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -354,7 +468,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         if row is None:
             detail.update(Text(_("Enter opens the dose · a switches service · u closes the day"), style="dim"))
             return
-        text = Text.assemble((row.person.display, "bold"), f"  {row.person.masked_cpr}  ")
+        text = Text.assemble((row.person.display, "bold"), f"  {row.person.masked_cpr or _('anonymous')}  ")
         if row.dose.alerts:
             text.append(alerts_text(row))
             text.append("\n")
@@ -366,9 +480,62 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             text.append(_("Enter: give, refuse or mark missed."))
         detail.update(text)
 
+    def action_step(self, step: int) -> None:
+        # Reached only when the table has not the focus (it moves its own cursor): into it.
+        table = self._table()
+        if table is None:
+            return
+        table.focus()
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)), animate=False)
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        current = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(current + step) % len(TABS)]
+
+    def action_first_row(self) -> None:
+        table = self._table()
+        if table is not None and table.row_count:
+            table.focus()
+            table.move_cursor(row=0, animate=False)
+            table.scroll_home(animate=False)
+
+    def _tell_open_dialog(self, view: QueueView) -> None:
+        """An open dialog hears at once when its dose was recorded, voided or held elsewhere
+        (also while a confirmation is open on top of it)."""
+        dialog = next((d for d in self.app.screen_stack if isinstance(d, (DoseDialog, VoidDialog))), None)
+        if isinstance(dialog, DoseDialog):
+            row = self._due_row(dialog.key)
+            if row is None:
+                order, number = dialog.row.dose.order.id, dialog.row.dose.dose_number
+                done = next(
+                    (d for d in view.done if (d.prescription_id, d.dose_number) == (order, number) and not d.voided),
+                    None,
+                )
+                if done is not None:
+                    message = _("Recorded at another workstation: {outcome} at {time} by {staff}.").format(
+                        outcome=outcome_word(done.outcome), time=clock_time(done.recorded_at), staff=done.staff
+                    )
+                else:
+                    message = _("This dose is no longer due: it was changed at another workstation.")
+                dialog.overtaken(message)
+            elif row.dose.state != dialog.row.dose.state:
+                message = (
+                    _("Held at another workstation: cannot be given.")
+                    if row.dose.state == "hold"
+                    else _("Changed at another workstation: {state}.").format(state=state_word(row.dose.state))
+                )
+                dialog.changed(row, message)
+        elif isinstance(dialog, VoidDialog):
+            done = next((d for d in view.done if d.dispensing_id == dialog.done.dispensing_id), None)
+            if done is None or done.voided:
+                dialog.overtaken(_("Voided already at another workstation."))
+
     def action_open_row(self) -> None:
         # Enter reaches both the table (RowSelected) and this binding: one dialog at a time.
-        if self.app.screen is not self:
+        # Nothing is recorded while the database is down (the queue on screen is read-only).
+        if self.app.screen is not self or self.app.database_fault is not None:
             return
         current = self._current()
         if current is None:
@@ -399,7 +566,38 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         self.load()
 
     def action_close_day(self) -> None:
-        from skranke.ui.screens.dose import CloseDayDialog
+        view = self._view
+        if view is None or self.app.screen is not self or self.app.database_fault is not None:
+            return
+        count = len([r for r in view.due if not r.dose.delivery])
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Close the day?"),
+                f"{view.service_name} · {short_date(view.day)}",
+                close_day_words(view.service_name, short_date(view.day), count),
+            ),
+            callback=self._close_day_confirmed,
+        )
 
-        if self._view is not None:
-            self.app.push_screen(CloseDayDialog(self._view), callback=self._after_dialog)
+    def _close_day_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed and self._view is not None:
+            self._close_day(self._view.day, self._view.service)
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="close-day")
+    def _close_day(self, day, service: str) -> None:
+        from skranke.services.desk import DeskRefusal
+        from skranke.services.dispensing import close_day
+
+        try:
+            result = close_day(self.app.skranke, self.app.actor, day, service)
+        except (DeskRefusal, AccessError) as refused:
+            self.app.call_from_thread(self.app.notify, str(refused), severity="warning", timeout=8)
+            return
+        message = ngettext(
+            "The day is closed: {count} dose recorded as missed.",
+            "The day is closed: {count} doses recorded as missed.",
+            len(result.missed),
+        ).format(count=len(result.missed))
+        self.app.call_from_thread(self.app.notify, message, timeout=6)
+        self.app.call_from_thread(self.load)
