@@ -715,7 +715,9 @@ def dispense(
                         kind="tell_doctor",
                         citizen_id=order.citizen_id,
                         due=now.date(),
-                        source=_("Dispensing rule: an intoxicated citizen is not given the dose, and the doctor is told"),
+                        source=_(
+                            "Dispensing rule: an intoxicated citizen is not given the dose, and the doctor is told"
+                        ),
                         note=refusal_text(text),
                         created_at=now,
                         created_by=signed_in.staff_id,
