@@ -27,6 +27,8 @@ ACTIONS = (
     "list_deadlines",
     "reveal_cpr",
     "check_in",
+    "check_in_undo",
+    "list_waiting",
     "dispense",
     "void",
     "release",
