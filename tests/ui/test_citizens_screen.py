@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from skranke.services.dispensing import queue
 from skranke.store.models import Case, Citizen, Prescription
-from skranke.ui.check_in import PlaceChooser
+from skranke.ui.check_in import CheckInDialog, PlaceChooser, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
@@ -92,6 +92,16 @@ def hit_ids(app) -> list[str]:
     return [str(row.value) for row in table.rows] if table.display else []
 
 
+async def confirm_check_in(pilot, key: str = "c") -> str:
+    """`c` asks first: the dialog names the citizen and the place; Enter checks in. Its words."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CheckInDialog))
+    dialog = pilot.app.screen
+    words = " ".join(str(w.render()) for w in dialog.query(Static))
+    await pilot.press("enter")
+    return words
+
+
 def found_line(app) -> str:
     return str(screen(app).query_one("#citizens-found", Static).render())
 
@@ -105,25 +115,32 @@ async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at):
         ids = hit_ids(app)
         assert "B9001" in ids and "B9004" in ids  # the name, and an alias, by their ASCII spelling
         table = screen(app).query_one("#citizen-hits", DataTable)
-        # Initials or alias and a masked CPR: whoever stands at the counter reads no name.
-        assert [str(cell) for cell in table.get_row("B9001")] == ["SÅ", "010180-****", "01.01.1980", "B9001"]
-        assert [str(cell) for cell in table.get_row("B9004")][:2] == ["Søren-ræven", "anonym"]
-        shown = " ".join(str(cell) for row in ids for cell in table.get_row(row))
-        assert "Ågård" not in shown and "Kjær" not in shown
+        # What tells two Sørens apart: name, alias, birth date, masked CPR.
+        assert [str(cell) for cell in table.get_row("B9001")] == [
+            "Søren Ågård",
+            "",
+            "01.01.1980",
+            "010180-****",
+            "B9001",
+        ]
+        assert [str(cell) for cell in table.get_row("B9004")][:4] == ["Søren-ræven", "Søren-ræven", "–", "anonym"]
 
         await pilot.press("down")  # into the results
         assert app.focused is table
-        await pilot.press(*["down"] * ids.index("B9001"), "c")
-        assert await wait_for_status(pilot) == "B9001 er tjekket ind på Medicinudlevering kl. 09.30."
+        await pilot.press(*["down"] * ids.index("B9001"))
+        words = await confirm_check_in(pilot)
+        assert "Søren Ågård · født 01.01.1980" in words and "Sted: Medicinudlevering" in words
+        assert await wait_for_status(pilot) == "Søren Ågård er tjekket ind på Medicinudlevering kl. 09.30."
         assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
         # Checked in: the search field has the focus again, for the next person at the counter.
         assert app.focused is screen(app).query_one("#citizen-query", Input)
 
-        await pilot.press("down", *["down"] * ids.index("B9001"), "c")
+        await pilot.press("down", *["down"] * ids.index("B9001"))
+        await confirm_check_in(pilot)
         await wait_for(pilot, lambda: "allerede" in str(screen(app).query_one("#citizens-status", Static).render()))
         assert (
             str(screen(app).query_one("#citizens-status", Static).render())
-            == "B9001 er allerede tjekket ind på Medicinudlevering i dag kl. 09.30 af SYG."
+            == "Søren Ågård er allerede tjekket ind på Medicinudlevering i dag kl. 09.30 af SYG."
         )
         assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
 
@@ -143,7 +160,8 @@ async def test_b_asks_for_a_sign_in_first(app_at):
         await search_for(pilot, "aase")
         assert hit_ids(app) == ["B9003"]
         # Locking drops the screen with its results: nothing of them is left after the next sign-in.
-        await pilot.press("down", "l")  # from the results: in the search field an l is a letter
+        # From the results a letter is typed into the search too: Esc, Esc leaves the field, l locks.
+        await pilot.press("down", "escape", "escape", "l")
         await wait_for(pilot, lambda: app.actor is None)
         app.actor = signed_in(app.skranke, "reception", initials="MN", name="Mette Nielsen")
         await pilot.press("b")
@@ -168,10 +186,11 @@ async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at):
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
         card = app.screen
-        await pilot.press("c")  # Åse has no dose due: her open case's department
+        words = await confirm_check_in(pilot)  # Åse has no dose due: her open case's department
+        assert "Åse Berg (Maagen) · født 15.02.1985" in words and "Sted: Stoffrihed" in words
         await wait_for(pilot, lambda: any(look.action == "check_in" for look in card._card.looks))
         assert ("SYG", "check_in") in [(look.staff, look.action) for look in card._card.looks]
-        assert "B9003 er tjekket ind på Stoffrihed kl. 09.30." in [n.message for n in app._notifications]
+        assert "Åse Berg er tjekket ind på Stoffrihed kl. 09.30." in [n.message for n in app._notifications]
 
 
 async def test_choose_the_place_when_nothing_is_due(app_at):
@@ -179,12 +198,15 @@ async def test_choose_the_place_when_nothing_is_due(app_at):
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
         await search_for(pilot, "B9002")
-        await pilot.press("down", "c")  # no dose, appointment or case today: the rule says to choose
-        assert await wait_for_status(pilot) == "B9002 har ingen dosis, aftale eller åben sag i dag: vælg afdelingen."
+        await pilot.press("down", "c")  # no dose, appointment or case today: the place chooser
+        await wait_for(pilot, lambda: isinstance(app.screen, PlaceChooser))
+        await pilot.press("escape")  # nothing recorded
         await pilot.press("C")
         await wait_for(pilot, lambda: isinstance(app.screen, PlaceChooser))
         await pilot.press("down", "enter")  # the second place of the site: Stabilisering
-        assert await wait_for_status(pilot) == "B9002 er tjekket ind på Stabilisering kl. 09.30."
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckInDialog))
+        await pilot.press("enter")
+        assert await wait_for_status(pilot) == "Søren Kjær er tjekket ind på Stabilisering kl. 09.30."
 
 
 async def test_too_short_and_nothing_found(app_at):
@@ -280,7 +302,7 @@ class TestCitizensScreen:
         async def checked_in(pilot):
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
-            await pilot.press("c")
+            await confirm_check_in(pilot)
             await wait_for_status(pilot)
             pilot.app.clear_notifications()  # the status line says it after the toast has gone
             await pilot.pause()
@@ -293,10 +315,10 @@ class TestCitizensScreen:
         async def refused(pilot):
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
-            await pilot.press("c")
+            await confirm_check_in(pilot)
             await wait_for_status(pilot)
             await highlight(pilot, "B9001")
-            await pilot.press("c")
+            await confirm_check_in(pilot)
             await wait_for(pilot, lambda: "-refused" in screen(pilot.app).query_one("#citizens-status").classes)
             await pilot.pause()
 

@@ -487,3 +487,36 @@ def waiting_at_window(skranke: Skranke, actor: Actor | None) -> list[WaitingCiti
         )
         for row in rows
     ]
+
+
+# --- what a check-in dialog names -----------------------------------------------------------
+
+
+def planned_place(skranke: Skranke, actor: Actor | None, citizen_id: str) -> str | None:
+    """Where `check_in` would check the citizen in today, for the dialog to name before anything
+    is recorded (None: the desk chooses). Reading it records nothing."""
+    require(actor, "check_in")
+    with skranke.database.reading() as session:
+        return default_place(skranke, session, citizen_id, skranke.clock.now().date())
+
+
+@dataclass(frozen=True)
+class TodaysCheckIn:
+    place: str
+    place_name: str
+    checked_in_at: datetime
+
+
+def check_ins_today(skranke: Skranke, actor: Actor | None, citizen_id: str) -> list[TodaysCheckIn]:
+    """The citizen's check-ins today that count (not undone): what an undo dialog offers."""
+    from skranke.store.desk import check_ins_of_citizen
+
+    require(actor, "check_in")
+    now = skranke.clock.now()
+    with skranke.database.reading() as session:
+        rows = check_ins_of_citizen(session, citizen_id, now.date())
+    return [
+        TodaysCheckIn(c.department, place_name(skranke.site, c.department), c.checked_in_at.astimezone(now.tzinfo))
+        for c in rows
+        if c.undone_at is None
+    ]
