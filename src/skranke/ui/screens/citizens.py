@@ -166,7 +166,10 @@ class CitizensScreen(DatabaseScreen[None]):
         with Vertical(id="citizens"):
             yield DatabaseBanner()
             yield Static(Text(_("Find a citizen"), style="bold"), id="citizens-title")
-            yield SearchInput(placeholder=_("Name, alias, CPR, birth date or citizen no."), id="citizen-query")
+            # Not all selected when the focus comes back: a letter typed on the hits adds to the name.
+            yield SearchInput(
+                placeholder=_("Name, alias, CPR, birth date or citizen no."), id="citizen-query", select_on_focus=False
+            )
             yield Static(id="citizens-found", classes="fetched")
             yield HitsTable(id="citizen-hits", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield NotFetched(_("The search"))
