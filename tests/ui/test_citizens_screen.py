@@ -34,6 +34,15 @@ def desk_citizens(skranke) -> None:
                 Citizen(id="B9002", cpr="1208921234", first_name="Søren", last_name="Kjær", alias="", phone=""),
                 Citizen(id="B9003", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""),
                 Citizen(id="B9004", cpr=None, first_name="", last_name="", alias="Søren-ræven", phone=""),
+                # Longer than the columns at either size: cut with '…'.
+                Citizen(
+                    id="B9005",
+                    cpr="3003751234",
+                    first_name="Søren Christian Frederik",
+                    last_name="Bjerregaard-Møllersen",
+                    alias="Den lange fra havnen ved Fisketorvet",
+                    phone="",
+                ),
             ]
         )
         session.flush()
@@ -123,7 +132,7 @@ async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at):
             "010180-****",
             "B9001",
         ]
-        assert [str(cell) for cell in table.get_row("B9004")][:4] == ["Søren-ræven", "Søren-ræven", "–", "anonym"]
+        assert [str(cell) for cell in table.get_row("B9004")][:4] == ["–", "Søren-ræven", "–", "anonym"]
 
         await pilot.press("down")  # into the results
         assert app.focused is table
@@ -251,6 +260,99 @@ async def test_a_role_that_may_not_search_is_told_so(app_at):
         assert hit_ids(app) == [] and "må ikke" in found_line(app)
 
 
+async def test_letters_typed_on_the_hits_go_to_the_search_not_to_another_screen(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "soeren")
+        await pilot.press("down")
+        assert app.focused is screen(app).query_one("#citizen-hits", DataTable)
+        await pilot.press(*" nbmfdo")  # every one of them an app key (Ny henvendelse, Borger, ...)
+        assert isinstance(app.screen, CitizensScreen)
+        search = screen(app).query_one("#citizen-query", Input)
+        assert app.focused is search and search.value == "soeren nbmfdo"
+
+
+async def test_esc_in_the_check_in_dialog_records_nothing(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "B9001")
+        await pilot.press("down", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckInDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizensScreen))
+        await pilot.press("n")  # the dialog's "no" is not reachable from here: n on the hits is text
+        assert queue(app.skranke).waiting == []
+        assert [e for e in audit(app) if e.action == "check_in"] == []
+
+
+async def test_undo_from_the_card_asks_the_reason_and_the_citizen_may_come_again(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "B9001")
+        await pilot.press("down")
+        await confirm_check_in(pilot)
+        await wait_for_status(pilot)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        words = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Søren Ågård · født 01.01.1980" in words and "Tjekket ind på Medicinudlevering kl. 09.30" in words
+        await pilot.press("enter")  # no reason: nothing saved, the dialog says why
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"forkert borger", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen))
+        await wait_for(pilot, lambda: any(look.action == "check_in_undo" for look in app.screen._card.looks))
+        assert "Indtjekningen af Søren Ågård på Medicinudlevering kl. 09.30 er fortrudt (forkert borger)." in [
+            n.message for n in app._notifications
+        ]
+        assert queue(app.skranke).waiting == []
+        await confirm_check_in(pilot)  # and again, now from the card
+        await wait_for(pilot, lambda: [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"])
+
+
+async def test_a_search_is_logged_once_when_the_typing_settles(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "soeren")  # six keys in one burst
+        searches = [e for e in audit(app) if e.action == "search"]
+        assert len(searches) == 1
+        assert sorted(searches[0].detail["citizen_ids"]) == ["B9001", "B9002", "B9004", "B9005"]
+
+
+async def test_reception_sees_who_waits_at_the_window(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        assert "Venter ved vinduet (0)" in screen_text(app)
+        await search_for(pilot, "B9001")
+        await pilot.press("down")
+        await confirm_check_in(pilot)
+        await wait_for(pilot, lambda: "Venter ved vinduet (1)" in screen_text(app))
+        [waiting] = screen(app).waiting
+        assert (waiting.name, waiting.place_name, waiting.minutes) == ("Søren Ågård", "Medicinudlevering", 0)
+        assert "tjekket ind 09.30" in screen_text(app)
+
+
+def screen_text(app) -> str:
+    import html
+
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def audit(app):
+    from sqlalchemy import select
+
+    from skranke.store.models import AuditEvent
+
+    with app.skranke.database.reading() as session:
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
 # --- what the receptionist sees ---------------------------------------------------------------
 
 
@@ -286,6 +388,33 @@ class TestCitizensScreen:
 
         app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
         assert snap_compare(app, terminal_size=size, run_before=nothing)
+
+    @SIZES
+    def test_check_in_dialog(self, snap_compare, app_at, size):
+        async def dialog(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, CheckInDialog))
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=dialog)
+
+    @SIZES
+    def test_undo_dialog(self, snap_compare, app_at, size):
+        async def dialog(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+            await confirm_check_in(pilot)
+            await wait_for_status(pilot)
+            pilot.app.clear_notifications()
+            await highlight(pilot, "B9001")
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReasonDialog))
+            await pilot.press(*"forkert borger")
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=dialog)
 
     @SIZES
     def test_place_chooser(self, snap_compare, app_at, size):

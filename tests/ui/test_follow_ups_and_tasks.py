@@ -191,7 +191,7 @@ async def test_i_dag_counts_again_after_an_intake_and_a_task_done(app_at):
         # `u` asks first, naming the citizen and the task; Esc records nothing.
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        assert "(B" in str(app.screen.query_one("#confirm-subject", Static).render())
+        assert str(app.screen.query_one("#confirm-subject", Static).render()) == "JH (H00001)"  # who, and which JH
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
         assert app.screen.query_one("#tasks-open", DataTable).row_count == 2

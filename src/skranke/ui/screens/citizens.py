@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 SEARCH_DELAY_SECONDS = 0.5
 # The keys that act on a highlighted hit; any other letter on the hits is typed into the search.
 ROW_KEYS = frozenset("cCx")
-WAITING_ROWS = 5  # the panel's rows at most: the hits keep the screen
+WAITING_ROWS = (2, 5)  # the panel's rows at most, below 30 lines and from 30: the hits keep the screen
 WAITING_REFRESH_SECONDS = 30.0  # minutes waiting move on; the look is logged once a day per citizen
 # One letter matches half the store: nobody is shown (or logged as seen) before two.
 MIN_QUERY_LENGTH = 2
@@ -74,7 +74,8 @@ class HitsTable(DataTable[Text | str]):
             event.stop()
             event.prevent_default()
             search = self.screen.query_one("#citizen-query", Input)
-            search.focus()
+            # At once, not after a repaint: the next key of a burst goes to the field too.
+            self.screen.set_focus(search)
             search.insert_text_at_cursor(event.character)
             return
         await super()._on_key(event)
@@ -190,16 +191,16 @@ class CitizensScreen(DatabaseScreen[None]):
         """Name and alias share what the width leaves; the rest whole. Cut text ends in '…'."""
         table = self.query_one(HitsTable)
         table.clear(columns=True)
-        fixed = 10 + 11 + 6  # birth date, CPR, citizen no.
+        fixed = 10 + 11 + 9  # birth date, CPR, citizen no.
         free = max(24, self.app.size.width - 4 - 2 * 5 - fixed)
         alias = min(16, free // 3)
         self._widths = (min(40, free - alias), alias)
         for label, key, width in [
             (_("Name"), "name", self._widths[0]),
             (_("Alias"), "alias", self._widths[1]),
-            (_("Birth date"), "birth_date", 10),
+            (_("Born"), "birth_date", 10),
             (_("CPR"), "cpr", 11),
-            (_("Citizen no."), "citizen_id", 6),
+            (_("Citizen no."), "citizen_id", 9),
         ]:
             table.add_column(label, key=key, width=width)
 
@@ -234,14 +235,15 @@ class CitizensScreen(DatabaseScreen[None]):
         rows.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         rows.add_column(no_wrap=True)
         rows.add_column(no_wrap=True, justify="right")
-        for person in waiting[:WAITING_ROWS]:
+        shown = WAITING_ROWS[self.app.size.height >= 30]
+        for person in waiting[:shown]:
             rows.add_row(
                 Text(person.name),
                 Text(person.place_name, style="dim"),
                 _("checked in {time}").format(time=clock_time(person.checked_in_at)),
                 _("{minutes} min.").format(minutes=person.minutes),
             )
-        more = len(waiting) - WAITING_ROWS
+        more = len(waiting) - shown
         parts: list = [title, rows]
         if more > 0:
             parts.append(Text(ngettext("and {count} more", "and {count} more", more).format(count=more), style="dim"))
@@ -328,7 +330,7 @@ class CitizensScreen(DatabaseScreen[None]):
         name_width, alias_width = self._widths
         for hit in hits:
             table.add_row(
-                cut(hit.name or hit.display, name_width),
+                cut(hit.name or "–", name_width),
                 cut(hit.alias, alias_width),
                 short_date(hit.birth_date) if hit.birth_date else "–",
                 Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
@@ -340,7 +342,7 @@ class CitizensScreen(DatabaseScreen[None]):
             self.action_open_card()
         elif self._results_when_found:
             self._results_when_found = False
-            table.focus()
+            self.set_focus(table)
 
     # --- moving, opening, checking in -------------------------------------------------------
 
@@ -358,7 +360,7 @@ class CitizensScreen(DatabaseScreen[None]):
             self._results_when_found = True
             self._search_now()
         elif table.display and table.row_count and self.shown_query == self.query_text:
-            table.focus()
+            self.set_focus(table)  # at once: "↓c" sent together acts on the hit, not the field
 
     def action_leave_search(self) -> None:
         self.set_focus(None)
