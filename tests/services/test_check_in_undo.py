@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, update
 
+from skranke.services.audit import audit_events
 from skranke.services.context import UsageError
 from skranke.services.desk import (
     DeskRefusal,
@@ -144,6 +145,11 @@ def test_a_search_is_one_event_with_its_hits(desk):
     assert [(e.citizen_id, e.detail["citizen_ids"]) for e in _events(skranke, "search")][1] == ("B1", ["B1"])
     search_citizens(skranke, reception, "nobody")
     assert len(_events(skranke, "search")) == 2  # nobody shown, nobody looked at
+    # "Who looked at my record" finds the search that showed B1 among others too.
+    admin = signed_in(skranke, "admin", initials="ADM")
+    looks = [(e.action, e.citizen_id) for e in audit_events(skranke, admin, citizen_id="B1") if e.action == "search"]
+    assert looks == [("search", None), ("search", "B1")]
+    assert [e.action for e in audit_events(skranke, admin, citizen_id="B") if e.action == "search"] == []
 
 
 def test_reception_sees_who_waits_at_the_window_without_doses(desk, skranke_at):

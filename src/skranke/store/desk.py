@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, union, update
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, insert, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
@@ -48,7 +48,15 @@ def audit_events(
 ) -> Sequence[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
     if citizen_id:
-        query = query.where(AuditEvent.citizen_id == citizen_id)
+        # A search is one event with its hits' ids in the detail (services.desk.search_citizens):
+        # "who looked at my record" finds the searches that showed the citizen among others too.
+        listed = cast(AuditEvent.detail, Text).like(f'%"{_escape_like(citizen_id)}"%', escape="\\")
+        query = query.where(
+            or_(
+                AuditEvent.citizen_id == citizen_id,
+                and_(AuditEvent.action == "search", AuditEvent.citizen_id.is_(None), listed),
+            )
+        )
     if staff_id:
         query = query.where(AuditEvent.staff == staff_id)
     if since:
