@@ -15,7 +15,7 @@ from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import SIZES, settle
 from tests.ui.test_queue_screen import NOW, busy
 from tests.ui.test_sign_in import wait_for
 
@@ -35,9 +35,10 @@ def _words(screen) -> str:
     return " ".join(str(widget.render()) for widget in screen.query(Static))
 
 
-async def test_reception_by_keys_alone(app_at):
+@SIZES
+async def test_reception_by_keys_alone(app_at, size):
     app = app_at(NOW, prepare=busy, roles=None)
-    async with app.run_test(size=TERMINAL) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
 
