@@ -718,6 +718,10 @@ def _desk_commands(commands: argparse._SubParsersAction, common: argparse.Argume
     check_in.add_argument(
         "--department", metavar=_("ID"), help=_("where to (default: what the citizen is due for today)")
     )
+    check_in.add_argument(
+        "--undo", action="store_true", help=_("undo today's check-in (the same day, before a dose on it)")
+    )
+    check_in.add_argument("--reason", metavar=_("REASON"), help=_("why the check-in is undone (with --undo)"))
     check_in.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     dispense = commands.add_parser(
@@ -792,17 +796,27 @@ def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
 
 
 def run_check_in(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.desk import check_in
+    from skranke.services.desk import check_in, known_place, undo_check_in
 
+    # Wrong input is said before anyone is asked to sign in (exit 2).
+    if args.department is not None:
+        known_place(skranke, args.department)
+    if args.undo and not (args.reason or "").strip():
+        raise UsageError(_("--undo needs --reason: say why the check-in is undone."))
+    if args.reason is not None and not args.undo:
+        raise UsageError(_("--reason goes with --undo."))
+    if args.undo:
+        undone = undo_check_in(skranke, _needs_actor(skranke), args.citizen, args.reason, args.department)
+        if args.json:
+            _print_json(undone.to_json_dict())
+        else:
+            print(undone.words(skranke.clock.now().tzinfo))
+        return EXIT_OK
     result = check_in(skranke, _needs_actor(skranke), args.citizen, args.department)
     if args.json:
         _print_json(result.to_json_dict())
     else:
-        print(
-            _("{id} checked in at {place} at {time}.").format(
-                id=result.citizen_id, place=result.place_name, time=clock_time(result.checked_in_at)
-            )
-        )
+        print(result.words(skranke.clock.now().tzinfo))
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from skranke.services.dispensing import queue
 from skranke.store.models import Case, Citizen, Prescription
-from skranke.ui.check_in import PlaceChooser
+from skranke.ui.check_in import CheckInDialog, PlaceChooser, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
@@ -34,6 +34,15 @@ def desk_citizens(skranke) -> None:
                 Citizen(id="B9002", cpr="1208921234", first_name="Søren", last_name="Kjær", alias="", phone=""),
                 Citizen(id="B9003", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""),
                 Citizen(id="B9004", cpr=None, first_name="", last_name="", alias="Søren-ræven", phone=""),
+                # Longer than the columns at either size: cut with '…'.
+                Citizen(
+                    id="B9005",
+                    cpr="3003751234",
+                    first_name="Søren Christian Frederik",
+                    last_name="Bjerregaard-Møllersen",
+                    alias="Den lange fra havnen ved Fisketorvet",
+                    phone="",
+                ),
             ]
         )
         session.flush()
@@ -92,6 +101,16 @@ def hit_ids(app) -> list[str]:
     return [str(row.value) for row in table.rows] if table.display else []
 
 
+async def confirm_check_in(pilot, key: str = "c") -> str:
+    """`c` asks first: the dialog names the citizen and the place; Enter checks in. Its words."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CheckInDialog))
+    dialog = pilot.app.screen
+    words = " ".join(str(w.render()) for w in dialog.query(Static))
+    await pilot.press("enter")
+    return words
+
+
 def found_line(app) -> str:
     return str(screen(app).query_one("#citizens-found", Static).render())
 
@@ -105,25 +124,32 @@ async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at):
         ids = hit_ids(app)
         assert "B9001" in ids and "B9004" in ids  # the name, and an alias, by their ASCII spelling
         table = screen(app).query_one("#citizen-hits", DataTable)
-        # Initials or alias and a masked CPR: whoever stands at the counter reads no name.
-        assert [str(cell) for cell in table.get_row("B9001")] == ["SÅ", "010180-****", "01.01.1980", "B9001"]
-        assert [str(cell) for cell in table.get_row("B9004")][:2] == ["Søren-ræven", "anonym"]
-        shown = " ".join(str(cell) for row in ids for cell in table.get_row(row))
-        assert "Ågård" not in shown and "Kjær" not in shown
+        # What tells two Sørens apart: name, alias, birth date, masked CPR.
+        assert [str(cell) for cell in table.get_row("B9001")] == [
+            "Søren Ågård",
+            "",
+            "01.01.1980",
+            "010180-****",
+            "B9001",
+        ]
+        assert [str(cell) for cell in table.get_row("B9004")][:4] == ["–", "Søren-ræven", "–", "anonym"]
 
         await pilot.press("down")  # into the results
         assert app.focused is table
-        await pilot.press(*["down"] * ids.index("B9001"), "c")
-        assert await wait_for_status(pilot) == "B9001 er tjekket ind på Medicinudlevering kl. 09.30."
+        await pilot.press(*["down"] * ids.index("B9001"))
+        words = await confirm_check_in(pilot)
+        assert "Søren Ågård · født 01.01.1980" in words and "Sted: Medicinudlevering" in words
+        assert await wait_for_status(pilot) == "Søren Ågård er tjekket ind på Medicinudlevering kl. 09.30."
         assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
         # Checked in: the search field has the focus again, for the next person at the counter.
         assert app.focused is screen(app).query_one("#citizen-query", Input)
 
-        await pilot.press("down", *["down"] * ids.index("B9001"), "c")
+        await pilot.press("down", *["down"] * ids.index("B9001"))
+        await confirm_check_in(pilot)
         await wait_for(pilot, lambda: "allerede" in str(screen(app).query_one("#citizens-status", Static).render()))
         assert (
             str(screen(app).query_one("#citizens-status", Static).render())
-            == "B9001 er allerede tjekket ind på Medicinudlevering i dag kl. 09.30 af SYG."
+            == "Søren Ågård er allerede tjekket ind på Medicinudlevering i dag kl. 09.30 af SYG."
         )
         assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
 
@@ -143,7 +169,8 @@ async def test_b_asks_for_a_sign_in_first(app_at):
         await search_for(pilot, "aase")
         assert hit_ids(app) == ["B9003"]
         # Locking drops the screen with its results: nothing of them is left after the next sign-in.
-        await pilot.press("down", "l")  # from the results: in the search field an l is a letter
+        # From the results a letter is typed into the search too: Esc, Esc leaves the field, l locks.
+        await pilot.press("down", "escape", "escape", "l")
         await wait_for(pilot, lambda: app.actor is None)
         app.actor = signed_in(app.skranke, "reception", initials="MN", name="Mette Nielsen")
         await pilot.press("b")
@@ -168,10 +195,11 @@ async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at):
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
         card = app.screen
-        await pilot.press("c")  # Åse has no dose due: her open case's department
+        words = await confirm_check_in(pilot)  # Åse has no dose due: her open case's department
+        assert "Åse Berg (Maagen) · født 15.02.1985" in words and "Sted: Stoffrihed" in words
         await wait_for(pilot, lambda: any(look.action == "check_in" for look in card._card.looks))
         assert ("SYG", "check_in") in [(look.staff, look.action) for look in card._card.looks]
-        assert "B9003 er tjekket ind på Stoffrihed kl. 09.30." in [n.message for n in app._notifications]
+        assert "Åse Berg er tjekket ind på Stoffrihed kl. 09.30." in [n.message for n in app._notifications]
 
 
 async def test_choose_the_place_when_nothing_is_due(app_at):
@@ -179,12 +207,15 @@ async def test_choose_the_place_when_nothing_is_due(app_at):
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
         await search_for(pilot, "B9002")
-        await pilot.press("down", "c")  # no dose, appointment or case today: the rule says to choose
-        assert await wait_for_status(pilot) == "B9002 har ingen dosis, aftale eller åben sag i dag: vælg afdelingen."
+        await pilot.press("down", "c")  # no dose, appointment or case today: the place chooser
+        await wait_for(pilot, lambda: isinstance(app.screen, PlaceChooser))
+        await pilot.press("escape")  # nothing recorded
         await pilot.press("C")
         await wait_for(pilot, lambda: isinstance(app.screen, PlaceChooser))
         await pilot.press("down", "enter")  # the second place of the site: Stabilisering
-        assert await wait_for_status(pilot) == "B9002 er tjekket ind på Stabilisering kl. 09.30."
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckInDialog))
+        await pilot.press("enter")
+        assert await wait_for_status(pilot) == "Søren Kjær er tjekket ind på Stabilisering kl. 09.30."
 
 
 async def test_too_short_and_nothing_found(app_at):
@@ -229,6 +260,99 @@ async def test_a_role_that_may_not_search_is_told_so(app_at):
         assert hit_ids(app) == [] and "må ikke" in found_line(app)
 
 
+async def test_letters_typed_on_the_hits_go_to_the_search_not_to_another_screen(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "soeren")
+        await pilot.press("down")
+        assert app.focused is screen(app).query_one("#citizen-hits", DataTable)
+        await pilot.press(*" nbmfdo")  # every one of them an app key (Ny henvendelse, Borger, ...)
+        assert isinstance(app.screen, CitizensScreen)
+        search = screen(app).query_one("#citizen-query", Input)
+        assert app.focused is search and search.value == "soeren nbmfdo"
+
+
+async def test_esc_in_the_check_in_dialog_records_nothing(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "B9001")
+        await pilot.press("down", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckInDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizensScreen))
+        await pilot.press("n")  # the dialog's "no" is not reachable from here: n on the hits is text
+        assert queue(app.skranke).waiting == []
+        assert [e for e in audit(app) if e.action == "check_in"] == []
+
+
+async def test_undo_from_the_card_asks_the_reason_and_the_citizen_may_come_again(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "B9001")
+        await pilot.press("down")
+        await confirm_check_in(pilot)
+        await wait_for_status(pilot)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        words = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Søren Ågård · født 01.01.1980" in words and "Tjekket ind på Medicinudlevering kl. 09.30" in words
+        await pilot.press("enter")  # no reason: nothing saved, the dialog says why
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"forkert borger", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen))
+        await wait_for(pilot, lambda: any(look.action == "check_in_undo" for look in app.screen._card.looks))
+        assert "Indtjekningen af Søren Ågård på Medicinudlevering kl. 09.30 er fortrudt (forkert borger)." in [
+            n.message for n in app._notifications
+        ]
+        assert queue(app.skranke).waiting == []
+        await confirm_check_in(pilot)  # and again, now from the card
+        await wait_for(pilot, lambda: [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"])
+
+
+async def test_a_search_is_logged_once_when_the_typing_settles(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        await search_for(pilot, "soeren")  # six keys in one burst
+        searches = [e for e in audit(app) if e.action == "search"]
+        assert len(searches) == 1
+        assert sorted(searches[0].detail["citizen_ids"]) == ["B9001", "B9002", "B9004", "B9005"]
+
+
+async def test_reception_sees_who_waits_at_the_window(app_at):
+    app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_citizens(pilot)
+        assert "Venter ved vinduet (0)" in screen_text(app)
+        await search_for(pilot, "B9001")
+        await pilot.press("down")
+        await confirm_check_in(pilot)
+        await wait_for(pilot, lambda: "Venter ved vinduet (1)" in screen_text(app))
+        [waiting] = screen(app).waiting
+        assert (waiting.name, waiting.place_name, waiting.minutes) == ("Søren Ågård", "Medicinudlevering", 0)
+        assert "tjekket ind 09.30" in screen_text(app)
+
+
+def screen_text(app) -> str:
+    import html
+
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def audit(app):
+    from sqlalchemy import select
+
+    from skranke.store.models import AuditEvent
+
+    with app.skranke.database.reading() as session:
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
 # --- what the receptionist sees ---------------------------------------------------------------
 
 
@@ -266,6 +390,33 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=nothing)
 
     @SIZES
+    def test_check_in_dialog(self, snap_compare, app_at, size):
+        async def dialog(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, CheckInDialog))
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=dialog)
+
+    @SIZES
+    def test_undo_dialog(self, snap_compare, app_at, size):
+        async def dialog(pilot):
+            await searched(pilot, "soeren")
+            await highlight(pilot, "B9001")
+            await confirm_check_in(pilot)
+            await wait_for_status(pilot)
+            pilot.app.clear_notifications()
+            await highlight(pilot, "B9001")
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReasonDialog))
+            await pilot.press(*"forkert borger")
+
+        app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
+        assert snap_compare(app, terminal_size=size, run_before=dialog)
+
+    @SIZES
     def test_place_chooser(self, snap_compare, app_at, size):
         async def chooser(pilot):
             await searched(pilot, "B9002")
@@ -280,7 +431,7 @@ class TestCitizensScreen:
         async def checked_in(pilot):
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
-            await pilot.press("c")
+            await confirm_check_in(pilot)
             await wait_for_status(pilot)
             pilot.app.clear_notifications()  # the status line says it after the toast has gone
             await pilot.pause()
@@ -293,10 +444,10 @@ class TestCitizensScreen:
         async def refused(pilot):
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
-            await pilot.press("c")
+            await confirm_check_in(pilot)
             await wait_for_status(pilot)
             await highlight(pilot, "B9001")
-            await pilot.press("c")
+            await confirm_check_in(pilot)
             await wait_for(pilot, lambda: "-refused" in screen(pilot.app).query_one("#citizens-status").classes)
             await pilot.pause()
 

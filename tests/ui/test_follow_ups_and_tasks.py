@@ -13,6 +13,7 @@ from skranke.services.errors import DatabaseUnavailable, Reason
 from skranke.services.intake import read_answers, register_intake
 from skranke.services.staff import sign_in
 from skranke.store.models import Citizen, Task
+from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.tasks import OutcomeDialog, TasksScreen
@@ -188,7 +189,16 @@ async def test_i_dag_counts_again_after_an_intake_and_a_task_done(app_at):
         # One done on Opgaver.
         await pilot.press("o")
         await wait_for(pilot, lambda: app.screen.query_one("#tasks-open", DataTable).row_count == 2)
+        # `u` asks first, naming the citizen and the task; Esc records nothing.
         await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert str(app.screen.query_one("#confirm-subject", Static).render()) == "JH (H00001)"  # who, and which JH
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        assert app.screen.query_one("#tasks-open", DataTable).row_count == 2
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.query_one("#tasks-open", DataTable).row_count == 1)
         await pilot.press("d")
         await wait_for(pilot, lambda: task_count(app) == "Opgaver: 1 åbne, 0 overskredet")

@@ -9,6 +9,7 @@ import time
 from textual.widgets import DataTable
 
 from skranke.ui.app import SkrankeApp
+from skranke.ui.check_in import CheckInDialog
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.dose import DoseDialog
 from skranke.ui.screens.queue import REFUSED, QueueScreen
@@ -41,6 +42,8 @@ async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path
         await search_for(desk, "soeren")
         ids = hit_ids(reception)
         await desk.press("down", *["down"] * ids.index("B9001"), "c")
+        await wait_for(desk, lambda: isinstance(reception.screen, CheckInDialog))  # asks first, naming Søren
+        await desk.press("enter")
         await wait_for(desk, lambda: "tjekket ind" in str(reception.screen.query_one("#citizens-status").render()))
 
         # The window: signs in, opens the queue; Søren is waiting.

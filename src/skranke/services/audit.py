@@ -28,6 +28,8 @@ ACTIONS = (
     "list_deadlines",
     "reveal_cpr",
     "check_in",
+    "check_in_undo",
+    "list_waiting",
     "dispense",
     "identity_mismatch",
     "void",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from skranke.domain.deadlines import Overview
 from skranke.services.audit import AuditEntry, last_looks, record, record_looks
@@ -44,6 +44,7 @@ class CitizenCard:
     appointments: list  # upcoming Appointment rows
     looks: list[AuditEntry]  # the latest looks and actions, newest first (this one included)
     deadlines: Overview | None = None  # the Frister rules on this citizen's cases
+    birth_date: date | None = None  # the second identifier a dialog names
 
 
 def mask_cpr(cpr: str | None) -> str:
@@ -54,6 +55,7 @@ def mask_cpr(cpr: str | None) -> str:
 def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> CitizenCard | None:
     """The card, for a signed-in person; the look is logged in the same transaction."""
     from skranke.services.deadlines import citizen_deadlines
+    from skranke.services.desk import birth_date_of
     from skranke.store.queries import citizen, citizen_appointments, citizen_cases
 
     signed_in = require(actor, "open_citizen")
@@ -76,6 +78,7 @@ def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> Citi
             appointments=citizen_appointments(session, citizen_id, start_of_day),
             looks=last_looks(session, citizen_id, now),
             deadlines=deadlines,
+            birth_date=birth_date_of(person.cpr),
         )
 
 

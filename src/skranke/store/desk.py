@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, union, update
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, insert, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from skranke.store.models import (
@@ -49,7 +49,15 @@ def audit_events(
 ) -> Sequence[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
     if citizen_id:
-        query = query.where(AuditEvent.citizen_id == citizen_id)
+        # A search is one event with its hits' ids in the detail (services.desk.search_citizens):
+        # "who looked at my record" finds the searches that showed the citizen among others too.
+        listed = cast(AuditEvent.detail, Text).like(f'%"{_escape_like(citizen_id)}"%', escape="\\")
+        query = query.where(
+            or_(
+                AuditEvent.citizen_id == citizen_id,
+                and_(AuditEvent.action == "search", AuditEvent.citizen_id.is_(None), listed),
+            )
+        )
     if staff_id:
         query = query.where(AuditEvent.staff == staff_id)
     if since:
@@ -91,15 +99,109 @@ def _escape_like(text: str) -> str:
 
 
 def check_in_of(session: Session, citizen_id: str, place: str, day: date) -> CheckIn | None:
+    """The check-in that counts (not undone) of a citizen at a place on a day."""
     return session.execute(
         select(CheckIn).where(
-            CheckIn.citizen_id == citizen_id, CheckIn.department == place, CheckIn.service_date == day
+            CheckIn.citizen_id == citizen_id,
+            CheckIn.department == place,
+            CheckIn.service_date == day,
+            CheckIn.undone_at.is_(None),
         )
     ).scalar_one_or_none()
 
 
+def check_ins_of_citizen(session: Session, citizen_id: str, day: date) -> Sequence[CheckIn]:
+    """Every check-in of a citizen on a day, undone ones too, in the order they were made."""
+    query = (
+        select(CheckIn)
+        .where(CheckIn.citizen_id == citizen_id, CheckIn.service_date == day)
+        .order_by(CheckIn.checked_in_at, CheckIn.id)
+    )
+    return session.execute(query).scalars().all()
+
+
+def undo_check_in(session: Session, check_in: CheckIn, at: datetime, staff_id: str, reason: str) -> bool:
+    """The one change a check-in allows (the trigger refuses any other); False when another
+    workstation undid it first."""
+    result = session.execute(
+        update(CheckIn)
+        .where(CheckIn.id == check_in.id, CheckIn.undone_at.is_(None))
+        .values(undone_at=at, undone_by=staff_id, undo_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def doses_since(session: Session, citizen_id: str, day: date, since: datetime) -> Sequence[Any]:
+    """A citizen's dose records of a day (not voided) recorded at or after `since`: preparation,
+    outcome and when (what an undo of a check-in is refused on)."""
+    query = (
+        select(Dispensing.preparation, Dispensing.outcome, Dispensing.recorded_at)
+        .where(
+            Dispensing.citizen_id == citizen_id,
+            Dispensing.service_date == day,
+            Dispensing.voided_at.is_(None),
+            Dispensing.recorded_at >= since,
+        )
+        .order_by(Dispensing.recorded_at)
+    )
+    return _rows(session, query)
+
+
+def waiting_check_ins(session: Session, day: date, places: Sequence[str]) -> Sequence[Any]:
+    """Check-ins of a day at the given places, not undone, with no dose record (not voided) since:
+    who is waiting at the window. The citizen's name columns with each; no dose data."""
+    served = (
+        select(Dispensing.id)
+        .where(
+            Dispensing.citizen_id == CheckIn.citizen_id,
+            Dispensing.service_date == CheckIn.service_date,
+            Dispensing.voided_at.is_(None),
+            Dispensing.recorded_at >= CheckIn.checked_in_at,
+        )
+        .exists()
+    )
+    query = (
+        select(
+            CheckIn.citizen_id,
+            CheckIn.department,
+            CheckIn.checked_in_at,
+            Citizen.first_name,
+            Citizen.last_name,
+            Citizen.alias,
+        )
+        .join(Citizen, Citizen.id == CheckIn.citizen_id)
+        .where(
+            CheckIn.service_date == day,
+            CheckIn.department.in_(places),
+            CheckIn.undone_at.is_(None),
+            ~served,
+        )
+        .order_by(CheckIn.checked_in_at, CheckIn.id)
+    )
+    return _rows(session, query)
+
+
+def looked_at_since(session: Session, action: str, staff_id: str, workstation: str, since: datetime) -> set[str]:
+    """The citizens a staff member's workstation has an `action` event of since a moment: a list
+    seen again the same day is not logged again."""
+    query = select(AuditEvent.citizen_id).where(
+        AuditEvent.action == action,
+        AuditEvent.staff == staff_id,
+        AuditEvent.workstation == workstation,
+        AuditEvent.at >= since,
+        AuditEvent.citizen_id.is_not(None),
+    )
+    return {str(row[0]) for row in session.execute(query).all()}
+
+
 def check_ins_on(session: Session, day: date, places: Sequence[str] | None = None) -> Sequence[CheckIn]:
-    query = select(CheckIn).where(CheckIn.service_date == day).order_by(CheckIn.checked_in_at, CheckIn.id)
+    """The check-ins of a day that count (an undone one stops counting as waiting)."""
+    query = (
+        select(CheckIn)
+        .where(CheckIn.service_date == day, CheckIn.undone_at.is_(None))
+        .order_by(CheckIn.checked_in_at, CheckIn.id)
+    )
     if places is not None:
         query = query.where(CheckIn.department.in_(places))
     return session.execute(query).scalars().all()
@@ -355,7 +457,7 @@ def citizens_of_day_statement() -> Select:
     # statement's text rebuilt at every execution of an expanding IN.
     ids = union(
         select(Prescription.citizen_id).where(_valid_on(day)),
-        select(CheckIn.citizen_id).where(CheckIn.service_date == day),
+        select(CheckIn.citizen_id).where(CheckIn.service_date == day, CheckIn.undone_at.is_(None)),
         select(Dispensing.citizen_id).where(Dispensing.service_date == day),
     )
     return select(*_CITIZEN_ROW).where(Citizen.id.in_(ids))

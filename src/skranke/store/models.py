@@ -281,10 +281,29 @@ class CheckIn(Base):
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     workstation: Mapped[str] = mapped_column(String(100), default="")
+    # An undo, the same day and before a dose on it: recorded here, never a delete (triggers of
+    # migration 0005 refuse DELETE and any other UPDATE).
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        # One check-in per citizen, place and day: a second one is refused by the database.
-        UniqueConstraint("citizen_id", "department", "service_date", name="uq_check_ins_once_a_day"),
+        CheckConstraint(
+            "(undone_at IS NULL AND undone_by IS NULL AND undo_reason IS NULL) OR "
+            "(undone_at IS NOT NULL AND undone_by IS NOT NULL AND length(undo_reason) > 0)",
+            name="undone_with_who_and_why",
+        ),
+        # One check-in per citizen, place and day: a second one is refused by the database; an
+        # undone one frees the day for a new check-in.
+        Index(
+            "uq_check_ins_once_a_day",
+            "citizen_id",
+            "department",
+            "service_date",
+            unique=True,
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
         Index("ix_check_ins_checked_in_at", "checked_in_at"),
         Index("ix_check_ins_service_date", "service_date", "department"),
     )

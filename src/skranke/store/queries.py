@@ -16,7 +16,9 @@ from skranke.store.models import PLAN_REVIEW_COUNTED_FROM, Appointment, Case, Ch
 
 def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
     statement = (
-        select(func.count()).select_from(CheckIn).where(CheckIn.checked_in_at >= start, CheckIn.checked_in_at < end)
+        select(func.count())
+        .select_from(CheckIn)
+        .where(CheckIn.checked_in_at >= start, CheckIn.checked_in_at < end, CheckIn.undone_at.is_(None))
     )
     return session.execute(statement).scalar_one()
 

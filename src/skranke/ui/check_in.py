@@ -1,8 +1,16 @@
-"""Checking a citizen in from a screen (Borger, the citizen card): the service in a worker."""
+"""Checking a citizen in, and undoing it, from a screen (Borger, the citizen card).
+
+Nothing is recorded by one key (DESIGN §1 "Safe at the window"): `c` opens a dialog naming the
+citizen (name, birth date) and the place, and only Enter there checks in; `x` asks for the
+reason before an undo. The services run in workers; the answer or the rule's refusal comes back
+as a notification naming the citizen, and to the screen's `answered(text, refused)`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -11,33 +19,61 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from skranke.i18n import _, clock_time
-from skranke.services.desk import CheckInResult, DeskRefusal, check_in
+from skranke.i18n import _, clock_time, short_date
+from skranke.services.context import UsageError
+from skranke.services.desk import (
+    DeskRefusal,
+    TodaysCheckIn,
+    check_in,
+    check_ins_today,
+    place_name,
+    planned_place,
+    undo_check_in,
+)
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError
+from skranke.ui.screens.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from skranke.services.context import Skranke
     from skranke.ui.app import SkrankeApp
 
-
-def check_in_words(result: CheckInResult, skranke: Skranke) -> str:
-    moment = result.checked_in_at.astimezone(skranke.clock.now().tzinfo)
-    return _("{id} checked in at {place} at {time}.").format(
-        id=result.citizen_id, place=result.place_name, time=clock_time(moment)
-    )
+Answered = Callable[[str, bool], None]
 
 
-def check_in_from(
-    screen: Screen, citizen_id: str, place: str | None, answered: Callable[[str, bool], None] | None = None
-) -> None:
-    """Check in (at `place`, else where the citizen is due today); the answer or the rule's refusal
-    comes back as a notification and to `answered(text, refused)`."""
+@dataclass(frozen=True)
+class Who:
+    """What a dialog says of the citizen: the name and the birth date, the two identifiers."""
+
+    citizen_id: str
+    name: str
+    alias: str = ""
+    birth_date: date | None = None
+    masked_cpr: str = ""
+
+    def subject(self) -> str:
+        name = self.name or self.alias or self.citizen_id
+        if self.alias and self.name:
+            name = f"{name} ({self.alias})"
+        born = _("born {date}").format(date=short_date(self.birth_date)) if self.birth_date else _("anonymous")
+        return f"{name} · {born}"
+
+    def details(self) -> str:
+        parts = [_("Citizen no. {id}").format(id=self.citizen_id)]
+        if self.masked_cpr:
+            parts.append(_("CPR: {cpr}").format(cpr=self.masked_cpr))
+        return " · ".join(parts)
+
+    def label(self) -> str:
+        return self.name or self.alias or self.citizen_id
+
+
+def _run(screen: Screen, work: Callable[[], str], answered: Answered | None, not_saved: str) -> None:
+    """`work` in a worker; its words (or the refusal) as a toast and to `answered`."""
     app = cast("SkrankeApp", screen.app)
 
     def show(text: str, refused: bool) -> None:
@@ -45,34 +81,196 @@ def check_in_from(
         if answered is not None:
             answered(text, refused)
 
-    def checking_in() -> None:
+    def working() -> None:
         try:
-            result = check_in(app.skranke, app.actor, citizen_id, place)
-        except (DeskRefusal, AccessError) as refusal:
+            words = work()
+        except (DeskRefusal, AccessError, UsageError) as refusal:
             app.call_from_thread(show, str(refusal), True)
             return
         except DatabaseUnavailable as fault:
             # Nothing was written (one transaction): say so here, and let the app show the banner.
-            app.call_from_thread(show, _("The check-in was not saved: {fault}").format(fault=fault), True)
+            app.call_from_thread(show, not_saved.format(fault=fault), True)
             app.call_from_thread(app.report_database_fault, fault)
             return
-        app.call_from_thread(show, check_in_words(result, app.skranke), False)
+        app.call_from_thread(show, words, False)
 
-    screen.run_worker(checking_in, thread=True, group="check-in", exit_on_error=False)
+    screen.run_worker(working, thread=True, group="check-in", exit_on_error=False)
 
 
-def choose_place_and_check_in(
-    screen: Screen, citizen_id: str, citizen_display: str, answered: Callable[[str, bool], None] | None = None
-) -> None:
-    """Ask where (every department and service of the site), then check in there."""
+def check_in_from(screen: Screen, who: Who, place: str | None, answered: Answered | None = None) -> None:
+    """Ask (naming the citizen and the place), then check in; with `place` None, where the citizen
+    is due today, or the place chooser when the desk must choose."""
+    app = cast("SkrankeApp", screen.app)
+    if place is not None:
+        _confirm_check_in(screen, who, place, answered)
+        return
+
+    def looked_up() -> None:
+        try:
+            planned = planned_place(app.skranke, app.actor, who.citizen_id)
+        except AccessError as refused:
+            app.call_from_thread(screen.notify, str(refused), severity="warning")
+            return
+        except DatabaseUnavailable as fault:
+            app.call_from_thread(app.report_database_fault, fault)
+            return
+        if planned is None:
+            app.call_from_thread(choose_place_and_check_in, screen, who, answered)
+        else:
+            app.call_from_thread(_confirm_check_in, screen, who, planned, answered)
+
+    screen.run_worker(looked_up, thread=True, group="check-in", exit_on_error=False)
+
+
+def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered | None) -> None:
+    app = cast("SkrankeApp", screen.app)
+    where = place_name(app.skranke.site, place)
+    details = "\n".join([_("Where: {place}").format(place=where), who.details()])
+
+    def confirmed(yes: bool | None) -> None:
+        if yes:
+            _run(
+                screen,
+                lambda: check_in(app.skranke, app.actor, who.citizen_id, place).words(app.skranke.clock.now().tzinfo),
+                answered,
+                _("The check-in was not saved: {fault}"),
+            )
+
+    app.push_screen(CheckInDialog(_("Check in?"), who.subject(), details), callback=confirmed)
+
+
+def choose_place_and_check_in(screen: Screen, who: Who, answered: Answered | None = None) -> None:
+    """Ask where (every department and service of the site), then confirm and check in there."""
     app = cast("SkrankeApp", screen.app)
     places = [(d.id, d.name) for d in app.skranke.site.all_departments()]
 
     def chosen(place: str | None) -> None:
         if place is not None:
-            check_in_from(screen, citizen_id, place, answered)
+            _confirm_check_in(screen, who, place, answered)
 
-    app.push_screen(PlaceChooser(citizen_display, places), callback=chosen)
+    app.push_screen(PlaceChooser(who.label(), places), callback=chosen)
+
+
+def undo_from(screen: Screen, who: Who, answered: Answered | None = None) -> None:
+    """Undo today's check-in: which one (when there are several), then the reason; Esc records nothing."""
+    app = cast("SkrankeApp", screen.app)
+
+    def looked_up() -> None:
+        try:
+            today = check_ins_today(app.skranke, app.actor, who.citizen_id)
+        except AccessError as refused:
+            app.call_from_thread(screen.notify, str(refused), severity="warning")
+            return
+        except DatabaseUnavailable as fault:
+            app.call_from_thread(app.report_database_fault, fault)
+            return
+        app.call_from_thread(asked, today)
+
+    def asked(today: list[TodaysCheckIn]) -> None:
+        if not today:
+            text = _("{name} is not checked in today: there is nothing to undo.").format(name=who.label())
+            screen.notify(text, severity="warning", timeout=6)
+            if answered is not None:
+                answered(text, True)
+            return
+        if len(today) == 1:
+            ask_reason(today[0])
+            return
+        places = [(c.place, f"{c.place_name} {clock_time(c.checked_in_at)}") for c in today]
+        by_place = {c.place: c for c in today}
+        app.push_screen(
+            PlaceChooser(who.label(), places, _("Undo the check-in of {citizen} at:")),
+            callback=lambda place: ask_reason(by_place[place]) if place else None,
+        )
+
+    def ask_reason(chosen: TodaysCheckIn) -> None:
+        details = "\n".join(
+            [
+                _("Checked in at {place} at {time}").format(
+                    place=chosen.place_name, time=clock_time(chosen.checked_in_at)
+                ),
+                who.details(),
+            ]
+        )
+
+        def given(reason: str | None) -> None:
+            if reason:
+                _run(
+                    screen,
+                    lambda: undo_check_in(app.skranke, app.actor, who.citizen_id, reason, chosen.place).words(
+                        app.skranke.clock.now().tzinfo
+                    ),
+                    answered,
+                    _("The undo was not saved: {fault}"),
+                )
+
+        app.push_screen(ReasonDialog(_("Undo the check-in?"), who.subject(), details), callback=given)
+
+    screen.run_worker(looked_up, thread=True, group="check-in", exit_on_error=False)
+
+
+class CheckInDialog(ConfirmDialog):
+    """The check-in's confirmation: the shared dialog, named for tests and the help screen."""
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Why an act is undone: typed in the field (every key is text there); Enter saves a reason
+    that is not empty, Esc records nothing."""
+
+    DEFAULT_CSS = """
+    ReasonDialog {
+        align: center middle;
+    }
+    #reason-body {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    #reason-subject, #reason-field {
+        margin-top: 1;
+    }
+    #reason-hint {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    #reason-hint.-missing {
+        color: $text-warning;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="reason.cancel")]
+
+    def __init__(self, title: str, subject: str, details: str) -> None:
+        super().__init__()
+        self.title_text, self.subject, self.details = title, subject, details
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reason-body"):
+            yield Static(Text(self.title_text, style="bold"), id="reason-title")
+            yield Static(Text(self.subject, style="bold"), id="reason-subject")
+            yield Static(Text(self.details), id="reason-details")
+            yield Input(placeholder=_("Reason (required)"), id="reason-field")
+            yield Static(Text(_("Enter saves with the reason · Esc cancels")), id="reason-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if not reason:
+            hint = self.query_one("#reason-hint", Static)
+            hint.add_class("-missing")
+            hint.update(Text(_("Write the reason first: an undo is recorded with why.")))
+            return
+        self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class PlaceChooser(ModalScreen[str | None]):
@@ -104,18 +302,17 @@ class PlaceChooser(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", _("Cancel"), id="place.cancel")]
 
-    def __init__(self, display: str, places: list[tuple[str, str]]) -> None:
+    def __init__(self, display: str, places: list[tuple[str, str]], title: str | None = None) -> None:
         super().__init__()
         self.citizen_display = display
         self.places = places
+        self.title_words = title or _("Check {citizen} in at:")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="place-body"):
-            yield Static(
-                Text(_("Check {citizen} in at:").format(citizen=self.citizen_display), style="bold"), id="place-title"
-            )
+            yield Static(Text(self.title_words.format(citizen=self.citizen_display), style="bold"), id="place-title")
             yield OptionList(*(Option(name, id=place) for place, name in self.places), id="place-options")
-            yield Static(_("Enter checks in · Esc cancels"), id="place-hint")
+            yield Static(_("Enter chooses · Esc cancels"), id="place-hint")
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

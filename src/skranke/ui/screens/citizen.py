@@ -17,7 +17,7 @@ from skranke.i18n import _, clock_time, short_date
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
 from skranke.services.staff import AccessError
 from skranke.services.wording import reason_word, status_word
-from skranke.ui.check_in import check_in_from, choose_place_and_check_in
+from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
@@ -42,6 +42,8 @@ def look_word(action: str) -> str:
         "search": _("found in a search"),
         "reveal_cpr": _("showed the full CPR"),
         "check_in": _("checked in"),
+        "check_in_undo": _("undid a check-in"),
+        "list_waiting": _("seen waiting at the window"),
         "dispense": _("recorded a dose"),
         "void": _("voided a dose"),
         "release": _("released a hold"),
@@ -70,6 +72,13 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             id="citizen.check_in_at",
             tooltip=_("Choose the department or the medicine room"),
         ),
+        Binding(
+            "x",
+            "undo_check_in",
+            _("Undo check-in"),
+            id="citizen.undo_check_in",
+            tooltip=_("Undo today's check-in (the same day, before a dose), with a reason"),
+        ),
     ]
 
     loaded = False
@@ -83,7 +92,7 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             # First, so that it is in view however long the card is (80x24).
             yield Static(
                 Text(
-                    _("Esc closes the card · c checks in (C: choose where) · v shows the full CPR (logged)"),
+                    _("Esc closes the card · c checks in (C: choose where) · x undoes it · v shows the CPR (logged)"),
                     style="dim",
                 ),
                 id="citizen-close",
@@ -209,11 +218,20 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
         if cpr:
             self.app.call_from_thread(self.notify, _("CPR: {cpr}").format(cpr=cpr), timeout=10)
 
+    def _who(self) -> Who:
+        card: CitizenCard | None = getattr(self, "_card", None)
+        if card is None:
+            return Who(self.citizen_id, "")
+        return Who(card.citizen_id, card.name, card.alias, card.birth_date, card.masked_cpr)
+
     def action_check_in(self) -> None:
-        check_in_from(self, self.citizen_id, None, self._checked_in)
+        check_in_from(self, self._who(), None, self._checked_in)
 
     def action_choose_place(self) -> None:
-        choose_place_and_check_in(self, self.citizen_id, self.citizen_id, self._checked_in)
+        choose_place_and_check_in(self, self._who(), self._checked_in)
+
+    def action_undo_check_in(self) -> None:
+        undo_from(self, self._who(), self._checked_in)
 
     def _checked_in(self, text: str, refused: bool) -> None:
         if not refused:

@@ -1,8 +1,10 @@
-""" "Borger": find a citizen as the receptionist types, open the card, check them in.
+""" "Borger": find a citizen as the receptionist types, open the card, check them in or undo it.
 
 The input keeps the focus while typing; Down (or Tab) moves into the results, Up from the first
-row goes back. Enter opens the card, `c` checks the highlighted citizen in where they are due
-today, `C` lets the receptionist choose the department or the medicine room first.
+row goes back. On a hit, Enter opens the card, `c` asks to check the citizen in where they are
+due today (naming them and the place), `C` chooses the place first, `x` undoes today's check-in
+with a reason. Any other letter typed on the hits is text for the search: typing a name never
+opens another screen. "Venter ved vinduet" lists who is checked in at the window and since when.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,11 +20,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from skranke.i18n import _, ngettext, short_date
-from skranke.services.desk import SEARCH_LIMIT, CitizenHit, search_citizens
+from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.desk import SEARCH_LIMIT, CitizenHit, WaitingCitizen, search_citizens, waiting_at_window
+from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError
-from skranke.ui.check_in import check_in_from, choose_place_and_check_in
-from skranke.ui.formatting import plain
+from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
@@ -33,9 +35,13 @@ if TYPE_CHECKING:
 
     from skranke.ui.app import SkrankeApp
 
-# A search waits for a pause in the typing: one search (and one look per citizen shown in the
-# audit log) per name, not per keystroke.
-SEARCH_DELAY_SECONDS = 0.25
+# A search waits for the typing to settle: one search, and one audit event with its hits, per
+# name, not per keystroke. Enter and Down do not wait (a test waits on `shown_query`).
+SEARCH_DELAY_SECONDS = 0.5
+# The keys that act on a highlighted hit; any other letter on the hits is typed into the search.
+ROW_KEYS = frozenset("cCx")
+WAITING_ROWS = (2, 5)  # the panel's rows at most, below 30 lines and from 30: the hits keep the screen
+WAITING_REFRESH_SECONDS = 30.0  # minutes waiting move on; the look is logged once a day per citizen
 # One letter matches half the store: nobody is shown (or logged as seen) before two.
 MIN_QUERY_LENGTH = 2
 
@@ -52,7 +58,8 @@ class SearchInput(Input):
 
 
 class HitsTable(DataTable[Text | str]):
-    """The results: Up from the first row goes back to the search field."""
+    """The results: Up from the first row goes back to the search field; a letter that is not
+    a row action goes there too, as text (DESIGN §1: a stray key records nothing)."""
 
     BINDINGS = [Binding("enter", "select_cursor", _("Card"), id="citizens.card", tooltip=_("Open the citizen card"))]
 
@@ -61,6 +68,17 @@ class HitsTable(DataTable[Text | str]):
             self.screen.query_one("#citizen-query", Input).focus()
             return
         super().action_cursor_up()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and event.character not in ROW_KEYS:
+            event.stop()
+            event.prevent_default()
+            search = self.screen.query_one("#citizen-query", Input)
+            # At once, not after a repaint: the next key of a burst goes to the field too.
+            self.screen.set_focus(search)
+            search.insert_text_at_cursor(event.character)
+            return
+        await super()._on_key(event)
 
 
 class CitizensScreen(DatabaseScreen[None]):
@@ -93,6 +111,12 @@ class CitizensScreen(DatabaseScreen[None]):
         height: auto;
         max-height: 1fr;
     }
+    #citizens-waiting {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        border-top: solid $primary-darken-2;
+    }
     #citizens-status {
         height: auto;
         padding: 0 1;
@@ -118,6 +142,13 @@ class CitizensScreen(DatabaseScreen[None]):
             id="citizens.check_in_at",
             tooltip=_("Choose the department or the medicine room"),
         ),
+        Binding(
+            "x",
+            "undo_check_in",
+            _("Undo check-in"),
+            id="citizens.undo_check_in",
+            tooltip=_("Undo today's check-in (the same day, before a dose), with a reason"),
+        ),
     ]
 
     loaded = False
@@ -128,35 +159,97 @@ class CitizensScreen(DatabaseScreen[None]):
         self._hits: list[CitizenHit] = []
         self.shown_query = ""  # the query whose results are on screen
         self._open_when_found = False  # Enter came before the results
+        self._results_when_found = False  # Down came before the results
+        self.waiting: list[WaitingCitizen] = []
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
         with Vertical(id="citizens"):
             yield DatabaseBanner()
             yield Static(Text(_("Find a citizen"), style="bold"), id="citizens-title")
-            yield SearchInput(placeholder=_("Name, alias, CPR, birth date or citizen no."), id="citizen-query")
+            # Not all selected when the focus comes back: a letter typed on the hits adds to the name.
+            yield SearchInput(
+                placeholder=_("Name, alias, CPR, birth date or citizen no."), id="citizen-query", select_on_focus=False
+            )
             yield Static(id="citizens-found", classes="fetched")
             yield HitsTable(id="citizen-hits", cursor_type="row", zebra_stripes=True, classes="fetched")
             yield NotFetched(_("The search"))
+        yield Static(id="citizens-waiting", classes="fetched")
         yield Static(id="citizens-status")
         yield SkrankeFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(HitsTable)
-        for label, key in [
-            (_("Initials or alias"), "display"),
-            (_("CPR"), "cpr"),
-            (_("Birth date"), "birth_date"),
-            (_("Citizen no."), "citizen_id"),
-        ]:
-            table.add_column(label, key=key)
+        self._columns()
         self.query_one("#citizens-status", Static).display = False
         self._show_hint()
         self.query_one("#citizen-query", Input).focus()
+        self.load_waiting()
+        self.set_interval(WAITING_REFRESH_SECONDS, self.load_waiting)
         self.loaded = True
+
+    def _columns(self) -> None:
+        """Name and alias share what the width leaves; the rest whole. Cut text ends in '…'."""
+        table = self.query_one(HitsTable)
+        table.clear(columns=True)
+        fixed = 10 + 11 + 9  # birth date, CPR, citizen no.
+        free = max(24, self.app.size.width - 4 - 2 * 5 - fixed)
+        alias = min(16, free // 3)
+        self._widths = (min(40, free - alias), alias)
+        for label, key, width in [
+            (_("Name"), "name", self._widths[0]),
+            (_("Alias"), "alias", self._widths[1]),
+            (_("Born"), "birth_date", 10),
+            (_("CPR"), "cpr", 11),
+            (_("Citizen no."), "citizen_id", 9),
+        ]:
+            table.add_column(label, key=key, width=width)
 
     def reload(self) -> None:
         self._search_now()
+        self.load_waiting()
+
+    # --- who is waiting at the window -------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="citizens-waiting")
+    def load_waiting(self) -> None:
+        try:
+            waiting = waiting_at_window(self.app.skranke, self.app.actor)
+        except AccessError:
+            waiting = []
+        except DatabaseUnavailable as fault:
+            self.app.call_from_thread(self.app.report_database_fault, fault)
+            return
+        self.app.call_from_thread(self._show_waiting, waiting)
+
+    def _show_waiting(self, waiting: list[WaitingCitizen]) -> None:
+        from rich.table import Table
+
+        self.waiting = waiting
+        panel = self.query_one("#citizens-waiting", Static)
+        title = Text(_("Waiting at the window ({count})").format(count=len(waiting)), style="bold")
+        if not waiting:
+            panel.update(Text.assemble(title, "  ", Text(_("nobody checked in is waiting"), style="dim")))
+            return
+        rows = Table(box=None, show_header=False, expand=True, pad_edge=False, collapse_padding=True)
+        rows.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        rows.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        rows.add_column(no_wrap=True)
+        rows.add_column(no_wrap=True, justify="right")
+        shown = WAITING_ROWS[self.app.size.height >= 30]
+        for person in waiting[:shown]:
+            rows.add_row(
+                Text(person.name),
+                Text(person.place_name, style="dim"),
+                _("checked in {time}").format(time=clock_time(person.checked_in_at)),
+                _("{minutes} min.").format(minutes=person.minutes),
+            )
+        more = len(waiting) - shown
+        parts: list = [title, rows]
+        if more > 0:
+            parts.append(Text(ngettext("and {count} more", "and {count} more", more).format(count=more), style="dim"))
+        from rich.console import Group
+
+        panel.update(Group(*parts))
 
     # --- searching --------------------------------------------------------------------------
 
@@ -168,7 +261,7 @@ class CitizensScreen(DatabaseScreen[None]):
     def _typed(self, event: Input.Changed) -> None:
         if self._pending is not None:
             self._pending.stop()
-        self._open_when_found = False
+        self._open_when_found = self._results_when_found = False
         self._pending = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
 
     def _search_now(self) -> None:
@@ -202,8 +295,8 @@ class CitizensScreen(DatabaseScreen[None]):
         found.update(
             _(
                 "Type a name, alias, CPR (with or without the dash, or its first digits), a birth date "
-                "(1.1.1980) or a citizen no. Down moves to the results, Enter opens the card, "
-                "c checks in."
+                "(1.1.1980) or a citizen no. Down moves to the results; there Enter opens the card, "
+                "c checks in, x undoes a check-in."
             )
         )
 
@@ -226,7 +319,7 @@ class CitizensScreen(DatabaseScreen[None]):
         table.clear()
         table.display = bool(hits)
         if not hits:
-            self._open_when_found = False
+            self._open_when_found = self._results_when_found = False
             found.update(_("No citizens found for '{query}'").format(query=query))
             return
         count = ngettext("{count} citizen found for '{query}'", "{count} citizens found for '{query}'", len(hits))
@@ -234,17 +327,22 @@ class CitizensScreen(DatabaseScreen[None]):
         if len(hits) >= SEARCH_LIMIT:
             words += " · " + _("showing the first {limit}: type more to narrow it").format(limit=SEARCH_LIMIT)
         found.update(words)
+        name_width, alias_width = self._widths
         for hit in hits:
             table.add_row(
-                plain(hit.display),
-                Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
+                cut(hit.name or "–", name_width),
+                cut(hit.alias, alias_width),
                 short_date(hit.birth_date) if hit.birth_date else "–",
+                Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
                 hit.citizen_id,
                 key=hit.citizen_id,
             )
         if self._open_when_found:
             self._open_when_found = False
             self.action_open_card()
+        elif self._results_when_found:
+            self._results_when_found = False
+            self.set_focus(table)
 
     # --- moving, opening, checking in -------------------------------------------------------
 
@@ -257,8 +355,12 @@ class CitizensScreen(DatabaseScreen[None]):
 
     def action_to_results(self) -> None:
         table = self.query_one(HitsTable)
-        if table.display and table.row_count:
-            table.focus()
+        if self._pending is not None and len(self.query_text) >= MIN_QUERY_LENGTH:
+            # Down before the typing settled (a burst): search now, go to the results when they come.
+            self._results_when_found = True
+            self._search_now()
+        elif table.display and table.row_count and self.shown_query == self.query_text:
+            self.set_focus(table)  # at once: "↓c" sent together acts on the hit, not the field
 
     def action_leave_search(self) -> None:
         self.set_focus(None)
@@ -293,13 +395,17 @@ class CitizensScreen(DatabaseScreen[None]):
     def action_check_in(self) -> None:
         hit = self._chosen_citizen()
         if hit is not None:
-            check_in_from(self, hit.citizen_id, None, self.checked_in)
+            check_in_from(self, who_of(hit), None, self.checked_in)
 
     def action_choose_place(self) -> None:
         hit = self._chosen_citizen()
-        if hit is None:
-            return
-        choose_place_and_check_in(self, hit.citizen_id, f"{hit.display} ({hit.citizen_id})", self.checked_in)
+        if hit is not None:
+            choose_place_and_check_in(self, who_of(hit), self.checked_in)
+
+    def action_undo_check_in(self) -> None:
+        hit = self._chosen_citizen()
+        if hit is not None:
+            undo_from(self, who_of(hit), self.checked_in)
 
     def checked_in(self, text: str, refused: bool) -> None:
         """The result or the rule's refusal stays in the status line after the notification."""
@@ -307,9 +413,21 @@ class CitizensScreen(DatabaseScreen[None]):
         status.display = True
         status.set_class(refused, "-refused")
         status.set_class(not refused, "-done")
-        status.update(text)
+        status.update(Text(text))
         if not refused:
+            self.load_waiting()
             # The next person at the counter: type their name straight away.
             query = self.query_one("#citizen-query", Input)
             query.focus()
             query.select_all()
+
+
+def who_of(hit: CitizenHit) -> Who:
+    return Who(hit.citizen_id, hit.name, hit.alias, hit.birth_date, hit.masked_cpr)
+
+
+def cut(text: str, width: int) -> Text:
+    """User text, never markup, ending in '…' where the column cuts it."""
+    shown = Text(text, no_wrap=True, overflow="ellipsis")
+    shown.truncate(width, overflow="ellipsis")
+    return shown

@@ -28,6 +28,7 @@ from skranke.services.tasks import (
     tasks_view,
 )
 from skranke.ui.formatting import plain
+from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
@@ -185,11 +186,22 @@ class TasksScreen(DatabaseScreen[None]):
         if task is None:
             self.notify(_("No open task is highlighted."), timeout=3)
             return
+        # Both ways name the citizen (alias or initials, and the id: two JHs are told apart) and
+        # record nothing until the person answers on purpose (DESIGN §1 "Safe at the window").
+        who = f"{task.citizen} ({task.citizen_id})" if task.citizen != task.citizen_id else task.citizen_id
         if task.kind == "follow_up":
-            question = _("Follow-up of {citizen}: how did it go?").format(citizen=task.citizen)
+            question = _("Follow-up of {citizen}: how did it go?").format(citizen=who)
             self.app.push_screen(OutcomeDialog(question), callback=lambda outcome: self._complete(task, outcome))
         else:
-            self._complete(task, "done")
+            details = " · ".join(
+                part
+                for part in (task_kind_label(task.kind), _("due {date}").format(date=short_date(task.due)), task.note)
+                if part
+            )
+            self.app.push_screen(
+                ConfirmDialog(_("Mark the task done?"), who, details),
+                callback=lambda confirmed: self._complete(task, "done" if confirmed else None),
+            )
 
     def _complete(self, task: TaskRow, outcome: str | None) -> None:
         if outcome is not None:
