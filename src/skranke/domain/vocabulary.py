@@ -20,7 +20,18 @@ STAFF_ROLES: frozenset[str] = frozenset({"reception", "nurse", "doctor", "admin"
 
 # What an intake, the dispensing window or a follow-up call leaves for someone to do.
 TASK_KINDS: frozenset[str] = frozenset(
-    {"notify_children_services", "familieambulatoriet", "parental_consent", "doctor_talk", "tell_doctor", "follow_up"}
+    {
+        "notify_children_services",
+        "familieambulatoriet",
+        "parental_consent",
+        "doctor_talk",
+        "tell_doctor",
+        "follow_up",
+        "child_assessment",
+        "detention_contract_offer",
+        "infection_screening",
+        "cooperate_children_services",
+    }
 )
 
 # What a citizen uses, as the intake form and `skranke intake` name it (DESIGN §3).

@@ -135,6 +135,12 @@ class Case(Base):
     # NULL: the export did not say.
     follow_up_consent: Mapped[bool | None] = mapped_column(Boolean)
     plan_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    # plan_interval_mdr: the review interval agreed in the plan (000 § 4.1, 004); NULL: the site's.
+    plan_interval_months: Mapped[int | None] = mapped_column(Integer)
+    # laege_gennemgang: the last medical review (003 § 3.4, 000 § 2.1, 001).
+    medical_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    # personligt_fremmoede: the first personal attendance, where the site's clock starts there (004).
+    personal_attendance_on: Mapped[date | None] = mapped_column(Date)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     citizen: Mapped[Citizen] = relationship(back_populates="cases")
@@ -147,6 +153,7 @@ class Case(Base):
         ),
         CheckConstraint("(closed_on IS NULL) = (closing_status IS NULL)", name="closed_with_status"),
         CheckConstraint("treatment_start IS NULL OR treatment_start >= contact_date", name="start_after_contact"),
+        CheckConstraint("plan_interval_months IS NULL OR plan_interval_months > 0", name="plan_interval_positive"),
         # Closed cases only (a running treatment is read from ix_cases_plan_review: with this index
         # whole, SQLite, without statistics, walked it for closed_on IS NULL instead), in Frister's
         # order, with what decides whether a case follows up: counted without reading the table.
@@ -210,6 +217,8 @@ class Prescription(Base):
     delivery: Mapped[bool] = mapped_column(Boolean, default=False)
     # sidst_udleveret: the last dose given as the journal knows it, before skranke's own records.
     last_dispensed_on: Mapped[date | None] = mapped_column(Date)
+    # udlevering_godkendt: the visitation committee approved take-home or delivery (003 § 3.2.1).
+    approved_on: Mapped[date | None] = mapped_column(Date)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -447,6 +456,33 @@ class Task(Base):
             sqlite_where=text("kind = 'follow_up'"),
             postgresql_where=text("kind = 'follow_up'"),
         ),
+    )
+
+
+class Complaint(Base):
+    """A complaint or a request for access to records, with the day it came and was answered.
+
+    Answered within 4 weeks (000 § 8.1, 004); access to records within 7 working days (003 § 4.7).
+    """
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))  # complaint, access
+    received_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    answered_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('access', 'complaint')", name="kind_known"),
+        CheckConstraint("(answered_on IS NULL) = (answered_by IS NULL)", name="answered_with_who"),
+        CheckConstraint("answered_on IS NULL OR answered_on >= received_on", name="answered_after_received"),
+        Index("ix_complaints_open", "answered_on", "received_on"),
+        Index("ix_complaints_citizen_id", "citizen_id"),
     )
 
 
