@@ -53,4 +53,4 @@ def test_usage_errors_exit_2_in_danish(capsys, demo_db):
     assert "--reason hører sammen med --undo" in capsys.readouterr().err
     assert main(["check-in", "B0001", "--department", "nope", *base]) == 2
     err = capsys.readouterr().err
-    assert "Ukendt afdeling 'nope': brug en af" in err and "medicinudlevering" in err
+    assert "'nope' er ikke en afdeling" in err and "medicinudlevering" in err

@@ -185,6 +185,9 @@ def _case(draw: st.DrawFn, site: Site) -> dict[str, Any]:
         "closed_on": closed_on,
         "closing_status": draw(st.sampled_from(sorted(_STATUS_SPELLINGS))) if closed else None,
         "plan_reviewed_on": draw(st.none() | _dates),
+        "plan_interval_months": draw(st.none() | st.integers(1, 36)),
+        "medical_reviewed_on": draw(st.none() | _dates),
+        "personal_attendance_on": draw(st.none() | _dates),
         "follow_up_consent": draw(st.none() | st.booleans()),
     }
 
@@ -208,6 +211,7 @@ def _prescription(draw: st.DrawFn, site: Site, utf8: bool) -> dict[str, Any]:
         "prescribed_by": draw(_text(utf8)),
         "delivery": draw(st.booleans()),
         "last_dispensed_on": draw(st.none() | _dates),
+        "approved_on": draw(st.none() | _dates),
     }
     if not site.preparation(preparation).take_home_allowed:  # heroin: daily, supervised, not delivered
         row.update(pickup_rule=draw(st.sampled_from(_DAILY_RULES)), supervised=True, delivery=False)
@@ -241,6 +245,7 @@ _DEFAULTS: dict[str, Any] = {
     "treatment_start": None, "free_choice": False, "closed_on": None, "closing_status": None,
     "plan_reviewed_on": None, "follow_up_consent": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
     "prescribed_by": "", "kind": "samtale", "clinician": "", "delivery": False, "last_dispensed_on": None,
+    "plan_interval_months": None, "medical_reviewed_on": None, "personal_attendance_on": None, "approved_on": None,
 }  # fmt: skip
 
 
@@ -306,15 +311,20 @@ def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
         "treatment_start",
         "closed_on",
         "plan_reviewed_on",
+        "medical_reviewed_on",
+        "personal_attendance_on",
         "valid_from",
         "valid_to",
         "last_dispensed_on",
+        "approved_on",
     ):
         return _render_date(draw, value)
     if field_name == "starts_at":
         return _render_datetime(draw, value)
     if field_name == "dose_mg":
         return _render_decimal(draw, value)
+    if field_name == "plan_interval_months":
+        return str(value)
     if field_name in ("free_choice", "supervised", "delivery", "follow_up_consent"):
         return draw(st.sampled_from(_BOOL_SPELLINGS[value]))
     if field_name == "department":

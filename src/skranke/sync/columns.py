@@ -40,6 +40,7 @@ from skranke.sync.rows import (
     parse_doses_per_day,
     parse_paragraph,
     parse_pickup_rule,
+    parse_plan_interval,
     preparation_id,
 )
 
@@ -93,6 +94,9 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
         "closed_on": _DATE,
         "closing_status": _Repeating(lambda text, _context: parse_closing_status(text)),
         "plan_reviewed_on": _DATE,
+        "plan_interval_months": _Repeating(lambda text, _context: parse_plan_interval(text)),
+        "medical_reviewed_on": _DATE,
+        "personal_attendance_on": _DATE,
         "follow_up_consent": _BOOL,
     },
     "ordinationer": {
@@ -108,6 +112,7 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
         "prescribed_by": _NAME,
         "delivery": _BOOL,
         "last_dispensed_on": _DATE,
+        "approved_on": _DATE,
     },
     "aftaler": {
         "id": _KEY,

@@ -292,6 +292,17 @@ def parse_doses_per_day(value: Any) -> int:
     invalid(_("doses per day must be 1 or 2"))
 
 
+def parse_plan_interval(value: Any) -> int | None:
+    """`plan_interval_mdr`: the review interval agreed in the plan, whole months (empty: the site's)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 36:
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and 0 < int(value) <= 36:
+        return int(value)
+    invalid(_("the plan interval must be a whole number of months from 1 to 36"))
+
+
 _UNTIL_UTC = re.compile(r"UNTIL=\d{8}T\d{6}Z", re.IGNORECASE)
 _RRULE_START = datetime(2000, 1, 1)
 
@@ -610,6 +621,9 @@ class CaseRow(ExportRow):
     # The citizen's consent to a follow-up call after discharge (Gladsaxe asks for it, 003 § 2.7);
     # None: the export did not say.
     follow_up_consent: OptionalBool = None
+    plan_interval_months: Annotated[int | None, BeforeValidator(parse_plan_interval)] = None
+    medical_reviewed_on: OptionalDate = None
+    personal_attendance_on: OptionalDate = None
 
     @field_validator("department", mode="before")
     @classmethod
@@ -654,6 +668,7 @@ class PrescriptionRow(ExportRow):
     prescribed_by: Name = ""
     delivery: Bool = False
     last_dispensed_on: OptionalDate = None
+    approved_on: OptionalDate = None
 
     @field_validator("preparation", mode="before")
     @classmethod
@@ -784,6 +799,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("afsluttet", "closed_on"),
         Column("afslutningsstatus", "closing_status"),
         Column("plan_revideret", "plan_reviewed_on"),
+        Column("plan_interval_mdr", "plan_interval_months"),
+        Column("laege_gennemgang", "medical_reviewed_on"),
+        Column("personligt_fremmoede", "personal_attendance_on"),
         Column("samtykke_opfoelgning", "follow_up_consent"),
     ),
     "ordinationer": (
@@ -799,6 +817,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("ordineret_af", "prescribed_by"),
         Column("udbringning", "delivery"),
         Column("sidst_udleveret", "last_dispensed_on"),
+        Column("udlevering_godkendt", "approved_on"),
     ),
     "aftaler": (
         Column("aftale_id", "id", True),
