@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from collections.abc import Iterable
+from functools import partial
 from time import monotonic
 from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
+from textual._context import active_message_pump
+from textual._queue import Queue
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
@@ -157,6 +163,11 @@ SIGNED_IN_MODES = {
     "sync": _sync_screen,
 }
 IDLE_CHECK_SECONDS = 5
+# Type-ahead (DESIGN §1 "Safe at the window"): how many rounds a key may take to settle
+# (its bubbling, the messages it posts, a pushed screen's mount and focus), and how long a
+# screen may keep keys waiting before they are let through anyway, so none is ever stuck.
+TYPE_AHEAD_ROUNDS = 12
+TYPE_AHEAD_MAX_SECONDS = 2.0
 START_UP_SETTLED_SECONDS = 3.0  # the first screen painted and its counts read (~1 s)
 
 
@@ -216,6 +227,12 @@ class SkrankeApp(App[None]):
         # registered yet), before any CSS is read into it.
         self.stylesheet = _SteadyStylesheet(variables=self.get_css_variables())
         self._retrying: Timer | None = None
+        # Type-ahead: keys that came while an earlier key was still being acted on.
+        self._held_input: deque[events.Key | events.Paste] = deque()
+        self._input_in_flight = False
+        self._input_generation = 0
+        self._input_watchdog: Timer | None = None
+        self._input_not_waited_for: Screen | None = None
 
     def report_database_fault(self, fault: DatabaseUnavailable) -> None:
         """The database failed a worker: show it everywhere and keep trying until it answers."""
@@ -255,7 +272,105 @@ class SkrankeApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self._last_activity = monotonic()
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._input_in_flight or self._held_input:
+                self._held_input.append(event)
+            else:
+                await self._dispatch_input(event)
+            return
         await super().on_event(event)
+
+    # --- type-ahead ------------------------------------------------------------------------
+    # Textual hands a key to the widget focused when the app reads it, and that widget acts on
+    # it later, in its own queue. A Tab or Enter changes the focus only when it is acted on
+    # (a binding reached by bubbling, Input.Submitted, Widget.focus() through call_later), and
+    # a pushed screen takes the focus only once it has mounted. Keys read in between (a burst
+    # from tmux, a paste, a scanner) went to the old widget or to a screen with no focus yet:
+    # "MN⇥2222⏎" left the PIN empty. So one key at a time: the next is handed on only when
+    # every message the last one caused has been handled, in the order the keys came.
+    # (Reads Textual's message-pump internals: textual is pinned in pyproject.toml.)
+
+    async def _dispatch_input(self, event: events.Key | events.Paste) -> None:
+        self._input_in_flight = True
+        self._input_generation += 1
+        generation = self._input_generation
+        if self._input_watchdog is not None:
+            self._input_watchdog.stop()
+        self._input_watchdog = self.set_timer(TYPE_AHEAD_MAX_SECONDS, partial(self._release_input, generation, True))
+        await super().on_event(event)
+        self._settle_input(generation, 0)
+
+    def _message_pumps(self) -> list[MessagePump]:
+        pumps: list[MessagePump] = [self]
+        for screen in self.screen_stack:
+            pumps.extend(screen.walk_children(with_self=True))
+        return pumps
+
+    def _settle_input(self, generation: int, rounds: int) -> None:
+        """A round: a callback queued behind every message now waiting anywhere; when all
+        have run, another round while something is still queued, else the next key."""
+        pumps = self._message_pumps()
+        waiting = 0
+
+        def arrived() -> None:
+            nonlocal waiting
+            waiting -= 1
+            if waiting == 0 and generation == self._input_generation:
+                self._round_done(generation, rounds)
+
+        for pump in pumps:
+            # Only to mounted pumps: a screen or widget still being built gets nothing from us
+            # (it counts as busy below, and the next round looks again).
+            if (pump is self or pump._is_mounted) and not pump._closing and pump.call_later(arrived):
+                waiting += 1
+        if waiting == 0:
+            self._round_done(generation, rounds)
+
+    def _round_done(self, generation: int, rounds: int) -> None:
+        if self._messages_in_hand() and rounds < TYPE_AHEAD_ROUNDS:
+            self._settle_input(generation, rounds + 1)
+        else:
+            self.call_later(self._release_input, generation)
+
+    def _messages_in_hand(self) -> bool:
+        """A message waiting or being handled anywhere. An empty queue is not enough: a widget
+        may be in the middle of a handler (awaiting) that will post more. One that waits for
+        its next message is idle: its queue's event has it as a waiter (Textual's own queue).
+        The round's callback that runs this check is not counted."""
+        here = active_message_pump.get(None)
+        for pump in self._message_pumps():
+            if pump._closed:
+                continue
+            queue: Queue[Message | None] = pump._message_queue
+            # The loop takes the message after the one in hand out of the queue to peek at it.
+            if queue.qsize() or pump._pending_message is not None or pump._next_callbacks:
+                return True
+            if pump is not self and not pump._is_mounted:
+                return True
+            if pump is not here and pump._running and not queue.ready_event._waiters:
+                return True
+        return False
+
+    def input_ready(self) -> None:
+        """Called by a screen that held keys back (`ready_for_input` False) once it can take them."""
+        self.call_later(self._release_input, self._input_generation)
+
+    async def _release_input(self, generation: int, overdue: bool = False) -> None:
+        if generation != self._input_generation or not self._input_in_flight:
+            return
+        # A screen that is still getting ready (a dialog loading what it shows before its
+        # field takes the focus) says so; the watchdog lets the keys through in any case.
+        screen = self.screen
+        if overdue:
+            self._input_not_waited_for = screen  # not ready in time (a database down): no more waits
+        elif not getattr(screen, "ready_for_input", True) and screen is not self._input_not_waited_for:
+            return
+        if self._input_watchdog is not None:
+            self._input_watchdog.stop()
+            self._input_watchdog = None
+        self._input_in_flight = False
+        if self._held_input:
+            await self._dispatch_input(self._held_input.popleft())
 
     # --- signing in and locking ---------------------------------------------------------
 

@@ -402,6 +402,12 @@ class IntakeScreen(DatabaseScreen[None]):
         drafts = list_drafts(self.app.skranke, self.app.actor)
         self.app.call_from_thread(self._offer_drafts, drafts)
 
+    @property
+    def ready_for_input(self) -> bool:
+        """Keys typed before the drafts are read wait (SkrankeApp's type-ahead): they are for
+        the drafts dialog or the first field, whichever comes."""
+        return self.loaded
+
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         self.loaded = True
         self._drafts = {d.draft_id: d for d in drafts}
@@ -410,6 +416,7 @@ class IntakeScreen(DatabaseScreen[None]):
             self.app.push_screen(DraftsDialog(drafts, tz), callback=self._resume)
         else:
             self._focus_step()
+        self.app.input_ready()
 
     def _resume(self, draft_id: int | None) -> None:
         draft = self._drafts.get(draft_id) if draft_id is not None else None
