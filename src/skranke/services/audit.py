@@ -39,6 +39,7 @@ ACTIONS = (
     "staff_add",
     "staff_disable",
     "staff_pin",
+    "staff_unlock",
     "sync",
     "read_audit",
 )

@@ -34,6 +34,7 @@ from skranke.services.context import Skranke
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import Actor, sign_out
 from skranke.ui.providers import ScreensProvider
+from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.sign_in import SignInScreen
@@ -489,6 +490,26 @@ class SkrankeApp(App[None]):
         # The "sync" mode's screen is a SyncScreen (see MODES).
         cast("SyncScreen", self.screen).action_run_sync()
 
+    async def action_quit(self) -> None:
+        """q, ctrl+q and the palette's Quit: at once when nobody is signed in, else asked first
+        (a stray q must not sign a nurse out of the window in the middle of a dose)."""
+        if self.actor is None:
+            await super().action_quit()
+            return
+        if isinstance(self.screen, ConfirmDialog) and self.screen.id == "confirm-quit":
+            return
+        dialog = ConfirmDialog(
+            _("Quit skranke?"),
+            _("{name} is signed in and will be signed out.").format(name=self.actor.name),
+            confirm_words=_("Enter quits · Esc goes back"),
+        )
+        dialog.id = "confirm-quit"
+        self.push_screen(dialog, callback=self._quit_confirmed)
+
+    def _quit_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.exit()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -508,8 +529,23 @@ class SkrankeApp(App[None]):
         yield SystemCommand(
             _("Screenshot"),
             _("Save an SVG picture of the screen"),
-            lambda: self.set_timer(0.1, self.deliver_screenshot),
+            lambda: self.set_timer(0.1, self.save_screenshot),
         )
+
+    def save_screenshot(self) -> None:
+        """Textual saves into ~/Downloads, and fails where there is none (a clinic PC, a server):
+        there if it exists, else skranke's own folder, made when first needed."""
+        from platformdirs import user_data_path, user_downloads_path
+
+        folder = user_downloads_path()
+        if not folder.is_dir():
+            folder = user_data_path("skranke") / "screenshots"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.notify(_("Failed to save screenshot"), title=_("Screenshot"), severity="error")
+                return
+        self.deliver_screenshot(path=str(folder))
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
