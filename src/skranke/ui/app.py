@@ -454,7 +454,40 @@ class SkrankeApp(App[None]):
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
             (_("Help"), _("All keys"), "help"),
+            *(
+                [(_("Unlock PIN"), _("Lift a staff member's lock-out after five wrong PINs"), "unlock_pin")]
+                if self.actor is not None and self.actor.may("manage_staff")
+                else []
+            ),
         ]
+
+    # --- an admin lifts a PIN lock-out -------------------------------------------------------
+
+    def action_unlock_pin(self) -> None:
+        from skranke.ui.screens.sign_in import InitialsDialog
+
+        if self.actor is not None and self.actor.may("manage_staff"):
+            self.push_screen(InitialsDialog(_("Unlock PIN")), callback=self._unlock_asked)
+
+    def _unlock_asked(self, initials: str | None) -> None:
+        if initials:
+            dialog = ConfirmDialog(
+                _("Unlock PIN?"),
+                initials,
+                _("The lock-out after five wrong PINs is lifted now; the PIN stays the same."),
+            )
+            self.push_screen(dialog, callback=lambda yes: self._unlock(initials) if yes else None)
+
+    @work(thread=True, exit_on_error=False, group="staff-unlock")
+    def _unlock(self, initials: str) -> None:
+        from skranke.services.staff import AccessError, StaffInputError, unlock_staff
+
+        try:
+            member = unlock_staff(self.skranke, self.actor, initials)
+        except (AccessError, StaffInputError) as refused:
+            self.call_from_thread(self.notify, str(refused), severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, _("{staff} can sign in again.").format(staff=member.staff_id), markup=False)
 
     def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
         """The application's keys, those of the screen the help was opened from, then the rest

@@ -86,3 +86,49 @@ class SignInScreen(ModalScreen[Actor | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class InitialsDialog(ModalScreen[str | None]):
+    """Asks for a staff member's initials (an admin's "Unlock PIN"); Enter gives them, Esc nothing."""
+
+    DEFAULT_CSS = """
+    InitialsDialog {
+        align: center middle;
+    }
+    #initials-body {
+        width: 56;
+        max-width: 100%;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", _("Back"), id="initials.cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="initials-body"):
+            yield Static(Text(self.title_text, style="bold"))
+            yield Label(_("Initials"))
+            yield Input(id="initials-asked", max_length=16, restrict=r"[A-Za-zÆØÅæøå]*")
+            yield Static(id="initials-error", classes="field-error")
+            yield Static(_("Enter goes on · Esc goes back"))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _given(self, event: Input.Submitted) -> None:
+        initials = event.value.strip().upper()
+        if not initials:
+            self.query_one("#initials-error", Static).update(Text(_("Write the initials."), style="bold red"))
+            return
+        self.dismiss(initials)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
