@@ -562,10 +562,10 @@ class SkrankeApp(App[None]):
         yield SystemCommand(
             _("Screenshot"),
             _("Save an SVG picture of the screen"),
-            lambda: self.set_timer(0.1, self.save_screenshot),
+            lambda: self.set_timer(0.1, self.screenshot_to_folder),
         )
 
-    def save_screenshot(self) -> None:
+    def screenshot_to_folder(self) -> None:
         """Textual saves into ~/Downloads, and fails where there is none (a clinic PC, a server):
         there if it exists, else skranke's own folder, made when first needed."""
         from platformdirs import user_data_path, user_downloads_path
