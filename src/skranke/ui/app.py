@@ -476,7 +476,11 @@ class SkrankeApp(App[None]):
                 initials,
                 _("The lock-out after five wrong PINs is lifted now; the PIN stays the same."),
             )
-            self.push_screen(dialog, callback=lambda yes: self._unlock(initials) if yes else None)
+            self.push_screen(dialog, callback=partial(self._unlock_confirmed, initials))
+
+    def _unlock_confirmed(self, initials: str, confirmed: bool | None) -> None:
+        if confirmed:
+            self._unlock(initials)
 
     @work(thread=True, exit_on_error=False, group="staff-unlock")
     def _unlock(self, initials: str) -> None:
