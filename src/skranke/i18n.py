@@ -119,8 +119,16 @@ def short_date(day: date) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
-def weekday_date(day: date) -> str:
-    """'onsdag 1. april' / 'Wednesday 1 April': a day near today, said the way the desk says it."""
+def near_date(day: date, today: date) -> str:
+    """'22.07.' in the clock's year, '22.07.2023' in any other: a date is never read in the wrong year."""
+    return day_month(day) if day.year == today.year else short_date(day)
+
+
+def weekday_date(day: date, today: date | None = None) -> str:
+    """'onsdag 1. april' / 'Wednesday 1 April': a day near today, said the way the desk says it;
+    with the year when it is not today's year (given `today`, the clock's)."""
+    if today is not None and day.year != today.year:
+        return long_date(day)
     return format_pattern(day, _("EEEE d MMMM"))
 
 
