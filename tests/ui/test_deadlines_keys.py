@@ -53,3 +53,13 @@ async def test_notes_that_do_not_fit_end_in_an_ellipsis(app_at, size):
         assert any(isinstance(n, Text) and n.plain.endswith("…") for n in notes)
         widths = sum(column.get_render_width(table) for column in table.columns.values())
         assert widths <= table.size.width  # every column on screen: nothing cut without a sign
+
+
+def test_i_dag_counts_use_plural_forms():
+    from skranke.i18n import ngettext
+    from skranke.ui.widgets.counts import _overdue
+
+    assert ngettext("{count} open", "{count} open", 1).format(count=1) == "1 åben"
+    assert ngettext("{count} open", "{count} open", 2).format(count=2) == "2 åbne"
+    assert _overdue(1) == "1 overskredet" and _overdue(3) == "3 overskredne"
+    assert ngettext("{count} dose due", "{count} doses due", 1).format(count=1) == "1 dosis at give"
