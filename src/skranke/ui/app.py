@@ -167,7 +167,7 @@ IDLE_CHECK_SECONDS = 5
 # Type-ahead (DESIGN §1 "Safe at the window"): how many rounds a key may take to settle
 # (its bubbling, the messages it posts, a pushed screen's mount and focus), and how long a
 # screen may keep keys waiting before they are let through anyway, so none is ever stuck.
-TYPE_AHEAD_ROUNDS = 12
+TYPE_AHEAD_ROUNDS = 50
 TYPE_AHEAD_MAX_SECONDS = 2.0
 START_UP_SETTLED_SECONDS = 3.0  # the first screen painted and its counts read (~1 s)
 
@@ -308,49 +308,50 @@ class SkrankeApp(App[None]):
         return pumps
 
     def _settle_input(self, generation: int, rounds: int) -> None:
-        """A round: a callback queued behind every message now waiting anywhere; when all
-        have run, another round while something is still queued, else the next key."""
-        pumps = self._message_pumps()
+        """A round: a callback queued behind the messages of every pump that has any (waiting
+        or in hand); when all have run, the next round, until no pump has any: the next key."""
+        busy = self._busy_pumps()
+        if not busy or rounds >= TYPE_AHEAD_ROUNDS:
+            self.call_later(self._release_input, generation)
+            return
         waiting = 0
 
         def arrived() -> None:
             nonlocal waiting
             waiting -= 1
             if waiting == 0 and generation == self._input_generation:
-                self._round_done(generation, rounds)
+                self._settle_input(generation, rounds + 1)
 
-        for pump in pumps:
-            # Only to mounted pumps: a screen or widget still being built gets nothing from us
-            # (it counts as busy below, and the next round looks again).
-            if (pump is self or pump._is_mounted) and not pump._closing and pump.call_later(arrived):
+        for pump in busy:
+            # A screen or widget still being built gets nothing from us: the app's own
+            # callback makes the round, and the next one looks again.
+            target = pump if pump._is_mounted and not pump._closing else self
+            if target.call_later(arrived):
                 waiting += 1
         if waiting == 0:
-            self._round_done(generation, rounds)
-
-    def _round_done(self, generation: int, rounds: int) -> None:
-        if self._messages_in_hand() and rounds < TYPE_AHEAD_ROUNDS:
-            self._settle_input(generation, rounds + 1)
-        else:
             self.call_later(self._release_input, generation)
 
-    def _messages_in_hand(self) -> bool:
-        """A message waiting or being handled anywhere. An empty queue is not enough: a widget
+    def _busy_pumps(self) -> list[MessagePump]:
+        """The pumps with a message waiting or in hand. An empty queue is not enough: a widget
         may be in the middle of a handler (awaiting) that will post more. One that waits for
         its next message is idle: its queue's event has it as a waiter (Textual's own queue).
-        The round's callback that runs this check is not counted."""
+        The pump whose callback runs this check is not counted for the callback itself."""
         here = active_message_pump.get(None)
+        busy: list[MessagePump] = []
         for pump in self._message_pumps():
             if pump._closed:
                 continue
             queue: Queue[Message | None] = pump._message_queue
-            # The loop takes the message after the one in hand out of the queue to peek at it.
-            if queue.qsize() or pump._pending_message is not None or pump._next_callbacks:
-                return True
-            if pump is not self and not pump._is_mounted:
-                return True
-            if pump is not here and pump._running and not queue.ready_event._waiters:
-                return True
-        return False
+            if (
+                # The loop takes the message after the one in hand out of the queue to peek at it.
+                queue.qsize()
+                or pump._pending_message is not None
+                or pump._next_callbacks
+                or (pump is not self and not pump._is_mounted)
+                or (pump is not here and pump._running and not queue.ready_event._waiters)
+            ):
+                busy.append(pump)
+        return busy
 
     def input_ready(self) -> None:
         """Called by a screen that held keys back (`ready_for_input` False) once it can take them."""
