@@ -184,3 +184,15 @@ async def test_a_paste_after_keys_keeps_its_place(tmp_path):
         burst(app, "5", "enter")
         await wait_for(pilot, lambda: len(app.answers) == 1)
         assert app.answers == ["12345"]
+
+
+async def test_keys_after_the_pin_wait_for_the_screen_it_opens(app_at):
+    # "MN⇥2468⏎" then `t` at once: the `t` is for Frister (its next tab), not the PIN field.
+    app = app_at(NOW, prepare=staff, roles=None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        burst(app, "f", "M", "N", "tab", *TEST_PIN, "enter", "t")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeadlinesScreen) and app.screen.loaded)
+        from textual.widgets import TabbedContent
+
+        await wait_for(pilot, lambda: app.screen.query_one(TabbedContent).active == "tab-exempt")

@@ -354,8 +354,10 @@ class SkrankeApp(App[None]):
         return busy
 
     def input_ready(self) -> None:
-        """Called by a screen that held keys back (`ready_for_input` False) once it can take them."""
-        self.call_later(self._release_input, self._input_generation)
+        """Called by a screen that held keys back (`ready_for_input` False) once it can take
+        them: what it did meanwhile (a screen pushed, a focus moved) settles first."""
+        if self._input_in_flight:
+            self.call_later(self._settle_input, self._input_generation, 0)
 
     async def _release_input(self, generation: int, overdue: bool = False) -> None:
         if generation != self._input_generation or not self._input_in_flight:

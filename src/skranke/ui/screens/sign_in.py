@@ -33,6 +33,9 @@ class SignInScreen(ModalScreen[Actor | None]):
     def __init__(self, purpose: str = "") -> None:
         super().__init__()
         self.purpose = purpose
+        # False while the PIN is checked: keys typed meanwhile wait (SkrankeApp's type-ahead)
+        # for the screen that follows, or for the PIN field again if it was wrong.
+        self.ready_for_input = True
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in-body"):
@@ -64,6 +67,7 @@ class SignInScreen(ModalScreen[Actor | None]):
         self._error("#sign-in-initials-error", "" if initials else _("Write your initials."))
         self._error("#sign-in-pin-error", "" if pin else _("Write your PIN."))
         if initials and pin:
+            self.ready_for_input = False
             self._check(initials, pin)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
@@ -73,13 +77,19 @@ class SignInScreen(ModalScreen[Actor | None]):
         except (AccessError, DatabaseUnavailable) as error:
             self.app.call_from_thread(self._refused, str(error))
             return
-        self.app.call_from_thread(self.dismiss, actor)
+        self.app.call_from_thread(self._accepted, actor)
+
+    def _accepted(self, actor: Actor) -> None:
+        self.dismiss(actor)
+        self.app.input_ready()
 
     def _refused(self, reason: str) -> None:
         pin = self.query_one("#sign-in-pin", Input)
         pin.value = ""  # never left on screen or in memory longer than needed
         self._error("#sign-in-pin-error", reason)
         pin.focus()
+        self.ready_for_input = True
+        self.app.input_ready()
 
     def _error(self, selector: str, message: str) -> None:
         self.query_one(selector, Static).update(Text(message, style="bold red"))
