@@ -571,7 +571,7 @@ def _staff_commands(commands: argparse._SubParsersAction, common: argparse.Argum
         parents=[common],
         help=_("staff and their PINs (admin)"),
         description=_(
-            "Add, list and disable staff, and set PINs. The first staff member "
+            "Add, list and disable staff, set PINs and lift lock-outs. The first staff member "
             "of a new store needs no sign-in and must have the role admin."
         ),
     )
@@ -588,6 +588,8 @@ def _staff_commands(commands: argparse._SubParsersAction, common: argparse.Argum
     disable.add_argument("initials", metavar=_("INITIALS"), help=_("the staff member's initials"))
     pin = actions.add_parser("pin", parents=[common], help=_("set a new PIN (from SKRANKE_NEW_PIN or a prompt)"))
     pin.add_argument("initials", metavar=_("INITIALS"), help=_("the staff member's initials"))
+    unlock = actions.add_parser("unlock", parents=[common], help=_("lift a PIN lock-out (five wrong PINs)"))
+    unlock.add_argument("initials", metavar=_("INITIALS"), help=_("the staff member's initials"))
 
     audit = commands.add_parser(
         "audit",
@@ -678,6 +680,10 @@ def run_staff(skranke: Skranke, args: argparse.Namespace) -> int:
     if args.staff_command == "disable":
         member = staff.disable_staff(skranke, actor, args.initials)
         print(_("{staff} is disabled.").format(staff=member.staff_id))
+        return EXIT_OK
+    if args.staff_command == "unlock":
+        member = staff.unlock_staff(skranke, actor, args.initials)
+        print(_("{staff} can sign in again.").format(staff=member.staff_id))
         return EXIT_OK
     pin = _read_pin(_("New PIN: "), "SKRANKE_NEW_PIN", twice=True)
     member = staff.set_pin(skranke, actor, args.initials, pin)

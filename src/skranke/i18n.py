@@ -119,8 +119,32 @@ def short_date(day: date) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
-def weekday_date(day: date) -> str:
-    """'onsdag 1. april' / 'Wednesday 1 April': a day near today, said the way the desk says it."""
+_DANISH_DATE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})|(\d{2})(\d{2})(\d{4})")
+
+
+def parse_date(typed: str) -> date | None:
+    """A date as the desk types it: 07.12.2026, 7-12-2026, 07122026 (and 2026-12-07); None if not one."""
+    text = typed.strip()
+    match = _DANISH_DATE.fullmatch(text)
+    try:
+        if match is None:
+            return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        day, month, year = (int(part) for part in (match.groups()[:3] if match[1] else match.groups()[3:]))
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def near_date(day: date, today: date) -> str:
+    """'22.07.' in the clock's year, '22.07.2023' in any other: a date is never read in the wrong year."""
+    return day_month(day) if day.year == today.year else short_date(day)
+
+
+def weekday_date(day: date, today: date | None = None) -> str:
+    """'onsdag 1. april' / 'Wednesday 1 April': a day near today, said the way the desk says it;
+    with the year when it is not today's year (given `today`, the clock's)."""
+    if today is not None and day.year != today.year:
+        return long_date(day)
     return format_pattern(day, _("EEEE d MMMM"))
 
 

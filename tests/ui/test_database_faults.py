@@ -97,7 +97,7 @@ async def test_the_app_recovers_when_the_database_comes_back(tmp_path):
         app.retry_database()
         await until(pilot, lambda: app.database_fault is None and counts(app)[0] == "Tjekket ind i dag: 0")
         assert not app.screen.query_one(DatabaseBanner).display
-        assert counts(app)[1] == "Frister: 0 tæt på, 0 overskredet"
+        assert counts(app)[1] == "Frister: 0 tæt på, 0 overskredne"
 
 
 async def test_a_server_cut_off_during_the_day_is_shown_and_recovered_from(pg_database, tmp_path):

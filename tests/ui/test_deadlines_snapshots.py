@@ -166,7 +166,7 @@ async def test_i_dag_shows_the_deadline_counts(app_at, tmp_path):
     app = app_at(NOW, prepare=all_overdue)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        assert str(app.screen.query_one("#count-deadlines", Static).render()) == "Frister: 0 tæt på, 6 overskredet"
+        assert str(app.screen.query_one("#count-deadlines", Static).render()) == "Frister: 0 tæt på, 6 overskredne"
 
 
 # --- the status by the last open day, and the citizen card saying why --------------------------

@@ -43,6 +43,7 @@ ACTIONS = (
     "staff_add",
     "staff_disable",
     "staff_pin",
+    "staff_unlock",
     "sync",
     "read_audit",
 )

@@ -377,3 +377,18 @@ def set_pin(skranke: Skranke, actor: Actor | None, staff_id: str, pin: str) -> S
         row.locked_until = None
         record(session, actor, now, "staff_pin", entity="staff", entity_id=row.id)
         return _member(row)
+
+
+def unlock_staff(skranke: Skranke, actor: Actor | None, staff_id: str) -> StaffMember:
+    """Lifts a PIN lock-out (five wrong PINs) before its 15 minutes are up; the PIN stays (admin)."""
+    from skranke.services.audit import record
+
+    admin = require(actor, "manage_staff")
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        row = _changed_staff(session, staff_id)
+        was_locked = row.locked_until is not None and row.locked_until > now
+        row.failed_attempts = 0
+        row.locked_until = None
+        record(session, admin, now, "staff_unlock", entity="staff", entity_id=row.id, detail={"was_locked": was_locked})
+        return _member(row)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from collections.abc import Iterable
+from functools import partial
 from time import monotonic
 from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
+from textual._context import active_message_pump
+from textual._queue import Queue
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
@@ -28,6 +34,7 @@ from skranke.services.context import Skranke
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import Actor, sign_out
 from skranke.ui.providers import ScreensProvider
+from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.sign_in import SignInScreen
@@ -157,6 +164,11 @@ SIGNED_IN_MODES = {
     "sync": _sync_screen,
 }
 IDLE_CHECK_SECONDS = 5
+# Type-ahead (DESIGN §1 "Safe at the window"): how many rounds a key may take to settle
+# (its bubbling, the messages it posts, a pushed screen's mount and focus), and how long a
+# screen may keep keys waiting before they are let through anyway, so none is ever stuck.
+TYPE_AHEAD_ROUNDS = 50
+TYPE_AHEAD_MAX_SECONDS = 2.0
 START_UP_SETTLED_SECONDS = 3.0  # the first screen painted and its counts read (~1 s)
 
 
@@ -216,6 +228,12 @@ class SkrankeApp(App[None]):
         # registered yet), before any CSS is read into it.
         self.stylesheet = _SteadyStylesheet(variables=self.get_css_variables())
         self._retrying: Timer | None = None
+        # Type-ahead: keys that came while an earlier key was still being acted on.
+        self._held_input: deque[events.Key | events.Paste] = deque()
+        self._input_in_flight = False
+        self._input_generation = 0
+        self._input_watchdog: Timer | None = None
+        self._input_not_waited_for: Screen | None = None
 
     def report_database_fault(self, fault: DatabaseUnavailable) -> None:
         """The database failed a worker: show it everywhere and keep trying until it answers."""
@@ -255,7 +273,108 @@ class SkrankeApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self._last_activity = monotonic()
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._input_in_flight or self._held_input:
+                self._held_input.append(event)
+            else:
+                await self._dispatch_input(event)
+            return
         await super().on_event(event)
+
+    # --- type-ahead ------------------------------------------------------------------------
+    # Textual hands a key to the widget focused when the app reads it, and that widget acts on
+    # it later, in its own queue. A Tab or Enter changes the focus only when it is acted on
+    # (a binding reached by bubbling, Input.Submitted, Widget.focus() through call_later), and
+    # a pushed screen takes the focus only once it has mounted. Keys read in between (a burst
+    # from tmux, a paste, a scanner) went to the old widget or to a screen with no focus yet:
+    # "MN⇥2222⏎" left the PIN empty. So one key at a time: the next is handed on only when
+    # every message the last one caused has been handled, in the order the keys came.
+    # (Reads Textual's message-pump internals: textual is pinned in pyproject.toml.)
+
+    async def _dispatch_input(self, event: events.Key | events.Paste) -> None:
+        self._input_in_flight = True
+        self._input_generation += 1
+        generation = self._input_generation
+        if self._input_watchdog is not None:
+            self._input_watchdog.stop()
+        self._input_watchdog = self.set_timer(TYPE_AHEAD_MAX_SECONDS, partial(self._release_input, generation, True))
+        await super().on_event(event)
+        self._settle_input(generation, 0)
+
+    def _message_pumps(self) -> list[MessagePump]:
+        pumps: list[MessagePump] = [self]
+        for screen in self.screen_stack:
+            pumps.extend(screen.walk_children(with_self=True))
+        return pumps
+
+    def _settle_input(self, generation: int, rounds: int) -> None:
+        """A round: a callback queued behind the messages of every pump that has any (waiting
+        or in hand); when all have run, the next round, until no pump has any: the next key."""
+        busy = self._busy_pumps()
+        if not busy or rounds >= TYPE_AHEAD_ROUNDS:
+            self.call_later(self._release_input, generation)
+            return
+        waiting = 0
+
+        def arrived() -> None:
+            nonlocal waiting
+            waiting -= 1
+            if waiting == 0 and generation == self._input_generation:
+                self._settle_input(generation, rounds + 1)
+
+        for pump in busy:
+            # A screen or widget still being built gets nothing from us: the app's own
+            # callback makes the round, and the next one looks again.
+            target = pump if pump._is_mounted and not pump._closing else self
+            if target.call_later(arrived):
+                waiting += 1
+        if waiting == 0:
+            self.call_later(self._release_input, generation)
+
+    def _busy_pumps(self) -> list[MessagePump]:
+        """The pumps with a message waiting or in hand. An empty queue is not enough: a widget
+        may be in the middle of a handler (awaiting) that will post more. One that waits for
+        its next message is idle: its queue's event has it as a waiter (Textual's own queue).
+        The pump whose callback runs this check is not counted for the callback itself."""
+        here = active_message_pump.get(None)
+        busy: list[MessagePump] = []
+        for pump in self._message_pumps():
+            if pump._closed:
+                continue
+            queue: Queue[Message | None] = pump._message_queue
+            if (
+                # The loop takes the message after the one in hand out of the queue to peek at it.
+                queue.qsize()
+                or pump._pending_message is not None
+                or pump._next_callbacks
+                or (pump is not self and not pump._is_mounted)
+                or (pump is not here and pump._running and not queue.ready_event._waiters)
+            ):
+                busy.append(pump)
+        return busy
+
+    def input_ready(self) -> None:
+        """Called by a screen that held keys back (`ready_for_input` False) once it can take
+        them: what it did meanwhile (a screen pushed, a focus moved) settles first."""
+        if self._input_in_flight:
+            self.call_later(self._settle_input, self._input_generation, 0)
+
+    async def _release_input(self, generation: int, overdue: bool = False) -> None:
+        if generation != self._input_generation or not self._input_in_flight:
+            return
+        # A screen that is still getting ready (a dialog loading what it shows before its
+        # field takes the focus) says so; the watchdog lets the keys through in any case.
+        screen = self.screen
+        if overdue:
+            self._input_not_waited_for = screen  # not ready in time (a database down): no more waits
+        elif not getattr(screen, "ready_for_input", True) and screen is not self._input_not_waited_for:
+            return
+        if self._input_watchdog is not None:
+            self._input_watchdog.stop()
+            self._input_watchdog = None
+        self._input_in_flight = False
+        if self._held_input:
+            await self._dispatch_input(self._held_input.popleft())
 
     # --- signing in and locking ---------------------------------------------------------
 
@@ -338,7 +457,44 @@ class SkrankeApp(App[None]):
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
             (_("Help"), _("All keys"), "help"),
+            *(
+                [(_("Unlock PIN"), _("Lift a staff member's lock-out after five wrong PINs"), "unlock_pin")]
+                if self.actor is not None and self.actor.may("manage_staff")
+                else []
+            ),
         ]
+
+    # --- an admin lifts a PIN lock-out -------------------------------------------------------
+
+    def action_unlock_pin(self) -> None:
+        from skranke.ui.screens.sign_in import InitialsDialog
+
+        if self.actor is not None and self.actor.may("manage_staff"):
+            self.push_screen(InitialsDialog(_("Unlock PIN")), callback=self._unlock_asked)
+
+    def _unlock_asked(self, initials: str | None) -> None:
+        if initials:
+            dialog = ConfirmDialog(
+                _("Unlock PIN?"),
+                initials,
+                _("The lock-out after five wrong PINs is lifted now; the PIN stays the same."),
+            )
+            self.push_screen(dialog, callback=partial(self._unlock_confirmed, initials))
+
+    def _unlock_confirmed(self, initials: str, confirmed: bool | None) -> None:
+        if confirmed:
+            self._unlock(initials)
+
+    @work(thread=True, exit_on_error=False, group="staff-unlock")
+    def _unlock(self, initials: str) -> None:
+        from skranke.services.staff import AccessError, StaffInputError, unlock_staff
+
+        try:
+            member = unlock_staff(self.skranke, self.actor, initials)
+        except (AccessError, StaffInputError) as refused:
+            self.call_from_thread(self.notify, str(refused), severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, _("{staff} can sign in again.").format(staff=member.staff_id), markup=False)
 
     def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
         """The application's keys, those of the screen the help was opened from, then the rest
@@ -374,6 +530,26 @@ class SkrankeApp(App[None]):
         # The "sync" mode's screen is a SyncScreen (see MODES).
         cast("SyncScreen", self.screen).action_run_sync()
 
+    async def action_quit(self) -> None:
+        """q, ctrl+q and the palette's Quit: at once when nobody is signed in, else asked first
+        (a stray q must not sign a nurse out of the window in the middle of a dose)."""
+        if self.actor is None:
+            await super().action_quit()
+            return
+        if isinstance(self.screen, ConfirmDialog) and self.screen.id == "confirm-quit":
+            return
+        dialog = ConfirmDialog(
+            _("Quit skranke?"),
+            _("{name} is signed in and will be signed out.").format(name=self.actor.name),
+            confirm_words=_("Enter quits · Esc goes back"),
+        )
+        dialog.id = "confirm-quit"
+        self.push_screen(dialog, callback=self._quit_confirmed)
+
+    def _quit_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.exit()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -393,8 +569,23 @@ class SkrankeApp(App[None]):
         yield SystemCommand(
             _("Screenshot"),
             _("Save an SVG picture of the screen"),
-            lambda: self.set_timer(0.1, self.deliver_screenshot),
+            lambda: self.set_timer(0.1, self.screenshot_to_folder),
         )
+
+    def screenshot_to_folder(self) -> None:
+        """Textual saves into ~/Downloads, and fails where there is none (a clinic PC, a server):
+        there if it exists, else skranke's own folder, made when first needed."""
+        from platformdirs import user_data_path, user_downloads_path
+
+        folder = user_downloads_path()
+        if not folder.is_dir():
+            folder = user_data_path("skranke") / "screenshots"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.notify(_("Failed to save screenshot"), title=_("Screenshot"), severity="error")
+                return
+        self.deliver_screenshot(path=str(folder))
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):

@@ -37,16 +37,16 @@ def status_why(request: RequestDeadline, today: date) -> str:
     if reason == "deadline_passed":
         return _("the deadline has passed ({date})").format(date=short_date(request.deadline))
     if reason == "last_open_day_passed" and last_open is not None:
-        return _("last open day was {day}").format(day=weekday_date(last_open))
+        return _("last open day was {day}").format(day=weekday_date(last_open, today))
     if reason == "last_open_day_today":
         return _("last open day is today")
     if reason == "last_open_day_soon" and last_open is not None:
-        return _("last open day is {day}").format(day=weekday_date(last_open))
+        return _("last open day is {day}").format(day=weekday_date(last_open, today))
     if reason == "deadline_soon":
-        return _("deadline {day}; opening hours not known").format(day=weekday_date(request.deadline))
+        return _("deadline {day}; opening hours not known").format(day=weekday_date(request.deadline, today))
     if last_open is not None:
-        return _("in time: last open day is {day}").format(day=weekday_date(last_open))
-    return _("in time: deadline {day}").format(day=weekday_date(request.deadline))
+        return _("in time: last open day is {day}").format(day=weekday_date(last_open, today))
+    return _("in time: deadline {day}").format(day=weekday_date(request.deadline, today))
 
 
 def _hours_source(site: Site, department_id: str) -> str:

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from skranke.domain.deadlines import FollowUp, RequestDeadline
-from skranke.i18n import _, day_month, long_date, ngettext, short_date, whole_number
+from skranke.i18n import _, long_date, near_date, ngettext, short_date, whole_number
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
 from skranke.services.errors import DatabaseUnavailable
@@ -56,9 +56,9 @@ def _day(value: date | None) -> str:
     return short_date(value) if value else "–"
 
 
-def _near_day(value: date | None) -> str:
-    # Everything here lies within months of today: day and month are enough, on every tab.
-    return day_month(value) if value else "–"
+def _near_day(value: date | None, today: date) -> str:
+    # Mostly within months of today: day and month, with the year when it is another year's.
+    return near_date(value, today) if value else "–"
 
 
 # Each tab and the Overview list it shows.
@@ -76,6 +76,18 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         app = getters.app(SkrankeApp)
 
     BINDINGS = [
+        # The tabs by keys named in the footer (Shift+Tab alone reached them before).
+        Binding(
+            "t",
+            "next_tab",
+            _("Next tab"),
+            id="deadlines.next_tab",
+            tooltip=_("Requests, exempt, follow-ups and plan reviews in turn"),
+        ),
+        *(
+            Binding(str(number), f"show_tab('{tab}')", _("Tab {number}").format(number=number), show=False)
+            for number, tab in enumerate(TAB_LISTS, start=1)
+        ),
         Binding(
             "a",
             "next_department",
@@ -281,6 +293,9 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         fillers = {tab: partial(self._fill_named, tab) for tab in self._fillers_by_tab()}
         self.fill_tables(fillers, self.query_one(TabbedContent).active)
 
+    def _today(self) -> date:
+        return self.app.skranke.clock.now().date()
+
     def _department_cell(self, case_id: str, department_id: str | None = None, width: int | None = None) -> Text:
         departments = self._view.case_departments if self._view is not None else {}
         name = department_name(self.app.skranke.site, department_id or departments.get(case_id, ""))
@@ -288,30 +303,49 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
 
     def _fill_requests(self) -> None:
         assert self._view is not None
-        as_of, narrow = self._view.overview.as_of, bool(self._narrow)
+        as_of, narrow, today = self._view.overview.as_of, bool(self._narrow), self._today()
         requests = self.query_one("#requests", DataTable)
         requests.clear()
-        shown = self._shown_requests
-        width = self.app.size.width - 2
-        fixed = [4, 11, max((self._citizen(r.citizen_id).cell_len for r in shown), default=6), 14, 6, 10]
-        notes_width = room_left(width, fixed) if narrow else 200
-        for request in shown:
+        rows: list[tuple[list[Text | str], Text, str]] = []
+        # At 80 columns the department gives way (with "…") to days, status, citizen, both
+        # dates and the notes' heading, beside a scrollbar.
+        citizen_width = max((self._citizen(r.citizen_id).cell_len for r in self._shown_requests), default=6)
+        department_width = max(6, room_left(self.app.size.width - 4, [4, 11, citizen_width, 6, 10, 12]))
+        for request in self._shown_requests:
             style = STATUS_STYLE.get(request.status, "")
             cells: list[Text | str] = [
                 Text(str(request.days_left), style=style, justify="right"),
                 Text(status_word(request.status), style=style),
                 self._citizen(request.citizen_id),
-                self._department_cell(request.case_id, request.department, 14 if narrow else None),
+                self._department_cell(request.case_id, request.department, department_width if narrow else None),
             ]
             if not narrow:
-                cells += [request.paragraph, _near_day(request.contact_date)]
+                cells += [request.paragraph, _near_day(request.contact_date, today)]
+            cells += [_near_day(request.deadline, today), _near_day(request.last_open_day, today)]
             # The why of a row that needs attention first, then its flags.
             words = [status_why(request, as_of)] if request.status != "ok" else []
             words += [flag_word(f) for f in request.flags]
-            notes = Text(", ".join(words), style="yellow" if words else "")
-            cells += [_near_day(request.deadline), _near_day(request.last_open_day), shortened(notes, notes_width)]
-            requests.add_row(*cells, key=f"{request.case_id}|{request.citizen_id}")
+            rows.append((cells, Text(", ".join(words), style="yellow" if words else ""), request.case_id))
+        self._add_rows_fitted(requests, "requests", rows, [r.citizen_id for r in self._shown_requests])
         self._explain(requests.cursor_row)
+
+    def _add_rows_fitted(
+        self, table: DataTable, name: str, rows: list[tuple[list[Text | str], Text, str]], citizens: list[str]
+    ) -> None:
+        """The rows, their last column (notes) shortened with "…" to what the other columns leave."""
+        headers = self._columns(bool(self._narrow))[name][:-1]
+        widths = [
+            max([Text(header).cell_len, *(Text(str(cells[i])).cell_len for cells, _notes, _id in rows)])
+            for i, header in enumerate(headers)
+        ]
+        # Less two cells for the scrollbar a long list gets.
+        notes_width = max(room_left(self.app.size.width - 4, widths), 4)
+        # The notes' heading too, when the other columns leave less than it needs.
+        notes_column = list(table.columns.values())[-1]
+        notes_column.label = shortened(self._columns(bool(self._narrow))[name][-1], notes_width)
+        notes_column.content_width = notes_column.label.cell_len
+        for (cells, notes, key), citizen_id in zip(rows, citizens, strict=True):
+            table.add_row(*cells, shortened(notes, notes_width), key=f"{key}|{citizen_id}")
 
     def _fill_exempt(self) -> None:
         assert self._view is not None
@@ -330,18 +364,21 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
     def _fill_follow_ups(self) -> None:
         follow_ups = self.query_one("#follow-ups", DataTable)
         follow_ups.clear()
+        today = self._today()
+        rows: list[tuple[list[Text | str], Text, str]] = []
         for follow_up in self._shown_follow_ups:
             style = STATUS_STYLE.get(follow_up.status, "")
-            follow_ups.add_row(
+            cells: list[Text | str] = [
                 Text(status_word(follow_up.status), style=style),
-                _near_day(follow_up.due),
+                _near_day(follow_up.due, today),
                 str(follow_up.months),
                 self._citizen(follow_up.citizen_id),
                 self._department_cell(follow_up.case_id),
                 follow_up.case_id,
-                Text(", ".join(flag_word(f) for f in follow_up.flags), style="yellow"),
-                key=f"{follow_up.case_id}|{follow_up.months}|{follow_up.citizen_id}",
-            )
+            ]
+            notes = Text(", ".join(flag_word(f) for f in follow_up.flags), style="yellow")
+            rows.append((cells, notes, f"{follow_up.case_id}|{follow_up.months}"))
+        self._add_rows_fitted(follow_ups, "follow-ups", rows, [f.citizen_id for f in self._shown_follow_ups])
 
     def _fill_plan_reviews(self) -> None:
         assert self._view is not None
@@ -351,7 +388,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             style = STATUS_STYLE.get(review.status, "")
             reviews.add_row(
                 Text(status_word(review.status), style=style),
-                _near_day(review.due),
+                _near_day(review.due, self._today()),
                 self._citizen(review.citizen_id),
                 self._department_cell(review.case_id),
                 review.case_id,
@@ -378,7 +415,9 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         # What a narrow row leaves out first: the case, paragraph and contact date.
         text.append(
             _("{case} · {paragraph} · contact {contact}").format(
-                case=request.case_id, paragraph=request.paragraph, contact=_near_day(request.contact_date)
+                case=request.case_id,
+                paragraph=request.paragraph,
+                contact=_near_day(request.contact_date, self._today()),
             )
             + " · "
         )
@@ -395,6 +434,16 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
     @on(DataTable.RowHighlighted, "#requests")
     def _request_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._explain(event.cursor_row)
+
+    def action_next_tab(self) -> None:
+        tabs = list(TAB_LISTS)
+        active = self.query_one(TabbedContent).active
+        self.action_show_tab(tabs[(tabs.index(active) + 1) % len(tabs)] if active in tabs else tabs[0])
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        # The tab's table takes the keys (↑/↓, Enter) at once.
+        self.query_one(f"#{tab.removeprefix('tab-')}", DataTable).focus()
 
     def action_next_department(self) -> None:
         departments = [d.id for d in self.app.skranke.site.all_departments() if d.kind == "department"]

@@ -35,7 +35,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
-from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.i18n import _, clock_time, ngettext, parse_date, short_date
 from skranke.services.desk import SEARCH_LIMIT, CitizenHit, search_citizens
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
@@ -256,6 +256,8 @@ class IntakeScreen(DatabaseScreen[None]):
         Binding("ctrl+n,pagedown", "next", _("Next step"), id="intake.next", key_display="^n"),
         Binding("ctrl+b,pageup", "back", _("Previous step"), id="intake.back", key_display="^b"),
         Binding("ctrl+r", "register", _("Register"), id="intake.register", key_display="^r"),
+        # The draft is saved first and offered again when the form is opened.
+        Binding("escape", "leave", _("Leave"), id="intake.leave", tooltip=_("Back to I dag; the draft is kept")),
         Binding(
             "ctrl+o",
             "release_citizen",
@@ -306,7 +308,7 @@ class IntakeScreen(DatabaseScreen[None]):
                         yield from self._text_field("age", placeholder=_("years"))
                         yield from self._text_field("phone")
                     with VerticalScroll(id="step-request"):
-                        yield from self._text_field("contact_date", placeholder="ÅÅÅÅ-MM-DD")
+                        yield from self._text_field("contact_date", placeholder="DD.MM.ÅÅÅÅ")
                         yield from self._select_field(
                             "channel",
                             [(_("In person"), "personal"), (_("By phone"), "phone"), (_("In writing"), "written")],
@@ -374,7 +376,7 @@ class IntakeScreen(DatabaseScreen[None]):
         yield Static(id=_error_id(field), classes="field-error")
 
     def on_mount(self) -> None:
-        self.query_one(_selector("contact_date"), Input).value = self.app.skranke.clock.now().date().isoformat()
+        self.query_one(_selector("contact_date"), Input).value = short_date(self.app.skranke.clock.now().date())
         for error in self.query(".field-error"):
             error.display = False
         hits = self.query_one(CitizenHits)
@@ -402,6 +404,12 @@ class IntakeScreen(DatabaseScreen[None]):
         drafts = list_drafts(self.app.skranke, self.app.actor)
         self.app.call_from_thread(self._offer_drafts, drafts)
 
+    @property
+    def ready_for_input(self) -> bool:
+        """Keys typed before the drafts are read wait (SkrankeApp's type-ahead): they are for
+        the drafts dialog or the first field, whichever comes."""
+        return self.loaded
+
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         self.loaded = True
         self._drafts = {d.draft_id: d for d in drafts}
@@ -410,6 +418,7 @@ class IntakeScreen(DatabaseScreen[None]):
             self.app.push_screen(DraftsDialog(drafts, tz), callback=self._resume)
         else:
             self._focus_step()
+        self.app.input_ready()
 
     def _resume(self, draft_id: int | None) -> None:
         draft = self._drafts.get(draft_id) if draft_id is not None else None
@@ -431,6 +440,8 @@ class IntakeScreen(DatabaseScreen[None]):
         self.query_one(_selector("anonymous"), Checkbox).value = bool(answers.get("anonymous"))
         for field in TEXT_FIELDS:
             value = answers.get(field)
+            if field == "contact_date" and value and (shown := parse_date(str(value))) is not None:
+                value = short_date(shown)
             self.query_one(_selector(field), Input).value = "" if value is None else str(value)
         for field in ("channel", "requested_by", "main_substance"):
             self._set_select(field, answers.get(field))
@@ -490,6 +501,11 @@ class IntakeScreen(DatabaseScreen[None]):
             value = self.query_one(_selector(field), Input).value.strip()
             if value:
                 data[field] = value
+        # Typed and shown the Danish way (07.12.2026); the model and the draft keep ISO. What is
+        # no date goes on as typed, so the field gets its error.
+        typed_date = parse_date(data.get("contact_date", ""))
+        if typed_date is not None:
+            data["contact_date"] = typed_date.isoformat()
         if self._picked is not None:
             # The CPR field shows the masked number; the answers hold the register's.
             data.pop("cpr", None)
@@ -512,6 +528,9 @@ class IntakeScreen(DatabaseScreen[None]):
             if isinstance(answer, str):
                 data[question] = answer == "yes"
         return data
+
+    def _typed(self, field: str) -> str:
+        return self.query_one(_selector(field), Input).value.strip()
 
     def department(self) -> str | None:
         value = self.query_one("#f-department", Select).value
@@ -626,11 +645,8 @@ class IntakeScreen(DatabaseScreen[None]):
         return text
 
     def _contact_date(self) -> date:
-        typed = self.query_one(_selector("contact_date"), Input).value.strip()
-        try:
-            return date.fromisoformat(typed)
-        except ValueError:
-            return self.app.skranke.clock.now().date()
+        typed = parse_date(self.query_one(_selector("contact_date"), Input).value)
+        return typed if typed is not None else self.app.skranke.clock.now().date()
 
     # --- a known citizen, found by name or part of the CPR ---------------------------------
 
@@ -940,7 +956,14 @@ class IntakeScreen(DatabaseScreen[None]):
                 continue
             error = shown.first(Static)
             found = by_field.get(field, [])
-            error.update(Text("; ".join(p.message for p in found), "bold red"))
+            words = [p.message for p in found]
+            if field == "contact_date" and found and parse_date(self._typed("contact_date")) is None:
+                words = [
+                    _("{field}: write the date as DD.MM.ÅÅÅÅ, e.g. {example}").format(
+                        field=field_label(field), example=short_date(self.app.skranke.clock.now().date())
+                    )
+                ]
+            error.update(Text("; ".join(words), "bold red"))
             error.display = bool(found)
         if self.step == "routing":
             return self._check_routing()
@@ -978,6 +1001,12 @@ class IntakeScreen(DatabaseScreen[None]):
             self._show_step()
             self._focus_step()
             self._schedule_save()
+
+    async def action_leave(self) -> None:
+        """Esc: back to I dag. The form stays as it is (n opens it again) and is saved as a
+        draft now, so a lock meanwhile offers it again."""
+        self.flush_draft()
+        await self.app.switch_mode("today")
 
     def action_back(self) -> None:
         index = STEPS.index(self.step)
@@ -1038,7 +1067,7 @@ class IntakeScreen(DatabaseScreen[None]):
             select.clear()
         self.query_one(_selector("anonymous"), Checkbox).value = False
         self.query_one(_selector("substances"), SelectionList).deselect_all()
-        self.query_one(_selector("contact_date"), Input).value = self.app.skranke.clock.now().date().isoformat()
+        self.query_one(_selector("contact_date"), Input).value = short_date(self.app.skranke.clock.now().date())
         self._filling = False
         self.step = STEPS[0]
         self._show_step()

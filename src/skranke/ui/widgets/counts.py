@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from skranke.i18n import _
+from skranke.i18n import _, ngettext
 from skranke.services.counts import DeskCounts, TaskCounts, desk_counts, task_counts
 from skranke.ui.widgets.database import ForwardsWorkerErrors, not_fetched_word
 
@@ -79,20 +79,41 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         waiting.remove_class("alert")
         medicine = self.query_one("#count-medicine", Static)
         medicine.update(
-            _("Medicine: {waiting} waiting, {due} due, {holds} on hold").format(
-                waiting=counts.waiting, due=counts.doses_due, holds=counts.holds
+            _("Medicine: {counts}").format(
+                counts=", ".join(
+                    [
+                        ngettext("{count} waiting", "{count} waiting", counts.waiting).format(count=counts.waiting),
+                        ngettext("{count} dose due", "{count} doses due", counts.doses_due).format(
+                            count=counts.doses_due
+                        ),
+                        ngettext("{count} on hold", "{count} on hold", counts.holds).format(count=counts.holds),
+                    ]
+                )
             )
         )
         medicine.set_class(counts.holds > 0, "alert")
         deadlines = self.query_one("#count-deadlines", Static)
         deadlines.update(
-            _("Deadlines: {warn} close, {overdue} overdue").format(
-                warn=counts.deadlines_warn, overdue=counts.deadlines_overdue
+            _("Deadlines: {counts}").format(
+                counts=", ".join(
+                    [
+                        ngettext("{count} close", "{count} close", counts.deadlines_warn).format(
+                            count=counts.deadlines_warn
+                        ),
+                        _overdue(counts.deadlines_overdue),
+                    ]
+                )
             )
         )
         deadlines.set_class(counts.deadlines_overdue > 0, "alert")
 
     def _show_tasks(self, counts: TaskCounts) -> None:
         tasks = self.query_one("#count-tasks", Static)
-        tasks.update(_("Tasks: {open} open, {overdue} overdue").format(open=counts.open, overdue=counts.overdue))
+        open_tasks = ngettext("{count} open", "{count} open", counts.open).format(count=counts.open)
+        tasks.update(_("Tasks: {counts}").format(counts=f"{open_tasks}, {_overdue(counts.overdue)}"))
         tasks.set_class(counts.overdue > 0, "alert")
+
+
+def _overdue(count: int) -> str:
+    """'1 overskredet', '2 overskredne': the count's own plural form (ngettext)."""
+    return ngettext("{count} overdue", "{count} overdue", count).format(count=count)
