@@ -292,7 +292,7 @@ def test_invalid_toml_is_a_site_error_naming_the_file(tmp_path):
         load_site_hours(str(path))
     message = str(error.value)
     assert str(path.resolve()) in message
-    assert "not valid TOML" in message
+    assert "ikke gyldig TOML i linje" in message  # the interface language, with where
 
 
 def test_the_shipped_holiday_table_is_the_holidays_library_for_every_year_in_it():

@@ -61,7 +61,10 @@ def action_word(action: str) -> str:
         "list_deadlines": _("seen on Frister"),
         "reveal_cpr": _("showed the full CPR"),
         "check_in": _("checked in"),
+        "check_in_undo": _("undid a check-in"),
+        "list_waiting": _("seen waiting at the window"),
         "dispense": _("recorded a dose"),
+        "identity_mismatch": _("the birth date did not match"),
         "void": _("voided a dose"),
         "release": _("released a hold"),
         "close_day": _("closed the day"),
@@ -73,6 +76,7 @@ def action_word(action: str) -> str:
         "staff_add": _("added a staff member"),
         "staff_disable": _("disabled a staff member"),
         "staff_pin": _("set a PIN"),
+        "staff_unlock": _("unlocked a PIN"),
         "sync": _("ran a sync"),
         "read_audit": _("opened the audit log"),
     }.get(action, action)

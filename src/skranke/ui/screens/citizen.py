@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.audit import action_word
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
 from skranke.services.staff import AccessError
 from skranke.services.wording import reason_word, status_word
@@ -34,22 +35,8 @@ if TYPE_CHECKING:
 
 
 def look_word(action: str) -> str:
-    return {
-        "open_citizen": _("opened the card"),
-        "list_deadlines": _("seen on Frister"),
-        "list_tasks": _("seen on Tasks"),
-        "list_queue": _("seen in the dispensing queue"),
-        "search": _("found in a search"),
-        "reveal_cpr": _("showed the full CPR"),
-        "check_in": _("checked in"),
-        "check_in_undo": _("undid a check-in"),
-        "list_waiting": _("seen waiting at the window"),
-        "dispense": _("recorded a dose"),
-        "void": _("voided a dose"),
-        "release": _("released a hold"),
-        "intake": _("registered a request"),
-        "follow_up": _("recorded a follow-up"),
-    }.get(action, action)
+    # One wording of the audit log's actions: the card's latest looks read as `skranke audit` does.
+    return action_word(action)
 
 
 class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
