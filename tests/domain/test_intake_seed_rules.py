@@ -377,3 +377,10 @@ def test_skaerpet_underretningspligt_only_where_the_seed_says_it():
     for site_id in ("assens", "odsherred"):
         notes = " ".join(rule.note.lower() for rule in load_site(site_id).intake_tasks)
         assert "skærpet" in notes or "sel § 153" in notes, site_id
+
+
+def test_one_task_per_kind():
+    """Gladsaxe cooperates with Familieafdelingen for children of concern and for a pregnancy
+    (003 § 3.3.2): one cooperation task, not two."""
+    result = assess("gladsaxe", age=30, pregnant=True, children_under_18_at_home=True, children_concern=True)
+    assert kinds(result).count("cooperate_children_services") == 1

@@ -547,10 +547,13 @@ class IntakeTask:
 
 
 def intake_tasks(answers: IntakeAnswers, site: Site, opens_case: bool) -> tuple[IntakeTask, ...]:
-    """The tasks the site's `[[intake_tasks]]` raise for these answers, in file order."""
-    tasks = []
+    """The tasks the site's `[[intake_tasks]]` raise for these answers, in file order; one per
+    kind (the first rule that holds: e.g. Gladsaxe's cooperation for children and pregnancy)."""
+    tasks: list[IntakeTask] = []
     for rule in site.intake_tasks:
         if rule.case is not None and rule.case != opens_case:
+            continue
+        if any(t.kind == rule.kind for t in tasks):
             continue
         if condition_holds(rule, answers):
             tasks.append(IntakeTask(rule.kind, _task_due(rule, answers, site), rule.source, rule.note))
