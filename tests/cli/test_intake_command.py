@@ -84,7 +84,8 @@ def test_17_the_day_before_the_18th_birthday_in_odense(capsys, tmp_path):
     result = dry_run(capsys, tmp_path, cpr="1312074321", substances=["alkohol"], main_substance="alkohol")
     assert (result["age"], result["department"], result["paragraph"]) == (17, "unge-og-rusmidler", "SUL141")
     assert result["last_open_day"] == "2025-12-24"  # Unge & Rusmidler: the weekday before Juledag
-    assert [t["kind"] for t in result["tasks"]] == ["parental_consent", "doctor_talk"]
+    # Under 18 in Odense: the child assessment (000 § 4.3) and the parents' consent (§ 7.4.2).
+    assert [t["kind"] for t in result["tasks"]] == ["child_assessment", "parental_consent", "doctor_talk"]
 
 
 def test_18_on_the_contact_date_is_an_adult(capsys, tmp_path):

@@ -267,6 +267,10 @@ def test_an_unknown_area_answer_is_named_with_every_other_wrong_field():
 
 # --- routing ----------------------------------------------------------------------------------
 
+# The four criteria of anonymous treatment met (000 § 1.4.2, 002 § 9, 003 § 5, 004): only then
+# does an anonymous request route as anonymous.
+ANONYMOUS_OK = dict(self_supporting=True, has_housing=True, wants_substitution=False, severe_mental_illness=False)
+
 # (site, answers, rule, department or referral): every rule of every shipped site, with its edges.
 ROUTES: list[tuple[str, dict[str, Any], str, str]] = [
     # Odense, 000 § 2.1, § 5.1-5.3, § 7.1-7.2.
@@ -282,7 +286,7 @@ ROUTES: list[tuple[str, dict[str, Any], str, str]] = [
         "referral",
     ),
     ("odense", dict(age=18, substances=("alkohol", "hash"), main_substance="hash"), "18-30", "unge-og-rusmidler"),
-    ("odense", dict(age=45, substances=("heroin",), anonymous=True), "anonymous", "unge-og-rusmidler"),
+    ("odense", dict(age=45, substances=("heroin",), anonymous=True, **ANONYMOUS_OK), "anonymous", "unge-og-rusmidler"),
     (
         "odense",
         dict(age=40, substances=("heroin",), severe_mental_illness=True),
@@ -321,7 +325,7 @@ ROUTES: list[tuple[str, dict[str, Any], str, str]] = [
     # Gladsaxe, 003 afsnit 1, 2, 3.3.2-3.3.3, 5.
     ("gladsaxe", dict(age=17, substances=("hash",)), "under-18", "unge-under-25"),
     ("gladsaxe", dict(age=17, substances=("hash",), anonymous=True, pregnant=True), "under-18", "unge-under-25"),
-    ("gladsaxe", dict(age=18, substances=("hash",), anonymous=True), "anonymous", "anonym"),
+    ("gladsaxe", dict(age=18, substances=("hash",), anonymous=True, **ANONYMOUS_OK), "anonymous", "anonym"),
     ("gladsaxe", dict(age=25, substances=("alkohol",)), "alcohol-only-25-and-over", "referral"),
     ("gladsaxe", dict(age=24, substances=("alkohol",)), "18-24", "unge-under-25"),
     ("gladsaxe", dict(age=18, substances=("kokain",), pregnant=True), "pregnant", "saerligt-udsatte"),
@@ -337,13 +341,13 @@ ROUTES: list[tuple[str, dict[str, Any], str, str]] = [
     # Assens, 002 afsnit 4, 5 (MOVE 15-25), 9.
     ("assens", dict(age=14, substances=("hash",)), "under-15", "referral"),
     ("assens", dict(age=15, substances=("alkohol",)), "alcohol-only", "referral"),
-    ("assens", dict(age=30, substances=("kokain",), anonymous=True), "anonymous", "referral"),
+    ("assens", dict(age=30, substances=("kokain",), anonymous=True, **ANONYMOUS_OK), "anonymous", "referral"),
     ("assens", dict(age=15, substances=("hash",)), "move-15-25", "misbrugscenter"),
     ("assens", dict(age=25, substances=("hash",)), "move-15-25", "misbrugscenter"),
     ("assens", dict(age=26, substances=("heroin",)), "over-25", "misbrugscenter"),
     # Odsherred, 004 'Målgruppe', 'Mulighed for anonymitet'.
     ("odsherred", dict(age=11, substances=("hash",)), "under-12", "referral"),
-    ("odsherred", dict(age=12, substances=("hash",), anonymous=True), "anonymous", "rusmiddelteamet"),
+    ("odsherred", dict(age=12, substances=("hash",), anonymous=True, **ANONYMOUS_OK), "anonymous", "rusmiddelteamet"),
     ("odsherred", dict(age=12, substances=("alkohol",)), "alcohol-only", "rusmiddelteamet"),
     ("odsherred", dict(age=12, substances=("hash",)), "from-12", "rusmiddelteamet"),
     (
@@ -430,9 +434,11 @@ def test_no_answer_falls_through_the_routing(any_site):
 def test_paragraph_follows_the_answers():
     assert assess("odense", age=40, substances=("kokain",)).paragraph == "SEL101"
     assert assess("odense", age=40, substances=("heroin",), wants_substitution=True).paragraph == "SUL142"
-    assert (
-        assess("odense", age=40, substances=("heroin",), anonymous=True, wants_substitution=True).paragraph == "SEL101a"
-    )
+    # Anonymous and eligible: § 101a; anonymous and asking for substitution: not eligible, so
+    # the ordinary paragraph (DESIGN §1).
+    assert assess("odense", age=40, substances=("heroin",), anonymous=True, **ANONYMOUS_OK).paragraph == "SEL101a"
+    not_eligible = {**ANONYMOUS_OK, "wants_substitution": True}
+    assert assess("odense", age=40, substances=("heroin",), anonymous=True, **not_eligible).paragraph == "SUL142"
     # Alcohol where the site treats it: Odense under 18 (000 § 5.1, § 7.1), Odsherred (004).
     assert assess("odense", age=16, substances=("alkohol",)).paragraph == "SUL141"
     assert assess("odsherred", age=50, substances=("alkohol",), anonymous=True).paragraph == "SUL141"
@@ -484,7 +490,7 @@ def test_unknown_hours_give_no_last_open_day():
 
 
 def test_no_deadline_for_anonymous_or_free_choice_or_an_unguaranteed_paragraph():
-    anonymous = assess("odense", age=40, substances=("kokain",), anonymous=True)
+    anonymous = assess("odense", age=40, substances=("kokain",), anonymous=True, **ANONYMOUS_OK)
     assert (anonymous.guarantee, anonymous.exempt_reason, anonymous.deadline) == ("exempt", "anonymous", None)
     assert anonymous.book_before_deadline == ()
     free = assess("odense", age=40, substances=("kokain",), free_choice=True)
@@ -504,9 +510,6 @@ def _states(result) -> dict[str, str]:
 
 def _check(assessment, check_id: str):
     return next(e for e in assessment.eligibility if e.id == check_id)
-
-
-ANONYMOUS_OK = dict(self_supporting=True, has_housing=True, wants_substitution=False, severe_mental_illness=False)
 
 
 def test_anonymous_eligibility_gladsaxe():
@@ -569,26 +572,26 @@ def test_heroin_clinic_criteria():
     candidate = _check(
         assess("odense", age=40, substances=("heroin",), pregnant=False, severe_mental_illness=False), "heroin_clinic"
     )
-    # Substitution tried, breastfeeding, somatic illness, cooperation: the form does not ask, staff do.
+    # Substitution tried, breastfeeding, cooperation: the form does not ask, staff do; a somatic
+    # illness that contraindicates is the doctor's judgement (000 § 5.4).
     assert candidate.eligible is None
     assert _states(candidate) == {
         "adult": "met",
         "substitution_tried": "not_answered",
         "heroin_despite_substitution": "met",
-        "no_benzodiazepine_or_alcohol_abuse": "met",
+        "no_significant_benzodiazepine_or_alcohol_abuse": "met",
         "not_pregnant": "met",
         "not_breastfeeding_or_planning": "not_answered",
         "no_contraindicating_psychiatric_illness": "met",
-        "no_contraindicating_somatic_illness": "not_answered",
+        "no_contraindicating_somatic_illness": "doctor",
         "able_to_cooperate": "not_answered",
     }
+    significant = dict(substances=("heroin", "alkohol"), main_substance="heroin", significant_alcohol_or_benzo=True)
     for spoiler, criterion in [
         (dict(age=17), "adult"),
-        (dict(substances=("heroin", "benzodiazepiner"), main_substance="heroin"), "no_benzodiazepine_or_alcohol_abuse"),
-        (dict(substances=("heroin", "alkohol"), main_substance="heroin"), "no_benzodiazepine_or_alcohol_abuse"),
+        (significant, "no_significant_benzodiazepine_or_alcohol_abuse"),
         (dict(substances=("kokain",)), "heroin_despite_substitution"),
         (dict(pregnant=True), "not_pregnant"),
-        (dict(severe_mental_illness=True), "no_contraindicating_psychiatric_illness"),
     ]:
         given = {"age": 40, "substances": ("heroin",), **spoiler}
         result = _check(assess("odense", **given), "heroin_clinic")
@@ -603,22 +606,30 @@ def _tasks(assessment) -> dict[str, tuple[date, str, str]]:
     return {t.kind: (t.due, t.source, t.note) for t in assessment.tasks}
 
 
-def test_children_at_home_notify_children_services():
-    # Odense always (000 § 7.3); the others on concern (002 afsnit 7, 003 afsnit 5, 004).
+def test_children_tasks_follow_each_sites_wording():
+    """Odense notifies always for a citizen who has children (000 § 7.3); Assens and Odsherred
+    notify on concern (002 afsnit 7, 004); Gladsaxe cooperates on concern (003 § 3.3.2). The
+    quoted rules per site are in tests/domain/test_intake_seed_rules.py."""
     expected = {
-        "odense": ("000 § 7.3", "altid"),
-        "gladsaxe": ("003 afsnit 5 'Voksne over 25 år' (Samarbejde & brobygning)", "bekymring"),
-        "assens": ("002 afsnit 7", "mistanke"),
-        "odsherred": ("004 'Særlig opmærksomhed på hjemmeboende børn'", "bekymring"),
+        "odense": ("notify_children_services", "000 § 7.3", "altid"),
+        "gladsaxe": (
+            "cooperate_children_services",
+            "003 § 3.3.2; afsnit 5 'Voksne over 25 år' (Samarbejde & brobygning)",
+            "samarbejde",
+        ),
+        "assens": ("notify_children_services", "002 afsnit 7", "mistanke"),
+        "odsherred": ("notify_children_services", "004 'Særlig opmærksomhed på hjemmeboende børn'", "bekymring"),
     }
-    for site_id, (source, word) in expected.items():
-        with_children = _tasks(assess(site_id, age=40, substances=("kokain",), children_under_18_at_home=True))
-        due, task_source, note = with_children["notify_children_services"]
+    for site_id, (kind, source, word) in expected.items():
+        with_children = _tasks(
+            assess(site_id, age=40, substances=("kokain",), children_under_18_at_home=True, children_concern=True)
+        )
+        due, task_source, note = with_children[kind]
         assert (due, task_source) == (CONTACT, source), site_id
         assert word in note, site_id
         for no in (False, None):
             without = _tasks(assess(site_id, age=40, substances=("kokain",), children_under_18_at_home=no))
-            assert "notify_children_services" not in without, site_id
+            assert kind not in without, site_id
     # Not when the citizen is referred elsewhere (Odense: enrolled in drug treatment, 000 § 7.3).
     referred = assess("odense", age=40, substances=("alkohol",), children_under_18_at_home=True)
     assert "notify_children_services" not in _tasks(referred)

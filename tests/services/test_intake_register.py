@@ -28,6 +28,14 @@ from skranke.store.models import AuditEvent, Case, Citizen, Intake, OutboxEvent,
 from tests.conftest import TEST_PIN, signed_in
 
 NOW = "2026-03-30T09:00"
+# The criteria of anonymous treatment met (000 § 1.4.2): only then is a request registered without CPR.
+ANONYMOUS_OK = {
+    "self_supporting": True,
+    "has_housing": True,
+    "wants_substitution": False,
+    "severe_mental_illness": False,
+}
+
 REQUEST = {
     "contact_date": "2026-03-30",
     "channel": "personal",
@@ -129,7 +137,8 @@ def test_an_anonymous_citizen_picked_is_reused_without_a_cpr(skranke_at):
     actor = signed_in(skranke, "reception", initials="KJ")
     picked = pick_citizen(skranke, actor, "B8")
     assert picked is not None and picked.anonymous and picked.masked_cpr == ""
-    form = {**REQUEST, "cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræven", "age": 24}
+    anonymous = {"cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræven", "age": 24}
+    form = {**REQUEST, **anonymous, **ANONYMOUS_OK}
     result = register_intake(skranke, actor, read_answers(skranke, form), citizen_id="B8")
     assert (result.citizen_id, result.new_citizen) == ("B8", False)
     assert count(skranke, Citizen) == 2
@@ -164,7 +173,8 @@ def test_structured_area_answers_are_stored_with_the_intake(skranke_at):
 def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at):
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
-    answers = {**REQUEST, "cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræv", "age": 24}
+    anonymous = {"cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræv", "age": 24}
+    answers = {**REQUEST, **anonymous, **ANONYMOUS_OK}
     result = register_intake(skranke, actor, read_answers(skranke, answers))
     with skranke.database.reading() as session:
         person = session.get(Citizen, result.citizen_id)

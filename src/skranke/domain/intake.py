@@ -39,7 +39,8 @@ Substance = Literal[
     "alkohol", "hash", "kokain", "amfetamin", "ecstasy", "heroin", "opioider", "benzodiazepiner", "andet"
 ]
 
-CriterionState = Literal["met", "not_met", "not_answered"]
+# "doctor": a doctor's judgement (000 § 5.4 "kontraindicerer"): never "not met" from a yes/no box.
+CriterionState = Literal["met", "not_met", "not_answered", "doctor"]
 GuaranteeState = Literal["open", "exempt", "not_covered", "no_case"]
 
 # Error codes (pydantic `type`) beside pydantic's own (missing, literal_error, ...).
@@ -191,7 +192,7 @@ class IntakeAnswers(BaseModel):
     contact_date: date
     channel: Channel
     requested_by: RequestedBy = "citizen"
-    cpr: str = ""
+    cpr: str = ""  # null or absent: no CPR number (anonymous)
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)
     alias: str = Field(default="", max_length=100)
@@ -203,7 +204,15 @@ class IntakeAnswers(BaseModel):
     wants_substitution: bool | None = None
     severe_mental_illness: bool | None = None
     children_under_18_at_home: bool | None = None
+    # Has children, at home or not (000 § 7.3 "en borger, der har børn"); children at home imply it.
+    has_children: bool | None = None
+    # Concern for a child's wellbeing (002 § 7, 003 § 3.3.2, 004), where the site's task depends on it.
+    children_concern: bool | None = None
     pregnant: bool | None = None
+    # The heroin clinic (000 § 5.4): "betydende misbrug af benzodiazepiner og alkohol", and
+    # "stabil behandling med benzodiazepiner" (which does not exclude).
+    significant_alcohol_or_benzo: bool | None = None
+    stable_benzo_treatment: bool | None = None
     self_supporting: bool | None = None
     has_housing: bool | None = None
     free_choice: bool | None = None
@@ -212,6 +221,11 @@ class IntakeAnswers(BaseModel):
     @classmethod
     def parse(cls, data: Any, today: date | None = None) -> IntakeAnswers:
         return cls.model_validate(data, context={"today": today})
+
+    @field_validator("cpr", mode="before")
+    @classmethod
+    def _no_cpr(cls, value: Any) -> Any:
+        return "" if value is None else value  # JSON null: no CPR number (DESIGN §3)
 
     @field_validator("cpr")
     @classmethod
@@ -347,6 +361,8 @@ class IntakeAnswers(BaseModel):
         return self.age
 
     def answer(self, name: str) -> bool | None:
+        if name == "has_children" and self.children_under_18_at_home:
+            return True  # children at home are children the citizen has
         value = getattr(self, name)
         assert value is None or isinstance(value, bool), name
         return value
@@ -360,6 +376,8 @@ _YES_NO_CONDITIONS = (
     "wants_substitution",
     "pregnant",
     "children_under_18_at_home",
+    "has_children",
+    "children_concern",
 )
 
 
@@ -389,6 +407,53 @@ def route(answers: IntakeAnswers, site: Site) -> RoutingRule | None:
     return next((rule for rule in site.routing if condition_holds(rule, answers)), None)
 
 
+# Flags of an anonymous request that cannot be treated anonymously (DESIGN §1, §3).
+ANONYMOUS_NOT_ELIGIBLE = "anonymous_not_eligible"
+ANONYMOUS_ELIGIBILITY_NOT_ANSWERED = "anonymous_eligibility_not_answered"
+# A site's children's task depends on concern for the child, and concern is not answered.
+CHILDREN_CONCERN_NOT_ANSWERED = "children_concern_not_answered"
+ANONYMOUS_CHECK = "anonymous"  # the id of the site's § 101a checklist
+
+
+def alcohol_only(answers: IntakeAnswers) -> bool:
+    return set(answers.substances) == {"alkohol"}
+
+
+def anonymity_blocked(answers: IntakeAnswers, eligibility: tuple[EligibilityResult, ...]) -> str | None:
+    """Why an anonymous request is not anonymous treatment (a flag), or None when it may be.
+
+    SEL § 101a is for citizens with no other social problems (000 § 1.4.2, 002 § 9, 003 § 5,
+    004): only a checklist that is met takes the request out of the guarantee. Not met keeps
+    the ordinary paragraph and deadline; not answered too, until it is answered: a citizen does
+    not lose the 14 days on criteria nobody has asked about. Alcohol only is anonymous under
+    SUL § 141 stk. 7 ("skal ydes anonymt, hvis alkoholmisbrugeren ønsker det", quoted in 004),
+    with no criteria and with the guarantee.
+    """
+    if not answers.anonymous or alcohol_only(answers):
+        return None
+    check = next((e for e in eligibility if e.id == ANONYMOUS_CHECK), None)
+    if check is not None and check.eligible:
+        return None
+    if check is not None and check.eligible is False:
+        return ANONYMOUS_NOT_ELIGIBLE
+    return ANONYMOUS_ELIGIBILITY_NOT_ANSWERED
+
+
+def children_concern_unanswered(answers: IntakeAnswers, site: Site, opens_case: bool) -> bool:
+    """A task of the site waits on concern for a child (002 § 7, 003 § 3.3.2, 004) that is not
+    answered while the rest of its conditions hold: the form says to assess it; no task is
+    raised on an unasked question, and none is silently dropped."""
+    if answers.children_concern is not None:
+        return False
+    assumed = answers.model_copy(update={"children_concern": True})
+    return any(
+        rule.children_concern is True
+        and (rule.case is None or rule.case == opens_case)
+        and condition_holds(rule, assumed)
+        for rule in site.intake_tasks
+    )
+
+
 def intake_paragraph(answers: IntakeAnswers, opens_case: bool) -> str | None:
     """The legal basis of the case, or None when no case opens here (a referral elsewhere).
 
@@ -397,7 +462,7 @@ def intake_paragraph(answers: IntakeAnswers, opens_case: bool) -> str | None:
     """
     if not opens_case:
         return None
-    if set(answers.substances) == {"alkohol"}:
+    if alcohol_only(answers):
         return "SUL141"
     if answers.anonymous:
         return "SEL101a"
@@ -423,7 +488,7 @@ class EligibilityResult:
     name: str
     source: str
     department: str | None
-    eligible: bool | None  # None: nothing is not met, but something is not answered
+    eligible: bool | None  # None: nothing is not met, but something is not answered or the doctor's
     criteria: tuple[CriterionResult, ...]
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -437,20 +502,30 @@ class EligibilityResult:
 
 
 def criterion_state(criterion: EligibilityCriterion, answers: IntakeAnswers) -> CriterionState:
-    def met(ok: bool) -> CriterionState:
-        return "met" if ok else "not_met"
-
+    """Met, not met, not answered, or the doctor's judgement (`doctor`): a criterion the seed
+    makes a medical judgement ("kontraindicerer", 000 § 5.4) is never "not met" from the form."""
+    used = set(answers.substances)
+    if criterion.met_if_none_used and not used & set(criterion.met_if_none_used):
+        return "met"  # no use of them at all, so no (significant) abuse of them either
     if criterion.asked:
         return "not_answered"  # the form has no question for it: staff ask
+    state: CriterionState
     if criterion.min_age is not None:
-        return met(answers.age_on_contact >= criterion.min_age)
-    if criterion.answer is not None:
+        state = "met" if answers.age_on_contact >= criterion.min_age else "not_met"
+    elif criterion.answer is not None:
         value = answers.answer(criterion.answer)
-        return "not_answered" if value is None else met(value == criterion.meets)
-    used = set(answers.substances)
-    if criterion.substances_present:
-        return met(bool(used & set(criterion.substances_present)))
-    return met(not used & set(criterion.substances_absent))
+        state = "not_answered" if value is None else ("met" if value == criterion.meets else "not_met")
+    elif criterion.substances_present:
+        state = "met" if used & set(criterion.substances_present) else "not_met"
+    elif criterion.substances_absent:
+        state = "met" if not used & set(criterion.substances_absent) else "not_met"
+    else:
+        return "doctor"  # `doctor` alone: always the doctor's judgement
+    if state == "not_met" and criterion.doctor:
+        return "doctor"
+    if state != "met" and criterion.doctor_if is not None and answers.answer(criterion.doctor_if) is True:
+        return "doctor"
+    return state
 
 
 def check_eligibility(check: EligibilityCheck, answers: IntakeAnswers) -> EligibilityResult:
@@ -472,10 +547,13 @@ class IntakeTask:
 
 
 def intake_tasks(answers: IntakeAnswers, site: Site, opens_case: bool) -> tuple[IntakeTask, ...]:
-    """The tasks the site's `[[intake_tasks]]` raise for these answers, in file order."""
-    tasks = []
+    """The tasks the site's `[[intake_tasks]]` raise for these answers, in file order; one per
+    kind (the first rule that holds: e.g. Gladsaxe's cooperation for children and pregnancy)."""
+    tasks: list[IntakeTask] = []
     for rule in site.intake_tasks:
         if rule.case is not None and rule.case != opens_case:
+            continue
+        if any(t.kind == rule.kind for t in tasks):
             continue
         if condition_holds(rule, answers):
             tasks.append(IntakeTask(rule.kind, _task_due(rule, answers, site), rule.source, rule.note))
@@ -566,6 +644,12 @@ def evaluate_intake(
     `department` is the receptionist's own choice instead of the routing's (it must be one of
     the site's departments); the deadline's last open day then follows that department.
     """
+    eligibility = tuple(check_eligibility(check, answers) for check in site.eligibility)
+    anonymity_flag = anonymity_blocked(answers, eligibility)
+    if anonymity_flag is not None:
+        # The wish for anonymity changes nothing (DESIGN §1): routed, paragraph and deadline as
+        # for any request; registering then needs the CPR number.
+        answers = answers.model_copy(update={"anonymous": False})
     rule = route(answers, site)
     chosen = department
     if chosen is not None:
@@ -600,6 +684,11 @@ def evaluate_intake(
             deadline = state.deadline
             if request is not None:
                 last_open_day, days_left, flags = request.last_open_day, request.days_left, request.flags
+    if anonymity_flag is not None:
+        flags = (anonymity_flag, *flags)
+    concern = children_concern_unanswered(answers, site, opens_case)
+    if concern:
+        flags = (*flags, CHILDREN_CONCERN_NOT_ANSWERED)
     book_before = (
         tuple(BookBefore(a.kind, a.source) for a in site.guarantee_appointments) if guarantee == "open" else ()
     )
@@ -618,6 +707,6 @@ def evaluate_intake(
         last_open_day=last_open_day,
         flags=flags,
         book_before_deadline=book_before,
-        eligibility=tuple(check_eligibility(check, answers) for check in site.eligibility),
+        eligibility=eligibility,
         tasks=intake_tasks(answers, site, opens_case),
     )

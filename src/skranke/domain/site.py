@@ -356,10 +356,14 @@ BoolAnswer = Literal[
     "wants_substitution",
     "severe_mental_illness",
     "children_under_18_at_home",
+    "has_children",
+    "children_concern",
     "pregnant",
     "self_supporting",
     "has_housing",
     "free_choice",
+    "significant_alcohol_or_benzo",
+    "stable_benzo_treatment",
 ]
 
 
@@ -405,6 +409,8 @@ class IntakeCondition(_Strict):
     wants_substitution: bool | None = None
     pregnant: bool | None = None
     children_under_18_at_home: bool | None = None
+    has_children: bool | None = None  # true also when children_under_18_at_home is answered yes
+    children_concern: bool | None = None
 
     def __post_init__(self) -> None:
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
@@ -435,10 +441,14 @@ class RoutingRule(IntakeCondition):
 
 @dataclass(frozen=True, kw_only=True)
 class EligibilityCriterion(_Strict):
-    """One line of a checklist: met, not met or not answered. Exactly one test is given:
-    min_age; answer (+ meets: the answer that meets it); substances_present (one of them is
-    used); substances_absent (none of them is used); asked (the form has no question: staff
-    ask, so it stays not answered)."""
+    """One line of a checklist: met, not met, not answered or the doctor's judgement. Exactly
+    one test is given: min_age; answer (+ meets: the answer that meets it); substances_present
+    (one of them is used); substances_absent (none of them is used); asked (the form has no
+    question: staff ask, so it stays not answered); doctor alone (always the doctor's judgement).
+
+    Modifiers: doctor = true with a test: "not met" becomes the doctor's judgement (a seed's
+    "kontraindicerer", 000 § 5.4); doctor_if: when that answer is yes, anything but "met" is the
+    doctor's judgement; met_if_none_used: met when none of these substances is used at all."""
 
     id: Annotated[str, Constraint(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Text
@@ -449,6 +459,9 @@ class EligibilityCriterion(_Strict):
     substances_present: Substances = ()
     substances_absent: Substances = ()
     asked: bool = False
+    doctor: bool = False
+    doctor_if: BoolAnswer | None = None
+    met_if_none_used: Substances = ()
 
     def __post_init__(self) -> None:
         tests = [
@@ -458,10 +471,10 @@ class EligibilityCriterion(_Strict):
             bool(self.substances_absent),
             self.asked,
         ]
-        if sum(tests) != 1:
+        if sum(tests) > 1 or (sum(tests) == 0 and not self.doctor):
             raise ValueError(
                 f"criterion {self.id!r} needs exactly one of min_age, answer, substances_present, "
-                "substances_absent, asked"
+                "substances_absent, asked (or doctor alone)"
             )
 
 

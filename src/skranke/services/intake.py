@@ -164,6 +164,10 @@ def task_kind_label(kind: str) -> str:
         "doctor_talk": _("Doctor's talk"),
         "tell_doctor": _("Tell the doctor"),
         "follow_up": _("Follow-up"),
+        "child_assessment": _("Child assessment"),
+        "detention_contract_offer": _("Offer a detention contract"),
+        "infection_screening": _("HIV and hepatitis screening"),
+        "cooperate_children_services": _("Cooperate with the children's services"),
     }
     return labels.get(kind, kind)
 
@@ -207,7 +211,12 @@ def area_answer_label(code: str) -> str:
 
 
 def criterion_state_label(state: str) -> str:
-    return {"met": _("met"), "not_met": _("not met"), "not_answered": _("not answered")}.get(state, state)
+    return {
+        "met": _("met"),
+        "not_met": _("not met"),
+        "not_answered": _("not answered"),
+        "doctor": _("the doctor assesses"),
+    }.get(state, state)
 
 
 def eligible_label(eligible: bool | None) -> str:
@@ -242,6 +251,29 @@ def _stored(answers: IntakeAnswers, department: str | None, reason: str | None, 
         "department": department,
         "reason": reason or "",
     }
+
+
+def _refuse_anonymity_not_possible(assessment: IntakeAssessment) -> None:
+    """An anonymous request that is not anonymous treatment is registered with the CPR number
+    (DESIGN §3: refused without it, naming the criteria not met or not answered)."""
+    flags = set(assessment.flags)
+    if not flags & {rules.ANONYMOUS_NOT_ELIGIBLE, rules.ANONYMOUS_ELIGIBILITY_NOT_ANSWERED}:
+        return
+    check = next((e for e in assessment.eligibility if e.id == rules.ANONYMOUS_CHECK), None)
+    criteria = check.criteria if check is not None else ()
+    if rules.ANONYMOUS_NOT_ELIGIBLE in flags:
+        names = ", ".join(c.label for c in criteria if c.state == "not_met")
+        message = _(
+            "Anonymous treatment is not possible, criteria not met: {criteria}. "
+            "Register the request with the CPR number."
+        )
+        raise IntakeRefused(message.format(criteria=names))
+    names = ", ".join(c.label for c in criteria if c.state != "met") or _("no checklist for anonymous treatment")
+    message = _(
+        "Anonymous treatment needs every criterion answered, not answered: {criteria}. "
+        "Answer them, or register the request with the CPR number."
+    )
+    raise IntakeRefused(message.format(criteria=names))
 
 
 def register_intake(
@@ -279,6 +311,7 @@ def register_intake(
                 )
             )
         raise IntakeRefused(_("No routing rule fits these answers: choose the department."))
+    _refuse_anonymity_not_possible(assessment)
     routed = assess_intake(skranke, answers).department if department is not None else assessment.department
     suggested = {routed, *(assessment.routing.alternatives if assessment.routing is not None else ())}
     if department is not None and department not in suggested and not (reason or "").strip():
@@ -587,4 +620,7 @@ def flag_label(flag: str) -> str:
         "no_open_day_before_deadline": _("no open day before the deadline"),
         "no_appointment": _("no appointment booked yet"),
         "hours_unknown": _("opening hours not given"),
+        rules.ANONYMOUS_NOT_ELIGIBLE: _("anonymous treatment not possible: criteria not met"),
+        rules.ANONYMOUS_ELIGIBILITY_NOT_ANSWERED: _("anonymous treatment not decided: criteria not answered"),
+        rules.CHILDREN_CONCERN_NOT_ANSWERED: _("concern for the children not assessed"),
     }.get(flag, flag)

@@ -871,8 +871,10 @@ class IntakeScreen(DatabaseScreen[None]):
             text.append(_("Together with: {partner}").format(partner=routing.together_with) + "\n")
         for check in assessment.eligibility:
             text.append(f"{check.name}: {eligible_label(check.eligible)} ({check.source})\n")
+            # The column fits the longest state shown ("vurderes af lægen" where the doctor judges).
+            width = max(14, *(len(criterion_state_label(c.state)) for c in check.criteria))
             for criterion in check.criteria:
-                text.append(f"  {criterion_state_label(criterion.state):<14} {criterion.label}\n", "dim")
+                text.append(f"  {criterion_state_label(criterion.state):<{width}} {criterion.label}\n", "dim")
         return text
 
     def _review_text(self, preview: IntakePreview) -> Text:
