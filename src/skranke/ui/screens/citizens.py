@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from skranke.i18n import _, clock_time, ngettext, short_date
@@ -29,6 +29,7 @@ from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
     from textual import getters

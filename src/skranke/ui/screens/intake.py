@@ -23,7 +23,6 @@ from textual.timer import Timer
 from textual.widgets import (
     Checkbox,
     ContentSwitcher,
-    DataTable,
     Input,
     Label,
     OptionList,
@@ -67,6 +66,7 @@ from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
     from textual import getters

@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from skranke.i18n import _, clock_time, long_date, ngettext, short_date
 from skranke.services.dispensing import (
@@ -42,6 +42,7 @@ from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetch
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.tab_tables import TabTables
+from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
     from textual import getters

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from skranke.i18n import _, clock_time, ngettext, short_date
 from skranke.services.errors import DatabaseUnavailable
@@ -19,6 +19,7 @@ from skranke.ui.formatting import NARROW, plain, room_left, shortened
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
     from textual import getters

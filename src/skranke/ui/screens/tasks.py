@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
@@ -32,6 +32,7 @@ from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
     from textual import getters

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from skranke.i18n import _, clock_time, long_date, week_number
 from skranke.services.errors import DatabaseUnavailable
@@ -19,6 +19,7 @@ from skranke.ui.widgets.counts import CountsPanel
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
+from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
     from textual import getters
