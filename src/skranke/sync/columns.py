@@ -108,6 +108,7 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
         "prescribed_by": _NAME,
         "delivery": _BOOL,
         "last_dispensed_on": _DATE,
+        "approved_on": _DATE,
     },
     "aftaler": {
         "id": _KEY,

@@ -654,6 +654,9 @@ class PrescriptionRow(ExportRow):
     prescribed_by: Name = ""
     delivery: Bool = False
     last_dispensed_on: OptionalDate = None
+    # udlevering_godkendt: the visitation committee's approval of medicine dispensed away from
+    # the centre (Gladsaxe, 003 § 3.2.1); optional, read at the window, not checked here.
+    approved_on: OptionalDate = None
 
     @field_validator("preparation", mode="before")
     @classmethod
@@ -799,6 +802,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("ordineret_af", "prescribed_by"),
         Column("udbringning", "delivery"),
         Column("sidst_udleveret", "last_dispensed_on"),
+        Column("udlevering_godkendt", "approved_on"),
     ),
     "aftaler": (
         Column("aftale_id", "id", True),
