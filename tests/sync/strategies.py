@@ -208,6 +208,7 @@ def _prescription(draw: st.DrawFn, site: Site, utf8: bool) -> dict[str, Any]:
         "prescribed_by": draw(_text(utf8)),
         "delivery": draw(st.booleans()),
         "last_dispensed_on": draw(st.none() | _dates),
+        "approved_on": draw(st.none() | _dates),
     }
     if not site.preparation(preparation).take_home_allowed:  # heroin: daily, supervised, not delivered
         row.update(pickup_rule=draw(st.sampled_from(_DAILY_RULES)), supervised=True, delivery=False)
@@ -241,6 +242,7 @@ _DEFAULTS: dict[str, Any] = {
     "treatment_start": None, "free_choice": False, "closed_on": None, "closing_status": None,
     "plan_reviewed_on": None, "follow_up_consent": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
     "prescribed_by": "", "kind": "samtale", "clinician": "", "delivery": False, "last_dispensed_on": None,
+    "approved_on": None,
 }  # fmt: skip
 
 
@@ -309,6 +311,7 @@ def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
         "valid_from",
         "valid_to",
         "last_dispensed_on",
+        "approved_on",
     ):
         return _render_date(draw, value)
     if field_name == "starts_at":
