@@ -17,6 +17,7 @@ from dateutil.rrule import rrulestr
 
 from skranke.domain.dispensing import (
     ALREADY_COVERED,
+    APPROVAL_MISSING,
     CLOSED_DAY_IN_PERIOD,
     ENDS_SOON,
     EXPIRED,
@@ -32,16 +33,18 @@ from skranke.domain.dispensing import (
     DoseRecord,
     Order,
     Release,
+    away_from_window,
     covered_days,
     doses_due,
     is_daily_rule,
     journal_covered_until,
     missed_days,
     pickup_days,
+    supervised_only,
     why_not_due,
 )
-from skranke.domain.site import Preparation, parse
-from skranke.sites import load_site
+from skranke.domain.site import NO_SOURCE, Preparation, parse
+from skranke.sites import load_site, load_site_hours, shipped_site_ids, sites_dir
 
 CPH = ZoneInfo("Europe/Copenhagen")
 MONDAY = date(2026, 3, 2)
@@ -54,6 +57,8 @@ PREPARATIONS = ("metadon", "buprenorfin", "diacetylmorfin", "morfin")
 
 SITE = load_site("odense")
 RULES = {p.id: p for p in SITE.preparations}
+HOURS = load_site_hours("odense")
+SITES = tuple(shipped_site_ids())
 
 
 def always_open(_day: date) -> bool:
@@ -110,8 +115,29 @@ def morning(day: date) -> datetime:
     return datetime.combine(day, time(9, 0), CPH)
 
 
-def due(o: Order, day: date, history=(), *, now=None, service_open=always_open, release=None):
-    return doses_due(o, day, now or morning(day), history, RULES[o.preparation], service_open, release)
+def due(
+    o: Order,
+    day: date,
+    history=(),
+    *,
+    now=None,
+    service_open=always_open,
+    release=None,
+    intervals=None,
+    rules=None,
+    approval_required_for=(),
+):
+    return doses_due(
+        o,
+        day,
+        now or morning(day),
+        history,
+        rules or RULES[o.preparation],
+        service_open,
+        release,
+        intervals=intervals,
+        approval_required_for=approval_required_for,
+    )
 
 
 def only(doses):
@@ -131,13 +157,47 @@ def test_every_preparation_has_its_settings_and_source():
     assert RULES["buprenorfin"].missed_days_before_reassessment == 7
     heroin = RULES["diacetylmorfin"]
     assert not heroin.take_home_allowed and heroin.max_take_home_days == 0
-    assert heroin.min_interval_minutes == 30
     for rules in RULES.values():
         assert rules.source and rules.ends_soon_days == 3
 
 
+@pytest.mark.parametrize("site", SITES)
+def test_numbers_without_a_seed_say_so_and_name_their_practice(site):
+    """Issue 24: "Where a number has no seed (missed-dose thresholds, take-home cap), the site file
+    [...] say[s] 'ingen kilde i kommunens standard' and name[s] the published practice it follows"."""
+    practice = {
+        "metadon": "Novavi",
+        "buprenorfin": "Novavi",
+        "diacetylmorfin": "australsk retningslinje",
+        "morfin": "australsk retningslinje",
+    }
+    for rules in load_site(site).preparations:
+        assert rules.missed_days_before_reassessment_source.startswith(NO_SOURCE)
+        assert practice[rules.id] in rules.missed_days_before_reassessment_source
+        assert rules.ends_soon_days_source.startswith(NO_SOURCE)
+        if rules.take_home_allowed:
+            assert rules.max_take_home_days_source.startswith(NO_SOURCE)
+            # The 14-day cap was cited to 001 § 3.2.1 (delivery rounds to care homes): not any more.
+            assert "3.2.1" not in rules.max_take_home_days_source
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_no_site_file_gives_a_minimum_interval(site):
+    """001 afsnit 5: "Borgeren skal fremmøde 1-2 gange dagligt" in the clinic's two intervals;
+    no seed gives a minimum number of minutes, so no shipped file has one."""
+    text = (sites_dir() / f"{site}.toml").read_text(encoding="utf-8")
+    assert "min_interval_minutes =" not in text
+
+
+def test_a_site_file_with_a_minimum_interval_is_refused_with_what_to_do():
+    base = {"name": "x", "missed_days_before_reassessment": 3, "max_take_home_days": 7, "source": "s"}
+    with pytest.raises(ValueError, match=r"min_interval_minutes is no longer a setting.*Delete the line"):
+        parse(Preparation, {"id": "metadon", "min_interval_minutes": 30, **base})
+    assert parse(Preparation, {"id": "metadon", **base}).min_interval_minutes is None
+
+
 def test_a_site_file_cannot_let_heroin_go_home():
-    base = {"name": "x", "missed_days_before_reassessment": 3, "min_interval_minutes": 30, "source": "s"}
+    base = {"name": "x", "missed_days_before_reassessment": 3, "source": "s"}
     with pytest.raises(ValueError, match="never taken home"):
         parse(Preparation, {"id": "diacetylmorfin", "max_take_home_days": 7, **base})
     with pytest.raises(ValueError, match="must be 0"):
@@ -349,13 +409,14 @@ def test_hold_at_the_threshold_not_one_day_before(preparation, source):
 
     below = dose_after(threshold - 1)
     assert (below.missed_days, below.state) == (threshold - 1, "due")
-    assert below.alert(MISSED_DAYS).params == {"days": threshold - 1, "threshold": threshold}
+    origin = RULES[preparation].missed_days_before_reassessment_source
+    assert below.alert(MISSED_DAYS).params == {"days": threshold - 1, "threshold": threshold, "source": origin}
     assert below.alert(HOLD_REASSESSMENT) is None
     for missed in (threshold, threshold + 1):
         held = dose_after(missed)
         assert (held.missed_days, held.state) == (missed, "hold")
         hold = held.alert(HOLD_REASSESSMENT)
-        assert hold.params == {"days": missed, "threshold": threshold} and hold.blocks
+        assert hold.params == {"days": missed, "threshold": threshold, "source": origin} and hold.blocks
         assert held.alert(MISSED_DAYS) is None
 
 
@@ -410,48 +471,90 @@ def test_twice_daily_heroin_has_two_slots_and_dose_two_waits_for_dose_one():
     assert [(d.covers_days, d.take_home_days) for d in doses] == [(1, 0), (1, 0)]
 
 
-def test_dose_two_before_and_after_the_minimum_interval():
-    given_at = datetime.combine(MONDAY, time(8, 30), CPH)
+def clinic_intervals(day: date) -> list[tuple[datetime, datetime]]:
+    """The heroin clinic's opening intervals that day, from Odense's site file."""
+    return [(i.start, i.end) for i in HOURS["heroinklinikken"].intervals_on(day)]
+
+
+def at(day: date, hour: int, minute: int = 0, fold: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CPH, fold=fold)
+
+
+def test_the_clinic_has_the_two_intervals_of_the_seed():
+    """001 afsnit 5: "Heroinklinikken har åbent: Alle ugens dage: kl. 8.15 -11.30, kl. 14.30 -17.15"."""
+    assert clinic_intervals(MONDAY) == [
+        (at(MONDAY, 8, 15), at(MONDAY, 11, 30)),
+        (at(MONDAY, 14, 30), at(MONDAY, 17, 15)),
+    ]
+
+
+def test_dose_two_belongs_to_the_afternoon_interval_not_minutes_after_dose_one():
+    """001 afsnit 5: "Borgeren skal fremmøde 1-2 gange dagligt for heroinindtag", the clinic open
+    "kl. 8.15 -11.30" and "kl. 14.30 -17.15": dose 1 in the morning, dose 2 in the afternoon.
+    No seed gives a minimum number of minutes: 30 minutes after dose 1 is still the morning."""
+    given_at = at(MONDAY, 8, 30)
     history = [
         record(MONDAY - timedelta(days=1), preparation="diacetylmorfin"),
         record(MONDAY, at=given_at, preparation="diacetylmorfin"),
     ]
-    interval = timedelta(minutes=RULES["diacetylmorfin"].min_interval_minutes)
-    before = only(due(heroin(), MONDAY, history, now=given_at + interval - timedelta(minutes=1)))
-    assert (before.dose_number, before.state, before.not_before) == (2, "blocked", given_at + interval)
-    assert before.alert(INTERVAL_NOT_REACHED).params == {"not_before": given_at + interval, "minutes": 30}
-    at = only(due(heroin(), MONDAY, history, now=given_at + interval))
-    assert (at.state, at.alerts, at.not_before) == ("due", (), given_at + interval)
-    # Dose 1 refused: nothing given, so nothing to wait for.
+    intervals = clinic_intervals(MONDAY)
+    afternoon = at(MONDAY, 14, 30)
+    for now in (given_at + timedelta(minutes=30), at(MONDAY, 11, 29), at(MONDAY, 12, 0), at(MONDAY, 14, 29)):
+        before = only(due(heroin(), MONDAY, history, now=now, intervals=intervals))
+        assert (before.dose_number, before.state, before.not_before) == (2, "blocked", afternoon), now
+        assert before.alert(INTERVAL_NOT_REACHED).params == {"not_before": afternoon, "reason": "before_interval"}
+    for now in (afternoon, at(MONDAY, 17, 0)):
+        dose = only(due(heroin(), MONDAY, history, now=now, intervals=intervals))
+        assert (dose.state, dose.alerts, dose.not_before) == ("due", (), afternoon)
+    # Dose 1 refused: still not two doses in the morning; dose 2 waits for the afternoon.
     refused = [history[0], record(MONDAY, outcome="refused", at=given_at, preparation="diacetylmorfin")]
-    assert only(due(heroin(), MONDAY, refused, now=given_at)).state == "due"
+    assert only(due(heroin(), MONDAY, refused, now=at(MONDAY, 9), intervals=intervals)).state == "blocked"
+    assert only(due(heroin(), MONDAY, refused, now=afternoon, intervals=intervals)).state == "due"
     both = [*history, record(MONDAY, dose_number=2, preparation="diacetylmorfin")]
-    assert due(heroin(), MONDAY, both) == []
+    assert due(heroin(), MONDAY, both, intervals=intervals) == []
 
 
-def test_the_interval_is_elapsed_time_when_clocks_go_forward():
-    # 01:50 CET + 30 minutes is 03:20 CEST (02:20 does not exist that night).
-    given_at = datetime.combine(SPRING_FORWARD, time(1, 50), CPH)
-    history = [record(SPRING_FORWARD, at=given_at, preparation="diacetylmorfin")]
-    o = heroin(last_dispensed_on=SPRING_FORWARD - timedelta(days=1))
-    blocked = only(due(o, SPRING_FORWARD, history, now=datetime.combine(SPRING_FORWARD, time(3, 19), CPH)))
-    assert blocked.state == "blocked"
-    assert blocked.not_before.replace(tzinfo=None) == datetime(2026, 3, 29, 3, 20)
-    assert only(due(o, SPRING_FORWARD, history, now=datetime.combine(SPRING_FORWARD, time(3, 20), CPH))).state == "due"
+def test_never_two_doses_of_one_preparation_in_one_interval():
+    """DESIGN §1 from 001 afsnit 5 ("fremmøde 1-2 gange dagligt"): never two doses of one
+    preparation in one interval. Dose 1 given late, in the afternoon: dose 2 not that day."""
+    history = [
+        record(MONDAY - timedelta(days=1), preparation="diacetylmorfin"),
+        record(MONDAY, at=at(MONDAY, 14, 40), preparation="diacetylmorfin"),
+    ]
+    dose = only(due(heroin(), MONDAY, history, now=at(MONDAY, 15, 30), intervals=clinic_intervals(MONDAY)))
+    assert dose.state == "blocked"
+    assert dose.alert(INTERVAL_NOT_REACHED).params == {"not_before": None, "reason": "same_interval"}
 
 
-def test_the_interval_is_elapsed_time_when_clocks_go_back():
-    # 02:50 CEST (the first 02:50) + 30 minutes is 02:20 CET (the second 02:20).
-    given_at = datetime(2026, 10, 25, 2, 50, tzinfo=CPH, fold=0)
-    history = [record(FALL_BACK, at=given_at, preparation="diacetylmorfin")]
-    o = heroin(last_dispensed_on=FALL_BACK - timedelta(days=1))
-    dose = only(due(o, FALL_BACK, history, now=datetime(2026, 10, 25, 2, 55, tzinfo=CPH, fold=0)))
-    assert dose.state == "blocked", "5 minutes after dose 1, though 02:55 reads later than 02:20"
-    assert (dose.not_before.hour, dose.not_before.minute, dose.not_before.fold) == (2, 20, 1)
-    at_first_0219 = datetime(2026, 10, 25, 2, 19, tzinfo=CPH, fold=1)
-    assert only(due(o, FALL_BACK, history, now=at_first_0219)).state == "blocked"
-    after = datetime(2026, 10, 25, 2, 20, tzinfo=CPH, fold=1)
-    assert only(due(o, FALL_BACK, history, now=after)).state == "due"
+def test_a_day_with_one_interval_has_no_dose_two():
+    morning_only = [(at(MONDAY, 8, 15), at(MONDAY, 11, 30))]
+    history = [record(MONDAY - timedelta(days=1), preparation="diacetylmorfin")]
+    first, second = due(heroin(), MONDAY, history, now=at(MONDAY, 9), intervals=morning_only)
+    assert first.state == "due"
+    assert second.alert(INTERVAL_NOT_REACHED).params == {"not_before": None, "reason": "one_interval"}
+
+
+def test_hours_not_given_dose_two_waits_only_for_dose_one():
+    """Assens, Gladsaxe, Odsherred: the seeds give no dispensing times (hours `unknown`): the
+    window cannot tell the intervals apart, and says nothing it cannot know."""
+    history = [
+        record(MONDAY - timedelta(days=1), preparation="diacetylmorfin"),
+        record(MONDAY, at=at(MONDAY, 8, 30), preparation="diacetylmorfin"),
+    ]
+    dose = only(due(heroin(), MONDAY, history, now=at(MONDAY, 8, 31), intervals=None))
+    assert (dose.state, dose.alerts, dose.not_before) == ("due", (), None)
+
+
+@pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK])
+def test_the_intervals_hold_on_the_days_the_clocks_change(day):
+    history = [
+        record(day - timedelta(days=1), preparation="diacetylmorfin"),
+        record(day, at=at(day, 9), preparation="diacetylmorfin"),
+    ]
+    intervals = clinic_intervals(day)
+    assert intervals[1][0] == at(day, 14, 30)
+    assert only(due(heroin(), day, history, now=at(day, 14, 29), intervals=intervals)).state == "blocked"
+    assert only(due(heroin(), day, history, now=at(day, 14, 30), intervals=intervals)).state == "due"
 
 
 def test_a_hold_holds_both_doses_and_a_release_frees_both():
@@ -562,3 +665,113 @@ def test_a_dose_the_journal_knows_of_today_is_never_given_again():
     assert due(covered, saturday, service_open=closed_on(saturday)) == []
     assert why_not_due(covered, saturday, RULES["metadon"], service_open=closed_on(saturday)).code == ALREADY_COVERED
     assert only(due(covered, saturday)).missed_days == 0
+
+
+# --- supervised at the heroin clinic (000 § 5.4) ------------------------------------------------
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_which_preparations_the_heroin_clinic_supervises(site):
+    """000 § 5.4 (Odense, Heroinklinikken): "Overvåget indtag af heroin samt metadon eller morfin".
+    The other seeds have no heroin clinic: no such rule there."""
+    dispensing = load_site(site).dispensing
+    if site == "odense":
+        assert dispensing.supervised_at_heroin_clinic == ("metadon", "morfin")
+        assert "Overvåget indtag af heroin samt metadon eller morfin" in dispensing.supervised_at_heroin_clinic_source
+    else:
+        assert dispensing.supervised_at_heroin_clinic == ()
+
+
+@pytest.mark.parametrize("preparation", ["metadon", "morfin"])
+def test_at_the_heroin_clinic_methadone_and_morphine_never_go_home(preparation):
+    """000 § 5.4: "Overvåget indtag af heroin samt metadon eller morfin": no take-home, no delivery."""
+    rules = supervised_only(RULES[preparation])
+    assert (rules.take_home_allowed, rules.max_take_home_days) == (False, 0)
+    assert rules.missed_days_before_reassessment == RULES[preparation].missed_days_before_reassessment
+    last = MONDAY - timedelta(days=1)
+    weekly = order(preparation=preparation, pickup_rule=MON_THU, last_dispensed_on=last)
+    dose = only(due(weekly, MONDAY, rules=rules))
+    assert (dose.covers_days, dose.take_home_days, dose.state) == (1, 0, "due")
+    unsupervised = only(
+        due(order(preparation=preparation, supervised=False, last_dispensed_on=last), MONDAY, rules=rules)
+    )
+    assert unsupervised.alert(TAKE_HOME_NOT_ALLOWED).blocks and unsupervised.state == "blocked"
+    delivered = only(due(order(preparation=preparation, delivery=True, last_dispensed_on=last), MONDAY, rules=rules))
+    assert delivered.alert(TAKE_HOME_NOT_ALLOWED).blocks
+    # Negative: in the medicine room (not the heroin clinic's) the same order goes home as before.
+    home = only(due(weekly, MONDAY))
+    assert (home.covers_days, home.take_home_days) == (3, 2)
+
+
+def test_the_import_names_each_field_that_would_let_an_order_leave_the_clinic():
+    assert away_from_window(DAILY, True, False) == []
+    assert away_from_window(MON_THU, False, True) == ["pickup_rule", "supervised", "delivery"]
+    assert away_from_window(DAILY, True, True) == ["delivery"]
+
+
+# --- Gladsaxe: the visitation committee's approval (003 § 3.2.1) -----------------------------------
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_which_site_asks_an_approval_before_medicine_leaves_the_centre(site):
+    """003 § 3.2.1 (Gladsaxe): "Der kan i særlige tilfælde udleveres medicin andre steder end på
+    Rusmiddelcentrets adresse. [...] Visitation til denne ordning forudsætter en godkendelse i
+    Rusmiddelcentrets visitationsudvalg." The seed speaks of dispensing away from the centre
+    (delivery), not of take-home picked up there. The other seeds ask no approval."""
+    dispensing = load_site(site).dispensing
+    if site == "gladsaxe":
+        assert dispensing.approval_required_for == ("delivery",)
+        assert "forudsætter en godkendelse i Rusmiddelcentrets visitationsudvalg" in (
+            dispensing.approval_required_for_source
+        )
+    else:
+        assert dispensing.approval_required_for == ()
+
+
+def test_gladsaxe_a_delivery_without_approval_is_blocked_until_it_is_recorded():
+    """003 § 3.2.1: "Visitation til denne ordning forudsætter en godkendelse i Rusmiddelcentrets
+    visitationsudvalg"."""
+    gladsaxe = {p.id: p for p in load_site("gladsaxe").preparations}
+    required = load_site("gladsaxe").dispensing.approval_required_for
+    last = MONDAY - timedelta(days=7)
+    delivery = order(pickup_rule="FREQ=WEEKLY;BYDAY=MO", supervised=False, delivery=True, last_dispensed_on=last)
+    blocked = only(due(delivery, MONDAY, rules=gladsaxe["metadon"], approval_required_for=required))
+    assert blocked.state == "blocked"
+    assert blocked.alert(APPROVAL_MISSING).params == {"kind": "delivery"} and blocked.alert(APPROVAL_MISSING).blocks
+    approved = delivery._replace(approved_on=MONDAY - timedelta(days=30))
+    assert only(due(approved, MONDAY, rules=gladsaxe["metadon"], approval_required_for=required)).state == "due"
+    # An approval dated after the day is not yet an approval.
+    later = delivery._replace(approved_on=TUESDAY)
+    assert only(due(later, MONDAY, rules=gladsaxe["metadon"], approval_required_for=required)).state == "blocked"
+    # Negative: take-home picked up at the centre is dispensed at its address: no approval asked.
+    take_home = order(pickup_rule=MON_THU, last_dispensed_on=MONDAY - timedelta(days=1))
+    dose = only(due(take_home, MONDAY, rules=gladsaxe["metadon"], approval_required_for=required))
+    assert dose.take_home_days == 2 and dose.alert(APPROVAL_MISSING) is None
+    # Negative: a window dose taken at the centre needs none either.
+    assert (
+        only(due(order(last_dispensed_on=MONDAY - timedelta(days=1)), MONDAY, approval_required_for=required)).state
+        == "due"
+    )
+
+
+@pytest.mark.parametrize("site", ["odense", "assens", "odsherred"])
+def test_other_sites_hand_out_a_delivery_without_an_approval_date(site):
+    """Only 003 § 3.2.1 asks the visitation committee's approval; 000/001, 002 and 004 do not."""
+    required = load_site(site).dispensing.approval_required_for
+    delivery = order(
+        pickup_rule="FREQ=WEEKLY;BYDAY=MO",
+        supervised=False,
+        delivery=True,
+        last_dispensed_on=MONDAY - timedelta(days=7),
+    )
+    dose = only(due(delivery, MONDAY, approval_required_for=required))
+    assert dose.state == "due" and dose.alert(APPROVAL_MISSING) is None
+
+
+def test_take_home_needs_an_approval_where_a_site_asks_it():
+    """The setting allows "take_home" as well (DESIGN §1 reads 003 § 3.2.1 so); no shipped site sets it."""
+    take_home = order(pickup_rule=MON_THU, last_dispensed_on=MONDAY - timedelta(days=1))
+    dose = only(due(take_home, MONDAY, approval_required_for=("take_home",)))
+    assert dose.alert(APPROVAL_MISSING).params == {"kind": "take_home"}
+    window_only = order(last_dispensed_on=MONDAY - timedelta(days=1))
+    assert only(due(window_only, MONDAY, approval_required_for=("take_home",))).state == "due"

@@ -49,6 +49,7 @@ from skranke.sync.rows import PrescriptionRow
 TODAY = date(2026, 3, 4)
 DAYS = [TODAY, date(2025, 12, 19)]
 ODENSE_CASE_DEPARTMENTS = {"unge-og-rusmidler", "stabilisering", "stoffrihed", "heroinklinikken"}
+METHADONE_THRESHOLD_SOURCE = load_site("odense").preparation("metadon").missed_days_before_reassessment_source
 
 
 @pytest.fixture(scope="module")
@@ -484,12 +485,14 @@ def test_one_citizen_is_held_for_a_doctor_after_five_days_without_methadone(medi
     (dose,) = held
     assert dose.order.preparation == "metadon"
     assert dose.order.last_dispensed_on == medicine_room["today"] - timedelta(days=6)
-    assert dose.alert(HOLD_REASSESSMENT).params == {"days": 5, "threshold": 4}
+    assert dose.alert(HOLD_REASSESSMENT).params == {"days": 5, "threshold": 4, "source": METHADONE_THRESHOLD_SOURCE}
 
 
 def test_missed_days_below_the_threshold_warn(medicine_room):
     warned = _with_alert(medicine_room, MISSED_DAYS)
-    assert [d.alert(MISSED_DAYS).params for d in warned] == [{"days": 2, "threshold": 4}]
+    assert [d.alert(MISSED_DAYS).params for d in warned] == [
+        {"days": 2, "threshold": 4, "source": METHADONE_THRESHOLD_SOURCE}
+    ]
     assert warned[0].state == "due"
 
 

@@ -7,9 +7,15 @@ preparation (`PreparationRules`, with their sources).
 
 - **Due**: an order is due on a day within its validity that its pickup rule (an RFC 5545
   RRULE, expanded from `valid_from` with python-dateutil) produces. A supervised twice-daily
-  order has two slots; dose 2 waits for dose 1 and then for the preparation's minimum
-  interval, counted in elapsed time (so a DST night neither adds nor takes an hour).
-  Without supervision (or when delivered) there is one slot: everything goes home.
+  order has two slots, and they belong to the service's opening intervals (001 afsnit 5:
+  "fremmøde 1-2 gange dagligt", 08.15-11.30 and 14.30-17.15): dose 1 in the first, dose 2 in
+  a later one, never two in one interval. No seed gives a minimum number of minutes, so there
+  is none. Without supervision (or when delivered) there is one slot: everything goes home.
+- **Supervised at the heroin clinic**: a preparation the site lists (Odense: methadone and
+  morphine, 000 § 5.4 "Overvåget indtag af heroin samt metadon eller morfin") is given there
+  like heroin (`supervised_only`): no take-home, no delivery.
+- **Approval**: where the site asks it (Gladsaxe, delivery: 003 § 3.2.1), medicine that leaves
+  the window that way waits for an approval date (`approval_missing`, blocks).
 - **Covers**: a pickup covers the days up to the day before the next pickup day, capped by
   the order's last day and the preparation's maximum take-home days (plus the supervised dose
   of the day itself). A pickup day on which the service is closed is covered by the pickup
@@ -26,8 +32,8 @@ preparation (`PreparationRules`, with their sources).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -45,6 +51,7 @@ __all__ = [
     "Order",
     "PreparationRules",
     "Release",
+    "away_from_window",
     "covered_days",
     "doses_due",
     "is_daily_rule",
@@ -52,6 +59,7 @@ __all__ = [
     "last_covered_day",
     "missed_days",
     "pickup_days",
+    "supervised_only",
     "why_not_due",
 ]
 
@@ -63,12 +71,16 @@ OUTCOMES = (GIVEN, REFUSED, MISSED)
 DUE, HOLD, BLOCKED = "due", "hold", "blocked"
 
 # Alert codes (DESIGN §3 "skranke queue --json"), with their parameters:
-MISSED_DAYS = "missed_days"  # {"days", "threshold"}: 1 or more days without medicine, below a hold
+MISSED_DAYS = "missed_days"  # {"days", "threshold", "source"}: 1 or more days without medicine, below a hold
 NO_HISTORY = "no_history"  # {}: no dose given in skranke or known to the journal: count unknown
-HOLD_REASSESSMENT = "hold_reassessment"  # {"days", "threshold"}: blocks until a doctor releases it
+HOLD_REASSESSMENT = "hold_reassessment"  # {"days", "threshold", "source"}: blocks until a doctor releases it
 RELEASED = "released"  # {"staff_id", "reason", "dose_mg"}: a doctor lifted the hold for the day
 ENDS_SOON = "ends_soon"  # {"days_left", "valid_to"}: renewal due
-INTERVAL_NOT_REACHED = "interval_not_reached"  # {"not_before", "minutes"}: dose 2 too soon
+# {"not_before", "reason"}: dose 2 asked for before its interval. reason "before_interval":
+# not before `not_before` (the next interval opens); "one_interval": the service has only one
+# interval today; "same_interval": dose 1 was given in this interval (not_before None for both).
+INTERVAL_NOT_REACHED = "interval_not_reached"
+APPROVAL_MISSING = "approval_missing"  # {"kind"}: delivery/take-home without the committee's approval
 FIRST_DOSE_PENDING = "first_dose_pending"  # {}: dose 2 before dose 1 is recorded (blocks)
 CLOSED_DAY_IN_PERIOD = "closed_day_in_period"  # {"day", "covered"}: a closed pickup day
 NOT_PICKUP_DAY = "not_pickup_day"  # {"day", "next"}: why_not_due
@@ -90,7 +102,13 @@ ALERT_CODES: tuple[str, ...] = (
     NOT_YET_VALID,
     TAKE_HOME_NOT_ALLOWED,
     ALREADY_COVERED,
+    APPROVAL_MISSING,
 )
+
+# Where medicine leaves the window (the site's `approval_required_for`).
+DELIVERY, TAKE_HOME = "delivery", "take_home"
+# Why dose 2 waits (INTERVAL_NOT_REACHED's "reason").
+BEFORE_INTERVAL, ONE_INTERVAL, SAME_INTERVAL = "before_interval", "one_interval", "same_interval"
 
 # How far ahead `why_not_due` looks for the next pickup day.
 NEXT_PICKUP_HORIZON_DAYS = 366
@@ -111,6 +129,7 @@ class Order(NamedTuple):
     valid_to: date | None
     delivery: bool
     last_dispensed_on: date | None  # the journal's last dose given, before skranke's records
+    approved_on: date | None = None  # udlevering_godkendt: the visitation committee's approval
 
 
 class DoseRecord(NamedTuple):
@@ -156,7 +175,7 @@ class DueDose:
     missed_days: int | None  # None: no history at all (unknown, never guessed as 0)
     state: str  # "due" | "hold" | "blocked"
     alerts: tuple[Alert, ...]
-    not_before: datetime | None  # dose 2: the earliest moment (minimum interval after dose 1)
+    not_before: datetime | None  # dose 2: when its interval opens (None: not today, or hours unknown)
 
     @property
     def delivery(self) -> bool:
@@ -465,6 +484,9 @@ def doses_due(
     rules: PreparationRules,
     service_open: Callable[[date], bool | None],
     release: Release | None = None,
+    *,
+    intervals: Sequence[tuple[datetime, datetime]] | None = None,
+    approval_required_for: Collection[str] = (),
 ) -> list[DueDose]:
     """The doses of `order` due on `day` and not yet recorded, with their state and alerts.
 
@@ -475,6 +497,10 @@ def doses_due(
     service is open on d (None: hours not given); `release`: a doctor's release, which
     counts only when it is for `day`. A delivery order has one dose (everything goes home;
     the service lists it apart). An order not due on `day` (see `why_not_due`) gives [].
+    `intervals`: the service's opening intervals on `day` (aware start and end), in order;
+    None when its hours are not given (then dose 2 waits only for dose 1: the window cannot
+    tell the intervals apart). `approval_required_for`: DELIVERY and/or TAKE_HOME, when the
+    site asks an approval date for medicine that leaves the window that way (Gladsaxe).
     """
     _check_rules(order, rules)
     if now.tzinfo is None:
@@ -500,13 +526,16 @@ def doses_due(
     dose_mg = release.dose_mg if release is not None and release.dose_mg is not None else order.dose_mg
     missed = _missed(day, scan.last_covered, journal)
     threshold = rules.missed_days_before_reassessment
+    # The threshold has no seed: its source ("ingen kilde i kommunens standard" and the practice
+    # it follows) goes with it, for the screen that shows it.
+    source = rules.missed_days_before_reassessment_source
     common: list[Alert] = []
     if missed is None:
         common.append(Alert(NO_HISTORY))
     elif missed >= threshold and release is None:
-        common.append(Alert(HOLD_REASSESSMENT, {"days": missed, "threshold": threshold}, blocks=True))
+        common.append(Alert(HOLD_REASSESSMENT, {"days": missed, "threshold": threshold, "source": source}, blocks=True))
     elif missed > 0:
-        common.append(Alert(MISSED_DAYS, {"days": missed, "threshold": threshold}))
+        common.append(Alert(MISSED_DAYS, {"days": missed, "threshold": threshold, "source": source}))
     if release is not None:
         common.append(
             Alert(RELEASED, {"staff_id": release.staff_id, "reason": release.reason, "dose_mg": release.dose_mg})
@@ -532,16 +561,16 @@ def doses_due(
             first = recorded_today.get(1)
             if first is None:
                 alerts.append(Alert(FIRST_DOSE_PENDING, blocks=True))
-            elif first.outcome == GIVEN:
-                not_before = _after_elapsed(first.recorded_at, timedelta(minutes=rules.min_interval_minutes))
-                if now.astimezone(UTC) < not_before.astimezone(UTC):
-                    alerts.append(
-                        Alert(
-                            INTERVAL_NOT_REACHED,
-                            {"not_before": not_before, "minutes": rules.min_interval_minutes},
-                            blocks=True,
-                        )
-                    )
+            waiting = _second_interval(intervals, now, first)
+            if waiting is not None:
+                alerts.append(waiting)
+                moment = waiting.params["not_before"]
+                not_before = moment if isinstance(moment, datetime) else None
+            elif intervals is not None:
+                not_before = intervals[1][0]
+        leaves = _leaves_window(order, take_home_days)
+        if leaves is not None and leaves in approval_required_for and not _approved(order, day):
+            alerts.append(Alert(APPROVAL_MISSING, {"kind": leaves}, blocks=True))
         alerts.extend(ends_soon)
         due.append(
             DueDose(
@@ -560,12 +589,71 @@ def doses_due(
     return due
 
 
-def _after_elapsed(moment: datetime, elapsed: timedelta) -> datetime:
-    """`moment` + `elapsed` of real time, in `moment`'s zone (aware arithmetic in one zone
-    would add wall-clock time and be an hour off across a DST change)."""
-    if moment.tzinfo is None:
-        raise ValueError("recorded_at must be an aware datetime")
-    return (moment.astimezone(UTC) + elapsed).astimezone(moment.tzinfo)
+def _interval_index(intervals: Sequence[tuple[datetime, datetime]], moment: datetime) -> int:
+    """The interval `moment` belongs to: the last one opened at or before it (-1: none yet).
+    Compared in UTC, so a DST day neither adds nor takes an hour."""
+    at = moment.astimezone(UTC)
+    index = -1
+    for number, (start, _end) in enumerate(intervals):
+        if start.astimezone(UTC) <= at:
+            index = number
+    return index
+
+
+def _second_interval(
+    intervals: Sequence[tuple[datetime, datetime]] | None, now: datetime, first: DoseRecord | None
+) -> Alert | None:
+    """Why dose 2 may not be given now (INTERVAL_NOT_REACHED), or None.
+
+    Dose 2 belongs to an interval after the first (001 afsnit 5: "fremmøde 1-2 gange dagligt"
+    in the clinic's two intervals), and never to the interval dose 1 was given in."""
+    if intervals is None:  # hours not given: nothing to place the doses in
+        return None
+    if len(intervals) < 2:
+        return Alert(INTERVAL_NOT_REACHED, {"not_before": None, "reason": ONE_INTERVAL}, blocks=True)
+    current = _interval_index(intervals, now)
+    if current < 1:
+        return Alert(INTERVAL_NOT_REACHED, {"not_before": intervals[1][0], "reason": BEFORE_INTERVAL}, blocks=True)
+    if first is not None and first.outcome == GIVEN and _interval_index(intervals, first.recorded_at) >= current:
+        following = intervals[current + 1][0] if current + 1 < len(intervals) else None
+        return Alert(INTERVAL_NOT_REACHED, {"not_before": following, "reason": SAME_INTERVAL}, blocks=True)
+    return None
+
+
+def _leaves_window(order: Order, take_home_days: int) -> str | None:
+    """How a dose's medicine leaves the window: DELIVERY, TAKE_HOME, or None (taken there)."""
+    if order.delivery:
+        return DELIVERY
+    if take_home_days > 0:
+        return TAKE_HOME
+    return None
+
+
+def _approved(order: Order, day: date) -> bool:
+    return order.approved_on is not None and order.approved_on <= day
+
+
+def supervised_only(rules: PreparationRules) -> PreparationRules:
+    """The rules of a preparation given only under supervision where it is given (Odense's heroin
+    clinic: methadone and morphine, 000 § 5.4 "Overvåget indtag af heroin samt metadon eller
+    morfin"): no take-home, no delivery; the missed-days threshold and the rest unchanged."""
+    if not rules.take_home_allowed:
+        return rules
+    return replace(rules, take_home_allowed=False, max_take_home_days=0)
+
+
+def away_from_window(pickup_rule: str, supervised: bool, delivery: bool) -> list[str]:
+    """The order's fields that would let a supervised-only order leave the window, in the import's
+    column order: "pickup_rule" (not every day: the days between go home), "supervised" (not
+    supervised: it goes home) and "delivery". Empty: taken at the window every day."""
+    fields = []
+    if not is_daily_rule(pickup_rule):
+        fields.append("pickup_rule")
+    if not supervised:
+        fields.append("supervised")
+    if delivery:
+        fields.append("delivery")
+    return fields
 
 
 def _state(alerts: Sequence[Alert]) -> str:

@@ -209,31 +209,51 @@ class Rules(_Strict):
 # or delivered; a site file cannot say otherwise.
 SUPERVISED_ONLY_PREPARATIONS = frozenset({"diacetylmorfin"})
 
+# Said beside every number no seed gives (issue 24): the site file and the screen both say it.
+NO_SOURCE = "ingen kilde i kommunens standard"
+
+
+def _min_interval_removed(value: object) -> object:
+    """`min_interval_minutes` was an invented number (no seed gives a minimum interval): a site
+    file that still has it is refused with what to do, rather than read as if it meant something."""
+    if value is not None:
+        raise ValueError(
+            "min_interval_minutes is no longer a setting: no seed gives a minimum number of minutes. "
+            "Dose 2 of a twice-daily order belongs to the service's second opening interval "
+            "(001 afsnit 5: 'fremmøde 1-2 gange dagligt'). Delete the line."
+        )
+    return value
+
 
 @dataclass(frozen=True, kw_only=True)
 class Preparation(_Strict):
     """A preparation and its dispensing settings at the site (DESIGN §1 "Medication dispensing").
 
-    No seed gives these numbers: each site file writes its values with their `source`, and the
-    centre's doctor confirms them. `skranke.domain.dispensing` applies them.
+    No seed gives these numbers: each site file writes its values, each beside `<setting>_source`
+    ("ingen kilde i kommunens standard" and the published practice it follows), and the centre's
+    doctor confirms them. `skranke.domain.dispensing` applies them.
     """
 
     id: Slug
     name: str
     # Missed days after which a dose waits for a doctor's reassessment (tolerance falls).
     missed_days_before_reassessment: Annotated[int, Constraint(ge=1, le=30)]
-    # Dose 2 of a twice-daily order: not before this many minutes after dose 1 was given.
-    min_interval_minutes: Annotated[int, Constraint(ge=0, le=24 * 60)]
+    missed_days_before_reassessment_source: str = ""
     # The most days one pickup may send home (take-home, delivery); 0 without take-home.
     max_take_home_days: Annotated[int, Constraint(ge=0, le=31)]
+    max_take_home_days_source: str = ""
     # An order warns "renewal due" from this many days before its last day (0: on the last day).
     ends_soon_days: Annotated[int, Constraint(ge=0, le=30)] = 3
+    ends_soon_days_source: str = ""
     # False: only ever given under supervision at the clinic (no take-home, no delivery).
     take_home_allowed: bool = True
     # Where the numbers come from: a published practice, or that the centre's doctor set them.
     source: Text
+    # Removed (issue 24): refused when a site file still gives it, see _min_interval_removed.
+    min_interval_minutes: Annotated[object, Constraint(after=_min_interval_removed)] = None
 
     def __post_init__(self) -> None:
+        _min_interval_removed(self.min_interval_minutes)
         if self.id in SUPERVISED_ONLY_PREPARATIONS and self.take_home_allowed:
             raise ValueError(
                 f"preparation {self.id!r}: take_home_allowed must be false "
@@ -245,6 +265,32 @@ class Preparation(_Strict):
             raise ValueError(
                 f"preparation {self.id!r}: max_take_home_days must be at least 1 when take_home_allowed is true"
             )
+
+
+# What may need the visitation committee's approval before medicine leaves the window.
+AWAY_KINDS = ("delivery", "take_home")
+
+
+def _away_kinds(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [kind for kind in value if kind not in AWAY_KINDS]
+    if unknown:
+        raise ValueError(f"unknown kinds {unknown}: use {list(AWAY_KINDS)}")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dispensing(_Strict):
+    """The dispensing rules that differ between sites (the `[dispensing]` table), each beside
+    the seed sentence it comes from (DESIGN §1 "Medication dispensing")."""
+
+    # Preparations given only under supervision at the heroin clinic (beside heroin itself,
+    # which is so everywhere): no take-home, no delivery. Odense: 000 § 5.4.
+    supervised_at_heroin_clinic: tuple[Slug, ...] = ()
+    supervised_at_heroin_clinic_source: str = ""
+    # Medicine that leaves the window this way needs an approval date (`udlevering_godkendt`)
+    # before it is handed out. Gladsaxe: delivery (003 § 3.2.1).
+    approval_required_for: Annotated[tuple[str, ...], Constraint(after=_away_kinds)] = ()
+    approval_required_for_source: str = ""
 
 
 # The rules `skranke.domain.dispensing` reads: the site's setting for one preparation.
@@ -265,6 +311,7 @@ class Site(_Strict):
     exceptions: tuple[HoursException, ...] = ()
     rules: Rules = Rules()
     preparations: tuple[Preparation, ...] = ()
+    dispensing: Dispensing = Dispensing()
     # Intake (DESIGN §1 "Routing and tasks at intake"): ordered rules, checklists, tasks.
     routing: tuple[RoutingRule, ...] = ()
     eligibility: tuple[EligibilityCheck, ...] = ()
@@ -304,6 +351,10 @@ class Site(_Strict):
         unknown = [d for d in self.rules.heroin_departments if d not in ids]
         if unknown:
             raise ValueError(f"rules.heroin_departments names unknown departments {unknown}")
+        preparations = {p.id for p in self.preparations}
+        unknown = [p for p in self.dispensing.supervised_at_heroin_clinic if p not in preparations]
+        if unknown:
+            raise ValueError(f"dispensing.supervised_at_heroin_clinic names unknown preparations {unknown}")
 
     @cached_property
     def _flattened(self) -> tuple[Department, ...]:

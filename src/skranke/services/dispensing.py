@@ -17,13 +17,23 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from skranke.collector import collector_paused
-from skranke.domain.dispensing import Alert, DoseRecord, DueDose, Order, Release, doses_due, why_not_due
+from skranke.domain.dispensing import (
+    Alert,
+    DoseRecord,
+    DueDose,
+    Order,
+    Release,
+    doses_due,
+    supervised_only,
+    why_not_due,
+)
 from skranke.domain.site import Preparation
 from skranke.i18n import _, clock_time, ngettext, short_date
 from skranke.services.audit import record, record_looks
 from skranke.services.context import Skranke, UsageError
 from skranke.services.desk import (
     HEROIN,
+    HEROIN_CLINIC,
     DeskRefusal,
     _orders,
     birth_date_of,
@@ -68,11 +78,18 @@ def alert_text(alert: Alert) -> str:
             "the order ends in {days} day ({day})", "the order ends in {days} days ({day})", days_left
         ).format(days=days_left, day=_day(p["valid_to"]))
     if code == "interval_not_reached":
-        moment = p["not_before"]
-        return _("dose 2 not before {time} ({minutes} min. after dose 1)").format(
-            time=clock_time(moment) if isinstance(moment, datetime) else "–",
-            minutes=p["minutes"],
+        moment = p.get("not_before")
+        if p.get("reason") == "one_interval":
+            return _("dose 2 cannot be given today: the service has only one opening interval")
+        if p.get("reason") == "same_interval":
+            return _("dose 1 was given in this opening interval: never two doses in one interval")
+        return _("dose 2 belongs to the afternoon interval, which opens at {time}").format(
+            time=clock_time(moment) if isinstance(moment, datetime) else "–"
         )
+    if code == "approval_missing":
+        if p.get("kind") == "take_home":
+            return _("take-home needs the visitation committee's approval: no approval date recorded")
+        return _("delivery needs the visitation committee's approval: no approval date recorded")
     if code == "first_dose_pending":
         return _("dose 1 is not recorded yet")
     if code == "closed_day_in_period":
@@ -92,6 +109,16 @@ def alert_text(alert: Alert) -> str:
             given=_day(p["service_date"]),
         )
     return code
+
+
+def threshold_source(alert: Alert) -> str | None:
+    """Where a missed-days threshold comes from (the site file's words: no seed gives one), for
+    the dose dialog's explanation line; None for an alert without a threshold."""
+    if alert.code not in ("missed_days", "hold_reassessment") or not alert.params.get("source"):
+        return None
+    return _("Threshold {threshold} days: {source}.").format(
+        threshold=alert.params["threshold"], source=alert.params["source"]
+    )
 
 
 def _day(value: object) -> str:
@@ -279,6 +306,23 @@ def service_open_on(skranke: Skranke, place: str) -> Callable[[date], bool | Non
     return service_open
 
 
+def service_intervals_on(skranke: Skranke, place: str, day: date) -> list[tuple[datetime, datetime]] | None:
+    """The place's opening intervals on a day, as dose 2's rule reads them (None: hours not given)."""
+    hours = skranke.hours[place]
+    if hours.unknown_on(day):
+        return None
+    return [(interval.start, interval.end) for interval in hours.intervals_on(day)]
+
+
+def rules_at(skranke: Skranke, preparation: str, place: str) -> Preparation:
+    """The preparation's rules where it is given: at the heroin clinic, the preparations the site
+    lists (Odense: methadone, morphine; 000 § 5.4) are supervised only, like heroin."""
+    rules = skranke.site.preparation(preparation)
+    if place == HEROIN_CLINIC and preparation in skranke.site.dispensing.supervised_at_heroin_clinic:
+        return supervised_only(rules)
+    return rules
+
+
 def release_of_row(row: Any) -> Release:
     """A stored hold release as the rules see it."""
     return Release(row.service_date, row.staff_id, row.reason, row.dose_mg)
@@ -310,6 +354,8 @@ class _DayData:
         self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
         self._places: dict[tuple[str, bool], str] = {}
         self._open_on: dict[str, Callable[[date], bool | None]] = {}
+        self._rules: dict[tuple[str, str], Preparation] = {}
+        self._intervals: dict[str, list[tuple[datetime, datetime]] | None] = {}
         self.history: dict[tuple[str, str], list[DoseRecord]] = {}
         for row in [*earlier, *self.today_rows]:
             self.history.setdefault((row.citizen_id, row.preparation), []).append(_record(row))
@@ -320,8 +366,16 @@ class _DayData:
             self._places[key] = medicine_place(self.skranke.site, preparation, key[1])
         return self._places[key]
 
-    def rules(self, preparation: str) -> Preparation:
-        return self.skranke.site.preparation(preparation)
+    def rules(self, preparation: str, place: str) -> Preparation:
+        key = (preparation, place)
+        if key not in self._rules:
+            self._rules[key] = rules_at(self.skranke, preparation, place)
+        return self._rules[key]
+
+    def intervals(self, place: str) -> list[tuple[datetime, datetime]] | None:
+        if place not in self._intervals:
+            self._intervals[place] = service_intervals_on(self.skranke, place, self.day)
+        return self._intervals[place]
 
     def open_on(self, place: str) -> Callable[[date], bool | None]:
         # One answer per place and day for the whole queue: the rules ask it of the same few
@@ -347,7 +401,17 @@ class _DayData:
         release = release_of_row(released) if released else None
         history = self.history.get((order.citizen_id, order.preparation), [])
         place = self.place(order.citizen_id, order.preparation)
-        return doses_due(order, self.day, now, history, self.rules(order.preparation), self.open_on(place), release)
+        return doses_due(
+            order,
+            self.day,
+            now,
+            history,
+            self.rules(order.preparation, place),
+            self.open_on(place),
+            release,
+            intervals=self.intervals(place),
+            approval_required_for=self.skranke.site.dispensing.approval_required_for,
+        )
 
 
 @lru_cache(maxsize=8192)
@@ -552,7 +616,6 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
 
     now = skranke.clock.now()
     day = now.date()
-    rules = skranke.site.preparation(order.preparation)
     # The day's records and the last given dose before it are all the rules read (domain.dispensing).
     history = [
         _record(r)
@@ -569,7 +632,18 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
     if released is not None:
         data_release = release_of_row(released)
     place = _place_of(skranke, session, order, day)
-    due = doses_due(order, day, now, history, rules, service_open_on(skranke, place), data_release)
+    rules = rules_at(skranke, order.preparation, place)
+    due = doses_due(
+        order,
+        day,
+        now,
+        history,
+        rules,
+        service_open_on(skranke, place),
+        data_release,
+        intervals=service_intervals_on(skranke, place, day),
+        approval_required_for=skranke.site.dispensing.approval_required_for,
+    )
     if dose_number is not None:
         due = [d for d in due if d.dose_number == dose_number]
     if due:

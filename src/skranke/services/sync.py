@@ -12,7 +12,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,8 @@ from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports,
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from skranke.domain.site import Site
 
 IMPORTED_DIR = "imported"
 REJECTED_DIR = "rejected"
@@ -152,6 +154,70 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     return errors
 
 
+def _heroin_clinic_errors(session, parsed: ParsedFile, site: Site) -> list[RowError]:
+    """Orders the heroin clinic gives only under supervision that would leave the window.
+
+    000 § 5.4: "Overvåget indtag af heroin samt metadon eller morfin". An order is the heroin
+    clinic's when its citizen has a heroin order whose validity overlaps it (in this file or
+    the store): where the queue gives the citizen's doses (services.desk.medicine_place). Such
+    an order is refused on each column that would let it go home or be delivered."""
+    from skranke.domain.dispensing import away_from_window
+    from skranke.services.desk import HEROIN, HEROIN_CLINIC
+    from skranke.store.imports import orders_of_preparation
+    from skranke.sync.rows import COLUMNS
+
+    watched = set(site.dispensing.supervised_at_heroin_clinic)
+    if parsed.kind != "ordinationer" or not watched or HEROIN_CLINIC not in {d.id for d in site.all_departments()}:
+        return []
+    candidates = [(line, row) for line, row in parsed.rows if row.preparation in watched]
+    if not candidates:
+        return []
+    periods: dict[str, list[tuple[str, date, date | None]]] = {}
+    in_file = {row.id for _line, row in parsed.rows}
+    for _line, row in parsed.rows:
+        if row.preparation == HEROIN:
+            periods.setdefault(row.citizen_id, []).append((row.id, row.valid_from, row.valid_to))
+    for stored in orders_of_preparation(session, {row.citizen_id for _line, row in candidates}, HEROIN):
+        if stored.id not in in_file:  # the file's version of an order replaces the stored one
+            periods.setdefault(stored.citizen_id, []).append((stored.id, stored.valid_from, stored.valid_to))
+    column = {c.field: c.name for c in COLUMNS["ordinationer"]}
+    fixes = {
+        "pickup_rule": _("the pickup rule must be FREQ=DAILY"),
+        "supervised": _("overvaaget must be ja"),
+        "delivery": _("udbringning must be nej"),
+    }
+    names = {p.id: p.name for p in site.preparations}
+    errors: list[RowError] = []
+    for line, row in candidates:
+        fields = away_from_window(row.pickup_rule, row.supervised, row.delivery)
+        if not fields or not any(
+            _overlap(row.valid_from, row.valid_to, start, end) for _id, start, end in periods.get(row.citizen_id, [])
+        ):
+            continue
+        for name in fields:
+            errors.append(
+                RowError(
+                    parsed.name,
+                    line,
+                    column[name],
+                    None,
+                    _(
+                        "{preparation} is taken under supervision at the heroin clinic, where the citizen "
+                        "has a heroin order ({source}): {fix}"
+                    ).format(
+                        preparation=names.get(row.preparation, row.preparation),
+                        source=site.dispensing.supervised_at_heroin_clinic_source,
+                        fix=fixes[name],
+                    ),
+                )
+            )
+    return errors
+
+
+def _overlap(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
+    return (end is None or other_start <= end) and (other_end is None or start <= other_end)
+
+
 def _audit_file(session: Session, actor: Actor, at: datetime, outcome: FileOutcome) -> None:
     """A sync names who ran it: the signed-in person, or the workstation for a scheduled task."""
     from skranke.services.audit import record
@@ -267,7 +333,7 @@ def import_file(
     # The validated rows as the reader keeps them (named tuples of the model's fields): no copy.
     rows = [parsed_row.row for parsed_row in parsed.rows]
     with skranke.database.transaction(dry_run=dry_run) as session:
-        reference_errors = _reference_errors(session, parsed)
+        reference_errors = _reference_errors(session, parsed) or _heroin_clinic_errors(session, parsed, skranke.site)
         if not reference_errors:
             counts = upsert(
                 session,

@@ -236,6 +236,7 @@ _PRESCRIPTION_ROW = (
     Prescription.valid_to,
     Prescription.delivery,
     Prescription.last_dispensed_on,
+    Prescription.approved_on,
 )
 _CITIZEN_ROW = (Citizen.id, Citizen.cpr, Citizen.first_name, Citizen.last_name, Citizen.alias)
 

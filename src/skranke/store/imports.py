@@ -282,3 +282,14 @@ def outbox_state(session: Session) -> tuple[int, str, datetime | None]:
     """(pending events, last file written, when)."""
     mark = session.get(OutboxWatermark, 1)
     return pending_event_count(session), (mark.last_file if mark else ""), (mark.written_at if mark else None)
+
+
+def orders_of_preparation(session: Session, citizen_ids: Collection[str], preparation: str) -> list[Any]:
+    """The stored orders of one preparation for these citizens: (id, citizen_id, valid_from,
+    valid_to) rows (the import asks which citizens have a heroin order)."""
+    rows: list[Any] = []
+    columns = (Prescription.id, Prescription.citizen_id, Prescription.valid_from, Prescription.valid_to)
+    for chunk in _chunks(sorted(citizen_ids)):
+        query = select(*columns).where(Prescription.preparation == preparation, Prescription.citizen_id.in_(chunk))
+        rows.extend(session.execute(query).all())
+    return rows

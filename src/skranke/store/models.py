@@ -217,7 +217,8 @@ class Prescription(Base):
     delivery: Mapped[bool] = mapped_column(Boolean, default=False)
     # sidst_udleveret: the last dose given as the journal knows it, before skranke's own records.
     last_dispensed_on: Mapped[date | None] = mapped_column(Date)
-    # udlevering_godkendt: the visitation committee approved take-home or delivery (003 § 3.2.1).
+    # udlevering_godkendt: the visitation committee approved dispensing away from the centre
+    # (Gladsaxe, 003 § 3.2.1: delivery; the seed does not name take-home).
     approved_on: Mapped[date | None] = mapped_column(Date)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

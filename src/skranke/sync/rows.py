@@ -668,6 +668,8 @@ class PrescriptionRow(ExportRow):
     prescribed_by: Name = ""
     delivery: Bool = False
     last_dispensed_on: OptionalDate = None
+    # udlevering_godkendt: the visitation committee's approval of medicine dispensed away from
+    # the centre (Gladsaxe, 003 § 3.2.1); optional, read at the window, not checked here.
     approved_on: OptionalDate = None
 
     @field_validator("preparation", mode="before")

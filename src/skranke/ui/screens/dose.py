@@ -38,6 +38,7 @@ from skranke.services.dispensing import (
     format_mg,
     outcome_word,
     release,
+    threshold_source,
     void,
 )
 from skranke.services.errors import DatabaseUnavailable
@@ -173,6 +174,9 @@ class DoseDialog(_Dialog):
                 if alerts:
                     alerts.append("\n")
                 alerts.append("! " + alert_text(alert), style="bold red" if alert.blocks else "yellow")
+                source = threshold_source(alert)
+                if source:  # no seed gives the threshold: say so where it shows (issue 24)
+                    alerts.append("\n  " + source, style="dim")
             yield Static(alerts, id="dose-alerts")
             state = self._state_words()
             yield Static(state, id="dose-state", classes="" if state else "-empty")
