@@ -40,6 +40,7 @@ from skranke.sync.rows import (
     parse_doses_per_day,
     parse_paragraph,
     parse_pickup_rule,
+    parse_plan_interval,
     preparation_id,
 )
 
@@ -94,6 +95,9 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
         "closing_status": _Repeating(lambda text, _context: parse_closing_status(text)),
         "plan_reviewed_on": _DATE,
         "follow_up_consent": _BOOL,
+        "plan_interval_months": _Repeating(lambda text, _context: parse_plan_interval(text)),
+        "medical_reviewed_on": _DATE,
+        "personal_attendance_on": _DATE,
     },
     "ordinationer": {
         "id": _KEY,
@@ -258,13 +262,16 @@ def _cpr_column(cells: Sequence[str], today: date) -> tuple[list[Any], bool]:
 
 
 def _case_checks(values: list[tuple], fields: list[str], needs_model: set[int], _context: RowContext) -> None:
-    """CaseRow: treatment starts on or after the request; closed with a status, open without."""
+    """CaseRow: treatment and the personal attendance on or after the request; closed with a
+    status, open without."""
     contact, start = fields.index("contact_date"), fields.index("treatment_start")
     closed, status = fields.index("closed_on"), fields.index("closing_status")
+    attended = fields.index("personal_attendance_on")
     for index, row in enumerate(values):
         if index in needs_model:
             continue
         starts_early = row[start] is not None and row[start] < row[contact]
+        starts_early = starts_early or (row[attended] is not None and row[attended] < row[contact])
         status_mismatch = (row[closed] is None) != (row[status] is None)
         if starts_early or status_mismatch:
             needs_model.add(index)
