@@ -434,7 +434,7 @@ def _complaint_commands(commands: argparse._SubParsersAction, common: argparse.A
     answer.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
-def _complaint_line(complaint) -> str:  # noqa: ANN001 — a domain ComplaintDeadline
+def _complaint_line(complaint) -> str:
     from skranke.services.wording import complaint_kind_word, complaint_status_word
 
     deadline = short_date(complaint.deadline) if complaint.deadline else _("no deadline in the site's standard")

@@ -4,6 +4,7 @@ with the seed sentence it implements, and its negative cases."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,9 @@ DEPARTMENT = {
 def running(site_id: str, start: date, **fields) -> CaseFacts:
     fields.setdefault("department", DEPARTMENT[site_id])
     fields.setdefault("paragraph", "SEL101")
-    return CaseFacts("S1", "B1", fields.pop("department"), fields.pop("paragraph"), start, treatment_start=start, **fields)
+    return CaseFacts(
+        "S1", "B1", fields.pop("department"), fields.pop("paragraph"), start, treatment_start=start, **fields
+    )
 
 
 # --- plan reviews at the agreed interval ------------------------------------------------------
@@ -213,8 +216,22 @@ def test_complaints_on_the_overview():
     ]
     overview = deadline_overview([], [], site, hours, date(2026, 3, 10), complaints=complaints)
     assert overview.to_json_dict()["complaints"] == [
-        {"id": 1, "citizen_id": "B1", "kind": "access", "received": "2026-03-02", "deadline": "2026-03-11", "status": "warn"},
-        {"id": 2, "citizen_id": "B2", "kind": "complaint", "received": "2026-03-01", "deadline": None, "status": "no_deadline"},
+        {
+            "id": 1,
+            "citizen_id": "B1",
+            "kind": "access",
+            "received": "2026-03-02",
+            "deadline": "2026-03-11",
+            "status": "warn",
+        },
+        {
+            "id": 2,
+            "citizen_id": "B2",
+            "kind": "complaint",
+            "received": "2026-03-01",
+            "deadline": None,
+            "status": "no_deadline",
+        },
     ]
 
 
@@ -226,7 +243,7 @@ def test_the_four_follow_up_statuses_are_cited_to_the_seeds_that_name_them():
 
     # Only 002 § 10 and 004 name færdigbehandlet, andet tilbud, hospital and anden årsag.
     for module in (deadlines, vocabulary):
-        text = open(str(module.__file__), encoding="utf-8").read()
+        text = Path(str(module.__file__)).read_text(encoding="utf-8")
         assert "(000 § 4.1, 001 § 2.3, 002 § 10, 003 § 2.7)" not in text
         assert "the first four call for follow-up (000, 002, 003, 004)" not in text
         assert "002 § 10 and 004" in text

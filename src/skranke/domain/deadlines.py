@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter, itemgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 from weakref import WeakKeyDictionary
 
 from dateutil.relativedelta import relativedelta
@@ -41,7 +41,7 @@ CountdownStatus = Literal["ok", "warn", "overdue"]
 # awaiting_attendance: the site's clock starts at the first personal attendance (Odsherred, 004
 # "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt møder op i teamet") and none
 # is recorded: no deadline yet ("afventer personligt fremmøde").
-AWAITING_ATTENDANCE = "awaiting_attendance"
+AWAITING_ATTENDANCE: Final = "awaiting_attendance"
 RequestStatus = Literal["ok", "warn", "overdue", "awaiting_attendance"]
 ComplaintKind = Literal["complaint", "access"]
 # answered: recorded as answered; no_deadline: the site's standard gives no answer deadline.

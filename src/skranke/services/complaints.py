@@ -68,16 +68,16 @@ def answer_complaint(skranke: Skranke, actor: Actor | None, complaint_id: int, a
     signed_in = require(actor, "complaint")
     now = skranke.clock.now()
     if answered_on > now.date():
-        raise ComplaintRefused(
-            _("The day answered lies in the future ({date}).").format(date=short_date(answered_on))
-        )
+        raise ComplaintRefused(_("The day answered lies in the future ({date}).").format(date=short_date(answered_on)))
     with skranke.database.transaction() as session:
         complaint = session.get(Complaint, complaint_id)
         if complaint is None:
             raise ComplaintRefused(_("No complaint has the id {id}.").format(id=complaint_id))
         if complaint.answered_on is not None:
             raise ComplaintRefused(
-                _("Complaint {id} was answered on {date}.").format(id=complaint_id, date=short_date(complaint.answered_on))
+                _("Complaint {id} was answered on {date}.").format(
+                    id=complaint_id, date=short_date(complaint.answered_on)
+                )
             )
         if answered_on < complaint.received_on:
             raise ComplaintRefused(

@@ -77,9 +77,7 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
             else set()
         )
         complaints = _complaints(open_complaint_rows(session))
-        overview = deadline_overview(
-            cases, appointments, skranke.site, skranke.hours, today, complaints=complaints
-        )
+        overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today, complaints=complaints)
     if made:
         # A follow-up recorded as made (Opgaver or Frister) leaves the list.
         waiting = tuple(f for f in overview.follow_ups if (f.case_id, f.months) not in made)
@@ -143,10 +141,12 @@ def deadlines_page(
         # for its plan review is the same case.
         medical: list[CaseFacts] = []
         if bounds.medical_reviewed_by is not None:
-            departments = sorted({d for review in rules.medical_reviews for d in review.departments})
-            paragraphs = sorted({p for review in rules.medical_reviews for p in review.paragraphs})
+            covered_departments = sorted({d for review in rules.medical_reviews for d in review.departments})
+            covered_paragraphs = sorted({p for review in rules.medical_reviews for p in review.paragraphs})
             medical = _cases(
-                medical_review_candidates(session, bounds.medical_reviewed_by, departments, paragraphs, department)
+                medical_review_candidates(
+                    session, bounds.medical_reviewed_by, covered_departments, covered_paragraphs, department
+                )
             )
         complaints = _complaints(open_complaint_rows(session))
         kinds = appointment_kinds(rules)
@@ -224,7 +224,9 @@ def _running_rows(
     intervals: list[tuple[int | None, int]] = [(None, rules.plan_review_months)]
     for agreed in agreed_intervals(session, department):
         # The interval that applies (Gladsaxe caps an agreed one at six months).
-        intervals.append((agreed, plan_review_months(Facts("", "", "", "", date.min, plan_interval_months=agreed), rules)))
+        intervals.append(
+            (agreed, plan_review_months(Facts("", "", "", "", date.min, plan_interval_months=agreed), rules))
+        )
     rows: list[Row] = []
     totals["plan_reviews"] = 0
     for stored, months in intervals:
@@ -294,6 +296,4 @@ def citizen_deadlines(skranke: Skranke, citizen_id: str) -> Overview:
         cases = _cases(citizen_case_rows(session, citizen_id))
         rows = citizens_guarantee_appointment_rows(session, [citizen_id], kinds) if kinds else []
         complaints = _complaints(open_complaint_rows(session, citizen_id))
-    return deadline_overview(
-        cases, _appointments(rows), skranke.site, skranke.hours, today, complaints=complaints
-    )
+    return deadline_overview(cases, _appointments(rows), skranke.site, skranke.hours, today, complaints=complaints)

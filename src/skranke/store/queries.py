@@ -67,11 +67,11 @@ def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     (ix_cases_plan_review), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
     waiting = select(*CASE_COLUMNS).where(*WAITING, Case.paragraph.in_(bounds.waiting_paragraphs))
     due = [
-        and_(Case.plan_interval_months.is_(None), PLAN_REVIEW_COUNTED_FROM <= bounds.reviewed_by),
-        and_(Case.plan_interval_months.is_not(None), PLAN_REVIEW_COUNTED_FROM <= bounds.agreed_reviewed_by),
+        and_(Case.plan_interval_months.is_(None), bounds.reviewed_by >= PLAN_REVIEW_COUNTED_FROM),
+        and_(Case.plan_interval_months.is_not(None), bounds.agreed_reviewed_by >= PLAN_REVIEW_COUNTED_FROM),
     ]
     if bounds.medical_reviewed_by is not None:
-        due.append(MEDICAL_REVIEW_COUNTED_FROM <= bounds.medical_reviewed_by)
+        due.append(bounds.medical_reviewed_by >= MEDICAL_REVIEW_COUNTED_FROM)
     running = select(*CASE_COLUMNS).where(*RUNNING, or_(*due))
     statements = [waiting, running]
     if bounds.closed_from is not None and bounds.closed_to is not None:
@@ -211,13 +211,17 @@ def running_page_query(counted_from_by: date, department: str | None, months: in
 
 
 def medical_review_candidates(
-    session: Session, counted_from_by: date, departments: Sequence[str], paragraphs: Sequence[str], department: str | None
+    session: Session,
+    counted_from_by: date,
+    departments: Sequence[str],
+    paragraphs: Sequence[str],
+    department: str | None,
 ) -> list[Row]:
     """Running treatments in the given departments or under the given paragraphs whose medical
     review counts from a day up to `counted_from_by` (CASE_COLUMNS): a superset of those due by
     the horizon, few (the rules decide)."""
     covered = or_(Case.department.in_(list(departments)), Case.paragraph.in_(list(paragraphs)))
-    statement = select(*CASE_COLUMNS).where(*RUNNING, covered, MEDICAL_REVIEW_COUNTED_FROM <= counted_from_by)
+    statement = select(*CASE_COLUMNS).where(*RUNNING, covered, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM)
     return list(session.connection().execute(_of_department(statement, department)).all())
 
 

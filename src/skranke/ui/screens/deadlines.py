@@ -383,7 +383,9 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         site = self.app.skranke.site
         rows: list[tuple[date, list[Text | str], str]] = []
         for review in self._view.overview.medical_reviews:
-            case = CaseFacts(review.case_id, review.citizen_id, self._view.case_departments.get(review.case_id, ""), "", date.min)
+            case = CaseFacts(
+                review.case_id, review.citizen_id, self._view.case_departments.get(review.case_id, ""), "", date.min
+            )
             reviews = site.rules.medical_reviews
             rule = medical_review_rule(case, site.rules) or (reviews[0] if len(reviews) == 1 else None)
             source = citation(rule.source) if rule else ""
@@ -399,7 +401,11 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             rows.append((review.due, cells, f"{review.case_id}|{review.citizen_id}"))
         rules = site.rules
         for complaint in self._view.overview.complaints:
-            source = rules.access_answer_working_days_source if complaint.kind == "access" else rules.complaint_answer_days_source
+            source = (
+                rules.access_answer_working_days_source
+                if complaint.kind == "access"
+                else rules.complaint_answer_days_source
+            )
             cells = [
                 Text(complaint_status_word(complaint.status), style=STATUS_STYLE.get(complaint.status, "")),
                 _near_day(complaint.deadline),
