@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--json", action="store_true", help=_("machine-readable output (codes, not words)"))
     _staff_commands(commands, common)
     _desk_commands(commands, common)
+    _complaint_commands(commands, common)
 
     intake = commands.add_parser(
         "intake",
@@ -375,6 +376,12 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
     width = max((len(department(r.department)) for r in overview.requests), default=0)
     for request in overview.requests:
         notes = f"  [{', '.join(flag_word(f) for f in request.flags)}]" if request.flags else ""
+        if request.days_left is None:  # the clock has not started: no deadline yet (004)
+            print(
+                f"  {status_word(request.status)}  {request.case_id:<8} {request.citizen_id:<8} "
+                f"{department(request.department):<{width}}  {request.paragraph:<7} {day(request.contact_date)}"
+            )
+            continue
         days = ngettext("{count} day", "{count} days", abs(request.days_left)).format(count=request.days_left)
         print(
             f"  {status_word(request.status):<12} {days:>9}  {request.case_id:<8} {request.citizen_id:<8} "
@@ -397,6 +404,57 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
     print(_("Plan reviews ({count})").format(count=len(overview.plan_reviews)))
     for review in overview.plan_reviews:
         print(f"  {status_word(review.status):<12} {review.case_id:<8} {review.citizen_id:<8} {day(review.due)}")
+    print(_("Medical reviews ({count})").format(count=len(overview.medical_reviews)))
+    for review in overview.medical_reviews:
+        print(f"  {status_word(review.status):<12} {review.case_id:<8} {review.citizen_id:<8} {day(review.due)}")
+    print(_("Complaints ({count})").format(count=len(overview.complaints)))
+    for complaint in overview.complaints:
+        print("  " + _complaint_line(complaint))
+    return EXIT_OK
+
+
+# --- complaints and access requests ------------------------------------------------------------
+
+
+def _complaint_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    complaint = commands.add_parser(
+        "complaint",
+        parents=[common],
+        help=_("complaints and requests for access to records, with their deadlines (reception)"),
+    )
+    actions = complaint.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    add = actions.add_parser("add", parents=[common], help=_("register a complaint or an access request"))
+    add.add_argument("citizen", metavar=_("CITIZEN"), help=_("the citizen's id"))
+    add.add_argument("--kind", required=True, choices=["complaint", "access"])
+    add.add_argument("--received", required=True, type=_date, metavar=_("YYYY-MM-DD"), help=_("the day it came"))
+    add.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    answer = actions.add_parser("answer", parents=[common], help=_("record the day a complaint was answered"))
+    answer.add_argument("complaint", type=int, metavar=_("ID"), help=_("the complaint's number"))
+    answer.add_argument("--on", required=True, type=_date, metavar=_("YYYY-MM-DD"), help=_("the day it was answered"))
+    answer.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+
+def _complaint_line(complaint) -> str:
+    from skranke.services.wording import complaint_kind_word, complaint_status_word
+
+    deadline = short_date(complaint.deadline) if complaint.deadline else _("no deadline in the site's standard")
+    return (
+        f"{complaint.complaint_id:>5} {complaint.citizen_id:<8} {complaint_kind_word(complaint.kind):<12} "
+        f"{short_date(complaint.received)} → {deadline}  {complaint_status_word(complaint.status)}"
+    )
+
+
+def run_complaint(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.complaints import add_complaint, answer_complaint
+
+    if args.action == "add":
+        result = add_complaint(skranke, _needs_actor(skranke), args.citizen, args.kind, args.received)
+    else:
+        result = answer_complaint(skranke, _needs_actor(skranke), args.complaint, args.on)
+    if args.json:
+        _print_json(result.to_json_dict())
+    else:
+        print(_complaint_line(result))
     return EXIT_OK
 
 
@@ -898,3 +956,4 @@ COMMANDS["dispense"] = run_dispense
 COMMANDS["void"] = run_void
 COMMANDS["release"] = run_release
 COMMANDS["close-day"] = run_close_day
+COMMANDS["complaint"] = run_complaint

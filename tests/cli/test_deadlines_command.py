@@ -15,7 +15,15 @@ def test_demo_deadlines_json(capsys, tmp_path, monkeypatch):
     db = f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db"
     assert main(["deadlines", "--json", "--db", db, "--now", "2026-04-09T09:00"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert set(document) == {"as_of", "requests", "exempt", "follow_ups", "plan_reviews"}
+    assert set(document) == {
+        "as_of",
+        "requests",
+        "exempt",
+        "follow_ups",
+        "plan_reviews",
+        "medical_reviews",
+        "complaints",
+    }
     requests = document["requests"]
     assert [r["days_left"] for r in requests] == sorted(r["days_left"] for r in requests)
     assert {r["status"] for r in requests} == {"ok", "warn", "overdue"}
@@ -70,6 +78,10 @@ def check_contract(document: dict) -> None:
     today = date(2026, 4, 6)
     assert document["as_of"] == "2026-04-06"
     for row in document["requests"]:
+        if row["status"] == "awaiting_attendance":  # Odsherred's clock has not started (004)
+            assert row["deadline"] is row["days_left"] is row["last_open_day"] is None
+            assert row["status_reason"] == "awaiting_attendance" and row["flags"] == []
+            continue
         assert row["status_reason"] in STATUS_REASONS
         assert set(row["flags"]) <= REQUEST_FLAGS
         deadline = date.fromisoformat(row["deadline"])
@@ -109,8 +121,9 @@ def test_gladsaxe_allows_times_outside_hours_and_asks_consent_to_follow_up(capsy
     assert "appointment_outside_hours" not in flags  # 003 afsnit 5: by agreement
     assert "offer_other_provider" not in flags  # no seed of Gladsaxe's gives that duty
     assert any(r["status"] == "overdue" for r in document["requests"])
-    # 003 § 2.7: follow-up only with consent; the demo leaves one consent unrecorded.
-    assert [f["flags"] for f in document["follow_ups"] if f["flags"]] == [["consent_unknown"]]
+    # 003 § 2.7: follow-up only with consent given ("kan du give samtykke"): the demo's one
+    # consent left unrecorded is no follow-up due.
+    assert all(f["flags"] == [] for f in document["follow_ups"])
 
 
 def test_assens_asks_for_no_appointment_within_the_guarantee(capsys, tmp_path):

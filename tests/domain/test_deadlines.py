@@ -295,7 +295,7 @@ def test_unknown_hours_are_not_called_closed():
     # Odsherred writes its hours as "unknown" (the seed gives none): no last open day is
     # claimed, the request says so, and nothing is called closed.
     site, hours = load_site("odsherred"), load_site_hours("odsherred")
-    the_case = case(contact=date(2026, 1, 3), department="rusmiddelteamet")
+    the_case = case(contact=date(2026, 1, 3), department="rusmiddelteamet", personal_attendance_on=date(2026, 1, 3))
     row = deadline_overview(
         [the_case],
         [appointment(the_case.citizen_id, date(2026, 1, 10), "22:00", kind="læge", department="rusmiddelteamet")],
@@ -580,6 +580,8 @@ def test_json_contract(site, hours):
             }
         ],
         "plan_reviews": [{"case_id": "S4", "citizen_id": "B4", "due": "2025-12-10", "status": "overdue"}],
+        "medical_reviews": [],
+        "complaints": [],
     }
     assert json.loads(json.dumps(document)) == document
 

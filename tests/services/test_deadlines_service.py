@@ -133,4 +133,12 @@ def test_the_citizen_card_masks_the_cpr_number(skranke_at):
 
 def test_an_empty_store_has_nothing_due(skranke_at):
     document = deadlines(skranke_at("2026-04-09T09:00")).to_json_dict()
-    assert document == {"as_of": "2026-04-09", "requests": [], "exempt": [], "follow_ups": [], "plan_reviews": []}
+    assert document == {
+        "as_of": "2026-04-09",
+        "requests": [],
+        "exempt": [],
+        "follow_ups": [],
+        "plan_reviews": [],
+        "medical_reviews": [],
+        "complaints": [],
+    }

@@ -185,10 +185,10 @@ def _case(draw: st.DrawFn, site: Site) -> dict[str, Any]:
         "closed_on": closed_on,
         "closing_status": draw(st.sampled_from(sorted(_STATUS_SPELLINGS))) if closed else None,
         "plan_reviewed_on": draw(st.none() | _dates),
-        "plan_interval_months": draw(st.none() | st.integers(1, 36)),
-        "medical_reviewed_on": draw(st.none() | _dates),
-        "personal_attendance_on": draw(st.none() | _dates),
         "follow_up_consent": draw(st.none() | st.booleans()),
+        "plan_interval_months": draw(st.none() | st.integers(1, 24)),
+        "medical_reviewed_on": draw(st.none() | _dates),
+        "personal_attendance_on": _later(draw, contact) if draw(st.booleans()) else None,
     }
 
 
@@ -243,9 +243,10 @@ def _typed_row(kind: str, site: Site, utf8: bool) -> st.SearchStrategy[dict[str,
 _DEFAULTS: dict[str, Any] = {
     "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": "",
     "treatment_start": None, "free_choice": False, "closed_on": None, "closing_status": None,
-    "plan_reviewed_on": None, "follow_up_consent": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
+    "plan_reviewed_on": None, "follow_up_consent": None, "plan_interval_months": None, "medical_reviewed_on": None,
+    "personal_attendance_on": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
     "prescribed_by": "", "kind": "samtale", "clinician": "", "delivery": False, "last_dispensed_on": None,
-    "plan_interval_months": None, "medical_reviewed_on": None, "personal_attendance_on": None, "approved_on": None,
+    "approved_on": None,
 }  # fmt: skip
 
 

@@ -69,7 +69,7 @@ class TestDeadlinesScreen:
         assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
     @SIZES
-    @pytest.mark.parametrize("tab", ["tab-exempt", "tab-follow-ups", "tab-plan-reviews"])
+    @pytest.mark.parametrize("tab", ["tab-exempt", "tab-follow-ups", "tab-plan-reviews", "tab-medical"])
     def test_each_tab(self, snap_compare, size, app_at, tmp_path, tab):
         async def open_tab(pilot):
             await open_deadlines(pilot)

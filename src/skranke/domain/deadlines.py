@@ -11,9 +11,13 @@ reviews"): no I/O and no clock; `today` is always passed in. The inputs are the 
      "requests": [{"case_id", "citizen_id", "department", "paragraph", "contact_date",
                    "deadline", "days_left", "status", "status_reason", "last_open_day",
                    "flags": [str]}],
+                   (status "awaiting_attendance": the site's clock starts at the first personal
+                   attendance and none is recorded; deadline, days_left, last_open_day null)
      "exempt": [{"case_id", "citizen_id", "reason": "anonymous" | "free_choice_may_waive"}],
      "follow_ups": [{"case_id", "citizen_id", "due", "months", "status", "flags": [str]}],
-     "plan_reviews": [{"case_id", "citizen_id", "due", "status"}]}
+     "plan_reviews": [{"case_id", "citizen_id", "due", "status"}],
+     "medical_reviews": [{"case_id", "citizen_id", "due", "status"}],
+     "complaints": [{"id", "citizen_id", "kind", "received", "deadline", "status"}]}
 """
 
 from __future__ import annotations
@@ -24,16 +28,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter, itemgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 from weakref import WeakKeyDictionary
 
 from dateutil.relativedelta import relativedelta
 
-from skranke.domain.hours import NEXT_OPENING_HORIZON_DAYS, TIMEZONE, DepartmentHours, SiteHours
-from skranke.domain.site import Rules, Site, normalise_key
+from skranke.domain.hours import NEXT_OPENING_HORIZON_DAYS, TIMEZONE, DepartmentHours, SiteHours, is_public_holiday
+from skranke.domain.site import MedicalReview, Rules, Site, normalise_key
 from skranke.domain.vocabulary import ANONYMOUS_PARAGRAPH
 
 CountdownStatus = Literal["ok", "warn", "overdue"]
+# awaiting_attendance: the site's clock starts at the first personal attendance (Odsherred, 004
+# "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt møder op i teamet") and none
+# is recorded: no deadline yet ("afventer personligt fremmøde").
+AWAITING_ATTENDANCE: Final = "awaiting_attendance"
+RequestStatus = Literal["ok", "warn", "overdue", "awaiting_attendance"]
+ComplaintKind = Literal["complaint", "access"]
+# answered: recorded as answered; no_deadline: the site's standard gives no answer deadline.
+ComplaintStatus = Literal["ok", "warn", "overdue", "answered", "no_deadline"]
 FollowUpStatus = Literal["upcoming", "due", "overdue"]
 # free_choice_may_waive: the citizen chose another provider, so the deadline *may* be waived
 # (000 § 3.2, 002 afsnit 8, 004 "Behandlingsgaranti"): shown apart, not as simply exempt.
@@ -47,7 +59,13 @@ ExemptReason = Literal["anonymous", "free_choice_may_waive"]
 # deadline_soon          no last open day is known; the deadline is within the warning days
 # in_time                otherwise (ok)
 StatusReason = Literal[
-    "deadline_passed", "last_open_day_passed", "last_open_day_today", "last_open_day_soon", "deadline_soon", "in_time"
+    "deadline_passed",
+    "last_open_day_passed",
+    "last_open_day_today",
+    "last_open_day_soon",
+    "deadline_soon",
+    "in_time",
+    "awaiting_attendance",
 ]
 GuaranteeState = Literal["open", "met", "closed", "exempt", "not_covered"]
 
@@ -77,8 +95,9 @@ FLAGS: tuple[str, ...] = (
     FLAG_FREE_CHOICE_NOT_FOR_HEROIN,
 )
 
-# Flags on a follow-up: the site asks for consent (Gladsaxe, 003 § 2.7) and the export did not
-# say whether the citizen gave it.
+# Flag on a follow-up: the site asks for consent (Gladsaxe, 003 § 2.7) and the export did not
+# say whether the citizen gave it. Gladsaxe's follow-up is opt-in, so such a follow-up is not
+# listed as due (see follow_up_schedule); the flag stays for sites that list it anyway.
 FLAG_CONSENT_UNKNOWN = "consent_unknown"
 
 # Which follow-ups and plan reviews the overview lists (a display choice, not a seed rule):
@@ -111,6 +130,19 @@ class CaseFacts(NamedTuple):
     closing_status: str | None = None
     plan_reviewed_on: date | None = None
     follow_up_consent: bool | None = None  # samtykke_opfoelgning; None: the export did not say
+    plan_interval_months: int | None = None  # plan_interval_mdr: agreed in the plan; None: the site's
+    medical_reviewed_on: date | None = None  # laege_gennemgang: the last medical review
+    personal_attendance_on: date | None = None  # personligt_fremmoede: the first personal attendance
+
+
+class ComplaintFacts(NamedTuple):
+    """A complaint or a request for access to records, as registered at the desk."""
+
+    complaint_id: int
+    citizen_id: str
+    kind: ComplaintKind
+    received_on: date
+    answered_on: date | None = None
 
 
 class AppointmentFacts(NamedTuple):
@@ -146,9 +178,9 @@ class RequestDeadline(NamedTuple):
     department: str
     paragraph: str
     contact_date: date
-    deadline: date
-    days_left: int  # calendar days to the legal deadline
-    status: CountdownStatus  # counted to the last open day when known (request_status)
+    deadline: date | None  # None only while awaiting the first personal attendance
+    days_left: int | None  # calendar days to the legal deadline
+    status: RequestStatus  # counted to the last open day when known (request_status)
     status_reason: StatusReason
     # None: the department is unknown, its hours are unknown (flag hours_unknown), or it is
     # closed for the whole look-back (flag no_open_day_before_deadline).
@@ -162,7 +194,7 @@ class RequestDeadline(NamedTuple):
             "department": self.department,
             "paragraph": self.paragraph,
             "contact_date": self.contact_date.isoformat(),
-            "deadline": self.deadline.isoformat(),
+            "deadline": _iso(self.deadline),
             "days_left": self.days_left,
             "status": self.status,
             "status_reason": self.status_reason,
@@ -214,6 +246,25 @@ class PlanReview(NamedTuple):
         }
 
 
+class ComplaintDeadline(NamedTuple):
+    complaint_id: int
+    citizen_id: str
+    kind: ComplaintKind
+    received: date
+    deadline: date | None  # None: the site's standard gives none
+    status: ComplaintStatus
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.complaint_id,
+            "citizen_id": self.citizen_id,
+            "kind": self.kind,
+            "received": self.received.isoformat(),
+            "deadline": _iso(self.deadline),
+            "status": self.status,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Overview:
     as_of: date
@@ -221,6 +272,9 @@ class Overview:
     exempt: tuple[ExemptCase, ...]
     follow_ups: tuple[FollowUp, ...]
     plan_reviews: tuple[PlanReview, ...]
+    # Items as plan reviews: due counted from the last medical review (rules.medical_reviews).
+    medical_reviews: tuple[PlanReview, ...] = ()
+    complaints: tuple[ComplaintDeadline, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -229,6 +283,8 @@ class Overview:
             "exempt": [e.to_json_dict() for e in self.exempt],
             "follow_ups": [f.to_json_dict() for f in self.follow_ups],
             "plan_reviews": [p.to_json_dict() for p in self.plan_reviews],
+            "medical_reviews": [m.to_json_dict() for m in self.medical_reviews],
+            "complaints": [c.to_json_dict() for c in self.complaints],
         }
 
 
@@ -355,21 +411,22 @@ def follow_up_status(due: date, today: date, rules: Rules) -> FollowUpStatus:
 def follow_up_schedule(case: CaseFacts, rules: Rules) -> list[tuple[int, date]]:
     """(months, due) for each follow-up after discharge; empty when none is called for.
 
-    After discharge as færdigbehandlet, andet tilbud, hospital or anden årsag: at the latest
-    1 and 6 months after (000 § 4.1, 001 § 2.3, 002 § 10, 003 § 2.7); Odsherred 1 and 3
-    months (004 "Monitorering af indsatsen"): rules.follow_up_months. Not after udeblevet
-    or eget ønske (not in rules.follow_up_statuses), nor for a paragraph outside
-    rules.follow_up_paragraphs, nor against a refused consent where the site asks for one
-    (rules.follow_up_requires_consent). Month arithmetic by relativedelta:
+    When: rules.follow_up_months after closing; 1 and 6 months (000 § 4.1, 002 § 10, 003 § 2.7),
+    Odsherred 1 and 3 months (004 "Monitorering af indsatsen"). After which closing statuses:
+    rules.follow_up_statuses. Only 002 § 10 and 004 name the four statuses færdigbehandlet,
+    andet tilbud, hospital, anden årsag; Odense follows up every discharge (000 § 4.1 sets no
+    status condition); Gladsaxe a planned ending (003 § 2.7 "forudsætter, at dit forløb afsluttes
+    planmæssigt"). Not for a paragraph outside rules.follow_up_paragraphs (Odsherred: drug
+    treatment only). Where the site asks for consent (rules.follow_up_requires_consent, Gladsaxe
+    003 § 2.7 "Ved indskrivning i behandlingen kan du give samtykke til ..."), only with consent
+    given: opt-in, so an unknown consent is no follow-up due. Month arithmetic by relativedelta:
     31 January + 1 month is 28/29 February (DESIGN §5).
     """
     if case.closed_on is None or case.closing_status not in rules.follow_up_statuses:
         return []
-    # Odsherred follows up drug treatment only (004 "Monitorering af indsatsen").
     if case.paragraph not in rules.follow_up_paragraphs:
         return []
-    # Gladsaxe only with the citizen's consent (003 § 2.7): "nej" means no follow-up.
-    if rules.follow_up_requires_consent and case.follow_up_consent is False:
+    if rules.follow_up_requires_consent and case.follow_up_consent is not True:
         return []
     return [(m, add_months(case.closed_on, m)) for m in rules.follow_up_months]
 
@@ -390,20 +447,123 @@ def follow_ups_for_case(case: CaseFacts, rules: Rules, today: date) -> list[Foll
     ]
 
 
+def plan_review_months(case: CaseFacts, rules: Rules) -> int:
+    """The months between plan reviews of a case: the interval agreed in the plan where the
+    journal gives one (`plan_interval_mdr`: 004 "evalueres efter den aftalte periode", 000 § 4.1
+    "fulgt op efter nærmere fastlagte intervaller tilpasset borgerens forløb"), at most the
+    site's longest (Gladsaxe "minimum hver sjette måned", 003 § 3.4); else the site's default."""
+    months = case.plan_interval_months
+    if months is None or months < 1:
+        return rules.plan_review_months
+    if rules.plan_review_max_months is not None:
+        return min(months, rules.plan_review_max_months)
+    return months
+
+
 def plan_review_due(case: CaseFacts, rules: Rules) -> date | None:
     """When the treatment plan is next to be evaluated; None unless treatment is running.
 
-    At least every 6 months (001 § 2.2 "hvert halve år", 003 § 2.3 "minimum hvert halve
-    år" and § 3.4): rules.plan_review_months after the last review, or after the start when
-    the plan has not been reviewed since (a review dated before the start counts from the
-    start).
+    `plan_review_months(case, rules)` after the last review, or after the start when the plan
+    has not been reviewed since (a review dated before the start counts from the start).
     """
     if case.treatment_start is None or case.closed_on is not None:
         return None
     last = case.treatment_start
     if case.plan_reviewed_on is not None and case.plan_reviewed_on > last:
         last = case.plan_reviewed_on
-    return add_months(last, rules.plan_review_months)
+    return add_months(last, plan_review_months(case, rules))
+
+
+def medical_review_rule(case: CaseFacts, rules: Rules) -> MedicalReview | None:
+    """The site's first medical review rule whose departments or paragraphs hold the case."""
+    for review in rules.medical_reviews:
+        if case.department in review.departments or case.paragraph in review.paragraphs:
+            return review
+    return None
+
+
+def medical_review_due(case: CaseFacts, rules: Rules) -> date | None:
+    """When a running treatment's next medical review is due (lægelig gennemgang), counted from
+    the last one (`laege_gennemgang`) when after the start, else from the start; None when not
+    running or no rule of the site covers the case. Gladsaxe: "Ved substitutionsbehandling
+    yderligere lægelig gennemgang minimum hver sjette måned" (003 § 3.4); the heroin clinic:
+    "Årligt lægetjek" (001); rules.medical_reviews."""
+    if case.treatment_start is None or case.closed_on is not None:
+        return None
+    review = medical_review_rule(case, rules)
+    if review is None:
+        return None
+    last = case.treatment_start
+    if case.medical_reviewed_on is not None and case.medical_reviewed_on > last:
+        last = case.medical_reviewed_on
+    return add_months(last, review.months)
+
+
+# --- the clock's start ----------------------------------------------------------------------
+
+
+def clock_start(case: CaseFacts, rules: Rules) -> date | None:
+    """The day the 14 days count from: the request (000 § 8.1, 002 afsnit 6, 003 § 2.3), or where
+    the site says so the first personal attendance (Odsherred, 004 "Behandlingsgaranti": "De 14
+    dage regnes fra det tidspunkt, hvor borgeren personligt møder op i teamet med et udtrykt ønske
+    om behandling"); None while that attendance is not recorded."""
+    if rules.clock_start_event == "personal_attendance":
+        return case.personal_attendance_on
+    return case.contact_date
+
+
+# --- complaints and access to records ---------------------------------------------------------
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a Danish public holiday (`hours.is_public_holiday`)."""
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The `count`th working day after `day` (the day received does not count)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def complaint_deadline(kind: ComplaintKind, received: date, rules: Rules) -> date | None:
+    """The last day to answer: a complaint within rules.complaint_answer_days calendar days
+    (Odense 000 § 8.1 "senest 4 uger efter at klagen er afleveret/indgivet"; Odsherred 004 "som
+    har 4 uger til at genvurdere"); access to records within rules.access_answer_working_days
+    working days, weekends and holidays skipped (Gladsaxe 003 § 4.7 "inden for syv arbejdsdage
+    efter modtagelsen"). None where the site's standard gives no deadline."""
+    if kind == "access":
+        days = rules.access_answer_working_days
+        return None if days is None else add_working_days(received, days)
+    answer_days = rules.complaint_answer_days
+    return None if answer_days is None else received + timedelta(days=answer_days)
+
+
+def complaint_deadlines(complaints: Iterable[ComplaintFacts], rules: Rules, today: date) -> list[ComplaintDeadline]:
+    """Each complaint with its deadline and status; unanswered first by deadline (none last),
+    then by the day received and id."""
+    rows: list[ComplaintDeadline] = []
+    for complaint in complaints:
+        deadline = complaint_deadline(complaint.kind, complaint.received_on, rules)
+        status: ComplaintStatus
+        if complaint.answered_on is not None:
+            status = "answered"
+        elif deadline is None:
+            status = "no_deadline"
+        else:
+            status = countdown_status((deadline - today).days, rules)
+        rows.append(
+            ComplaintDeadline(
+                complaint.complaint_id, complaint.citizen_id, complaint.kind, complaint.received_on, deadline, status
+            )
+        )
+    rows.sort(
+        key=lambda c: (c.status == "answered", c.deadline is None, c.deadline or date.max, c.received, c.complaint_id)
+    )
+    return rows
 
 
 # --- opening hours, cached ------------------------------------------------------------------
@@ -622,18 +782,23 @@ def _request_state(
 
 
 def request_status_counts(
-    waiting: Iterable[tuple[str, bool, str, date, int]], site: Site, site_hours: SiteHours, today: date
-) -> dict[CountdownStatus, int]:
-    """How many open requests are ok, warn and overdue, from waiting cases counted by
-    (paragraph, free choice, department, contact date): all a request's status reads, so that
-    the database may count instead of listing ("I dag" at a large clinic). The same status as
-    `deadline_overview` gives each request."""
+    waiting: Iterable[tuple[str, bool, str, date, date | None, int]], site: Site, site_hours: SiteHours, today: date
+) -> dict[RequestStatus, int]:
+    """How many open requests are ok, warn, overdue and awaiting attendance, from waiting cases
+    counted by (paragraph, free choice, department, contact date, first personal attendance): all
+    a request's status reads, so that the database may count instead of listing ("I dag" at a
+    large clinic). The same status as `deadline_overview` gives each request."""
     rules = site.rules
     hours = _hours_lookup(site_hours)
-    counts: dict[CountdownStatus, int] = {"ok": 0, "warn": 0, "overdue": 0}
-    for paragraph, free_choice, department, contact_date, count in waiting:
+    counts: dict[RequestStatus, int] = {"ok": 0, "warn": 0, "overdue": 0, AWAITING_ATTENDANCE: 0}
+    for paragraph, free_choice, department, contact_date, attended_on, count in waiting:
         if waiting_tab(paragraph, free_choice, department, rules) == "requests":
-            counts[_request_state(department, contact_date, hours, rules, today)[3]] += count
+            case = CaseFacts("", "", department, paragraph, contact_date, personal_attendance_on=attended_on)
+            start = clock_start(case, rules)
+            if start is None:
+                counts[AWAITING_ATTENDANCE] += count
+            else:
+                counts[_request_state(department, start, hours, rules, today)[3]] += count
     return counts
 
 
@@ -652,6 +817,7 @@ def deadline_overview(
     *,
     ahead_days: int = AHEAD_DAYS,
     follow_up_overdue_months: int = FOLLOW_UP_OVERDUE_MONTHS,
+    complaints: Iterable[ComplaintFacts] = (),
 ) -> Overview:
     """Everything the Frister screen shows, as of `today`.
 
@@ -662,7 +828,12 @@ def deadline_overview(
     - follow_ups: follow-ups after discharge due within `ahead_days` or overdue by at most
       `follow_up_overdue_months` months, sorted by due date, case id, months;
     - plan_reviews: running treatments whose plan review is due within `ahead_days` or
-      overdue, sorted by due date and case id.
+      overdue, sorted by due date and case id; medical_reviews likewise, by the site's
+      medical review rules;
+    - complaints: the unanswered complaints and access requests given, by deadline (none last).
+
+    A request at a site whose clock starts at the first personal attendance, with none
+    recorded, is listed with status "awaiting_attendance" and no deadline, after the others.
     """
     rules = site.rules
     hours = _hours_lookup(site_hours)
@@ -675,7 +846,14 @@ def deadline_overview(
     exempt: list[tuple[date, str, ExemptCase]] = []
     follow_ups: list[FollowUp] = []
     plan_reviews: list[PlanReview] = []
+    medical_reviews: list[PlanReview] = []
     review_status_by_due: dict[date, CountdownStatus] = {}
+
+    def review_status(due: date) -> CountdownStatus:
+        status = review_status_by_due.get(due)
+        if status is None:  # the same status for every review due that day
+            status = review_status_by_due[due] = countdown_status((due - today).days, rules)
+        return status
 
     for case in cases:
         if case.closed_on is not None:
@@ -688,12 +866,13 @@ def deadline_overview(
         if case.treatment_start is not None:
             review_due = plan_review_due(case, rules)
             if review_due is not None and review_due <= horizon:
-                review_status = review_status_by_due.get(review_due)
-                if review_status is None:  # the same status for every review due that day
-                    review_status = review_status_by_due[review_due] = countdown_status(
-                        (review_due - today).days, rules
+                plan_reviews.append(PlanReview(case.case_id, case.citizen_id, review_due, review_status(review_due)))
+            if rules.medical_reviews:
+                medical_due = medical_review_due(case, rules)
+                if medical_due is not None and medical_due <= horizon:
+                    medical_reviews.append(
+                        PlanReview(case.case_id, case.citizen_id, medical_due, review_status(medical_due))
                     )
-                plan_reviews.append(PlanReview(case.case_id, case.citizen_id, review_due, review_status))
             continue
         # Waiting: neither started nor closed.
         exemption = _exemption(case, rules)
@@ -702,8 +881,26 @@ def deadline_overview(
                 row = ExemptCase(case.case_id, case.citizen_id, exemption)
                 exempt.append((case.contact_date, case.case_id, row))
             continue
+        start = clock_start(case, rules)
+        if start is None:
+            requests.append(
+                RequestDeadline(
+                    case.case_id,
+                    case.citizen_id,
+                    case.department,
+                    case.paragraph,
+                    case.contact_date,
+                    None,
+                    None,
+                    AWAITING_ATTENDANCE,
+                    AWAITING_ATTENDANCE,
+                    None,
+                    (),
+                )
+            )
+            continue
         deadline, last_open, hours_unknown, request_state, reason = _request_state(
-            case.department, case.contact_date, hours, rules, today
+            case.department, start, hours, rules, today
         )
         days_left = (deadline - today).days
         booked = bookings.for_citizen(case.citizen_id)
@@ -726,18 +923,27 @@ def deadline_overview(
 
     # Sorted by each key in turn, the last key first: a stable sort then orders by the whole
     # key (as one sort by a tuple would), and one-field keys compare in half the time.
-    _sort_by(requests, "case_id", "contact_date", "days_left")
+    _sort_by(requests, "case_id", "contact_date")
+    requests.sort(key=_days_left_none_last)
     exempt.sort(key=itemgetter(1))
     exempt.sort(key=itemgetter(0))
     _sort_by(follow_ups, "months", "case_id", "due")
     _sort_by(plan_reviews, "case_id", "due")
+    _sort_by(medical_reviews, "case_id", "due")
+    open_complaints = [c for c in complaints if c.answered_on is None]
     return Overview(
         as_of=today,
         requests=tuple(requests),
         exempt=tuple(item[2] for item in exempt),
         follow_ups=tuple(follow_ups),
         plan_reviews=tuple(plan_reviews),
+        medical_reviews=tuple(medical_reviews),
+        complaints=tuple(complaint_deadlines(open_complaints, rules, today)),
     )
+
+
+def _days_left_none_last(request: RequestDeadline) -> tuple[bool, int]:
+    return (request.days_left is None, request.days_left or 0)
 
 
 # --- which stored cases the overview can list ------------------------------------------------
@@ -757,8 +963,11 @@ class ListingBounds:
 
     - waiting (no start, not closed): every case whose paragraph is in `waiting_paragraphs`
       (an open request, or exempt as anonymous or by free choice; "not_covered" is not listed);
-    - running (started, not closed): a plan review is listed when due by the horizon, so
-      `treatment_start` and any `plan_reviewed_on` are on or before `reviewed_by`;
+    - running (started, not closed): a plan review is listed when due by the horizon, so the
+      day it counts from (`treatment_start`, or a later `plan_reviewed_on`) is on or before
+      `reviewed_by` (the site's interval) or `agreed_reviewed_by` (an interval agreed in the
+      plan, of at least one month); a medical review likewise from `medical_reviewed_on` by
+      `medical_reviewed_by` (None: the site has no medical reviews);
     - closed: follow-ups due between the oldest overdue one and the horizon, so `closed_on`
       lies in `closed_from`..`closed_to` (None: the site schedules none), with a status in
       `follow_up_statuses` and a paragraph in `follow_up_paragraphs`.
@@ -766,6 +975,8 @@ class ListingBounds:
 
     waiting_paragraphs: tuple[str, ...]
     reviewed_by: date
+    agreed_reviewed_by: date
+    medical_reviewed_by: date | None
     closed_from: date | None
     closed_to: date | None
     follow_up_statuses: tuple[str, ...]
@@ -804,12 +1015,20 @@ def listing_bounds(
     windows = listing_windows(rules, today, ahead_days=ahead_days, follow_up_overdue_months=follow_up_overdue_months)
     waiting = tuple(sorted({ANONYMOUS_PARAGRAPH, *rules.guarantee_paragraphs}))
     reviewed_by = windows.review_counted_from_by + margin
+    # Any agreed interval is at least a month (and Gladsaxe's longest is six): a superset.
+    agreed_reviewed_by = last_day_due_by(1, windows.horizon) + margin
+    medical_reviewed_by = None
+    if rules.medical_reviews:
+        shortest = min(review.months for review in rules.medical_reviews)
+        medical_reviewed_by = last_day_due_by(shortest, windows.horizon) + margin
     closed_from = closed_to = None
     if windows.closed_span is not None and rules.follow_up_statuses and rules.follow_up_paragraphs:
         closed_from, closed_to = windows.closed_span[0] - margin, windows.closed_span[1] + margin
     return ListingBounds(
         waiting_paragraphs=waiting,
         reviewed_by=reviewed_by,
+        agreed_reviewed_by=agreed_reviewed_by,
+        medical_reviewed_by=medical_reviewed_by,
         closed_from=closed_from,
         closed_to=closed_to,
         follow_up_statuses=tuple(sorted(rules.follow_up_statuses)),
@@ -845,9 +1064,11 @@ class ListingWindows:
     """Exactly which stored cases `deadline_overview(today)` lists, on stored columns (unlike
     `ListingBounds`, no margin: the database counts by these).
 
-    - a running treatment's plan review is listed iff the day its review counts from (the last
-      review when after the start, else the start: `plan_review_due`) is on or before
-      `review_counted_from_by` (add_months never decreases, so due <= horizon iff that);
+    - a running treatment's plan review at the site's interval (no interval agreed) is listed
+      iff the day its review counts from (the last review when after the start, else the start:
+      `plan_review_due`) is on or before `review_counted_from_by` (add_months never decreases,
+      so due <= horizon iff that); at an agreed interval of `m` months iff that day is on or
+      before `last_day_due_by(m, horizon)`;
     - a closed case's follow-up after `m` months is listed iff the case follows up
       (`follows_up`) and its closing day lies in `closed_for_months[m]` (first, last), the
       days whose follow-up falls between the oldest overdue one and the horizon.
@@ -855,6 +1076,7 @@ class ListingWindows:
 
     review_counted_from_by: date
     closed_for_months: dict[int, tuple[date, date]]
+    horizon: date
 
     @property
     def closed_span(self) -> tuple[date, date] | None:
@@ -880,6 +1102,7 @@ def listing_windows(
             months: (first_day_due_from(months, oldest_follow_up), last_day_due_by(months, horizon))
             for months in sorted(set(rules.follow_up_months))
         },
+        horizon=horizon,
     )
 
 

@@ -143,6 +143,18 @@ Paragraphs = Annotated[tuple[str, ...], Constraint(after=_known_paragraphs)]
 
 
 @dataclass(frozen=True, kw_only=True)
+class MedicalReview(_Strict):
+    """A medical review due every `months` for running treatments in `departments` or under
+    `paragraphs` (either matches); the first matching entry of a site applies."""
+
+    id: Slug
+    months: Annotated[int, Constraint(ge=1, le=24)]
+    departments: tuple[str, ...] = ()
+    paragraphs: Paragraphs = ()
+    source: Text
+
+
+@dataclass(frozen=True, kw_only=True)
 class Rules(_Strict):
     """The deadline rules that differ between municipalities, each beside the seed it comes from.
 
@@ -198,6 +210,23 @@ class Rules(_Strict):
     follow_up_paragraphs_source: str = ""
     plan_review_months: Annotated[int, Constraint(ge=1, le=24)] = 6
     plan_review_months_source: str = ""
+    # The longest interval a plan agreed for the citizen (`plan_interval_mdr`) may set: Gladsaxe
+    # "minimum hver sjette måned" (003 § 3.4); None: the agreed interval stands (004, 000 § 4.1).
+    plan_review_max_months: Annotated[int, Constraint(ge=1, le=24)] | None = None
+    plan_review_max_months_source: str = ""
+    # Which event starts the guarantee's clock: the request itself, or the first personal
+    # attendance (Odsherred, 004 "Behandlingsgaranti"); clock_start above says it in words.
+    clock_start_event: Literal["request", "personal_attendance"] = "request"
+    clock_start_event_source: str = ""
+    # Medical reviews (lægelig gennemgang) per group of cases, counted from the last one.
+    medical_reviews: tuple[MedicalReview, ...] = ()
+    medical_reviews_source: str = ""
+    # Days to answer a complaint and working days to answer a request for access to records;
+    # None: the site's standard gives no deadline (the screen says "ingen kilde").
+    complaint_answer_days: Annotated[int, Constraint(ge=1, le=90)] | None = None
+    complaint_answer_days_source: str = ""
+    access_answer_working_days: Annotated[int, Constraint(ge=1, le=60)] | None = None
+    access_answer_working_days_source: str = ""
 
     @cached_property
     def appointment_kind_keys(self) -> frozenset[str]:
@@ -355,6 +384,10 @@ class Site(_Strict):
         unknown = [p for p in self.dispensing.supervised_at_heroin_clinic if p not in preparations]
         if unknown:
             raise ValueError(f"dispensing.supervised_at_heroin_clinic names unknown preparations {unknown}")
+        for review in self.rules.medical_reviews:
+            unknown = [d for d in review.departments if d not in ids]
+            if unknown:
+                raise ValueError(f"rules.medical_reviews {review.id!r} names unknown departments {unknown}")
 
     @cached_property
     def _flattened(self) -> tuple[Department, ...]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 PARAGRAPHS: frozenset[str] = frozenset({"SEL101", "SEL101a", "SUL142", "SUL141"})
 ANONYMOUS_PARAGRAPH = "SEL101a"
 
-# SMDB closing statuses; the first four call for follow-up (000, 002, 003, 004).
+# SMDB closing statuses. Only 002 § 10 and 004 name the first four as those followed up; which
+# statuses call for follow-up is a site setting (rules.follow_up_statuses).
 CLOSING_STATUSES: frozenset[str] = frozenset(
     {"færdigbehandlet", "andet tilbud", "hospital", "anden årsag", "udeblevet", "eget ønske"}
 )

@@ -1,4 +1,5 @@
-"""Frister: the 14-day guarantee, follow-ups after discharge and plan reviews, at `--now`."""
+"""Frister: the 14-day guarantee, follow-ups after discharge, plan and medical reviews,
+complaints, at `--now`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from skranke.collector import collector_paused
 from skranke.domain.deadlines import (
     AppointmentFacts,
     CaseFacts,
+    ComplaintFacts,
     ListingWindows,
     Overview,
     add_months,
@@ -48,6 +50,10 @@ def _appointments(rows: Iterable[Iterable]) -> list[AppointmentFacts]:
     return list(map(AppointmentFacts._make, rows))
 
 
+def _complaints(rows: Iterable[Iterable]) -> list[ComplaintFacts]:
+    return list(map(ComplaintFacts._make, rows))
+
+
 @dataclass(frozen=True)
 class DeadlinesView:
     overview: Overview
@@ -57,7 +63,7 @@ class DeadlinesView:
 def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView:
     """The whole Frister view: the database selects the cases that can be listed (a superset by
     `listing_bounds`), then the rules of `domain.deadlines` decide on those."""
-    from skranke.store.queries import done_follow_ups, guarantee_appointment_rows, listed_case_rows
+    from skranke.store.queries import done_follow_ups, guarantee_appointment_rows, listed_case_rows, open_complaint_rows
 
     today = today or skranke.clock.now().date()
     bounds = listing_bounds(skranke.site.rules, today)
@@ -70,7 +76,8 @@ def deadlines_view(skranke: Skranke, today: date | None = None) -> DeadlinesView
             if bounds.closed_from and bounds.closed_to
             else set()
         )
-        overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+        complaints = _complaints(open_complaint_rows(session))
+        overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today, complaints=complaints)
     if made:
         # A follow-up recorded as made (Opgaver or Frister) leaves the list.
         waiting = tuple(f for f in overview.follow_ups if (f.case_id, f.months) not in made)
@@ -93,7 +100,8 @@ ROWS_PER_TAB = 500
 class DeadlinesPage:
     """What the Frister screen shows: each list of the overview cut to its first `limit` rows, in
     the overview's order, and how many each list holds in all (`totals`, by the Overview field:
-    requests, exempt, follow_ups, plan_reviews), for one department or all."""
+    requests, exempt, follow_ups, plan_reviews, medical_reviews, complaints), for one department
+    or all (complaints belong to no department: all of them on every page)."""
 
     overview: Overview
     totals: dict[str, int]
@@ -111,23 +119,45 @@ def deadlines_page(
     day a plan review counts from, the closing day); the rules of `deadline_overview` then decide
     on those rows exactly as on all. A test compares every page with the whole view.
     """
-    from skranke.store.queries import cases_by_id, citizens_guarantee_appointment_rows
+    from skranke.store.queries import (
+        cases_by_id,
+        citizens_guarantee_appointment_rows,
+        medical_review_candidates,
+        open_complaint_rows,
+    )
 
     today = today or skranke.clock.now().date()
     rules = skranke.site.rules
     windows = listing_windows(rules, today)
-    totals = dict.fromkeys(("requests", "exempt", "follow_ups", "plan_reviews"), 0)
+    bounds = listing_bounds(rules, today)
+    totals = dict.fromkeys(("requests", "exempt", "follow_ups", "plan_reviews", "medical_reviews", "complaints"), 0)
     with collector_paused(), skranke.database.reading() as session:
         waiting, request_citizens = _waiting_rows(session, rules, department, limit, totals)
         running = _running_rows(session, rules, windows, department, limit, totals)
         closed, made = _closed_rows(session, rules, windows, department, limit, totals)
         made_cases = _cases(cases_by_id(session, {case_id for case_id, _month in made}))
         cases = list({row[0]: CaseFacts._make(row[:-1]) for row in [*waiting, *running, *closed]}.values())
+        # Medical reviews: the few candidates whole (the rules count them); a case already read
+        # for its plan review is the same case.
+        medical: list[CaseFacts] = []
+        if bounds.medical_reviewed_by is not None:
+            covered_departments = sorted({d for review in rules.medical_reviews for d in review.departments})
+            covered_paragraphs = sorted({p for review in rules.medical_reviews for p in review.paragraphs})
+            medical = _cases(
+                medical_review_candidates(
+                    session, bounds.medical_reviewed_by, covered_departments, covered_paragraphs, department
+                )
+            )
+        complaints = _complaints(open_complaint_rows(session))
         kinds = appointment_kinds(rules)
         appointments = (
             _appointments(citizens_guarantee_appointment_rows(session, request_citizens, kinds)) if kinds else []
         )
-        overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today)
+        overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today, complaints=complaints)
+        medical_reviews = deadline_overview(medical, [], skranke.site, skranke.hours, today).medical_reviews
+        totals["medical_reviews"] = len(medical_reviews)
+        totals["complaints"] = len(overview.complaints)
+        cases += [case for case in medical if case.case_id not in {c.case_id for c in cases}]
         # The follow-ups recorded as made were counted with their group: take those listed away.
         counted_made = deadline_overview(made_cases, [], skranke.site, skranke.hours, today).follow_ups
     departments = {case.case_id: case.department for case in made_cases}
@@ -144,6 +174,8 @@ def deadlines_page(
         exempt=overview.exempt[:limit],
         follow_ups=tuple(follow_ups[:limit]),
         plan_reviews=overview.plan_reviews[:limit],
+        medical_reviews=medical_reviews[:limit],
+        complaints=overview.complaints[:limit],
     )
     return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)))
 
@@ -164,9 +196,15 @@ def _waiting_rows(
             groups_of_tab[listed_on].append((paragraph, free_choice, case_department))
     rows: list[Row] = []
     request_citizens: set[str] = set()
+    # Where the clock starts at the first personal attendance (004), the requests with one come
+    # by that day, those awaiting it by contact day: each part's first rows, the rules sort.
+    by_attendance = rules.clock_start_event == "personal_attendance"
     for tab, groups in groups_of_tab.items():
-        if groups:  # one contact day is one deadline: only rows of the same day tie
-            first = first_rows(session, waiting_page_query(groups, department), limit, lambda day: day)
+        if not groups:
+            continue
+        parts: tuple[bool | None, ...] = (True, False) if by_attendance and tab == "requests" else (None,)
+        for attended in parts:  # one clock-start day is one deadline: only rows of the same day tie
+            first = first_rows(session, waiting_page_query(groups, department, attended), limit, lambda day: day)
             if tab == "requests":
                 request_citizens.update(row[1] for row in first)
             rows += first
@@ -176,12 +214,27 @@ def _waiting_rows(
 def _running_rows(
     session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
 ) -> list[Row]:
-    """The first rows of the plan reviews due by the horizon, counted into `totals`."""
-    from skranke.store.queries import first_rows, running_count, running_page_query
+    """The first rows of the plan reviews due by the horizon, counted into `totals`: those at the
+    site's interval, and those at each interval agreed in a plan (each its own window and order;
+    the rules sort the union)."""
+    from skranke.domain.deadlines import CaseFacts as Facts
+    from skranke.domain.deadlines import plan_review_months
+    from skranke.store.queries import agreed_intervals, first_rows, running_count, running_page_query
 
-    totals["plan_reviews"] = running_count(session, windows.review_counted_from_by, department)
-    query = running_page_query(windows.review_counted_from_by, department)
-    return first_rows(session, query, limit, _last_day_due_with(rules.plan_review_months))
+    intervals: list[tuple[int | None, int]] = [(None, rules.plan_review_months)]
+    for agreed in agreed_intervals(session, department):
+        # The interval that applies (Gladsaxe caps an agreed one at six months).
+        intervals.append(
+            (agreed, plan_review_months(Facts("", "", "", "", date.min, plan_interval_months=agreed), rules))
+        )
+    rows: list[Row] = []
+    totals["plan_reviews"] = 0
+    for stored, months in intervals:
+        counted_from_by = last_day_due_by(months, windows.horizon)
+        totals["plan_reviews"] += running_count(session, counted_from_by, department, stored)
+        query = running_page_query(counted_from_by, department, stored)
+        rows += first_rows(session, query, limit, _last_day_due_with(months))
+    return rows
 
 
 def _closed_rows(
@@ -221,7 +274,7 @@ class RequestCounts:
     overdue: int
 
 
-def request_counts(skranke: Skranke) -> RequestCounts:
+def request_counts(skranke: Skranke) -> RequestCounts:  # awaiting attendance: neither
     """What "I dag" shows: waiting requests close to or past their deadline (counted by the
     database per contact day, each day's status by the rules)."""
     from skranke.store.queries import waiting_by_contact_day
@@ -235,11 +288,12 @@ def request_counts(skranke: Skranke) -> RequestCounts:
 
 def citizen_deadlines(skranke: Skranke, citizen_id: str) -> Overview:
     """The Frister rules for one citizen's cases: what the citizen card says about deadlines."""
-    from skranke.store.queries import citizen_case_rows, citizens_guarantee_appointment_rows
+    from skranke.store.queries import citizen_case_rows, citizens_guarantee_appointment_rows, open_complaint_rows
 
     today = skranke.clock.now().date()
     kinds = appointment_kinds(skranke.site.rules)
     with skranke.database.reading() as session:
         cases = _cases(citizen_case_rows(session, citizen_id))
         rows = citizens_guarantee_appointment_rows(session, [citizen_id], kinds) if kinds else []
-    return deadline_overview(cases, _appointments(rows), skranke.site, skranke.hours, today)
+        complaints = _complaints(open_complaint_rows(session, citizen_id))
+    return deadline_overview(cases, _appointments(rows), skranke.site, skranke.hours, today, complaints=complaints)

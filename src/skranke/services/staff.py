@@ -34,7 +34,9 @@ INITIALS_PATTERN = re.compile(r"[A-ZÆØÅ]{2,16}")
 WORKSTATION_ACTOR = "workstation"
 
 # Each role's own actions; nurse includes reception's, doctor includes nurse's (DESIGN §1).
-_RECEPTION = frozenset({"search", "open_citizen", "check_in", "intake", "follow_up", "view_deadlines", "view_tasks"})
+_RECEPTION = frozenset(
+    {"search", "open_citizen", "check_in", "intake", "follow_up", "complaint", "view_deadlines", "view_tasks"}
+)
 _NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr"}
 _DOCTOR = _NURSE | {"release", "void"}
 _ADMIN = frozenset({"manage_staff", "sync", "read_audit", "view_deadlines"})
@@ -99,6 +101,7 @@ def action_words(action: str) -> str:
         "check_in": _("check citizens in"),
         "intake": _("register requests"),
         "follow_up": _("record follow-ups"),
+        "complaint": _("register complaints"),
         "view_deadlines": _("see the deadlines"),
         "view_tasks": _("see the tasks"),
         "dispense": _("record doses"),

@@ -17,7 +17,20 @@ def status_word(status: str) -> str:
         "overdue": _("overdue"),
         "due": _("due"),
         "upcoming": _("upcoming"),
+        "awaiting_attendance": _("awaiting personal attendance"),
     }.get(status, status)
+
+
+def complaint_kind_word(kind: str) -> str:
+    return {"complaint": _("complaint"), "access": _("access to records")}.get(kind, kind)
+
+
+def complaint_status_word(status: str) -> str:
+    """A complaint's status: a countdown's words, or answered / no deadline in the standard."""
+    return {
+        "answered": _("answered"),
+        "no_deadline": _("no source in the municipality's standard"),
+    }.get(status) or status_word(status)
 
 
 def flag_word(flag: str) -> str:

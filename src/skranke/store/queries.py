@@ -7,11 +7,11 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from skranke.domain.deadlines import ListingBounds
-from skranke.store.models import PLAN_REVIEW_COUNTED_FROM, Appointment, Case, CheckIn, Citizen, Task
+from skranke.store.models import PLAN_REVIEW_COUNTED_FROM, Appointment, Case, CheckIn, Citizen, Complaint, Task
 
 
 def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
@@ -37,11 +37,20 @@ CASE_COLUMNS = (
     Case.closing_status,
     Case.plan_reviewed_on,
     Case.follow_up_consent,
+    Case.plan_interval_months,
+    Case.medical_reviewed_on,
+    Case.personal_attendance_on,
 )
 
 
 # A request still waiting: neither started nor closed (in the words of ix_cases_waiting).
 WAITING = (Case.treatment_start.is_(None), Case.closed_on.is_(None))
+# In the words of the partial index ix_cases_plan_review, so that the database can use it.
+RUNNING = (Case.closed_on.is_(None), Case.treatment_start.is_not(None))
+# The day a running treatment's medical review counts from (`domain.deadlines.medical_review_due`).
+MEDICAL_REVIEW_COUNTED_FROM = case(
+    (Case.medical_reviewed_on > Case.treatment_start, Case.medical_reviewed_on), else_=Case.treatment_start
+)
 # What the deadline rules read of an appointment (domain.deadlines.AppointmentFacts).
 APPOINTMENT_COLUMNS = (
     Appointment.id,
@@ -57,11 +66,13 @@ def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     (ix_cases_waiting), running treatments whose plan review can be due by the horizon
     (ix_cases_plan_review), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
     waiting = select(*CASE_COLUMNS).where(*WAITING, Case.paragraph.in_(bounds.waiting_paragraphs))
-    running = select(*CASE_COLUMNS).where(
-        Case.treatment_start <= bounds.reviewed_by,
-        Case.closed_on.is_(None),
-        or_(Case.plan_reviewed_on.is_(None), Case.plan_reviewed_on <= bounds.reviewed_by),
-    )
+    due = [
+        and_(Case.plan_interval_months.is_(None), bounds.reviewed_by >= PLAN_REVIEW_COUNTED_FROM),
+        and_(Case.plan_interval_months.is_not(None), bounds.agreed_reviewed_by >= PLAN_REVIEW_COUNTED_FROM),
+    ]
+    if bounds.medical_reviewed_by is not None:
+        due.append(bounds.medical_reviewed_by >= MEDICAL_REVIEW_COUNTED_FROM)
+    running = select(*CASE_COLUMNS).where(*RUNNING, or_(*due))
     statements = [waiting, running]
     if bounds.closed_from is not None and bounds.closed_to is not None:
         statements.append(
@@ -101,9 +112,6 @@ def done_follow_ups(session: Session, first: date, last: date) -> set[tuple[str,
 
 # --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
 
-# In the words of the partial index ix_cases_plan_review, so that the database can use it.
-RUNNING = (Case.closed_on.is_(None), Case.treatment_start.is_not(None))
-
 
 def _of_department(statement: Select, department: str | None) -> Select:
     return statement if department is None else statement.where(Case.department == department)
@@ -134,9 +142,10 @@ def waiting_groups(session: Session, department: str | None) -> list[tuple[Any, 
 
 
 def waiting_by_contact_day(session: Session) -> list[tuple[Any, ...]]:
-    """(paragraph, free choice, department, contact day, count) of waiting cases: all a request's
-    status reads (ix_cases_waiting holds every column: the table is not read)."""
-    group = (*WAITING_GROUP, Case.contact_date)
+    """(paragraph, free choice, department, contact day, first personal attendance, count) of
+    waiting cases: all a request's status reads (the attendance, where a site's clock starts
+    there, 004, is read from the table: ix_cases_waiting holds every other column)."""
+    group = (*WAITING_GROUP, Case.contact_date, Case.personal_attendance_on)
     statement = select(*group, func.count()).where(*WAITING).group_by(*group)
     return [tuple(row) for row in session.connection().execute(statement)]
 
@@ -148,30 +157,82 @@ class PageQuery(NamedTuple):
     key: Any
 
 
-def waiting_page_query(groups: Iterable[Sequence[Any]], department: str | None) -> PageQuery:
+def waiting_page_query(
+    groups: Iterable[Sequence[Any]], department: str | None, attended: bool | None = None
+) -> PageQuery:
     """Waiting cases of the given groups by contact date (ix_cases_waiting), then case id;
-    the contact date again last, as the page's key."""
-    statement = select(*CASE_COLUMNS, Case.contact_date).where(
-        *WAITING, _one_of(WAITING_GROUP, tuple(map(tuple, groups)))
-    )
-    return PageQuery(_of_department(statement, department).order_by(Case.contact_date, Case.id), Case.contact_date)
+    the contact date again last, as the page's key. Where the site's clock starts at the first
+    personal attendance (004): `attended` True gives those with one, by that day (their
+    deadline's order); False those without, by contact date."""
+    statement = select(*CASE_COLUMNS).where(*WAITING, _one_of(WAITING_GROUP, tuple(map(tuple, groups))))
+    key: Any = Case.contact_date
+    if attended is True:
+        statement = statement.where(Case.personal_attendance_on.is_not(None))
+        key = Case.personal_attendance_on
+    elif attended is False:
+        statement = statement.where(Case.personal_attendance_on.is_(None))
+    statement = statement.add_columns(key)
+    return PageQuery(_of_department(statement, department).order_by(key, Case.id), key)
 
 
-def running_count_statement(counted_from_by: date, department: str | None) -> Select:
-    """How many plan reviews are due by the horizon (ix_cases_plan_review, without the table)."""
+# The plan reviews at the site's interval: no interval agreed in the plan (`plan_interval_mdr`).
+_SITE_INTERVAL = Case.plan_interval_months.is_(None)
+
+
+def _of_interval(statement: Select, months: int | None) -> Select:
+    """At the site's interval (None) or at an agreed interval of `months`."""
+    return statement.where(_SITE_INTERVAL if months is None else Case.plan_interval_months == months)
+
+
+def agreed_intervals(session: Session, department: str | None) -> list[int]:
+    """The intervals agreed in the plans of running treatments (few: 3, 4, 6 months ...)."""
+    statement = select(Case.plan_interval_months).where(*RUNNING, Case.plan_interval_months.is_not(None)).distinct()
+    return sorted(session.connection().execute(_of_department(statement, department)).scalars())
+
+
+def running_count_statement(counted_from_by: date, department: str | None, months: int | None = None) -> Select:
+    """How many plan reviews at the site's interval (`months` None) or at an agreed interval of
+    `months` are due by the horizon (ix_cases_plan_review)."""
     statement = select(func.count()).select_from(Case).where(*RUNNING, _counted_from <= counted_from_by)
-    return _of_department(statement, department)
+    return _of_interval(_of_department(statement, department), months)
 
 
-def running_count(session: Session, counted_from_by: date, department: str | None) -> int:
-    return session.connection().execute(running_count_statement(counted_from_by, department)).scalar_one()
+def running_count(session: Session, counted_from_by: date, department: str | None, months: int | None = None) -> int:
+    return session.connection().execute(running_count_statement(counted_from_by, department, months)).scalar_one()
 
 
-def running_page_query(counted_from_by: date, department: str | None) -> PageQuery:
-    """Running treatments whose plan review counts from a day up to `counted_from_by`, in that
-    day's order, then case id (ix_cases_plan_review); that day last, as the page's key."""
+def running_page_query(counted_from_by: date, department: str | None, months: int | None = None) -> PageQuery:
+    """Running treatments (at the site's interval, or at an agreed one of `months`) whose plan
+    review counts from a day up to `counted_from_by`, in that day's order, then case id
+    (ix_cases_plan_review); that day last, as the page's key."""
     statement = select(*CASE_COLUMNS, _counted_from).where(*RUNNING, _counted_from <= counted_from_by)
-    return PageQuery(_of_department(statement, department).order_by(_counted_from, Case.id), _counted_from)
+    statement = _of_interval(_of_department(statement, department), months)
+    return PageQuery(statement.order_by(_counted_from, Case.id), _counted_from)
+
+
+def medical_review_candidates(
+    session: Session,
+    counted_from_by: date,
+    departments: Sequence[str],
+    paragraphs: Sequence[str],
+    department: str | None,
+) -> list[Row]:
+    """Running treatments in the given departments or under the given paragraphs whose medical
+    review counts from a day up to `counted_from_by` (CASE_COLUMNS): a superset of those due by
+    the horizon, few (the rules decide)."""
+    covered = or_(Case.department.in_(list(departments)), Case.paragraph.in_(list(paragraphs)))
+    statement = select(*CASE_COLUMNS).where(*RUNNING, covered, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM)
+    return list(session.connection().execute(_of_department(statement, department)).all())
+
+
+def open_complaint_rows(session: Session, citizen_id: str | None = None) -> list[tuple]:
+    """(id, citizen id, kind, received, answered) of complaints not yet answered (ix_complaints_open)."""
+    statement = select(
+        Complaint.id, Complaint.citizen_id, Complaint.kind, Complaint.received_on, Complaint.answered_on
+    ).where(Complaint.answered_on.is_(None))
+    if citizen_id is not None:
+        statement = statement.where(Complaint.citizen_id == citizen_id)
+    return [tuple(row) for row in session.connection().execute(statement.order_by(Complaint.received_on))]
 
 
 def closed_groups(session: Session, first: date, last: date, department: str | None) -> list[tuple[Any, ...]]:

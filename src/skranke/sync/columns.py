@@ -263,13 +263,16 @@ def _cpr_column(cells: Sequence[str], today: date) -> tuple[list[Any], bool]:
 
 
 def _case_checks(values: list[tuple], fields: list[str], needs_model: set[int], _context: RowContext) -> None:
-    """CaseRow: treatment starts on or after the request; closed with a status, open without."""
+    """CaseRow: treatment and the personal attendance on or after the request; closed with a
+    status, open without."""
     contact, start = fields.index("contact_date"), fields.index("treatment_start")
     closed, status = fields.index("closed_on"), fields.index("closing_status")
+    attended = fields.index("personal_attendance_on")
     for index, row in enumerate(values):
         if index in needs_model:
             continue
         starts_early = row[start] is not None and row[start] < row[contact]
+        starts_early = starts_early or (row[attended] is not None and row[attended] < row[contact])
         status_mismatch = (row[closed] is None) != (row[status] is None)
         if starts_early or status_mismatch:
             needs_model.add(index)

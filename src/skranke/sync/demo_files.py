@@ -86,6 +86,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "afslutningsstatus",
         "plan_revideret",
         "samtykke_opfoelgning",
+        "plan_interval_mdr",
+        "laege_gennemgang",
+        "personligt_fremmoede",
     ),
     "ordinationer": (
         "ordination_id",
@@ -424,6 +427,9 @@ class DemoCase:
     closing_status: str | None = None
     plan_reviewed: date | None = None
     follow_up_consent: bool | None = None  # None: the journal did not record it
+    plan_interval: int | None = None  # plan_interval_mdr: agreed in the plan
+    medical_reviewed: date | None = None  # laege_gennemgang
+    attended: date | None = None  # personligt_fremmoede
 
     def row(self) -> list[str]:
         return [
@@ -438,6 +444,9 @@ class DemoCase:
             self.closing_status or "",
             format_date(self.plan_reviewed),
             "" if self.follow_up_consent is None else format_bool(self.follow_up_consent),
+            "" if self.plan_interval is None else str(self.plan_interval),
+            format_date(self.medical_reviewed),
+            format_date(self.attended),
         ]
 
 
@@ -768,6 +777,46 @@ class _DemoBuilder:
 
     # -- scenarios --
 
+    def second_reading(self) -> None:
+        """The sager columns of the seeds' second reading, set on the cases made (no random draws,
+        so the rest of the demo stays as it was): where the clock starts at the first personal
+        attendance (004), most open requests came in person on the day and every fifth only
+        phoned (awaiting attendance); every fourth running treatment agreed a 3-month plan
+        interval (004, 000 § 4.1); treatments under a medical review rule (003 § 3.4, 001) had
+        their last review recently, nearly a period ago, over a period ago, or never."""
+        from skranke.domain.deadlines import CaseFacts, medical_review_rule
+
+        by_attendance = self.rules.clock_start_event == "personal_attendance"
+        waiting = running = covered = 0
+        for index, case in enumerate(self.demo.cases):
+            changes: dict[str, object] = {}
+            if case.start is None and case.closed is None:
+                if by_attendance:
+                    changes["attended"] = None if waiting % 5 == 4 else case.contact
+                waiting += 1
+            elif case.start is not None and case.closed is None:
+                if running % 4 == 1:
+                    changes["plan_interval"] = 3
+                running += 1
+                facts = CaseFacts(case.id, case.citizen_id, case.department, case.paragraph, case.contact)
+                review = medical_review_rule(facts, self.rules)
+                if review is not None:
+                    period_ago = self.today - relativedelta(months=review.months)
+                    stage = covered % 4
+                    covered += 1
+                    if stage == 3 and case.start < period_ago:
+                        stage = 0  # never reviewed only where the treatment started within the period
+                    if stage == 0:
+                        changes["medical_reviewed"] = min(self.today, period_ago + timedelta(days=60))
+                    elif stage == 1:
+                        changes["medical_reviewed"] = period_ago + timedelta(days=2)
+                    elif stage == 2:
+                        changes["medical_reviewed"] = period_ago - timedelta(days=12)
+            elif by_attendance:
+                changes["attended"] = case.contact
+            if changes:
+                self.demo.cases[index] = replace(case, **changes)  # type: ignore[arg-type]
+
     def open_requests(self) -> None:
         guarantee = self.rules.guarantee_days
         for days_left, department, age, plan in _OPEN_REQUESTS:
@@ -1039,6 +1088,7 @@ def build_demo(today: date, site: Site, seed: int = 2026, citizens: int = 80) ->
     while len(builder.demo.citizens) < citizens:
         make = builder.rng.choices([f for f, _ in fillers], weights=[w for _, w in fillers])[0]
         make()
+    builder.second_reading()
     builder.journal_history()
     return builder.demo
 
@@ -1224,6 +1274,9 @@ def _bulk_cases(n: int, today: date, rng: random.Random, population: int, people
             status,
             format_date(plan),
             "",  # samtykke_opfoelgning: not recorded by the journal
+            "",  # plan_interval_mdr: the site's interval
+            "",  # laege_gennemgang
+            format_date(contact),  # personligt_fremmoede: came in person
         ]
 
 

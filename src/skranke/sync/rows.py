@@ -292,15 +292,27 @@ def parse_doses_per_day(value: Any) -> int:
     invalid(_("doses per day must be 1 or 2"))
 
 
+# The longest review interval a plan may agree (months): the courses in the seeds run 3, 4 or 6
+# months (004); 24 catches a typing slip (60 for 6) without refusing a long agreed course.
+MAX_PLAN_INTERVAL_MONTHS = 24
+
+
 def parse_plan_interval(value: Any) -> int | None:
-    """`plan_interval_mdr`: the review interval agreed in the plan, whole months (empty: the site's)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """plan_interval_mdr: whole months from 1 to MAX_PLAN_INTERVAL_MONTHS; empty: not agreed."""
+    if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 36:
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and 0 < int(value) <= 36:
-        return int(value)
-    invalid(_("the plan interval must be a whole number of months from 1 to 36"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            invalid(_("plan_interval_mdr must be whole months (1 to {most})").format(most=MAX_PLAN_INTERVAL_MONTHS))
+        number = int(text)
+    if not 1 <= number <= MAX_PLAN_INTERVAL_MONTHS:
+        invalid(_("plan_interval_mdr must be whole months (1 to {most})").format(most=MAX_PLAN_INTERVAL_MONTHS))
+    return number
 
 
 _UNTIL_UTC = re.compile(r"UNTIL=\d{8}T\d{6}Z", re.IGNORECASE)
@@ -621,8 +633,11 @@ class CaseRow(ExportRow):
     # The citizen's consent to a follow-up call after discharge (Gladsaxe asks for it, 003 § 2.7);
     # None: the export did not say.
     follow_up_consent: OptionalBool = None
+    # plan_interval_mdr: the review interval agreed in the plan (004, 000 § 4.1); None: the site's.
     plan_interval_months: Annotated[int | None, BeforeValidator(parse_plan_interval)] = None
+    # laege_gennemgang: the last medical review (003 § 3.4, 000 § 2.1, 001).
     medical_reviewed_on: OptionalDate = None
+    # personligt_fremmoede: the first personal attendance, where the site's clock starts there (004).
     personal_attendance_on: OptionalDate = None
 
     @field_validator("department", mode="before")
@@ -636,6 +651,16 @@ class CaseRow(ExportRow):
         contact = info.data.get("contact_date")
         if value is not None and contact is not None and value < contact:
             invalid(_("treatment start is before the request (henvendelse {date})").format(date=contact.isoformat()))
+        return value
+
+    @field_validator("personal_attendance_on")
+    @classmethod
+    def _attendance_after_contact(cls, value: date | None, info: ValidationInfo) -> date | None:
+        contact = info.data.get("contact_date")
+        if value is not None and contact is not None and value < contact:
+            invalid(
+                _("the personal attendance is before the request (henvendelse {date})").format(date=contact.isoformat())
+            )
         return value
 
     @field_validator("closing_status")
@@ -805,6 +830,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("laege_gennemgang", "medical_reviewed_on"),
         Column("personligt_fremmoede", "personal_attendance_on"),
         Column("samtykke_opfoelgning", "follow_up_consent"),
+        Column("plan_interval_mdr", "plan_interval_months"),
+        Column("laege_gennemgang", "medical_reviewed_on"),
+        Column("personligt_fremmoede", "personal_attendance_on"),
     ),
     "ordinationer": (
         Column("ordination_id", "id", True),

@@ -11,7 +11,15 @@ from skranke.domain.site import Site
 from skranke.i18n import _, short_date, weekday_date
 from skranke.services.wording import flag_word
 
-STATUS_STYLE = {"ok": "green", "warn": "bold yellow", "overdue": "bold red", "due": "bold yellow", "upcoming": "green"}
+STATUS_STYLE = {
+    "ok": "green",
+    "warn": "bold yellow",
+    "overdue": "bold red",
+    "due": "bold yellow",
+    "upcoming": "green",
+    "awaiting_attendance": "yellow",
+    "no_deadline": "yellow",
+}
 
 # A quoted passage in parentheses, "('senest 14 dage ...')": the site file keeps it, the screen
 # shows the citation only.
@@ -34,6 +42,8 @@ def status_why(request: RequestDeadline, today: date) -> str:
     """Why the row has its status: 'sidste åbne dag var onsdag 1. april', 'fristen er overskredet'."""
     reason = request.status_reason
     last_open = request.last_open_day
+    if request.deadline is None:  # awaiting the first personal attendance (004)
+        return _("the 14 days count from the first personal attendance, not recorded yet")
     if reason == "deadline_passed":
         return _("the deadline has passed ({date})").format(date=short_date(request.deadline))
     if reason == "last_open_day_passed" and last_open is not None:

@@ -237,7 +237,9 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             text.append("\n")
             text.append(
                 _("Case {case}: deadline {deadline}, last open day {last_open}").format(
-                    case=request.case_id, deadline=short_date(request.deadline), last_open=last_open
+                    case=request.case_id,
+                    deadline=short_date(request.deadline) if request.deadline else "–",
+                    last_open=last_open,
                 )
                 + " — "
             )

@@ -14,16 +14,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from skranke.domain.deadlines import FollowUp, RequestDeadline
+from skranke.domain.deadlines import CaseFacts, FollowUp, RequestDeadline, medical_review_rule
 from skranke.i18n import _, long_date, near_date, ngettext, short_date, whole_number
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.staff import AccessError, require
 from skranke.services.tasks import outcome_label, record_follow_up
-from skranke.services.wording import flag_word, reason_word, status_word
+from skranke.services.wording import (
+    complaint_kind_word,
+    complaint_status_word,
+    flag_word,
+    reason_word,
+    status_word,
+)
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
+    citation,
     explained_flags,
     reason_source,
     status_why,
@@ -68,6 +75,8 @@ TAB_LISTS = {
     "tab-exempt": "exempt",
     "tab-follow-ups": "follow_ups",
     "tab-plan-reviews": "plan_reviews",
+    # Medical reviews and complaints (with access requests) share one tab: "complaints" below.
+    "tab-medical": "medical_reviews",
 }
 
 
@@ -151,6 +160,9 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
                 with TabPane(_("Plan reviews"), id="tab-plan-reviews"):
                     yield DataTable(id="plan-reviews", cursor_type="row", zebra_stripes=True, classes="fetched")
                     yield NotFetched(_("The list"))
+                with TabPane(_("Doctor/complaints"), id="tab-medical"):
+                    yield DataTable(id="medical", cursor_type="row", zebra_stripes=True, classes="fetched")
+                    yield NotFetched(_("The list"))
         yield SkrankeFooter()
 
     _narrow: bool | None = None  # the columns were laid out for a narrow terminal
@@ -173,6 +185,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             "exempt": [_("Citizen"), _("Department"), _("Case"), _("Reason"), _("Source")],
             "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Department"), _("Case"), _("Notes")],
             "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Department"), _("Case")],
+            "medical": [_("Status"), _("Due"), _("What"), _("Citizen"), _("Department"), _("Case"), _("Source")],
         }
 
     def _lay_out(self) -> bool:
@@ -247,6 +260,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             "tab-exempt": self._fill_exempt,
             "tab-follow-ups": self._fill_follow_ups,
             "tab-plan-reviews": self._fill_plan_reviews,
+            "tab-medical": self._fill_medical,
         }
 
     def _citizen(self, citizen_id: str) -> Text:
@@ -285,10 +299,12 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         totals = self._view.totals
         self._label_tabs(
             {
-                tab: str(totals[name])
-                if totals[name] <= len(shown_lists[tab])
-                else _("{shown} of {total}").format(shown=len(shown_lists[tab]), total=whole_number(totals[name]))
-                for tab, name in TAB_LISTS.items()
+                tab: str(_tab_total(totals, tab))
+                if _tab_total(totals, tab) <= len(shown_lists[tab])
+                else _("{shown} of {total}").format(
+                    shown=len(shown_lists[tab]), total=whole_number(_tab_total(totals, tab))
+                )
+                for tab in TAB_LISTS
             }
         )
         fillers = {tab: partial(self._fill_named, tab) for tab in self._fillers_by_tab()}
@@ -315,7 +331,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         for request in self._shown_requests:
             style = STATUS_STYLE.get(request.status, "")
             cells: list[Text | str] = [
-                Text(str(request.days_left), style=style, justify="right"),
+                Text("–" if request.days_left is None else str(request.days_left), style=style, justify="right"),
                 Text(status_word(request.status), style=style),
                 self._citizen(request.citizen_id),
                 self._department_cell(request.case_id, request.department, department_width if narrow else None),
@@ -396,12 +412,59 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
                 key=f"{review.case_id}|{review.citizen_id}",
             )
 
+    def _fill_medical(self) -> None:
+        """Medical reviews (the site's rule and source) and complaints and access requests, by the
+        day each is due; one without a deadline in the site's standard last, saying so."""
+        assert self._view is not None
+        table = self.query_one("#medical", DataTable)
+        table.clear()
+        site = self.app.skranke.site
+        rows: list[tuple[date, list[Text | str], str]] = []
+        for review in self._view.overview.medical_reviews:
+            case = CaseFacts(
+                review.case_id, review.citizen_id, self._view.case_departments.get(review.case_id, ""), "", date.min
+            )
+            reviews = site.rules.medical_reviews
+            rule = medical_review_rule(case, site.rules) or (reviews[0] if len(reviews) == 1 else None)
+            source = citation(rule.source) if rule else ""
+            cells: list[Text | str] = [
+                Text(status_word(review.status), style=STATUS_STYLE.get(review.status, "")),
+                _near_day(review.due, self._today()),
+                _("medical review"),
+                self._citizen(review.citizen_id),
+                self._department_cell(review.case_id),
+                review.case_id,
+                plain(source),
+            ]
+            rows.append((review.due, cells, f"{review.case_id}|{review.citizen_id}"))
+        rules = site.rules
+        for complaint in self._view.overview.complaints:
+            source = (
+                rules.access_answer_working_days_source
+                if complaint.kind == "access"
+                else rules.complaint_answer_days_source
+            )
+            cells = [
+                Text(complaint_status_word(complaint.status), style=STATUS_STYLE.get(complaint.status, "")),
+                _near_day(complaint.deadline, self._today()),
+                complaint_kind_word(complaint.kind),
+                self._citizen(complaint.citizen_id),
+                "–",
+                f"#{complaint.complaint_id}",
+                plain(citation(source)),
+            ]
+            rows.append((complaint.deadline or date.max, cells, f"#{complaint.complaint_id}|{complaint.citizen_id}"))
+        rows.sort(key=lambda row: row[0])  # stable: each list keeps its own order within a day
+        for _due, cells, key in rows:
+            table.add_row(*cells, key=key)
+
     def _label_tabs(self, counts: dict[str, str]) -> None:
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=counts["tab-requests"])
         tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=counts["tab-exempt"])
         tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=counts["tab-follow-ups"])
         tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=counts["tab-plan-reviews"])
+        tabs.get_tab("tab-medical").label = _("Doctor/complaints ({count})").format(count=counts["tab-medical"])
 
     def _explain(self, row: int) -> None:
         """Say under the table why the highlighted request has its status, and what each flag means."""
@@ -526,5 +589,12 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
 
 
 def _tab_lists(page: DeadlinesPage) -> dict[str, list[Any]]:
-    """Each tab's rows on the page, in the view's order of urgency."""
-    return {tab: list(getattr(page.overview, name)) for tab, name in TAB_LISTS.items()}
+    """Each tab's rows on the page, in the view's order of urgency (the medical tab: its reviews,
+    then the complaints)."""
+    lists = {tab: list(getattr(page.overview, name)) for tab, name in TAB_LISTS.items()}
+    lists["tab-medical"] += page.overview.complaints
+    return lists
+
+
+def _tab_total(totals: dict[str, int], tab: str) -> int:
+    return totals[TAB_LISTS[tab]] + (totals.get("complaints", 0) if tab == "tab-medical" else 0)
