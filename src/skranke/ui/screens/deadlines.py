@@ -185,7 +185,16 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             "exempt": [_("Citizen"), _("Department"), _("Case"), _("Reason"), _("Source")],
             "follow-ups": [_("Status"), _("Due"), _("Months"), _("Citizen"), _("Department"), _("Case"), _("Notes")],
             "plan-reviews": [_("Status"), _("Due"), _("Citizen"), _("Department"), _("Case")],
-            "medical": [_("Status"), _("Due"), _("What"), _("Citizen"), _("Department"), _("Case"), _("Source")],
+            # At 80 columns the department gives way: the case and its source still fit.
+            "medical": [
+                _("Status"),
+                _("Due"),
+                _("What"),
+                _("Citizen"),
+                *([] if narrow else [_("Department")]),
+                _("Case"),
+                _("Source"),
+            ],
         }
 
     def _lay_out(self) -> bool:
@@ -455,16 +464,36 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             ]
             rows.append((complaint.deadline or date.max, cells, f"#{complaint.complaint_id}|{complaint.citizen_id}"))
         rows.sort(key=lambda row: row[0])  # stable: each list keeps its own order within a day
-        for _due, cells, key in rows:
-            table.add_row(*cells, key=key)
+        # The source, last, shortened with "…" to what the other columns leave (as the notes are).
+        left_out = {4} if self._narrow else set()  # the department's cell, left out at 80 columns
+        fitted = [
+            ([c for i, c in enumerate(cells[:-1]) if i not in left_out], Text(str(cells[-1])), key.rpartition("|")[0])
+            for _due, cells, key in rows
+        ]
+        self._add_rows_fitted(table, "medical", fitted, [key.rpartition("|")[2] for _due, _cells, key in rows])
 
     def _label_tabs(self, counts: dict[str, str]) -> None:
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab("tab-requests").label = _("Requests ({count})").format(count=counts["tab-requests"])
-        tabs.get_tab("tab-exempt").label = _("Exempt ({count})").format(count=counts["tab-exempt"])
-        tabs.get_tab("tab-follow-ups").label = _("Follow-ups ({count})").format(count=counts["tab-follow-ups"])
-        tabs.get_tab("tab-plan-reviews").label = _("Plan reviews ({count})").format(count=counts["tab-plan-reviews"])
-        tabs.get_tab("tab-medical").label = _("Doctor/complaints ({count})").format(count=counts["tab-medical"])
+        # Five tabs with their counts do not fit 80 columns: below 100 the short names, so no tab
+        # is scrolled out of sight (the keys 1-5 and help name them in full).
+        if self._narrow:
+            labels = {
+                "tab-requests": _("Req. ({count})"),
+                "tab-exempt": _("Exem. ({count})"),
+                "tab-follow-ups": _("Fol. ({count})"),
+                "tab-plan-reviews": _("Plans ({count})"),
+                "tab-medical": _("Doc./compl. ({count})"),
+            }
+        else:
+            labels = {
+                "tab-requests": _("Requests ({count})"),
+                "tab-exempt": _("Exempt ({count})"),
+                "tab-follow-ups": _("Follow-ups ({count})"),
+                "tab-plan-reviews": _("Plan reviews ({count})"),
+                "tab-medical": _("Doctor/complaints ({count})"),
+            }
+        for tab, label in labels.items():
+            tabs.get_tab(tab).label = label.format(count=counts[tab])
 
     def _explain(self, row: int) -> None:
         """Say under the table why the highlighted request has its status, and what each flag means."""
