@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from rich.text import Text
 from textual import on
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from skranke.ui.app import SkrankeApp
 
 Answered = Callable[[str, bool], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,21 +106,32 @@ def check_in_from(screen: Screen, who: Who, place: str | None, answered: Answere
         _confirm_check_in(screen, who, place, answered)
         return
 
-    def looked_up() -> None:
+    def planned(place: str | None) -> None:
+        if place is None:
+            choose_place_and_check_in(screen, who, answered)
+        else:
+            _confirm_check_in(screen, who, place, answered)
+
+    _read_then(screen, lambda: planned_place(app.skranke, app.actor, who.citizen_id), planned)
+
+
+def _read_then(screen: Screen, read: Callable[[], T], then: Callable[[T], None]) -> None:
+    """`read` in a worker, then `then` with what it read; a refusal is said in a notification,
+    a database fault is the app's banner (nothing was asked yet, nothing recorded)."""
+    app = cast("SkrankeApp", screen.app)
+
+    def reading() -> None:
         try:
-            planned = planned_place(app.skranke, app.actor, who.citizen_id)
+            value = read()
         except AccessError as refused:
             app.call_from_thread(screen.notify, str(refused), severity="warning")
             return
         except DatabaseUnavailable as fault:
             app.call_from_thread(app.report_database_fault, fault)
             return
-        if planned is None:
-            app.call_from_thread(choose_place_and_check_in, screen, who, answered)
-        else:
-            app.call_from_thread(_confirm_check_in, screen, who, planned, answered)
+        app.call_from_thread(then, value)
 
-    screen.run_worker(looked_up, thread=True, group="check-in", exit_on_error=False)
+    screen.run_worker(reading, thread=True, group="check-in", exit_on_error=False)
 
 
 def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered | None) -> None:
@@ -154,17 +166,6 @@ def choose_place_and_check_in(screen: Screen, who: Who, answered: Answered | Non
 def undo_from(screen: Screen, who: Who, answered: Answered | None = None) -> None:
     """Undo today's check-in: which one (when there are several), then the reason; Esc records nothing."""
     app = cast("SkrankeApp", screen.app)
-
-    def looked_up() -> None:
-        try:
-            today = check_ins_today(app.skranke, app.actor, who.citizen_id)
-        except AccessError as refused:
-            app.call_from_thread(screen.notify, str(refused), severity="warning")
-            return
-        except DatabaseUnavailable as fault:
-            app.call_from_thread(app.report_database_fault, fault)
-            return
-        app.call_from_thread(asked, today)
 
     def asked(today: list[TodaysCheckIn]) -> None:
         if not today:
@@ -206,7 +207,7 @@ def undo_from(screen: Screen, who: Who, answered: Answered | None = None) -> Non
 
         app.push_screen(ReasonDialog(_("Undo the check-in?"), who.subject(), details), callback=given)
 
-    screen.run_worker(looked_up, thread=True, group="check-in", exit_on_error=False)
+    _read_then(screen, lambda: check_ins_today(app.skranke, app.actor, who.citizen_id), asked)
 
 
 class CheckInDialog(ConfirmDialog):
