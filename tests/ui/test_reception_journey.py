@@ -1,4 +1,4 @@
-"""Reception's morning by keys alone (DESIGN §6): from I dag, sign in, find, open, check in, undo, lock.
+"""Reception by keys alone (DESIGN §6): from I dag, sign in, find, open, check in, undo, lock, register.
 
 Only `pilot.press` drives the app (bursts included); the test waits on what the screen shows and
 then asserts on the store and the audit log.
@@ -113,3 +113,42 @@ async def test_reception_by_keys_alone(app_at, size):
         await settle(pilot)
         shown = app.export_screenshot()
         assert "Sørensen" not in shown and "Laursen" not in shown and "B0052" not in shown
+
+
+async def test_a_request_registered_by_keys_alone(app_at):
+    """From I dag, `n` and a sign-in, the form filled as one burst per text field group, Ctrl+R:
+    the case is in the store with its citizen, and the intake in the audit log by KJ."""
+    from skranke.store.models import Case, Citizen
+    from skranke.ui.screens.intake import IntakeScreen
+
+    app = app_at(NOW, prepare=busy, roles=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await pilot.press(*"KJ", "tab", *"1111", "enter")  # one burst
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen))
+        form = app.screen
+        assert isinstance(form, IntakeScreen)
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "f-citizen-search")
+        # Identity as one burst: past the search and the anonymous box, CPR, first and last name.
+        await pilot.press("tab", "tab", *"0101901234", "tab", *"Ida", "tab", *"Testesen", "ctrl+n")
+        await wait_for(pilot, lambda: form.step == "request")
+        # Today's date is filled in; by phone, by a relative (Enter opens each list of answers).
+        await pilot.press("tab", "enter", "down", "down", "enter", "tab", "enter", "down", "down", "enter", "ctrl+n")
+        await wait_for(pilot, lambda: form.step == "substances")
+        await pilot.press("space", "tab", "enter", "down", "enter", "ctrl+n")  # hash, the main one
+        await wait_for(pilot, lambda: form.step == "areas")
+        for step in ("circumstances", "routing", "review"):
+            await pilot.press("ctrl+n")
+            await wait_for(pilot, lambda step=step: form.step == step)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: form.step == "identity")  # a fresh form for the next one
+
+        with app.skranke.database.reading() as session:
+            citizen = session.scalars(select(Citizen).where(Citizen.cpr == "0101901234")).one()
+            assert (citizen.first_name, citizen.last_name) == ("Ida", "Testesen")
+            case = session.scalars(select(Case).where(Case.citizen_id == citizen.id)).one()
+        [intake] = _events(app, "intake")
+        assert (intake.citizen_id, intake.entity_id) == (citizen.id, case.id)
