@@ -12,9 +12,39 @@ from skranke.services.staff import AccessError, sign_in
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.sign_in import InitialsDialog
 from tests.conftest import TEST_PIN
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import SIZES, TERMINAL, settle
 from tests.ui.test_deadlines_snapshots import NOW
 from tests.ui.test_sign_in import locked_out, wait_for
+
+
+def palette_offers_first(app, words: str) -> bool:
+    """The command palette's search has run and its first offer holds `words`."""
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    return bool(found) and found.first().option_count > 0 and words in str(found.first().get_option_at_index(0).prompt)
+
+
+@SIZES
+def test_the_quit_question_names_who_is_signed_in(snap_compare, app_at, size):
+    async def ask(pilot):
+        await settle(pilot)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
+
+    assert snap_compare(app_at(NOW), terminal_size=size, run_before=ask)
+
+
+@SIZES
+def test_the_unlock_asks_for_the_initials(snap_compare, app_at, size):
+    async def ask(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Lås PIN")
+        await wait_for(pilot, lambda: palette_offers_first(pilot.app, "Lås PIN"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, InitialsDialog))
+
+    assert snap_compare(app_at(NOW, prepare=locked_out), terminal_size=size, run_before=ask)
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
@@ -39,7 +69,7 @@ async def test_quitting_from_the_palette_asks_too(app_at):
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Afslut")
-        await pilot.pause(0.3)  # the palette searches after a short debounce
+        await wait_for(pilot, lambda: palette_offers_first(app, "Afslut"))  # it searches after a debounce
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("j")
@@ -60,7 +90,7 @@ async def test_an_admin_unlocks_a_pin_from_the_palette(app_at):
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Lås PIN")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_offers_first(app, "Lås PIN"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, InitialsDialog))
         await pilot.press("m", "n", "enter")
@@ -80,7 +110,7 @@ async def test_unlock_is_not_offered_to_who_is_not_an_admin(app_at):
         assert "unlock_pin" not in [action for _, _, action in app.palette_commands()]
         app_actions_before = len(app.screen_stack)
         await pilot.press("ctrl+p", *"Lås PIN")
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # the palette searches after a short debounce (it finds nothing here)
         await pilot.press("enter")
         await pilot.pause()
         assert not any(isinstance(s, InitialsDialog) for s in app.screen_stack)
