@@ -213,7 +213,11 @@ def _prescription(draw: st.DrawFn, site: Site, utf8: bool) -> dict[str, Any]:
         "last_dispensed_on": draw(st.none() | _dates),
         "approved_on": draw(st.none() | _dates),
     }
-    if not site.preparation(preparation).take_home_allowed:  # heroin: daily, supervised, not delivered
+    # Heroin is daily, supervised, never delivered; so is methadone or morphine where the site's
+    # heroin clinic supervises them (000 § 5.4): the import refuses such an order of a citizen who
+    # also has heroin, and a generated bundle may give one citizen both.
+    at_heroin_clinic = preparation in site.dispensing.supervised_at_heroin_clinic
+    if not site.preparation(preparation).take_home_allowed or at_heroin_clinic:
         row.update(pickup_rule=draw(st.sampled_from(_DAILY_RULES)), supervised=True, delivery=False)
     return row
 

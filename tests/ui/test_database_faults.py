@@ -71,7 +71,7 @@ async def test_an_unreachable_database_is_named_and_no_list_looks_empty():
         requests = app.screen.query_one("#requests", DataTable)
         assert not requests.display  # hidden: an empty list would read "nothing is due"
         shown = [text_of(n) for n in app.screen.query(NotFetched) if n.display]
-        assert shown == ["Listen: kunne ikke hentes"] * 4  # on every tab
+        assert shown == ["Listen: kunne ikke hentes"] * 5  # on every tab
         assert str(app.screen.query_one(TabbedContent).get_tab("tab-requests").label) == "Henvendelser (–)"
 
         await pilot.press("s")
