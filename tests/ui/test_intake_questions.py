@@ -124,3 +124,32 @@ async def test_the_new_questions_are_kept_in_the_draft(app_at):
         assert isinstance(screen, IntakeScreen) and screen.step == "circumstances"
         assert {k: screen.answers().get(k) for k in asked} == dict(zip(asked, (True, False, False, True), strict=True))
         assert screen.query_one("#f-stable_benzo_treatment", Select).value == "yes"
+
+
+@pytest.mark.parametrize(
+    ("significant", "stable", "shown"),
+    [(NO, (), "opfyldt"), (YES, (), "ikke opfyldt"), (YES, YES, "vurderes af lægen")],
+    ids=["not-significant", "significant", "stable-benzo"],
+)
+async def test_the_heroin_clinic_criterion_follows_the_benzo_and_alcohol_answers(app_at, significant, stable, shown):
+    # 000 § 5.4: "Ikke have et betydende misbrug af benzodiazepiner og alkohol. Borgere i stabil
+    # behandling med benzodiazepiner er dog ikke ekskluderet fra behandlingen."
+    app = app_at(NOW, site="odense")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_intake(app, pilot)
+        await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen", "ctrl+n")
+        await quiet(pilot)
+        await pilot.press("tab", "enter", "down", "enter", "ctrl+n")
+        await quiet(pilot)
+        # Heroin and alcohol, heroin the main substance.
+        await pilot.press(*(["down"] * 4), "space", *(["down"] * 3), "space", "tab", "enter", *(["down"] * 5), "enter")
+        await pilot.press("ctrl+n", "ctrl+n")
+        await quiet(pilot)
+        assert screen.step == "circumstances"
+        # Significant alcohol or benzodiazepine abuse is the sixth question, stable treatment the seventh.
+        await pilot.press(*(["tab"] * 5), *significant, "tab", *stable, "ctrl+n")
+        await quiet(pilot)
+        assert screen.step == "routing"
+        lines = str(screen.query_one("#routing-suggestion", Static).render()).splitlines()
+        [state] = [line.split("Intet betydende misbrug")[0].strip() for line in lines if "Intet betydende" in line]
+        assert state == shown
