@@ -77,10 +77,16 @@ SAVE_AFTER_SECONDS = 0.5  # debounced: the draft is in the store within a second
 
 STEPS = ("identity", "request", "substances", "areas", "circumstances", "routing", "review")
 SUBSTANCES = ("hash", "kokain", "amfetamin", "ecstasy", "heroin", "opioider", "benzodiazepiner", "alkohol", "andet")
+# Children first (at home, then any elsewhere, then concern: the sites' children's tasks), then
+# health, the heroin clinic's benzodiazepine and alcohol questions (000 § 5.4) beside substitution.
 YES_NO = (
     "children_under_18_at_home",
+    "has_children",
+    "children_concern",
     "pregnant",
     "severe_mental_illness",
+    "significant_alcohol_or_benzo",
+    "stable_benzo_treatment",
     "wants_substitution",
     "self_supporting",
     "has_housing",
@@ -135,8 +141,12 @@ def field_label(field: str) -> str:
         "areas.housing": _("5. Housing"),
         "areas.other": _("6. Other conditions, other help received"),
         "children_under_18_at_home": _("Children under 18 living at home"),
+        "has_children": _("Has children (also children not living at home)"),
+        "children_concern": _("Concern for a child's wellbeing"),
         "pregnant": _("Pregnant"),
         "severe_mental_illness": _("Severe mental illness"),
+        "significant_alcohol_or_benzo": _("Significant abuse of alcohol or benzodiazepines"),
+        "stable_benzo_treatment": _("In stable treatment with benzodiazepines"),
         "wants_substitution": _("Wants substitution treatment"),
         "self_supporting": _("Self-supporting"),
         "has_housing": _("Has housing"),
