@@ -196,3 +196,23 @@ async def test_keys_after_the_pin_wait_for_the_screen_it_opens(app_at):
         from textual.widgets import TabbedContent
 
         await wait_for(pilot, lambda: app.screen.query_one(TabbedContent).active == "tab-exempt")
+
+
+async def test_keys_after_down_wait_for_the_search_it_runs(app_at):
+    # "niel↓x" in one send on Borger: the Down runs the search at once and the `x` waits for the
+    # hits, so it acts on the first hit (undo a check-in) instead of landing in the field ("nielx").
+    from skranke.ui.check_in import ReasonDialog
+    from skranke.ui.screens.citizens import CitizensScreen
+
+    app = app_at(NOW, prepare=staff, roles=None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        burst(app, "b", "K", "J", "tab", *TEST_PIN, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CitizensScreen))
+        borger = app.screen
+        burst(app, "n", "i", "e", "l", "down", "x")
+        await wait_for(pilot, lambda: borger.shown_query == "niel" and borger.ready_for_input)
+        await wait_for(pilot, lambda: borger.query_one("#citizen-query", Input).value == "niel")
+        # The first hit is not checked in today: the undo says so (no reason asked, nothing recorded).
+        await wait_for(pilot, lambda: any("intet at fortryde" in str(n.message) for n in app._notifications))
+        assert not isinstance(app.screen, ReasonDialog)

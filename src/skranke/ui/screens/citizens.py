@@ -87,6 +87,9 @@ class CitizensScreen(DatabaseScreen[None]):
     if TYPE_CHECKING:
         app = getters.app(SkrankeApp)
 
+    # The app's type-ahead holds keys while this is False (a Down waiting for its search).
+    ready_for_input = True
+
     DEFAULT_CSS = """
     #citizens {
         height: 1fr;
@@ -304,6 +307,7 @@ class CitizensScreen(DatabaseScreen[None]):
     def _show_refusal(self, query: str, words: str) -> None:
         if query != self.query_text:
             return
+        self._take_keys_again()
         self._hits, self.shown_query = [], query
         self.query_one(HitsTable).display = False
         found = self.query_one("#citizens-found", Static)
@@ -313,6 +317,7 @@ class CitizensScreen(DatabaseScreen[None]):
     def _show_hits(self, query: str, hits: list[CitizenHit]) -> None:
         if query != self.query_text:
             return  # typed on since: the newer search answers
+        self.call_after_refresh(self._take_keys_again)
         self._hits, self.shown_query = hits, query
         found = self.query_one("#citizens-found", Static)
         found.set_class(not hits, "-nothing")
@@ -345,6 +350,11 @@ class CitizensScreen(DatabaseScreen[None]):
             self._results_when_found = False
             self.set_focus(table)
 
+    def _take_keys_again(self) -> None:
+        if not self.ready_for_input:
+            self.ready_for_input = True
+            self.app.input_ready()
+
     # --- moving, opening, checking in -------------------------------------------------------
 
     def _highlighted(self) -> CitizenHit | None:
@@ -357,8 +367,10 @@ class CitizensScreen(DatabaseScreen[None]):
     def action_to_results(self) -> None:
         table = self.query_one(HitsTable)
         if self._pending is not None and len(self.query_text) >= MIN_QUERY_LENGTH:
-            # Down before the typing settled (a burst): search now, go to the results when they come.
+            # Down before the typing settled (a burst): search now, go to the results when they come;
+            # keys typed after the Down wait for them ("niel↓x" undoes on the hit, not "nielx").
             self._results_when_found = True
+            self.ready_for_input = False
             self._search_now()
         elif table.display and table.row_count and self.shown_query == self.query_text:
             self.set_focus(table)  # at once: "↓c" sent together acts on the hit, not the field
