@@ -234,6 +234,8 @@ class SkrankeApp(App[None]):
         self._input_generation = 0
         self._input_watchdog: Timer | None = None
         self._input_not_waited_for: Screen | None = None
+        # A signed-in screen being opened after the sign-in: keys typed after the PIN are its.
+        self._opening_mode = False
 
     def report_database_fault(self, fault: DatabaseUnavailable) -> None:
         """The database failed a worker: show it everywhere and keep trying until it answers."""
@@ -367,7 +369,9 @@ class SkrankeApp(App[None]):
         screen = self.screen
         if overdue:
             self._input_not_waited_for = screen  # not ready in time (a database down): no more waits
-        elif not getattr(screen, "ready_for_input", True) and screen is not self._input_not_waited_for:
+        elif self._opening_mode or (
+            not getattr(screen, "ready_for_input", True) and screen is not self._input_not_waited_for
+        ):
             return
         if self._input_watchdog is not None:
             self._input_watchdog.stop()
@@ -397,7 +401,18 @@ class SkrankeApp(App[None]):
             return
         self._set_actor(actor)
         if mode is not None:
-            self.call_later(self.switch_mode, mode)
+            # Between the sign-in's going and the screen's coming, I dag is in view for a moment:
+            # keys typed after the PIN wait for the screen they were typed for.
+            self._opening_mode = True
+
+            async def open_it() -> None:
+                try:
+                    await self.switch_mode(mode)
+                finally:
+                    self._opening_mode = False
+                    self.input_ready()
+
+            self.call_later(open_it)
 
     def _set_actor(self, actor: Actor | None) -> None:
         self.actor = actor
