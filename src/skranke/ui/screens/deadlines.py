@@ -290,7 +290,10 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         )
         self._fill()
         if not self.loaded:
-            self.query_one("#requests", DataTable).focus()
+            # The table of the tab in view: a tab chosen by a key typed before the first read (a
+            # burst after the PIN) stays chosen; focusing another tab's table would switch back.
+            active = self.query_one(TabbedContent).active or "tab-requests"
+            self.query_one(f"#{active.removeprefix('tab-')}", DataTable).focus()
         self.loaded = True
 
     def _fill(self) -> None:
