@@ -207,8 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(settings.language)
         handler = COMMANDS[args.command or "app"]
         skranke = Skranke.from_settings(settings, may_create=options.get("create", False))
-        _check_places(skranke, options)
-        return handler(skranke, args)
+        try:
+            _check_places(skranke, options)
+            return handler(skranke, args)
+        finally:
+            # Closed here, not when collected: SQLite removes its -wal and -shm files only when
+            # the last connection closes, and a caller (a test, a script) may look at once.
+            skranke.close()
     except (UsageError, SettingsError, SiteError) as error:
         print(f"skranke: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -590,6 +595,12 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
                     kind=appointment.kind, source=appointment.source
                 )
             )
+    elif assessment.guarantee == "awaiting_attendance":
+        print(
+            _("No deadline yet: the 14 days count from the citizen's first personal attendance ({source})").format(
+                source=skranke.site.rules.clock_start_event_source
+            )
+        )
     elif assessment.exempt_reason == "anonymous":
         print(_("No treatment guarantee: anonymous treatment (SEL § 101a)"))
     elif assessment.exempt_reason == "free_choice_may_waive":

@@ -4,7 +4,7 @@ complaints, at `--now`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -22,10 +22,11 @@ from skranke.domain.deadlines import (
     last_day_due_by,
     listing_bounds,
     listing_windows,
+    medical_review_rule,
     request_status_counts,
     waiting_tab,
 )
-from skranke.domain.site import Rules, normalise_key
+from skranke.domain.site import MedicalReview, Rules, normalise_key
 from skranke.domain.vocabulary import APPOINTMENT_KINDS
 from skranke.services.context import Skranke
 
@@ -106,6 +107,8 @@ class DeadlinesPage:
     overview: Overview
     totals: dict[str, int]
     case_departments: dict[str, str]  # case id → department, for the rows on the page
+    # case id → the medical review rule that holds it (its months and source, on the screen)
+    medical_review_rules: dict[str, MedicalReview] = field(default_factory=dict)
 
 
 def deadlines_page(
@@ -143,9 +146,15 @@ def deadlines_page(
         if bounds.medical_reviewed_by is not None:
             covered_departments = sorted({d for review in rules.medical_reviews for d in review.departments})
             covered_paragraphs = sorted({p for review in rules.medical_reviews for p in review.paragraphs})
+            covered_partners = sorted({p for review in rules.medical_reviews for p in review.partners})
             medical = _cases(
                 medical_review_candidates(
-                    session, bounds.medical_reviewed_by, covered_departments, covered_paragraphs, department
+                    session,
+                    bounds.medical_reviewed_by,
+                    covered_departments,
+                    covered_paragraphs,
+                    covered_partners,
+                    department,
                 )
             )
         complaints = _complaints(open_complaint_rows(session))
@@ -177,7 +186,8 @@ def deadlines_page(
         medical_reviews=medical_reviews[:limit],
         complaints=overview.complaints[:limit],
     )
-    return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)))
+    review_rules = {case.case_id: rule for case in medical if (rule := medical_review_rule(case, rules)) is not None}
+    return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)), review_rules)
 
 
 def _waiting_rows(

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from skranke.clock import to_local
 from skranke.domain import intake as rules
-from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake
+from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake, partner_of, personal_attendance
 from skranke.i18n import _, file_fault, ngettext
 from skranke.services.context import Skranke
 from skranke.services.staff import Actor, require
@@ -353,6 +353,8 @@ def register_intake(
             paragraph=assessment.paragraph,
             contact_date=answers.contact_date,
             free_choice=bool(answers.free_choice),
+            personal_attendance_on=personal_attendance(answers),
+            partner=partner_of(assessment.routing),
         )
         session.add(case)
         intake.status = "registered"

@@ -141,6 +141,8 @@ class Case(Base):
     medical_reviewed_on: Mapped[date | None] = mapped_column(Date)
     # personligt_fremmoede: the first personal attendance, where the site's clock starts there (004).
     personal_attendance_on: Mapped[date | None] = mapped_column(Date)
+    # samarbejde: the partner the course is shared with (Odense: Vista Balboa, 000 § 2.1); NULL: none.
+    partner: Mapped[str | None] = mapped_column(String(100))
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     citizen: Mapped[Citizen] = relationship(back_populates="cases")

@@ -40,6 +40,7 @@ CASE_COLUMNS = (
     Case.plan_interval_months,
     Case.medical_reviewed_on,
     Case.personal_attendance_on,
+    Case.partner,
 )
 
 
@@ -215,12 +216,17 @@ def medical_review_candidates(
     counted_from_by: date,
     departments: Sequence[str],
     paragraphs: Sequence[str],
+    partners: Sequence[str],
     department: str | None,
 ) -> list[Row]:
-    """Running treatments in the given departments or under the given paragraphs whose medical
-    review counts from a day up to `counted_from_by` (CASE_COLUMNS): a superset of those due by
-    the horizon, few (the rules decide)."""
-    covered = or_(Case.department.in_(list(departments)), Case.paragraph.in_(list(paragraphs)))
+    """Running treatments in the given departments, under the given paragraphs or shared with
+    the given partners whose medical review counts from a day up to `counted_from_by`
+    (CASE_COLUMNS): a superset of those due by the horizon, few (the rules decide)."""
+    covered = or_(
+        Case.department.in_(list(departments)),
+        Case.paragraph.in_(list(paragraphs)),
+        Case.partner.in_(list(partners)),
+    )
     statement = select(*CASE_COLUMNS).where(*RUNNING, covered, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM)
     return list(session.connection().execute(_of_department(statement, department)).all())
 

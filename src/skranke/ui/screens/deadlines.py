@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from skranke.domain.deadlines import CaseFacts, FollowUp, RequestDeadline, medical_review_rule
+from skranke.domain.deadlines import FollowUp, RequestDeadline
 from skranke.i18n import _, long_date, near_date, ngettext, short_date, whole_number
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
@@ -433,11 +433,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         site = self.app.skranke.site
         rows: list[tuple[date, list[Text | str], str]] = []
         for review in self._view.overview.medical_reviews:
-            case = CaseFacts(
-                review.case_id, review.citizen_id, self._view.case_departments.get(review.case_id, ""), "", date.min
-            )
-            reviews = site.rules.medical_reviews
-            rule = medical_review_rule(case, site.rules) or (reviews[0] if len(reviews) == 1 else None)
+            rule = self._view.medical_review_rules.get(review.case_id)
             source = citation(rule.source) if rule else ""
             cells: list[Text | str] = [
                 Text(status_word(review.status), style=STATUS_STYLE.get(review.status, "")),
