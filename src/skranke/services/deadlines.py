@@ -125,14 +125,12 @@ def deadlines_page(
     from skranke.store.queries import (
         cases_by_id,
         citizens_guarantee_appointment_rows,
-        medical_review_candidates,
         open_complaint_rows,
     )
 
     today = today or skranke.clock.now().date()
     rules = skranke.site.rules
     windows = listing_windows(rules, today)
-    bounds = listing_bounds(rules, today)
     totals = dict.fromkeys(("requests", "exempt", "follow_ups", "plan_reviews", "medical_reviews", "complaints"), 0)
     with collector_paused(), skranke.database.reading() as session:
         waiting, request_citizens = _waiting_rows(session, rules, department, limit, totals)
@@ -140,23 +138,7 @@ def deadlines_page(
         closed, made = _closed_rows(session, rules, windows, department, limit, totals)
         made_cases = _cases(cases_by_id(session, {case_id for case_id, _month in made}))
         cases = list({row[0]: CaseFacts._make(row[:-1]) for row in [*waiting, *running, *closed]}.values())
-        # Medical reviews: the few candidates whole (the rules count them); a case already read
-        # for its plan review is the same case.
-        medical: list[CaseFacts] = []
-        if bounds.medical_reviewed_by is not None:
-            covered_departments = sorted({d for review in rules.medical_reviews for d in review.departments})
-            covered_paragraphs = sorted({p for review in rules.medical_reviews for p in review.paragraphs})
-            covered_partners = sorted({p for review in rules.medical_reviews for p in review.partners})
-            medical = _cases(
-                medical_review_candidates(
-                    session,
-                    bounds.medical_reviewed_by,
-                    covered_departments,
-                    covered_paragraphs,
-                    covered_partners,
-                    department,
-                )
-            )
+        medical = _cases(row[:-1] for row in _medical_review_rows(session, rules, windows, department, limit, totals))
         complaints = _complaints(open_complaint_rows(session))
         kinds = appointment_kinds(rules)
         appointments = (
@@ -164,7 +146,6 @@ def deadlines_page(
         )
         overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today, complaints=complaints)
         medical_reviews = deadline_overview(medical, [], skranke.site, skranke.hours, today).medical_reviews
-        totals["medical_reviews"] = len(medical_reviews)
         totals["complaints"] = len(overview.complaints)
         cases += [case for case in medical if case.case_id not in {c.case_id for c in cases}]
         # The follow-ups recorded as made were counted with their group: take those listed away.
@@ -244,6 +225,25 @@ def _running_rows(
         totals["plan_reviews"] += running_count(session, counted_from_by, department, stored)
         query = running_page_query(counted_from_by, department, stored)
         rows += first_rows(session, query, limit, _last_day_due_with(months))
+    return rows
+
+
+def _medical_review_rows(
+    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
+) -> list[Row]:
+    """The first rows of each medical review rule's reviews due by the horizon (each rule its own
+    window and order; a case under several rules only under the first), counted into `totals`."""
+    from skranke.store.queries import first_rows, medical_review_count, medical_review_page_query
+
+    rows: list[Row] = []
+    totals["medical_reviews"] = 0
+    covers = [(review.departments, review.paragraphs, review.partners) for review in rules.medical_reviews]
+    for index, review in enumerate(rules.medical_reviews):
+        counted_from_by = last_day_due_by(review.months, windows.horizon)
+        earlier = covers[:index]
+        totals["medical_reviews"] += medical_review_count(session, counted_from_by, covers[index], earlier, department)
+        query = medical_review_page_query(counted_from_by, covers[index], earlier, department)
+        rows += first_rows(session, query, limit, _last_day_due_with(review.months))
     return rows
 
 
