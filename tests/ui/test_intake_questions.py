@@ -173,6 +173,7 @@ async def test_odsherred_phoned_request_has_no_deadline_until_the_citizen_comes(
         assert screen.step == "circumstances"
         summary = await register_from_circumstances(app, pilot, screen)
     assert "Ingen frist endnu: de 14 dage regnes fra borgerens første personlige fremmøde (004" in summary
+    assert "Frist: afventer personligt fremmøde" in summary
     assert "Sidste åbningsdag" not in summary
     with app.skranke.database.reading() as session:
         case = session.scalars(select(Case)).one()

@@ -599,6 +599,9 @@ class IntakePreview:
     problems: tuple[FieldProblem, ...]
     assessment: IntakeAssessment | None  # None until the answers hold together
     deadline: date | None  # from the contact date alone, before the rest is known
+    # The site's clock waits for a personal attendance and the request was not made in person
+    # (004): no deadline, whatever else is known yet.
+    awaiting_attendance: bool = False
 
 
 def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | None = None) -> IntakePreview:
@@ -606,14 +609,18 @@ def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | Non
         answers = read_answers(skranke, data)
     except IntakeRejected as rejected:
         contact = _contact_date(data.get("contact_date"))
+        awaiting = skranke.site.rules.clock_start_event == "personal_attendance" and data.get("channel") in (
+            "phone",
+            "written",
+        )
         deadline = None
-        if contact is not None:
+        if contact is not None and not awaiting:
             from datetime import timedelta
 
             deadline = contact + timedelta(days=skranke.site.rules.guarantee_days)
-        return IntakePreview(rejected.problems, None, deadline)
+        return IntakePreview(rejected.problems, None, deadline, awaiting)
     assessment = assess_intake(skranke, answers, department)
-    return IntakePreview((), assessment, assessment.deadline)
+    return IntakePreview((), assessment, assessment.deadline, assessment.guarantee == "awaiting_attendance")
 
 
 def flag_label(flag: str) -> str:

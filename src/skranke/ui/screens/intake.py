@@ -823,6 +823,8 @@ class IntakeScreen(DatabaseScreen[None]):
         assessment = preview.assessment
         if preview.deadline is not None:
             text.append(_("Deadline: {date}").format(date=short_date(preview.deadline)) + "\n", "bold")
+        elif preview.awaiting_attendance:
+            text.append(_("Deadline: awaiting the personal attendance") + "\n", "bold")
         else:
             text.append(_("Deadline: when the date of the request is given") + "\n", "dim")
         if assessment is None:
