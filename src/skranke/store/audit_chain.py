@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from skranke.domain.audit_chain import Head, StoredEvent, event_hash
@@ -62,10 +62,13 @@ def write_pending_events(session: Session) -> None:
     if not rows:
         return
     _taking_head(session)
+    # Past the newest id there is, too: an event put in behind the chain's back (which verify
+    # names) must not stop the desk from writing its own.
+    newest = select(func.coalesce(func.max(_EVENTS.c.id), 0)).scalar_subquery()
     taken = session.execute(
         update(_HEAD)
         .where(_HEAD.c.id == 1)
-        .values(last_id=_HEAD.c.last_id + len(rows))
+        .values(last_id=case((newest > _HEAD.c.last_id, newest), else_=_HEAD.c.last_id) + len(rows))
         .returning(_HEAD.c.last_id, _HEAD.c.last_hash)
     ).one_or_none()
     if taken is None:
