@@ -326,3 +326,20 @@ def test_a_use_case_rolled_back_leaves_no_event_and_no_gap(desk):
     sign_out(skranke, admin, "key")
     after = _stored(skranke)
     assert after[-1].id == before[-1].id + 1 and after[-1].prev_hash == before[-1].hash
+
+
+def test_a_use_case_that_reads_first_chains_after_a_write_that_came_between(skranke_at):
+    """SQLite: a transaction that read before its first write and wrote after another
+    workstation's commit would fail at once (SQLITE_BUSY_SNAPSHOT) if the read had begun it;
+    the head is taken by a write, so the late writer chains onto the other's event instead."""
+    first, second = skranke_at(NOW, workstation="pc-a"), skranke_at(NOW, workstation="pc-b")
+    nurse = signed_in(first, "nurse", initials="SYG")
+    other = sign_in(second, "SYG", TEST_PIN)
+    with first.database.transaction() as session:
+        session.execute(text("SELECT count(*) FROM audit_events")).scalar_one()
+        sign_out(second, other, "key")  # committed while the first use case is open
+        record(session, nurse, first.clock.now(), "read_audit")
+    rows = _stored(first)
+    assert [r.action for r in rows[-2:]] == ["sign_out", "read_audit"]
+    assert rows[-1].prev_hash == rows[-2].hash
+    assert verify_chain(first, sign_in(first, "ADM", TEST_PIN)).whole

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, cast
 
-from sqlalchemy import Table, case, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from skranke.domain.audit_chain import Head, StoredEvent, event_hash
@@ -42,6 +42,18 @@ _COLUMNS = (
     _EVENTS.c.prev_hash,
     _EVENTS.c.hash,
 )
+# Taking the head: its row updated first (PostgreSQL: locked until the commit; SQLite: the
+# write lock taken before anything is read), the ids it gives past the newest id there is too:
+# an event put in behind the chain's back (which verify names) must not stop the desk writing.
+_NEWEST = select(func.coalesce(func.max(_EVENTS.c.id), 0)).scalar_subquery()
+_TAKE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_id=case((_HEAD.c.last_id < _NEWEST, _NEWEST), else_=_HEAD.c.last_id) + bindparam("count"))
+    .returning(_HEAD.c.last_id, _HEAD.c.last_hash)
+)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("hash"))
+_INSERT = insert(_EVENTS)
 # Events read at a time by `chain_events`: memory stays flat however long the log.
 BATCH = 5_000
 
@@ -61,16 +73,9 @@ def write_pending_events(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if not rows:
         return
+    connection = session.connection()  # Core statements, built once: a desk writes events all day
     _taking_head(session)
-    # Past the newest id there is, too: an event put in behind the chain's back (which verify
-    # names) must not stop the desk from writing its own.
-    newest = select(func.coalesce(func.max(_EVENTS.c.id), 0)).scalar_subquery()
-    taken = session.execute(
-        update(_HEAD)
-        .where(_HEAD.c.id == 1)
-        .values(last_id=case((newest > _HEAD.c.last_id, newest), else_=_HEAD.c.last_id) + len(rows))
-        .returning(_HEAD.c.last_id, _HEAD.c.last_hash)
-    ).one_or_none()
+    taken = connection.execute(_TAKE_HEAD, {"count": len(rows)}).one_or_none()
     if taken is None:
         raise RuntimeError("the audit chain's head (table audit_chain) is missing: no event can be chained")
     last_id, prev_hash = taken
@@ -100,8 +105,8 @@ def write_pending_events(session: Session) -> None:
             }
         )
         prev_hash = own
-    session.execute(insert(_EVENTS), values)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=prev_hash))
+    connection.execute(_INSERT, values)
+    connection.execute(_MOVE_HEAD, {"hash": prev_hash})
 
 
 def _taking_head(session: Session) -> None:
