@@ -674,6 +674,17 @@ def _staff_commands(commands: argparse._SubParsersAction, common: argparse.Argum
     audit.add_argument("--by", metavar=_("INITIALS"), help=_("only events by this staff member"))
     audit.add_argument("--since", type=_date, metavar=_("YYYY-MM-DD"), help=_("only events from this day on"))
     audit.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    checks = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar=_("COMMAND"))
+    verify = checks.add_parser(
+        "verify",
+        parents=[common],
+        help=_("check the audit log's hash chain (admin)"),
+        description=_(
+            "Walks the audit log in order and checks each event's SHA-256 against its content and "
+            "the event before it. Exit 1 names the first event changed, inserted or next to events removed."
+        ),
+    )
+    verify.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
 def _read_pin(prompt: str, variable: str, twice: bool = False) -> str:
@@ -763,6 +774,8 @@ def run_staff(skranke: Skranke, args: argparse.Namespace) -> int:
 def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services.audit import audit_events
 
+    if getattr(args, "audit_command", None) == "verify":
+        return run_audit_verify(skranke, args)
     actor = _needs_actor(skranke)
     events = audit_events(skranke, actor, citizen_id=args.citizen, staff_id=args.by, since=args.since)
     if args.json:
@@ -770,6 +783,21 @@ def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
         return EXIT_OK
     for event in events:
         print(event.text_line())
+    return EXIT_OK
+
+
+def run_audit_verify(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.audit import chain_json, chain_sentence, verify_chain
+
+    check = verify_chain(skranke, _needs_actor(skranke))
+    sentence = chain_sentence(check, skranke.clock.now())
+    if args.json:
+        _print_json(chain_json(check))
+    elif check.whole:
+        print(sentence)
+    if not check.whole:
+        print(f"skranke: {sentence}", file=sys.stderr)
+        return EXIT_REJECTED
     return EXIT_OK
 
 

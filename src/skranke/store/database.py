@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from skranke.store.audit_chain import discard_pending_events, write_pending_events
 from skranke.store.engine import location, make_engine, parse_url, read_only_url, sqlite_path
 from skranke.store.errors import DatabaseUnavailable, Reason, classify
 from skranke.store.schema import SchemaState, schema_state, sqlite_schema_state, upgrade_to_head
@@ -98,11 +99,14 @@ class Database:
                 if dry_run:
                     session.rollback()
                 else:
+                    # The audit chain's head last: see store.audit_chain.
+                    write_pending_events(session)
                     session.commit()
             except BaseException:
                 _rollback_quietly(session)
                 raise
             finally:
+                discard_pending_events(session)
                 session.close()
 
     @contextmanager

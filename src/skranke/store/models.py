@@ -507,7 +507,11 @@ class Complaint(Base):
 
 
 class AuditEvent(Base):
-    """Who did or looked at what, when, where. Append-only: triggers refuse UPDATE and DELETE."""
+    """Who did or looked at what, when, where. Append-only: triggers refuse UPDATE and DELETE.
+
+    Tamper-evident: each event's `hash` is a SHA-256 over `prev_hash` (the event before it) and
+    its own content (domain.audit_chain); ids are given by the chain, in its order.
+    """
 
     __tablename__ = "audit_events"
 
@@ -521,12 +525,28 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(64), default="")
     entity_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_citizen_at", "citizen_id", "at"),
         Index("ix_audit_events_actor_at", "actor", "at"),
     )
+
+
+class AuditChainHead(Base):
+    """The audit chain's last event and its hash (one row). Every transaction that writes events
+    updates it first: two workstations never chain onto the same event (PostgreSQL waits on the
+    row's lock, SQLite on its write lock)."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
 # --- sync bookkeeping ------------------------------------------------------------------
