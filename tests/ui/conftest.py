@@ -42,6 +42,29 @@ def steady_cursor(monkeypatch):
     Input.cursor_blink.__set_name__(Input, "cursor_blink")
 
 
+# The intake form keeps its draft this long after a change (0.5 s in use): short in tests, which
+# then wait on the save itself (`draft_kept`), not on a pause long enough for the application's.
+TEST_SAVE_AFTER_SECONDS = 0.02
+
+
+@pytest.fixture(autouse=True)
+def quick_draft_saves(monkeypatch):
+    monkeypatch.setattr("skranke.ui.screens.intake.SAVE_AFTER_SECONDS", TEST_SAVE_AFTER_SECONDS)
+
+
+async def draft_kept(pilot) -> None:
+    """The intake form's debounced save has fired (its timer is gone) and its worker is done."""
+    from skranke.ui.screens.intake import IntakeScreen
+
+    for _ in range(100):
+        await pilot.pause(TEST_SAVE_AFTER_SECONDS)
+        await finished_workers(pilot)
+        screen = pilot.app.screen
+        if not isinstance(screen, IntakeScreen) or screen._save_timer is None:
+            return
+    raise AssertionError("the draft was never kept")
+
+
 async def wait_for(pilot, condition) -> None:
     """Until `condition()` holds, letting workers and messages run: never a fixed pause."""
     for _ in range(200):

@@ -13,14 +13,14 @@ from skranke.services.deadlines import deadlines
 from skranke.services.intake import list_drafts
 from skranke.store.models import Citizen, Intake
 from skranke.ui.screens.intake import DraftsDialog, IntakeScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import draft_kept, settle
 
 NOW = "2026-03-30T09:00"
 
 
 async def quiet(pilot) -> None:
     await settle(pilot)
-    await pilot.pause(0.6)  # the draft is saved half a second after a change
+    await draft_kept(pilot)  # the draft is saved a moment after a change
     await settle(pilot)
 
 

@@ -10,7 +10,7 @@ from skranke.services.intake import Draft, read_answers, register_intake
 from skranke.services.staff import sign_in
 from skranke.ui.screens.intake import STEPS, IntakeScreen
 from tests.conftest import TEST_PIN
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, draft_kept, settle
 
 NOW = "2026-03-30T09:00"
 NARROW = (80, 24)
@@ -47,7 +47,7 @@ def filled(step: str, answers: dict | None = None):
         screen._fill(draft)
         screen.step = step
         screen._show_step()
-        await pilot.pause(0.6)
+        await draft_kept(pilot)
         await settle(pilot)
         screen.set_focus(None)
         await pilot.pause()
@@ -71,7 +71,7 @@ async def picked(pilot) -> None:
     """A known citizen picked: the form filled from the register, the CPR masked."""
     await found_by_name(pilot)
     await pilot.press("enter")
-    await pilot.pause(0.6)
+    await draft_kept(pilot)
     await settle(pilot)
 
 
