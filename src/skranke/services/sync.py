@@ -464,7 +464,7 @@ def citizen_count(skranke: Skranke) -> int:
 
 def import_demo_data(skranke: Skranke) -> SyncResult:
     """Synthetic export files dated around `--now`, taken in by the real importer."""
-    from skranke.sync.demo_files import write_demo_exports
+    from skranke.demo.scenario import write_demo_exports
 
     inbox = skranke.inbox
     inbox.mkdir(parents=True, exist_ok=True)
