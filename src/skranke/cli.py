@@ -899,7 +899,7 @@ def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
 
 
 def run_check_in(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.desk import check_in, known_place, undo_check_in
+    from skranke.services.reception import check_in, known_place, undo_check_in
 
     # Wrong input is said before anyone is asked to sign in (exit 2).
     if args.department is not None:

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from skranke.services.desk import DeskRefusal
 from skranke.services.dispensing import dispense, queue
+from skranke.services.errors import DeskRefusal
 from tests.conftest import signed_in
 from tests.services.test_dispensing_service import TODAY, seed
 

@@ -204,7 +204,7 @@ def audit_events(
     limit: int | None = None,
 ) -> list[AuditEntry]:
     """Events oldest first (admin only); reading the log is itself logged."""
-    from skranke.store.desk import audit_events as stored_events
+    from skranke.store.audit_log import audit_events as stored_events
 
     admin = require(actor, "read_audit")
     now = skranke.clock.now()
@@ -225,7 +225,7 @@ def audit_events(
 
 def last_looks(session: Session, citizen_id: str, now: datetime, limit: int = 5) -> list[AuditEntry]:
     """The latest looks at and actions on one citizen, newest first, for the citizen card."""
-    from skranke.store.desk import last_audit_events
+    from skranke.store.audit_log import last_audit_events
 
     return [_entry(row, now) for row in last_audit_events(session, citizen_id, limit)]
 

@@ -31,16 +31,9 @@ from skranke.domain.site import Preparation
 from skranke.i18n import _, clock_time, ngettext, short_date
 from skranke.services.audit import record, record_looks
 from skranke.services.context import Skranke, UsageError
-from skranke.services.desk import (
-    HEROIN,
-    HEROIN_CLINIC,
-    DeskRefusal,
-    _orders,
-    birth_date_of,
-    display_name,
-    medicine_place,
-    place_name,
-)
+from skranke.services.errors import DeskRefusal
+from skranke.services.identity import birth_date_of, display_name
+from skranke.services.places import HEROIN, HEROIN_CLINIC, medicine_place, place_name
 from skranke.services.staff import Actor, require
 from skranke.services.wording import refusal_text
 
@@ -133,7 +126,7 @@ def format_mg(value: Any) -> str:
 
 def desk_changes(skranke: Skranke) -> tuple[int, int, int]:
     """A marker that moves when any workstation records something (polled once a second)."""
-    from skranke.store.desk import change_marker
+    from skranke.store.window import change_marker
 
     with skranke.database.reading() as session:
         return change_marker(session)
@@ -267,7 +260,7 @@ class QueueView:
 
 
 def _record(row: Any) -> DoseRecord:
-    # A row of store.desk's dispensing reads, whose first ten values are a DoseRecord's fields.
+    # A row of store.window's dispensing reads, whose first ten values are a DoseRecord's fields.
     return DoseRecord._make(row[:10])
 
 
@@ -332,18 +325,18 @@ class _DayData:
     """What one day's queue needs from the store, read in one transaction."""
 
     def __init__(self, skranke: Skranke, session: Session, day: date) -> None:
-        from skranke.store.desk import (
-            check_ins_on,
+        from skranke.store.reception import check_ins_on
+        from skranke.store.window import (
             citizens_of_day,
             dispensings_between,
             last_given_doses,
-            prescriptions_valid_on,
+            orders_valid_on,
             releases_on,
         )
 
         self.skranke = skranke
         self.day = day
-        self.orders = _orders(prescriptions_valid_on(session, day))
+        self.orders = orders_valid_on(session, day)
         # The rules need each citizen's records of the day and the last given dose before it
         # (domain.dispensing), not weeks of history: two reads, whatever the history's length.
         self.today_rows = list(dispensings_between(session, day, day))
@@ -393,7 +386,7 @@ class _DayData:
         return self._open_on[place]
 
     def person(self, citizen_id: str) -> Person:
-        # A citizen's row is (id, cpr, first name, last name, alias): store.desk.citizens_by_id.
+        # A citizen's row is (id, cpr, first name, last name, alias): store.window.citizens_by_id.
         return _person(*self.citizens[citizen_id])
 
     def due(self, order: Order, now: datetime) -> list[DueDose]:
@@ -453,7 +446,7 @@ def window_queue(skranke: Skranke, actor: Actor | None, service: str | None = No
     if not logged:
         # The process's memory is empty after a start (two instances, a restart): what the log
         # already holds for today counts too, so a look is logged once a day, not once a start.
-        from skranke.store.desk import looked_at_on
+        from skranke.store.audit_log import looked_at_on
 
         start, end = _day_bounds(view.day, skranke.clock.now())
         with skranke.database.reading() as session:
@@ -591,9 +584,9 @@ def _order_in(session: Session, prescription_id: str) -> Order:
 
 
 def _place_of(skranke: Skranke, session: Session, order: Order, day: date) -> str:
-    from skranke.store.desk import prescriptions_valid_on
+    from skranke.store.window import orders_valid_on
 
-    heroin = any(o.preparation == HEROIN for o in _orders(prescriptions_valid_on(session, day, order.citizen_id)))
+    heroin = any(o.preparation == HEROIN for o in orders_valid_on(session, day, order.citizen_id))
     return medicine_place(skranke.site, order.preparation, heroin)
 
 
@@ -612,7 +605,7 @@ def missed_from(skranke: Skranke, place: str, order: Order, dose_number: int, da
 
 def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int | None) -> DueDose:
     """The dose of `order` to record now, or DeskRefusal with the rule's words."""
-    from skranke.store.desk import dispensings_between, last_given_doses, recorded_dose
+    from skranke.store.window import dispensings_between, last_given_doses, recorded_dose
 
     now = skranke.clock.now()
     day = now.date()
@@ -626,7 +619,7 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
         if r.preparation == order.preparation
     ]
     data_release = None
-    from skranke.store.desk import release_of
+    from skranke.store.window import release_of
 
     released = release_of(session, order.id, day)
     if released is not None:
@@ -707,9 +700,9 @@ def dispense(
     """Record one dose given, refused (with a reason) or missed; never twice, never one on hold."""
     from sqlalchemy.exc import IntegrityError
 
-    from skranke.store.desk import recorded_dose
     from skranke.store.imports import record_event
     from skranke.store.models import Dispensing, Task
+    from skranke.store.window import recorded_dose
 
     signed_in = require(actor, "dispense")
     if outcome not in OUTCOMES:
@@ -822,9 +815,9 @@ def dispense(
 
 def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str) -> DoseResult:
     """A doctor voids a record with a reason; it stays visible as voided and frees the dose's place."""
-    from skranke.store.desk import void_dispensing
     from skranke.store.imports import record_event
     from skranke.store.models import Dispensing
+    from skranke.store.window import void_dispensing
 
     signed_in = require(actor, "void")
     if not reason.strip():
@@ -878,7 +871,7 @@ def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str)
 def _close_tasks_of_voided(session: Session, row: Dispensing, now: datetime, staff_id: str, reason: str) -> list[int]:
     """A voided "intoxicated" refusal closes the doctor's task it raised, and the task says why
     (DESIGN §1 "Undo where the law allows it"); one already done is annotated. The task ids."""
-    from skranke.store.desk import tasks_raised_by
+    from skranke.store.window import tasks_raised_by
 
     if row.outcome != "refused" or not row.reason.startswith("intoxicated"):
         return []
@@ -919,9 +912,9 @@ def release(
     """A doctor lifts a missed-days hold for today, with a note and optionally a reduced dose."""
     from sqlalchemy.exc import IntegrityError
 
-    from skranke.store.desk import release_of
     from skranke.store.imports import record_event
     from skranke.store.models import HoldRelease
+    from skranke.store.window import release_of
 
     signed_in = require(actor, "release")
     if not reason.strip():
@@ -1005,9 +998,9 @@ def close_day(
     skranke: Skranke, actor: Actor | None, day: date | None = None, service: str | None = None
 ) -> CloseDayResult:
     """Due doses not given become `missed`, in one transaction, so missed days count from records."""
-    from skranke.store.desk import day_closing
     from skranke.store.imports import record_event
     from skranke.store.models import DayClosing, Dispensing
+    from skranke.store.window import day_closing
 
     signed_in = require(actor, "close_day")
     now = skranke.clock.now()

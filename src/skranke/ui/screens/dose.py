@@ -27,7 +27,6 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _
-from skranke.services.desk import DeskRefusal
 from skranke.services.dispensing import (
     DoneRow,
     DueRow,
@@ -41,7 +40,7 @@ from skranke.services.dispensing import (
     threshold_source,
     void,
 )
-from skranke.services.errors import DatabaseUnavailable
+from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.staff import AccessError
 from skranke.services.wording import refusal_text, refusal_word
 from skranke.ui.screens.confirm import ConfirmDialog

@@ -587,8 +587,8 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="close-day")
     def _close_day(self, day, service: str) -> None:
-        from skranke.services.desk import DeskRefusal
         from skranke.services.dispensing import close_day
+        from skranke.services.errors import DeskRefusal
 
         try:
             result = close_day(self.app.skranke, self.app.actor, day, service)
