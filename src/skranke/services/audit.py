@@ -140,6 +140,24 @@ def record(
     )
 
 
+def record_added(
+    session: Session,
+    actor: Actor,
+    at: datetime,
+    action: str,
+    row: Any,
+    *,
+    entity: str,
+    citizen_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Add a new row and the event that records it, naming it by its id: the row is flushed
+    first, so the database has given it one (a dose record, a complaint)."""
+    session.add(row)
+    session.flush()
+    record(session, actor, at, action, citizen_id=citizen_id, entity=entity, entity_id=str(row.id), detail=detail)
+
+
 def record_looks(
     session: Session, actor: Actor, at: datetime, action: str, citizen_ids: Iterable[str], **detail: Any
 ) -> None:

@@ -110,8 +110,9 @@ def create_demo(skranke: Skranke) -> DemoResult:
 def _demo_morning(demo: Skranke) -> None:
     """A morning at the window through the real services: arrivals, doses given, one refused,
     one given by mistake and voided by the doctor, and citizens still waiting."""
-    from skranke.services.dispensing import dispense, queue, void
+    from skranke.services.dispensing import dispense, void
     from skranke.services.places import HEROIN, HEROIN_CLINIC
+    from skranke.services.queue import queue
     from skranke.services.reception import check_in
     from skranke.services.staff import sign_in
 
