@@ -4,7 +4,7 @@ A SQLite store made by `Database.open` (the real schema and indexes) is filled d
 sqlite3 executemany (not timed): 1,500 citizens with one order each (most daily and supervised,
 some twice a week, some heroin twice a day), and ~1 million `dispensings` rows, one a pickup day
 per order for two years (a few refused, a few voided). Then, in fresh child processes,
-interleaved: `skranke.services.dispensing.queue(skranke)` for the day, and the bare SQL under
+interleaved: `skranke.services.queue.queue(skranke)` for the day, and the bare SQL under
 it: the very SELECTs the view sends (caught at the cursor in a child of their own, with their
 bound values), run and fetched with stdlib sqlite3.
 """
@@ -31,7 +31,7 @@ VIEW = (
 import sys, time
 from skranke.config import load_settings
 from skranke.services.context import Skranke
-from skranke.services.dispensing import queue, dispensing_services
+from skranke.services.queue import queue, dispensing_services
 
 skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
 skranke.database  # opened once, as the application does before any screen
@@ -48,7 +48,7 @@ _report(times, due=len(view.due), done=len(view.done), deliveries=len(view.deliv
 )
 
 # The SELECTs the view sends, caught at the cursor, to be replayed bare (REPLAY).
-CAPTURE = capture_code("from skranke.services.dispensing import queue", "queue(skranke)")
+CAPTURE = capture_code("from skranke.services.queue import queue", "queue(skranke)")
 
 
 def fill(path: Path, orders: int, days: int) -> int:

@@ -108,8 +108,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     from skranke.config import load_settings
+    from skranke.demo.bulk import write_bulk_exports
     from skranke.services.context import Skranke
-    from skranke.sync.demo_files import write_bulk_exports
 
     site = Skranke.from_settings(load_settings()).site
     with tempfile.TemporaryDirectory() as folder:

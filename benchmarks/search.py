@@ -4,7 +4,7 @@ A SQLite store made by `Database.open` (the real schema, its stored search text 
 filled directly with sqlite3 (not timed): synthetic Danish names, many with æ, ø and å, aliases,
 CPR numbers. A receptionist types a name, a name with Danish letters typed as ASCII, an alias, a
 CPR prefix and a birth date, one keystroke at a time; each keystroke is one
-`services.desk.search_citizens` (what "b Borger" and the intake's identity step call: the match,
+`services.reception.search_citizens` (what "b Borger" and the intake's identity step call: the match,
 at most 50 hits, and an audit look per citizen shown, in one transaction). Its baseline is the
 SELECTs the same searches send, caught at the cursor and replayed with sqlite3.
 """
@@ -32,7 +32,7 @@ LAST = ["Ågård", "Hansen", "Jensen", "Møller", "Sørensen", "Nielsen", "Kjær
 ALIASES = ["", "", "", "Lille-Jens", "Maagen", "Store-Mads", "Pjevs", "Mejsen"]
 
 SETUP = """
-from skranke.services.desk import search_citizens
+from skranke.services.reception import search_citizens
 from skranke.services.staff import sign_in
 actor = sign_in(skranke, "KJ", "1111")
 """

@@ -861,8 +861,8 @@ def _decimal(text: str) -> Decimal:
 
 
 def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.dispensing import alert_text, format_mg, outcome_word, queue
-    from skranke.services.wording import dose_state_word, refusal_text
+    from skranke.services.queue import queue
+    from skranke.services.wording import alert_text, dose_state_word, format_mg, outcome_word, refusal_text
 
     view = queue(skranke, args.date, args.service)
     names = {p.id: p.name for p in skranke.site.preparations}
@@ -899,7 +899,7 @@ def run_queue(skranke: Skranke, args: argparse.Namespace) -> int:
 
 
 def run_check_in(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.desk import check_in, known_place, undo_check_in
+    from skranke.services.reception import check_in, known_place, undo_check_in
 
     # Wrong input is said before anyone is asked to sign in (exit 2).
     if args.department is not None:
@@ -924,7 +924,8 @@ def run_check_in(skranke: Skranke, args: argparse.Namespace) -> int:
 
 
 def run_dispense(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.dispensing import REFUSAL_REASONS, dispense, outcome_word
+    from skranke.services.dispensing import REFUSAL_REASONS, dispense
+    from skranke.services.wording import outcome_word
 
     refusal, _sep, text = args.reason.partition(":")
     if refusal.strip() not in REFUSAL_REASONS:

@@ -13,8 +13,8 @@ import pytest
 
 from skranke.cli import _copenhagen_times, main
 from skranke.clock import TIMEZONE
+from skranke.demo.scenario import write_demo_exports
 from skranke.services.context import Skranke
-from skranke.sync.demo_files import write_demo_exports
 from tests.cli.test_intake_command import request
 from tests.conftest import make_skranke
 

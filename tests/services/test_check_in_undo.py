@@ -7,14 +7,10 @@ from sqlalchemy import delete, select, update
 
 from skranke.services.audit import audit_events
 from skranke.services.context import UsageError
-from skranke.services.desk import (
-    DeskRefusal,
-    check_in,
-    search_citizens,
-    undo_check_in,
-    waiting_at_window,
-)
-from skranke.services.dispensing import dispense, queue
+from skranke.services.dispensing import dispense
+from skranke.services.errors import DeskRefusal
+from skranke.services.queue import queue
+from skranke.services.reception import check_in, search_citizens, undo_check_in, waiting_at_window
 from skranke.services.staff import AccessError
 from skranke.store.models import AuditEvent, CheckIn, OutboxEvent
 from tests.conftest import signed_in

@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 
 from skranke.services.audit import audit_events
-from skranke.services.desk import DeskRefusal, check_in, search_citizens
-from skranke.services.dispensing import close_day, dispense, queue, release, void, window_queue
+from skranke.services.dispensing import close_day, dispense, release, void
+from skranke.services.errors import DeskRefusal
+from skranke.services.queue import queue, window_queue
+from skranke.services.reception import check_in, search_citizens
 from skranke.services.staff import AccessError
 from skranke.store.models import Citizen, Prescription, Task
 from tests.conftest import make_skranke, signed_in
@@ -124,7 +126,7 @@ def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk):
     """The queue makes an Order from a prescription row as it is, and a DoseRecord from a
     dispensing row's first ten values: the store's columns must come in the rules' field order."""
     from skranke.domain.dispensing import DoseRecord, Order
-    from skranke.store.desk import dispensings_between, last_given_doses, prescriptions_valid_on
+    from skranke.store.window import dispensings_between, last_given_doses, prescriptions_valid_on
 
     skranke, nurse, _doctor = desk
     dispense(skranke, nurse, "O1", "given")

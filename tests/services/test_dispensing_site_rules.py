@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from skranke.services.desk import DeskRefusal
-from skranke.services.dispensing import dispense, queue
+from skranke.services.dispensing import dispense
+from skranke.services.errors import DeskRefusal
+from skranke.services.queue import queue
 from tests.conftest import signed_in
 from tests.services.test_dispensing_service import TODAY, seed
 

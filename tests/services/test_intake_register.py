@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from skranke.services.deadlines import deadlines
-from skranke.services.desk import search_citizens
 from skranke.services.intake import (
     IntakeRefused,
     discard_draft,
@@ -23,6 +22,7 @@ from skranke.services.intake import (
     resume_draft,
     save_draft,
 )
+from skranke.services.reception import search_citizens
 from skranke.services.staff import AccessError
 from skranke.store.models import AuditEvent, Case, Citizen, Intake, OutboxEvent, Task
 from tests.conftest import TEST_PIN, signed_in

@@ -10,9 +10,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from skranke.demo.bulk import iter_bulk_rows
+from skranke.demo.files import write_csv
 from skranke.services.sync import run_sync
 from skranke.store.imports import count_rows
-from skranke.sync.demo_files import iter_bulk_rows, write_csv
 from tests.conftest import make_skranke
 
 # More citizens than the store's page cache holds (store.engine.PAGE_CACHE_KIB, ~85,000 of them):

@@ -123,7 +123,7 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path):
 def test_the_queue_reads_walk_their_indexes(tmp_path):
     """Two years of doses at 1,500 orders is a million records: the queue reads the day's and,
     per order, the last given dose before it, never the history; the day's citizens by key."""
-    from skranke.store.desk import (
+    from skranke.store.window import (
         citizens_of_day_statement,
         dispensings_between_statement,
         last_given_doses_statement,

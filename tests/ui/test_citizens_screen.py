@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from skranke.services.dispensing import queue
+from skranke.services.queue import queue
 from skranke.store.models import Case, Citizen, Prescription
 from skranke.ui.check_in import CheckInDialog, PlaceChooser, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen

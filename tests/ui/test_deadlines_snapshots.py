@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from textual.widgets import DataTable
 
+from skranke.demo.scenario import write_demo_exports
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
-from skranke.sync.demo_files import write_demo_exports
 from tests.ui.conftest import SIZES, TERMINAL, painted, settle, wait_for
 
 NOW = "2026-04-09T09:00"

@@ -81,7 +81,7 @@ def _order(session, order_id: str, citizen_id: str, **values) -> None:
 
 def every_alert(skranke) -> None:
     """One citizen per alert the queue can show, all checked in."""
-    from skranke.services.desk import check_in
+    from skranke.services.reception import check_in
 
     with skranke.database.transaction() as session:
         for number, alias in enumerate(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from skranke.sync.demo_files import write_demo_exports
+from skranke.demo.scenario import write_demo_exports
 from tests.ui.conftest import TERMINAL, settle
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from skranke.demo.scenario import write_demo_exports
 from skranke.services.sync import run_sync
-from skranke.sync.demo_files import write_demo_exports
 from tests.ui.conftest import SIZES, settle
 
 NOW = "2026-04-09T09:00"

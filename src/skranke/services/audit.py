@@ -140,6 +140,24 @@ def record(
     )
 
 
+def record_added(
+    session: Session,
+    actor: Actor,
+    at: datetime,
+    action: str,
+    row: Any,
+    *,
+    entity: str,
+    citizen_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Add a new row and the event that records it, naming it by its id: the row is flushed
+    first, so the database has given it one (a dose record, a complaint)."""
+    session.add(row)
+    session.flush()
+    record(session, actor, at, action, citizen_id=citizen_id, entity=entity, entity_id=str(row.id), detail=detail)
+
+
 def record_looks(
     session: Session, actor: Actor, at: datetime, action: str, citizen_ids: Iterable[str], **detail: Any
 ) -> None:
@@ -204,7 +222,7 @@ def audit_events(
     limit: int | None = None,
 ) -> list[AuditEntry]:
     """Events oldest first (admin only); reading the log is itself logged."""
-    from skranke.store.desk import audit_events as stored_events
+    from skranke.store.audit_log import audit_events as stored_events
 
     admin = require(actor, "read_audit")
     now = skranke.clock.now()
@@ -225,7 +243,7 @@ def audit_events(
 
 def last_looks(session: Session, citizen_id: str, now: datetime, limit: int = 5) -> list[AuditEntry]:
     """The latest looks at and actions on one citizen, newest first, for the citizen card."""
-    from skranke.store.desk import last_audit_events
+    from skranke.store.audit_log import last_audit_events
 
     return [_entry(row, now) for row in last_audit_events(session, citizen_id, limit)]
 

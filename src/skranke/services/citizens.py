@@ -55,7 +55,7 @@ def mask_cpr(cpr: str | None) -> str:
 def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> CitizenCard | None:
     """The card, for a signed-in person; the look is logged in the same transaction."""
     from skranke.services.deadlines import citizen_deadlines
-    from skranke.services.desk import birth_date_of
+    from skranke.services.identity import birth_date_of
     from skranke.store.queries import citizen, citizen_appointments, citizen_cases
 
     signed_in = require(actor, "open_citizen")

@@ -10,7 +10,7 @@ from datetime import date
 
 from skranke.domain.deadlines import ComplaintDeadline, ComplaintFacts, complaint_deadlines
 from skranke.i18n import _, short_date
-from skranke.services.audit import record
+from skranke.services.audit import record, record_added
 from skranke.services.context import Skranke
 from skranke.services.errors import DeskRefusal
 from skranke.services.staff import Actor, require
@@ -45,16 +45,14 @@ def add_complaint(
             recorded_at=now,
             recorded_by=signed_in.staff_id,
         )
-        session.add(complaint)
-        session.flush()
-        record(
+        record_added(
             session,
             signed_in,
             now,
             "complaint_add",
-            citizen_id=citizen_id,
+            complaint,
             entity="complaint",
-            entity_id=str(complaint.id),
+            citizen_id=citizen_id,
             detail={"kind": kind, "received": received.isoformat()},
         )
         facts = ComplaintFacts(complaint.id, citizen_id, kind, received)  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ def desk_counts(skranke: Skranke) -> DeskCounts:
     with skranke.database.reading() as session:
         checked_in = count_check_ins(session, start, start + timedelta(days=1))
     requests = request_counts(skranke)
-    from skranke.services.dispensing import queue
+    from skranke.services.queue import queue
 
     view = queue(skranke)
     return DeskCounts(

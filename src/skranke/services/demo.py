@@ -110,8 +110,10 @@ def create_demo(skranke: Skranke) -> DemoResult:
 def _demo_morning(demo: Skranke) -> None:
     """A morning at the window through the real services: arrivals, doses given, one refused,
     one given by mistake and voided by the doctor, and citizens still waiting."""
-    from skranke.services.desk import HEROIN, HEROIN_CLINIC, check_in
-    from skranke.services.dispensing import dispense, queue, void
+    from skranke.services.dispensing import dispense, void
+    from skranke.services.places import HEROIN, HEROIN_CLINIC
+    from skranke.services.queue import queue
+    from skranke.services.reception import check_in
     from skranke.services.staff import sign_in
 
     by_initials = {initials: pin for initials, _name, _roles, pin in DEMO_STAFF}

@@ -1,48 +1,38 @@
-"""Medicinudlevering: the day's queue, and giving, refusing, voiding and releasing doses.
+"""Medicinudlevering's acts: giving, refusing, missing, voiding and releasing doses, closing a day.
 
-The rules are `skranke.domain.dispensing`'s; this module reads the store, applies them and
-records what the window did: one transaction per act, with its audit and outbox events.
-Never twice is the database's own rule (the partial unique index over citizen, preparation,
-day and dose number): a second workstation pressing at the same moment gets the first one's
-record back as a refusal ("allerede givet kl. 09.12 af SYG").
+The rules are `skranke.domain.dispensing`'s; the queue (`services.queue`) says what is due, and
+this module records what the window did: one transaction per act, with its audit and outbox
+events (`_record_dose`). Never twice is the database's own rule (the partial unique index over
+citizen, preparation, day and dose number): a second workstation pressing at the same moment
+gets the first one's record back as a refusal ("allerede givet kl. 09.12 af SYG").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from skranke.collector import collector_paused
-from skranke.domain.dispensing import (
-    Alert,
-    DoseRecord,
-    DueDose,
-    Order,
-    Release,
-    doses_due,
-    supervised_only,
-    why_not_due,
-)
-from skranke.domain.site import Preparation
-from skranke.i18n import _, clock_time, ngettext, short_date
-from skranke.services.audit import record, record_looks
-from skranke.services.context import Skranke, UsageError
-from skranke.services.desk import (
-    HEROIN,
-    HEROIN_CLINIC,
-    DeskRefusal,
-    _orders,
-    birth_date_of,
-    display_name,
-    medicine_place,
-    place_name,
+from skranke.domain.dispensing import DueDose, Order, doses_due, why_not_due
+from skranke.i18n import _, clock_time, short_date
+from skranke.services.audit import record, record_added
+from skranke.services.context import Skranke
+from skranke.services.errors import DeskRefusal
+from skranke.services.identity import birth_date_of
+from skranke.services.places import HEROIN, medicine_place, place_name
+from skranke.services.queue import (
+    DayData,
+    dose_record,
+    json_number,
+    known_service,
+    release_of_row,
+    rules_at,
+    service_intervals_on,
+    service_open_on,
 )
 from skranke.services.staff import Actor, require
-from skranke.services.wording import refusal_text
+from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,494 +40,8 @@ if TYPE_CHECKING:
     from skranke.store.models import Dispensing
 
 OUTCOMES = ("given", "refused", "missed")
+
 REFUSAL_REASONS = ("intoxicated", "declined", "other")
-
-
-def alert_text(alert: Alert) -> str:
-    """An alert in the interface language, with its numbers (DESIGN §3 codes)."""
-    p = alert.params
-    code = alert.code
-    if code == "missed_days":
-        days = int(str(p["days"]))
-        return ngettext(
-            "{days} day without medicine (threshold {threshold})",
-            "{days} days without medicine (threshold {threshold})",
-            days,
-        ).format(days=days, threshold=p["threshold"])
-    if code == "hold_reassessment":
-        return _("awaiting a doctor's reassessment: {days} days without medicine (threshold {threshold})").format(**p)
-    if code == "no_history":
-        return _("no dose known: days without medicine unknown")
-    if code == "released":
-        dose = p.get("dose_mg")
-        words = _("released by {staff}: {reason}").format(staff=p.get("staff_id"), reason=p.get("reason"))
-        return words + (" " + _("(reduced to {dose} mg)").format(dose=format_mg(dose)) if dose is not None else "")
-    if code == "ends_soon":
-        days_left = int(str(p["days_left"]))
-        return ngettext(
-            "the order ends in {days} day ({day})", "the order ends in {days} days ({day})", days_left
-        ).format(days=days_left, day=_day(p["valid_to"]))
-    if code == "interval_not_reached":
-        moment = p.get("not_before")
-        if p.get("reason") == "one_interval":
-            return _("dose 2 cannot be given today: the service has only one opening interval")
-        if p.get("reason") == "same_interval":
-            return _("dose 1 was given in this opening interval: never two doses in one interval")
-        return _("dose 2 belongs to the afternoon interval, which opens at {time}").format(
-            time=clock_time(moment) if isinstance(moment, datetime) else "–"
-        )
-    if code == "approval_missing":
-        if p.get("kind") == "take_home":
-            return _("take-home needs the visitation committee's approval: no approval date recorded")
-        return _("delivery needs the visitation committee's approval: no approval date recorded")
-    if code == "first_dose_pending":
-        return _("dose 1 is not recorded yet")
-    if code == "closed_day_in_period":
-        return _("the service is closed on {day}: this pickup covers it").format(day=_day(p["day"]))
-    if code == "not_pickup_day":
-        following = p.get("next")
-        return _("not a pickup day; next pickup {day}").format(day=_day(following))
-    if code == "expired":
-        return _("the order expired on {day}").format(day=_day(p["valid_to"]))
-    if code == "not_yet_valid":
-        return _("the order is valid from {day}").format(day=_day(p["valid_from"]))
-    if code == "take_home_not_allowed":
-        return _("this preparation is only given under supervision")
-    if code == "already_covered":
-        return _("covered until {day} by the dose of {given}").format(
-            day=_day(p["until"]),
-            given=_day(p["service_date"]),
-        )
-    return code
-
-
-def threshold_source(alert: Alert) -> str | None:
-    """Where a missed-days threshold comes from (the site file's words: no seed gives one), for
-    the dose dialog's explanation line; None for an alert without a threshold."""
-    if alert.code not in ("missed_days", "hold_reassessment") or not alert.params.get("source"):
-        return None
-    return _("Threshold {threshold} days: {source}.").format(
-        threshold=alert.params["threshold"], source=alert.params["source"]
-    )
-
-
-def _day(value: object) -> str:
-    return short_date(value) if isinstance(value, date) else "–"
-
-
-def format_mg(value: Any) -> str:
-    """72,5 / 60: Danish decimal comma, no trailing zeros."""
-    number = Decimal(str(value)).normalize()
-    return f"{number:f}".replace(".", ",")
-
-
-def desk_changes(skranke: Skranke) -> tuple[int, int, int]:
-    """A marker that moves when any workstation records something (polled once a second)."""
-    from skranke.store.desk import change_marker
-
-    with skranke.database.reading() as session:
-        return change_marker(session)
-
-
-def _json_number(value: Decimal) -> float | int:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-# --- the queue ------------------------------------------------------------------------------
-
-
-# The queue's rows are NamedTuples, as the rules' records are: read-only like a frozen dataclass,
-# built several times faster (a queue builds one or two per order, 1,500 orders at a large clinic).
-class Person(NamedTuple):
-    citizen_id: str
-    display: str
-    masked_cpr: str
-    birth_date: date | None
-    name: str = ""  # first and last name: what the dose dialog says out loud (DESIGN §1)
-    alias: str = ""
-
-
-class WaitingRow(NamedTuple):
-    person: Person
-    checked_in_at: datetime
-    minutes_waiting: int
-    prescription_ids: tuple[str, ...]
-
-
-class DueRow(NamedTuple):
-    person: Person
-    dose: DueDose
-    arrived: bool
-    place: str
-
-
-class DoneRow(NamedTuple):
-    person: Person
-    dispensing_id: int
-    prescription_id: str
-    preparation: str
-    dose_number: int
-    outcome: str
-    dose_mg: Decimal | None
-    take_home_mg: Decimal
-    covers_days: int
-    recorded_at: datetime
-    staff: str
-    reason: str
-    voided: bool
-    void_reason: str | None
-
-
-@dataclass
-class QueueView:
-    day: date
-    site: str
-    service: str
-    service_name: str
-    waiting: list[WaitingRow] = field(default_factory=list)
-    due: list[DueRow] = field(default_factory=list)
-    deliveries: list[DueRow] = field(default_factory=list)
-    done: list[DoneRow] = field(default_factory=list)
-
-    @property
-    def holds(self) -> int:
-        return sum(1 for row in self.due if row.dose.state == "hold")
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """DESIGN §3: ids and initials only, no names or CPR."""
-        return {
-            "date": self.day.isoformat(),
-            "site": self.site,
-            "service": self.service,
-            "waiting": [
-                {
-                    "citizen_id": w.person.citizen_id,
-                    "display": w.person.display,
-                    "checked_in_at": w.checked_in_at.isoformat(),
-                    "minutes_waiting": w.minutes_waiting,
-                    "prescription_ids": list(w.prescription_ids),
-                }
-                for w in self.waiting
-            ],
-            "due": [
-                {
-                    "prescription_id": d.dose.order.id,
-                    "citizen_id": d.person.citizen_id,
-                    "display": d.person.display,
-                    "preparation": d.dose.order.preparation,
-                    "dose_mg": _json_number(d.dose.dose_mg),
-                    "dose_number": d.dose.dose_number,
-                    "doses_per_day": d.dose.order.doses_per_day,
-                    "supervised": d.dose.order.supervised,
-                    "covers_days": d.dose.covers_days,
-                    "take_home_days": d.dose.take_home_days,
-                    "take_home_mg": _json_number(d.dose.take_home_mg),
-                    "arrived": d.arrived,
-                    "state": d.dose.state,
-                    "missed_days": d.dose.missed_days,
-                    "alerts": [{"code": a.code, "message": alert_text(a)} for a in d.dose.alerts],
-                }
-                for d in self.due
-            ],
-            "done": [
-                {
-                    "dispensing_id": r.dispensing_id,
-                    "prescription_id": r.prescription_id,
-                    "citizen_id": r.person.citizen_id,
-                    "dose_number": r.dose_number,
-                    "outcome": r.outcome,
-                    "dose_mg": _json_number(r.dose_mg) if r.dose_mg is not None else None,
-                    "take_home_mg": _json_number(r.take_home_mg),
-                    "recorded_at": r.recorded_at.isoformat(),
-                    "staff": r.staff,
-                    "voided": r.voided,
-                }
-                for r in self.done
-            ],
-            "deliveries": [
-                {
-                    "prescription_id": d.dose.order.id,
-                    "citizen_id": d.person.citizen_id,
-                    "dose_mg": _json_number(d.dose.dose_mg),
-                    "covers_days": d.dose.covers_days,
-                }
-                for d in self.deliveries
-            ],
-        }
-
-
-def _record(row: Any) -> DoseRecord:
-    # A row of store.desk's dispensing reads, whose first ten values are a DoseRecord's fields.
-    return DoseRecord._make(row[:10])
-
-
-def dispensing_services(skranke: Skranke) -> list[str]:
-    """The places where doses are given at this site (the medicine room, the heroin clinic)."""
-    places = {medicine_place(skranke.site, p.id) for p in skranke.site.preparations}
-    return [d.id for d in skranke.site.all_departments() if d.id in places]
-
-
-def default_service(skranke: Skranke) -> str:
-    return medicine_place(skranke.site, "metadon")
-
-
-def known_service(skranke: Skranke, service: str | None) -> str:
-    """The service asked for, or the default; one the site does not dispense at is a usage error
-    (exit 2), never an empty day that reads as "nobody is due"."""
-    if service is None:
-        return default_service(skranke)
-    services = dispensing_services(skranke)
-    if service not in services:
-        raise UsageError(
-            _("Unknown service '{service}': doses are given at {known}.").format(
-                service=service, known=", ".join(services)
-            )
-        )
-    return service
-
-
-def service_open_on(skranke: Skranke, place: str) -> Callable[[date], bool | None]:
-    """Whether the dispensing place is open on a day, as the rules ask it (None: hours not given)."""
-    hours = skranke.hours[place]
-
-    def service_open(day: date) -> bool | None:
-        return None if hours.unknown_on(day) else hours.is_open_on(day)
-
-    return service_open
-
-
-def service_intervals_on(skranke: Skranke, place: str, day: date) -> list[tuple[datetime, datetime]] | None:
-    """The place's opening intervals on a day, as dose 2's rule reads them (None: hours not given)."""
-    hours = skranke.hours[place]
-    if hours.unknown_on(day):
-        return None
-    return [(interval.start, interval.end) for interval in hours.intervals_on(day)]
-
-
-def rules_at(skranke: Skranke, preparation: str, place: str) -> Preparation:
-    """The preparation's rules where it is given: at the heroin clinic, the preparations the site
-    lists (Odense: methadone, morphine; 000 § 5.4) are supervised only, like heroin."""
-    rules = skranke.site.preparation(preparation)
-    if place == HEROIN_CLINIC and preparation in skranke.site.dispensing.supervised_at_heroin_clinic:
-        return supervised_only(rules)
-    return rules
-
-
-def release_of_row(row: Any) -> Release:
-    """A stored hold release as the rules see it."""
-    return Release(row.service_date, row.staff_id, row.reason, row.dose_mg)
-
-
-class _DayData:
-    """What one day's queue needs from the store, read in one transaction."""
-
-    def __init__(self, skranke: Skranke, session: Session, day: date) -> None:
-        from skranke.store.desk import (
-            check_ins_on,
-            citizens_of_day,
-            dispensings_between,
-            last_given_doses,
-            prescriptions_valid_on,
-            releases_on,
-        )
-
-        self.skranke = skranke
-        self.day = day
-        self.orders = _orders(prescriptions_valid_on(session, day))
-        # The rules need each citizen's records of the day and the last given dose before it
-        # (domain.dispensing), not weeks of history: two reads, whatever the history's length.
-        self.today_rows = list(dispensings_between(session, day, day))
-        earlier = last_given_doses(session, day)
-        self.releases = {r.prescription_id: r for r in releases_on(session, day)}
-        self.check_ins = check_ins_on(session, day)
-        self.citizens = citizens_of_day(session, day)
-        self.heroin_citizens = {o.citizen_id for o in self.orders if o.preparation == HEROIN}
-        self._places: dict[tuple[str, bool], str] = {}
-        self._open_on: dict[str, Callable[[date], bool | None]] = {}
-        self._rules: dict[tuple[str, str], Preparation] = {}
-        self._intervals: dict[str, list[tuple[datetime, datetime]] | None] = {}
-        self.history: dict[tuple[str, str], list[DoseRecord]] = {}
-        for row in [*earlier, *self.today_rows]:
-            self.history.setdefault((row.citizen_id, row.preparation), []).append(_record(row))
-
-    def place(self, citizen_id: str, preparation: str) -> str:
-        key = (preparation, citizen_id in self.heroin_citizens)
-        if key not in self._places:
-            self._places[key] = medicine_place(self.skranke.site, preparation, key[1])
-        return self._places[key]
-
-    def rules(self, preparation: str, place: str) -> Preparation:
-        key = (preparation, place)
-        if key not in self._rules:
-            self._rules[key] = rules_at(self.skranke, preparation, place)
-        return self._rules[key]
-
-    def intervals(self, place: str) -> list[tuple[datetime, datetime]] | None:
-        if place not in self._intervals:
-            self._intervals[place] = service_intervals_on(self.skranke, place, self.day)
-        return self._intervals[place]
-
-    def open_on(self, place: str) -> Callable[[date], bool | None]:
-        # One answer per place and day for the whole queue: the rules ask it of the same few
-        # days for every order (1,500 orders asked the opening hours ~1,400 times).
-        if place not in self._open_on:
-            ask = service_open_on(self.skranke, place)
-            answers: dict[date, bool | None] = {}
-
-            def open_on(day: date) -> bool | None:
-                if day not in answers:
-                    answers[day] = ask(day)
-                return answers[day]
-
-            self._open_on[place] = open_on
-        return self._open_on[place]
-
-    def person(self, citizen_id: str) -> Person:
-        # A citizen's row is (id, cpr, first name, last name, alias): store.desk.citizens_by_id.
-        return _person(*self.citizens[citizen_id])
-
-    def due(self, order: Order, now: datetime) -> list[DueDose]:
-        released = self.releases.get(order.id)
-        release = release_of_row(released) if released else None
-        history = self.history.get((order.citizen_id, order.preparation), [])
-        place = self.place(order.citizen_id, order.preparation)
-        return doses_due(
-            order,
-            self.day,
-            now,
-            history,
-            self.rules(order.preparation, place),
-            self.open_on(place),
-            release,
-            intervals=self.intervals(place),
-            approval_required_for=self.skranke.site.dispensing.approval_required_for,
-        )
-
-
-@lru_cache(maxsize=8192)
-def _person(citizen_id: str, cpr: str | None, first_name: str, last_name: str, alias: str) -> Person:
-    """A citizen as the queue shows them, from the stored values: kept between reads of the queue
-    (the window reads it anew after every dose; a changed name or CPR is another key)."""
-    from skranke.services.citizens import mask_cpr  # not at import: it brings the importer's models
-
-    return Person(
-        citizen_id,
-        display_name(first_name, last_name, alias, citizen_id),
-        mask_cpr(cpr),
-        birth_date_of(cpr),
-        " ".join(part for part in (first_name, last_name) if part),
-        alias,
-    )
-
-
-def queue(skranke: Skranke, day: date | None = None, service: str | None = None) -> QueueView:
-    """The medicine room's (or heroin clinic's) day: waiting, due, deliveries and done (DESIGN §3)."""
-    now = skranke.clock.now()
-    day = day or now.date()
-    service = known_service(skranke, service)
-    with collector_paused():
-        return _queue(skranke, day, service, now)
-
-
-def window_queue(skranke: Skranke, actor: Actor | None, service: str | None = None) -> QueueView:
-    """The queue as the dispensing window shows it, names included, for a role that may see it
-    (a nurse, a doctor: DESIGN §1). Each citizen in it is a look at that citizen (DESIGN §1:
-    every look is logged), logged the first time that day for that person at that workstation:
-    the window reads the queue again after every dose at any workstation, and a look per citizen
-    per read would bury the log (1,500 events a read at a large clinic)."""
-    signed_in = require(actor, "view_queue")
-    view = queue(skranke, service=service)
-    shown = {w.person.citizen_id for w in view.waiting} | {d.person.citizen_id for d in view.done}
-    shown |= {row.person.citizen_id for row in (*view.due, *view.deliveries)}
-    logged = skranke.looks_logged("list_queue", signed_in.staff_id, signed_in.workstation, view.day)
-    if not logged:
-        # The process's memory is empty after a start (two instances, a restart): what the log
-        # already holds for today counts too, so a look is logged once a day, not once a start.
-        from skranke.store.desk import looked_at_on
-
-        start, end = _day_bounds(view.day, skranke.clock.now())
-        with skranke.database.reading() as session:
-            logged |= looked_at_on(session, "list_queue", signed_in.staff_id, signed_in.workstation, start, end)
-    new = shown - logged
-    if new:
-        with skranke.database.transaction() as session:
-            record_looks(session, signed_in, skranke.clock.now(), "list_queue", new, service=view.service)
-        logged |= new  # only once the looks are committed
-    return view
-
-
-def _day_bounds(day: date, now: datetime) -> tuple[datetime, datetime]:
-    """The day from midnight to midnight in the clock's zone."""
-    start = datetime.combine(day, datetime.min.time(), now.tzinfo)
-    return start, start + timedelta(days=1)
-
-
-def _queue(skranke: Skranke, day: date, service: str, now: datetime) -> QueueView:
-    with skranke.database.reading() as session:
-        data = _DayData(skranke, session, day)
-    # Records carry a citizen through their order; rebuild the history key with the record's own citizen.
-    view = QueueView(day, skranke.site.id, service, place_name(skranke.site, service))
-    arrived_at = {c.citizen_id: c for c in data.check_ins if c.department == service}
-    due_by_citizen: dict[str, list[str]] = {}
-    for order in data.orders:
-        if data.place(order.citizen_id, order.preparation) != service or order.citizen_id not in data.citizens:
-            continue
-        for dose in data.due(order, now):
-            row = DueRow(data.person(order.citizen_id), dose, order.citizen_id in arrived_at, service)
-            if dose.delivery:
-                view.deliveries.append(row)
-            else:
-                view.due.append(row)
-                due_by_citizen.setdefault(order.citizen_id, []).append(order.id)
-    view.due.sort(
-        key=lambda r: (
-            not r.arrived,
-            arrived_at[r.person.citizen_id].checked_in_at if r.arrived else now,
-            r.person.display,
-            r.dose.dose_number,
-        )
-    )
-    for check_in in sorted(arrived_at.values(), key=lambda c: (c.checked_in_at, c.id)):
-        if check_in.citizen_id not in due_by_citizen:
-            continue  # served: nothing more due today
-        moment = check_in.checked_in_at.astimezone(now.tzinfo)
-        minutes = max(0, int((now - moment).total_seconds() // 60)) if day == now.date() else 0
-        view.waiting.append(
-            WaitingRow(
-                data.person(check_in.citizen_id),
-                moment,
-                minutes,
-                tuple(dict.fromkeys(due_by_citizen[check_in.citizen_id])),
-            )
-        )
-    for record_row in data.today_rows:
-        if (
-            data.place(record_row.citizen_id, record_row.preparation) != service
-            or record_row.citizen_id not in data.citizens
-        ):
-            continue
-        view.done.append(
-            DoneRow(
-                data.person(record_row.citizen_id),
-                record_row.id,
-                record_row.prescription_id,
-                record_row.preparation,
-                record_row.dose_number,
-                record_row.outcome,
-                record_row.dose_mg,
-                record_row.take_home_mg,
-                record_row.covers_days,
-                record_row.recorded_at.astimezone(now.tzinfo),
-                record_row.staff_id or "",
-                record_row.reason,
-                record_row.voided_at is not None,
-                record_row.void_reason,
-            )
-        )
-    return view
-
-
-# --- recording ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -553,6 +57,21 @@ class DoseResult:
     recorded_at: datetime
     staff: str
 
+    @classmethod
+    def of(cls, row: Dispensing) -> DoseResult:
+        return cls(
+            row.id,
+            row.prescription_id,
+            row.citizen_id,
+            row.dose_number,
+            row.outcome,
+            row.dose_mg,
+            row.take_home_mg,
+            row.covers_days,
+            row.recorded_at,
+            row.staff_id or "",
+        )
+
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "dispensing_id": self.dispensing_id,
@@ -560,16 +79,12 @@ class DoseResult:
             "citizen_id": self.citizen_id,
             "dose_number": self.dose_number,
             "outcome": self.outcome,
-            "dose_mg": _json_number(self.dose_mg) if self.dose_mg is not None else None,
-            "take_home_mg": _json_number(self.take_home_mg),
+            "dose_mg": json_number(self.dose_mg) if self.dose_mg is not None else None,
+            "take_home_mg": json_number(self.take_home_mg),
             "covers_days": self.covers_days,
             "recorded_at": self.recorded_at.isoformat(),
             "staff": self.staff,
         }
-
-
-def outcome_word(outcome: str) -> str:
-    return {"given": _("given"), "refused": _("refused"), "missed": _("missed")}.get(outcome, outcome)
 
 
 def _already(skranke: Skranke, existing: Dispensing) -> DeskRefusal:
@@ -591,9 +106,9 @@ def _order_in(session: Session, prescription_id: str) -> Order:
 
 
 def _place_of(skranke: Skranke, session: Session, order: Order, day: date) -> str:
-    from skranke.store.desk import prescriptions_valid_on
+    from skranke.store.window import orders_valid_on
 
-    heroin = any(o.preparation == HEROIN for o in _orders(prescriptions_valid_on(session, day, order.citizen_id)))
+    heroin = any(o.preparation == HEROIN for o in orders_valid_on(session, day, order.citizen_id))
     return medicine_place(skranke.site, order.preparation, heroin)
 
 
@@ -612,13 +127,13 @@ def missed_from(skranke: Skranke, place: str, order: Order, dose_number: int, da
 
 def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int | None) -> DueDose:
     """The dose of `order` to record now, or DeskRefusal with the rule's words."""
-    from skranke.store.desk import dispensings_between, last_given_doses, recorded_dose
+    from skranke.store.window import dispensings_between, last_given_doses, recorded_dose
 
     now = skranke.clock.now()
     day = now.date()
     # The day's records and the last given dose before it are all the rules read (domain.dispensing).
     history = [
-        _record(r)
+        dose_record(r)
         for r in [
             *last_given_doses(session, day, order.citizen_id, order.preparation),
             *dispensings_between(session, day, day, [order.citizen_id]),
@@ -626,7 +141,7 @@ def dose_slot(skranke: Skranke, session: Session, order: Order, dose_number: int
         if r.preparation == order.preparation
     ]
     data_release = None
-    from skranke.store.desk import release_of
+    from skranke.store.window import release_of
 
     released = release_of(session, order.id, day)
     if released is not None:
@@ -707,9 +222,8 @@ def dispense(
     """Record one dose given, refused (with a reason) or missed; never twice, never one on hold."""
     from sqlalchemy.exc import IntegrityError
 
-    from skranke.store.desk import recorded_dose
-    from skranke.store.imports import record_event
-    from skranke.store.models import Dispensing, Task
+    from skranke.store.models import Task
+    from skranke.store.window import recorded_dose
 
     signed_in = require(actor, "dispense")
     if outcome not in OUTCOMES:
@@ -738,50 +252,8 @@ def dispense(
                             "is missed only after its interval has ended (or when the day is closed)."
                         ).format(service=place_name(skranke.site, place), time=clock_time(ends))
                     )
-            given = outcome == "given"
             text = " ".join(part for part in (refusal or "", reason) if part)
-            row = Dispensing(
-                prescription_id=order.id,
-                citizen_id=order.citizen_id,
-                preparation=order.preparation,
-                service_date=now.date(),
-                dose_number=slot.dose_number,
-                recorded_at=now,
-                outcome=outcome,
-                dose_mg=slot.dose_mg if given else None,
-                take_home_mg=slot.take_home_mg if given else Decimal(0),
-                covers_days=slot.covers_days if given else 1,
-                staff_id=signed_in.staff_id,
-                workstation=signed_in.workstation,
-                reason=text,
-            )
-            session.add(row)
-            session.flush()
-            detail = {"outcome": outcome, "dose_number": slot.dose_number, "reason": text}
-            record(
-                session,
-                signed_in,
-                now,
-                "dispense",
-                citizen_id=order.citizen_id,
-                entity="dispensing",
-                entity_id=str(row.id),
-                detail=detail,
-            )
-            record_event(
-                session,
-                "dispensing",
-                now,
-                {
-                    "citizen_id": order.citizen_id,
-                    "dispensing_id": row.id,
-                    "prescription_id": order.id,
-                    "outcome": outcome,
-                    "dose_number": slot.dose_number,
-                    "dose_mg": str(row.dose_mg) if row.dose_mg is not None else "",
-                    "staff": signed_in.staff_id,
-                },
-            )
+            row = _record_dose(session, signed_in, now, order, slot, outcome, text)
             if refusal == "intoxicated":
                 # Intoxication withholds the dose and the doctor is told (DESIGN §1).
                 session.add(
@@ -797,18 +269,7 @@ def dispense(
                         created_by=signed_in.staff_id,
                     )
                 )
-            return DoseResult(
-                row.id,
-                order.id,
-                order.citizen_id,
-                slot.dose_number,
-                outcome,
-                row.dose_mg,
-                row.take_home_mg,
-                row.covers_days,
-                now,
-                signed_in.staff_id,
-            )
+            return DoseResult.of(row)
     except IntegrityError:
         # Another workstation recorded the same dose at the same moment: say whose record stands.
         if order is None:
@@ -820,11 +281,68 @@ def dispense(
         raise _already(skranke, existing) from None
 
 
-def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str) -> DoseResult:
-    """A doctor voids a record with a reason; it stays visible as voided and frees the dose's place."""
-    from skranke.store.desk import void_dispensing
+def _record_dose(
+    session: Session,
+    signed_in: Actor,
+    now: datetime,
+    order: Order,
+    dose: DueDose,
+    outcome: str,
+    reason: str = "",
+    *,
+    closed_day: date | None = None,
+) -> Dispensing:
+    """Insert one dose record with its audit event (`dispense`) and outbox event (`dispensing`),
+    in the caller's transaction: given with the dose's amounts, refused or missed without.
+
+    `closed_day`: a dose close-day records as missed on that day; its audit detail names the day
+    closed rather than a reason, and its outbox event carries no dose.
+    """
     from skranke.store.imports import record_event
     from skranke.store.models import Dispensing
+
+    given = outcome == "given"
+    row = Dispensing(
+        prescription_id=order.id,
+        citizen_id=order.citizen_id,
+        preparation=order.preparation,
+        service_date=closed_day or now.date(),
+        dose_number=dose.dose_number,
+        recorded_at=now,
+        outcome=outcome,
+        dose_mg=dose.dose_mg if given else None,
+        take_home_mg=dose.take_home_mg if given else Decimal(0),
+        covers_days=dose.covers_days if given else 1,
+        staff_id=signed_in.staff_id,
+        workstation=signed_in.workstation,
+        reason=reason,
+    )
+    if closed_day is None:
+        detail: dict[str, Any] = {"outcome": outcome, "dose_number": dose.dose_number, "reason": reason}
+    else:
+        detail = {"outcome": outcome, "closed_day": closed_day.isoformat()}
+    record_added(
+        session, signed_in, now, "dispense", row, entity="dispensing", citizen_id=order.citizen_id, detail=detail
+    )
+    event: dict[str, Any] = {
+        "citizen_id": order.citizen_id,
+        "dispensing_id": row.id,
+        "prescription_id": order.id,
+        "outcome": outcome,
+        "dose_number": dose.dose_number,
+    }
+    if closed_day is None:
+        event["dose_mg"] = str(row.dose_mg) if row.dose_mg is not None else ""
+    event["staff"] = signed_in.staff_id
+    record_event(session, "dispensing", now, event)
+    return row
+
+
+def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str) -> DoseResult:
+    """A doctor voids a record with a reason; it stays visible as voided and frees the dose's place."""
+    from skranke.store.imports import record_event
+    from skranke.store.models import Dispensing
+    from skranke.store.window import void_dispensing
 
     signed_in = require(actor, "void")
     if not reason.strip():
@@ -861,24 +379,13 @@ def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str)
                 "staff": signed_in.staff_id,
             },
         )
-        return DoseResult(
-            row.id,
-            row.prescription_id,
-            row.citizen_id,
-            row.dose_number,
-            row.outcome,
-            row.dose_mg,
-            row.take_home_mg,
-            row.covers_days,
-            row.recorded_at,
-            row.staff_id or "",
-        )
+        return DoseResult.of(row)
 
 
 def _close_tasks_of_voided(session: Session, row: Dispensing, now: datetime, staff_id: str, reason: str) -> list[int]:
     """A voided "intoxicated" refusal closes the doctor's task it raised, and the task says why
     (DESIGN §1 "Undo where the law allows it"); one already done is annotated. The task ids."""
-    from skranke.store.desk import tasks_raised_by
+    from skranke.store.window import tasks_raised_by
 
     if row.outcome != "refused" or not row.reason.startswith("intoxicated"):
         return []
@@ -909,7 +416,7 @@ class ReleaseResult:
             "date": self.service_date.isoformat(),
             "staff": self.staff,
             "reason": self.reason,
-            "dose_mg": _json_number(self.dose_mg) if self.dose_mg is not None else None,
+            "dose_mg": json_number(self.dose_mg) if self.dose_mg is not None else None,
         }
 
 
@@ -919,9 +426,9 @@ def release(
     """A doctor lifts a missed-days hold for today, with a note and optionally a reduced dose."""
     from sqlalchemy.exc import IntegrityError
 
-    from skranke.store.desk import release_of
     from skranke.store.imports import record_event
     from skranke.store.models import HoldRelease
+    from skranke.store.window import release_of
 
     signed_in = require(actor, "release")
     if not reason.strip():
@@ -1005,9 +512,8 @@ def close_day(
     skranke: Skranke, actor: Actor | None, day: date | None = None, service: str | None = None
 ) -> CloseDayResult:
     """Due doses not given become `missed`, in one transaction, so missed days count from records."""
-    from skranke.store.desk import day_closing
-    from skranke.store.imports import record_event
-    from skranke.store.models import DayClosing, Dispensing
+    from skranke.store.models import DayClosing
+    from skranke.store.window import day_closing
 
     signed_in = require(actor, "close_day")
     now = skranke.clock.now()
@@ -1032,7 +538,7 @@ def close_day(
                     service=place_name(skranke.site, service), day=short_date(day)
                 )
             )
-        data = _DayData(skranke, session, day)
+        data = DayData(skranke, session, day)
         end_of_day = datetime.combine(day, datetime.max.time(), now.tzinfo)
         for order in data.orders:
             if data.place(order.citizen_id, order.preparation) != service:
@@ -1040,60 +546,8 @@ def close_day(
             for dose in data.due(order, min(now, end_of_day)):
                 if dose.delivery:
                     continue
-                row = Dispensing(
-                    prescription_id=order.id,
-                    citizen_id=order.citizen_id,
-                    preparation=order.preparation,
-                    service_date=day,
-                    dose_number=dose.dose_number,
-                    recorded_at=now,
-                    outcome="missed",
-                    dose_mg=None,
-                    take_home_mg=Decimal(0),
-                    covers_days=1,
-                    staff_id=signed_in.staff_id,
-                    workstation=signed_in.workstation,
-                    reason="",
-                )
-                session.add(row)
-                session.flush()
-                record(
-                    session,
-                    signed_in,
-                    now,
-                    "dispense",
-                    citizen_id=order.citizen_id,
-                    entity="dispensing",
-                    entity_id=str(row.id),
-                    detail={"outcome": "missed", "closed_day": day.isoformat()},
-                )
-                record_event(
-                    session,
-                    "dispensing",
-                    now,
-                    {
-                        "citizen_id": order.citizen_id,
-                        "dispensing_id": row.id,
-                        "prescription_id": order.id,
-                        "outcome": "missed",
-                        "dose_number": dose.dose_number,
-                        "staff": signed_in.staff_id,
-                    },
-                )
-                missed.append(
-                    DoseResult(
-                        row.id,
-                        order.id,
-                        order.citizen_id,
-                        dose.dose_number,
-                        "missed",
-                        None,
-                        Decimal(0),
-                        1,
-                        now,
-                        signed_in.staff_id,
-                    )
-                )
+                row = _record_dose(session, signed_in, now, order, dose, "missed", closed_day=day)
+                missed.append(DoseResult.of(row))
         session.add(
             DayClosing(
                 service=service, service_date=day, closed_at=now, staff_id=signed_in.staff_id, missed=len(missed)

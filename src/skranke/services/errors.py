@@ -14,7 +14,8 @@ from skranke.store.errors import DatabaseUnavailable, Reason
 __all__ = ["DatabaseUnavailable", "DeskRefusal", "Reason"]
 
 
-# Here rather than in services.desk, where it is raised: the command line catches it without
-# importing the desk's services (and the importer's models behind them) for every command.
+# Here rather than in services.reception or services.dispensing, where it is raised: the command
+# line catches it without importing the desk's services (and the importer's models behind them)
+# for every command.
 class DeskRefusal(Exception):
     """A rule refused the action (already checked in, already given, held): exit code 1, the rule's words."""

@@ -530,7 +530,7 @@ def known_citizen(skranke: Skranke, actor: Actor | None, cpr: str) -> str | None
 
 @dataclass(frozen=True, slots=True)
 class PickedCitizen:
-    """A known citizen picked in the form (found with services.desk.search_citizens): what the
+    """A known citizen picked in the form (found with services.reception.search_citizens): what the
     identity step is filled with. `cpr` goes into the answers, since the age follows from it,
     but the form shows `masked_cpr` only: reception may not read a stored CPR (reveal_cpr)."""
 
@@ -551,7 +551,7 @@ class PickedCitizen:
 
 def picked_citizen(citizen_id: str, cpr: str, first_name: str, last_name: str, alias: str, phone: str) -> PickedCitizen:
     from skranke.services.citizens import mask_cpr
-    from skranke.services.desk import birth_date_of, display_name
+    from skranke.services.identity import birth_date_of, display_name
 
     return PickedCitizen(
         citizen_id=citizen_id,

@@ -199,7 +199,7 @@ def sign_in(skranke: Skranke, initials: str, pin: str) -> Actor:
     The attempt and its outcome go to the audit log in the same transaction.
     """
     from skranke.services.audit import record
-    from skranke.store.desk import staff_for_update
+    from skranke.store.staff import staff_for_update
 
     now = skranke.clock.now()
     workstation = workstation_name(skranke)
@@ -279,7 +279,7 @@ def _member(row: Staff) -> StaffMember:
 
 
 def staff_count(skranke: Skranke) -> int:
-    from skranke.store.desk import staff_count as count
+    from skranke.store.staff import staff_count as count
 
     with skranke.database.reading() as session:
         return count(session)
@@ -290,8 +290,8 @@ def add_staff(
 ) -> StaffMember:
     """An admin adds a person; on a store with no staff the first person needs no sign-in but must be an admin."""
     from skranke.services.audit import record
-    from skranke.store.desk import staff_count as count
     from skranke.store.models import Staff, StaffRole
+    from skranke.store.staff import staff_count as count
 
     staff_id = normalise_initials(initials)
     chosen = check_roles(roles)
@@ -334,7 +334,7 @@ def add_staff(
 
 
 def list_staff(skranke: Skranke, actor: Actor | None) -> list[StaffMember]:
-    from skranke.store.desk import all_staff
+    from skranke.store.staff import all_staff
 
     require(actor, "manage_staff")
     with skranke.database.reading() as session:
@@ -342,7 +342,7 @@ def list_staff(skranke: Skranke, actor: Actor | None) -> list[StaffMember]:
 
 
 def _changed_staff(session: Session, staff_id: str) -> Staff:
-    from skranke.store.desk import staff_for_update
+    from skranke.store.staff import staff_for_update
 
     row = staff_for_update(session, normalise_initials(staff_id))
     if row is None:

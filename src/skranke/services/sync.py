@@ -159,10 +159,10 @@ def _heroin_clinic_errors(session, parsed: ParsedFile, site: Site) -> list[RowEr
 
     000 § 5.4: "Overvåget indtag af heroin samt metadon eller morfin". An order is the heroin
     clinic's when its citizen has a heroin order whose validity overlaps it (in this file or
-    the store): where the queue gives the citizen's doses (services.desk.medicine_place). Such
+    the store): where the queue gives the citizen's doses (services.places.medicine_place). Such
     an order is refused on each column that would let it go home or be delivered."""
     from skranke.domain.dispensing import away_from_window
-    from skranke.services.desk import HEROIN, HEROIN_CLINIC
+    from skranke.services.places import HEROIN, HEROIN_CLINIC
     from skranke.store.imports import orders_of_preparation
     from skranke.sync.rows import COLUMNS
 
@@ -464,7 +464,7 @@ def citizen_count(skranke: Skranke) -> int:
 
 def import_demo_data(skranke: Skranke) -> SyncResult:
     """Synthetic export files dated around `--now`, taken in by the real importer."""
-    from skranke.sync.demo_files import write_demo_exports
+    from skranke.demo.scenario import write_demo_exports
 
     inbox = skranke.inbox
     inbox.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from skranke.i18n import _
 from skranke.services.audit import record, record_looks
 from skranke.services.context import Skranke
-from skranke.services.desk import display_name
+from skranke.services.identity import display_name
 from skranke.services.staff import Actor, require
 
 FOLLOW_UP_OUTCOMES = ("reached", "not_reached", "declined")
@@ -52,8 +52,8 @@ class TasksView:
 
 
 def tasks_view(skranke: Skranke, actor: Actor | None) -> TasksView:
-    from skranke.store.desk import citizens_by_id
     from skranke.store.intake import tasks_done_since, tasks_open
+    from skranke.store.window import citizens_by_id
 
     signed_in = require(actor, "view_tasks")
     now = skranke.clock.now()

@@ -24,16 +24,9 @@ from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
 from skranke.services.context import UsageError
-from skranke.services.desk import (
-    DeskRefusal,
-    TodaysCheckIn,
-    check_in,
-    check_ins_today,
-    place_name,
-    planned_place,
-    undo_check_in,
-)
-from skranke.services.errors import DatabaseUnavailable
+from skranke.services.errors import DatabaseUnavailable, DeskRefusal
+from skranke.services.places import place_name
+from skranke.services.reception import TodaysCheckIn, check_in, check_ins_today, planned_place, undo_check_in
 from skranke.services.staff import AccessError
 from skranke.ui.screens.confirm import ConfirmDialog
 

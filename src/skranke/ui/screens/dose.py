@@ -27,23 +27,11 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _
-from skranke.services.desk import DeskRefusal
-from skranke.services.dispensing import (
-    DoneRow,
-    DueRow,
-    Person,
-    alert_text,
-    confirm_identity,
-    dispense,
-    format_mg,
-    outcome_word,
-    release,
-    threshold_source,
-    void,
-)
-from skranke.services.errors import DatabaseUnavailable
+from skranke.services.dispensing import confirm_identity, dispense, release, void
+from skranke.services.errors import DatabaseUnavailable, DeskRefusal
+from skranke.services.queue import DoneRow, DueRow, Person
 from skranke.services.staff import AccessError
-from skranke.services.wording import refusal_text, refusal_word
+from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text, refusal_word, threshold_source
 from skranke.ui.screens.confirm import ConfirmDialog
 
 if TYPE_CHECKING:

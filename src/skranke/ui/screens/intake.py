@@ -35,7 +35,6 @@ from textual.worker import get_current_worker
 
 from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
 from skranke.i18n import _, clock_time, ngettext, parse_date, short_date
-from skranke.services.desk import SEARCH_LIMIT, CitizenHit, search_citizens
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
     Draft,
@@ -60,6 +59,7 @@ from skranke.services.intake import (
     save_draft,
     task_kind_label,
 )
+from skranke.services.reception import SEARCH_LIMIT, CitizenHit, search_citizens
 from skranke.services.staff import AccessError
 from skranke.ui.formatting import plain
 from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
@@ -676,7 +676,7 @@ class IntakeScreen(DatabaseScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-citizen-search")
     def search(self, query: str) -> None:
-        # services.desk logs every citizen shown as a look, as Borger's search does.
+        # services.reception logs every citizen shown as a look, as Borger's search does.
         try:
             hits = search_citizens(self.app.skranke, self.app.actor, query)
         except AccessError as refused:

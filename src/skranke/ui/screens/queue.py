@@ -21,21 +21,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from skranke.i18n import _, clock_time, long_date, ngettext, short_date
-from skranke.services.dispensing import (
-    DoneRow,
-    DueRow,
-    QueueView,
-    alert_text,
-    desk_changes,
-    dispensing_services,
-    format_mg,
-    outcome_word,
-    window_queue,
-)
 from skranke.services.errors import DatabaseUnavailable
+from skranke.services.queue import DoneRow, DueRow, QueueView, desk_changes, dispensing_services, window_queue
 from skranke.services.staff import AccessError
+from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text
 from skranke.services.wording import dose_state_word as state_word
-from skranke.services.wording import refusal_text
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.dose import DoseDialog, VoidDialog, close_day_words
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
@@ -587,8 +577,8 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="close-day")
     def _close_day(self, day, service: str) -> None:
-        from skranke.services.desk import DeskRefusal
         from skranke.services.dispensing import close_day
+        from skranke.services.errors import DeskRefusal
 
         try:
             result = close_day(self.app.skranke, self.app.actor, day, service)

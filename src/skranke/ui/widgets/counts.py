@@ -44,7 +44,7 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
     def refresh_counts(self) -> None:
-        from skranke.services.dispensing import desk_changes  # in the worker: not before the first frame
+        from skranke.services.queue import desk_changes  # in the worker: not before the first frame
 
         marker = desk_changes(self.app.skranke)
         counts = desk_counts(self.app.skranke)
@@ -57,7 +57,7 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
         # Only while the counts are on screen and settled; back on I dag they are counted anew.
         if not self.loaded or not self.screen.is_current or self.app.database_fault is not None:
             return
-        from skranke.services.dispensing import desk_changes
+        from skranke.services.queue import desk_changes
 
         if desk_changes(self.app.skranke) != self._marker:
             self.app.call_from_thread(self.refresh_counts)

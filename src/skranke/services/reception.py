@@ -1,4 +1,4 @@
-"""Borger at the desk: find a citizen as the receptionist types, check them in, undo a check-in.
+"""Reception at the desk (Borger): find a citizen as the receptionist types, check them in, undo a check-in.
 
 Search results show what tells two people apart (name, alias, birth date, masked CPR; DESIGN §4).
 A search that shows citizens is one audit event with its hits; every check-in and undo is logged
@@ -12,22 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from skranke.domain.site import Site, normalise_key
+from skranke.domain.site import normalise_key
 from skranke.i18n import _, clock_time
 from skranke.services.audit import record, record_looks
 from skranke.services.citizens import mask_cpr
 from skranke.services.context import Skranke, UsageError
 from skranke.services.errors import DeskRefusal
+from skranke.services.identity import birth_date_of, display_name, full_name
+from skranke.services.places import HEROIN, medicine_place, place_name, window_places
 from skranke.services.staff import Actor, require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from skranke.domain.dispensing import Order
-
 SEARCH_LIMIT = 50
-HEROIN = "diacetylmorfin"
-HEROIN_CLINIC = "heroinklinikken"
 
 
 @dataclass(frozen=True)
@@ -49,36 +47,6 @@ class CitizenHit:
             "masked_cpr": self.masked_cpr,
             "birth_date": self.birth_date.isoformat() if self.birth_date else None,
         }
-
-
-def full_name(first_name: str, last_name: str, alias: str, citizen_id: str) -> str:
-    """The name a toast or a dialog says: first and last name, else the alias, else the id."""
-    return f"{first_name} {last_name}".strip() or alias or citizen_id
-
-
-def display_name(first_name: str, last_name: str, alias: str, citizen_id: str) -> str:
-    """Alias, else initials: what a list at the counter shows (DESIGN §4)."""
-    if alias:
-        return alias
-    initials = "".join(part[0] for part in f"{first_name} {last_name}".split() if part).upper()
-    return initials or citizen_id
-
-
-def birth_date_of(cpr: str | None) -> date | None:
-    """The birth date in a CPR number (the 7th digit gives the century, as CPR does)."""
-    if not cpr or len(cpr) != 10 or not cpr.isdigit():
-        return None
-    day, month, year, serial = int(cpr[0:2]), int(cpr[2:4]), int(cpr[4:6]), int(cpr[6])
-    if serial <= 3:
-        century = 1900
-    elif serial in (4, 9):
-        century = 2000 if year <= 36 else 1900
-    else:
-        century = 2000 if year <= 57 else 1800
-    try:
-        return date(century + year, month, day)
-    except ValueError:
-        return None
 
 
 _DATE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{2}|\d{4})")
@@ -108,7 +76,7 @@ def search_citizens(skranke: Skranke, actor: Actor | None, query: str) -> list[C
     ids in the detail (and the citizen's id on the event when one was found), in the same
     transaction. The screen searches when the typing settles, not at every key.
     """
-    from skranke.store.desk import search_citizens as stored_search
+    from skranke.store.reception import search_citizens as stored_search
 
     signed_in = require(actor, "search")
     words, cpr_prefix = _query_parts(query)
@@ -145,28 +113,6 @@ def search_citizens(skranke: Skranke, actor: Actor | None, query: str) -> list[C
 # --- check-in -------------------------------------------------------------------------------
 
 
-def medicine_place(site: Site, preparation: str, in_heroin_treatment: bool = False) -> str:
-    """Where an order's doses are given: heroin at the heroin clinic, and with it the methadone or
-    morphine of a citizen in heroin treatment (000 § 5.4); the rest in the medicine room."""
-    ids = [d.id for d in site.all_departments()]
-    if (preparation == HEROIN or in_heroin_treatment) and HEROIN_CLINIC in ids:
-        return HEROIN_CLINIC
-    services = [d.id for d in site.all_departments() if d.kind == "service" and "medicin" in d.id]
-    return services[0] if services else site.departments[0].id
-
-
-def window_places(site: Site) -> list[str]:
-    """Where doses are given: the medicine room, and the heroin clinic where the site has one."""
-    return sorted({medicine_place(site, "metadon"), medicine_place(site, HEROIN)})
-
-
-def place_name(site: Site, place: str) -> str:
-    try:
-        return site.department(place).name
-    except KeyError:
-        return place
-
-
 @dataclass(frozen=True)
 class CheckInResult:
     citizen_id: str
@@ -192,20 +138,13 @@ class CheckInResult:
         }
 
 
-def _orders(rows: Any) -> list[Order]:
-    from skranke.domain.dispensing import Order
-
-    # The store gives an order's columns in Order's field order (store.desk._PRESCRIPTION_ROW):
-    # made from each row as it is, as a queue makes 1,500.
-    return list(map(Order._make, rows))
-
-
 def default_place(skranke: Skranke, session: Session, citizen_id: str, day: date) -> str | None:
     """Where the citizen is most likely going today: a dose due, else an appointment, else their case."""
     from skranke.domain.dispensing import pickup_days
-    from skranke.store.desk import appointments_between, open_cases_of, prescriptions_valid_on
+    from skranke.store.reception import appointments_between, open_cases_of
+    from skranke.store.window import orders_valid_on
 
-    orders = _orders(prescriptions_valid_on(session, day, citizen_id))
+    orders = orders_valid_on(session, day, citizen_id)
     heroin = any(o.preparation == HEROIN for o in orders)
     for order in orders:
         if not order.delivery and pickup_days(order, day, day):
@@ -223,10 +162,10 @@ def check_in(skranke: Skranke, actor: Actor | None, citizen_id: str, place: str 
     """Check a citizen in to a department or the medicine room, once a day per place (a database constraint)."""
     from sqlalchemy.exc import IntegrityError
 
-    from skranke.store.desk import check_in_of
     from skranke.store.imports import record_event
     from skranke.store.models import CheckIn
     from skranke.store.queries import citizen
+    from skranke.store.reception import check_in_of
 
     signed_in = require(actor, "check_in")
     if place is not None:
@@ -341,10 +280,10 @@ def undo_check_in(
     same day, only before a dose is given on it. Recorded on the check-in (who, when, why), never
     deleted; the audit event `check_in_undo` and an outbox event in the same transaction. The
     citizen may check in again afterwards."""
-    from skranke.store.desk import check_ins_of_citizen, doses_since
-    from skranke.store.desk import undo_check_in as stored_undo
     from skranke.store.imports import record_event
     from skranke.store.queries import citizen
+    from skranke.store.reception import check_ins_of_citizen, doses_since
+    from skranke.store.reception import undo_check_in as stored_undo
 
     signed_in = require(actor, "check_in")
     why = reason.strip()
@@ -463,7 +402,8 @@ def waiting_at_window(skranke: Skranke, actor: Actor | None) -> list[WaitingCiti
     """Today's check-ins at the window (the site's dispensing services) with no dose recorded
     since, longest waiting first. Reception's permission; each citizen shown is logged once a
     day per staff member and workstation (`list_waiting`), not at every look."""
-    from skranke.store.desk import looked_at_since, waiting_check_ins
+    from skranke.store.audit_log import looked_at_since
+    from skranke.store.reception import waiting_check_ins
 
     signed_in = require(actor, "check_in")
     now = skranke.clock.now()
@@ -509,7 +449,7 @@ class TodaysCheckIn:
 
 def check_ins_today(skranke: Skranke, actor: Actor | None, citizen_id: str) -> list[TodaysCheckIn]:
     """The citizen's check-ins today that count (not undone): what an undo dialog offers."""
-    from skranke.store.desk import check_ins_of_citizen
+    from skranke.store.reception import check_ins_of_citizen
 
     require(actor, "check_in")
     now = skranke.clock.now()

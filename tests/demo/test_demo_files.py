@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import inspect
+import pkgutil
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -14,6 +16,11 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from stdnum.dk import cpr as stdnum_cpr
 
+import skranke.demo
+from skranke.demo.bulk import bulk_counts, iter_bulk_rows, write_bulk_exports
+from skranke.demo.files import HEADERS, KINDS, file_row
+from skranke.demo.names import synthetic_cpr
+from skranke.demo.scenario import MIN_DEMO_CITIZENS, build_demo, write_demo_exports
 from skranke.domain.dispensing import (
     ENDS_SOON,
     EXPIRED,
@@ -29,18 +36,7 @@ from skranke.domain.dispensing import (
 from skranke.domain.hours import TIMEZONE, SiteHours
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
 from skranke.sites import load_site, shipped_site_ids
-from skranke.sync import demo_files, read_export
-from skranke.sync.demo_files import (
-    HEADERS,
-    KINDS,
-    MIN_DEMO_CITIZENS,
-    build_demo,
-    bulk_counts,
-    iter_bulk_rows,
-    synthetic_cpr,
-    write_bulk_exports,
-    write_demo_exports,
-)
+from skranke.sync import read_export
 from skranke.sync.rows import PrescriptionRow
 
 # A Wednesday, and the Friday before Christmas (holidays inside the 14 days and the windows
@@ -569,6 +565,16 @@ def test_bulk_rows_stream_and_repeat(odense):
 
 
 def test_module_keeps_to_its_layer():
-    source = inspect.getsource(demo_files)
-    for forbidden in ("skranke.store", "sqlalchemy", "textual", "skranke.clock", "date.today", "datetime.now"):
-        assert forbidden not in source
+    modules = [importlib.import_module(m.name) for m in pkgutil.iter_modules(skranke.demo.__path__, "skranke.demo.")]
+    assert {m.__name__ for m in modules} >= {"skranke.demo.bulk", "skranke.demo.scenario", "skranke.demo.names"}
+    for module in modules:
+        source = inspect.getsource(module)
+        for forbidden in ("skranke.store", "sqlalchemy", "textual", "skranke.clock", "date.today", "datetime.now"):
+            assert forbidden not in source, (module.__name__, forbidden)
+
+
+def test_a_row_is_given_by_field_names_and_written_in_the_importers_column_order():
+    row = file_row("aftaler", {"clinician": "Gitte Vang", "id": "A1", "citizen_id": "B1", "kind": "samtale"})
+    assert row == ["A1", "B1", "", "", "samtale", "Gitte Vang"]  # afdeling and tidspunkt left empty
+    with pytest.raises(ValueError, match="behandlerr"):
+        file_row("aftaler", {"id": "A1", "behandlerr": "Gitte Vang"})  # a column name, not a field
