@@ -70,6 +70,15 @@ def _common_options() -> _Parser:
         help=_("sign in as this staff member (also SKRANKE_STAFF); the PIN from SKRANKE_PIN or a prompt"),
     )
     common.add_argument(
+        "--key-file",
+        default=argparse.SUPPRESS,
+        type=Path,
+        metavar=_("FILE"),
+        help=_(
+            "the encrypted SQLite store's key (also SKRANKE_KEY_FILE; default: store.key in the user config folder)"
+        ),
+    )
+    common.add_argument(
         "--create",
         action="store_true",
         default=argparse.SUPPRESS,
@@ -175,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     _staff_commands(commands, common)
     _desk_commands(commands, common)
     _complaint_commands(commands, common)
+    _store_commands(commands, common)
 
     intake = commands.add_parser(
         "intake",
@@ -203,10 +213,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             now=options.get("now"),
             language=options.get("language"),
             staff=options.get("staff"),
+            key_file=options.get("key_file"),
         )
         set_language(settings.language)
         handler = COMMANDS[args.command or "app"]
         skranke = Skranke.from_settings(settings, may_create=options.get("create", False))
+        if args.command != "encrypt":  # the one command that does what the warning asks
+            skranke.on_plain_store = _warn_plain_store
         _check_places(skranke, options)
         return handler(skranke, args)
     except (UsageError, SettingsError, SiteError) as error:
@@ -296,6 +309,10 @@ def _write_crash_log(error: BaseException, command_line: Sequence[str]) -> str:
         log.write(f"=== {stamp} {shlex.join(command_line)}\n")
         log.write("".join(traceback.format_exception(error)) + "\n")
     return str(path)
+
+
+def _warn_plain_store(warning: str) -> None:
+    print(f"skranke: {warning}", file=sys.stderr)
 
 
 def run_app(skranke: Skranke, args: argparse.Namespace) -> int:
@@ -957,3 +974,44 @@ COMMANDS["void"] = run_void
 COMMANDS["release"] = run_release
 COMMANDS["close-day"] = run_close_day
 COMMANDS["complaint"] = run_complaint
+
+
+# --- the store's file: encryption ----------------------------------------------------------------
+
+
+def _store_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    encrypt = commands.add_parser(
+        "encrypt",
+        parents=[common],
+        help=_("encrypt a plain SQLite store from before (admin)"),
+        description=_(
+            "Encrypts a plain SQLite store with the key in the key file (a new key is written there "
+            "when there is none). The plain file is kept beside it: delete it once the encrypted "
+            "store works. Close skranke on every workstation first."
+        ),
+    )
+    encrypt.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+
+def run_encrypt(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.storage import encrypt
+
+    result = encrypt(skranke, _needs_actor(skranke))
+    if args.json:
+        _print_json(result.to_json_dict())
+        return EXIT_OK
+    print(
+        _("{database} is encrypted ({rows} rows checked) with the key in {key}.").format(
+            database=result.store, rows=result.rows, key=result.key_file
+        )
+    )
+    print(
+        _(
+            "The plain copy {copy} can be read by anyone: delete it once skranke works with the encrypted "
+            "store, and keep a copy of the key somewhere safe (without it the store cannot be read)."
+        ).format(copy=result.plain_copy)
+    )
+    return EXIT_OK
+
+
+COMMANDS["encrypt"] = run_encrypt

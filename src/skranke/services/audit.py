@@ -48,6 +48,9 @@ ACTIONS = (
     "staff_unlock",
     "sync",
     "read_audit",
+    "encrypt",
+    "backup",
+    "restore",
 )
 
 
@@ -83,6 +86,9 @@ def action_word(action: str) -> str:
         "staff_unlock": _("unlocked a PIN"),
         "sync": _("ran a sync"),
         "read_audit": _("opened the audit log"),
+        "encrypt": _("encrypted the store"),
+        "backup": _("took a backup"),
+        "restore": _("restored a backup"),
     }.get(action, action)
 
 
@@ -98,6 +104,7 @@ def entity_word(entity: str) -> str:
         "prescription": _("order"),
         "service": _("service"),
         "staff": _("staff member"),
+        "store": _("store"),
         "task": _("task"),
     }.get(entity, entity)
 

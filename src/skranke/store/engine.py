@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import QueuePool
 
 from skranke.store.errors import DatabaseUnavailable, Reason, masked
 
@@ -76,13 +77,36 @@ def read_only_url(parsed: URL) -> bool:
     return query.get("mode") == "ro" or "mode=ro" in database or "immutable=1" in database
 
 
-def make_engine(parsed: URL) -> Engine:
+def make_engine(parsed: URL, key: bytes | None = None) -> Engine:
+    """`key`: the SQLite file is encrypted (SQLCipher) with this raw key; None: a plain file."""
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if key is None:
+            engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        else:
+            import sqlcipher3
+
+            from skranke.store.cipher import key_pragma_value
+
+            # The dialect keys each connection with `PRAGMA key` from the URL's password. Its
+            # default pool (SingletonThreadPool, one connection per thread, for a slow passphrase)
+            # is not what a plain store has: a raw key costs ~1 ms, so the same pool as plain.
+            cipher_url = parsed.set(drivername="sqlite+pysqlcipher", password=key_pragma_value(key))
+            engine = create_engine(
+                cipher_url,
+                module=sqlcipher3,
+                poolclass=QueuePool,
+                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            )
+        event.listen(engine, "connect", _sqlite_pragmas if key is None else _sqlcipher_pragmas)
         return engine
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
     return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlcipher_pragmas(dbapi_connection, record) -> None:
+    # The first read (journal_mode) checks the key: a wrong one must not be logged to stderr.
+    dbapi_connection.execute("PRAGMA cipher_log_level = NONE")
+    _sqlite_pragmas(dbapi_connection, record)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

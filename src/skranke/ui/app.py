@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import deque
 from collections.abc import Iterable
 from functools import partial
@@ -236,6 +237,23 @@ class SkrankeApp(App[None]):
         self._input_not_waited_for: Screen | None = None
         # A signed-in screen being opened after the sign-in: keys typed after the PIN are its.
         self._opening_mode = False
+        skranke.on_plain_store = self._plain_store_opened
+
+    # How long the warning about a plain store stays up (it comes again at every start).
+    PLAIN_STORE_NOTICE_SECONDS = 60.0
+
+    def _plain_store_opened(self, warning: str) -> None:
+        """The database opened is a plain SQLite store from before encryption: say so on screen.
+        It is opened in a worker, or on this thread when something needs it at once."""
+        if threading.get_ident() == self._thread_id:
+            self._show_plain_store(warning)
+        else:
+            self.call_from_thread(self._show_plain_store, warning)
+
+    def _show_plain_store(self, warning: str) -> None:
+        self.notify(
+            warning, title=_("Not encrypted"), severity="warning", timeout=self.PLAIN_STORE_NOTICE_SECONDS, markup=False
+        )
 
     def report_database_fault(self, fault: DatabaseUnavailable) -> None:
         """The database failed a worker: show it everywhere and keep trying until it answers."""
