@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -46,7 +48,62 @@ def parse_url(text: str) -> URL:
         raise DatabaseUnavailable(Reason.BAD_URL, masked(text))
     if backend == "postgresql" and not parsed.database:
         raise DatabaseUnavailable(Reason.BAD_URL, masked(text))
+    if backend == "postgresql":
+        _check_transport(parsed)
     return parsed
+
+
+# What libpq reads when a URL gives no sslrootcert (its documented default): the user's own CA file.
+def _default_root_certificate() -> Path:
+    given = os.environ.get("PGSSLROOTCERT")
+    if given:
+        return Path(given).expanduser()
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", "")) / "postgresql" / "root.crt"
+    return Path("~/.postgresql/root.crt").expanduser()
+
+
+def _hosts(parsed: URL) -> list[str]:
+    """Every host the URL may connect to: its own, libpq's `host` and `hostaddr` parameters
+    (several, for fail-over; a folder for a Unix socket), or, when the URL names none, what
+    libpq takes from PGHOST and PGHOSTADDR. None at all: libpq's Unix socket."""
+    hosts = [parsed.host] if parsed.host else []
+    for name in ("host", "hostaddr"):
+        given = parsed.query.get(name)
+        if given is not None:
+            for value in [given] if isinstance(given, str) else given:
+                hosts.extend(h for h in str(value).split(",") if h)
+    if not hosts:
+        for variable in ("PGHOST", "PGHOSTADDR"):
+            hosts.extend(h for h in os.environ.get(variable, "").split(",") if h)
+    return hosts
+
+
+def is_local_host(host: str) -> bool:
+    """This machine: a Unix socket (a folder or an @abstract name), localhost or a loopback address."""
+    if host.startswith(("/", "@")) or host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_transport(parsed: URL) -> None:
+    """Health data never crosses a network in clear (DESIGN §1): a server on another machine is
+    used only with TLS that checks its certificate against a CA file that exists: refused here,
+    before any connection is tried."""
+    if all(is_local_host(host) for host in _hosts(parsed)):
+        return
+    where = parsed.render_as_string(hide_password=True)
+    if parsed.query.get("sslmode") != "verify-full":
+        raise DatabaseUnavailable(Reason.NOT_VERIFIED_TLS, where)
+    given = parsed.query.get("sslrootcert")
+    if given == "system":  # libpq 16+: the operating system's trusted authorities
+        return
+    root = Path(str(given)).expanduser() if given else _default_root_certificate()
+    if not root.is_file():
+        raise DatabaseUnavailable(Reason.NO_ROOT_CERTIFICATE, where, str(root))
 
 
 def sqlite_path(url: str | URL) -> Path | None:

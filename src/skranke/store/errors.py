@@ -30,6 +30,8 @@ class Reason(StrEnum):
     NO_SUCH_DATABASE = "no_such_database"
     ACCESS_DENIED = "access_denied"
     LOST = "lost"  # the connection broke while in use (server restarted, session ended)
+    NOT_VERIFIED_TLS = "not_verified_tls"  # a server on another machine, without sslmode=verify-full
+    NO_ROOT_CERTIFICATE = "no_root_certificate"  # verify-full, but no CA file to check the server by
     KEY_MISSING = "key_missing"  # an encrypted SQLite store, and no key file where it was looked for
     WRONG_KEY = "wrong_key"  # the key file's key does not open the encrypted store
     KEY_UNREADABLE = "key_unreadable"  # the key file cannot be read, or holds no key
@@ -99,6 +101,17 @@ def fault_sentence(reason: Reason) -> str:
         Reason.NO_SUCH_DATABASE: _("The database {database} does not exist on its server: check --db."),
         Reason.ACCESS_DENIED: _("The database server of {database} refused the user name or password."),
         Reason.LOST: _("The connection to the database {database} was lost."),
+        Reason.NOT_VERIFIED_TLS: _(
+            "The database server of {database} is another machine, and health data never crosses a "
+            "network in clear: add sslmode=verify-full and sslrootcert=FILE (the certificate of the "
+            "authority that signed the server's) to the URL, e.g. "
+            "...?sslmode=verify-full&sslrootcert=/etc/skranke/root.crt."
+        ),
+        Reason.NO_ROOT_CERTIFICATE: _(
+            "The server of {database} can be checked only against the certificate of the authority that "
+            "signed its own, and {file} does not exist: put it there, or give its path with "
+            "sslrootcert=FILE in the URL."
+        ),
         Reason.KEY_MISSING: _(
             "The database {database} is encrypted and its key file {key} is missing: put the key file "
             "back, or point --key-file (SKRANKE_KEY_FILE) at the store's key."
