@@ -23,11 +23,15 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import KEY_FILE, Figure, child, command, median
+from _common import ENV, KEY_FILE, Figure, child, command, median
 from import_rows import FLOOR, SYNC
 
 TODAY = date(2026, 4, 9)
 NOW = "2026-04-09T08:00"
+# Assens: Odense's heroin-clinic rule (000 § 5.4) refuses some of the bulk generator's orders, and
+# a refused file is no insert benchmark. The same site for every child.
+SITE = "assens"
+ENV["SKRANKE_SITE"] = SITE
 
 OPEN = """
 import sys, time
@@ -77,7 +81,7 @@ def main() -> None:
     from skranke.store.database import Database
     from skranke.sync.demo_files import write_bulk_exports
 
-    site = Skranke.from_settings(load_settings()).site
+    site = Skranke.from_settings(load_settings(site=SITE)).site
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         write_bulk_exports(folder / "files", TODAY, site, args.rows)
