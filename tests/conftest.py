@@ -40,6 +40,8 @@ else:
     PROCESS_KEY_FILE = Path(tempfile.mkdtemp(prefix="skranke-test-key-")) / "store.key"
     key_for_new_store(PROCESS_KEY_FILE)  # made now, before any worker or child reads it
 os.environ["SKRANKE_KEY_FILE"] = str(PROCESS_KEY_FILE)
+# The daily backup (close-day, the application's start) writes here, never into the user's folders.
+os.environ["SKRANKE_BACKUP_DIR"] = tempfile.mkdtemp(prefix="skranke-test-backups-")
 
 from skranke.clock import FixedClock  # noqa: E402
 from skranke.config import load_settings  # noqa: E402

@@ -53,11 +53,12 @@ class Settings:
     workstation: str = ""  # the name in the audit log; default: the host name
     staff: str | None = None  # initials to sign in as (the PIN never comes from here)
     key_file: Path | None = None  # the encrypted SQLite store's key; default: config.key_file()
+    backup_dir: Path | None = None  # the daily backups; default: backups/ in the user data directory
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-_PATHS = ("inbox", "outbox", "key_file")
-_OPTIONAL = ("db", "now", "inbox", "outbox", "staff", "key_file")
+_PATHS = ("inbox", "outbox", "key_file", "backup_dir")
+_OPTIONAL = ("db", "now", "inbox", "outbox", "staff", "key_file", "backup_dir")
 
 
 def _checked(values: dict[str, Any]) -> Settings:

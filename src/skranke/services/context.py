@@ -136,6 +136,11 @@ class Skranke:
         return path.parent if path is not None else _user_data_dir()
 
     @property
+    def backup_dir(self) -> Path:
+        """Where the daily backups go: the setting, else `backups/` in the user data directory."""
+        return (self.settings.backup_dir or _user_data_dir() / "backups").expanduser()
+
+    @property
     def inbox(self) -> Path:
         return self.settings.inbox or self.data_dir() / "inbox"
 

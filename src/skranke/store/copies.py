@@ -35,6 +35,7 @@ from skranke.store.cipher import (
 )
 
 BACKUP_TABLE = "skranke_backup"
+AGE_HEADER = b"age-encryption.org/"
 # How long a copy waits for another connection's write to finish before it gives up.
 BUSY_SECONDS = 10.0
 # How long taking the store for itself (encrypt, restore) waits for other connections to close.
@@ -51,6 +52,7 @@ class CopyProblem(StrEnum):
     NOT_A_BACKUP = "not_a_backup"  # no skranke store, or no backup record in it
     NEWER = "newer"  # made by a newer skranke
     COUNTS_DIFFER = "counts_differ"  # rows missing or added since the copy was taken
+    AGE_FILE = "age_file"  # an offsite copy, encrypted to an age key: not readable here
 
 
 class CopyFault(Exception):
@@ -127,6 +129,9 @@ def check_copy(path: Path, key: bytes, expected: dict[str, int] | None = None, *
     kind = file_kind(path)
     if kind == FileKind.MISSING:
         raise CopyFault(CopyProblem.NOT_FOUND if not path.exists() else CopyProblem.CUT_SHORT, path)
+    with path.open("rb") as file:
+        if file.read(len(AGE_HEADER)) == AGE_HEADER:
+            raise CopyFault(CopyProblem.AGE_FILE, path)
     if kind == FileKind.OTHER:
         raise CopyFault(CopyProblem.CUT_SHORT, path, str(path.stat().st_size))
     if kind == FileKind.PLAIN:
@@ -138,7 +143,9 @@ def check_copy(path: Path, key: bytes, expected: dict[str, int] | None = None, *
         except Exception as error:
             if not is_driver_error(error):
                 raise
-            raise CopyFault(CopyProblem.WRONG_KEY, path) from None
+            # SQLCipher cannot tell a wrong key from a first page changed: both fail its HMAC.
+            wrong_key = "not a database" in str(error).lower()
+            raise CopyFault(CopyProblem.WRONG_KEY if wrong_key else CopyProblem.DAMAGED, path) from None
         try:
             damaged = [str(row[0]) for row in connection.execute("PRAGMA cipher_integrity_check")]
             if damaged:
