@@ -46,3 +46,26 @@ async def test_an_encrypted_store_brings_no_warning(tmp_path):
         await settle(pilot)
         assert app.skranke.database.encrypted
         assert not [n for n in app._notifications if "ikke krypteret" in str(n.message)]
+
+
+async def test_the_day_s_backup_runs_in_a_worker_once_a_day(tmp_path):
+    """What the application starts ten seconds after start (not in tests: headless apps are many)."""
+    folder = tmp_path / "backups"
+    app = SkrankeApp(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=folder))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        for _ in range(2):
+            await app.daily_backup().wait()
+        assert [p.name for p in folder.iterdir()] == ["skranke-2026-04-09T090000.db"]
+        assert not [n for n in app._notifications if n.severity == "warning"]
+
+
+async def test_a_day_s_backup_that_fails_is_told_and_the_desk_goes_on(tmp_path):
+    folder = tmp_path / "not-a-folder"
+    folder.write_text("", encoding="utf-8")  # a file where the backup folder should be
+    app = SkrankeApp(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=folder))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await app.daily_backup().wait()
+        await until(pilot, lambda: any("sikkerhedskopi" in str(n.message) for n in app._notifications))
+        assert app.database_fault is None

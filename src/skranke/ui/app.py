@@ -265,6 +265,8 @@ class SkrankeApp(App[None]):
 
         try:
             daily_backup(self.skranke)
+        except DatabaseUnavailable:
+            return  # the banner says it already, and the next start tries again
         except Exception as error:  # noqa: BLE001 — the backup's fault is told, the counter goes on
             message = _("The day's backup was not made: {error}").format(error=error)
             self.call_from_thread(self.notify, message, severity="warning", timeout=30, markup=False)
