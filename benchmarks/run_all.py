@@ -18,6 +18,7 @@ BENCHMARKS = {
     "deadlines.py": ["--runs", "2"],
     "dispensing_queue.py": ["--runs", "2"],
     "search.py": ["--runs", "1"],
+    "audit_chain.py": ["--runs", "1"],
     "encryption.py": ["--runs", "1", "--rows", "50000"],
 }
 

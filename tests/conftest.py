@@ -127,6 +127,19 @@ def _from_template(db_url: str | None, key_file: Path | None = None) -> None:
         shutil.copyfile(_migrated_sqlite_template(), path)
 
 
+def store_engine(url: str):
+    """An engine on a store behind skranke's back (a test playing someone with database access):
+    an encrypted SQLite file is opened with the run's key, as whoever has the key file could."""
+    from skranke.store.cipher import FileKind, file_kind, read_key
+    from skranke.store.engine import make_engine, parse_url, sqlite_path
+
+    parsed = parse_url(url)
+    path = sqlite_path(parsed)
+    if path is None or file_kind(path) != FileKind.ENCRYPTED:
+        return create_engine(url)
+    return make_engine(parsed, read_key(PROCESS_KEY_FILE))
+
+
 def plain_store(path: Path) -> None:
     """A SQLite store as skranke made them before encryption (the migrated template, decrypted)."""
     import sqlcipher3

@@ -224,8 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_places(skranke, options)
             return handler(skranke, args)
         finally:
-            # The store's file is let go when a command ends (a restore or an encrypt run after it
-            # in the same process, as in tests, needs it to itself).
+            # Closed here, not when collected: SQLite removes its -wal and -shm files only when
+            # the last connection closes, and a caller (a test, a script) may look at once.
             skranke.close()
     except (UsageError, SettingsError, SiteError) as error:
         print(f"skranke: {error}", file=sys.stderr)
@@ -625,6 +625,12 @@ def _print_assessment(skranke: Skranke, assessment: IntakeAssessment) -> None:
                     kind=appointment.kind, source=appointment.source
                 )
             )
+    elif assessment.guarantee == "awaiting_attendance":
+        print(
+            _("No deadline yet: the 14 days count from the citizen's first personal attendance ({source})").format(
+                source=skranke.site.rules.clock_start_event_source
+            )
+        )
     elif assessment.exempt_reason == "anonymous":
         print(_("No treatment guarantee: anonymous treatment (SEL § 101a)"))
     elif assessment.exempt_reason == "free_choice_may_waive":
@@ -698,6 +704,17 @@ def _staff_commands(commands: argparse._SubParsersAction, common: argparse.Argum
     audit.add_argument("--by", metavar=_("INITIALS"), help=_("only events by this staff member"))
     audit.add_argument("--since", type=_date, metavar=_("YYYY-MM-DD"), help=_("only events from this day on"))
     audit.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    checks = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar=_("COMMAND"))
+    verify = checks.add_parser(
+        "verify",
+        parents=[common],
+        help=_("check the audit log's hash chain (admin)"),
+        description=_(
+            "Walks the audit log in order and checks each event's SHA-256 against its content and "
+            "the event before it. Exit 1 names the first event changed, inserted or next to events removed."
+        ),
+    )
+    verify.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
 def _read_pin(prompt: str, variable: str, twice: bool = False) -> str:
@@ -787,6 +804,8 @@ def run_staff(skranke: Skranke, args: argparse.Namespace) -> int:
 def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services.audit import audit_events
 
+    if getattr(args, "audit_command", None) == "verify":
+        return run_audit_verify(skranke, args)
     actor = _needs_actor(skranke)
     events = audit_events(skranke, actor, citizen_id=args.citizen, staff_id=args.by, since=args.since)
     if args.json:
@@ -794,6 +813,21 @@ def run_audit(skranke: Skranke, args: argparse.Namespace) -> int:
         return EXIT_OK
     for event in events:
         print(event.text_line())
+    return EXIT_OK
+
+
+def run_audit_verify(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.audit import chain_json, chain_sentence, verify_chain
+
+    check = verify_chain(skranke, _needs_actor(skranke))
+    sentence = chain_sentence(check, skranke.clock.now())
+    if args.json:
+        _print_json(chain_json(check))
+    elif check.whole:
+        print(sentence)
+    if not check.whole:
+        print(f"skranke: {sentence}", file=sys.stderr)
+        return EXIT_REJECTED
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from skranke.cli import EXIT_ACCESS, EXIT_DATABASE, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, main
+from skranke.store.schema import HEAD_REVISION
 
 NOW = ["--now", "2026-04-09T09:30"]
 
@@ -37,7 +38,7 @@ def test_backup_verify_and_restore(demo_store, tmp_path, capsys):
     assert code == EXIT_OK, err
     made = json.loads(out)
     assert Path(made["file"]) == tmp_path / "backups" / "skranke-2026-04-09T093000.db"
-    assert made["taken_at"] == "2026-04-09T09:30:00+02:00" and made["revision"] == "0006"
+    assert made["taken_at"] == "2026-04-09T09:30:00+02:00" and made["revision"] == HEAD_REVISION
     assert made["tables"]["citizens"] == 80 and made["age_file"] is None and made["removed"] == []
 
     code, out, err = run(capsys, "backup", "verify", made["file"], "--json")
@@ -47,7 +48,7 @@ def test_backup_verify_and_restore(demo_store, tmp_path, capsys):
 
     code, out, err = run(capsys, "restore", made["file"], "--db", db, "--now", "2026-04-09T10:00")
     assert code == EXIT_OK, err
-    assert f"Genskabt i {demo_store}" in out and "taget 09.04.2026 kl. 09.30, revision 0006" in out
+    assert f"Genskabt i {demo_store}" in out and f"taget 09.04.2026 kl. 09.30, revision {HEAD_REVISION}" in out
     assert "skranke.before-restore-20260409T100000.db" in out
 
 

@@ -149,6 +149,17 @@ def test_odsherred_alcohol_is_a_guaranteed_case(capsys, tmp_path):
     )
 
 
+def test_odsherred_phoned_request_awaits_the_personal_attendance(capsys, tmp_path):
+    """004 "Behandlingsgaranti": "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt
+    møder op i teamet"; a phone call gives no deadline yet, and the text says why."""
+    result = dry_run(capsys, tmp_path, site="odsherred", channel="phone")
+    assert (result["guarantee"], result["deadline"], result["last_open_day"]) == ("awaiting_attendance", None, None)
+    code, out, _err = run(capsys, tmp_path, request(channel="phone"), "--dry-run", site="odsherred")
+    assert code == 0
+    assert "Ingen frist endnu: de 14 dage regnes fra borgerens første personlige fremmøde (004" in out
+    assert "Frist:" not in out
+
+
 def test_free_choice_waives_the_deadline(capsys, tmp_path):
     result = dry_run(capsys, tmp_path, free_choice=True)
     assert (result["guarantee"], result["exempt_reason"], result["deadline"]) == (

@@ -105,10 +105,32 @@ def test_the_heroin_clinic_has_a_yearly_medical_check():
     rules = load_site("odense").rules
     case = running("odense", date(2025, 3, 1), department="heroinklinikken", paragraph="SUL142")
     assert medical_review_due(case, rules) == date(2026, 3, 1)
-    # Negative: substitution at Stabilisering has no medical review in Odense's seeds (Vista
-    # Balboa's "lægelig opfølgning hver tredje måned", 000 § 2.1, names no case the export marks).
+    # Negative: substitution at Stabilisering outside the course with Vista Balboa has no
+    # medical review in Odense's seeds.
     assert medical_review_due(running("odense", date(2025, 3, 1), paragraph="SUL142"), rules) is None
-    assert "Vista Balboa" in rules.medical_reviews_source
+
+
+@pytest.mark.parametrize("department", ["stabilisering", "unge-og-rusmidler", "heroinklinikken"])
+def test_odense_course_with_vista_balboa_has_a_medical_review_every_third_month(department):
+    """000 § 2.1: "Behandlingscenter Odense er ansvarlig for stofhandlingen af borgere, som er
+    indskrevne i Vista Balboa. [...] Indsatsen består desuden af lægelig opfølgning hver tredje
+    måned". The course is marked by its partner (`samarbejde`), in whatever department; in the
+    heroin clinic it comes before the yearly check."""
+    rules = load_site("odense").rules
+    case = running("odense", date(2026, 1, 31), department=department, partner="Vista Balboa")
+    assert medical_review_due(case, rules) == date(2026, 4, 30)
+    assert medical_review_due(case._replace(medical_reviewed_on=date(2026, 3, 15)), rules) == date(2026, 6, 15)
+    # Negative: the same course without the partner is not reviewed every third month.
+    alone = medical_review_due(case._replace(partner=None), rules)
+    assert alone == (date(2027, 1, 31) if department == "heroinklinikken" else None)
+
+
+def test_odense_vista_balboa_reviews_are_listed_on_frister():
+    site = load_site("odense")
+    shared = running("odense", date(2026, 1, 31), partner="Vista Balboa")
+    alone = running("odense", date(2026, 1, 31))._replace(case_id="S2", citizen_id="B2")
+    overview = deadline_overview([shared, alone], [], site, load_site_hours("odense"), date(2026, 4, 20))
+    assert [(r.case_id, r.due) for r in overview.medical_reviews] == [("S1", date(2026, 4, 30))]
 
 
 @pytest.mark.parametrize("site_id", ["assens", "odsherred"])

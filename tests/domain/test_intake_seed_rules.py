@@ -384,3 +384,30 @@ def test_one_task_per_kind():
     (003 § 3.3.2): one cooperation task, not two."""
     result = assess("gladsaxe", age=30, pregnant=True, children_under_18_at_home=True, children_concern=True)
     assert kinds(result).count("cooperate_children_services") == 1
+
+
+# --- Odsherred's clock at the first personal attendance, in the intake's preview ------------
+
+
+@pytest.mark.parametrize("channel", ["phone", "written"])
+def test_odsherred_request_by_phone_or_letter_awaits_the_personal_attendance(channel):
+    """004 "Behandlingsgaranti": "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt
+    møder op i teamet med et udtrykt ønske om behandling". A call or a letter starts no clock: the
+    preview says so and gives no deadline and no appointments to book before one."""
+    result = assess("odsherred", channel=channel)
+    assert (result.guarantee, result.deadline, result.last_open_day) == ("awaiting_attendance", None, None)
+    assert result.book_before_deadline == ()
+    assert result.to_json_dict()["guarantee"] == "awaiting_attendance"
+
+
+def test_odsherred_request_in_person_starts_the_clock_that_day():
+    result = assess("odsherred", channel="personal")
+    assert (result.guarantee, result.deadline) == ("open", DAY_14)
+
+
+@pytest.mark.parametrize("site_id", ["odense", "gladsaxe", "assens"])
+def test_elsewhere_a_phoned_request_starts_the_clock(site_id):
+    """Negative: 000 § 8.1, 002 afsnit 6 and 003 § 2.3 count from the request, however made
+    ("Henvendelse kan ske personligt, telefonisk eller skriftligt", 002 afsnit 6)."""
+    result = assess(site_id, channel="phone")
+    assert (result.guarantee, result.deadline) == ("open", DAY_14)

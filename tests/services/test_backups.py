@@ -26,6 +26,7 @@ from skranke.services.storage import (
 )
 from skranke.store.cipher import SQLITE_HEADER, read_key
 from skranke.store.copies import check_copy
+from skranke.store.schema import HEAD_REVISION
 from tests.conftest import PROCESS_KEY_FILE, make_skranke
 
 NOW = "2026-04-09T09:30"
@@ -210,7 +211,7 @@ def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_asid
 
     restored = restore(skranke, admin, Path(result.backup.file))
     assert restored.backup.taken_at == datetime.fromisoformat("2026-04-09T09:30:00+02:00")
-    assert restored.backup.revision == "0006"
+    assert restored.backup.revision == HEAD_REVISION
     skranke.close()  # the audit event of the restore is the one row the store has more
     for table in tables:
         rows = rows_of(store, table, key)

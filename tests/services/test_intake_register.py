@@ -300,3 +300,35 @@ def test_a_draft_survives_a_killed_process(skranke_at, db_url):
         "limited_network",
         "on_benefits",
     )
+
+
+def test_odsherred_request_by_phone_waits_on_frister_for_the_personal_attendance(skranke_at):
+    """004 "Behandlingsgaranti": the 14 days count from the first personal attendance. A phoned
+    request is registered without one and is listed as awaiting it, with no deadline; one made
+    in person carries the attendance and its deadline."""
+    skranke = skranke_at(NOW, site="odsherred")
+    actor = signed_in(skranke, "reception", initials="KJ")
+    phoned = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "channel": "phone"}))
+    came = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "cpr": "0202901234", "first_name": "Ole"}))
+    with skranke.database.reading() as session:
+        assert session.get(Case, phoned.case_id).personal_attendance_on is None
+        assert session.get(Case, came.case_id).personal_attendance_on.isoformat() == "2026-03-30"
+    waiting = {r.case_id: r for r in deadlines(skranke).requests}
+    assert (waiting[phoned.case_id].status, waiting[phoned.case_id].deadline) == ("awaiting_attendance", None)
+    assert waiting[came.case_id].deadline.isoformat() == "2026-04-13"
+    assert phoned.assessment.guarantee == "awaiting_attendance"
+
+
+def test_odense_course_with_vista_balboa_is_registered_with_its_partner(skranke_at):
+    """000 § 2.1: severe mental illness and extensive abuse are treated "i et samarbejde mellem
+    Behandlingscenter Odense og rehabiliteringstilbuddet Vista Balboa": the case carries the
+    partner, so its medical review every third month follows it."""
+    skranke = skranke_at(NOW)
+    actor = signed_in(skranke, "reception", initials="KJ")
+    shared = register_intake(
+        skranke, actor, read_answers(skranke, {**REQUEST, "substances": ["heroin"], "severe_mental_illness": True})
+    )
+    alone = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "cpr": "0202901234"}))
+    with skranke.database.reading() as session:
+        assert session.get(Case, shared.case_id).partner == "Vista Balboa"
+        assert session.get(Case, alone.case_id).partner is None

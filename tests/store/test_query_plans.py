@@ -25,7 +25,7 @@ def plan(database: Database, statement) -> list[str]:
 
 
 # Indexes of some cases only (waiting, running, closed): walking one whole is no scan of every case.
-PARTIAL_INDEXES = ("ix_cases_waiting", "ix_cases_plan_review", "ix_cases_closed_on")
+PARTIAL_INDEXES = ("ix_cases_waiting", "ix_cases_plan_review", "ix_cases_closed_on", "ix_cases_medical_review")
 
 
 def reads_every_case(steps: list[str]) -> bool:
@@ -40,7 +40,11 @@ def test_frister_queries_use_their_indexes(tmp_path):
         bounds = listing_bounds(Rules(), date(2026, 4, 9))
         waiting, running, closed = (plan(database, s) for s in listed_cases_statements(bounds))
         assert any("USING INDEX ix_cases_waiting" in step for step in waiting), waiting
-        assert any("USING INDEX ix_cases_plan_review" in step for step in running), running
+        # Every running treatment is read (the whole view): from either index of running ones.
+        assert any(
+            "USING INDEX ix_cases_plan_review" in step or "USING INDEX ix_cases_medical_review" in step
+            for step in running
+        ), running
         assert any("USING INDEX ix_cases_closed_on" in step for step in closed), closed
         for steps in (
             waiting,
@@ -86,6 +90,32 @@ def test_the_frister_page_counts_and_pages_from_indexes(tmp_path):
             assert not any("TEMP B-TREE" in step for step in plan(database, closed.statement))
             for statement in (running, count, waiting, closed.statement):
                 assert not reads_every_case(plan(database, statement))
+    finally:
+        database.close()
+
+
+def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path):
+    """Odense's rules in order: the course with Vista Balboa, then the heroin clinic except that
+    course. Each is counted and paged in the order of the day its review counts from, from
+    ix_cases_medical_review alone: a quarter of 100,000 cases in the heroin clinic is no reason to
+    read or sort every running treatment."""
+    from skranke.store.queries import medical_review_count, medical_review_page_query
+
+    database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
+    vista = ((), (), ("Vista Balboa",))
+    heroin = (("heroinklinikken",), (), ())
+    try:
+        for rule, earlier in ((vista, []), (heroin, [vista])):
+            for department in (None, "stabilisering"):
+                page = medical_review_page_query(date(2026, 1, 9), rule, earlier, department).statement.limit(500)
+                steps = plan(database, page)
+                assert any("USING COVERING INDEX ix_cases_medical_review" in step for step in steps) or any(
+                    "USING INDEX ix_cases_medical_review" in step for step in steps
+                ), steps
+                assert not any("TEMP B-TREE" in step for step in steps), steps
+                assert not reads_every_case(steps), steps
+        with database.reading() as session:
+            assert medical_review_count(session, date(2026, 1, 9), heroin, [vista], None) == 0
     finally:
         database.close()
 

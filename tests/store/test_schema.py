@@ -242,13 +242,22 @@ def test_a_dispensing_is_never_changed_or_deleted(database, statement):
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'X'", "DELETE FROM audit_events"])
 def test_the_audit_log_refuses_update_and_delete(database, statement):
+    from skranke.store.audit_chain import add_events
+
     with database.transaction() as session:
-        session.execute(
-            text(
-                "INSERT INTO audit_events (at, actor, workstation, action, entity, entity_id, detail) "
-                "VALUES (:at, 'SYG', 'pc1', 'open_citizen', 'citizen', 'B1', '{}')"
-            ),
-            {"at": NOW.replace(tzinfo=None)},
+        add_events(
+            session,
+            [
+                {
+                    "at": NOW,
+                    "staff": "SYG",
+                    "workstation": "pc1",
+                    "action": "open_citizen",
+                    "entity": "citizen",
+                    "entity_id": "B1",
+                    "detail": {},
+                }
+            ],
         )
     with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
         session.execute(text(statement))

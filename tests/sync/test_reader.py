@@ -755,3 +755,18 @@ def test_export_lines_are_stringio_lines(text):
     # The reader's lines without StringIO's copy: the same lines, endings kept, for any mix of
     # LF, CRLF, lone CR and the breaks str.splitlines would add (which a CSV line does not end at).
     assert list(export_lines(text)) == list(io.StringIO(text, newline=""))
+
+
+def test_a_course_shared_with_a_partner_the_site_names(read):
+    """samarbejde: Odense's course with Vista Balboa (000 § 2.1) is read as the site spells the
+    partner; a partner the site does not name is an error in its line and column."""
+    text = (
+        "sag_id;borger_id;afdeling;paragraf;henvendelse;samarbejde\r\n"
+        "S1;B1;stabilisering;SUL142;2025-01-10;vista balboa\r\n"
+        "S2;B1;stabilisering;SUL142;2025-01-10;\r\n"
+        "S3;B1;stabilisering;SUL142;2025-01-10;Psykiatrien\r\n"
+    )
+    parsed = read("sager.csv", text)
+    assert [(r.row.id, r.row.partner) for r in parsed.rows] == [("S1", "Vista Balboa"), ("S2", None)]
+    assert _errors(parsed) == [(4, "samarbejde")]
+    assert parsed.errors[0].reason == "ukendt samarbejdspartner 'Psykiatrien' (samarbejde): stedet har Vista Balboa"

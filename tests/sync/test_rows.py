@@ -38,7 +38,7 @@ def test_models_map_one_to_one_to_the_store_columns():
         "borgere": ["id", "cpr", "first_name", "last_name", "alias", "phone"],
         "sager": ["id", "citizen_id", "department", "paragraph", "contact_date", "treatment_start",
                   "free_choice", "closed_on", "closing_status", "plan_reviewed_on", "follow_up_consent",
-                  "plan_interval_months", "medical_reviewed_on", "personal_attendance_on"],
+                  "plan_interval_months", "medical_reviewed_on", "personal_attendance_on", "partner"],
         "ordinationer": ["id", "citizen_id", "preparation", "dose_mg", "doses_per_day", "pickup_rule",
                          "supervised", "valid_from", "valid_to", "prescribed_by", "delivery", "last_dispensed_on",
                          "approved_on"],

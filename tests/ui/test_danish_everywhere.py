@@ -164,7 +164,7 @@ async def test_nothing_the_user_reads_is_english(app_at, tmp_path, size):
     async with app.run_test(size=size) as pilot:
         seen = await _everything_the_user_reads(app, pilot)
     assert "Søg efter kommandoer" in seen["palette"] and "Intet fundet" in seen["palette without matches"]
-    assert seen["citizen card"].count("Esc lukker kortet") == 1
+    assert seen["citizen card"].count("Esc lukker · c tjek ind") == 1
     assert {where: english_in(text) for where, text in seen.items() if english_in(text)} == {}
 
 

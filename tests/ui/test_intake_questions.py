@@ -153,3 +153,29 @@ async def test_the_heroin_clinic_criterion_follows_the_benzo_and_alcohol_answers
         lines = str(screen.query_one("#routing-suggestion", Static).render()).splitlines()
         [state] = [line.split("Intet betydende misbrug")[0].strip() for line in lines if "Intet betydende" in line]
         assert state == shown
+
+
+async def test_odsherred_phoned_request_has_no_deadline_until_the_citizen_comes(app_at):
+    """004 "Behandlingsgaranti": "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt
+    møder op i teamet". Typed by keys: a request by phone; the review says there is no deadline
+    yet and why, and the case is stored without a personal attendance, the intake audited."""
+    from skranke.store.models import Case
+
+    app = app_at(NOW, site="odsherred")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_intake(app, pilot)
+        await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen", "ctrl+n")
+        await quiet(pilot)
+        await pilot.press("tab", "enter", "down", "down", "enter", "ctrl+n")  # By phone
+        await quiet(pilot)
+        await pilot.press("down", "space", "ctrl+n", "ctrl+n")
+        await quiet(pilot)
+        assert screen.step == "circumstances"
+        summary = await register_from_circumstances(app, pilot, screen)
+    assert "Ingen frist endnu: de 14 dage regnes fra borgerens første personlige fremmøde (004" in summary
+    assert "Frist: afventer personligt fremmøde" in summary
+    assert "Sidste åbningsdag" not in summary
+    with app.skranke.database.reading() as session:
+        case = session.scalars(select(Case)).one()
+        assert (case.contact_date.isoformat(), case.personal_attendance_on) == ("2026-03-30", None)
+    assert [event.entity_id for event in intake_events(app)] == [case.id]

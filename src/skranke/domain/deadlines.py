@@ -67,7 +67,7 @@ StatusReason = Literal[
     "in_time",
     "awaiting_attendance",
 ]
-GuaranteeState = Literal["open", "met", "closed", "exempt", "not_covered"]
+GuaranteeState = Literal["open", "met", "closed", "exempt", "not_covered", "awaiting_attendance"]
 
 # Flags on an open request: stable machine ids (the UI and the JSON show them), in this order.
 FLAG_LAST_OPEN_DAY_PASSED = "last_open_day_passed"
@@ -133,6 +133,7 @@ class CaseFacts(NamedTuple):
     plan_interval_months: int | None = None  # plan_interval_mdr: agreed in the plan; None: the site's
     medical_reviewed_on: date | None = None  # laege_gennemgang: the last medical review
     personal_attendance_on: date | None = None  # personligt_fremmoede: the first personal attendance
+    partner: str | None = None  # samarbejde: the course is shared with a partner (e.g. Vista Balboa)
 
 
 class ComplaintFacts(NamedTuple):
@@ -161,13 +162,15 @@ class Guarantee:
     """How the guarantee applies to one case.
 
     state: "open" (a request still waiting for treatment), "met" (treatment started; see
-    met_in_time), "closed" (closed without a start), "exempt" (exempt_reason says why) or
-    "not_covered" (the paragraph is not in the site's guarantee_paragraphs).
+    met_in_time), "closed" (closed without a start), "exempt" (exempt_reason says why),
+    "not_covered" (the paragraph is not in the site's guarantee_paragraphs) or
+    "awaiting_attendance" (the site's clock starts at the first personal attendance, and the
+    citizen has not yet come in person: no deadline yet, 004 "Behandlingsgaranti").
     """
 
     case_id: str
     state: GuaranteeState
-    deadline: date | None  # None when exempt or not covered
+    deadline: date | None  # None when exempt, not covered or awaiting the personal attendance
     exempt_reason: ExemptReason | None = None
     met_in_time: bool | None = None  # only for "met"
 
@@ -377,10 +380,16 @@ def evaluate_guarantee(case: CaseFacts, rules: Rules) -> Guarantee:
         return Guarantee(case.case_id, "not_covered", None)
     if exemption is not None:
         return Guarantee(case.case_id, "exempt", None, exempt_reason=exemption)
-    deadline = guarantee_deadline(case.contact_date, rules)
+    start = clock_start(case, rules)
     if case.treatment_start is not None:
+        # A start is itself a personal attendance: where the clock waits for one and none was
+        # recorded, the clock started no later than the treatment did.
+        deadline = guarantee_deadline(start or case.treatment_start, rules)
         in_time = case.treatment_start <= deadline
         return Guarantee(case.case_id, "met", deadline, met_in_time=in_time)
+    if start is None:
+        return Guarantee(case.case_id, "awaiting_attendance", None)
+    deadline = guarantee_deadline(start, rules)
     if case.closed_on is not None:
         return Guarantee(case.case_id, "closed", deadline)
     return Guarantee(case.case_id, "open", deadline)
@@ -475,9 +484,14 @@ def plan_review_due(case: CaseFacts, rules: Rules) -> date | None:
 
 
 def medical_review_rule(case: CaseFacts, rules: Rules) -> MedicalReview | None:
-    """The site's first medical review rule whose departments or paragraphs hold the case."""
+    """The site's first medical review rule whose departments, paragraphs or partners hold the
+    case."""
     for review in rules.medical_reviews:
-        if case.department in review.departments or case.paragraph in review.paragraphs:
+        if (
+            case.department in review.departments
+            or case.paragraph in review.paragraphs
+            or (case.partner is not None and case.partner in review.partners)
+        ):
             return review
     return None
 
@@ -486,7 +500,8 @@ def medical_review_due(case: CaseFacts, rules: Rules) -> date | None:
     """When a running treatment's next medical review is due (lægelig gennemgang), counted from
     the last one (`laege_gennemgang`) when after the start, else from the start; None when not
     running or no rule of the site covers the case. Gladsaxe: "Ved substitutionsbehandling
-    yderligere lægelig gennemgang minimum hver sjette måned" (003 § 3.4); the heroin clinic:
+    yderligere lægelig gennemgang minimum hver sjette måned" (003 § 3.4); Odense's course with
+    Vista Balboa: "lægelig opfølgning hver tredje måned" (000 § 2.1); the heroin clinic:
     "Årligt lægetjek" (001); rules.medical_reviews."""
     if case.treatment_start is None or case.closed_on is not None:
         return None

@@ -41,7 +41,9 @@ Substance = Literal[
 
 # "doctor": a doctor's judgement (000 § 5.4 "kontraindicerer"): never "not met" from a yes/no box.
 CriterionState = Literal["met", "not_met", "not_answered", "doctor"]
-GuaranteeState = Literal["open", "exempt", "not_covered", "no_case"]
+# awaiting_attendance: the site's clock starts at the first personal attendance (Odsherred,
+# 004) and the request came by phone or in writing: no deadline until the citizen comes in.
+GuaranteeState = Literal["open", "exempt", "not_covered", "no_case", "awaiting_attendance"]
 
 # Error codes (pydantic `type`) beside pydantic's own (missing, literal_error, ...).
 CPR_FORMAT = "cpr_format"  # not 10 digits (DDMMYY-SSSS)
@@ -454,6 +456,19 @@ def children_concern_unanswered(answers: IntakeAnswers, site: Site, opens_case: 
     )
 
 
+def personal_attendance(answers: IntakeAnswers) -> date | None:
+    """The first personal attendance the request itself is: the contact date when the citizen
+    came in person, else None (a phone call or a letter is not one; 004 "Behandlingsgaranti")."""
+    return answers.contact_date if answers.channel == "personal" else None
+
+
+def partner_of(rule: RoutingRule | Routing | None) -> str | None:
+    """The partner the routing shares the course with (Odense: Vista Balboa, 000 § 2.1: "i et
+    samarbejde mellem Behandlingscenter Odense og rehabiliteringstilbuddet Vista Balboa"), which
+    holds whatever department the receptionist picks: the whole centre shares it."""
+    return (rule.together_with or None) if rule is not None else None
+
+
 def intake_paragraph(answers: IntakeAnswers, opens_case: bool) -> str | None:
     """The legal basis of the case, or None when no case opens here (a referral elsewhere).
 
@@ -672,12 +687,16 @@ def evaluate_intake(
             paragraph=paragraph,
             contact_date=answers.contact_date,
             free_choice=bool(answers.free_choice),
+            personal_attendance_on=personal_attendance(answers),
+            partner=partner_of(rule),
         )
         state = evaluate_guarantee(case, site.rules)
         if state.state == "exempt":
             guarantee, exempt_reason = "exempt", state.exempt_reason
         elif state.state == "not_covered":
             guarantee = "not_covered"
+        elif state.state == "awaiting_attendance":
+            guarantee = "awaiting_attendance"
         else:
             guarantee = "open"
             request = request_for_case(case, (), site, hours, today)

@@ -144,13 +144,15 @@ Paragraphs = Annotated[tuple[str, ...], Constraint(after=_known_paragraphs)]
 
 @dataclass(frozen=True, kw_only=True)
 class MedicalReview(_Strict):
-    """A medical review due every `months` for running treatments in `departments` or under
-    `paragraphs` (either matches); the first matching entry of a site applies."""
+    """A medical review due every `months` for running treatments in `departments`, under
+    `paragraphs` or shared with one of `partners` (`samarbejde`; any one matches); the first
+    matching entry of a site applies."""
 
     id: Slug
     months: Annotated[int, Constraint(ge=1, le=24)]
     departments: tuple[str, ...] = ()
     paragraphs: Paragraphs = ()
+    partners: tuple[str, ...] = ()
     source: Text
 
 
@@ -350,6 +352,13 @@ class Site(_Strict):
     def __post_init__(self) -> None:
         self._intake_references_resolve()
         self._references_resolve()
+
+    def partners(self) -> tuple[str, ...]:
+        """The partners a course may be shared with (`samarbejde`): those the routing names and
+        those a medical review rule names, in file order."""
+        named = [rule.together_with for rule in self.routing if rule.together_with]
+        named += [partner for review in self.rules.medical_reviews for partner in review.partners]
+        return tuple(dict.fromkeys(named))
 
     def _intake_references_resolve(self) -> None:
         ids = {d.id for d in self.all_departments()}

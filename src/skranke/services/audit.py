@@ -1,7 +1,9 @@
 """The audit log: every action and every look at a citizen, in the same transaction as the act.
 
-Append-only in the database itself (triggers of migration 0002 refuse UPDATE and DELETE);
-`skranke audit` answers "who looked at my record".
+Append-only in the database itself (triggers of migration 0002 refuse UPDATE and DELETE) and
+tamper-evident (a SHA-256 chain over the events, migration 0008, domain.audit_chain);
+`skranke audit` answers "who looked at my record", `skranke audit verify` whether the log is
+as it was written.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from skranke.i18n import _, short_date
+from skranke.domain.audit_chain import EDITED, HEAD_MISSING, INSERTED, ChainCheck
+from skranke.i18n import _, ngettext, short_date, whole_number
 from skranke.services.context import Skranke
 from skranke.services.staff import Actor, require
 
@@ -48,6 +51,7 @@ ACTIONS = (
     "staff_unlock",
     "sync",
     "read_audit",
+    "audit_verify",
     "encrypt",
     "backup",
     "restore",
@@ -86,6 +90,7 @@ def action_word(action: str) -> str:
         "staff_unlock": _("unlocked a PIN"),
         "sync": _("ran a sync"),
         "read_audit": _("opened the audit log"),
+        "audit_verify": _("checked the audit log's chain"),
         "encrypt": _("encrypted the store"),
         "backup": _("took a backup"),
         "restore": _("restored a backup"),
@@ -120,21 +125,25 @@ def record(
     entity_id: str = "",
     detail: Mapping[str, Any] | None = None,
 ) -> None:
-    """Add one event to the caller's transaction: it commits or rolls back with the act itself."""
-    from skranke.store.models import AuditEvent
+    """Add one event to the caller's transaction: it commits or rolls back with the act itself
+    (chained when the transaction commits: store.audit_chain)."""
+    from skranke.store.audit_chain import add_events
 
     assert action in ACTIONS, action
-    session.add(
-        AuditEvent(
-            at=at,
-            staff=actor.staff_id,
-            workstation=actor.workstation,
-            action=action,
-            citizen_id=citizen_id,
-            entity=entity,
-            entity_id=entity_id,
-            detail=dict(detail or {}),
-        )
+    add_events(
+        session,
+        [
+            {
+                "at": at,
+                "staff": actor.staff_id,
+                "workstation": actor.workstation,
+                "action": action,
+                "citizen_id": citizen_id,
+                "entity": entity,
+                "entity_id": entity_id,
+                "detail": dict(detail or {}),
+            }
+        ],
     )
 
 
@@ -142,7 +151,7 @@ def record_looks(
     session: Session, actor: Actor, at: datetime, action: str, citizen_ids: Iterable[str], **detail: Any
 ) -> None:
     """One event per citizen shown in a list, so "who looked at my record" finds each of them."""
-    from skranke.store.desk import insert_audit_events
+    from skranke.store.audit_chain import add_events
 
     rows = [
         {
@@ -157,7 +166,7 @@ def record_looks(
         }
         for citizen_id in sorted(set(citizen_ids))
     ]
-    insert_audit_events(session, rows)
+    add_events(session, rows)
 
 
 @dataclass(frozen=True)
@@ -239,3 +248,97 @@ def _entry(row: Any, now: datetime) -> AuditEntry:
         entity_id=row.entity_id,
         detail=row.detail,
     )
+
+
+def verify_chain(skranke: Skranke, actor: Actor | None) -> ChainCheck:
+    """Walk the whole log in order against its hash chain (admin only); the first break, if any.
+
+    The walk reads a batch at a time; the events it covers are those up to the newest there was
+    when it began (read before the head: a writer moves the head with its events, so an event
+    past the head is one no writer chained). The check is itself logged, after the walk.
+    """
+    from skranke.domain.audit_chain import check_chain
+    from skranke.store.audit_chain import chain_events, chain_head, last_event_id
+
+    admin = require(actor, "read_audit")
+    with skranke.database.reading() as session:
+        newest = last_event_id(session)
+        head = chain_head(session)
+        check = check_chain(chain_events(session, max(newest, head.last_id if head else 0)), head)
+    broken = check.broken
+    with skranke.database.transaction() as session:
+        record(
+            session,
+            admin,
+            skranke.clock.now(),
+            "audit_verify",
+            detail={
+                "whole": check.whole,
+                "events": check.events,
+                "last_hash": check.last_hash,
+                "first_broken": None if broken is None else {"id": broken.event_id, "problem": broken.problem},
+            },
+        )
+    return check
+
+
+def chain_json(check: ChainCheck) -> dict[str, Any]:
+    """`skranke audit verify --json`: {"ok", "events", "last_hash", "first_broken": {"id", "at",
+    "action", "problem", "missing"} | null} (README)."""
+    broken = check.broken
+    return {
+        "ok": check.whole,
+        "events": check.events,
+        "last_hash": check.last_hash,
+        "first_broken": None
+        if broken is None
+        else {
+            "id": broken.event_id,
+            "at": broken.at.isoformat() if broken.at else None,
+            "action": broken.action,
+            "problem": broken.problem,
+            "missing": broken.missing,
+        },
+    }
+
+
+def chain_sentence(check: ChainCheck, now: datetime) -> str:
+    """What `skranke audit verify` says: the log whole with its count and last hash, or the
+    first break, naming the event (id, when, what) and what is wrong with it."""
+    broken = check.broken
+    if broken is None:
+        return ngettext(
+            "The audit log is whole: {count} event, the last hash {hash}.",
+            "The audit log is whole: {count} events, the last hash {hash}.",
+            check.events,
+        ).format(count=whole_number(check.events), hash=check.last_hash)
+    if broken.event_id is None or broken.at is None:
+        if broken.problem == HEAD_MISSING:
+            return _("The audit log's chain has no head (table audit_chain): its newest events cannot be checked.")
+        return _("Every event of the audit log is missing: the chain's head names events that are not there.")
+    at = broken.at.astimezone(now.tzinfo)
+    names = {
+        "id": broken.event_id,
+        "when": f"{short_date(at.date())} {at:%H.%M.%S}",
+        "action": action_word(broken.action or ""),
+    }
+    if broken.problem == EDITED:
+        edited = _("Event {id} of the audit log ({when}, {action}) was changed: it no longer fits the chain.")
+        return edited.format(**names)
+    if broken.problem == INSERTED:
+        inserted = _("Event {id} of the audit log ({when}, {action}) was inserted: it does not belong in the chain.")
+        return inserted.format(**names)
+    if broken.problem == HEAD_MISSING:
+        return _(
+            "The audit log's chain has no head (table audit_chain): nothing after event {id} ({when}, {action}) "
+            "can be checked."
+        ).format(**names)
+    if broken.missing == "after":
+        return _(
+            "Events are missing from the audit log after event {id} ({when}, {action}): "
+            "the chain's head names a later one."
+        ).format(**names)
+    return _(
+        "Events are missing from the audit log before event {id} ({when}, {action}): "
+        "it does not join the event before it."
+    ).format(**names)

@@ -4,7 +4,7 @@ complaints, at `--now`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -22,10 +22,11 @@ from skranke.domain.deadlines import (
     last_day_due_by,
     listing_bounds,
     listing_windows,
+    medical_review_rule,
     request_status_counts,
     waiting_tab,
 )
-from skranke.domain.site import Rules, normalise_key
+from skranke.domain.site import MedicalReview, Rules, normalise_key
 from skranke.domain.vocabulary import APPOINTMENT_KINDS
 from skranke.services.context import Skranke
 
@@ -106,6 +107,8 @@ class DeadlinesPage:
     overview: Overview
     totals: dict[str, int]
     case_departments: dict[str, str]  # case id → department, for the rows on the page
+    # case id → the medical review rule that holds it (its months and source, on the screen)
+    medical_review_rules: dict[str, MedicalReview] = field(default_factory=dict)
 
 
 def deadlines_page(
@@ -122,14 +125,12 @@ def deadlines_page(
     from skranke.store.queries import (
         cases_by_id,
         citizens_guarantee_appointment_rows,
-        medical_review_candidates,
         open_complaint_rows,
     )
 
     today = today or skranke.clock.now().date()
     rules = skranke.site.rules
     windows = listing_windows(rules, today)
-    bounds = listing_bounds(rules, today)
     totals = dict.fromkeys(("requests", "exempt", "follow_ups", "plan_reviews", "medical_reviews", "complaints"), 0)
     with collector_paused(), skranke.database.reading() as session:
         waiting, request_citizens = _waiting_rows(session, rules, department, limit, totals)
@@ -137,17 +138,7 @@ def deadlines_page(
         closed, made = _closed_rows(session, rules, windows, department, limit, totals)
         made_cases = _cases(cases_by_id(session, {case_id for case_id, _month in made}))
         cases = list({row[0]: CaseFacts._make(row[:-1]) for row in [*waiting, *running, *closed]}.values())
-        # Medical reviews: the few candidates whole (the rules count them); a case already read
-        # for its plan review is the same case.
-        medical: list[CaseFacts] = []
-        if bounds.medical_reviewed_by is not None:
-            covered_departments = sorted({d for review in rules.medical_reviews for d in review.departments})
-            covered_paragraphs = sorted({p for review in rules.medical_reviews for p in review.paragraphs})
-            medical = _cases(
-                medical_review_candidates(
-                    session, bounds.medical_reviewed_by, covered_departments, covered_paragraphs, department
-                )
-            )
+        medical = _cases(row[:-1] for row in _medical_review_rows(session, rules, windows, department, limit, totals))
         complaints = _complaints(open_complaint_rows(session))
         kinds = appointment_kinds(rules)
         appointments = (
@@ -155,7 +146,6 @@ def deadlines_page(
         )
         overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today, complaints=complaints)
         medical_reviews = deadline_overview(medical, [], skranke.site, skranke.hours, today).medical_reviews
-        totals["medical_reviews"] = len(medical_reviews)
         totals["complaints"] = len(overview.complaints)
         cases += [case for case in medical if case.case_id not in {c.case_id for c in cases}]
         # The follow-ups recorded as made were counted with their group: take those listed away.
@@ -177,7 +167,8 @@ def deadlines_page(
         medical_reviews=medical_reviews[:limit],
         complaints=overview.complaints[:limit],
     )
-    return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)))
+    review_rules = {case.case_id: rule for case in medical if (rule := medical_review_rule(case, rules)) is not None}
+    return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)), review_rules)
 
 
 def _waiting_rows(
@@ -234,6 +225,25 @@ def _running_rows(
         totals["plan_reviews"] += running_count(session, counted_from_by, department, stored)
         query = running_page_query(counted_from_by, department, stored)
         rows += first_rows(session, query, limit, _last_day_due_with(months))
+    return rows
+
+
+def _medical_review_rows(
+    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
+) -> list[Row]:
+    """The first rows of each medical review rule's reviews due by the horizon (each rule its own
+    window and order; a case under several rules only under the first), counted into `totals`."""
+    from skranke.store.queries import first_rows, medical_review_count, medical_review_page_query
+
+    rows: list[Row] = []
+    totals["medical_reviews"] = 0
+    covers = [(review.departments, review.paragraphs, review.partners) for review in rules.medical_reviews]
+    for index, review in enumerate(rules.medical_reviews):
+        counted_from_by = last_day_due_by(review.months, windows.horizon)
+        earlier = covers[:index]
+        totals["medical_reviews"] += medical_review_count(session, counted_from_by, covers[index], earlier, department)
+        query = medical_review_page_query(counted_from_by, covers[index], earlier, department)
+        rows += first_rows(session, query, limit, _last_day_due_with(review.months))
     return rows
 
 

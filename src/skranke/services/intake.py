@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from skranke.clock import to_local
 from skranke.domain import intake as rules
-from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake
+from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake, partner_of, personal_attendance
 from skranke.i18n import _, file_fault, ngettext
 from skranke.services.context import Skranke
 from skranke.services.staff import Actor, require
@@ -353,6 +353,8 @@ def register_intake(
             paragraph=assessment.paragraph,
             contact_date=answers.contact_date,
             free_choice=bool(answers.free_choice),
+            personal_attendance_on=personal_attendance(answers),
+            partner=partner_of(assessment.routing),
         )
         session.add(case)
         intake.status = "registered"
@@ -597,6 +599,9 @@ class IntakePreview:
     problems: tuple[FieldProblem, ...]
     assessment: IntakeAssessment | None  # None until the answers hold together
     deadline: date | None  # from the contact date alone, before the rest is known
+    # The site's clock waits for a personal attendance and the request was not made in person
+    # (004): no deadline, whatever else is known yet.
+    awaiting_attendance: bool = False
 
 
 def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | None = None) -> IntakePreview:
@@ -604,14 +609,18 @@ def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | Non
         answers = read_answers(skranke, data)
     except IntakeRejected as rejected:
         contact = _contact_date(data.get("contact_date"))
+        awaiting = skranke.site.rules.clock_start_event == "personal_attendance" and data.get("channel") in (
+            "phone",
+            "written",
+        )
         deadline = None
-        if contact is not None:
+        if contact is not None and not awaiting:
             from datetime import timedelta
 
             deadline = contact + timedelta(days=skranke.site.rules.guarantee_days)
-        return IntakePreview(rejected.problems, None, deadline)
+        return IntakePreview(rejected.problems, None, deadline, awaiting)
     assessment = assess_intake(skranke, answers, department)
-    return IntakePreview((), assessment, assessment.deadline)
+    return IntakePreview((), assessment, assessment.deadline, assessment.guarantee == "awaiting_attendance")
 
 
 def flag_label(flag: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from skranke.store.audit_chain import discard_pending_events, write_pending_events
 from skranke.store.cipher import (
     FileKind,
     KeyFileError,
@@ -145,11 +146,14 @@ class Database:
                 if dry_run:
                     session.rollback()
                 else:
+                    # The audit chain's head last: see store.audit_chain.
+                    write_pending_events(session)
                     session.commit()
             except BaseException:
                 _rollback_quietly(session)
                 raise
             finally:
+                discard_pending_events(session)
                 session.close()
 
     @contextmanager

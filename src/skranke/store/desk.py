@@ -8,9 +8,10 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, cast, func, insert, or_, select, union, update
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select, union, update
 from sqlalchemy.orm import Session
 
+from skranke.store.audit_chain import write_pending_events
 from skranke.store.models import (
     Appointment,
     AuditEvent,
@@ -39,11 +40,6 @@ def staff_for_update(session: Session, staff_id: str) -> Staff | None:
     return session.get(Staff, staff_id, with_for_update=True)
 
 
-def insert_audit_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(AuditEvent), rows)
-
-
 def audit_events(
     session: Session, citizen_id: str | None, staff_id: str | None, since: datetime | None
 ) -> Sequence[AuditEvent]:
@@ -66,6 +62,8 @@ def audit_events(
 
 
 def last_audit_events(session: Session, citizen_id: str, limit: int) -> Sequence[AuditEvent]:
+    """The newest events about a citizen, this transaction's own included (written now)."""
+    write_pending_events(session)
     query = (
         select(AuditEvent)
         .where(AuditEvent.citizen_id == citizen_id)

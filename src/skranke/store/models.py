@@ -141,6 +141,8 @@ class Case(Base):
     medical_reviewed_on: Mapped[date | None] = mapped_column(Date)
     # personligt_fremmoede: the first personal attendance, where the site's clock starts there (004).
     personal_attendance_on: Mapped[date | None] = mapped_column(Date)
+    # samarbejde: the partner the course is shared with (Odense: Vista Balboa, 000 § 2.1); NULL: none.
+    partner: Mapped[str | None] = mapped_column(String(100))
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     citizen: Mapped[Citizen] = relationship(back_populates="cases")
@@ -195,6 +197,23 @@ Index(
     PLAN_REVIEW_COUNTED_FROM,
     Case.id,
     Case.department,
+    sqlite_where=text(RUNNING_TREATMENT),
+    postgresql_where=text(RUNNING_TREATMENT),
+)
+
+# The day a running treatment's medical review counts from (`domain.deadlines.medical_review_due`):
+# its last medical review when after the start, else the start. Frister pages each medical review
+# rule by it; the rules' tests (department, paragraph, partner) are read from the index too.
+MEDICAL_REVIEW_COUNTED_FROM = case(
+    (Case.medical_reviewed_on > Case.treatment_start, Case.medical_reviewed_on), else_=Case.treatment_start
+)
+Index(
+    "ix_cases_medical_review",
+    MEDICAL_REVIEW_COUNTED_FROM,
+    Case.id,
+    Case.department,
+    Case.paragraph,
+    Case.partner,
     sqlite_where=text(RUNNING_TREATMENT),
     postgresql_where=text(RUNNING_TREATMENT),
 )
@@ -488,7 +507,11 @@ class Complaint(Base):
 
 
 class AuditEvent(Base):
-    """Who did or looked at what, when, where. Append-only: triggers refuse UPDATE and DELETE."""
+    """Who did or looked at what, when, where. Append-only: triggers refuse UPDATE and DELETE.
+
+    Tamper-evident: each event's `hash` is a SHA-256 over `prev_hash` (the event before it) and
+    its own content (domain.audit_chain); ids are given by the chain, in its order.
+    """
 
     __tablename__ = "audit_events"
 
@@ -502,12 +525,28 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(64), default="")
     entity_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_citizen_at", "citizen_id", "at"),
         Index("ix_audit_events_actor_at", "actor", "at"),
     )
+
+
+class AuditChainHead(Base):
+    """The audit chain's last event and its hash (one row). Every transaction that writes events
+    updates it first: two workstations never chain onto the same event (PostgreSQL waits on the
+    row's lock, SQLite on its write lock)."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
 # --- sync bookkeeping ------------------------------------------------------------------

@@ -7,11 +7,20 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from skranke.domain.deadlines import ListingBounds
-from skranke.store.models import PLAN_REVIEW_COUNTED_FROM, Appointment, Case, CheckIn, Citizen, Complaint, Task
+from skranke.store.models import (
+    MEDICAL_REVIEW_COUNTED_FROM,
+    PLAN_REVIEW_COUNTED_FROM,
+    Appointment,
+    Case,
+    CheckIn,
+    Citizen,
+    Complaint,
+    Task,
+)
 
 
 def count_check_ins(session: Session, start: datetime, end: datetime) -> int:
@@ -40,6 +49,7 @@ CASE_COLUMNS = (
     Case.plan_interval_months,
     Case.medical_reviewed_on,
     Case.personal_attendance_on,
+    Case.partner,
 )
 
 
@@ -48,9 +58,6 @@ WAITING = (Case.treatment_start.is_(None), Case.closed_on.is_(None))
 # In the words of the partial index ix_cases_plan_review, so that the database can use it.
 RUNNING = (Case.closed_on.is_(None), Case.treatment_start.is_not(None))
 # The day a running treatment's medical review counts from (`domain.deadlines.medical_review_due`).
-MEDICAL_REVIEW_COUNTED_FROM = case(
-    (Case.medical_reviewed_on > Case.treatment_start, Case.medical_reviewed_on), else_=Case.treatment_start
-)
 # What the deadline rules read of an appointment (domain.deadlines.AppointmentFacts).
 APPOINTMENT_COLUMNS = (
     Appointment.id,
@@ -210,19 +217,49 @@ def running_page_query(counted_from_by: date, department: str | None, months: in
     return PageQuery(statement.order_by(_counted_from, Case.id), _counted_from)
 
 
-def medical_review_candidates(
-    session: Session,
-    counted_from_by: date,
-    departments: Sequence[str],
-    paragraphs: Sequence[str],
-    department: str | None,
-) -> list[Row]:
-    """Running treatments in the given departments or under the given paragraphs whose medical
-    review counts from a day up to `counted_from_by` (CASE_COLUMNS): a superset of those due by
-    the horizon, few (the rules decide)."""
-    covered = or_(Case.department.in_(list(departments)), Case.paragraph.in_(list(paragraphs)))
-    statement = select(*CASE_COLUMNS).where(*RUNNING, covered, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM)
-    return list(session.connection().execute(_of_department(statement, department)).all())
+# What a medical review rule covers: (departments, paragraphs, partners); any one matches.
+Covers = tuple[Sequence[str], Sequence[str], Sequence[str]]
+
+
+def _covered(covers: Covers) -> ColumnElement[bool]:
+    departments, paragraphs, partners = covers
+    tests = [
+        Case.department.in_(list(departments)),
+        Case.paragraph.in_(list(paragraphs)),
+        # Never NULL: a case without a partner is "not covered", also under NOT (an earlier rule).
+        func.coalesce(Case.partner, "").in_(list(partners)),
+    ]
+    return or_(*tests)
+
+
+def _medical_review_rule(
+    statement: Select, counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
+) -> Select:
+    """Running treatments the rule holds (and no earlier rule of the site: the first that holds
+    applies) whose medical review counts from a day up to `counted_from_by` (ix_cases_medical_review)."""
+    statement = statement.where(*RUNNING, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM, _covered(rule))
+    for before in earlier:
+        statement = statement.where(~_covered(before))
+    return _of_department(statement, department)
+
+
+def medical_review_count(
+    session: Session, counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
+) -> int:
+    """How many medical reviews of the rule are due by the horizon."""
+    statement = _medical_review_rule(select(func.count()).select_from(Case), counted_from_by, rule, earlier, department)
+    return session.connection().execute(statement).scalar_one()
+
+
+def medical_review_page_query(
+    counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
+) -> PageQuery:
+    """The rule's medical reviews due by the horizon in the order of the day they count from,
+    then case id; that day last, as the page's key."""
+    statement = _medical_review_rule(
+        select(*CASE_COLUMNS, MEDICAL_REVIEW_COUNTED_FROM), counted_from_by, rule, earlier, department
+    )
+    return PageQuery(statement.order_by(MEDICAL_REVIEW_COUNTED_FROM, Case.id), MEDICAL_REVIEW_COUNTED_FROM)
 
 
 def open_complaint_rows(session: Session, citizen_id: str | None = None) -> list[tuple]:

@@ -41,6 +41,7 @@ from skranke.sync.rows import (
     parse_paragraph,
     parse_pickup_rule,
     parse_plan_interval,
+    partner_name,
     preparation_id,
 )
 
@@ -97,6 +98,7 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
         "plan_interval_months": _Repeating(lambda text, _context: parse_plan_interval(text)),
         "medical_reviewed_on": _DATE,
         "personal_attendance_on": _DATE,
+        "partner": _Repeating(partner_name),
         "follow_up_consent": _BOOL,
     },
     "ordinationer": {

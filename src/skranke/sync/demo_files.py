@@ -89,6 +89,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "plan_interval_mdr",
         "laege_gennemgang",
         "personligt_fremmoede",
+        "samarbejde",
     ),
     "ordinationer": (
         "ordination_id",
@@ -430,6 +431,7 @@ class DemoCase:
     plan_interval: int | None = None  # plan_interval_mdr: agreed in the plan
     medical_reviewed: date | None = None  # laege_gennemgang
     attended: date | None = None  # personligt_fremmoede
+    partner: str | None = None  # samarbejde
 
     def row(self) -> list[str]:
         return [
@@ -447,6 +449,7 @@ class DemoCase:
             "" if self.plan_interval is None else str(self.plan_interval),
             format_date(self.medical_reviewed),
             format_date(self.attended),
+            self.partner or "",
         ]
 
 
@@ -782,11 +785,13 @@ class _DemoBuilder:
         so the rest of the demo stays as it was): where the clock starts at the first personal
         attendance (004), most open requests came in person on the day and every fifth only
         phoned (awaiting attendance); every fourth running treatment agreed a 3-month plan
-        interval (004, 000 § 4.1); treatments under a medical review rule (003 § 3.4, 001) had
+        interval (004, 000 § 4.1); every fifth shares its course with the site's partner (Odense:
+        Vista Balboa, 000 § 2.1); treatments under a medical review rule (003 § 3.4, 000 § 2.1, 001) had
         their last review recently, nearly a period ago, over a period ago, or never."""
         from skranke.domain.deadlines import CaseFacts, medical_review_rule
 
         by_attendance = self.rules.clock_start_event == "personal_attendance"
+        partners = self.site.partners()
         waiting = running = covered = 0
         for index, case in enumerate(self.demo.cases):
             changes: dict[str, object] = {}
@@ -797,8 +802,17 @@ class _DemoBuilder:
             elif case.start is not None and case.closed is None:
                 if running % 4 == 1:
                     changes["plan_interval"] = 3
+                if partners and running % 5 == 2 and case.paragraph != ANONYMOUS_PARAGRAPH:
+                    changes["partner"] = partners[0]  # the course with Vista Balboa (000 § 2.1)
                 running += 1
-                facts = CaseFacts(case.id, case.citizen_id, case.department, case.paragraph, case.contact)
+                facts = CaseFacts(
+                    case.id,
+                    case.citizen_id,
+                    case.department,
+                    case.paragraph,
+                    case.contact,
+                    partner=changes.get("partner"),  # type: ignore[arg-type]
+                )
                 review = medical_review_rule(facts, self.rules)
                 if review is not None:
                     period_ago = self.today - relativedelta(months=review.months)
@@ -1140,6 +1154,9 @@ class _BulkPeople:
         self.thirty_days = (self.youngest - (today - relativedelta(years=30))).days
         self.departments = demo_departments(site) if site is not None else _ODENSE_ROLES
         self.preparations = demo_preparations(site) if site is not None else {p: p for p in PREPARATIONS}
+        # Odense shares some courses with Vista Balboa (000 § 2.1): the first partner a site names.
+        partners = site.partners() if site is not None else ("Vista Balboa",)
+        self.partner = partners[0] if partners else ""
 
     @staticmethod
     def anonymous(index: int) -> bool:
@@ -1277,6 +1294,7 @@ def _bulk_cases(n: int, today: date, rng: random.Random, population: int, people
             "",  # plan_interval_mdr: the site's interval
             "",  # laege_gennemgang
             format_date(contact),  # personligt_fremmoede: came in person
+            people.partner if index % 40 == 3 and role != ANONYMOUS_ROLE else "",  # samarbejde
         ]
 
 

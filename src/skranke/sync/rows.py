@@ -503,6 +503,7 @@ class RowContext:
     site_id: str = ""
     # Preparations given only under supervision at the clinic (heroin): id -> name.
     supervised_only: Mapping[str, str] = field(default_factory=dict)
+    partners: Mapping[str, str] = field(default_factory=dict)  # folded name -> name
 
     @classmethod
     def for_site(cls, site: Site, today: date | None = None) -> RowContext:
@@ -520,6 +521,7 @@ class RowContext:
             today=today,
             site_id=site.id,
             supervised_only={p.id: p.name for p in site.preparations if not p.take_home_allowed},
+            partners={_fold(name): name for name in site.partners()},
         )
 
 
@@ -550,6 +552,20 @@ def department_id(value: Any, ctx: RowContext) -> str:
         invalid(
             _("unknown department {value!r}: the site has {known}").format(
                 value=str(value).strip(), known=", ".join(ctx.department_ids)
+            )
+        )
+    return found
+
+
+def partner_name(value: Any, ctx: RowContext) -> str | None:
+    """A partner the site names (as the site spells it); empty: none."""
+    if _blank(value):
+        return None
+    found = ctx.partners.get(_fold(value)) if isinstance(value, str) else None
+    if found is None:
+        invalid(
+            _("unknown partner {value!r} (samarbejde): the site has {known}").format(
+                value=str(value).strip(), known=", ".join(ctx.partners.values()) or _("none")
             )
         )
     return found
@@ -639,6 +655,14 @@ class CaseRow(ExportRow):
     medical_reviewed_on: OptionalDate = None
     # personligt_fremmoede: the first personal attendance, where the site's clock starts there (004).
     personal_attendance_on: OptionalDate = None
+    # samarbejde: the partner the course is shared with, one the site names (Odense: Vista
+    # Balboa, 000 § 2.1); None: none.
+    partner: str | None = None
+
+    @field_validator("partner", mode="before")
+    @classmethod
+    def _partner(cls, value: Any, info: ValidationInfo) -> str | None:
+        return partner_name(value, row_context(info.context))
 
     @field_validator("department", mode="before")
     @classmethod
@@ -830,6 +854,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("plan_interval_mdr", "plan_interval_months"),
         Column("laege_gennemgang", "medical_reviewed_on"),
         Column("personligt_fremmoede", "personal_attendance_on"),
+        Column("samarbejde", "partner"),
     ),
     "ordinationer": (
         Column("ordination_id", "id", True),

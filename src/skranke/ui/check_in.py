@@ -56,12 +56,14 @@ class Who:
     birth_date: date | None = None
     masked_cpr: str = ""
 
-    def subject(self) -> str:
+    def named(self) -> str:
+        """The name, with the alias beside it where there are both."""
         name = self.name or self.alias or self.citizen_id
-        if self.alias and self.name:
-            name = f"{name} ({self.alias})"
+        return f"{name} ({self.alias})" if self.alias and self.name else name
+
+    def subject(self) -> str:
         born = _("born {date}").format(date=short_date(self.birth_date)) if self.birth_date else _("anonymous")
-        return f"{name} · {born}"
+        return f"{self.named()} · {born}"
 
     def details(self) -> str:
         parts = [_("Citizen no. {id}").format(id=self.citizen_id)]
@@ -73,7 +75,7 @@ class Who:
         return self.name or self.alias or self.citizen_id
 
 
-def _run(screen: Screen, work: Callable[[], str], answered: Answered | None, not_saved: str) -> None:
+def run_act(screen: Screen, work: Callable[[], str], answered: Answered | None, not_saved: str) -> None:
     """`work` in a worker; its words (or the refusal) as a toast and to `answered`."""
     app = cast("SkrankeApp", screen.app)
 
@@ -141,7 +143,7 @@ def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered |
 
     def confirmed(yes: bool | None) -> None:
         if yes:
-            _run(
+            run_act(
                 screen,
                 lambda: check_in(app.skranke, app.actor, who.citizen_id, place).words(app.skranke.clock.now().tzinfo),
                 answered,
@@ -196,7 +198,7 @@ def undo_from(screen: Screen, who: Who, answered: Answered | None = None) -> Non
 
         def given(reason: str | None) -> None:
             if reason:
-                _run(
+                run_act(
                     screen,
                     lambda: undo_check_in(app.skranke, app.actor, who.citizen_id, reason, chosen.place).words(
                         app.skranke.clock.now().tzinfo

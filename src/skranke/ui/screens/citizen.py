@@ -19,6 +19,7 @@ from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
 from skranke.services.staff import AccessError
 from skranke.services.wording import reason_word, status_word
 from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
+from skranke.ui.complaint import register_complaint_from
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
@@ -66,6 +67,13 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             id="citizen.undo_check_in",
             tooltip=_("Undo today's check-in (the same day, before a dose), with a reason"),
         ),
+        Binding(
+            "k",
+            "register_complaint",
+            _("Complaint"),
+            id="citizen.complaint",
+            tooltip=_("Register a complaint or a request for access to records (on Frister with its deadline)"),
+        ),
     ]
 
     loaded = False
@@ -79,7 +87,10 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
             # First, so that it is in view however long the card is (80x24).
             yield Static(
                 Text(
-                    _("Esc closes the card · c checks in (C: choose where) · x undoes it · v shows the CPR (logged)"),
+                    _(
+                        "Esc closes the card · c checks in (C: choose where) · x undoes it · k complaint"
+                        " · v shows the CPR (logged)"
+                    ),
                     style="dim",
                 ),
                 id="citizen-close",
@@ -220,9 +231,12 @@ class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
     def action_undo_check_in(self) -> None:
         undo_from(self, self._who(), self._checked_in)
 
+    def action_register_complaint(self) -> None:
+        register_complaint_from(self, self._who(), self._checked_in)
+
     def _checked_in(self, text: str, refused: bool) -> None:
         if not refused:
-            self.load()  # the check-in is the card's latest action
+            self.load()  # the check-in (or the complaint) is the card's latest action
 
     def _deadlines(self, card: CitizenCard) -> Text:
         """The 14-day guarantee of each waiting request: deadline, status and why, with sources."""

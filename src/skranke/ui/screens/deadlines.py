@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from skranke.domain.deadlines import CaseFacts, FollowUp, RequestDeadline, medical_review_rule
+from skranke.domain.deadlines import FollowUp, RequestDeadline
 from skranke.i18n import _, long_date, near_date, ngettext, short_date, whole_number
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
@@ -28,6 +28,8 @@ from skranke.services.wording import (
     reason_word,
     status_word,
 )
+from skranke.ui.check_in import Who
+from skranke.ui.complaint import answer_complaint_from
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     citation,
@@ -112,6 +114,14 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
             _("Mark done"),
             id="deadlines.follow_up",
             tooltip=_("Record how the highlighted follow-up went; it then leaves the list"),
+        ),
+        # Only on the tab of medical reviews and complaints (check_action).
+        Binding(
+            "u",
+            "answer_complaint",
+            _("Answered"),
+            id="deadlines.complaint_answered",
+            tooltip=_("Record that the highlighted complaint or access request was answered today"),
         ),
         # Not in the footer (an 80-column footer holds seven keys); the help lists it.
         Binding(
@@ -433,11 +443,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         site = self.app.skranke.site
         rows: list[tuple[date, list[Text | str], str]] = []
         for review in self._view.overview.medical_reviews:
-            case = CaseFacts(
-                review.case_id, review.citizen_id, self._view.case_departments.get(review.case_id, ""), "", date.min
-            )
-            reviews = site.rules.medical_reviews
-            rule = medical_review_rule(case, site.rules) or (reviews[0] if len(reviews) == 1 else None)
+            rule = self._view.medical_review_rules.get(review.case_id)
             source = citation(rule.source) if rule else ""
             cells: list[Text | str] = [
                 Text(status_word(review.status), style=STATUS_STYLE.get(review.status, "")),
@@ -562,10 +568,11 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
     # --- a follow-up recorded as made ---------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "record_follow_up":
-            # Shown, and pressed, on the follow-up tab only: elsewhere the highlighted row is no follow-up.
+        if action in ("record_follow_up", "answer_complaint"):
+            # Each on its own tab only: elsewhere the highlighted row is neither.
             tabs = self.query(TabbedContent)
-            return bool(tabs) and tabs.first().active == "tab-follow-ups"
+            tab = "tab-follow-ups" if action == "record_follow_up" else "tab-medical"
+            return bool(tabs) and tabs.first().active == tab
         return True
 
     @on(TabbedContent.TabActivated)
@@ -598,6 +605,24 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         self.app.push_screen(
             OutcomeDialog(question), callback=lambda outcome: self._follow_up_answered(follow_up, outcome)
         )
+
+    def action_answer_complaint(self) -> None:
+        table = self.query_one("#medical", DataTable)
+        complaint = None
+        if self._view is not None and self.app.database_fault is None and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+            number = key.partition("|")[0].removeprefix("#")
+            complaint = next((c for c in self._view.overview.complaints if str(c.complaint_id) == number), None)
+        if complaint is None:
+            # A medical review leaves the list when the journal's export gives its day (laege_gennemgang).
+            self.notify(
+                _("No complaint or access request is highlighted: a medical review is recorded in the journal."),
+                timeout=5,
+            )
+            return
+        label = self._labels.get(complaint.citizen_id)
+        who = Who(complaint.citizen_id, label.name if label else "", label.alias if label else "")
+        answer_complaint_from(self, complaint, who, lambda _text, refused: None if refused else self.reload())
 
     def _follow_up_answered(self, follow_up: FollowUp, outcome: str | None) -> None:
         if outcome is not None:

@@ -823,6 +823,8 @@ class IntakeScreen(DatabaseScreen[None]):
         assessment = preview.assessment
         if preview.deadline is not None:
             text.append(_("Deadline: {date}").format(date=short_date(preview.deadline)) + "\n", "bold")
+        elif preview.awaiting_attendance:
+            text.append(_("Deadline: awaiting the personal attendance") + "\n", "bold")
         else:
             text.append(_("Deadline: when the date of the request is given") + "\n", "dim")
         if assessment is None:
@@ -851,6 +853,14 @@ class IntakeScreen(DatabaseScreen[None]):
                 )
             for flag in assessment.flags:
                 text.append(f"· {flag_label(flag)}\n", "yellow")
+        elif assessment.guarantee == "awaiting_attendance":
+            text.append(
+                _("No deadline yet: the 14 days count from the citizen's first personal attendance ({source})").format(
+                    source=self.app.skranke.site.rules.clock_start_event_source
+                )
+                + "\n",
+                "bold",
+            )
         elif assessment.exempt_reason == "anonymous":
             text.append(_("No treatment guarantee: anonymous treatment (SEL § 101a)") + "\n")
         elif assessment.exempt_reason:
