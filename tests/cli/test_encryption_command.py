@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -124,6 +125,7 @@ def test_a_plain_store_warns_until_encrypt_converts_it_with_a_copy_kept(capsys, 
     assert not content.startswith(SQLITE_HEADER) and b"Anne Holm" not in content
     copy = tmp_path / "skranke.plain-20260409T093000.db"
     assert result["plain_copy"] == str(copy) and result["rows"] > 0
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # readable in clear: its owner only
     with sqlite3.connect(copy) as plain:  # the copy kept beside it: the store as it was
         assert plain.execute("SELECT name FROM staff ORDER BY id").fetchall() == [("Anne Holm",), ("Karen Jensen",)]
 

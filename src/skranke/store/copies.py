@@ -336,6 +336,7 @@ def encrypt_store(store: Path, key: bytes, stamp: datetime) -> tuple[Path, CopyF
             raise
         plain_copy = unused_name(store.parent, f"{store.stem}.plain-{stamp:%Y%m%dT%H%M%S}", store.suffix)
         shutil.copyfile(store, plain_copy)
+        plain_copy.chmod(0o600)  # readable by anyone who may read it: its owner only
         fsync_file(plain_copy)
     # Renamed only now that the lock is let go: Windows does not rename over an open file.
     os.replace(partial, store)
