@@ -12,13 +12,24 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from skranke.store.engine import PAGE_CACHE_KIB
 
-# Printed by a child as its last line: its timings (seconds) and its peak RSS.
+# Printed by a child as its last line: its timings (seconds) and its peak RSS. `_store_connection`:
+# a bare DB-API connection to a store file, through the same driver and key as the store's own
+# (SQLCipher with the run's key for an encrypted file, stdlib sqlite3 for a plain one).
 CHILD_REPORT = """
+def _store_connection(path):
+    import os
+    from pathlib import Path
+    from skranke.store.cipher import FileKind, connect, file_kind, key_for_new_store
+    key = None if file_kind(Path(path)) == FileKind.PLAIN else key_for_new_store(Path(os.environ["SKRANKE_KEY_FILE"]))
+    return connect(Path(path), key)
+
 def _report(times, **extra):
     import json, os
     # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's across exec).
@@ -47,11 +58,11 @@ event.listen(database.engine, "before_cursor_execute", _sent)
 _report([], statements=[s for s in sent if s[0].lstrip().upper().startswith("SELECT")])
 """
 
-# Statements (JSON: [SQL, bound values]) run and fetched with stdlib sqlite3: argv 1 the SQLite
+# Statements (JSON: [SQL, bound values]) run and fetched bare (the store's own driver): argv 1 the SQLite
 # file, 2 how many times, 3 the statements.
 REPLAY = """
-import json, sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1])
+import json, sys, time
+connection = _store_connection(sys.argv[1])
 connection.execute("PRAGMA cache_size=-{page_cache_kib}")  # as the store's own connections
 statements = json.loads(sys.argv[3])
 times = []
@@ -78,6 +89,19 @@ def capture_code(view_import: str, view_call: str) -> str:
 
 
 ENV = {"SKRANKE_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+# Every store a benchmark makes is encrypted, as the application's are (DESIGN §1), with a key of
+# the run's own: never the user's (store.key in the config folder).
+KEY_FILE = Path(tempfile.mkdtemp(prefix="skranke-bench-key-")) / "store.key"
+ENV["SKRANKE_KEY_FILE"] = str(KEY_FILE)
+os.environ["SKRANKE_KEY_FILE"] = str(KEY_FILE)  # the stores this process makes itself
+
+
+def store_connection(path: Path):
+    """As `_store_connection` in a child: the store's own driver and key."""
+    from skranke.store.cipher import FileKind, connect, file_kind, key_for_new_store
+
+    key = None if file_kind(path) == FileKind.PLAIN else key_for_new_store(KEY_FILE)
+    return connect(path, key)
 
 
 @dataclass

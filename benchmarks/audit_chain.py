@@ -6,10 +6,10 @@ both chained (hashes computed, the chain's head taken and moved); baseline: the 
 written as before the chain, one Core `executemany` of the events with no hash and no head, in
 the same transaction shape.
 
-Verify: `services.audit.verify_chain` over ~1,000,000 events (bulk-inserted with sqlite3 into a
+Verify: `services.audit.verify_chain` over ~1,000,000 events (bulk-inserted through the store's driver into a
 store made by `Database.open`, their hashes computed by domain.audit_chain; not timed), in a
 child of its own so its peak RSS shows whether the walk holds the log; baseline: the same
-columns read with sqlite3 in id order, in batches, nothing computed.
+columns read bare through the same driver in id order, in batches, nothing computed.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import Figure, child, median, report
+from _common import Figure, child, median, report, store_connection
 
 NOW = "2026-04-09T09:00"
 
@@ -89,8 +88,8 @@ _report([elapsed], events=check.events)
 """
 
 READ = """
-import sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1])
+import sys, time
+connection = _store_connection(sys.argv[1])
 connection.execute("PRAGMA cache_size=-16000")
 started = time.perf_counter()
 cursor = connection.execute(
@@ -120,7 +119,7 @@ def fill(path: Path, events: int) -> None:
     from skranke.domain.audit_chain import event_hash
 
     rng = random.Random(25)
-    connection = sqlite3.connect(path)
+    connection = store_connection(path)
     last_id, prev = connection.execute("SELECT last_id, last_hash FROM audit_chain").fetchone()
     start = datetime(2025, 4, 9, 7, 0, tzinfo=UTC)
     staff = ["SYG", "KJ", "MN", "PL", "AH"]
@@ -156,7 +155,7 @@ def fill(path: Path, events: int) -> None:
     connection.close()
 
 
-def _insert(connection: sqlite3.Connection, rows: list[tuple]) -> None:
+def _insert(connection, rows: list[tuple]) -> None:
     with connection:
         connection.executemany(
             "INSERT INTO audit_events (id, at, actor, workstation, action, citizen_id, entity, entity_id, detail, "
@@ -205,7 +204,7 @@ def main() -> None:
         f"audit verify, {events:,} events (median of {args.runs})",
         Figure("verify_chain", seconds, max(v["rss_mb"] for v in verifies)),
         Figure(
-            "the same columns read with sqlite3",
+            "the same columns read bare (same driver)",
             median([r["times"][0] for r in reads]),
             max(r["rss_mb"] for r in reads),
         ),

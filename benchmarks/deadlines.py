@@ -4,7 +4,7 @@ The store is SQLite, made by the real schema and filled directly (not timed). Tw
 
 - the Frister view as the screen reads it, `deadlines_page(skranke)`: each tab's count and its
   500 most pressing rows; its baseline is the very SELECTs it sends (caught at the cursor in a
-  child of their own, with their bound values), run and fetched with stdlib sqlite3;
+  child of their own, with their bound values), run and fetched bare through the store's own driver (SQLCipher);
 - the whole view, `deadlines_view(skranke)` (what `skranke deadlines --json` prints: every row
   of every list); its baseline is its SELECTs (the cases `listing_bounds` lets through,
   appointments of waiting citizens, follow-ups recorded as made), compiled for SQLite.
@@ -210,14 +210,14 @@ def main() -> None:
     report(
         f"Frister view as the screen reads it, {args.cases:,} cases (median of {args.runs} x {args.repeat})",
         figure("deadlines_page(skranke)", page),
-        figure(f"its {len(json.loads(page_sql))} SELECTs, bare (sqlite3)", page_bare),
+        figure(f"its {len(json.loads(page_sql))} SELECTs, bare (same driver)", page_bare),
         aim_ratio=3,
         aim_ms=50,
     )
     report(
         f"the whole view (deadlines --json), {args.cases:,} cases (median of {args.runs} x {args.repeat})",
         figure("deadlines_view(skranke)", whole),
-        figure("its SELECTs, bare (sqlite3)", whole_bare),
+        figure("its SELECTs, bare (same driver)", whole_bare),
         aim_ratio=3,
         aim_ms=50,
     )

@@ -1,12 +1,12 @@
 """The dispensing queue of one day: 1,500 active orders and two years of dispensing history.
 
 A SQLite store made by `Database.open` (the real schema and indexes) is filled directly with
-sqlite3 executemany (not timed): 1,500 citizens with one order each (most daily and supervised,
+executemany through the store's driver (not timed): 1,500 citizens with one order each (most daily and supervised,
 some twice a week, some heroin twice a day), and ~1 million `dispensings` rows, one a pickup day
 per order for two years (a few refused, a few voided). Then, in fresh child processes,
 interleaved: `skranke.services.queue.queue(skranke)` for the day, and the bare SQL under
 it: the very SELECTs the view sends (caught at the cursor in a child of their own, with their
-bound values), run and fetched with stdlib sqlite3.
+bound values), run and fetched bare through the same driver.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import REPLAY, SETTLED, Figure, capture_code, child, median, report
+from _common import REPLAY, SETTLED, Figure, capture_code, child, median, report, store_connection
 
 TODAY = date(2026, 4, 9)
 NOW = f"{TODAY}T13:00"
@@ -57,7 +56,7 @@ def fill(path: Path, orders: int, days: int) -> int:
 
     Database.open(f"sqlite:///{path}", parse_now(NOW)).close()
     rng = random.Random(15)
-    connection = sqlite3.connect(path)
+    connection = store_connection(path)
     citizens, prescriptions, dispensings = [], [], []
     first_day = TODAY - timedelta(days=days)
     for number in range(orders):
@@ -143,7 +142,7 @@ def main() -> None:
         if args.keep:
             path = Path(args.keep)
         if path.exists():  # a kept store: count what it holds
-            with sqlite3.connect(path) as kept:
+            with store_connection(path) as kept:
                 rows = kept.execute("SELECT count(*) FROM dispensings").fetchone()[0]
         else:
             rows = fill(path, args.orders, args.days)
@@ -161,7 +160,7 @@ def main() -> None:
     report(
         f"dispensing queue, {args.orders} orders, {rows:,} dispensings (median of {args.runs} x {args.repeat})",
         Figure("queue(skranke)", median(view_times), max(view_rss)),
-        Figure(f"its {len(statements)} SELECTs, bare (sqlite3)", median(bare_times), max(bare_rss)),
+        Figure(f"its {len(statements)} SELECTs, bare (same driver)", median(bare_times), max(bare_rss)),
         aim_ratio=3,
         aim_ms=50,
     )

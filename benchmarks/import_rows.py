@@ -1,6 +1,6 @@
 """`skranke sync` of the bulk export files (200,000 rows by default: 4 files, 40/30/20/10 %),
 beside the floor of reading the same raw files with the stdlib csv module and writing them with
-sqlite3 executemany.
+executemany through the store's own driver (SQLCipher: an encrypted file, as every store is).
 
 The sync is the real path (read, validate, check references, upsert, log) into a fresh SQLite
 store, run in a child process by `run_sync`. The floor, in a child process too, reads each file
@@ -10,7 +10,7 @@ store: the least any importer of these files could do. Runs are interleaved, eac
 of the same seed and a fresh store.
 
 Beside them, what the floor leaves out: the rows the sync stored, read back and written with
-sqlite3 executemany into a fresh store of the real schema (its keys, indexes, CHECK and foreign
+executemany into a fresh store of the real schema (its keys, indexes, CHECK and foreign
 key constraints, the citizens' stored search text): no reading of files, no validation. That is
 the part of the sync no faster reader can remove.
 """
@@ -47,11 +47,11 @@ _report([elapsed], rows=sum(f.inserted for f in result.files))
 """
 
 FLOOR = """
-import csv, sqlite3, sys, time
+import csv, sys, time
 from pathlib import Path
 
 root = Path(sys.argv[1])
-connection = sqlite3.connect(root / "floor.db")
+connection = _store_connection(root / "floor.db")
 connection.execute("PRAGMA journal_mode=WAL")
 connection.execute("PRAGMA synchronous=NORMAL")
 started = time.perf_counter()
@@ -73,15 +73,15 @@ _report([elapsed], rows=rows)
 
 
 # The rows a sync stored (argv 1), written again into a fresh store of the real schema (argv 2)
-# with sqlite3 executemany, a transaction per table in the sync's order, as the store is set up.
+# with executemany, a transaction per table in the sync's order, as the store is set up.
 SCHEMA_WRITE = """
-import sqlite3, sys, time
+import sys, time
 from skranke.clock import parse_now
 from skranke.store.database import Database
 
 Database.open(f"sqlite:///{sys.argv[2]}", parse_now("2026-04-09T08:00")).close()
-source = sqlite3.connect(sys.argv[1])
-target = sqlite3.connect(sys.argv[2])
+source = _store_connection(sys.argv[1])
+target = _store_connection(sys.argv[2])
 target.execute("PRAGMA journal_mode=WAL")
 target.execute("PRAGMA synchronous=NORMAL")
 target.execute("PRAGMA foreign_keys=ON")
@@ -137,7 +137,7 @@ def main() -> None:
         f"skranke sync of {args.rows:,} rows (median of {args.runs})",
         Figure("skranke sync (run_sync)", median([s["times"][0] for s in sync]), max(s["rss_mb"] for s in sync)),
         Figure(
-            "floor: csv.reader + sqlite3 executemany",
+            "floor: csv.reader + executemany (same driver)",
             median([f["times"][0] for f in floor]),
             max(f["rss_mb"] for f in floor),
         ),
@@ -146,7 +146,7 @@ def main() -> None:
     floor_seconds = median([f["times"][0] for f in floor])
     schema_seconds = median([s["times"][0] for s in schema])
     print(
-        f"  of which no reader can remove: the same rows written into the real schema (sqlite3 executemany)"
+        f"  of which no reader can remove: the same rows written into the real schema (executemany)"
         f" {schema_seconds * 1000:.1f} ms, {schema_seconds / floor_seconds:.2f}x the floor by itself",
         flush=True,
     )

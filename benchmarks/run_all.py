@@ -19,6 +19,7 @@ BENCHMARKS = {
     "dispensing_queue.py": ["--runs", "2"],
     "search.py": ["--runs", "1"],
     "audit_chain.py": ["--runs", "1"],
+    "encryption.py": ["--runs", "1", "--rows", "50000"],
 }
 
 

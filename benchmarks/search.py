@@ -1,12 +1,12 @@
 """Citizen search at a large clinic: 100,000 citizens, one search a keystroke.
 
 A SQLite store made by `Database.open` (the real schema, its stored search text included) is
-filled directly with sqlite3 (not timed): synthetic Danish names, many with æ, ø and å, aliases,
+filled directly through its driver (not timed): synthetic Danish names, many with æ, ø and å, aliases,
 CPR numbers. A receptionist types a name, a name with Danish letters typed as ASCII, an alias, a
 CPR prefix and a birth date, one keystroke at a time; each keystroke is one
 `services.reception.search_citizens` (what "b Borger" and the intake's identity step call: the match,
 at most 50 hits, and an audit look per citizen shown, in one transaction). Its baseline is the
-SELECTs the same searches send, caught at the cursor and replayed with sqlite3.
+SELECTs the same searches send, caught at the cursor and replayed bare through the same driver.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import REPLAY, SETTLED, Figure, child, median, report
+from _common import REPLAY, SETTLED, Figure, child, median, report, store_connection
 
 NOW = "2026-04-09T09:00"
 # What is typed, one keystroke at a time ("soeren" finds Søren; "0101" a CPR or birth date).
@@ -97,7 +96,7 @@ def fill(path: Path, citizens: int) -> None:
         cpr = f"{day:02d}{month:02d}{year:02d}{rng.randint(0, 3)}{rng.randint(0, 999):03d}"
         rows.append((f"B{number:06d}", cpr, rng.choice(FIRST), rng.choice(LAST), rng.choice(ALIASES), ""))
     rows[0] = ("B000000", "0101801234", "Søren", "Ågård", "Lille-Jens", "")
-    connection = sqlite3.connect(path)
+    connection = store_connection(path)
     with connection:
         connection.executemany(
             "INSERT OR IGNORE INTO citizens (id, cpr, first_name, last_name, alias, phone) VALUES (?, ?, ?, ?, ?, ?)",
@@ -121,7 +120,7 @@ def main() -> None:
         for _ in range(args.runs):
             # A fresh copy each time: every search writes its audit looks.
             run = Path(folder) / "run.db"
-            with sqlite3.connect(path) as source, sqlite3.connect(run) as target:
+            with store_connection(path) as source, store_connection(run) as target:
                 source.backup(target)
             bare.append(child(REPLAY, str(run), "2", statements))  # the second time: warm, as the view's
             searches.append(child(SEARCH, f"sqlite:///{run}", NOW, keystrokes))
@@ -138,7 +137,7 @@ def main() -> None:
         f"citizen search, {args.citizens:,} citizens, a keystroke on average (median of {args.runs} runs)",
         Figure("search_citizens (with its audit looks)", per_keystroke, max(s["rss_mb"] for s in searches)),
         Figure(
-            "its SELECT, bare (sqlite3)",
+            "its SELECT, bare (same driver)",
             median([b["times"][1] for b in bare]) / len(KEYSTROKES),
             max(b["rss_mb"] for b in bare),
         ),

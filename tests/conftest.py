@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+# A key made by the test run that started this process (an xdist worker, a child a test spawns)
+# is kept: the stores of both are encrypted with it.
+_INHERITED_KEY_FILE = os.environ.get("SKRANKE_KEY_FILE", "")
 # The user's own config file and theme must not change what tests see.
 os.environ["SKRANKE_CONFIG"] = os.devnull
 os.environ.pop("TEXTUAL_THEME", None)
@@ -27,6 +30,18 @@ for variable in [
     os.environ.pop(variable)
 # Validated site files are cached (skranke.sites): in a folder of this run's own, not the user's.
 os.environ["SKRANKE_CACHE_DIR"] = tempfile.mkdtemp(prefix="skranke-test-cache-")
+# The encrypted store's key: one per test run, never the user's own (config folder). Every SQLite
+# store a test makes is encrypted with it, so the migrated template's copies open with it.
+if "skranke-test-key-" in _INHERITED_KEY_FILE and Path(_INHERITED_KEY_FILE).is_file():
+    PROCESS_KEY_FILE = Path(_INHERITED_KEY_FILE)
+else:
+    from skranke.store.cipher import key_for_new_store
+
+    PROCESS_KEY_FILE = Path(tempfile.mkdtemp(prefix="skranke-test-key-")) / "store.key"
+    key_for_new_store(PROCESS_KEY_FILE)  # made now, before any worker or child reads it
+os.environ["SKRANKE_KEY_FILE"] = str(PROCESS_KEY_FILE)
+# The daily backup (close-day, the application's start) writes here, never into the user's folders.
+os.environ["SKRANKE_BACKUP_DIR"] = tempfile.mkdtemp(prefix="skranke-test-backups-")
 
 from skranke.clock import FixedClock  # noqa: E402
 from skranke.config import load_settings  # noqa: E402
@@ -91,23 +106,58 @@ def _migrated_sqlite_template() -> Path:
     from skranke.store.database import Database
 
     folder = Path(tempfile.mkdtemp(prefix="skranke-test-template-"))
-    database = Database.open(f"sqlite:///{folder / 'template.db'}", datetime(2026, 1, 1, tzinfo=UTC))
+    database = Database.open(
+        f"sqlite:///{folder / 'template.db'}", datetime(2026, 1, 1, tzinfo=UTC), key_file=PROCESS_KEY_FILE
+    )
     database.close()
     return folder / "template.db"
 
 
-def _from_template(db_url: str | None) -> None:
+def _from_template(db_url: str | None, key_file: Path | None = None) -> None:
     """A new SQLite store at `db_url` as the migrations make it, copied: running Alembic's four
-    revisions for every test cost 150-350 ms each. tests/store tests the migrations themselves."""
+    revisions for every test cost 150-350 ms each. tests/store tests the migrations themselves.
+    The template is encrypted with this process's key: a test with a key of its own makes its
+    store the slow way."""
     if db_url is None or not db_url.startswith("sqlite:///"):
+        return
+    if (key_file or Path(os.environ.get("SKRANKE_KEY_FILE", ""))) != PROCESS_KEY_FILE:
         return
     path = Path(db_url.removeprefix("sqlite:///"))
     if not path.exists() and path.parent.is_dir():
         shutil.copyfile(_migrated_sqlite_template(), path)
 
 
+def store_engine(url: str):
+    """An engine on a store behind skranke's back (a test playing someone with database access):
+    an encrypted SQLite file is opened with the run's key, as whoever has the key file could."""
+    from skranke.store.cipher import FileKind, file_kind, read_key
+    from skranke.store.engine import make_engine, parse_url, sqlite_path
+
+    parsed = parse_url(url)
+    path = sqlite_path(parsed)
+    if path is None or file_kind(path) != FileKind.ENCRYPTED:
+        return create_engine(url)
+    return make_engine(parsed, read_key(PROCESS_KEY_FILE))
+
+
+def plain_store(path: Path) -> None:
+    """A SQLite store as skranke made them before encryption (the migrated template, decrypted)."""
+    import sqlcipher3
+
+    from skranke.store.cipher import key_pragma_value, read_key
+
+    source = sqlcipher3.connect(str(_migrated_sqlite_template()), isolation_level=None)
+    try:
+        source.execute(f'PRAGMA key = "{key_pragma_value(read_key(PROCESS_KEY_FILE))}"')
+        source.execute("ATTACH DATABASE ? AS plain KEY ''", (str(path),))
+        source.execute("SELECT sqlcipher_export('plain')")
+        source.execute("DETACH DATABASE plain")
+    finally:
+        source.close()
+
+
 def make_skranke(now: str, db_url: str | None = None, site: str = "odense", **settings) -> Skranke:
-    _from_template(db_url)
+    _from_template(db_url, settings.get("key_file"))
     skranke = Skranke.from_settings(load_settings(db=db_url, site=site, now=now, **settings))
     assert isinstance(skranke.clock, FixedClock)
     return skranke

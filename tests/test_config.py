@@ -39,7 +39,7 @@ def test_an_unknown_key_in_the_config_file_is_named(monkeypatch, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('database = "x"\n', encoding="utf-8")
     monkeypatch.setenv("SKRANKE_CONFIG", str(config))
-    with pytest.raises(SettingsError, match=r"ukendte indstillinger database; kendte: db, inbox"):
+    with pytest.raises(SettingsError, match=r"ukendte indstillinger database; kendte: backup_dir, db, inbox, key_file"):
         load_settings()
 
 

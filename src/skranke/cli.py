@@ -70,6 +70,15 @@ def _common_options() -> _Parser:
         help=_("sign in as this staff member (also SKRANKE_STAFF); the PIN from SKRANKE_PIN or a prompt"),
     )
     common.add_argument(
+        "--key-file",
+        default=argparse.SUPPRESS,
+        type=Path,
+        metavar=_("FILE"),
+        help=_(
+            "the encrypted SQLite store's key (also SKRANKE_KEY_FILE; default: store.key in the user config folder)"
+        ),
+    )
+    common.add_argument(
         "--create",
         action="store_true",
         default=argparse.SUPPRESS,
@@ -175,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     _staff_commands(commands, common)
     _desk_commands(commands, common)
     _complaint_commands(commands, common)
+    _store_commands(commands, common)
 
     intake = commands.add_parser(
         "intake",
@@ -203,10 +213,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             now=options.get("now"),
             language=options.get("language"),
             staff=options.get("staff"),
+            key_file=options.get("key_file"),
         )
         set_language(settings.language)
         handler = COMMANDS[args.command or "app"]
         skranke = Skranke.from_settings(settings, may_create=options.get("create", False))
+        if args.command != "encrypt":  # the one command that does what the warning asks
+            skranke.on_plain_store = _warn_plain_store
         try:
             _check_places(skranke, options)
             return handler(skranke, args)
@@ -303,6 +316,22 @@ def _write_crash_log(error: BaseException, command_line: Sequence[str]) -> str:
     return str(path)
 
 
+def _daily_backup(skranke: Skranke) -> None:
+    """The day's backup after close-day, when there is none yet (DESIGN §1); a backup that cannot
+    be made is said on stderr and does not undo the closed day."""
+    from skranke.services.errors import DeskRefusal
+    from skranke.services.storage import daily_backup
+
+    try:
+        daily_backup(skranke)  # in the audit log when made
+    except (DeskRefusal, DatabaseUnavailable, UsageError, OSError) as error:
+        print("skranke: " + _("the day's backup was not made: {error}").format(error=error), file=sys.stderr)
+
+
+def _warn_plain_store(warning: str) -> None:
+    print(f"skranke: {warning}", file=sys.stderr)
+
+
 def run_app(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.ui.app import SkrankeApp
 
@@ -330,9 +359,10 @@ def run_demo(skranke: Skranke, args: argparse.Namespace) -> int:
     print(_("Demo staff (initials, PIN, role):"))
     for initials, name, roles, pin in result.staff:
         print(f"  {initials:<3} {pin}  {role_words(roles):<16} {name}")
-    if args.no_open:
-        return EXIT_OK
-    return run_app(result.skranke, args)
+    try:
+        return EXIT_OK if args.no_open else run_app(result.skranke, args)
+    finally:
+        result.skranke.close()
 
 
 def run_hours(skranke: Skranke, args: argparse.Namespace) -> int:
@@ -987,6 +1017,8 @@ def run_close_day(skranke: Skranke, args: argparse.Namespace) -> int:
                 "{count} dose recorded as missed.", "{count} doses recorded as missed.", len(result.missed)
             ).format(count=len(result.missed))
         )
+    sys.stdout.flush()  # the answer first; the day's backup after it
+    _daily_backup(skranke)
     return EXIT_OK
 
 
@@ -997,3 +1029,132 @@ COMMANDS["void"] = run_void
 COMMANDS["release"] = run_release
 COMMANDS["close-day"] = run_close_day
 COMMANDS["complaint"] = run_complaint
+
+
+# --- the store's file: encryption ----------------------------------------------------------------
+
+
+def _store_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    encrypt = commands.add_parser(
+        "encrypt",
+        parents=[common],
+        help=_("encrypt a plain SQLite store from before (admin)"),
+        description=_(
+            "Encrypts a plain SQLite store with the key in the key file (a new key is written there "
+            "when there is none). The plain file is kept beside it: delete it once the encrypted "
+            "store works. Close skranke on every workstation first."
+        ),
+    )
+    encrypt.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help=_("a checked, encrypted copy of the SQLite store (admin)"),
+        description=_(
+            "Copies the SQLite store while others keep working, encrypted with the store's key, and "
+            "checks the copy. Without --to it goes into the backup folder, where the newest 14 daily "
+            "and 12 monthly backups are kept. `backup verify FILE` checks a backup."
+        ),
+    )
+    backup.add_argument("--to", type=Path, metavar=_("DIR"), help=_("the folder to write the backup to"))
+    backup.add_argument(
+        "--to-recipient",
+        metavar=_("AGE_PUBLIC_KEY"),
+        help=_("also an offsite copy encrypted to this age public key (age1…), which this PC cannot read"),
+    )
+    backup.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    checks = backup.add_subparsers(dest="backup_command", parser_class=_Parser, metavar="verify")
+    verify = checks.add_parser("verify", parents=[common], help=_("check a backup file whole"))
+    verify.add_argument("file", type=Path, metavar=_("FILE"), help=_("the backup file"))
+    verify.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help=_("put a backup in the SQLite store's place (admin)"),
+        description=_(
+            "Checks the backup, keeps the current store aside and puts the backup in its place. "
+            "Close skranke on every workstation first."
+        ),
+    )
+    restore.add_argument("file", type=Path, metavar=_("FILE"), help=_("the backup file"))
+    restore.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+
+def run_encrypt(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.storage import encrypt
+
+    result = encrypt(skranke, _needs_actor(skranke))
+    if args.json:
+        _print_json(result.to_json_dict())
+        return EXIT_OK
+    print(
+        _("{database} is encrypted ({rows} rows checked) with the key in {key}.").format(
+            database=result.store, rows=result.rows, key=result.key_file
+        )
+    )
+    print(
+        _(
+            "The plain copy {copy} can be read by anyone: delete it once skranke works with the encrypted "
+            "store, and keep a copy of the key somewhere safe (without it the store cannot be read)."
+        ).format(copy=result.plain_copy)
+    )
+    return EXIT_OK
+
+
+COMMANDS["encrypt"] = run_encrypt
+
+
+def _backup_line(facts) -> str:
+    taken = _("at an unknown time")
+    if facts.taken_at is not None:
+        moment = to_local(facts.taken_at)
+        taken = _("taken {day} at {time}").format(day=short_date(moment.date()), time=clock_time(moment))
+    return _("{file}: {taken}, revision {revision}, {rows} rows in {tables} tables").format(
+        file=facts.file, taken=taken, revision=facts.revision, rows=facts.rows, tables=len(facts.counts)
+    )
+
+
+def run_backup(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services import storage
+
+    if args.backup_command == "verify":
+        facts = storage.verify_backup(skranke, args.file)
+        if args.json:
+            _print_json({**facts.to_json_dict(), "ok": True})
+        else:
+            print(_("Whole: {backup}.").format(backup=_backup_line(facts)))
+        return EXIT_OK
+    storage.check_backup_target(skranke)  # PostgreSQL: before any sign-in asks for a PIN
+    result = storage.backup(skranke, _needs_actor(skranke), args.to, recipient=args.to_recipient)
+    if args.json:
+        _print_json(result.to_json_dict())
+        return EXIT_OK
+    print(_("Backup written and checked: {backup}.").format(backup=_backup_line(result.backup)))
+    if result.age_file:
+        print(_("Offsite copy (age): {file}").format(file=result.age_file))
+    for name in result.removed:
+        print(_("Removed by the retention (14 daily, 12 monthly): {name}").format(name=name))
+    return EXIT_OK
+
+
+def run_restore(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services import storage
+
+    storage.check_backup_target(skranke)
+    actor, sign_in_after = storage.restore_actor(skranke, lambda: _needs_actor(skranke))
+    result = storage.restore(skranke, actor, args.file)
+    if sign_in_after:
+        storage.sign_in_after_restore(skranke, result, lambda: _needs_actor(skranke))
+    if args.json:
+        _print_json(result.to_json_dict())
+        return EXIT_OK
+    print(_("Restored into {store}: {backup}.").format(store=result.store, backup=_backup_line(result.backup)))
+    if result.kept_aside:
+        print(_("The store as it was is kept aside: {file}").format(file=result.kept_aside))
+    return EXIT_OK
+
+
+COMMANDS["backup"] = run_backup
+COMMANDS["restore"] = run_restore

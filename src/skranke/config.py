@@ -23,6 +23,19 @@ def config_file() -> Path:
     return user_config_path("skranke", appauthor=False) / "config.toml"
 
 
+def key_file(setting: Path | None = None) -> Path:
+    """The key of the encrypted SQLite store: `key_file` in the settings (--key-file,
+    SKRANKE_KEY_FILE, config.toml), else `store.key` beside config.toml's usual place."""
+    if setting is not None:
+        return setting.expanduser()
+    override = os.environ.get("SKRANKE_KEY_FILE")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("skranke", appauthor=False) / "store.key"
+
+
 class SettingsError(ValueError):
     pass
 
@@ -39,11 +52,13 @@ class Settings:
     language: str = "da"
     workstation: str = ""  # the name in the audit log; default: the host name
     staff: str | None = None  # initials to sign in as (the PIN never comes from here)
+    key_file: Path | None = None  # the encrypted SQLite store's key; default: config.key_file()
+    backup_dir: Path | None = None  # the daily backups; default: backups/ in the user data directory
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-_PATHS = ("inbox", "outbox")
-_OPTIONAL = ("db", "now", "inbox", "outbox", "staff")
+_PATHS = ("inbox", "outbox", "key_file", "backup_dir")
+_OPTIONAL = ("db", "now", "inbox", "outbox", "staff", "key_file", "backup_dir")
 
 
 def _checked(values: dict[str, Any]) -> Settings:

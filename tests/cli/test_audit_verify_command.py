@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from skranke.cli import main
-from tests.conftest import TEST_PIN, make_skranke, signed_in
+from tests.conftest import TEST_PIN, make_skranke, signed_in, store_engine
 
 NOW = "2026-04-06T09:30"
 
@@ -36,7 +36,7 @@ def test_a_whole_log_exits_0_with_the_count_and_the_last_hash(store, capsys):
 
 
 def test_a_broken_log_exits_1_naming_the_event(store, db_url, capsys):
-    engine = create_engine(db_url)
+    engine = store_engine(db_url)
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.execute(text("DROP TRIGGER audit_events_no_update"))

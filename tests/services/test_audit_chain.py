@@ -17,7 +17,7 @@ from skranke.services.audit import audit_events, record, verify_chain
 from skranke.services.citizens import citizen_card, citizen_labels
 from skranke.services.staff import AccessError, sign_in, sign_out
 from skranke.store.errors import DatabaseUnavailable
-from tests.conftest import TEST_PIN, make_skranke, signed_in
+from tests.conftest import TEST_PIN, make_skranke, signed_in, store_engine
 
 NOW = "2026-04-06T09:30"
 
@@ -50,7 +50,7 @@ def _stored(skranke) -> list:
 
 def _with_triggers_dropped(skranke, *statements: str, **values) -> None:
     """What someone with database access can do: the append-only triggers out of the way."""
-    engine = create_engine(skranke.database_url)
+    engine = store_engine(skranke.database_url)
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))

@@ -103,7 +103,7 @@ def test_the_audit_command_lists_both_looks(app_at, capsys, monkeypatch):
     citizen_id = asyncio.run(path())
     capsys.readouterr()
     monkeypatch.setenv("SKRANKE_PIN", TEST_PIN)
-    url = str(app.skranke.database.engine.url)
+    url = app.skranke.database_url  # the engine's URL names SQLCipher's dialect and hides the key
     assert main(["audit", "--citizen", citizen_id, "--json", "--db", url, "--now", NOW, "--staff", "ADM"]) == 0
     events = json.loads(capsys.readouterr().out)["events"]
     opened = [(e["staff"], e["action"]) for e in events if e["action"] == "open_citizen"]

@@ -52,6 +52,9 @@ ACTIONS = (
     "sync",
     "read_audit",
     "audit_verify",
+    "encrypt",
+    "backup",
+    "restore",
 )
 
 
@@ -88,6 +91,9 @@ def action_word(action: str) -> str:
         "sync": _("ran a sync"),
         "read_audit": _("opened the audit log"),
         "audit_verify": _("checked the audit log's chain"),
+        "encrypt": _("encrypted the store"),
+        "backup": _("took a backup"),
+        "restore": _("restored a backup"),
     }.get(action, action)
 
 
@@ -103,6 +109,7 @@ def entity_word(entity: str) -> str:
         "prescription": _("order"),
         "service": _("service"),
         "staff": _("staff member"),
+        "store": _("store"),
         "task": _("task"),
     }.get(entity, entity)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,13 @@ def _user_data_dir() -> Path:
     return user_data_path("skranke", appauthor=False)
 
 
+def plain_store_warning(location: str) -> str:
+    return _(
+        "The database {database} is not encrypted: anyone who copies the file can read it. "
+        "An administrator encrypts it with `skranke encrypt`."
+    ).format(database=location)
+
+
 @dataclass
 class Skranke:
     """The open application: settings, clock, site and (opened on first use) the database.
@@ -61,6 +69,9 @@ class Skranke:
     # Citizens whose look a list has logged today, by (action, staff, workstation): see
     # `looks_logged`. Only the current day is kept.
     _looks_logged: dict[tuple[str, str, str, date], set[str]] = field(default_factory=dict, repr=False)
+    # Told once, when the database opens, that it is a plain SQLite store from before
+    # encryption (the command line writes the warning to stderr, the application shows it).
+    on_plain_store: Callable[[str], None] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, may_create: bool = True) -> Skranke:
@@ -89,8 +100,23 @@ class Skranke:
                     self.clock.now(),
                     create=self.may_create or not explicit,
                     make_folder=not explicit,
+                    key_file=self.key_file,
                 )
+                if self._database.plain and self.on_plain_store is not None:
+                    self.on_plain_store(plain_store_warning(self._database.location))
             return self._database
+
+    def database_location(self) -> str:
+        """Where the database is, as the user reads it, without opening it."""
+        from skranke.store.database import location_of
+
+        return location_of(self.database_url)
+
+    @property
+    def key_file(self) -> Path:
+        from skranke.config import key_file
+
+        return key_file(self.settings.key_file)
 
     def looks_logged(self, action: str, staff_id: str, workstation: str, day: date) -> set[str]:
         """The citizens a list that is read again and again (the dispensing queue) has already
@@ -108,6 +134,11 @@ class Skranke:
 
         path = sqlite_path(self.database_url)
         return path.parent if path is not None else _user_data_dir()
+
+    @property
+    def backup_dir(self) -> Path:
+        """Where the daily backups go: the setting, else `backups/` in the user data directory."""
+        return (self.settings.backup_dir or _user_data_dir() / "backups").expanduser()
 
     @property
     def inbox(self) -> Path:

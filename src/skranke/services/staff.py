@@ -39,7 +39,7 @@ _RECEPTION = frozenset(
 )
 _NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr"}
 _DOCTOR = _NURSE | {"release", "void"}
-_ADMIN = frozenset({"manage_staff", "sync", "read_audit", "view_deadlines"})
+_ADMIN = frozenset({"manage_staff", "manage_store", "sync", "read_audit", "view_deadlines"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "reception": _RECEPTION,
     "nurse": _NURSE,
@@ -111,6 +111,7 @@ def action_words(action: str) -> str:
         "release": _("release a hold"),
         "void": _("void a dose"),
         "manage_staff": _("manage staff"),
+        "manage_store": _("encrypt, back up or restore the store"),
         "sync": _("run a sync"),
         "read_audit": _("read the audit log"),
     }.get(action, action)

@@ -8,7 +8,6 @@ errors (a constraint violated, a bug) go on unchanged.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,23 +18,57 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from skranke.store.audit_chain import discard_pending_events, write_pending_events
+from skranke.store.cipher import (
+    FileKind,
+    KeyFileError,
+    KeyProblem,
+    file_kind,
+    is_driver_error,
+    key_for_new_store,
+    read_key,
+)
 from skranke.store.engine import location, make_engine, parse_url, read_only_url, sqlite_path
 from skranke.store.errors import DatabaseUnavailable, Reason, classify
 from skranke.store.schema import SchemaState, schema_state, sqlite_schema_state, upgrade_to_head
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+
+def default_key_file() -> Path:
+    from skranke.config import key_file
+
+    return key_file()
 
 
 class Database:
-    def __init__(self, engine: Engine, location: str = "", sqlite_file: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, location: str = "", sqlite_file: Path | None = None, key_file: Path | None = None
+    ) -> None:
         self.engine = engine
         self.location = location or location_of(str(engine.url))
         self.sqlite_file = sqlite_file
+        # The key file of an encrypted SQLite store; None for PostgreSQL and a plain store.
+        self.key_file = key_file
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.backup_location: str | None = None
 
+    @property
+    def encrypted(self) -> bool:
+        return self.key_file is not None
+
+    @property
+    def plain(self) -> bool:
+        """A SQLite store from before encryption: readable by anyone who copies the file."""
+        return self.sqlite_file is not None and self.key_file is None
+
     @classmethod
-    def open(cls, url: str, now: datetime, *, create: bool = True, make_folder: bool | None = None) -> Database:
+    def open(
+        cls,
+        url: str,
+        now: datetime,
+        *,
+        create: bool = True,
+        make_folder: bool | None = None,
+        key_file: Path | None = None,
+    ) -> Database:
         """Connect, and create or upgrade the schema (copying the old database first).
 
         `create`: a store that does not exist yet (no SQLite file, an empty database) is made;
@@ -43,21 +76,33 @@ class Database:
         `make_folder` (default: as `create`): a SQLite file's missing folder is made too; the
         command line passes False for an explicit --db, so a mistyped folder is never created.
         A database of another program, or of a newer skranke, is refused either way, untouched.
+        `key_file` (default: `skranke.config.key_file()`): the key of an encrypted SQLite store;
+        a new SQLite store is encrypted with it, and a new key is written there when it does
+        not exist yet. A plain store from before opens without it (`plain`).
         """
         parsed = parse_url(url)
         where = location(parsed)
         path = sqlite_path(parsed)
         known: tuple[str, str | None] | None = None  # PostgreSQL, or a SQLite file still to be made
+        key: bytes | None = None
+        used_key_file: Path | None = None
         if path is not None:
-            _check_sqlite_file(path, where, create=create, make_folder=create if make_folder is None else make_folder)
+            kind = _check_sqlite_file(
+                path, where, create=create, make_folder=create if make_folder is None else make_folder
+            )
             if read_only_url(parsed):
                 raise DatabaseUnavailable(Reason.READ_ONLY, where)
-            if path.exists() and path.stat().st_size > 0:
+            if kind != FileKind.PLAIN:
+                used_key_file = key_file or default_key_file()
+                key = _store_key(used_key_file, where, new=kind == FileKind.MISSING)
+            if kind != FileKind.MISSING:
                 try:
-                    known = sqlite_schema_state(path)
-                except sqlite3.Error as error:
-                    raise classify(error, where, path) or error from None
-        database = cls(make_engine(parsed), where, path)
+                    known = sqlite_schema_state(path, key)
+                except Exception as error:
+                    if not is_driver_error(error):
+                        raise
+                    raise classify(error, where, path, str(used_key_file or "")) or error from None
+        database = cls(make_engine(parsed, key), where, path, used_key_file)
         try:
             with database._faults_named():
                 state, revision = known or schema_state(database.engine)
@@ -79,8 +124,10 @@ class Database:
     def _faults_named(self) -> Iterator[None]:
         try:
             yield
-        except (DBAPIError, sqlite3.Error) as error:
-            fault = classify(error, self.location, self.sqlite_file)
+        except Exception as error:
+            if not (isinstance(error, DBAPIError) or is_driver_error(error)):
+                raise
+            fault = classify(error, self.location, self.sqlite_file, str(self.key_file or ""))
             if fault is None:
                 raise
             raise fault from error
@@ -142,7 +189,15 @@ def _rollback_quietly(session: Session) -> None:
         session.invalidate()
 
 
-def _check_sqlite_file(path: Path, where: str, *, create: bool, make_folder: bool) -> None:
+def _store_key(key_file: Path, where: str, *, new: bool) -> bytes:
+    try:
+        return key_for_new_store(key_file) if new else read_key(key_file)
+    except KeyFileError as error:
+        reason = Reason.KEY_MISSING if error.problem == KeyProblem.MISSING else Reason.KEY_UNREADABLE
+        raise DatabaseUnavailable(reason, where, str(key_file)) from None
+
+
+def _check_sqlite_file(path: Path, where: str, *, create: bool, make_folder: bool) -> FileKind:
     """What can be said of a SQLite file without opening it (opening would write to it)."""
     if path.is_dir():
         raise DatabaseUnavailable(Reason.IS_DIRECTORY, where)
@@ -159,20 +214,19 @@ def _check_sqlite_file(path: Path, where: str, *, create: bool, make_folder: boo
             raise DatabaseUnavailable(Reason.NOT_FOUND, where)
         if not os.access(folder, os.W_OK):
             raise DatabaseUnavailable(Reason.READ_ONLY, where)
-        return
+        return FileKind.MISSING
     try:
-        with path.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+        kind = file_kind(path)
     except OSError:
         raise DatabaseUnavailable(Reason.READ_ONLY, where) from None
-    if not header:
-        if not create:
-            raise DatabaseUnavailable(Reason.EMPTY, where)
-    elif header != SQLITE_HEADER:
+    if kind == FileKind.MISSING and not create:  # an empty file
+        raise DatabaseUnavailable(Reason.EMPTY, where)
+    if kind == FileKind.OTHER:
         raise DatabaseUnavailable(Reason.NOT_A_DATABASE, where)
     # WAL writes files beside the database: the folder must take them too.
     if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
         raise DatabaseUnavailable(Reason.READ_ONLY, where)
+    return kind
 
 
 def _check_server_writable(engine: Engine, where: str) -> None:

@@ -30,19 +30,28 @@ class Reason(StrEnum):
     NO_SUCH_DATABASE = "no_such_database"
     ACCESS_DENIED = "access_denied"
     LOST = "lost"  # the connection broke while in use (server restarted, session ended)
+    NOT_VERIFIED_TLS = "not_verified_tls"  # a server on another machine, without sslmode=verify-full
+    NO_ROOT_CERTIFICATE = "no_root_certificate"  # verify-full, but no CA file to check the server by
+    KEY_MISSING = "key_missing"  # an encrypted SQLite store, and no key file where it was looked for
+    WRONG_KEY = "wrong_key"  # the key file's key does not open the encrypted store
+    KEY_UNREADABLE = "key_unreadable"  # the key file cannot be read, or holds no key
 
 
 # Faults that waiting may heal: the application keeps retrying these on its own.
 TRANSIENT = frozenset({Reason.BUSY, Reason.UNREACHABLE, Reason.LOST})
+# Faults of the store's key, not of the database: the sentence names the key file too.
+KEY_FAULTS = frozenset({Reason.KEY_MISSING, Reason.WRONG_KEY, Reason.KEY_UNREADABLE})
 
 
 class DatabaseUnavailable(Exception):
     """The database cannot be used; `reason` says why, `location` where (password masked)."""
 
-    def __init__(self, reason: Reason, location: str) -> None:
+    def __init__(self, reason: Reason, location: str, detail: str = "") -> None:
         super().__init__(reason.value, location)
         self.reason = reason
         self.location = location
+        # The other file the sentence names: the key file looked at, the missing root certificate.
+        self.detail = detail
 
     @property
     def transient(self) -> bool:
@@ -50,12 +59,14 @@ class DatabaseUnavailable(Exception):
 
     def __str__(self) -> str:
         # Translated when shown, so the language chosen after the fault still applies.
-        return fault_sentence(self.reason).format(database=self.location)
+        return fault_sentence(self.reason).format(database=self.location, key=self.detail, file=self.detail)
 
     def advice(self) -> str:
         """What the user can do, for the application's banner (the CLI's sentence says it already)."""
         if self.transient:
             return _("skranke tries again by itself every few seconds; if it lasts, call whoever runs the server.")
+        if self.reason in KEY_FAULTS:
+            return _("Quit with q, put the store's key file back (or point --key-file at it) and start again.")
         return _("Quit with q, correct --db (or SKRANKE_DB, config.toml) and start again.")
 
 
@@ -90,6 +101,29 @@ def fault_sentence(reason: Reason) -> str:
         Reason.NO_SUCH_DATABASE: _("The database {database} does not exist on its server: check --db."),
         Reason.ACCESS_DENIED: _("The database server of {database} refused the user name or password."),
         Reason.LOST: _("The connection to the database {database} was lost."),
+        Reason.NOT_VERIFIED_TLS: _(
+            "The database server of {database} is another machine, and health data never crosses a "
+            "network in clear: add sslmode=verify-full and sslrootcert=FILE (the certificate of the "
+            "authority that signed the server's) to the URL, e.g. "
+            "...?sslmode=verify-full&sslrootcert=/etc/skranke/root.crt."
+        ),
+        Reason.NO_ROOT_CERTIFICATE: _(
+            "The server of {database} can be checked only against the certificate of the authority that "
+            "signed its own, and {file} does not exist: put it there, or give its path with "
+            "sslrootcert=FILE in the URL."
+        ),
+        Reason.KEY_MISSING: _(
+            "The database {database} is encrypted and its key file {key} is missing: put the key file "
+            "back, or point --key-file (SKRANKE_KEY_FILE) at the store's key."
+        ),
+        Reason.WRONG_KEY: _(
+            "The database {database} cannot be opened with the key in {key}: it was encrypted with "
+            "another key (or is no database); point --key-file (SKRANKE_KEY_FILE) at the store's own key."
+        ),
+        Reason.KEY_UNREADABLE: _(
+            "The key file {key} of the database {database} cannot be read or holds no key "
+            "(64 hexadecimal digits): put back your copy of the key."
+        ),
     }[reason]
 
 
@@ -101,10 +135,11 @@ def masked(url: str) -> str:
     return _PASSWORD.sub(r"\1***@", url)
 
 
-def _sqlite_fault(message: str, path: Path | None) -> Reason | None:
+def _sqlite_fault(message: str, path: Path | None, encrypted: bool) -> Reason | None:
     text = message.lower()
     if "file is not a database" in text or "file is encrypted" in text:
-        return Reason.NOT_A_DATABASE
+        # With a key, SQLCipher says this of a wrong key: an encrypted file shows nothing else.
+        return Reason.WRONG_KEY if encrypted else Reason.NOT_A_DATABASE
     if "readonly" in text or "read-only" in text:
         return Reason.READ_ONLY
     if "database is locked" in text or "database table is locked" in text:
@@ -170,9 +205,12 @@ def _postgresql_fault(driver_error: BaseException) -> Reason | None:
     return None
 
 
-def classify(error: BaseException, location: str, sqlite_file: Path | None = None) -> DatabaseUnavailable | None:
+def classify(
+    error: BaseException, location: str, sqlite_file: Path | None = None, key_file: str = ""
+) -> DatabaseUnavailable | None:
     """The fault behind a driver or SQLAlchemy error, or None when it is no database fault
-    (a constraint violated, a bug of ours): then the caller lets the error go on."""
+    (a constraint violated, a bug of ours): then the caller lets the error go on. `key_file`:
+    the SQLite store is encrypted with the key from there."""
     # Here, not at the top: the screens and commands import this module for DatabaseUnavailable.
     import sqlite3
 
@@ -186,10 +224,12 @@ def classify(error: BaseException, location: str, sqlite_file: Path | None = Non
     if isinstance(error, exc.DBAPIError) and error.orig is not None:
         driver_error = error.orig
     reason: Reason | None = None
-    if isinstance(driver_error, sqlite3.Error):
-        reason = _sqlite_fault(str(driver_error), sqlite_file)
+    if isinstance(driver_error, sqlite3.Error) or type(driver_error).__module__.startswith("sqlcipher3"):
+        reason = _sqlite_fault(str(driver_error), sqlite_file, bool(key_file))
     elif type(driver_error).__module__.startswith("psycopg"):
         reason = _postgresql_fault(driver_error)
     if reason is None and isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         reason = Reason.LOST
-    return DatabaseUnavailable(reason, location) if reason is not None else None
+    if reason is None:
+        return None
+    return DatabaseUnavailable(reason, location, key_file if reason in KEY_FAULTS else "")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
+
+from skranke.store.cipher import connect
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,10 +58,23 @@ def backup(engine: Engine, stamp: datetime, revision: str | None) -> str:
         "-",
     )
     target = source.with_name(name + source.suffix)
-    # sqlite3's online backup gives a consistent copy even with WAL.
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    # SQLite's online backup gives a consistent copy even with WAL; an encrypted store's copy is
+    # encrypted with the same key (the engine's URL carries it), page for page.
+    key = engine_key(engine)
+    src, dst = connect(source, key), connect(target, key)
+    try:
         src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
     return str(target)
+
+
+def engine_key(engine: Engine) -> bytes | None:
+    """The raw key an encrypted SQLite engine opens its file with (make_engine puts it in the URL)."""
+    if engine.url.drivername != "sqlite+pysqlcipher" or not engine.url.password:
+        return None
+    return bytes.fromhex(engine.url.password.removeprefix("x'").removesuffix("'"))
 
 
 def _log_upgrade(current: str | None, copy: str | None) -> None:
@@ -116,10 +130,11 @@ def _state_on(connection: Connection) -> tuple[str, str | None]:
     return _state_of(revision, tables)
 
 
-def sqlite_schema_state(path: Path) -> tuple[str, str | None]:
+def sqlite_schema_state(path: Path, key: bytes | None = None) -> tuple[str, str | None]:
     """As schema_state, for a SQLite file opened read-only: the engine's connection would switch
-    it to WAL first, a change to a file that may belong to another program."""
-    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    it to WAL first, a change to a file that may belong to another program. `key`: the file is
+    encrypted with it (a wrong key fails here, at the first read)."""
+    connection = connect(path, key, read_only=True)
     try:
         tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         revision = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import deque
 from collections.abc import Iterable
 from functools import partial
@@ -170,6 +171,8 @@ IDLE_CHECK_SECONDS = 5
 TYPE_AHEAD_ROUNDS = 50
 TYPE_AHEAD_MAX_SECONDS = 2.0
 START_UP_SETTLED_SECONDS = 3.0  # the first screen painted and its counts read (~1 s)
+# The day's backup starts after the start-up has settled (ui.app.SkrankeApp.daily_backup).
+DAILY_BACKUP_AFTER_SECONDS = 10.0
 
 
 class SkrankeApp(App[None]):
@@ -236,6 +239,37 @@ class SkrankeApp(App[None]):
         self._input_not_waited_for: Screen | None = None
         # A signed-in screen being opened after the sign-in: keys typed after the PIN are its.
         self._opening_mode = False
+        skranke.on_plain_store = self._plain_store_opened
+
+    # How long the warning about a plain store stays up (it comes again at every start).
+    PLAIN_STORE_NOTICE_SECONDS = 60.0
+
+    def _plain_store_opened(self, warning: str) -> None:
+        """The database opened is a plain SQLite store from before encryption: say so on screen.
+        It is opened in a worker, or on this thread when something needs it at once."""
+        if threading.get_ident() == self._thread_id:
+            self._show_plain_store(warning)
+        else:
+            self.call_from_thread(self._show_plain_store, warning)
+
+    def _show_plain_store(self, warning: str) -> None:
+        self.notify(
+            warning, title=_("Not encrypted"), severity="warning", timeout=self.PLAIN_STORE_NOTICE_SECONDS, markup=False
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="daily-backup")
+    def daily_backup(self) -> None:
+        """The day's backup when the backup folder holds none of today (a look at the folder first:
+        cheap). A backup that fails is said, never shown as the database's fault: the desk works on."""
+        from skranke.services.storage import daily_backup
+
+        try:
+            daily_backup(self.skranke)
+        except DatabaseUnavailable:
+            return  # the banner says it already, and the next start tries again
+        except Exception as error:  # noqa: BLE001 — the backup's fault is told, the counter goes on
+            message = _("The day's backup was not made: {error}").format(error=error)
+            self.call_from_thread(self.notify, message, severity="warning", timeout=30, markup=False)
 
     def report_database_fault(self, fault: DatabaseUnavailable) -> None:
         """The database failed a worker: show it everywhere and keep trying until it answers."""
@@ -271,6 +305,9 @@ class SkrankeApp(App[None]):
         if not self.is_headless:  # a test's app is one of many in its process: nothing to keep
             # By then the first screen and its database reads have made what lives as long as the app.
             self.set_timer(START_UP_SETTLED_SECONDS, keep_start_up_objects)
+            # The first start of a day backs the store up (DESIGN §1), after the first screen's
+            # reads and in a worker of its own: the counter never waits for it.
+            self.set_timer(DAILY_BACKUP_AFTER_SECONDS, self.daily_backup)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):

@@ -592,3 +592,5 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         ).format(count=len(result.missed))
         self.app.call_from_thread(self.app.notify, message, timeout=6)
         self.app.call_from_thread(self.load)
+        if not self.app.is_headless:  # as at start (ui.app): tests back up through the services
+            self.app.call_from_thread(self.app.daily_backup)  # at close-day, if not taken yet today
