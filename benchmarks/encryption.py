@@ -79,7 +79,7 @@ def main() -> None:
     from skranke.config import load_settings
     from skranke.services.context import Skranke
     from skranke.store.database import Database
-    from skranke.sync.demo_files import write_bulk_exports
+    from skranke.demo.bulk import write_bulk_exports
 
     site = Skranke.from_settings(load_settings(site=SITE)).site
     with tempfile.TemporaryDirectory() as folder_name:

@@ -193,7 +193,7 @@ def test_rows_removed_from_a_backup_fail_verify(demo, tmp_path):
 
 
 def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_aside(demo, tmp_path):
-    from skranke.services.desk import check_in
+    from skranke.services.reception import check_in
 
     skranke, admin = demo
     result = backup(skranke, admin, tmp_path)

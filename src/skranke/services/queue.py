@@ -154,7 +154,7 @@ def json_number(value: Decimal) -> float | int:
 
 
 def dose_record(row: Any) -> DoseRecord:
-    # A row of store.desk's dispensing reads, whose first ten values are a DoseRecord's fields.
+    # A row of store.window's dispensing reads, whose first ten values are a DoseRecord's fields.
     return DoseRecord._make(row[:10])
 
 
@@ -280,7 +280,7 @@ class DayData:
         return self._open_on[place]
 
     def person(self, citizen_id: str) -> Person:
-        # A citizen's row is (id, cpr, first name, last name, alias): store.desk.citizens_by_id.
+        # A citizen's row is (id, cpr, first name, last name, alias): store.reception.citizens_by_id.
         return _person(*self.citizens[citizen_id])
 
     def due(self, order: Order, now: datetime) -> list[DueDose]:
