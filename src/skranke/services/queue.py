@@ -280,7 +280,7 @@ class DayData:
         return self._open_on[place]
 
     def person(self, citizen_id: str) -> Person:
-        # A citizen's row is (id, cpr, first name, last name, alias): store.reception.citizens_by_id.
+        # A citizen's row is (id, cpr, first name, last name, alias): store.window.citizens_by_id.
         return _person(*self.citizens[citizen_id])
 
     def due(self, order: Order, now: datetime) -> list[DueDose]:
