@@ -77,9 +77,9 @@ def main() -> None:
     args = parser.parse_args()
     from skranke.clock import parse_now
     from skranke.config import load_settings
+    from skranke.demo.bulk import write_bulk_exports
     from skranke.services.context import Skranke
     from skranke.store.database import Database
-    from skranke.demo.bulk import write_bulk_exports
 
     site = Skranke.from_settings(load_settings(site=SITE)).site
     with tempfile.TemporaryDirectory() as folder_name:

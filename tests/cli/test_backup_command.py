@@ -157,3 +157,9 @@ def test_restore_refuses_while_another_process_has_the_store_open(demo_store, ca
         other.wait(timeout=30)
     code, _out, err = run(capsys, "restore", file, "--db", str(demo_store), *NOW)
     assert code == EXIT_OK, err
+
+
+def test_verify_of_a_folder_names_it(tmp_path, capsys):
+    """`backup verify` given the backup folder instead of one of its files: exit 1, one sentence."""
+    code, _out, err = run(capsys, "backup", "verify", str(tmp_path))
+    assert code == EXIT_REJECTED and f"{tmp_path} er en mappe" in err

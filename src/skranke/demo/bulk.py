@@ -230,6 +230,10 @@ def _bulk_cases(n: int, today: date, rng: random.Random, population: int, people
         )
 
 
+def _heroin_citizen(citizen: int) -> bool:
+    return citizen % 16 == 3
+
+
 def _bulk_prescriptions(
     n: int, today: date, rng: random.Random, population: int, people: _BulkPeople
 ) -> Iterator[list[str]]:
@@ -250,8 +254,13 @@ def _bulk_prescriptions(
         rule, supervised = rng.choices(
             ((DAILY, True), (TAKE_HOME_MON_THU, False), (HOME_DELIVERY_WED, False)), weights=(0.7, 0.2, 0.1)
         )[0]
-        if preparation == DIACETYLMORPHINE:
+        # Heroin only for a fixed set of citizens, and everything they get under supervision, every
+        # day: "Overvåget indtag af heroin samt metadon eller morfin" (000 § 5.4), which the import
+        # enforces. Decided by the citizen's number, so every order of theirs agrees.
+        if _heroin_citizen(citizen):
             rule, supervised = DAILY, True
+        elif preparation == DIACETYLMORPHINE:
+            preparation, dose, per_day = METHADONE, rng.randrange(40, 125, 5), 1
         valid_from = today - timedelta(days=rng.randint(0, 700))
         valid_to = valid_from + timedelta(days=rng.randint(14, 400)) if rng.random() < 0.3 else None
         # The journal's last dose: yesterday, or not known for an order that starts today.

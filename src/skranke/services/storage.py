@@ -118,6 +118,7 @@ def copy_fault_sentence(fault: CopyFault) -> str:
 
     sentences = {
         CopyProblem.NOT_FOUND: _("The file {file} does not exist."),
+        CopyProblem.FOLDER: _("{file} is a folder: name one backup file in it."),
         CopyProblem.CUT_SHORT: _("The file {file} is cut short or is no database (it does not hold whole pages)."),
         CopyProblem.NOT_ENCRYPTED: _("The file {file} is not encrypted: it is no skranke backup."),
         CopyProblem.WRONG_KEY: _(

@@ -44,6 +44,7 @@ EXCLUSIVE_WAIT_SECONDS = 2.0
 
 class CopyProblem(StrEnum):
     NOT_FOUND = "not_found"
+    FOLDER = "folder"  # a folder was named, not a backup file in it
     CUT_SHORT = "cut_short"  # empty, or not whole pages: truncated, or no database at all
     NOT_ENCRYPTED = "not_encrypted"
     WRONG_KEY = "wrong_key"  # the key does not open it (or its first page is damaged)
@@ -126,6 +127,8 @@ def check_copy(path: Path, key: bytes, expected: dict[str, int] | None = None, *
     of every table against `expected` (a backup: the counts recorded when it was taken)."""
     from skranke.store.schema import SchemaState, _state_of
 
+    if path.is_dir():
+        raise CopyFault(CopyProblem.FOLDER, path)
     kind = file_kind(path)
     if kind == FileKind.MISSING:
         raise CopyFault(CopyProblem.NOT_FOUND if not path.exists() else CopyProblem.CUT_SHORT, path)
