@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, update
 
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
 from skranke.services.context import UsageError
 from skranke.services.desk import (
@@ -15,7 +16,6 @@ from skranke.services.desk import (
     waiting_at_window,
 )
 from skranke.services.dispensing import dispense, queue
-from skranke.services.staff import AccessError
 from skranke.store.models import AuditEvent, CheckIn, OutboxEvent
 from tests.conftest import signed_in
 from tests.services.test_dispensing_service import NOW, seed

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
 from skranke.services.desk import DeskRefusal, check_in, search_citizens
 from skranke.services.dispensing import close_day, dispense, queue, release, void, window_queue
-from skranke.services.staff import AccessError
 from skranke.store.models import Citizen, Prescription, Task
 from tests.conftest import make_skranke, signed_in
 

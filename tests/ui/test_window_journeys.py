@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from skranke.services.audit import audit_events
-from skranke.services.desk import birth_date_of
+from skranke.services.citizens import birth_date_of
 from skranke.services.dispensing import birth_date_digits, dispense
 from skranke.services.staff import add_staff, sign_in
 from skranke.store.models import Citizen, DayClosing, Dispensing, HoldRelease, Prescription, Task

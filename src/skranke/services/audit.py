@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from skranke.domain.audit_chain import EDITED, HEAD_MISSING, INSERTED, ChainCheck
 from skranke.i18n import _, ngettext, short_date, whole_number
+from skranke.services.access import Actor, require
 from skranke.services.context import Skranke
-from skranke.services.staff import Actor, require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

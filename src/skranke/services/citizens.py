@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from skranke.domain.deadlines import Overview
+from skranke.services.access import Actor, require
 from skranke.services.audit import AuditEntry, last_looks, record, record_looks
 from skranke.services.context import Skranke
-from skranke.services.staff import Actor, require
 from skranke.sync.rows import mask_cpr as report_mask
 
 
@@ -52,10 +52,26 @@ def mask_cpr(cpr: str | None) -> str:
     return report_mask(f"{cpr[:6]}-{cpr[6:]}") if cpr else ""
 
 
+def birth_date_of(cpr: str | None) -> date | None:
+    """The birth date in a CPR number (the 7th digit gives the century, as CPR does)."""
+    if not cpr or len(cpr) != 10 or not cpr.isdigit():
+        return None
+    day, month, year, serial = int(cpr[0:2]), int(cpr[2:4]), int(cpr[4:6]), int(cpr[6])
+    if serial <= 3:
+        century = 1900
+    elif serial in (4, 9):
+        century = 2000 if year <= 36 else 1900
+    else:
+        century = 2000 if year <= 57 else 1800
+    try:
+        return date(century + year, month, day)
+    except ValueError:
+        return None
+
+
 def citizen_card(skranke: Skranke, actor: Actor | None, citizen_id: str) -> CitizenCard | None:
     """The card, for a signed-in person; the look is logged in the same transaction."""
     from skranke.services.deadlines import citizen_deadlines
-    from skranke.services.desk import birth_date_of
     from skranke.store.queries import citizen, citizen_appointments, citizen_cases
 
     signed_in = require(actor, "open_citizen")

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from skranke.domain.site import Site, normalise_key
 from skranke.i18n import _, clock_time
+from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_looks
-from skranke.services.citizens import mask_cpr
+from skranke.services.citizens import birth_date_of, mask_cpr
 from skranke.services.context import Skranke, UsageError
 from skranke.services.errors import DeskRefusal
-from skranke.services.staff import Actor, require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -62,23 +62,6 @@ def display_name(first_name: str, last_name: str, alias: str, citizen_id: str) -
         return alias
     initials = "".join(part[0] for part in f"{first_name} {last_name}".split() if part).upper()
     return initials or citizen_id
-
-
-def birth_date_of(cpr: str | None) -> date | None:
-    """The birth date in a CPR number (the 7th digit gives the century, as CPR does)."""
-    if not cpr or len(cpr) != 10 or not cpr.isdigit():
-        return None
-    day, month, year, serial = int(cpr[0:2]), int(cpr[2:4]), int(cpr[4:6]), int(cpr[6])
-    if serial <= 3:
-        century = 1900
-    elif serial in (4, 9):
-        century = 2000 if year <= 36 else 1900
-    else:
-        century = 2000 if year <= 57 else 1800
-    try:
-        return date(century + year, month, day)
-    except ValueError:
-        return None
 
 
 _DATE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{2}|\d{4})")

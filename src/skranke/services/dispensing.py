@@ -28,20 +28,21 @@ from skranke.domain.dispensing import (
     why_not_due,
 )
 from skranke.domain.site import Preparation
+from skranke.domain.vocabulary import REFUSAL_REASONS
 from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_looks
+from skranke.services.citizens import birth_date_of
 from skranke.services.context import Skranke, UsageError
 from skranke.services.desk import (
     HEROIN,
     HEROIN_CLINIC,
     DeskRefusal,
     _orders,
-    birth_date_of,
     display_name,
     medicine_place,
     place_name,
 )
-from skranke.services.staff import Actor, require
 from skranke.services.wording import refusal_text
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from skranke.store.models import Dispensing
 
 OUTCOMES = ("given", "refused", "missed")
-REFUSAL_REASONS = ("intoxicated", "declined", "other")
 
 
 def alert_text(alert: Alert) -> str:

@@ -20,8 +20,8 @@ from skranke.clock import to_local
 from skranke.domain import intake as rules
 from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake, partner_of, personal_attendance
 from skranke.i18n import _, file_fault, ngettext
+from skranke.services.access import Actor, require
 from skranke.services.context import Skranke
-from skranke.services.staff import Actor, require
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,8 +550,8 @@ class PickedCitizen:
 
 
 def picked_citizen(citizen_id: str, cpr: str, first_name: str, last_name: str, alias: str, phone: str) -> PickedCitizen:
-    from skranke.services.citizens import mask_cpr
-    from skranke.services.desk import birth_date_of, display_name
+    from skranke.services.citizens import birth_date_of, mask_cpr
+    from skranke.services.desk import display_name
 
     return PickedCitizen(
         citizen_id=citizen_id,

@@ -7,6 +7,7 @@ says them in the interface language, with the department's name.
 from __future__ import annotations
 
 from skranke.domain.site import Site
+from skranke.domain.vocabulary import REFUSAL_REASONS
 from skranke.i18n import _
 
 
@@ -63,7 +64,7 @@ def dose_state_word(state: str) -> str:
 
 
 def refusal_word(refusal: str) -> str:
-    """A refused dose's reason code (services.dispensing.REFUSAL_REASONS) in words."""
+    """A refused dose's reason code (domain.vocabulary.REFUSAL_REASONS) in words."""
     words = {"intoxicated": _("intoxicated"), "declined": _("citizen declined"), "other": _("other")}
     return words.get(refusal, refusal)
 
@@ -71,8 +72,6 @@ def refusal_word(refusal: str) -> str:
 def refusal_text(stored: str) -> str:
     """A refused dose's stored reason ("declined vil komme i eftermiddag": its code, then what was
     written) in words: "borgeren afslog: vil komme i eftermiddag". Any other text as it is."""
-    from skranke.services.dispensing import REFUSAL_REASONS
-
     code, _space, written = stored.partition(" ")
     if code not in REFUSAL_REASONS:
         return stored

@@ -30,9 +30,10 @@ from skranke import cache as compiled_cache
 from skranke.collector import keep_start_up_objects
 from skranke.i18n import _
 from skranke.resources import styles_dir
+from skranke.services.access import Actor
 from skranke.services.context import Skranke
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import Actor, sign_out
+from skranke.services.staff import sign_out
 from skranke.ui.providers import ScreensProvider
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.error import ErrorScreen
@@ -502,7 +503,8 @@ class SkrankeApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="staff-unlock")
     def _unlock(self, initials: str) -> None:
-        from skranke.services.staff import AccessError, StaffInputError, unlock_staff
+        from skranke.services.access import AccessError
+        from skranke.services.staff import StaffInputError, unlock_staff
 
         try:
             member = unlock_staff(self.skranke, self.actor, initials)

@@ -23,6 +23,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import AccessError
 from skranke.services.context import UsageError
 from skranke.services.desk import (
     DeskRefusal,
@@ -34,7 +35,6 @@ from skranke.services.desk import (
     undo_check_in,
 )
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError
 from skranke.ui.screens.confirm import ConfirmDialog
 
 if TYPE_CHECKING:

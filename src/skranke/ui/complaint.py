@@ -22,8 +22,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, parse_date, short_date
+from skranke.services.access import AccessError, require
 from skranke.services.complaints import add_complaint, answer_complaint
-from skranke.services.staff import AccessError, require
 from skranke.services.wording import complaint_kind_word
 from skranke.ui.check_in import Answered, Who, run_act
 from skranke.ui.screens.confirm import ConfirmDialog

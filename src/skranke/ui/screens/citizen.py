@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import AccessError
 from skranke.services.audit import action_word
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
-from skranke.services.staff import AccessError
 from skranke.services.wording import reason_word, status_word
 from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
 from skranke.ui.complaint import register_complaint_from

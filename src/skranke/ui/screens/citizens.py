@@ -21,9 +21,9 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.access import AccessError
 from skranke.services.desk import SEARCH_LIMIT, CitizenHit, WaitingCitizen, search_citizens, waiting_at_window
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError
 from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched

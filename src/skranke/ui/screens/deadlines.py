@@ -16,10 +16,10 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from skranke.domain.deadlines import FollowUp, RequestDeadline
 from skranke.i18n import _, long_date, near_date, ngettext, short_date, whole_number
+from skranke.services.access import AccessError, require
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError, require
 from skranke.services.tasks import outcome_label, record_follow_up
 from skranke.services.wording import (
     complaint_kind_word,

@@ -27,6 +27,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _
+from skranke.services.access import AccessError
 from skranke.services.desk import DeskRefusal
 from skranke.services.dispensing import (
     DoneRow,
@@ -42,7 +43,6 @@ from skranke.services.dispensing import (
     void,
 )
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError
 from skranke.services.wording import refusal_text, refusal_word
 from skranke.ui.screens.confirm import ConfirmDialog
 

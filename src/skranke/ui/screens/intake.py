@@ -35,6 +35,7 @@ from textual.worker import get_current_worker
 
 from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
 from skranke.i18n import _, clock_time, ngettext, parse_date, short_date
+from skranke.services.access import AccessError
 from skranke.services.desk import SEARCH_LIMIT, CitizenHit, search_citizens
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
@@ -60,7 +61,6 @@ from skranke.services.intake import (
     save_draft,
     task_kind_label,
 )
-from skranke.services.staff import AccessError
 from skranke.ui.formatting import plain
 from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched

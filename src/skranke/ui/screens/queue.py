@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from skranke.i18n import _, clock_time, long_date, ngettext, short_date
+from skranke.services.access import AccessError
 from skranke.services.dispensing import (
     DoneRow,
     DueRow,
@@ -33,7 +34,6 @@ from skranke.services.dispensing import (
     window_queue,
 )
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError
 from skranke.services.wording import dose_state_word as state_word
 from skranke.services.wording import refusal_text
 from skranke.ui.screens.confirm import ConfirmDialog

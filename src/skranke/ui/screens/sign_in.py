@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from skranke.i18n import _
+from skranke.services.access import AccessError, Actor
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError, Actor, sign_in
+from skranke.services.staff import sign_in
 
 if TYPE_CHECKING:
     from textual import getters

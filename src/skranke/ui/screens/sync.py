@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
 from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError
 from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
 from skranke.ui.formatting import NARROW, plain, room_left, shortened
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched

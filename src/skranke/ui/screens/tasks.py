@@ -15,9 +15,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import task_kind_label
-from skranke.services.staff import AccessError
 from skranke.services.tasks import (
     FOLLOW_UP_OUTCOMES,
     TaskRefused,
