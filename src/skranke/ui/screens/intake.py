@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -67,11 +67,6 @@ from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetch
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 SAVE_AFTER_SECONDS = 0.5  # debounced: the draft is in the store within a second of a change
 
@@ -234,10 +229,6 @@ class CitizenHits(DataTable[Text | str]):
 
 
 class IntakeScreen(DatabaseScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     DEFAULT_CSS = """
     #citizen-hits {
         height: auto;
