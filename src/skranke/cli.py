@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from skranke.clock import TIMEZONE, FixedClock, to_local
 from skranke.config import SettingsError, load_settings
 from skranke.i18n import _, clock_time, long_date, ngettext, set_language, short_date, week_number
+from skranke.services.access import AccessError, Actor, role_words
 from skranke.services.context import Skranke, UsageError
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
-from skranke.services.staff import AccessError, Actor, StaffInputError, role_words
+from skranke.services.staff import StaffInputError
 from skranke.sites import SiteError
 
 if TYPE_CHECKING:

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from skranke.domain.audit_chain import EDITED, INSERTED, REMOVED, event_hash
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events, record, verify_chain
 from skranke.services.citizens import citizen_card, citizen_labels
-from skranke.services.staff import AccessError, sign_in, sign_out
+from skranke.services.staff import sign_in, sign_out
 from skranke.store.errors import DatabaseUnavailable
 from tests.conftest import TEST_PIN, make_skranke, signed_in, store_engine
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, update
 
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
 from skranke.services.context import UsageError
 from skranke.services.dispensing import dispense
 from skranke.services.errors import DeskRefusal
 from skranke.services.queue import queue
 from skranke.services.reception import check_in, search_citizens, undo_check_in, waiting_at_window
-from skranke.services.staff import AccessError
 from skranke.store.models import AuditEvent, CheckIn, OutboxEvent
 from tests.conftest import signed_in
 from tests.services.test_dispensing_service import NOW, seed

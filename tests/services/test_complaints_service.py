@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
+from skranke.services.access import AccessError
 from skranke.services.complaints import ComplaintRefused, add_complaint, answer_complaint
 from skranke.services.deadlines import citizen_deadlines, deadlines, deadlines_page
-from skranke.services.staff import AccessError
 from skranke.store.models import AuditEvent, Citizen, Complaint
 from tests.conftest import signed_in
 

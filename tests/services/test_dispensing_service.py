@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
 from skranke.services.dispensing import close_day, dispense, release, void
 from skranke.services.errors import DeskRefusal
 from skranke.services.queue import queue, window_queue
 from skranke.services.reception import check_in, search_citizens
-from skranke.services.staff import AccessError
 from skranke.store.models import Citizen, Prescription, Task
 from tests.conftest import make_skranke, signed_in
 

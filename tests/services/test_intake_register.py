@@ -11,6 +11,7 @@ import textwrap
 import pytest
 from sqlalchemy import func, select
 
+from skranke.services.access import AccessError
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import (
     IntakeRefused,
@@ -23,7 +24,6 @@ from skranke.services.intake import (
     save_draft,
 )
 from skranke.services.reception import search_citizens
-from skranke.services.staff import AccessError
 from skranke.store.models import AuditEvent, Case, Citizen, Intake, OutboxEvent, Task
 from tests.conftest import TEST_PIN, signed_in
 

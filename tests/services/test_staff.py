@@ -8,19 +8,10 @@ from datetime import date
 
 import pytest
 
+from skranke.services.access import PERMISSIONS, ROLES, AccessError
 from skranke.services.audit import audit_events
 from skranke.services.citizens import citizen_card, citizen_labels, reveal_cpr
-from skranke.services.staff import (
-    PERMISSIONS,
-    ROLES,
-    AccessError,
-    StaffInputError,
-    add_staff,
-    disable_staff,
-    list_staff,
-    set_pin,
-    sign_in,
-)
+from skranke.services.staff import StaffInputError, add_staff, disable_staff, list_staff, set_pin, sign_in
 from skranke.services.sync import run_sync
 from skranke.store.models import Citizen
 from tests.conftest import TEST_PIN, signed_in

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from skranke.cli import main
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
-from skranke.services.staff import AccessError, StaffInputError, sign_in, unlock_staff
+from skranke.services.staff import StaffInputError, sign_in, unlock_staff
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 
 NOW = "2026-04-09T09:30"

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from skranke.services.access import AccessError
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import read_answers, register_intake
-from skranke.services.staff import AccessError
 from skranke.services.tasks import TaskRefused, complete_task, open_task_count, record_follow_up, tasks_view
 from skranke.store.models import Case, Citizen
 from tests.conftest import signed_in

@@ -9,8 +9,8 @@ import pytest
 
 from skranke.clock import TIMEZONE
 from skranke.i18n import set_language
+from skranke.services.access import ROLES, AccessError, Actor, require, role_word
 from skranke.services.audit import ACTIONS, AuditEntry, action_word
-from skranke.services.staff import ROLES, AccessError, Actor, require, role_word
 
 
 def test_a_refusal_names_the_roles_in_danish():

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
-from skranke.services.staff import AccessError, sign_in
+from skranke.services.staff import sign_in
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.sign_in import InitialsDialog
 from tests.conftest import TEST_PIN

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from skranke.services.queue import queue
 from skranke.store.models import Case, Citizen, Prescription
-from skranke.ui.check_in import CheckInDialog, PlaceChooser, ReasonDialog
+from skranke.ui.screens.check_in import CheckInDialog, PlaceChooser, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen

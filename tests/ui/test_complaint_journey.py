@@ -14,9 +14,9 @@ from sqlalchemy import select
 from textual.widgets import DataTable, Input, Static
 
 from skranke.store.models import AuditEvent, Complaint
-from skranke.ui.complaint import AnswerDialog, ComplaintDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
+from skranke.ui.screens.complaint import AnswerDialog, ComplaintDialog
 from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen

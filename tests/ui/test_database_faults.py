@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static, TabbedContent
 
+from skranke.services.access import Actor
 from skranke.services.errors import Reason
-from skranke.services.staff import Actor
 from skranke.ui.app import SkrankeApp
 from skranke.ui.widgets.database import DatabaseBanner, NotFetched
 from tests.conftest import make_skranke

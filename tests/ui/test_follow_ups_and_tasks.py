@@ -101,7 +101,7 @@ async def test_kj_records_a_follow_up_on_frister_and_it_leaves_the_list(app_at, 
 
 
 async def test_a_role_that_may_not_is_told_so_and_nothing_is_recorded(app_at, tmp_path):
-    # An administrator sees Frister but does not call citizens (services.staff.PERMISSIONS).
+    # An administrator sees Frister but does not call citizens (services.access.PERMISSIONS).
     app = app_at(NOW, prepare=demo, roles=("admin",), inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     async with app.run_test(size=TERMINAL) as pilot:
         await open_deadlines(pilot)

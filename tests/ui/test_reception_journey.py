@@ -10,7 +10,7 @@ from sqlalchemy import select
 from textual.widgets import DataTable, Input, Static
 
 from skranke.store.models import AuditEvent, CheckIn
-from skranke.ui.check_in import CheckInDialog, ReasonDialog
+from skranke.ui.screens.check_in import CheckInDialog, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen

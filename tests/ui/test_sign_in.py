@@ -7,7 +7,8 @@ import json
 import pytest
 
 from skranke.cli import main
-from skranke.services.staff import AccessError, sign_in
+from skranke.services.access import AccessError
+from skranke.services.staff import sign_in
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen

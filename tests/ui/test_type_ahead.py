@@ -210,7 +210,7 @@ async def test_keys_after_the_pin_wait_for_the_screen_it_opens(app_at):
 async def test_keys_after_down_wait_for_the_search_it_runs(app_at):
     # "niel↓x" in one send on Borger: the Down runs the search at once and the `x` waits for the
     # hits, so it acts on the first hit (undo a check-in) instead of landing in the field ("nielx").
-    from skranke.ui.check_in import ReasonDialog
+    from skranke.ui.screens.check_in import ReasonDialog
     from skranke.ui.screens.citizens import CitizensScreen
 
     app = app_at(NOW, prepare=staff, roles=None)

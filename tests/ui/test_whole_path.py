@@ -9,7 +9,7 @@ import time
 from textual.widgets import DataTable
 
 from skranke.ui.app import SkrankeApp
-from skranke.ui.check_in import CheckInDialog
+from skranke.ui.screens.check_in import CheckInDialog
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.dose import DoseDialog
 from skranke.ui.screens.queue import REFUSED, QueueScreen

@@ -15,6 +15,8 @@ CLOSING_STATUSES: frozenset[str] = frozenset(
 APPOINTMENT_KINDS: frozenset[str] = frozenset({"visitation", "læge", "samtale"})
 
 DISPENSING_OUTCOMES: frozenset[str] = frozenset({"given", "refused", "missed"})
+# Why a dose was refused at the window, as a refusal is stored and `skranke dispense --refused` takes it.
+REFUSAL_REASONS: tuple[str, ...] = ("intoxicated", "declined", "other")
 
 # Who may do what (DESIGN §1 "Staff, access and the audit log").
 STAFF_ROLES: frozenset[str] = frozenset({"reception", "nurse", "doctor", "admin"})

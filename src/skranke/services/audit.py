@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from skranke.domain.audit_chain import EDITED, HEAD_MISSING, INSERTED, ChainCheck
 from skranke.i18n import _, ngettext, short_date, whole_number
+from skranke.services.access import Actor, require
 from skranke.services.context import Skranke
-from skranke.services.staff import Actor, require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from skranke.domain.audit_chain import ChainCheck
 
 # What the log records (DESIGN §1), as the `action` column and the JSON say it.
 ACTIONS = (
@@ -323,6 +324,9 @@ def chain_json(check: ChainCheck) -> dict[str, Any]:
 def chain_sentence(check: ChainCheck, now: datetime) -> str:
     """What `skranke audit verify` says: the log whole with its count and last hash, or the
     first break, naming the event (id, when, what) and what is wrong with it."""
+    # Imported here: staff imports this module, and the chain's code is not needed to paint I dag.
+    from skranke.domain.audit_chain import EDITED, HEAD_MISSING, INSERTED
+
     broken = check.broken
     if broken is None:
         return ngettext(

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from skranke.domain.deadlines import Overview
+from skranke.services.access import Actor, require
 from skranke.services.audit import AuditEntry, last_looks, record, record_looks
 from skranke.services.context import Skranke
-from skranke.services.staff import Actor, require
 from skranke.sync.rows import mask_cpr as report_mask
 
 

@@ -10,10 +10,10 @@ from datetime import date
 
 from skranke.domain.deadlines import ComplaintDeadline, ComplaintFacts, complaint_deadlines
 from skranke.i18n import _, short_date
+from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_added
 from skranke.services.context import Skranke
 from skranke.services.errors import DeskRefusal
-from skranke.services.staff import Actor, require
 
 COMPLAINT_KINDS = ("complaint", "access")
 

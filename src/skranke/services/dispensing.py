@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from skranke.domain.dispensing import DueDose, Order, doses_due, why_not_due
+from skranke.domain.vocabulary import REFUSAL_REASONS
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_added
 from skranke.services.context import Skranke
 from skranke.services.errors import DeskRefusal
@@ -31,7 +33,6 @@ from skranke.services.queue import (
     service_intervals_on,
     service_open_on,
 )
-from skranke.services.staff import Actor, require
 from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from skranke.store.models import Dispensing
 
 OUTCOMES = ("given", "refused", "missed")
-
-REFUSAL_REASONS = ("intoxicated", "declined", "other")
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from skranke.clock import to_local
 from skranke.domain import intake as rules
 from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake, partner_of, personal_attendance
 from skranke.i18n import _, file_fault, ngettext
+from skranke.services.access import Actor, require
 from skranke.services.context import Skranke
-from skranke.services.staff import Actor, require
 
 
 @dataclass(frozen=True, slots=True)

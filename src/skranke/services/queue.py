@@ -18,11 +18,11 @@ from skranke.collector import collector_paused
 from skranke.domain.dispensing import DoseRecord, DueDose, Order, Release, doses_due, supervised_only
 from skranke.domain.site import Preparation
 from skranke.i18n import _
+from skranke.services.access import Actor, require
 from skranke.services.audit import record_looks
 from skranke.services.context import Skranke, UsageError
 from skranke.services.identity import birth_date_of, display_name
 from skranke.services.places import HEROIN, HEROIN_CLINIC, medicine_place, place_name
-from skranke.services.staff import Actor, require
 from skranke.services.wording import alert_text
 
 if TYPE_CHECKING:

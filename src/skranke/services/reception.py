@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from skranke.domain.site import normalise_key
 from skranke.i18n import _, clock_time
+from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_looks
 from skranke.services.citizens import mask_cpr
 from skranke.services.context import Skranke, UsageError
 from skranke.services.errors import DeskRefusal
 from skranke.services.identity import birth_date_of, display_name, full_name
 from skranke.services.places import HEROIN, medicine_place, place_name, window_places
-from skranke.services.staff import Actor, require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

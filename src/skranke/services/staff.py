@@ -1,7 +1,7 @@
 """Staff, sign-in and roles (DESIGN §1 "Staff, access and the audit log").
 
-Who may do what is decided here, in the services, not only hidden in the screens: every use
-case that shows or changes a citizen takes the signed-in `Actor` and calls `require()`.
+Who may do what is decided in the services (`services.access`), not only hidden in the screens:
+every use case that shows or changes a citizen takes the signed-in `Actor` and calls `require()`.
 The PIN is kept only as an Argon2 hash; it never reaches the store, a log, an exception or
 the audit detail.
 """
@@ -17,6 +17,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from skranke.i18n import _, clock_time, ngettext
+from skranke.services.access import ROLES, AccessError, Actor, require, role_word
+from skranke.services.audit import record
 from skranke.services.context import Skranke
 
 if TYPE_CHECKING:
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 
     from skranke.store.models import Staff
 
-ROLES = ("reception", "nurse", "doctor", "admin")
 MAX_FAILED_PINS = 5
 LOCK_OUT = timedelta(minutes=15)
 PIN_PATTERN = re.compile(r"\d{4,12}")
@@ -33,40 +34,9 @@ INITIALS_PATTERN = re.compile(r"[A-ZÆØÅ]{2,16}")
 # Who did something when no person signed in: a scheduled sync, for instance.
 WORKSTATION_ACTOR = "workstation"
 
-# Each role's own actions; nurse includes reception's, doctor includes nurse's (DESIGN §1).
-_RECEPTION = frozenset(
-    {"search", "open_citizen", "check_in", "intake", "follow_up", "complaint", "view_deadlines", "view_tasks"}
-)
-_NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr"}
-_DOCTOR = _NURSE | {"release", "void"}
-_ADMIN = frozenset({"manage_staff", "manage_store", "sync", "read_audit", "view_deadlines"})
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "reception": _RECEPTION,
-    "nurse": _NURSE,
-    "doctor": _DOCTOR,
-    "admin": _ADMIN,
-}
-
-
-class AccessError(Exception):
-    """Not signed in, a wrong PIN, locked out, disabled, or a role that may not: exit code 4."""
-
 
 class StaffInputError(ValueError):
     """Bad initials, name, roles or PIN given to a staff command: exit code 1."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The person (or the workstation itself) a use case acts for."""
-
-    staff_id: str
-    name: str
-    roles: frozenset[str]
-    workstation: str
-
-    def may(self, action: str) -> bool:
-        return any(action in PERMISSIONS[role] for role in self.roles)
 
 
 def workstation_name(skranke: Skranke) -> str:
@@ -76,58 +46,6 @@ def workstation_name(skranke: Skranke) -> str:
 def workstation_actor(skranke: Skranke) -> Actor:
     """What a scheduled task acts as: no person, no roles beyond its own job."""
     return Actor(WORKSTATION_ACTOR, "", frozenset(), workstation_name(skranke))
-
-
-def role_word(role: str) -> str:
-    """A role as staff say it (the code stays in commands, JSON and the store)."""
-    return {
-        "reception": _("reception"),
-        "nurse": _("nurse"),
-        "doctor": _("doctor"),
-        "admin": _("administrator"),
-    }.get(role, role)
-
-
-def role_words(roles: Iterable[str]) -> str:
-    """Roles in the order of their rights (reception first), as staff say them."""
-    order = {role: index for index, role in enumerate(ROLES)}
-    return ", ".join(role_word(r) for r in sorted(roles, key=lambda r: (order.get(r, len(ROLES)), r))) or "–"
-
-
-def action_words(action: str) -> str:
-    return {
-        "search": _("search for citizens"),
-        "open_citizen": _("open a citizen card"),
-        "check_in": _("check citizens in"),
-        "intake": _("register requests"),
-        "follow_up": _("record follow-ups"),
-        "complaint": _("register complaints"),
-        "view_deadlines": _("see the deadlines"),
-        "view_tasks": _("see the tasks"),
-        "dispense": _("record doses"),
-        "close_day": _("close the day"),
-        "view_queue": _("see the dispensing queue"),
-        "reveal_cpr": _("reveal a full CPR number"),
-        "release": _("release a hold"),
-        "void": _("void a dose"),
-        "manage_staff": _("manage staff"),
-        "manage_store": _("encrypt, back up or restore the store"),
-        "sync": _("run a sync"),
-        "read_audit": _("read the audit log"),
-    }.get(action, action)
-
-
-def require(actor: Actor | None, action: str) -> Actor:
-    """The actor, if their roles allow `action`; else AccessError naming what is missing."""
-    if actor is None:
-        raise AccessError(_("Sign in first: to {action} you must be signed in.").format(action=action_words(action)))
-    if not actor.may(action):
-        raise AccessError(
-            _("{staff} may not {action} (roles: {roles}).").format(
-                staff=actor.staff_id, action=action_words(action), roles=role_words(actor.roles)
-            )
-        )
-    return actor
 
 
 # Argon2id at OWASP's minimum profile (19 MiB, 2 passes, 1 lane; Password Storage Cheat Sheet),
@@ -199,7 +117,6 @@ def sign_in(skranke: Skranke, initials: str, pin: str) -> Actor:
 
     The attempt and its outcome go to the audit log in the same transaction.
     """
-    from skranke.services.audit import record
     from skranke.store.staff import staff_for_update
 
     now = skranke.clock.now()
@@ -260,7 +177,6 @@ def sign_in(skranke: Skranke, initials: str, pin: str) -> Actor:
 
 def sign_out(skranke: Skranke, actor: Actor, reason: str) -> None:
     """Lock or change of shift: written to the audit log (reason 'key', 'idle', 'quit')."""
-    from skranke.services.audit import record
 
     with skranke.database.transaction() as session:
         record(session, actor, skranke.clock.now(), "sign_out", detail={"reason": reason})
@@ -290,7 +206,6 @@ def add_staff(
     skranke: Skranke, actor: Actor | None, initials: str, name: str, roles: Iterable[str], pin: str
 ) -> StaffMember:
     """An admin adds a person; on a store with no staff the first person needs no sign-in but must be an admin."""
-    from skranke.services.audit import record
     from skranke.store.models import Staff, StaffRole
     from skranke.store.staff import staff_count as count
 
@@ -352,7 +267,6 @@ def _changed_staff(session: Session, staff_id: str) -> Staff:
 
 
 def disable_staff(skranke: Skranke, actor: Actor | None, staff_id: str) -> StaffMember:
-    from skranke.services.audit import record
 
     admin = require(actor, "manage_staff")
     now = skranke.clock.now()
@@ -367,7 +281,6 @@ def disable_staff(skranke: Skranke, actor: Actor | None, staff_id: str) -> Staff
 
 def set_pin(skranke: Skranke, actor: Actor | None, staff_id: str, pin: str) -> StaffMember:
     """A new PIN (an admin for anyone; anyone for themselves); clears a lock-out."""
-    from skranke.services.audit import record
 
     check_pin(pin)
     if actor is None or not (actor.may("manage_staff") or actor.staff_id == staff_id.strip().upper()):
@@ -385,7 +298,6 @@ def set_pin(skranke: Skranke, actor: Actor | None, staff_id: str, pin: str) -> S
 
 def unlock_staff(skranke: Skranke, actor: Actor | None, staff_id: str) -> StaffMember:
     """Lifts a PIN lock-out (five wrong PINs) before its 15 minutes are up; the PIN stays (admin)."""
-    from skranke.services.audit import record
 
     admin = require(actor, "manage_staff")
     now = skranke.clock.now()

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skranke.i18n import _
+from skranke.services.access import Actor, require
 from skranke.services.audit import record
 from skranke.services.context import Skranke, UsageError
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal, Reason
-from skranke.services.staff import Actor, require, workstation_actor
+from skranke.services.staff import workstation_actor
 
 if TYPE_CHECKING:
     from skranke.store.copies import CopyFacts, CopyFault
@@ -416,7 +417,7 @@ def restore_actor(skranke: Skranke, sign_in: Callable[[], Actor]) -> tuple[Actor
 def sign_in_after_restore(skranke: Skranke, result: RestoreResult, sign_in: Callable[[], Actor]) -> Actor:
     """The restored store's administrator signs in; anyone else, and the store is taken out of
     its place again (left beside it as `.refused-restore`), so it is not there without an admin."""
-    from skranke.services.staff import AccessError
+    from skranke.services.access import AccessError
 
     try:
         actor = require(sign_in(), "manage_store")

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from skranke.clock import TIMEZONE
 from skranke.i18n import _
+from skranke.services.access import Actor, require
 from skranke.services.context import Skranke, UsageError
-from skranke.services.staff import Actor, require, workstation_actor
+from skranke.services.staff import workstation_actor
 from skranke.sync.outbox import OutboxConflict, existing_outbox_ranges, write_outbox_file
 from skranke.sync.reader import ParsedFile, RowError, read_export, sort_exports, write_report
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from skranke.i18n import _
+from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_looks
 from skranke.services.context import Skranke
 from skranke.services.identity import display_name
-from skranke.services.staff import Actor, require
 
 FOLLOW_UP_OUTCOMES = ("reached", "not_reached", "declined")
 DONE_SHOWN_DAYS = 14  # done tasks shown apart, this far back

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from skranke.domain.site import Site
+from skranke.domain.vocabulary import REFUSAL_REASONS
 from skranke.i18n import _, clock_time, ngettext, short_date
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def dose_state_word(state: str) -> str:
 
 
 def refusal_word(refusal: str) -> str:
-    """A refused dose's reason code (services.dispensing.REFUSAL_REASONS) in words."""
+    """A refused dose's reason code (domain.vocabulary.REFUSAL_REASONS) in words."""
     words = {"intoxicated": _("intoxicated"), "declined": _("citizen declined"), "other": _("other")}
     return words.get(refusal, refusal)
 
@@ -79,8 +80,6 @@ def refusal_word(refusal: str) -> str:
 def refusal_text(stored: str) -> str:
     """A refused dose's stored reason ("declined vil komme i eftermiddag": its code, then what was
     written) in words: "borgeren afslog: vil komme i eftermiddag". Any other text as it is."""
-    from skranke.services.dispensing import REFUSAL_REASONS
-
     code, _space, written = stored.partition(" ")
     if code not in REFUSAL_REASONS:
         return stored

@@ -31,19 +31,21 @@ from skranke import cache as compiled_cache
 from skranke.collector import keep_start_up_objects
 from skranke.i18n import _
 from skranke.resources import styles_dir
-from skranke.services.context import Skranke
+from skranke.services.access import Actor
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import Actor, sign_out
+from skranke.services.staff import sign_out
+from skranke.ui.app_base import SkrankeAppBase
 from skranke.ui.providers import ScreensProvider
+from skranke.ui.registry import palette_screens, screen_bindings, screen_modes, screen_title, signed_in_modes
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.error import ErrorScreen
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.sign_in import SignInScreen
-from skranke.ui.screens.today import TodayScreen
 from skranke.ui.textual_words import SkrankeCommandPalette, translate, translated
 from skranke.ui.widgets.staff_bar import StaffBar
 
 if TYPE_CHECKING:
+    from skranke.services.context import Skranke
     from skranke.ui.screens.sync import SyncScreen
 
 # Drawn the same whatever TEXTUAL_THEME says: snapshots and clinics see one look.
@@ -118,52 +120,7 @@ class _SteadyStylesheet(Stylesheet):
         return (__version__, compiled_cache.file_key(textual.css.parse.__file__), sorted(self._variables.items()))
 
 
-def _deadlines_screen() -> Screen:
-    # Imported when first shown: "I dag" paints without the other screens' modules.
-    from skranke.ui.screens.deadlines import DeadlinesScreen
-
-    return DeadlinesScreen()
-
-
-def _citizens_screen() -> Screen:
-    from skranke.ui.screens.citizens import CitizensScreen
-
-    return CitizensScreen()
-
-
-def _sync_screen() -> Screen:
-    from skranke.ui.screens.sync import SyncScreen
-
-    return SyncScreen()
-
-
-def _intake_screen() -> Screen:
-    from skranke.ui.screens.intake import IntakeScreen
-
-    return IntakeScreen()
-
-
-def _tasks_screen() -> Screen:
-    from skranke.ui.screens.tasks import TasksScreen
-
-    return TasksScreen()
-
-
-# Screens that show or change citizens: a signed-in person first (DESIGN §1, §4).
-def _queue_screen() -> Screen:
-    from skranke.ui.screens.queue import QueueScreen
-
-    return QueueScreen()
-
-
-SIGNED_IN_MODES = {
-    "citizens": _citizens_screen,
-    "queue": _queue_screen,
-    "deadlines": _deadlines_screen,
-    "intake": _intake_screen,
-    "tasks": _tasks_screen,
-    "sync": _sync_screen,
-}
+SIGNED_IN_MODES = signed_in_modes()
 IDLE_CHECK_SECONDS = 5
 # Type-ahead (DESIGN §1 "Safe at the window"): how many rounds a key may take to settle
 # (its bubbling, the messages it posts, a pushed screen's mount and focus), and how long a
@@ -175,36 +132,18 @@ START_UP_SETTLED_SECONDS = 3.0  # the first screen painted and its counts read (
 DAILY_BACKUP_AFTER_SECONDS = 10.0
 
 
-class SkrankeApp(App[None]):
+class SkrankeApp(SkrankeAppBase):
     TITLE = "skranke"
     CSS_PATH = [styles_dir() / "app.tcss"]
     COMMANDS = App.COMMANDS | {ScreensProvider}
-    MODES = {"today": TodayScreen, **SIGNED_IN_MODES}
+    MODES = screen_modes()
     DEFAULT_MODE = "today"
     BINDINGS = [
         # First after the screen's own keys: a narrow footer leaves out keys from the end.
         Binding("l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the desk: back to I dag, nobody signed in")),
         Binding("f1,question_mark", "help", _("Help"), id="app.help", tooltip=_("All keys")),
-        Binding("d", "open('today')", _("Today"), id="screen.today", tooltip=_("Opening hours and counts")),
-        Binding(
-            "f",
-            "open('deadlines')",
-            _("Deadlines"),
-            id="screen.deadlines",
-            tooltip=_("14-day guarantee, follow-ups, plan reviews"),
-        ),
-        Binding(
-            "b", "open('citizens')", _("Citizen"), id="screen.citizens", tooltip=_("Find a citizen and check them in")
-        ),
-        Binding("m", "open('queue')", _("Medicine"), id="screen.queue", tooltip=_("The dispensing queue")),
-        Binding(
-            "n", "open('intake')", _("New request"), id="screen.intake", tooltip=_("Ny henvendelse: the intake form")
-        ),
-        Binding("o", "open('tasks')", _("Tasks"), id="screen.tasks", tooltip=_("Notifications, referrals, follow-ups")),
-        # Not in the footer (an 80-column footer holds seven keys); in help and the palette.
-        Binding(
-            "s", "open('sync')", _("Sync"), id="screen.sync", tooltip=_("Imports, rejected files, outbox"), show=False
-        ),
+        # One key per screen (ui.registry), in the footer's order.
+        *screen_bindings(),
         # Shown once, at the footer's right edge (Footer.show_command_palette), not in the row too.
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.palette", show=False, priority=True),
         # Not in the footer: an 80-column footer holds seven keys, and these are in help and palette.
@@ -216,21 +155,14 @@ class SkrankeApp(App[None]):
     # The app's own theme as the reactive's default: applied once at start (setting it in
     # __init__ would restyle every widget a second time), and TEXTUAL_THEME cannot change it.
     theme: Reactive[str] = Reactive("skranke")
-    # The one app-wide state of the database: None while it answers. Every DatabaseScreen
-    # follows it (skranke.ui.widgets.database describes the pattern).
-    database_fault: Reactive[DatabaseUnavailable | None] = Reactive(None)
-    RETRY_SECONDS = 5.0
 
     def __init__(self, skranke: Skranke) -> None:
-        self.skranke = skranke
-        self.actor: Actor | None = None
         self._last_activity = monotonic()
-        super().__init__()
+        super().__init__(skranke)
         self.register_theme(SKRANKE_THEME)
         # Made anew with our theme's variables (App.__init__ made one with textual-dark's: not
         # registered yet), before any CSS is read into it.
         self.stylesheet = _SteadyStylesheet(variables=self.get_css_variables())
-        self._retrying: Timer | None = None
         # Type-ahead: keys that came while an earlier key was still being acted on.
         self._held_input: deque[events.Key | events.Paste] = deque()
         self._input_in_flight = False
@@ -270,34 +202,6 @@ class SkrankeApp(App[None]):
         except Exception as error:  # noqa: BLE001 — the backup's fault is told, the counter goes on
             message = _("The day's backup was not made: {error}").format(error=error)
             self.call_from_thread(self.notify, message, severity="warning", timeout=30, markup=False)
-
-    def report_database_fault(self, fault: DatabaseUnavailable) -> None:
-        """The database failed a worker: show it everywhere and keep trying until it answers."""
-        current = self.database_fault
-        if current is None or (current.reason, current.location) != (fault.reason, fault.location):
-            self.database_fault = fault
-        if self._retrying is None:
-            self._retrying = self.set_interval(self.RETRY_SECONDS, self.retry_database)
-
-    def retry_database(self) -> None:
-        if any(w.group == "database-health" and not w.is_finished for w in self.workers):
-            return  # the last try has not come back yet (a server that does not answer takes seconds)
-        self._probe_database()
-
-    @work(thread=True, exit_on_error=False, group="database-health")
-    def _probe_database(self) -> None:
-        from skranke.services.health import check_database
-
-        check_database(self.skranke)  # a fault ends in on_worker_state_changed: still unavailable
-        self.call_from_thread(self._database_back)
-
-    def _database_back(self) -> None:
-        if self._retrying is not None:
-            self._retrying.stop()
-            self._retrying = None
-        if self.database_fault is not None:
-            self.database_fault = None
-            self.notify(_("The database answers again."), timeout=5)
 
     def on_mount(self) -> None:
         # Real elapsed time, not the Clock: with --now fixed the desk still locks when left.
@@ -423,7 +327,7 @@ class SkrankeApp(App[None]):
         """Switch to a screen; those with citizens ask for a sign-in first."""
         if mode in SIGNED_IN_MODES and self.actor is None:
             self.push_screen(
-                SignInScreen(_("Sign in to see {screen}.").format(screen=self._mode_title(mode))),
+                SignInScreen(_("Sign in to see {screen}.").format(screen=screen_title(mode))),
                 callback=lambda actor: self._signed_in(actor, mode),
             )
             return
@@ -486,25 +390,9 @@ class SkrankeApp(App[None]):
         if self.actor is not None and monotonic() - self._last_activity >= idle_minutes * 60:
             await self.action_lock("idle")
 
-    def _mode_title(self, mode: str) -> str:
-        return {
-            "deadlines": _("Deadlines"),
-            "sync": _("Sync"),
-            "queue": _("Medicine dispensing"),
-            "citizens": _("Citizen"),
-            "intake": _("New request"),
-            "tasks": _("Tasks"),
-        }.get(mode, mode)
-
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
-            (_("Today"), _("Opening hours of every department, counts"), "open('today')"),
-            (_("Deadlines"), _("14-day guarantee, follow-ups, plan reviews"), "open('deadlines')"),
-            (_("New request"), _("Ny henvendelse: the intake form"), "open('intake')"),
-            (_("Tasks"), _("Notifications, referrals, follow-ups"), "open('tasks')"),
-            (_("Sync"), _("Imports, rejected files, outbox"), "open('sync')"),
-            (_("Citizen"), _("Find a citizen and check them in"), "open('citizens')"),
-            (_("Medicine dispensing"), _("Waiting, expected today, deliveries, done"), "open('queue')"),
+            *palette_screens(),
             (_("Sign in"), _("Initials and PIN"), "sign_in"),
             (_("Lock"), _("Back to I dag, nobody signed in"), "lock"),
             (_("Sync now"), _("Import the inbox and write the outbox"), "sync_now"),
@@ -539,7 +427,8 @@ class SkrankeApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="staff-unlock")
     def _unlock(self, initials: str) -> None:
-        from skranke.services.staff import AccessError, StaffInputError, unlock_staff
+        from skranke.services.access import AccessError
+        from skranke.services.staff import StaffInputError, unlock_staff
 
         try:
             member = unlock_staff(self.skranke, self.actor, initials)

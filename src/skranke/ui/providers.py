@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from skranke.ui.app import SkrankeApp
+from skranke.ui.app_base import skranke_app
 
 
 class ScreensProvider(Provider):
     def _commands(self) -> list[tuple[str, str, str]]:
         # (title, help, action) — titles are what the receptionist types.
         # Provider.app is typed App[object]; the palette only runs inside SkrankeApp.
-        app = cast("SkrankeApp", self.app)
-        return [(title, help_text, action) for title, help_text, action in app.palette_commands()]
+        return skranke_app(self).palette_commands()
 
     async def discover(self) -> Hits:
         for title, help_text, action in self._commands():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -14,12 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import AccessError
 from skranke.services.audit import action_word
 from skranke.services.citizens import CitizenCard, citizen_card, reveal_cpr
-from skranke.services.staff import AccessError
 from skranke.services.wording import reason_word, status_word
-from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
-from skranke.ui.complaint import register_complaint_from
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     explained_flags,
@@ -27,12 +23,9 @@ from skranke.ui.deadline_text import (
     status_why,
 )
 from skranke.ui.formatting import department_name
+from skranke.ui.screens.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
+from skranke.ui.screens.complaint import register_complaint_from
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 
 def look_word(action: str) -> str:
@@ -41,10 +34,6 @@ def look_word(action: str) -> str:
 
 
 class CitizenScreen(DatabaseScreen[None], ModalScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     BINDINGS = [
         Binding("escape,q", "dismiss", _("Close"), id="citizen.close"),
         Binding(

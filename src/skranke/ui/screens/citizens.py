@@ -9,8 +9,6 @@ opens another screen. "Venter ved vinduet" lists who is checked in at the window
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -21,20 +19,15 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.reception import SEARCH_LIMIT, CitizenHit, WaitingCitizen, search_citizens, waiting_at_window
-from skranke.services.staff import AccessError
-from skranke.ui.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
+from skranke.ui.screens.check_in import Who, check_in_from, choose_place_and_check_in, undo_from
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 # A search waits for the typing to settle: one search, and one audit event with its hits, per
 # name, not per keystroke. Enter and Down do not wait (a test waits on `shown_query`).
@@ -83,10 +76,6 @@ class HitsTable(DataTable[Text | str]):
 
 
 class CitizensScreen(DatabaseScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     # The app's type-ahead holds keys while this is False (a Down waiting for its search).
     ready_for_input = True
 

@@ -16,10 +16,10 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from skranke.domain.deadlines import FollowUp, RequestDeadline
 from skranke.i18n import _, long_date, near_date, ngettext, short_date, whole_number
+from skranke.services.access import AccessError, require
 from skranke.services.citizens import CitizenLabel, citizen_labels
 from skranke.services.deadlines import ROWS_PER_TAB, DeadlinesPage, deadlines_page
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError, require
 from skranke.services.tasks import outcome_label, record_follow_up
 from skranke.services.wording import (
     complaint_kind_word,
@@ -28,8 +28,6 @@ from skranke.services.wording import (
     reason_word,
     status_word,
 )
-from skranke.ui.check_in import Who
-from skranke.ui.complaint import answer_complaint_from
 from skranke.ui.deadline_text import (
     STATUS_STYLE,
     citation,
@@ -38,7 +36,9 @@ from skranke.ui.deadline_text import (
     status_why,
 )
 from skranke.ui.formatting import NARROW, department_name, plain, room_left, shortened
+from skranke.ui.screens.check_in import Who
 from skranke.ui.screens.citizen import CitizenScreen
+from skranke.ui.screens.complaint import answer_complaint_from
 from skranke.ui.screens.tasks import OutcomeDialog, save_outcome
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
@@ -47,10 +47,7 @@ from skranke.ui.widgets.tab_tables import TabTables
 from skranke.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
-    from textual import getters
-
     from skranke.domain.deadlines import RequestDeadline
-    from skranke.ui.app import SkrankeApp
 
 
 # Flag lines under the requests table (the status line comes first; #request-why's height).
@@ -83,10 +80,6 @@ TAB_LISTS = {
 
 
 class DeadlinesScreen(TabTables, DatabaseScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     BINDINGS = [
         # The tabs by keys named in the footer (Shift+Tab alone reached them before).
         Binding(

@@ -15,29 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _
+from skranke.services.access import AccessError
 from skranke.services.dispensing import confirm_identity, dispense, release, void
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.queue import DoneRow, DueRow, Person
-from skranke.services.staff import AccessError
 from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text, refusal_word, threshold_source
+from skranke.ui.app_base import SkrankeModalScreen
 from skranke.ui.screens.confirm import ConfirmDialog
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 REFUSALS = {"1": "intoxicated", "2": "declined", "3": "other"}
 
@@ -75,11 +69,8 @@ class BirthDateInput(Input):
             event.character = None  # Input._on_key (run after this) then leaves it alone
 
 
-class _Dialog(ModalScreen[bool]):
+class _Dialog(SkrankeModalScreen[bool]):
     """Dismissed with True when something was recorded."""
-
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     def _error(self, message: str) -> None:
         self.query_one(".dialog-error", Static).update(Text(message, style="bold red"))

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from skranke.i18n import _
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
+from skranke.ui.app_base import SkrankeModalScreen
 
 
-class HelpScreen(ModalScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
+class HelpScreen(SkrankeModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,f1,question_mark", "dismiss", _("Close"), id="help.close"),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -35,6 +35,7 @@ from textual.worker import get_current_worker
 
 from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
 from skranke.i18n import _, clock_time, ngettext, parse_date, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
     Draft,
@@ -60,18 +61,12 @@ from skranke.services.intake import (
     task_kind_label,
 )
 from skranke.services.reception import SEARCH_LIMIT, CitizenHit, search_citizens
-from skranke.services.staff import AccessError
 from skranke.ui.formatting import plain
 from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 SAVE_AFTER_SECONDS = 0.5  # debounced: the draft is in the store within a second of a change
 
@@ -234,10 +229,6 @@ class CitizenHits(DataTable[Text | str]):
 
 
 class IntakeScreen(DatabaseScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     DEFAULT_CSS = """
     #citizen-hits {
         height: auto;

@@ -11,8 +11,6 @@ cannot be reached the last queue read stays on screen, read-only and stamped wit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,11 +19,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from skranke.i18n import _, clock_time, long_date, ngettext, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.queue import DoneRow, DueRow, QueueView, desk_changes, dispensing_services, window_queue
-from skranke.services.staff import AccessError
 from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text
 from skranke.services.wording import dose_state_word as state_word
+from skranke.ui.app_base import SkrankeAppBase
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.dose import DoseDialog, VoidDialog, close_day_words
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
@@ -33,11 +32,6 @@ from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.tab_tables import TabTables
 from skranke.ui.widgets.table import DataTable
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 POLL_SECONDS = 1.0
 REFUSED = "-refused"  # the screen's class while the signed-in role may not see the queue
@@ -72,7 +66,7 @@ def fit_widths(natural: list[int], minimum: list[int], shrink_order: list[int], 
     return widths
 
 
-def preparation_name(app: SkrankeApp, preparation: str) -> str:
+def preparation_name(app: SkrankeAppBase, preparation: str) -> str:
     try:
         return app.skranke.site.preparation(preparation).name
     except KeyError:
@@ -105,9 +99,6 @@ def alerts_text(row: DueRow) -> Text:
 
 
 class QueueScreen(TabTables, DatabaseScreen[None]):
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     BINDINGS = [
         Binding("enter", "open_row", _("Dose"), id="queue.dose", tooltip=_("Give, refuse or mark missed")),
         # From the tab bar (or anywhere the table has not the focus): into the table, the

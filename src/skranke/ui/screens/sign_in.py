@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,20 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from skranke.i18n import _
+from skranke.services.access import AccessError, Actor
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError, Actor, sign_in
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
+from skranke.services.staff import sign_in
+from skranke.ui.app_base import SkrankeModalScreen
 
 
-class SignInScreen(ModalScreen[Actor | None]):
+class SignInScreen(SkrankeModalScreen[Actor | None]):
     """Dismissed with the signed-in Actor, or None when the person steps back (Esc)."""
-
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     BINDINGS = [Binding("escape", "cancel", _("Back"), id="sign_in.cancel")]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,8 +10,8 @@ from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
 from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
-from skranke.services.staff import AccessError
 from skranke.services.sync import SyncOverview, SyncResult, outcome_label, run_sync, sync_overview
 from skranke.ui.formatting import NARROW, plain, room_left, shortened
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
@@ -21,19 +19,10 @@ from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
 
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
-
 OUTCOME_STYLE = {"imported": "green", "unchanged": "dim", "rejected": "bold red"}
 
 
 class SyncScreen(DatabaseScreen[None]):
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
-
     BINDINGS = [
         Binding("i", "run_sync", _("Sync now"), id="sync.run", tooltip=_("Import the inbox and write the outbox")),
     ]

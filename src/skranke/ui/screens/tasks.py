@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -15,9 +14,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import task_kind_label
-from skranke.services.staff import AccessError
 from skranke.services.tasks import (
     FOLLOW_UP_OUTCOMES,
     TaskRefused,
@@ -33,11 +32,6 @@ from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetch
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
 
 
 class OutcomeDialog(ModalScreen[str | None]):
@@ -86,10 +80,6 @@ class TasksScreen(DatabaseScreen[None]):
         display: none;
     }
     """
-
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     BINDINGS = [
         Binding("u", "done", _("Mark done"), id="tasks.done", tooltip=_("Mark the highlighted task done")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -21,21 +20,12 @@ from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
 
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
-
 REFRESH_SECONDS = 60
 
 
 class TodayScreen(DatabaseScreen[None]):
     """Refreshed every minute from the Clock; nothing here is typed in. The hours come from the
     site file and stay on the screen when the database cannot be used; the counts do not."""
-
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     def compose(self) -> ComposeResult:
         yield StaffBar()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,23 +9,14 @@ from textual.widgets import Static
 
 from skranke.i18n import _, ngettext
 from skranke.services.counts import DeskCounts, TaskCounts, desk_counts, task_counts
+from skranke.ui.app_base import skranke_app
 from skranke.ui.widgets.database import ForwardsWorkerErrors, not_fetched_word
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
-
 
 POLL_SECONDS = 1.0
 
 
 class CountsPanel(ForwardsWorkerErrors, Horizontal):
     """Counted in a worker: the hours paint at once, the database answers a moment later."""
-
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     loaded = False
     _marker: tuple[int, int, int] | None = None  # the store's change marker the counts were read at
@@ -46,20 +35,22 @@ class CountsPanel(ForwardsWorkerErrors, Horizontal):
     def refresh_counts(self) -> None:
         from skranke.services.queue import desk_changes  # in the worker: not before the first frame
 
-        marker = desk_changes(self.app.skranke)
-        counts = desk_counts(self.app.skranke)
-        tasks = task_counts(self.app.skranke)
+        skranke = skranke_app(self).skranke
+        marker = desk_changes(skranke)
+        counts = desk_counts(skranke)
+        tasks = task_counts(skranke)
         self.app.call_from_thread(self._show_tasks, tasks)
         self.app.call_from_thread(self._show, counts, marker)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts-poll")
     def _poll(self) -> None:
         # Only while the counts are on screen and settled; back on I dag they are counted anew.
-        if not self.loaded or not self.screen.is_current or self.app.database_fault is not None:
+        app = skranke_app(self)
+        if not self.loaded or not self.screen.is_current or app.database_fault is not None:
             return
         from skranke.services.queue import desk_changes
 
-        if desk_changes(self.app.skranke) != self._marker:
+        if desk_changes(app.skranke) != self._marker:
             self.app.call_from_thread(self.refresh_counts)
 
     def show_unavailable(self) -> None:

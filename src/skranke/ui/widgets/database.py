@@ -13,7 +13,7 @@ Synkronisering, the citizen card; check-in, the dispensing queue and intake to c
    (`SkrankeApp.worker_failed`; a widget with workers of its own mixes in
    `ForwardsWorkerErrors`, as Textual's worker messages do not bubble), which turns it into the
    one app-wide reactive
-   `SkrankeApp.database_fault`, retries on its own every few seconds, and clears it when the
+   `SkrankeAppBase.database_fault` (ui.app_base), retries on its own every few seconds, and clears it when the
    database answers again. A write the user started catches it in its worker instead, to say
    that it was refused (its transaction was rolled back whole), then reports it with
    `self.app.call_from_thread(self.app.report_database_fault, fault)`.
@@ -25,20 +25,15 @@ Synkronisering, the citizen card; check-in, the dispensing queue and intake to c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from rich.text import Text
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from skranke.i18n import _
 from skranke.services.errors import DatabaseUnavailable
-
-if TYPE_CHECKING:
-    from textual import getters
-
-    from skranke.ui.app import SkrankeApp
+from skranke.ui.app_base import SkrankeScreen, skranke_app
 
 ResultType = TypeVar("ResultType")
 
@@ -49,22 +44,13 @@ class ForwardsWorkerErrors:
     """Hands the failures of this node's workers to the app (`SkrankeApp.worker_failed`):
     Worker.StateChanged goes only to the node that started the worker."""
 
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> SkrankeApp: ...
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.app.worker_failed(event.worker.error)
+            skranke_app(event.worker.node).worker_failed(event.worker.error)
 
 
-class DatabaseScreen(ForwardsWorkerErrors, Screen[ResultType]):
+class DatabaseScreen(ForwardsWorkerErrors, SkrankeScreen[ResultType]):
     """A screen whose content comes from the database: follows the app's `database_fault`."""
-
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     def on_mount(self) -> None:
         # Runs besides the subclass's own on_mount (Textual calls every class's handler).
@@ -99,10 +85,6 @@ class DatabaseBanner(Static):
         margin-bottom: 1;
     }
     """
-
-    # The app as SkrankeApp for the type checker (Textual's idiom); at runtime the inherited property.
-    if TYPE_CHECKING:
-        app = getters.app(SkrankeApp)
 
     def on_mount(self) -> None:
         self.watch(self.app, "database_fault", self._show)

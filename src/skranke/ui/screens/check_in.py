@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -23,17 +23,17 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, clock_time, short_date
+from skranke.services.access import AccessError
 from skranke.services.context import UsageError
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.places import place_name
 from skranke.services.reception import TodaysCheckIn, check_in, check_ins_today, planned_place, undo_check_in
-from skranke.services.staff import AccessError
+from skranke.ui.app_base import skranke_app
 from skranke.ui.screens.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from skranke.ui.app import SkrankeApp
 
 Answered = Callable[[str, bool], None]
 T = TypeVar("T")
@@ -70,7 +70,7 @@ class Who:
 
 def run_act(screen: Screen, work: Callable[[], str], answered: Answered | None, not_saved: str) -> None:
     """`work` in a worker; its words (or the refusal) as a toast and to `answered`."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
 
     def show(text: str, refused: bool) -> None:
         screen.notify(text, severity="warning" if refused else "information", timeout=8)
@@ -96,7 +96,7 @@ def run_act(screen: Screen, work: Callable[[], str], answered: Answered | None, 
 def check_in_from(screen: Screen, who: Who, place: str | None, answered: Answered | None = None) -> None:
     """Ask (naming the citizen and the place), then check in; with `place` None, where the citizen
     is due today, or the place chooser when the desk must choose."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
     if place is not None:
         _confirm_check_in(screen, who, place, answered)
         return
@@ -113,7 +113,7 @@ def check_in_from(screen: Screen, who: Who, place: str | None, answered: Answere
 def _read_then(screen: Screen, read: Callable[[], T], then: Callable[[T], None]) -> None:
     """`read` in a worker, then `then` with what it read; a refusal is said in a notification,
     a database fault is the app's banner (nothing was asked yet, nothing recorded)."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
 
     def reading() -> None:
         try:
@@ -130,7 +130,7 @@ def _read_then(screen: Screen, read: Callable[[], T], then: Callable[[T], None])
 
 
 def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered | None) -> None:
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
     where = place_name(app.skranke.site, place)
     details = "\n".join([_("Where: {place}").format(place=where), who.details()])
 
@@ -148,7 +148,7 @@ def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered |
 
 def choose_place_and_check_in(screen: Screen, who: Who, answered: Answered | None = None) -> None:
     """Ask where (every department and service of the site), then confirm and check in there."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
     places = [(d.id, d.name) for d in app.skranke.site.all_departments()]
 
     def chosen(place: str | None) -> None:
@@ -160,7 +160,7 @@ def choose_place_and_check_in(screen: Screen, who: Who, answered: Answered | Non
 
 def undo_from(screen: Screen, who: Who, answered: Answered | None = None) -> None:
     """Undo today's check-in: which one (when there are several), then the reason; Esc records nothing."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
 
     def asked(today: list[TodaysCheckIn]) -> None:
         if not today:

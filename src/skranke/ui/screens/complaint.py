@@ -10,7 +10,7 @@ in the service's transaction (`services.complaints`).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -22,17 +22,17 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _, parse_date, short_date
+from skranke.services.access import AccessError, require
 from skranke.services.complaints import add_complaint, answer_complaint
-from skranke.services.staff import AccessError, require
 from skranke.services.wording import complaint_kind_word
-from skranke.ui.check_in import Answered, Who, run_act
+from skranke.ui.app_base import skranke_app
+from skranke.ui.screens.check_in import Answered, Who, run_act
 from skranke.ui.screens.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from skranke.domain.deadlines import ComplaintDeadline
-    from skranke.ui.app import SkrankeApp
 
 KINDS = ("complaint", "access")
 
@@ -129,7 +129,7 @@ class ComplaintDialog(ModalScreen[tuple[str, date, str] | None]):
 
 def register_complaint_from(screen: Screen, who: Who, answered: Answered | None = None) -> None:
     """Ask (naming the citizen), then register; a role that may not is told before the dialog."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
     try:
         require(app.actor, "complaint")
     except AccessError as refused:
@@ -163,7 +163,7 @@ def _registered_words(who: Who, registered: ComplaintDeadline) -> str:
 
 def answer_complaint_from(screen: Screen, complaint: ComplaintDeadline, who: Who, answered: Answered) -> None:
     """Ask whether the complaint was answered today (naming the citizen and the complaint), then record it."""
-    app = cast("SkrankeApp", screen.app)
+    app = skranke_app(screen)
     try:
         require(app.actor, "complaint")
     except AccessError as refused:
