@@ -38,7 +38,8 @@ WINDOW = """
 import sys
 from skranke.config import load_settings
 from skranke.services.context import Skranke
-from skranke.services.dispensing import dispense, queue
+from skranke.services.dispensing import dispense
+from skranke.services.queue import queue
 from skranke.services.staff import sign_in
 
 skranke = Skranke.from_settings(load_settings(db=sys.argv[1], now=sys.argv[2]))
@@ -133,7 +134,7 @@ def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo, tmp_path):
 
 
 def test_a_backup_is_in_the_audit_log_and_needs_an_admin(demo, tmp_path):
-    from skranke.services.staff import AccessError
+    from skranke.services.access import AccessError
 
     skranke, admin = demo
     result = backup(skranke, admin, tmp_path)
