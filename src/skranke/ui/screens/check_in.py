@@ -29,7 +29,7 @@ from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.places import place_name
 from skranke.services.reception import TodaysCheckIn, check_in, check_ins_today, planned_place, undo_check_in
 from skranke.ui.app_base import skranke_app
-from skranke.ui.screens.confirm import ConfirmDialog
+from skranke.ui.screens.confirm import ConfirmDialog, DeskDialog
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -209,32 +209,13 @@ class CheckInDialog(ConfirmDialog):
     """The check-in's confirmation: the shared dialog, named for tests and the help screen."""
 
 
-class ReasonDialog(ModalScreen[str | None]):
+class ReasonDialog(DeskDialog[str | None]):
     """Why an act is undone: typed in the field (every key is text there); Enter saves a reason
     that is not empty, Esc records nothing."""
 
     DEFAULT_CSS = """
-    ReasonDialog {
-        align: center middle;
-    }
-    #reason-body {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $warning;
-        background: $surface;
-        padding: 1 2;
-    }
     #reason-subject, #reason-field {
         margin-top: 1;
-    }
-    #reason-hint {
-        margin-top: 1;
-        color: $text-muted;
-    }
-    #reason-hint.-missing {
-        color: $text-warning;
     }
     """
 
@@ -245,12 +226,12 @@ class ReasonDialog(ModalScreen[str | None]):
         self.title_text, self.subject, self.details = title, subject, details
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="reason-body"):
+        with Vertical(id="reason-body", classes="dialog-body"):
             yield Static(Text(self.title_text, style="bold"), id="reason-title")
             yield Static(Text(self.subject, style="bold"), id="reason-subject")
             yield Static(Text(self.details), id="reason-details")
             yield Input(placeholder=_("Reason (required)"), id="reason-field")
-            yield Static(Text(_("Enter saves with the reason · Esc cancels")), id="reason-hint")
+            yield Static(Text(_("Enter saves with the reason · Esc cancels")), id="reason-hint", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,7 +26,7 @@ from skranke.services.complaints import add_complaint, answer_complaint
 from skranke.services.wording import complaint_kind_word
 from skranke.ui.app_base import skranke_app
 from skranke.ui.screens.check_in import Answered, Who, run_act
-from skranke.ui.screens.confirm import ConfirmDialog
+from skranke.ui.screens.confirm import ConfirmDialog, DeskDialog
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -37,34 +36,15 @@ if TYPE_CHECKING:
 KINDS = ("complaint", "access")
 
 
-class ComplaintDialog(ModalScreen[tuple[str, date, str] | None]):
+class ComplaintDialog(DeskDialog[tuple[str, date, str] | None]):
     """Which kind, the day received and a note, for the citizen named at the top."""
 
     DEFAULT_CSS = """
-    ComplaintDialog {
-        align: center middle;
-    }
-    #complaint-body {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $warning;
-        background: $surface;
-        padding: 1 2;
-    }
     #complaint-subject, #complaint-kind, #complaint-received-label {
         margin-top: 1;
     }
     #complaint-kind {
         height: auto;
-    }
-    #complaint-hint {
-        margin-top: 1;
-        color: $text-muted;
-    }
-    #complaint-hint.-missing {
-        color: $text-warning;
     }
     """
 
@@ -76,7 +56,7 @@ class ComplaintDialog(ModalScreen[tuple[str, date, str] | None]):
         self.kind: str | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="complaint-body"):
+        with Vertical(id="complaint-body", classes="dialog-body"):
             yield Static(Text(_("Register a complaint or access request?"), style="bold"), id="complaint-title")
             yield Static(Text(self.who.subject(), style="bold"), id="complaint-subject")
             yield Static(Text(self.who.details()), id="complaint-details")
@@ -86,7 +66,7 @@ class ComplaintDialog(ModalScreen[tuple[str, date, str] | None]):
             yield Static(_("Received (DD.MM.ÅÅÅÅ)"), id="complaint-received-label")
             yield Input(short_date(self.today), id="complaint-received")
             yield Input(placeholder=_("Note (optional)"), id="complaint-note", max_length=500)
-            yield Static(Text(self._hint()), id="complaint-hint")
+            yield Static(Text(self._hint()), id="complaint-hint", classes="dialog-hint")
 
     def _hint(self) -> str:
         return _("↑/↓ and Enter pick the kind · Enter in the date registers · Esc cancels")

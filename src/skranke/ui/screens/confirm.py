@@ -7,6 +7,8 @@ is dismissed with True, so a stray key on a list can at most open this dialog.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,15 +18,18 @@ from textual.widgets import Static
 
 from skranke.i18n import _
 
+ResultType = TypeVar("ResultType")
 
-class ConfirmDialog(ModalScreen[bool]):
-    """`title` says the act, `subject` names the citizen (or what the act is on), `details` the rest."""
+
+class DeskDialog(ModalScreen[ResultType]):
+    """The frame every dialog about a citizen shares: centred, 64 wide, a warning border, and a
+    hint line at the bottom that turns to a warning when something is missing (`-missing`)."""
 
     DEFAULT_CSS = """
-    ConfirmDialog {
+    DeskDialog {
         align: center middle;
     }
-    #confirm-body {
+    DeskDialog .dialog-body {
         width: 64;
         max-width: 100%;
         height: auto;
@@ -33,15 +38,25 @@ class ConfirmDialog(ModalScreen[bool]):
         background: $surface;
         padding: 1 2;
     }
+    DeskDialog .dialog-hint {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    DeskDialog .dialog-hint.-missing {
+        color: $text-warning;
+    }
+    """
+
+
+class ConfirmDialog(DeskDialog[bool]):
+    """`title` says the act, `subject` names the citizen (or what the act is on), `details` the rest."""
+
+    DEFAULT_CSS = """
     #confirm-subject {
         margin-top: 1;
     }
     #confirm-details {
         height: auto;
-    }
-    #confirm-hint {
-        margin-top: 1;
-        color: $text-muted;
     }
     """
 
@@ -58,13 +73,13 @@ class ConfirmDialog(ModalScreen[bool]):
         self.confirm_words = confirm_words or _("Enter confirms · Esc cancels")
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-body"):
+        with Vertical(id="confirm-body", classes="dialog-body"):
             yield Static(Text(self.title_text, style="bold"), id="confirm-title")
             # User text (a name may hold "[") is never read as markup.
             yield Static(Text(self.subject, style="bold"), id="confirm-subject")
             if self.details:
                 yield Static(Text(self.details), id="confirm-details")
-            yield Static(Text(self.confirm_words), id="confirm-hint")
+            yield Static(Text(self.confirm_words), id="confirm-hint", classes="dialog-hint")
 
     def action_confirm(self) -> None:
         self.dismiss(True)
