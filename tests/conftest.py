@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 # A key made by the test run that started this process (an xdist worker, a child a test spawns)
@@ -48,6 +49,15 @@ from skranke.config import load_settings  # noqa: E402
 from skranke.i18n import set_language  # noqa: E402
 from skranke.services import staff as _staff  # noqa: E402
 from skranke.services.context import Skranke  # noqa: E402
+
+# Hypothesis: "ci" (the default, and .ci/run's) draws the same examples every run, so a failure
+# is the code's and the next run shows it again, never the luck of a draw; nothing is kept
+# between runs. HYPOTHESIS_PROFILE=dev searches at random with Hypothesis's example database.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PG_URL = os.environ.get("SKRANKE_TEST_PG_URL")
 

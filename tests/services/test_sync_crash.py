@@ -10,11 +10,16 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from skranke.demo.bulk import iter_bulk_rows
 from skranke.demo.files import write_csv
 from skranke.services.sync import run_sync
 from skranke.store.imports import count_rows
 from tests.conftest import make_skranke
+
+# Long-running: left out by `pytest -m "not slow"` (README, Testing).
+pytestmark = pytest.mark.slow
 
 # More citizens than the store's page cache holds (store.engine.PAGE_CACHE_KIB, ~85,000 of them):
 # SQLite then spills pages to the WAL while the import's transaction is still inserting, which is

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from skranke.store.imports import TABLES, data_columns
 from skranke.sync.reader import sort_key
 from tests.conftest import make_skranke
 from tests.sync.strategies import TODAY, broken_export_files, export_bundles, export_files
+
+# Long-running: left out by `pytest -m "not slow"` (README, Testing).
+pytestmark = pytest.mark.slow
 
 SITE = load_site("odense")
 NOW = f"{TODAY}T09:00"

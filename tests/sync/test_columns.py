@@ -149,6 +149,7 @@ def _read(name: str, data: bytes) -> tuple[list, list]:
     return rows, parsed.errors
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(file=export_files(), batch=st.sampled_from([1, 2, 3, 4096]))
 def test_reading_by_column_gives_what_the_models_give(file, batch):

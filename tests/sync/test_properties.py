@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from skranke.sites import load_site
 from skranke.sync import read_export, sort_key
 
 from .strategies import broken_export_files, export_bundles, export_files
+
+# Long-running: left out by `pytest -m "not slow"` (README, Testing).
+pytestmark = pytest.mark.slow
 
 SITE = load_site("odense")
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
