@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zlib
 from pathlib import Path
+from typing import Any
 
 from skranke import __version__, cache
 from skranke.domain import hours as hours_module
@@ -30,7 +31,7 @@ class SiteError(ValueError):
     """A site that cannot be used; the message names the file and what is wrong where."""
 
 
-def _location(site_data: dict, loc: tuple) -> str:
+def _location(site_data: dict[str, Any], loc: tuple[Any, ...]) -> str:
     """Turn pydantic's ('departments', 2, 'hours') into 'department 'stoffrihed' → hours'."""
     parts: list[str] = []
     node: object = site_data

@@ -16,7 +16,8 @@ from skranke.i18n import _, clock_time, long_date, ngettext, short_date, week_nu
 from skranke.services.context import Skranke
 
 if TYPE_CHECKING:
-    from skranke.services.intake import IntakeAnswers, IntakeAssessment
+    from skranke.domain.deadlines import ComplaintDeadline
+    from skranke.domain.intake import IntakeAnswers, IntakeAssessment
 
 
 def add_hours(commands: Commands) -> None:
@@ -157,7 +158,7 @@ def run_deadlines(skranke: Skranke, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _complaint_line(complaint) -> str:
+def _complaint_line(complaint: ComplaintDeadline) -> str:
     from skranke.services.wording import complaint_kind_word, complaint_status_word
 
     deadline = short_date(complaint.deadline) if complaint.deadline else _("no deadline in the site's standard")

@@ -119,7 +119,8 @@ def run_check_in(skranke: Skranke, args: argparse.Namespace) -> int:
 
 
 def run_dispense(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.dispensing import REFUSAL_REASONS, dispense
+    from skranke.domain.vocabulary import REFUSAL_REASONS
+    from skranke.services.dispensing import dispense
     from skranke.services.wording import outcome_word
 
     refusal, _sep, text = args.reason.partition(":")

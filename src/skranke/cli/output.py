@@ -28,7 +28,7 @@ def copenhagen_times(value: Any) -> Any:
     return value
 
 
-def print_json(value: dict) -> None:
+def print_json(value: dict[str, Any]) -> None:
     print(json.dumps(copenhagen_times(value), ensure_ascii=False, indent=2))
 
 

@@ -79,7 +79,7 @@ def _common_options() -> Parser:
 class Commands:
     """A level of subcommands; each one takes the common options, before or after its name."""
 
-    def __init__(self, subparsers: argparse._SubParsersAction, common: Parser) -> None:
+    def __init__(self, subparsers: argparse._SubParsersAction[Any], common: Parser) -> None:
         self._subparsers = subparsers
         self._common = common
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skranke.cli.app import run_app
 from skranke.cli.errors import EXIT_OK, EXIT_REJECTED
@@ -15,6 +16,9 @@ from skranke.clock import FixedClock, to_local
 from skranke.i18n import _, clock_time, long_date, ngettext, short_date
 from skranke.services.access import role_words
 from skranke.services.context import Skranke
+
+if TYPE_CHECKING:
+    from skranke.services.storage import BackupFacts
 
 
 def add_demo(commands: Commands) -> None:
@@ -184,7 +188,7 @@ def run_encrypt(skranke: Skranke, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _backup_line(facts) -> str:
+def _backup_line(facts: BackupFacts) -> str:
     taken = _("at an unknown time")
     if facts.taken_at is not None:
         moment = to_local(facts.taken_at)

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -162,7 +163,7 @@ class _DemoBuilder:
             return self._aliases.pop()
         return f"{self.rng.choice(ALIASES)} {len(self.demo.citizens) + 1}"
 
-    def case(self, citizen: DemoCitizen, role: str, paragraph: str, contact: date, **fields) -> DemoCase:
+    def case(self, citizen: DemoCitizen, role: str, paragraph: str, contact: date, **fields: Any) -> DemoCase:
         record = DemoCase(
             f"S{len(self.demo.cases) + 1:04d}", citizen.id, self.departments[role], paragraph, contact, **fields
         )

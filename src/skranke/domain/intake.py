@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -286,7 +286,7 @@ class IntakeAnswers(BaseModel):
         problems.extend(model._cross_field_problems(failed, today))
         if problems:
             raise ValidationError.from_exception_data(cls.__name__, problems)
-        return model
+        return cast("IntakeAnswers", model)
 
     def _cross_field_problems(self, failed: set[str], today: date | None) -> list[InitErrorDetails]:
         found: list[InitErrorDetails] = []

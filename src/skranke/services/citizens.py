@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from skranke.domain.deadlines import Overview
 from skranke.services.access import Actor, require
@@ -40,8 +41,8 @@ class CitizenCard:
     alias: str
     masked_cpr: str  # the counter sees birth date only: nothing shown that need not be
     phone: str
-    cases: list  # Case rows, newest first
-    appointments: list  # upcoming Appointment rows
+    cases: list[Any]  # Case rows, newest first
+    appointments: list[Any]  # upcoming Appointment rows
     looks: list[AuditEntry]  # the latest looks and actions, newest first (this one included)
     deadlines: Overview | None = None  # the Frister rules on this citizen's cases
     birth_date: date | None = None  # the second identifier a dialog names

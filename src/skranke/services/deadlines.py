@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skranke.collector import collector_paused
 from skranke.domain.deadlines import (
@@ -43,15 +43,15 @@ def appointment_kinds(rules: Rules) -> tuple[str, ...]:
     return tuple(sorted(spellings | wanted))
 
 
-def _cases(rows: Iterable[Iterable]) -> list[CaseFacts]:
+def _cases(rows: Iterable[Iterable[Any]]) -> list[CaseFacts]:
     return list(map(CaseFacts._make, rows))
 
 
-def _appointments(rows: Iterable[Iterable]) -> list[AppointmentFacts]:
+def _appointments(rows: Iterable[Iterable[Any]]) -> list[AppointmentFacts]:
     return list(map(AppointmentFacts._make, rows))
 
 
-def _complaints(rows: Iterable[Iterable]) -> list[ComplaintFacts]:
+def _complaints(rows: Iterable[Iterable[Any]]) -> list[ComplaintFacts]:
     return list(map(ComplaintFacts._make, rows))
 
 
@@ -173,19 +173,19 @@ def deadlines_page(
 
 def _waiting_rows(
     session: Session, rules: Rules, department: str | None, limit: int, totals: dict[str, int]
-) -> tuple[list[Row], set[str]]:
+) -> tuple[list[Row[*tuple[Any, ...]]], set[str]]:
     """The first rows of the requests and the exempt (each group of paragraph, free choice and
     department is listed on one tab or none: the rules say which), counted into `totals`; and
     the citizens of the requests, whose appointments their flags read."""
     from skranke.store.queries import first_rows, waiting_groups, waiting_page_query
 
-    groups_of_tab: dict[str, list[tuple]] = {"requests": [], "exempt": []}
+    groups_of_tab: dict[str, list[tuple[Any, ...]]] = {"requests": [], "exempt": []}
     for paragraph, free_choice, case_department, count in waiting_groups(session, department):
         listed_on = waiting_tab(paragraph, free_choice, case_department, rules)
         if listed_on is not None:
             totals[listed_on] += count
             groups_of_tab[listed_on].append((paragraph, free_choice, case_department))
-    rows: list[Row] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     request_citizens: set[str] = set()
     # Where the clock starts at the first personal attendance (004), the requests with one come
     # by that day, those awaiting it by contact day: each part's first rows, the rules sort.
@@ -204,7 +204,7 @@ def _waiting_rows(
 
 def _running_rows(
     session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
-) -> list[Row]:
+) -> list[Row[*tuple[Any, ...]]]:
     """The first rows of the plan reviews due by the horizon, counted into `totals`: those at the
     site's interval, and those at each interval agreed in a plan (each its own window and order;
     the rules sort the union)."""
@@ -218,7 +218,7 @@ def _running_rows(
         intervals.append(
             (agreed, plan_review_months(Facts("", "", "", "", date.min, plan_interval_months=agreed), rules))
         )
-    rows: list[Row] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     totals["plan_reviews"] = 0
     for stored, months in intervals:
         counted_from_by = last_day_due_by(months, windows.horizon)
@@ -230,12 +230,12 @@ def _running_rows(
 
 def _medical_review_rows(
     session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
-) -> list[Row]:
+) -> list[Row[*tuple[Any, ...]]]:
     """The first rows of each medical review rule's reviews due by the horizon (each rule its own
     window and order; a case under several rules only under the first), counted into `totals`."""
     from skranke.store.queries import first_rows, medical_review_count, medical_review_page_query
 
-    rows: list[Row] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     totals["medical_reviews"] = 0
     covers = [(review.departments, review.paragraphs, review.partners) for review in rules.medical_reviews]
     for index, review in enumerate(rules.medical_reviews):
@@ -249,7 +249,7 @@ def _medical_review_rows(
 
 def _closed_rows(
     session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
-) -> tuple[list[Row], set[tuple[str, int]]]:
+) -> tuple[list[Row[*tuple[Any, ...]]], set[tuple[str, int]]]:
     """The first rows of the follow-ups after each number of months (each group of closing
     status, paragraph and consent follows up or not: the rules say which), counted into `totals`
     with those recorded as made; and those made, (case id, months), for the caller to take away."""
@@ -258,7 +258,7 @@ def _closed_rows(
     if windows.closed_span is None:
         return [], set()
     made = done_follow_ups(session, *windows.closed_span)
-    rows: list[Row] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     for months, (first, last) in windows.closed_for_months.items():
         groups = []
         for status, paragraph, consent, count in closed_groups(session, first, last, department):

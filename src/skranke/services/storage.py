@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skranke.i18n import _
 from skranke.services.access import Actor, require
@@ -33,7 +33,7 @@ class EncryptResult:
     rows: int
     key_file: str
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         return {"store": self.store, "plain_copy": self.plain_copy, "rows": self.rows, "key_file": self.key_file}
 
 
@@ -168,7 +168,7 @@ class BackupFacts:
     def of(cls, facts: CopyFacts) -> BackupFacts:
         return cls(str(facts.path), facts.taken_at, facts.revision, dict(facts.counts), facts.source)
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "taken_at": self.taken_at.isoformat() if self.taken_at else None,
@@ -184,7 +184,7 @@ class BackupResult:
     age_file: str | None = None
     removed: list[str] = field(default_factory=list)  # older backups the retention let go
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         return {**self.backup.to_json_dict(), "age_file": self.age_file, "removed": self.removed}
 
 
@@ -194,7 +194,7 @@ class RestoreResult:
     store: str
     kept_aside: str | None
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         return {**self.backup.to_json_dict(), "store": self.store, "kept_aside": self.kept_aside}
 
 
@@ -204,7 +204,7 @@ def backup_name(store: Path, taken_at: datetime) -> str:
     return f"{store.stem}-{to_local(taken_at):%Y-%m-%dT%H%M%S}.db"
 
 
-def _age_recipient(text: str):
+def _age_recipient(text: str) -> Any:
     import pyrage
 
     try:
@@ -277,7 +277,7 @@ def backup(
     return BackupResult(facts, age_file, removed)
 
 
-def _age_copy(backup_file: Path, recipient) -> str:
+def _age_copy(backup_file: Path, recipient: Any) -> str:
     """The backup encrypted to an age public key beside it (`….db.age`): for another place
     (offsite), readable only with that key's identity, which this workstation does not hold. The
     store's key is needed as well: the backup inside is encrypted with it."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skranke.clock import TIMEZONE
 from skranke.i18n import _
@@ -78,7 +78,7 @@ class SyncResult:
     def any_rejected(self) -> bool:
         return any(f.outcome == "rejected" for f in self.files)
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "files": [asdict(f) for f in self.files],
@@ -113,7 +113,7 @@ def _move(path: Path, folder_name: str, stamp: datetime) -> Path:
     return target
 
 
-def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
+def _reference_errors(session: Session, parsed: ParsedFile) -> list[RowError]:
     """Rows that point at citizens the store does not know, or take another citizen's CPR."""
     from skranke.store.imports import cpr_owners, existing_ids
     from skranke.store.models import Citizen
@@ -155,7 +155,7 @@ def _reference_errors(session, parsed: ParsedFile) -> list[RowError]:
     return errors
 
 
-def _heroin_clinic_errors(session, parsed: ParsedFile, site: Site) -> list[RowError]:
+def _heroin_clinic_errors(session: Session, parsed: ParsedFile, site: Site) -> list[RowError]:
     """Orders the heroin clinic gives only under supervision that would leave the window.
 
     000 § 5.4: "Overvåget indtag af heroin samt metadon eller morfin". An order is the heroin
@@ -435,7 +435,7 @@ def run_sync(
 @dataclass(frozen=True)
 class SyncOverview:
     last_sync: datetime | None
-    runs: list  # latest SyncRun rows, newest first
+    runs: list[Any]  # latest SyncRun rows, newest first
     pending_events: int
     last_outbox_file: str
     outbox_written_at: datetime | None

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from skranke.i18n import _
 from skranke.services.access import Actor, require
 from skranke.services.audit import record, record_looks
 from skranke.services.context import Skranke
 from skranke.services.identity import display_name
+
+if TYPE_CHECKING:
+    from skranke.store.models import Task
 
 FOLLOW_UP_OUTCOMES = ("reached", "not_reached", "declined")
 DONE_SHOWN_DAYS = 14  # done tasks shown apart, this far back
@@ -63,7 +67,7 @@ def tasks_view(skranke: Skranke, actor: Actor | None) -> TasksView:
         people = citizens_by_id(session, sorted({t.citizen_id for t in open_rows + done_rows}))
         record_looks(session, signed_in, now, "list_tasks", people.keys())
 
-        def row(task) -> TaskRow:
+        def row(task: Task) -> TaskRow:
             person = people.get(task.citizen_id)
             shown = (
                 display_name(person.first_name, person.last_name, person.alias, person.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from skranke.domain.hours import Interval, LiveState, SiteHours, holiday_name
 from skranke.domain.site import Department, Site
@@ -26,7 +27,7 @@ class DayOverview:
     holiday: str | None
     departments: list[DepartmentDay]
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         return {
             "site": self.site.id,
             "date": self.day.isoformat(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -160,13 +161,13 @@ def make_engine(parsed: URL, key: bytes | None = None) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlcipher_pragmas(dbapi_connection, record) -> None:
+def _sqlcipher_pragmas(dbapi_connection: Any, record: Any) -> None:
     # The first read (journal_mode) checks the key: a wrong one must not be logged to stderr.
     dbapi_connection.execute("PRAGMA cipher_log_level = NONE")
     _sqlite_pragmas(dbapi_connection, record)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -61,7 +61,9 @@ def data_columns(kind: str) -> list[str]:
     return [c.key for c in model.__table__.columns if c.key != "imported_at" and c.computed is None]
 
 
-def _matching_rows(session: Session, key: Any, columns: Sequence[Any], wanted: set[str], whole: bool) -> Iterator[Row]:
+def _matching_rows(
+    session: Session, key: Any, columns: Sequence[Any], wanted: set[str], whole: bool
+) -> Iterator[Row[*tuple[Any, ...]]]:
     """The rows (of `columns`) whose `key` is among `wanted`. Few keys: IN lists of CHUNK, one
     statement expanded at execution (Core: the ORM's per-query work cost more than the look-ups).
     `whole` (see `_whole_column`): the table's whole column, read once."""
@@ -143,8 +145,8 @@ def _upsert_chunk(
     current = {
         record[0]: tuple(record) for record in connection.execute(select(*table_columns).where(table.c.id.in_(keys)))
     }
-    new_rows: list[tuple] = []
-    changed_rows: list[tuple] = []
+    new_rows: list[tuple[Any, ...]] = []
+    changed_rows: list[tuple[Any, ...]] = []
     for row in chunk:
         values = values_of(row)
         before = current.get(row.id)
@@ -165,7 +167,7 @@ def _upsert_chunk(
         counts.updated += len(changed_rows)
 
 
-def _by_column(rows: Sequence[Any], columns: list[str]) -> list[tuple]:
+def _by_column(rows: Sequence[Any], columns: list[str]) -> list[tuple[Any, ...]]:
     """The rows' values a column at a time, in `columns`' order: the reader's named tuples are
     turned whole and their columns picked by field name (no attribute read per value)."""
     fields = type(rows[0])._fields
@@ -174,7 +176,7 @@ def _by_column(rows: Sequence[Any], columns: list[str]) -> list[tuple]:
 
 
 def _insert_many(
-    connection: Connection, table: Table, columns: list[str], by_column: list[tuple], imported_at: datetime
+    connection: Connection, table: Table, columns: list[str], by_column: list[tuple[Any, ...]], imported_at: datetime
 ) -> None:
     """A batched INSERT of new rows, given a column at a time (in `columns`' order), all
     stamped `imported_at`.
@@ -208,7 +210,7 @@ def _insert_many(
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({quoted}) VALUES ({placeholders})", converted)
 
 
-def _converted(process: Callable[[Any], Any], values: tuple) -> tuple:
+def _converted(process: Callable[[Any], Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
     """`process` over one column's values; each distinct value processed once where values
     repeat (an export repeats a few thousand dates and two booleans over its rows)."""
     distinct = set(values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     case,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from skranke.domain import vocabulary
@@ -49,14 +51,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=False)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value} cannot be stored: give a time zone")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
 
@@ -433,7 +435,7 @@ class Intake(Base):
     case_id: Mapped[str | None] = mapped_column(String(64))
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     contact_date: Mapped[date | None] = mapped_column(Date)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -524,7 +526,7 @@ class AuditEvent(Base):
     citizen_id: Mapped[str | None] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64), default="")
     entity_id: Mapped[str] = mapped_column(String(64), default="")
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -570,7 +572,7 @@ class SyncRun(Base):
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(16))
     report_path: Mapped[str] = mapped_column(String(1000), default="")
-    first_errors: Mapped[list] = mapped_column(JSON, default=list)
+    first_errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     __table_args__ = (
         CheckConstraint(_in("outcome", ["imported", "unchanged", "rejected"]), name="outcome_known"),
@@ -587,7 +589,7 @@ class OutboxEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))  # check_in, dispensing, void, release, intake
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class OutboxWatermark(Base):

@@ -68,7 +68,7 @@ APPOINTMENT_COLUMNS = (
 )
 
 
-def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
+def listed_cases_statements(bounds: ListingBounds) -> list[Select[*tuple[Any, ...]]]:
     """The cases the Frister view can list (a superset; the rules decide): waiting requests
     (ix_cases_waiting), running treatments whose plan review can be due by the horizon
     (ix_cases_plan_review), and cases closed within the follow-ups' reach (ix_cases_closed_on)."""
@@ -92,7 +92,7 @@ def listed_cases_statements(bounds: ListingBounds) -> list[Select]:
     return statements
 
 
-def done_follow_ups_statement(first: date, last: date) -> Select:
+def done_follow_ups_statement(first: date, last: date) -> Select[*tuple[Any, ...]]:
     """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`
     (from the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
     return (
@@ -102,7 +102,7 @@ def done_follow_ups_statement(first: date, last: date) -> Select:
     )
 
 
-def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row]:
+def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row[*tuple[Any, ...]]]:
     """Plain Core rows in CASE_COLUMNS' order (no ORM loading: it cost more than the SQL),
     handed on one by one, so the caller's objects need not sit beside a list of rows."""
     connection = session.connection()
@@ -120,7 +120,7 @@ def done_follow_ups(session: Session, first: date, last: date) -> set[tuple[str,
 # --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
 
 
-def _of_department(statement: Select, department: str | None) -> Select:
+def _of_department(statement: Select[*tuple[Any, ...]], department: str | None) -> Select[*tuple[Any, ...]]:
     return statement if department is None else statement.where(Case.department == department)
 
 
@@ -160,7 +160,7 @@ def waiting_by_contact_day(session: Session) -> list[tuple[Any, ...]]:
 class PageQuery(NamedTuple):
     """A statement ordered by `key`, then case id, with the key's value as its last column."""
 
-    statement: Select
+    statement: Select[*tuple[Any, ...]]
     key: Any
 
 
@@ -186,7 +186,7 @@ def waiting_page_query(
 _SITE_INTERVAL = Case.plan_interval_months.is_(None)
 
 
-def _of_interval(statement: Select, months: int | None) -> Select:
+def _of_interval(statement: Select[*tuple[Any, ...]], months: int | None) -> Select[*tuple[Any, ...]]:
     """At the site's interval (None) or at an agreed interval of `months`."""
     return statement.where(_SITE_INTERVAL if months is None else Case.plan_interval_months == months)
 
@@ -197,7 +197,9 @@ def agreed_intervals(session: Session, department: str | None) -> list[int]:
     return sorted(session.connection().execute(_of_department(statement, department)).scalars())
 
 
-def running_count_statement(counted_from_by: date, department: str | None, months: int | None = None) -> Select:
+def running_count_statement(
+    counted_from_by: date, department: str | None, months: int | None = None
+) -> Select[*tuple[Any, ...]]:
     """How many plan reviews at the site's interval (`months` None) or at an agreed interval of
     `months` are due by the horizon (ix_cases_plan_review)."""
     statement = select(func.count()).select_from(Case).where(*RUNNING, _counted_from <= counted_from_by)
@@ -205,7 +207,7 @@ def running_count_statement(counted_from_by: date, department: str | None, month
 
 
 def running_count(session: Session, counted_from_by: date, department: str | None, months: int | None = None) -> int:
-    return session.connection().execute(running_count_statement(counted_from_by, department, months)).scalar_one()
+    return int(session.connection().execute(running_count_statement(counted_from_by, department, months)).scalar_one())
 
 
 def running_page_query(counted_from_by: date, department: str | None, months: int | None = None) -> PageQuery:
@@ -233,8 +235,12 @@ def _covered(covers: Covers) -> ColumnElement[bool]:
 
 
 def _medical_review_rule(
-    statement: Select, counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
-) -> Select:
+    statement: Select[*tuple[Any, ...]],
+    counted_from_by: date,
+    rule: Covers,
+    earlier: Sequence[Covers],
+    department: str | None,
+) -> Select[*tuple[Any, ...]]:
     """Running treatments the rule holds (and no earlier rule of the site: the first that holds
     applies) whose medical review counts from a day up to `counted_from_by` (ix_cases_medical_review)."""
     statement = statement.where(*RUNNING, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM, _covered(rule))
@@ -248,7 +254,7 @@ def medical_review_count(
 ) -> int:
     """How many medical reviews of the rule are due by the horizon."""
     statement = _medical_review_rule(select(func.count()).select_from(Case), counted_from_by, rule, earlier, department)
-    return session.connection().execute(statement).scalar_one()
+    return int(session.connection().execute(statement).scalar_one())
 
 
 def medical_review_page_query(
@@ -262,7 +268,7 @@ def medical_review_page_query(
     return PageQuery(statement.order_by(MEDICAL_REVIEW_COUNTED_FROM, Case.id), MEDICAL_REVIEW_COUNTED_FROM)
 
 
-def open_complaint_rows(session: Session, citizen_id: str | None = None) -> list[tuple]:
+def open_complaint_rows(session: Session, citizen_id: str | None = None) -> list[tuple[Any, ...]]:
     """(id, citizen id, kind, received, answered) of complaints not yet answered (ix_complaints_open)."""
     statement = select(
         Complaint.id, Complaint.citizen_id, Complaint.kind, Complaint.received_on, Complaint.answered_on
@@ -287,7 +293,9 @@ def closed_page_query(first: date, last: date, groups: Iterable[Sequence[Any]], 
     return PageQuery(_of_department(statement, department).order_by(Case.closed_on, Case.id), Case.closed_on)
 
 
-def first_rows(session: Session, query: PageQuery, limit: int, last_key_due_with: Callable[[date], date]) -> list[Row]:
+def first_rows(
+    session: Session, query: PageQuery, limit: int, last_key_due_with: Callable[[date], date]
+) -> list[Row[*tuple[Any, ...]]]:
     """The first `limit` rows of the query (ordered by its key, then case id; the key's value is
     each row's last column), and every other row that can tie with them once their key becomes
     a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
@@ -311,7 +319,7 @@ def first_rows(session: Session, query: PageQuery, limit: int, last_key_due_with
     return rows
 
 
-def _rows_of_ids(session: Session, statement: Select, ids: Iterable[str]) -> list[tuple]:
+def _rows_of_ids(session: Session, statement: Select[*tuple[Any, ...]], ids: Iterable[str]) -> list[tuple[Any, ...]]:
     """The rows of `statement` (whose IN list is the expanding parameter "ids") for the given
     ids, 500 at a time: one statement whatever the number, inside every backend's limits."""
     wanted = sorted(set(ids))
@@ -323,14 +331,14 @@ def _rows_of_ids(session: Session, statement: Select, ids: Iterable[str]) -> lis
     ]
 
 
-def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple]:
+def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple[Any, ...]]:
     """The cases (CASE_COLUMNS) of the given ids."""
     return _rows_of_ids(session, select(*CASE_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True))), case_ids)
 
 
 def citizens_guarantee_appointment_rows(
     session: Session, citizen_ids: Iterable[str], kinds: tuple[str, ...]
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """The appointments of the guarantee's kinds of the given citizens, past and future."""
     statement = select(*APPOINTMENT_COLUMNS).where(
         Appointment.citizen_id.in_(bindparam("ids", expanding=True)), Appointment.kind.in_(kinds)
@@ -338,18 +346,18 @@ def citizens_guarantee_appointment_rows(
     return _rows_of_ids(session, statement, citizen_ids)
 
 
-def guarantee_appointments_statement(kinds: tuple[str, ...]):
+def guarantee_appointments_statement(kinds: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     """Visitation and doctor appointments of citizens with a waiting request (ix_cases_waiting,
     then each citizen's appointments by ix_appointments_citizen_starts)."""
     waiting_citizens = select(Case.citizen_id).where(*WAITING)
     return select(*APPOINTMENT_COLUMNS).where(Appointment.citizen_id.in_(waiting_citizens), Appointment.kind.in_(kinds))
 
 
-def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[Row]:
+def guarantee_appointment_rows(session: Session, kinds: tuple[str, ...]) -> list[Row[*tuple[Any, ...]]]:
     return list(session.connection().execute(guarantee_appointments_statement(kinds)).all())
 
 
-def citizen_case_rows(session: Session, citizen_id: str) -> list[tuple]:
+def citizen_case_rows(session: Session, citizen_id: str) -> list[tuple[Any, ...]]:
     """One citizen's cases as the Frister rules read them (CASE_COLUMNS)."""
     statement = select(*CASE_COLUMNS).where(Case.citizen_id == citizen_id)
     return [tuple(row) for row in session.execute(statement)]

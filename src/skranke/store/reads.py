@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 
 def read_rows(
-    session: Session, query: Select, values: dict[str, Any] | None = None, as_type: Any = None
+    session: Session, query: Select[*tuple[Any, ...]], values: dict[str, Any] | None = None, as_type: Any = None
 ) -> Sequence[Any]:
     """Read-only rows of a Core select, on the session's connection: the ORM's result handling
     (its loading of each row) cost more than these queries for the thousands of rows a queue reads.

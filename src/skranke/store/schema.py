@@ -26,7 +26,7 @@ HEAD_REVISION = "0008"
 UPGRADE_LOCK = 0x736B72616E6B65  # "skranke"
 
 
-def _config(connection=None) -> Config:
+def _config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()

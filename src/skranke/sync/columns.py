@@ -264,7 +264,7 @@ def _cpr_column(cells: Sequence[str], today: date) -> tuple[list[Any], bool]:
 # --- the models' cross-field checks, on parsed rows ------------------------------------------
 
 
-def _case_checks(values: list[tuple], fields: list[str], needs_model: set[int], _context: RowContext) -> None:
+def _case_checks(values: list[tuple[Any, ...]], fields: list[str], needs_model: set[int], _context: RowContext) -> None:
     """CaseRow: treatment and the personal attendance on or after the request; closed with a
     status, open without."""
     contact, start = fields.index("contact_date"), fields.index("treatment_start")
@@ -280,7 +280,9 @@ def _case_checks(values: list[tuple], fields: list[str], needs_model: set[int], 
             needs_model.add(index)
 
 
-def _prescription_checks(values: list[tuple], fields: list[str], needs_model: set[int], context: RowContext) -> None:
+def _prescription_checks(
+    values: list[tuple[Any, ...]], fields: list[str], needs_model: set[int], context: RowContext
+) -> None:
     """PrescriptionRow: valid to on or after valid from; a supervised-only preparation (heroin)
     every day, supervised, never delivered."""
     valid_from, valid_to = fields.index("valid_from"), fields.index("valid_to")
@@ -298,7 +300,7 @@ def _prescription_checks(values: list[tuple], fields: list[str], needs_model: se
             needs_model.add(index)
 
 
-_ROW_CHECKS: dict[str, Callable[[list[tuple], list[str], set[int], RowContext], None]] = {
+_ROW_CHECKS: dict[str, Callable[[list[tuple[Any, ...]], list[str], set[int], RowContext], None]] = {
     "sager": _case_checks,
     "ordinationer": _prescription_checks,
 }

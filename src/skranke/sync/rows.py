@@ -816,7 +816,7 @@ MODELS: dict[str, type[ExportRow]] = {
 # A validated row is kept as a named tuple of its model's fields, in the model's order: a model
 # instance with its own dict took ~350 bytes a row beside ~90 for a tuple (80,000 citizens held
 # until the whole file is known to be good: ~20 MB). Read by the same attribute names.
-ROW_VALUES: dict[str, type[tuple]] = {
+ROW_VALUES: dict[str, type[tuple[Any, ...]]] = {
     kind: namedtuple(f"{model.__name__}Values", list(model.model_fields)) for kind, model in MODELS.items()
 }
 

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterable
 from functools import partial
 from time import monotonic
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events, on, work
 from textual._context import active_message_pump
@@ -17,7 +17,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.model import RuleSet
-from textual.css.stylesheet import CSSLocation, Stylesheet
+from textual.css.stylesheet import Stylesheet
+from textual.css.types import CSSLocation
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.reactive import Reactive
@@ -168,7 +169,7 @@ class SkrankeApp(SkrankeAppBase):
         self._input_in_flight = False
         self._input_generation = 0
         self._input_watchdog: Timer | None = None
-        self._input_not_waited_for: Screen | None = None
+        self._input_not_waited_for: Screen[Any] | None = None
         # A signed-in screen being opened after the sign-in: keys typed after the PIN are its.
         self._opening_mode = False
         skranke.on_plain_store = self._plain_store_opened
@@ -437,7 +438,7 @@ class SkrankeApp(SkrankeAppBase):
             return
         self.call_from_thread(self.notify, _("{staff} can sign in again.").format(staff=member.staff_id), markup=False)
 
-    def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
+    def help_bindings(self, screen: Screen[Any] | None = None) -> list[tuple[str, str]]:
         """The application's keys, those of the screen the help was opened from, then the rest
         of what is active there (Textual's own keys: fields, tables, copying) in our words."""
         # The screen's own BINDINGS, not those it inherits from Textual's Screen (listed below).
@@ -497,7 +498,7 @@ class SkrankeApp(SkrankeAppBase):
 
     # --- Textual's own commands and messages, in the interface language --------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand(_("Theme"), _("Change the current theme"), self.action_change_theme)
         yield SystemCommand(_("Quit"), _("Quit the application"), self.action_quit)
         yield SystemCommand(_("Keys"), _("Every key of this screen and the application"), self.action_help)

@@ -90,7 +90,7 @@ class SkrankeAppBase(App[None]):
         """A screen that held keys back (`ready_for_input` False) can take them now."""
         raise NotImplementedError
 
-    def help_bindings(self, screen: Screen | None = None) -> list[tuple[str, str]]:
+    def help_bindings(self, screen: Screen[Any] | None = None) -> list[tuple[str, str]]:
         """(keys, what they do) for the help screen opened from `screen`."""
         raise NotImplementedError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
@@ -26,7 +26,7 @@ class ScreenEntry:
     label: str  # in the footer and the help
     title: str  # in the palette and the sign-in's words
     description: str  # the footer key's tooltip and the palette's help line
-    make: Callable[[], Screen]
+    make: Callable[[], Screen[Any]]
     signed_in: bool = True  # shows or changes citizens: a signed-in person first (DESIGN §1, §4)
     in_footer: bool = True
 
@@ -45,43 +45,43 @@ class ScreenEntry:
         )
 
 
-def _today() -> Screen:
+def _today() -> Screen[Any]:
     from skranke.ui.screens.today import TodayScreen
 
     return TodayScreen()
 
 
-def _deadlines() -> Screen:
+def _deadlines() -> Screen[Any]:
     from skranke.ui.screens.deadlines import DeadlinesScreen
 
     return DeadlinesScreen()
 
 
-def _citizens() -> Screen:
+def _citizens() -> Screen[Any]:
     from skranke.ui.screens.citizens import CitizensScreen
 
     return CitizensScreen()
 
 
-def _queue() -> Screen:
+def _queue() -> Screen[Any]:
     from skranke.ui.screens.queue import QueueScreen
 
     return QueueScreen()
 
 
-def _intake() -> Screen:
+def _intake() -> Screen[Any]:
     from skranke.ui.screens.intake import IntakeScreen
 
     return IntakeScreen()
 
 
-def _tasks() -> Screen:
+def _tasks() -> Screen[Any]:
     from skranke.ui.screens.tasks import TasksScreen
 
     return TasksScreen()
 
 
-def _sync() -> Screen:
+def _sync() -> Screen[Any]:
     from skranke.ui.screens.sync import SyncScreen
 
     return SyncScreen()
@@ -155,12 +155,12 @@ def screen_bindings() -> list[Binding]:
     return [entry.binding() for entry in screens()]
 
 
-def screen_modes() -> dict[str, str | Callable[[], Screen]]:
+def screen_modes() -> dict[str, str | Callable[[], Screen[Any]]]:
     """Textual's MODES: each mode's screen, made when the mode is first shown."""
     return {entry.mode: entry.make for entry in screens()}
 
 
-def signed_in_modes() -> dict[str, Callable[[], Screen]]:
+def signed_in_modes() -> dict[str, Callable[[], Screen[Any]]]:
     """The modes that ask for a sign-in first; dropped, not hidden, when the desk locks."""
     return {entry.mode: entry.make for entry in screens() if entry.signed_in}
 

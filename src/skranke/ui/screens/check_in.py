@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -68,7 +68,7 @@ class Who:
         return self.name or self.alias or self.citizen_id
 
 
-def run_act(screen: Screen, work: Callable[[], str], answered: Answered | None, not_saved: str) -> None:
+def run_act(screen: Screen[Any], work: Callable[[], str], answered: Answered | None, not_saved: str) -> None:
     """`work` in a worker; its words (or the refusal) as a toast and to `answered`."""
     app = skranke_app(screen)
 
@@ -93,7 +93,7 @@ def run_act(screen: Screen, work: Callable[[], str], answered: Answered | None, 
     screen.run_worker(working, thread=True, group="check-in", exit_on_error=False)
 
 
-def check_in_from(screen: Screen, who: Who, place: str | None, answered: Answered | None = None) -> None:
+def check_in_from(screen: Screen[Any], who: Who, place: str | None, answered: Answered | None = None) -> None:
     """Ask (naming the citizen and the place), then check in; with `place` None, where the citizen
     is due today, or the place chooser when the desk must choose."""
     app = skranke_app(screen)
@@ -110,7 +110,7 @@ def check_in_from(screen: Screen, who: Who, place: str | None, answered: Answere
     _read_then(screen, lambda: planned_place(app.skranke, app.actor, who.citizen_id), planned)
 
 
-def _read_then(screen: Screen, read: Callable[[], T], then: Callable[[T], None]) -> None:
+def _read_then(screen: Screen[Any], read: Callable[[], T], then: Callable[[T], None]) -> None:
     """`read` in a worker, then `then` with what it read; a refusal is said in a notification,
     a database fault is the app's banner (nothing was asked yet, nothing recorded)."""
     app = skranke_app(screen)
@@ -129,7 +129,7 @@ def _read_then(screen: Screen, read: Callable[[], T], then: Callable[[T], None])
     screen.run_worker(reading, thread=True, group="check-in", exit_on_error=False)
 
 
-def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered | None) -> None:
+def _confirm_check_in(screen: Screen[Any], who: Who, place: str, answered: Answered | None) -> None:
     app = skranke_app(screen)
     where = place_name(app.skranke.site, place)
     details = "\n".join([_("Where: {place}").format(place=where), who.details()])
@@ -146,7 +146,7 @@ def _confirm_check_in(screen: Screen, who: Who, place: str, answered: Answered |
     app.push_screen(CheckInDialog(_("Check in?"), who.subject(), details), callback=confirmed)
 
 
-def choose_place_and_check_in(screen: Screen, who: Who, answered: Answered | None = None) -> None:
+def choose_place_and_check_in(screen: Screen[Any], who: Who, answered: Answered | None = None) -> None:
     """Ask where (every department and service of the site), then confirm and check in there."""
     app = skranke_app(screen)
     places = [(d.id, d.name) for d in app.skranke.site.all_departments()]
@@ -158,7 +158,7 @@ def choose_place_and_check_in(screen: Screen, who: Who, answered: Answered | Non
     app.push_screen(PlaceChooser(who.label(), places), callback=chosen)
 
 
-def undo_from(screen: Screen, who: Who, answered: Answered | None = None) -> None:
+def undo_from(screen: Screen[Any], who: Who, answered: Answered | None = None) -> None:
     """Undo today's check-in: which one (when there are several), then the reason; Esc records nothing."""
     app = skranke_app(screen)
 

@@ -9,6 +9,8 @@ opens another screen. "Venter ved vinduet" lists who is checked in at the window
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -237,7 +239,7 @@ class CitizensScreen(DatabaseScreen[None]):
                 _("{minutes} min.").format(minutes=person.minutes),
             )
         more = len(waiting) - shown
-        parts: list = [title, rows]
+        parts: list[Any] = [title, rows]
         if more > 0:
             parts.append(Text(ngettext("and {count} more", "and {count} more", more).format(count=more), style="dim"))
         from rich.console import Group

@@ -10,7 +10,7 @@ in the service's transaction (`services.complaints`).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -107,7 +107,7 @@ class ComplaintDialog(DeskDialog[tuple[str, date, str] | None]):
         self.dismiss(None)
 
 
-def register_complaint_from(screen: Screen, who: Who, answered: Answered | None = None) -> None:
+def register_complaint_from(screen: Screen[Any], who: Who, answered: Answered | None = None) -> None:
     """Ask (naming the citizen), then register; a role that may not is told before the dialog."""
     app = skranke_app(screen)
     try:
@@ -141,7 +141,7 @@ def _registered_words(who: Who, registered: ComplaintDeadline) -> str:
     )
 
 
-def answer_complaint_from(screen: Screen, complaint: ComplaintDeadline, who: Who, answered: Answered) -> None:
+def answer_complaint_from(screen: Screen[Any], complaint: ComplaintDeadline, who: Who, answered: Answered) -> None:
     """Ask whether the complaint was answered today (naming the citizen and the complaint), then record it."""
     app = skranke_app(screen)
     try:

@@ -362,7 +362,7 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
         self._explain(requests.cursor_row)
 
     def _add_rows_fitted(
-        self, table: DataTable, name: str, rows: list[tuple[list[Text | str], Text, str]], citizens: list[str]
+        self, table: DataTable[Any], name: str, rows: list[tuple[list[Text | str], Text, str]], citizens: list[str]
     ) -> None:
         """The rows, their last column (notes) shortened with "…" to what the other columns leave."""
         headers = self._columns(bool(self._narrow))[name][:-1]

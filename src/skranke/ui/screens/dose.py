@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -58,7 +59,7 @@ class BirthDateInput(Input):
     (the dialog's keys) sees it as it would with no field in focus.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(restrict=r"[0-9]*", max_length=6, **kwargs)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +21,7 @@ class HelpScreen(SkrankeModalScreen[None]):
         Binding("escape,q,f1,question_mark", "dismiss", _("Close"), id="help.close"),
     ]
 
-    def __init__(self, opened_from: Screen | None = None) -> None:
+    def __init__(self, opened_from: Screen[Any] | None = None) -> None:
         super().__init__()
         self._opened_from = opened_from
 

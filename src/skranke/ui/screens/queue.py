@@ -11,6 +11,9 @@ cannot be reached the last queue read stays on screen, read-only and stamped wit
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -392,7 +395,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             cell(alerts_text(row)),
         ]
 
-    def _done_cells(self, row: DoneRow) -> list:
+    def _done_cells(self, row: DoneRow) -> list[Any]:
         outcome = Text(outcome_word(row.outcome), style=OUTCOME_STYLE.get(row.outcome, ""))
         if row.voided:
             outcome = Text(_("voided") + f" ({outcome_word(row.outcome)})", style="dim strike")
@@ -409,7 +412,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     # --- the highlighted row and its dialog ---------------------------------------------
 
-    def _current(self) -> tuple[DataTable, str] | None:
+    def _current(self) -> tuple[DataTable[Any], str] | None:
         """The row the highlight shows in the tab on screen: the one Enter acts on."""
         tabs = self.query_one(TabbedContent)
         table = self.query_one(TABLES[tabs.active or "tab-waiting"], DataTable)
@@ -438,7 +441,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             current.focus()
         self._detail()
 
-    def _table(self) -> DataTable | None:
+    def _table(self) -> DataTable[Any] | None:
         pane = self.query_one(TabbedContent).active_pane
         return pane.query_one(DataTable) if pane is not None else None
 
@@ -567,7 +570,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="close-day")
-    def _close_day(self, day, service: str) -> None:
+    def _close_day(self, day: date, service: str) -> None:
         from skranke.services.dispensing import close_day
         from skranke.services.errors import DeskRefusal
 

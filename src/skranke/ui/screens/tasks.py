@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -203,7 +204,7 @@ class TasksScreen(DatabaseScreen[None]):
         save_outcome(self, lambda: complete_task(self.app.skranke, self.app.actor, task_id, outcome))
 
 
-def save_outcome(screen: DatabaseScreen, write: Callable[[], object], saved: str | None = None) -> None:
+def save_outcome(screen: DatabaseScreen[Any], write: Callable[[], object], saved: str | None = None) -> None:
     """Write an outcome (a task done, a follow-up made) from the screen's worker thread; a
     refusal or an unreachable database is said on screen (nothing was written: one transaction),
     `saved` when it was, and the screen reads its list again (`reload`) unless the database is gone."""
