@@ -30,6 +30,7 @@ from skranke.domain.site import (
     IntakeCondition,
     IntakeTaskRule,
     RoutingRule,
+    Rules,
     Site,
 )
 
@@ -454,6 +455,12 @@ def children_concern_unanswered(answers: IntakeAnswers, site: Site, opens_case: 
         and condition_holds(rule, assumed)
         for rule in site.intake_tasks
     )
+
+
+def awaits_attendance(channel: object, rules: Rules) -> bool:
+    """The site's clock waits for the first personal attendance (004) and the request was not
+    made in person: no deadline yet."""
+    return rules.clock_start_event == "personal_attendance" and channel in ("phone", "written")
 
 
 def personal_attendance(answers: IntakeAnswers) -> date | None:

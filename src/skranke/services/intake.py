@@ -18,7 +18,15 @@ from pydantic import ValidationError
 
 from skranke.clock import to_local
 from skranke.domain import intake as rules
-from skranke.domain.intake import IntakeAnswers, IntakeAssessment, evaluate_intake, partner_of, personal_attendance
+from skranke.domain.deadlines import guarantee_deadline
+from skranke.domain.intake import (
+    IntakeAnswers,
+    IntakeAssessment,
+    awaits_attendance,
+    evaluate_intake,
+    partner_of,
+    personal_attendance,
+)
 from skranke.i18n import _, file_fault, ngettext
 from skranke.services.access import Actor, require
 from skranke.services.context import Skranke
@@ -609,15 +617,8 @@ def preview_intake(skranke: Skranke, data: dict[str, Any], department: str | Non
         answers = read_answers(skranke, data)
     except IntakeRejected as rejected:
         contact = _contact_date(data.get("contact_date"))
-        awaiting = skranke.site.rules.clock_start_event == "personal_attendance" and data.get("channel") in (
-            "phone",
-            "written",
-        )
-        deadline = None
-        if contact is not None and not awaiting:
-            from datetime import timedelta
-
-            deadline = contact + timedelta(days=skranke.site.rules.guarantee_days)
+        awaiting = awaits_attendance(data.get("channel"), skranke.site.rules)
+        deadline = None if contact is None or awaiting else guarantee_deadline(contact, skranke.site.rules)
         return IntakePreview(rejected.problems, None, deadline, awaiting)
     assessment = assess_intake(skranke, answers, department)
     return IntakePreview((), assessment, assessment.deadline, assessment.guarantee == "awaiting_attendance")

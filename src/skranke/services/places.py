@@ -25,6 +25,7 @@ def window_places(site: Site) -> list[str]:
 
 
 def place_name(site: Site, place: str) -> str:
+    """A department's or a service's name; an id the site does not know is shown as it is."""
     try:
         return site.department(place).name
     except KeyError:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from skranke.domain.site import Site
 from skranke.domain.vocabulary import REFUSAL_REASONS
 from skranke.i18n import _, clock_time, ngettext, short_date
+from skranke.services.places import place_name
 
 if TYPE_CHECKING:
     from skranke.domain.dispensing import Alert
@@ -88,10 +89,7 @@ def refusal_text(stored: str) -> str:
 
 def department_name(site: Site, department_id: str) -> str:
     """The department's name; an id the site does not know is shown as it is."""
-    try:
-        return site.department(department_id).name
-    except KeyError:
-        return department_id
+    return place_name(site, department_id)
 
 
 # --- dispensing ---------------------------------------------------------------------------
