@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 # A key made by the test run that started this process (an xdist worker, a child a test spawns)
 # is kept: the stores of both are encrypted with it.
@@ -48,6 +49,7 @@ from skranke.clock import FixedClock  # noqa: E402
 from skranke.config import load_settings  # noqa: E402
 from skranke.i18n import set_language  # noqa: E402
 from skranke.services import staff as _staff  # noqa: E402
+from skranke.services.access import Actor  # noqa: E402
 from skranke.services.context import Skranke  # noqa: E402
 
 # Hypothesis: "ci" (the default, and .ci/run's) draws the same examples every run, so a failure
@@ -81,7 +83,7 @@ def _pg_schema_url(base: str, schema: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def db_url(request, tmp_path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'skranke.db'}"
@@ -137,7 +139,7 @@ def _from_template(db_url: str | None, key_file: Path | None = None) -> None:
         shutil.copyfile(_migrated_sqlite_template(), path)
 
 
-def store_engine(url: str):
+def store_engine(url: str) -> Engine:
     """An engine on a store behind skranke's back (a test playing someone with database access):
     an encrypted SQLite file is opened with the run's key, as whoever has the key file could."""
     from skranke.store.cipher import FileKind, file_kind, read_key
@@ -166,19 +168,25 @@ def plain_store(path: Path) -> None:
         source.close()
 
 
-def make_skranke(now: str, db_url: str | None = None, site: str = "odense", **settings) -> Skranke:
+def make_skranke(now: str, db_url: str | None = None, site: str = "odense", **settings: Any) -> Skranke:
     _from_template(db_url, settings.get("key_file"))
     skranke = Skranke.from_settings(load_settings(db=db_url, site=site, now=now, **settings))
     assert isinstance(skranke.clock, FixedClock)
     return skranke
 
 
+class SkrankeAt(Protocol):
+    """The `skranke_at` fixture: a Skranke at `now` on the test database (settings as load_settings's)."""
+
+    def __call__(self, now: str, site: str = "odense", **settings: Any) -> Skranke: ...
+
+
 @pytest.fixture
-def skranke_at(db_url):
+def skranke_at(db_url: str) -> Iterator[SkrankeAt]:
     """Factory: a Skranke on the test database with the clock fixed at `now`."""
     opened: list[Skranke] = []
 
-    def factory(now: str, site: str = "odense", **settings) -> Skranke:
+    def factory(now: str, site: str = "odense", **settings: Any) -> Skranke:
         skranke = make_skranke(now, db_url, site, **settings)
         opened.append(skranke)
         return skranke
@@ -191,7 +199,7 @@ def skranke_at(db_url):
 TEST_PIN = "2468"
 
 
-def signed_in(skranke: Skranke, *roles: str, initials: str | None = None, name: str | None = None):
+def signed_in(skranke: Skranke, *roles: str, initials: str | None = None, name: str | None = None) -> Actor:
     """A staff member with these roles, added to the store and signed in (the first one is also admin)."""
     from skranke.services.staff import add_staff, sign_in, staff_count
 
@@ -208,7 +216,7 @@ class PostgresDatabase:
     """A PostgreSQL database of a test's own, that the test can cut off and let back in, as when
     the server restarts during the day (connections ended, new ones refused for a while)."""
 
-    def __init__(self, admin, name: str, url: str) -> None:
+    def __init__(self, admin: Engine, name: str, url: str) -> None:
         self.admin, self.name, self.url = admin, name, url
 
     def cut_off(self) -> None:

@@ -3,6 +3,7 @@ walk names for an edit, a removal and an insertion (DESIGN §1, issue 25)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,24 +53,24 @@ def _sealed(event: StoredEvent, prev_hash: str | None = None) -> StoredEvent:
     return event._replace(prev_hash=prev_hash, hash=event_hash(prev_hash, *event[:9]))
 
 
-def _named(events, head) -> tuple[str, int | None, str | None] | None:
+def _named(events: list[StoredEvent], head: Head | None) -> tuple[str, int | None, str | None] | None:
     broken = check_chain(iter(events), head).broken
     return None if broken is None else (broken.problem, broken.event_id, broken.missing)
 
 
-def test_a_whole_chain_checks_and_ends_at_the_heads_hash():
+def test_a_whole_chain_checks_and_ends_at_the_heads_hash() -> None:
     events = _chain(5)
     check = check_chain(iter(events), _head(events))
     assert check.whole and check.events == 5 and check.last_hash == events[-1].hash
 
 
-def test_an_empty_log_with_a_new_head_is_whole():
+def test_an_empty_log_with_a_new_head_is_whole() -> None:
     check = check_chain(iter([]), Head(0, GENESIS))
     assert check.whole and check.events == 0 and check.last_hash == GENESIS
 
 
 @pytest.mark.parametrize("field", range(9))
-def test_every_column_is_in_the_hash(field):
+def test_every_column_is_in_the_hash(field: int) -> None:
     event = _chain(1)[0]
     values = list(event[:9])
     values[field] = {
@@ -86,7 +87,7 @@ def test_every_column_is_in_the_hash(field):
     assert event_hash(GENESIS, *values) != event.hash
 
 
-def test_the_moment_is_hashed_as_a_moment_whatever_its_zone():
+def test_the_moment_is_hashed_as_a_moment_whatever_its_zone() -> None:
     from zoneinfo import ZoneInfo
 
     event = _chain(1)[0]
@@ -94,66 +95,66 @@ def test_the_moment_is_hashed_as_a_moment_whatever_its_zone():
     assert event_hash(GENESIS, event.id, local, *event[2:9]) == event.hash
 
 
-def test_the_detail_is_hashed_by_its_content_not_its_key_order():
+def test_the_detail_is_hashed_by_its_content_not_its_key_order() -> None:
     event = _chain(1)[0]
     one = event_hash(GENESIS, *event[:8], {"a": 1, "b": [1, "ø"]})
     assert one == event_hash(GENESIS, *event[:8], {"b": [1, "ø"], "a": 1})
 
 
-def test_an_edited_event_is_named():
+def test_an_edited_event_is_named() -> None:
     events = _chain(5)
     head = _head(events)
     events[2] = events[2]._replace(detail={"n": 99})
     assert _named(events, head) == (EDITED, 3, None)
 
 
-def test_an_edit_with_its_own_hash_computed_again_is_named_at_the_edited_event():
+def test_an_edit_with_its_own_hash_computed_again_is_named_at_the_edited_event() -> None:
     events = _chain(5)
     head = _head(events)
     events[2] = _sealed(events[2]._replace(staff="XX"))
     assert _named(events, head) == (EDITED, 3, None)
 
 
-def test_an_edited_last_event_is_named_by_the_head():
+def test_an_edited_last_event_is_named_by_the_head() -> None:
     events = _chain(5)
     head = _head(events)
     events[4] = _sealed(events[4]._replace(action="search"))
     assert _named(events, head) == (EDITED, 5, None)
 
 
-def test_a_removed_event_names_the_one_after_the_gap():
+def test_a_removed_event_names_the_one_after_the_gap() -> None:
     events = _chain(5)
     head = _head(events)
     del events[2]
     assert _named(events, head) == (REMOVED, 4, "before")
 
 
-def test_the_first_event_removed_names_the_one_after_it():
+def test_the_first_event_removed_names_the_one_after_it() -> None:
     events = _chain(3)
     head = _head(events)
     del events[0]
     assert _named(events, head) == (REMOVED, 2, "before")
 
 
-def test_the_newest_events_removed_are_named_by_the_head():
+def test_the_newest_events_removed_are_named_by_the_head() -> None:
     events = _chain(5)
     head = _head(events)
     assert _named(events[:3], head) == (REMOVED, 3, "after")
 
 
-def test_every_event_removed_is_a_break_with_no_event_to_name():
+def test_every_event_removed_is_a_break_with_no_event_to_name() -> None:
     events = _chain(3)
     assert _named([], _head(events)) == (REMOVED, None, "before")
 
 
-def test_an_event_past_the_head_was_inserted_even_when_it_chains():
+def test_an_event_past_the_head_was_inserted_even_when_it_chains() -> None:
     events = _chain(3)
     head = _head(events)
     forged = _sealed(_chain(1, first_id=4)[0], prev_hash=events[-1].hash)
     assert _named([*events, forged], head) == (INSERTED, 4, None)
 
 
-def test_an_inserted_event_with_the_wrong_predecessor_is_named():
+def test_an_inserted_event_with_the_wrong_predecessor_is_named() -> None:
     # Ids with a gap, as an older store's may have (a PostgreSQL sequence skips on rollback).
     events = _chain(4, ids=[1, 2, 5, 6])
     head = _head(events)
@@ -161,28 +162,28 @@ def test_an_inserted_event_with_the_wrong_predecessor_is_named():
     assert _named([*events[:2], forged, *events[2:]], head) == (INSERTED, 3, None)
 
 
-def test_an_inserted_event_that_joins_its_predecessor_is_named():
+def test_an_inserted_event_that_joins_its_predecessor_is_named() -> None:
     events = _chain(4, ids=[1, 2, 5, 6])
     head = _head(events)
     forged = _sealed(_chain(1, first_id=3)[0], prev_hash=events[1].hash)
     assert _named([*events[:2], forged, *events[2:]], head) == (INSERTED, 3, None)
 
 
-def test_an_inserted_first_event_is_named():
+def test_an_inserted_first_event_is_named() -> None:
     events = _chain(3)
     head = _head(events)
     forged = _sealed(_chain(1, first_id=0)[0], prev_hash=GENESIS)
     assert _named([forged, *events], head) == (INSERTED, 0, None)
 
 
-def test_an_inserted_event_with_a_made_up_hash_is_named_inserted():
+def test_an_inserted_event_with_a_made_up_hash_is_named_inserted() -> None:
     events = _chain(4, ids=[1, 2, 5, 6])
     head = _head(events)
     forged = _chain(1, first_id=3)[0]._replace(prev_hash="a" * 64, hash="b" * 64)
     assert _named([*events[:2], forged, *events[2:]], head) == (INSERTED, 3, None)
 
 
-def test_a_gap_with_an_edit_before_it_cannot_be_told_from_a_removal():
+def test_a_gap_with_an_edit_before_it_cannot_be_told_from_a_removal() -> None:
     # With ids 2 and 5 apart, events 3 and 4 may have been removed: the chain says so.
     events = _chain(4, ids=[1, 2, 5, 6])
     head = _head(events)
@@ -190,14 +191,14 @@ def test_a_gap_with_an_edit_before_it_cannot_be_told_from_a_removal():
     assert _named(events, head) == (REMOVED, 5, "before")
 
 
-def test_a_changed_previous_hash_is_an_edit():
+def test_a_changed_previous_hash_is_an_edit() -> None:
     events = _chain(4)
     head = _head(events)
     events[2] = events[2]._replace(prev_hash="c" * 64)
     assert _named(events, head) == (EDITED, 3, None)
 
 
-def test_what_a_chain_cannot_prove_a_rewrite_of_everything_after_an_edit_and_the_head():
+def test_what_a_chain_cannot_prove_a_rewrite_of_everything_after_an_edit_and_the_head() -> None:
     """With no secret, whoever rewrites an event, every hash after it and the head makes the chain
     whole again; only a last hash kept elsewhere (printed by an earlier verify) shows it."""
     events = _chain(5)
@@ -215,12 +216,12 @@ def test_what_a_chain_cannot_prove_a_rewrite_of_everything_after_an_edit_and_the
     assert _named(rewritten, Head(5, kept_elsewhere)) == (EDITED, 5, None)
 
 
-def test_a_missing_head_is_a_break_naming_the_last_event():
+def test_a_missing_head_is_a_break_naming_the_last_event() -> None:
     events = _chain(3)
     assert _named(events, None) == (HEAD_MISSING, 3, None)
 
 
-def test_the_walk_reads_the_events_as_they_come():
+def test_the_walk_reads_the_events_as_they_come() -> None:
     """A store may hold millions: the walk takes them one at a time (a batch at a time from the
     store), one ahead of the event it checks, and stops at the first break."""
     events = _chain(6)
@@ -228,10 +229,11 @@ def test_the_walk_reads_the_events_as_they_come():
     events[1] = events[1]._replace(detail={"n": 99})
     read: list[int] = []
 
-    def streamed():
+    def streamed() -> Iterator[StoredEvent]:
         for event in events:
             read.append(event.id)
             yield event
 
-    assert check_chain(streamed(), head).broken.event_id == 2
+    broken = check_chain(streamed(), head).broken
+    assert broken is not None and broken.event_id == 2
     assert read == [1, 2, 3]

@@ -4,8 +4,10 @@ on the real Odense hours (data/sites/odense.toml) and a few site variants."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -14,9 +16,13 @@ from skranke.domain import deadlines as dl
 from skranke.domain.deadlines import (
     AppointmentFacts,
     CaseFacts,
+    CountdownStatus,
     ExemptCase,
     FollowUp,
+    FollowUpStatus,
+    Overview,
     PlanReview,
+    RequestDeadline,
     add_months,
     countdown_status,
     deadline_overview,
@@ -27,7 +33,7 @@ from skranke.domain.deadlines import (
     plan_review_due,
     request_for_case,
 )
-from skranke.domain.hours import TIMEZONE, SiteHours
+from skranke.domain.hours import TIMEZONE, DepartmentHours, Interval, SiteHours
 from skranke.domain.site import Rules, Site
 from skranke.sites import load_site, load_site_hours
 
@@ -51,7 +57,7 @@ def case(
     department: str = "stabilisering",
     paragraph: str = "SEL101",
     citizen: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> CaseFacts:
     return CaseFacts(
         case_id=case_id,
@@ -82,11 +88,19 @@ def appointment(
     )
 
 
-def overview(site, hours, today, cases, appointments=()):
+def overview(
+    site: Site,
+    hours: SiteHours,
+    today: date,
+    cases: Iterable[CaseFacts],
+    appointments: Iterable[AppointmentFacts] = (),
+) -> Overview:
     return deadline_overview(cases, appointments, site, hours, today)
 
 
-def only_request(site, hours, today, the_case, appointments=()):
+def only_request(
+    site: Site, hours: SiteHours, today: date, the_case: CaseFacts, appointments: Iterable[AppointmentFacts] = ()
+) -> RequestDeadline:
     result = overview(site, hours, today, [the_case], appointments)
     assert len(result.requests) == 1, result
     return result.requests[0]
@@ -96,7 +110,9 @@ def only_request(site, hours, today, the_case, appointments=()):
 
 
 @pytest.mark.parametrize("paragraph", ["SEL101", "SUL142", "SUL141"])
-def test_guaranteed_paragraphs_get_a_deadline_14_calendar_days_after_contact(site, hours, paragraph):
+def test_guaranteed_paragraphs_get_a_deadline_14_calendar_days_after_contact(
+    site: Site, hours: SiteHours, paragraph: str
+) -> None:
     row = only_request(site, hours, date(2026, 1, 5), case(paragraph=paragraph))
     assert row.paragraph == paragraph
     assert row.deadline == date(2026, 1, 19)
@@ -104,34 +120,34 @@ def test_guaranteed_paragraphs_get_a_deadline_14_calendar_days_after_contact(sit
     assert row.status == "ok"
 
 
-def test_anonymous_treatment_has_no_guarantee(site, hours):
+def test_anonymous_treatment_has_no_guarantee(site: Site, hours: SiteHours) -> None:
     result = overview(site, hours, date(2026, 1, 5), [case(paragraph="SEL101a", citizen="B7")])
     assert result.requests == ()
     assert result.exempt == (ExemptCase("S1", "B7", "anonymous"),)
     assert evaluate_guarantee(case(paragraph="SEL101a"), site.rules).deadline is None
 
 
-def test_anonymous_wins_over_free_choice_and_over_a_site_listing_sel101a(site):
+def test_anonymous_wins_over_free_choice_and_over_a_site_listing_sel101a(site: Site) -> None:
     # 000 § 1.4.2: no guarantee and no free choice for anonymous treatment.
     rules = Rules(guarantee_paragraphs=("SEL101", "SEL101a"))
     result = evaluate_guarantee(case(paragraph="SEL101a", free_choice=True), rules)
     assert (result.state, result.exempt_reason) == ("exempt", "anonymous")
 
 
-def test_free_choice_waives_the_deadline(site, hours):
+def test_free_choice_waives_the_deadline(site: Site, hours: SiteHours) -> None:
     result = overview(site, hours, date(2026, 1, 5), [case(free_choice=True, citizen="B8")])
     assert result.requests == ()
     assert result.exempt == (ExemptCase("S1", "B8", "free_choice_may_waive"),)
 
 
-def test_paragraph_outside_the_sites_guarantee_is_neither_request_nor_exempt(site, hours):
+def test_paragraph_outside_the_sites_guarantee_is_neither_request_nor_exempt(site: Site, hours: SiteHours) -> None:
     assens_like = replace(site, rules=Rules(guarantee_paragraphs=("SEL101", "SUL142")))
     result = deadline_overview([case(paragraph="SUL141")], [], assens_like, hours, date(2026, 1, 5))
     assert result.requests == () and result.exempt == ()
     assert evaluate_guarantee(case(paragraph="SUL141"), assens_like.rules).state == "not_covered"
 
 
-def test_exempt_cases_already_started_or_closed_are_not_listed(site, hours):
+def test_exempt_cases_already_started_or_closed_are_not_listed(site: Site, hours: SiteHours) -> None:
     cases = [
         case("S1", paragraph="SEL101a", treatment_start=date(2026, 1, 8)),
         case("S2", free_choice=True, closed_on=date(2026, 1, 9), closing_status="andet tilbud"),
@@ -147,7 +163,9 @@ def test_exempt_cases_already_started_or_closed_are_not_listed(site, hours):
     [(date(2026, 1, 12), True), (date(2026, 1, 19), True), (date(2026, 1, 20), False)],
     ids=["early", "on-day-14", "day-15"],
 )
-def test_started_case_is_met_in_time_or_late_and_not_an_open_request(site, hours, start, in_time):
+def test_started_case_is_met_in_time_or_late_and_not_an_open_request(
+    site: Site, hours: SiteHours, start: date, in_time: bool
+) -> None:
     the_case = case(treatment_start=start)
     result = evaluate_guarantee(the_case, site.rules)
     assert (result.state, result.deadline, result.met_in_time) == (
@@ -158,13 +176,13 @@ def test_started_case_is_met_in_time_or_late_and_not_an_open_request(site, hours
     assert overview(site, hours, date(2026, 1, 25), [the_case]).requests == ()
 
 
-def test_case_closed_without_start_is_not_an_open_request(site, hours):
+def test_case_closed_without_start_is_not_an_open_request(site: Site, hours: SiteHours) -> None:
     the_case = case(closed_on=date(2026, 1, 10), closing_status="udeblevet")
     assert evaluate_guarantee(the_case, site.rules).state == "closed"
     assert overview(site, hours, date(2026, 1, 25), [the_case]).requests == ()
 
 
-def test_open_request_stays_open_past_the_deadline(site, hours):
+def test_open_request_stays_open_past_the_deadline(site: Site, hours: SiteHours) -> None:
     assert evaluate_guarantee(case(), site.rules).state == "open"
     row = only_request(site, hours, date(2026, 1, 22), case())
     assert (row.days_left, row.status) == (-3, "overdue")
@@ -177,7 +195,7 @@ def test_open_request_stays_open_past_the_deadline(site, hours):
     ("days_left", "status"),
     [(5, "ok"), (4, "ok"), (3, "warn"), (1, "warn"), (0, "warn"), (-1, "overdue")],
 )
-def test_status_thresholds_with_three_warning_days(site, hours, days_left, status):
+def test_status_thresholds_with_three_warning_days(site: Site, hours: SiteHours, days_left: int, status: str) -> None:
     # At the heroin clinic (open every day) the last open day is the deadline itself.
     today = date(2026, 2, 10)
     contact = today - timedelta(days=14) + timedelta(days=days_left)
@@ -186,7 +204,7 @@ def test_status_thresholds_with_three_warning_days(site, hours, days_left, statu
     assert countdown_status(days_left, site.rules) == status
 
 
-def test_warning_days_come_from_the_site(site, hours):
+def test_warning_days_come_from_the_site(site: Site, hours: SiteHours) -> None:
     strict = replace(site, rules=Rules(warning_days=0))
     today = date(2026, 2, 10)
     rows = deadline_overview(
@@ -202,7 +220,7 @@ def test_warning_days_come_from_the_site(site, hours):
     ]
 
 
-def test_deadline_is_calendar_days_from_the_site_rules(site):
+def test_deadline_is_calendar_days_from_the_site_rules(site: Site) -> None:
     assert guarantee_deadline(date(2026, 1, 31), site.rules) == date(2026, 2, 14)
     assert guarantee_deadline(date(2026, 1, 31), Rules(guarantee_days=10)) == date(2026, 2, 10)
 
@@ -211,7 +229,9 @@ def test_deadline_is_calendar_days_from_the_site_rules(site):
 
 
 @pytest.mark.parametrize("department", WEEKDAY_DEPARTMENTS)
-def test_anden_juledag_2025_last_open_day_of_weekday_departments_is_christmas_eve(site, hours, department):
+def test_anden_juledag_2025_last_open_day_of_weekday_departments_is_christmas_eve(
+    site: Site, hours: SiteHours, department: str
+) -> None:
     # Fri 2025-12-12 + 14 = Fri 2025-12-26 (Anden juledag, PH); 25 Dec is PH; 24 Dec is not a
     # public holiday and keeps the weekday hours (DESIGN §1's own example).
     row = only_request(site, hours, date(2025, 12, 15), case(contact=date(2025, 12, 12), department=department))
@@ -220,7 +240,7 @@ def test_anden_juledag_2025_last_open_day_of_weekday_departments_is_christmas_ev
     assert "deadline_on_closed_day" in row.flags
 
 
-def test_anden_juledag_2025_heroin_clinic_is_open_on_the_deadline_itself(site, hours):
+def test_anden_juledag_2025_heroin_clinic_is_open_on_the_deadline_itself(site: Site, hours: SiteHours) -> None:
     row = only_request(
         site,
         hours,
@@ -231,7 +251,7 @@ def test_anden_juledag_2025_heroin_clinic_is_open_on_the_deadline_itself(site, h
     assert "deadline_on_closed_day" not in row.flags
 
 
-def test_langfredag_2026_last_open_day_skips_skaertorsdag(site, hours):
+def test_langfredag_2026_last_open_day_skips_skaertorsdag(site: Site, hours: SiteHours) -> None:
     # Fri 2026-03-20 + 14 = Langfredag 2026-04-03; Skærtorsdag 2026-04-02 is a holiday too.
     row = only_request(site, hours, date(2026, 3, 30), case(contact=date(2026, 3, 20)))
     assert row.deadline == date(2026, 4, 3)
@@ -239,21 +259,21 @@ def test_langfredag_2026_last_open_day_skips_skaertorsdag(site, hours):
     assert "deadline_on_closed_day" in row.flags
 
 
-def test_store_bededag_2023_was_closed(site, hours):
+def test_store_bededag_2023_was_closed(site: Site, hours: SiteHours) -> None:
     row = only_request(site, hours, date(2023, 5, 1), case(contact=date(2023, 4, 21)))
     assert row.deadline == date(2023, 5, 5)
     assert row.last_open_day == date(2023, 5, 4)
     assert "deadline_on_closed_day" in row.flags
 
 
-def test_store_bededag_was_abolished_from_2024(site, hours):
+def test_store_bededag_was_abolished_from_2024(site: Site, hours: SiteHours) -> None:
     row = only_request(site, hours, date(2024, 4, 22), case(contact=date(2024, 4, 12)))
     assert row.deadline == date(2024, 4, 26)
     assert row.last_open_day == date(2024, 4, 26)
     assert "deadline_on_closed_day" not in row.flags
 
 
-def test_deadline_on_a_saturday_unge_og_rusmidler_last_open_day_is_friday(site, hours):
+def test_deadline_on_a_saturday_unge_og_rusmidler_last_open_day_is_friday(site: Site, hours: SiteHours) -> None:
     contact = date(2026, 1, 3)  # a Saturday; day 14 is Saturday 2026-01-17
     young = only_request(site, hours, date(2026, 1, 12), case(contact=contact, department="unge-og-rusmidler"))
     assert (young.deadline, young.last_open_day) == (date(2026, 1, 17), date(2026, 1, 16))
@@ -263,7 +283,7 @@ def test_deadline_on_a_saturday_unge_og_rusmidler_last_open_day_is_friday(site, 
     assert "deadline_on_closed_day" not in heroin.flags
 
 
-def test_cached_last_open_day_agrees_with_department_hours(hours):
+def test_cached_last_open_day_agrees_with_department_hours(hours: SiteHours) -> None:
     lookup = dl._HoursLookup(hours)
     start = date(2025, 12, 1)
     for department, department_hours in hours.departments.items():
@@ -275,7 +295,7 @@ def test_cached_last_open_day_agrees_with_department_hours(hours):
             )
 
 
-def test_cached_open_check_agrees_with_state_at(hours):
+def test_cached_open_check_agrees_with_state_at(hours: SiteHours) -> None:
     lookup = dl._HoursLookup(hours)
     days = [
         date(2026, 1, 8),
@@ -291,7 +311,7 @@ def test_cached_open_check_agrees_with_state_at(hours):
                 assert lookup.closed_at(department, moment) == expected, (department, moment)
 
 
-def test_unknown_hours_are_not_called_closed():
+def test_unknown_hours_are_not_called_closed() -> None:
     # Odsherred writes its hours as "unknown" (the seed gives none): no last open day is
     # claimed, the request says so, and nothing is called closed.
     site, hours = load_site("odsherred"), load_site_hours("odsherred")
@@ -307,7 +327,7 @@ def test_unknown_hours_are_not_called_closed():
     assert row.flags == ("hours_unknown",)
 
 
-def test_unknown_department_is_flagged_not_an_error(site, hours):
+def test_unknown_department_is_flagged_not_an_error(site: Site, hours: SiteHours) -> None:
     row = only_request(site, hours, date(2026, 1, 12), case(department="lukket-afdeling"))
     assert row.last_open_day is None
     assert row.flags == ("unknown_department", "no_appointment")
@@ -316,7 +336,7 @@ def test_unknown_department_is_flagged_not_an_error(site, hours):
 # --- flags from appointments ---------------------------------------------------------------------
 
 
-def test_visitation_in_time_and_in_hours_raises_no_flag(site, hours):
+def test_visitation_in_time_and_in_hours_raises_no_flag(site: Site, hours: SiteHours) -> None:
     the_case = case(contact=date(2026, 1, 5))  # deadline Mon 2026-01-19
     booked = [
         appointment(the_case.citizen_id, date(2026, 1, 8), "09:00"),
@@ -325,7 +345,7 @@ def test_visitation_in_time_and_in_hours_raises_no_flag(site, hours):
     assert only_request(site, hours, date(2026, 1, 6), the_case, booked).flags == ()
 
 
-def test_no_visitation_or_doctor_appointment_is_flagged(site, hours):
+def test_no_visitation_or_doctor_appointment_is_flagged(site: Site, hours: SiteHours) -> None:
     the_case = case()
     talk = [appointment(the_case.citizen_id, date(2026, 1, 8), "09:00", kind="samtale")]
     earlier_course = [appointment(the_case.citizen_id, date(2025, 11, 3), "09:00")]
@@ -334,7 +354,7 @@ def test_no_visitation_or_doctor_appointment_is_flagged(site, hours):
     assert only_request(site, hours, date(2026, 1, 6), the_case, earlier_course).flags == ("no_appointment",)
 
 
-def test_appointment_after_the_deadline_is_flagged(site, hours):
+def test_appointment_after_the_deadline_is_flagged(site: Site, hours: SiteHours) -> None:
     the_case = case(contact=date(2026, 1, 5))  # deadline Mon 2026-01-19
     on_deadline = [appointment(the_case.citizen_id, date(2026, 1, 19), "09:00")]
     day_after = [appointment(the_case.citizen_id, date(2026, 1, 20), "09:00")]
@@ -353,14 +373,16 @@ def test_appointment_after_the_deadline_is_flagged(site, hours):
         (date(2026, 1, 10), "10:00", True),  # Saturday
     ],
 )
-def test_appointment_outside_the_departments_hours_is_flagged(site, hours, day, hh_mm, outside):
+def test_appointment_outside_the_departments_hours_is_flagged(
+    site: Site, hours: SiteHours, day: date, hh_mm: str, outside: bool
+) -> None:
     the_case = case(contact=date(2026, 1, 5))
     booked = [appointment(the_case.citizen_id, day, hh_mm)]
     flags = only_request(site, hours, date(2026, 1, 6), the_case, booked).flags
     assert ("appointment_outside_hours" in flags) is outside
 
 
-def test_hours_are_those_of_the_appointments_department(site, hours):
+def test_hours_are_those_of_the_appointments_department(site: Site, hours: SiteHours) -> None:
     the_case = case(contact=date(2026, 1, 5), department="stabilisering")
     saturday_at_the_clinic = [
         appointment(the_case.citizen_id, date(2026, 1, 10), "09:00", department="heroinklinikken")
@@ -368,7 +390,7 @@ def test_hours_are_those_of_the_appointments_department(site, hours):
     assert only_request(site, hours, date(2026, 1, 6), the_case, saturday_at_the_clinic).flags == ()
 
 
-def test_appointment_times_are_read_in_copenhagen_time(site, hours):
+def test_appointment_times_are_read_in_copenhagen_time(site: Site, hours: SiteHours) -> None:
     the_case = case(contact=date(2026, 1, 5))  # deadline 2026-01-19
     # 23:30 UTC on the 19th is 00:30 on the 20th in Copenhagen: after the deadline, at night.
     utc_late = AppointmentFacts(
@@ -382,7 +404,7 @@ def test_appointment_times_are_read_in_copenhagen_time(site, hours):
     assert flags == ("appointment_after_deadline", "appointment_outside_hours")
 
 
-def test_flags_combine_in_a_stable_order(site, hours):
+def test_flags_combine_in_a_stable_order(site: Site, hours: SiteHours) -> None:
     the_case = case(contact=date(2025, 12, 12))  # deadline on Anden juledag
     booked = [appointment(the_case.citizen_id, date(2025, 12, 27), "10:00")]  # Saturday, late
     row = only_request(site, hours, date(2025, 12, 15), the_case, booked)
@@ -394,7 +416,7 @@ def test_flags_combine_in_a_stable_order(site, hours):
     assert list(row.flags) == [f for f in dl.FLAGS if f in row.flags]
 
 
-def test_other_citizens_appointments_do_not_count(site, hours):
+def test_other_citizens_appointments_do_not_count(site: Site, hours: SiteHours) -> None:
     the_case = case(citizen="B1")
     someone_else = [appointment("B2", date(2026, 1, 30), "13:00")]
     assert only_request(site, hours, date(2026, 1, 6), the_case, someone_else).flags == ("no_appointment",)
@@ -403,7 +425,7 @@ def test_other_citizens_appointments_do_not_count(site, hours):
 # --- follow-ups after discharge ------------------------------------------------------------------
 
 
-def test_follow_up_from_31_january_falls_on_the_last_day_of_february():
+def test_follow_up_from_31_january_falls_on_the_last_day_of_february() -> None:
     rules = Rules()
     in_2026 = follow_up_schedule(case(closed_on=date(2026, 1, 31), closing_status="færdigbehandlet"), rules)
     in_2028 = follow_up_schedule(case(closed_on=date(2028, 1, 31), closing_status="færdigbehandlet"), rules)
@@ -412,19 +434,21 @@ def test_follow_up_from_31_january_falls_on_the_last_day_of_february():
 
 
 @pytest.mark.parametrize("status", ["færdigbehandlet", "andet tilbud", "hospital", "anden årsag"])
-def test_follow_up_statuses_get_follow_ups(status):
+def test_follow_up_statuses_get_follow_ups(status: str) -> None:
     assert len(follow_up_schedule(case(closed_on=date(2026, 3, 2), closing_status=status), Rules())) == 2
 
 
 @pytest.mark.parametrize("status", ["udeblevet", "eget ønske", None])
-def test_no_follow_up_after_dropping_out_or_own_wish_where_the_site_names_four_statuses(hours, status):
+def test_no_follow_up_after_dropping_out_or_own_wish_where_the_site_names_four_statuses(
+    hours: SiteHours, status: str | None
+) -> None:
     assens_like = replace(load_site("odense"), rules=load_site("assens").rules)
     the_case = case(closed_on=date(2026, 1, 31), closing_status=status)
     assert follow_up_schedule(the_case, assens_like.rules) == []
     assert overview(assens_like, hours, date(2026, 2, 27), [the_case]).follow_ups == ()
 
 
-def test_odsherred_follow_ups_after_1_and_3_months_via_rules(hours):
+def test_odsherred_follow_ups_after_1_and_3_months_via_rules(hours: SiteHours) -> None:
     odsherred_rules = Rules(follow_up_months=(1, 3))
     the_case = case(closed_on=date(2026, 1, 31), closing_status="hospital")
     assert follow_up_schedule(the_case, odsherred_rules) == [
@@ -448,12 +472,12 @@ def test_odsherred_follow_ups_after_1_and_3_months_via_rules(hours):
         (date(2026, 3, 1), "overdue"),
     ],
 )
-def test_follow_up_status(today, status):
+def test_follow_up_status(today: date, status: FollowUpStatus) -> None:
     the_case = case(closed_on=date(2026, 1, 31), closing_status="færdigbehandlet", citizen="B9")
     assert follow_ups_for_case(the_case, Rules(), today)[0] == FollowUp("S1", "B9", date(2026, 2, 28), 1, status)
 
 
-def test_overview_lists_follow_ups_ahead_and_recently_overdue_only(site, hours):
+def test_overview_lists_follow_ups_ahead_and_recently_overdue_only(site: Site, hours: SiteHours) -> None:
     today = date(2026, 6, 15)
     cases = [
         # 1-month follow-up 2026-06-30: 15 days ahead, listed as upcoming.
@@ -477,7 +501,7 @@ def test_overview_lists_follow_ups_ahead_and_recently_overdue_only(site, hours):
 # --- plan reviews --------------------------------------------------------------------------------
 
 
-def test_plan_review_six_months_after_start_or_last_review(site):
+def test_plan_review_six_months_after_start_or_last_review(site: Site) -> None:
     started = case(treatment_start=date(2025, 8, 31))
     reviewed = case(treatment_start=date(2025, 8, 31), plan_reviewed_on=date(2026, 1, 10))
     reviewed_before_start = case(treatment_start=date(2025, 8, 31), plan_reviewed_on=date(2025, 8, 20))
@@ -492,22 +516,22 @@ def test_plan_review_six_months_after_start_or_last_review(site):
     ("today", "status"),
     [(date(2026, 2, 24), "ok"), (date(2026, 2, 25), "warn"), (date(2026, 3, 1), "overdue")],
 )
-def test_plan_review_status(site, hours, today, status):
+def test_plan_review_status(site: Site, hours: SiteHours, today: date, status: CountdownStatus) -> None:
     the_case = case(treatment_start=date(2025, 8, 31), citizen="B3")
     assert overview(site, hours, today, [the_case]).plan_reviews == (PlanReview("S1", "B3", date(2026, 2, 28), status),)
 
 
-def test_plan_review_far_ahead_is_not_listed_and_overdue_stays(site, hours):
+def test_plan_review_far_ahead_is_not_listed_and_overdue_stays(site: Site, hours: SiteHours) -> None:
     the_case = case(treatment_start=date(2025, 8, 31))
     assert overview(site, hours, date(2025, 12, 1), [the_case]).plan_reviews == ()
     assert overview(site, hours, date(2026, 12, 1), [the_case]).plan_reviews[0].status == "overdue"
 
 
-def test_plan_review_months_come_from_the_site(site):
+def test_plan_review_months_come_from_the_site(site: Site) -> None:
     assert plan_review_due(case(treatment_start=date(2026, 1, 31)), Rules(plan_review_months=1)) == date(2026, 2, 28)
 
 
-def test_month_arithmetic_clamps_to_the_end_of_the_month():
+def test_month_arithmetic_clamps_to_the_end_of_the_month() -> None:
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     assert add_months(date(2026, 3, 31), 6) == date(2026, 9, 30)
@@ -516,7 +540,7 @@ def test_month_arithmetic_clamps_to_the_end_of_the_month():
 # --- the overview --------------------------------------------------------------------------------
 
 
-def test_requests_sorted_by_days_left_then_contact_date_then_case_id(site, hours):
+def test_requests_sorted_by_days_left_then_contact_date_then_case_id(site: Site, hours: SiteHours) -> None:
     today = date(2026, 1, 12)
     cases = [
         case("S3", date(2026, 1, 10)),
@@ -534,7 +558,7 @@ def test_requests_sorted_by_days_left_then_contact_date_then_case_id(site, hours
     ]
 
 
-def test_json_contract(site, hours):
+def test_json_contract(site: Site, hours: SiteHours) -> None:
     today = date(2025, 12, 15)
     cases = [
         case("S1", date(2025, 12, 12), citizen="B1"),
@@ -586,7 +610,7 @@ def test_json_contract(site, hours):
     assert json.loads(json.dumps(document)) == document
 
 
-def test_request_for_case_is_one_row_of_the_overview(site, hours):
+def test_request_for_case_is_one_row_of_the_overview(site: Site, hours: SiteHours) -> None:
     the_case = case(contact=date(2026, 3, 20))
     booked = [appointment(the_case.citizen_id, date(2026, 4, 7), "09:00")]
     row = request_for_case(the_case, booked, site, hours, date(2026, 3, 23))
@@ -596,11 +620,13 @@ def test_request_for_case_is_one_row_of_the_overview(site, hours):
     assert request_for_case(case(free_choice=True), [], site, hours, date(2026, 3, 23)) is None
 
 
-def test_hours_are_evaluated_once_per_department_and_day(site, hours, monkeypatch):
+def test_hours_are_evaluated_once_per_department_and_day(
+    site: Site, hours: SiteHours, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = 0
     original = type(hours["stabilisering"]).intervals_on
 
-    def counting(self, day):
+    def counting(self: DepartmentHours, day: date) -> list[Interval]:
         nonlocal calls
         calls += 1
         return original(self, day)
@@ -621,7 +647,9 @@ def test_hours_are_evaluated_once_per_department_and_day(site, hours, monkeypatc
 
 
 @pytest.mark.parametrize("follow_up_months", [(1, 6), (1, 3)])
-def test_listing_bounds_are_the_last_and_first_days_that_can_be_due_in_the_window(follow_up_months):
+def test_listing_bounds_are_the_last_and_first_days_that_can_be_due_in_the_window(
+    follow_up_months: tuple[int, int],
+) -> None:
     """Every view day of three years, month ends and leap days among them: the bounds, less the
     margin, are exactly the days whose review or follow-up still falls in the window (the rules'
     month arithmetic never goes backwards, so every day beyond a bound falls outside)."""
@@ -643,5 +671,5 @@ def test_listing_bounds_are_the_last_and_first_days_that_can_be_due_in_the_windo
         assert add_months(last_closed + one, min(follow_up_months)) > horizon, today
 
 
-def test_no_follow_ups_means_no_closed_case_is_selected():
+def test_no_follow_ups_means_no_closed_case_is_selected() -> None:
     assert dl.listing_bounds(Rules(follow_up_statuses=()), date(2026, 4, 9)).closed_from is None

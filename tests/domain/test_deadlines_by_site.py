@@ -3,8 +3,10 @@ of 2023-2027 at each Odense department, and each site setting on each shipped si
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,8 @@ from skranke.domain.deadlines import (
     AppointmentFacts,
     CaseFacts,
     ExemptCase,
+    Overview,
+    RequestDeadline,
     deadline_overview,
     follow_up_schedule,
     request_status,
@@ -32,8 +36,9 @@ WEEKDAY_DEPARTMENTS = ("unge-og-rusmidler", "stabilisering", "stoffrihed")
 
 
 @pytest.fixture(scope="module", params=SITES)
-def site_id(request) -> str:
-    return request.param
+def site_id(request: pytest.FixtureRequest) -> str:
+    site: str = request.param
+    return site
 
 
 def case(
@@ -42,7 +47,7 @@ def case(
     department: str = "stabilisering",
     paragraph: str = "SEL101",
     case_id: str = "S1",
-    **fields,
+    **fields: Any,
 ) -> CaseFacts:
     # Came in person on the day of the request, unless a test says otherwise: Odsherred's clock
     # starts there (004), and the other rules here are read from a running clock.
@@ -55,11 +60,15 @@ def booked(citizen: str, day: date, hh_mm: str, kind: str, department: str) -> A
     return AppointmentFacts("A1", citizen, department, datetime.combine(day, time(hour, minute), TIMEZONE), kind)
 
 
-def requests(site_id: str, today: date, cases, appointments=()):
+def requests(
+    site_id: str, today: date, cases: Iterable[CaseFacts], appointments: Iterable[AppointmentFacts] = ()
+) -> Overview:
     return deadline_overview(cases, appointments, load_site(site_id), load_site_hours(site_id), today)
 
 
-def only_request(site_id: str, today: date, the_case: CaseFacts, appointments=()):
+def only_request(
+    site_id: str, today: date, the_case: CaseFacts, appointments: Iterable[AppointmentFacts] = ()
+) -> RequestDeadline:
     rows = requests(site_id, today, [the_case], appointments).requests
     assert len(rows) == 1, rows
     return rows[0]
@@ -101,12 +110,12 @@ def expected_last_open_day(department: str, deadline: date, weekday_last_open: d
 
 @pytest.mark.parametrize("department", ODENSE_DEPARTMENTS)
 @pytest.mark.parametrize("cluster", CLUSTERS)
-def test_status_counts_to_the_last_open_day_on_every_holiday_cluster(cluster, department):
+def test_status_counts_to_the_last_open_day_on_every_holiday_cluster(cluster: str, department: str) -> None:
     deadline, weekday_last_open = CLUSTERS[cluster]
     last_open = expected_last_open_day(department, deadline, weekday_last_open)
     the_case = case(deadline - timedelta(days=14), department=department)
 
-    def at(today: date):
+    def at(today: date) -> RequestDeadline:
         row = only_request("odense", today, the_case)
         assert (row.deadline, row.last_open_day) == (deadline, last_open)
         assert row.days_left == (deadline - today).days  # calendar days to the legal deadline
@@ -127,7 +136,7 @@ def test_status_counts_to_the_last_open_day_on_every_holiday_cluster(cluster, de
         # Every day after it up to and with the deadline: overdue, though days are left.
         for gap in range(1, (deadline - last_open).days + 1):
             row = at(last_open + timedelta(days=gap))
-            assert row.days_left >= 0
+            assert row.days_left is not None and row.days_left >= 0
             assert (row.status, row.status_reason) == ("overdue", "last_open_day_passed")
             assert row.flags[:2] == ("last_open_day_passed", "offer_other_provider")
     after = at(deadline + timedelta(days=1))
@@ -136,7 +145,7 @@ def test_status_counts_to_the_last_open_day_on_every_holiday_cluster(cluster, de
     assert "offer_other_provider" in after.flags
 
 
-def test_anden_paaskedag_2026_at_stabilisering_is_overdue_not_soon():
+def test_anden_paaskedag_2026_at_stabilisering_is_overdue_not_soon() -> None:
     # The issue's own example: due on Anden påskedag, last open day Wednesday 1 April.
     row = only_request("odense", date(2026, 4, 6), case(date(2026, 3, 23)))
     assert (row.days_left, row.status, row.last_open_day) == (0, "overdue", date(2026, 4, 1))
@@ -154,12 +163,12 @@ def test_anden_paaskedag_2026_at_stabilisering_is_overdue_not_soon():
         (None, 3, ("ok", "in_time")),  # hours unknown: the calendar deadline counts
     ],
 )
-def test_request_status_rule(last_open, warning_days, status):
+def test_request_status_rule(last_open: date, warning_days: int, status: tuple[str, str]) -> None:
     rules = Rules(warning_days=warning_days)
     assert request_status(date(2026, 4, 10), last_open, date(2026, 4, 6), rules) == status
 
 
-def test_without_a_last_open_day_the_calendar_deadline_warns_and_passes():
+def test_without_a_last_open_day_the_calendar_deadline_warns_and_passes() -> None:
     rules = Rules()
     assert request_status(date(2026, 4, 9), None, date(2026, 4, 6), rules) == ("warn", "deadline_soon")
     assert request_status(date(2026, 4, 5), None, date(2026, 4, 6), rules) == ("overdue", "deadline_passed")
@@ -168,7 +177,7 @@ def test_without_a_last_open_day_the_calendar_deadline_warns_and_passes():
 # --- each setting on each shipped site ---------------------------------------------------------
 
 
-def test_every_rule_of_every_shipped_site_names_its_source(site_id):
+def test_every_rule_of_every_shipped_site_names_its_source(site_id: str) -> None:
     rules = load_site(site_id).rules
     settings = [
         name for name in (f.name for f in fields(Rules)) if not name.endswith("_source") and name != "clock_start"
@@ -190,7 +199,7 @@ GUARANTEE_KINDS = {
 
 
 @pytest.mark.parametrize("kind", ["visitation", "læge", "samtale"])
-def test_which_appointment_counts_for_the_guarantee(site_id, kind):
+def test_which_appointment_counts_for_the_guarantee(site_id: str, kind: str) -> None:
     department = DEPARTMENT[site_id]
     the_case = case(date(2026, 3, 2), department=department)
     appointment = booked(the_case.citizen_id, date(2026, 3, 5), "10:00", kind, department)
@@ -203,7 +212,7 @@ def test_which_appointment_counts_for_the_guarantee(site_id, kind):
     assert ("appointment_after_deadline" in only_request(site_id, date(2026, 3, 3), the_case, [late]).flags) == counts
 
 
-def test_outside_hours_by_agreement_only_where_the_seed_says_so(site_id):
+def test_outside_hours_by_agreement_only_where_the_seed_says_so(site_id: str) -> None:
     # Tuesday 19:00: after every weekday department's hours in Odense and Gladsaxe.
     department = DEPARTMENT[site_id]
     kind = "læge" if site_id == "odsherred" else "visitation"
@@ -234,7 +243,7 @@ FOLLOWED_UP = {
 @pytest.mark.parametrize(
     "status", ["færdigbehandlet", "andet tilbud", "hospital", "anden årsag", "udeblevet", "eget ønske"]
 )
-def test_which_closing_statuses_call_for_follow_up(site_id, status):
+def test_which_closing_statuses_call_for_follow_up(site_id: str, status: str) -> None:
     rules = load_site(site_id).rules
     the_case = case(closed_on=date(2026, 1, 31), closing_status=status, follow_up_consent=True)
     months = [months for months, _ in follow_up_schedule(the_case, rules)]
@@ -242,7 +251,7 @@ def test_which_closing_statuses_call_for_follow_up(site_id, status):
 
 
 @pytest.mark.parametrize(("consent", "listed", "flags"), [(True, True, ()), (False, False, ()), (None, False, ())])
-def test_consent_to_follow_up(site_id, consent, listed, flags):
+def test_consent_to_follow_up(site_id: str, consent: bool | None, listed: bool, flags: tuple[str, ...]) -> None:
     """Gladsaxe follows up only with consent, and the consent is given at enrolment: opt-in, so
     an unknown consent is no follow-up due (003 § 2.7: "Ved indskrivning i behandlingen kan du
     give samtykke til, at Rusmiddelcentret må kontakte dig for at følge op på forløbet"). The
@@ -263,7 +272,7 @@ def test_consent_to_follow_up(site_id, consent, listed, flags):
 
 
 @pytest.mark.parametrize("paragraph", ["SEL101", "SEL101a", "SUL142", "SUL141"])
-def test_which_paragraphs_follow_up_covers(site_id, paragraph):
+def test_which_paragraphs_follow_up_covers(site_id: str, paragraph: str) -> None:
     # Odsherred follows up drug treatment only, not alcohol (004 "Monitorering af indsatsen").
     rules = load_site(site_id).rules
     the_case = case(
@@ -274,7 +283,7 @@ def test_which_paragraphs_follow_up_covers(site_id, paragraph):
 
 
 @pytest.mark.parametrize("paragraph", ["SEL101", "SUL142", "SUL141", "SEL101a"])
-def test_which_paragraphs_are_guaranteed(site_id, paragraph):
+def test_which_paragraphs_are_guaranteed(site_id: str, paragraph: str) -> None:
     # SUL § 141 stk. 2 gives alcohol its 14 days wherever such a case exists (DESIGN §1);
     # anonymous treatment (SEL § 101a) never has a guarantee (000 § 1.4.2, 004).
     result = requests(site_id, date(2026, 3, 3), [case(department=DEPARTMENT[site_id], paragraph=paragraph)])
@@ -284,7 +293,7 @@ def test_which_paragraphs_are_guaranteed(site_id, paragraph):
         assert [r.paragraph for r in result.requests] == [paragraph]
 
 
-def test_free_choice_may_waive_the_deadline_except_for_heroin(site_id):
+def test_free_choice_may_waive_the_deadline_except_for_heroin(site_id: str) -> None:
     department = DEPARTMENT[site_id]
     waived = requests(site_id, date(2026, 3, 3), [case(department=department, free_choice=True)])
     assert waived.requests == () and waived.exempt == (ExemptCase("S1", "B-S1", "free_choice_may_waive"),)
@@ -297,7 +306,7 @@ def test_free_choice_may_waive_the_deadline_except_for_heroin(site_id):
         assert load_site(site_id).rules.heroin_departments == ()
 
 
-def test_the_duty_to_offer_another_provider_where_the_seed_gives_it(site_id):
+def test_the_duty_to_offer_another_provider_where_the_seed_gives_it(site_id: str) -> None:
     # 000 § 3.2 (and 001 § 2.2): Odense must offer another approved provider; no other seed says so.
     row = only_request(site_id, date(2026, 3, 20), case(date(2026, 3, 2), department=DEPARTMENT[site_id]))
     assert row.status == "overdue"
@@ -306,7 +315,7 @@ def test_the_duty_to_offer_another_provider_where_the_seed_gives_it(site_id):
     assert "offer_other_provider" not in in_time.flags
 
 
-def test_heroin_departments_must_be_departments_of_the_site():
+def test_heroin_departments_must_be_departments_of_the_site() -> None:
     site = load_site("odense")
     data = asdict(site)
     data["rules"]["heroin_departments"] = ["heroinklinik"]
@@ -314,7 +323,7 @@ def test_heroin_departments_must_be_departments_of_the_site():
         parse_site(data)
 
 
-def test_unknown_appointment_kinds_are_refused():
+def test_unknown_appointment_kinds_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown appointment kind"):
         parse(Rules, {"guarantee_appointment_kinds": ["telefon"]})
     assert parse(Rules, {"guarantee_appointment_kinds": ["laege"]}).appointment_kind_keys == {"laege"}

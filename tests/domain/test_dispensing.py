@@ -7,9 +7,11 @@ are the days Copenhagen's clocks change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,7 +32,9 @@ from skranke.domain.dispensing import (
     NOT_YET_VALID,
     RELEASED,
     TAKE_HOME_NOT_ALLOWED,
+    Alert,
     DoseRecord,
+    DueDose,
     Order,
     Release,
     away_from_window,
@@ -43,8 +47,9 @@ from skranke.domain.dispensing import (
     supervised_only,
     why_not_due,
 )
-from skranke.domain.site import NO_SOURCE, Preparation, parse
-from skranke.sites import load_site, load_site_hours, shipped_site_ids, sites_dir
+from skranke.domain.site import NO_SOURCE, Preparation, PreparationRules, parse
+from skranke.resources import sites_dir
+from skranke.sites import load_site, load_site_hours, shipped_site_ids
 
 CPH = ZoneInfo("Europe/Copenhagen")
 MONDAY = date(2026, 3, 2)
@@ -65,11 +70,11 @@ def always_open(_day: date) -> bool:
     return True
 
 
-def closed_on(*days: date):
+def closed_on(*days: date) -> Callable[[date], bool]:
     return lambda day: day not in days
 
 
-def order(**changes) -> Order:
+def order(**changes: Any) -> Order:
     base = Order(
         id="O1",
         citizen_id="B1",
@@ -111,6 +116,27 @@ def record(
     )
 
 
+def refused(
+    o: Order,
+    day: date,
+    rules: PreparationRules,
+    *,
+    history: Sequence[DoseRecord] = (),
+    service_open: Callable[[date], bool | None] | None = None,
+) -> Alert:
+    """why_not_due's alert where the test expects one."""
+    alert = why_not_due(o, day, rules, history=history, service_open=service_open)
+    assert alert is not None
+    return alert
+
+
+def alert_of(dose: DueDose, code: str) -> Alert:
+    """The dose's alert of this code, where the test expects one."""
+    alert = dose.alert(code)
+    assert alert is not None
+    return alert
+
+
 def morning(day: date) -> datetime:
     return datetime.combine(day, time(9, 0), CPH)
 
@@ -118,15 +144,15 @@ def morning(day: date) -> datetime:
 def due(
     o: Order,
     day: date,
-    history=(),
+    history: Sequence[DoseRecord] = (),
     *,
-    now=None,
-    service_open=always_open,
-    release=None,
-    intervals=None,
-    rules=None,
-    approval_required_for=(),
-):
+    now: datetime | None = None,
+    service_open: Callable[[date], bool | None] = always_open,
+    release: Release | None = None,
+    intervals: Sequence[tuple[datetime, datetime]] | None = None,
+    rules: PreparationRules | None = None,
+    approval_required_for: Collection[str] = (),
+) -> list[DueDose]:
     return doses_due(
         o,
         day,
@@ -140,19 +166,19 @@ def due(
     )
 
 
-def only(doses):
+def only(doses: list[DueDose]) -> DueDose:
     assert len(doses) == 1, doses
     return doses[0]
 
 
-def codes(dose) -> list[str]:
+def codes(dose: DueDose) -> list[str]:
     return [a.code for a in dose.alerts]
 
 
 # --- the settings --------------------------------------------------------------------------
 
 
-def test_every_preparation_has_its_settings_and_source():
+def test_every_preparation_has_its_settings_and_source() -> None:
     assert RULES["metadon"].missed_days_before_reassessment == 4
     assert RULES["buprenorfin"].missed_days_before_reassessment == 7
     heroin = RULES["diacetylmorfin"]
@@ -162,7 +188,7 @@ def test_every_preparation_has_its_settings_and_source():
 
 
 @pytest.mark.parametrize("site", SITES)
-def test_numbers_without_a_seed_say_so_and_name_their_practice(site):
+def test_numbers_without_a_seed_say_so_and_name_their_practice(site: str) -> None:
     """Issue 24: "Where a number has no seed (missed-dose thresholds, take-home cap), the site file
     [...] say[s] 'ingen kilde i kommunens standard' and name[s] the published practice it follows"."""
     practice = {
@@ -182,22 +208,22 @@ def test_numbers_without_a_seed_say_so_and_name_their_practice(site):
 
 
 @pytest.mark.parametrize("site", SITES)
-def test_no_site_file_gives_a_minimum_interval(site):
+def test_no_site_file_gives_a_minimum_interval(site: str) -> None:
     """001 afsnit 5: "Borgeren skal fremmøde 1-2 gange dagligt" in the clinic's two intervals;
     no seed gives a minimum number of minutes, so no shipped file has one."""
     text = (sites_dir() / f"{site}.toml").read_text(encoding="utf-8")
     assert "min_interval_minutes =" not in text
 
 
-def test_a_site_file_with_a_minimum_interval_is_refused_with_what_to_do():
+def test_a_site_file_with_a_minimum_interval_is_refused_with_what_to_do() -> None:
     base = {"name": "x", "missed_days_before_reassessment": 3, "max_take_home_days": 7, "source": "s"}
     with pytest.raises(ValueError, match=r"min_interval_minutes is no longer a setting.*Delete the line"):
         parse(Preparation, {"id": "metadon", "min_interval_minutes": 30, **base})
     assert parse(Preparation, {"id": "metadon", **base}).min_interval_minutes is None
 
 
-def test_a_site_file_cannot_let_heroin_go_home():
-    base = {"name": "x", "missed_days_before_reassessment": 3, "source": "s"}
+def test_a_site_file_cannot_let_heroin_go_home() -> None:
+    base: dict[str, Any] = {"name": "x", "missed_days_before_reassessment": 3, "source": "s"}
     with pytest.raises(ValueError, match="never taken home"):
         parse(Preparation, {"id": "diacetylmorfin", "max_take_home_days": 7, **base})
     with pytest.raises(ValueError, match="must be 0"):
@@ -214,7 +240,7 @@ def test_a_site_file_cannot_let_heroin_go_home():
 # --- due: rule and validity ------------------------------------------------------------------
 
 
-def test_daily_supervised_methadone_is_one_window_dose():
+def test_daily_supervised_methadone_is_one_window_dose() -> None:
     dose = only(due(order(last_dispensed_on=MONDAY - timedelta(days=1)), MONDAY))
     assert (dose.dose_number, dose.dose_mg, dose.covers_days, dose.take_home_days, dose.take_home_mg) == (
         1,
@@ -230,7 +256,7 @@ TAKE_HOME_PREPARATIONS = ("metadon", "buprenorfin", "morfin")
 
 
 @pytest.mark.parametrize("preparation", TAKE_HOME_PREPARATIONS)
-def test_monday_and_thursday_pickups_cover_until_the_next_pickup(preparation):
+def test_monday_and_thursday_pickups_cover_until_the_next_pickup(preparation: str) -> None:
     supervised = order(pickup_rule=MON_THU, preparation=preparation, dose_mg=Decimal("16"))
     monday = only(due(supervised, MONDAY))
     assert (monday.covers_days, monday.take_home_days, monday.take_home_mg) == (3, 2, Decimal("32"))
@@ -243,47 +269,47 @@ def test_monday_and_thursday_pickups_cover_until_the_next_pickup(preparation):
         assert due(supervised, day) == []
         alert = why_not_due(supervised, day, RULES[preparation])
         assert alert is not None and alert.code == NOT_PICKUP_DAY and alert.blocks
-    assert why_not_due(supervised, TUESDAY, RULES[preparation]).params == {"day": TUESDAY, "next": THURSDAY}
+    assert refused(supervised, TUESDAY, RULES[preparation]).params == {"day": TUESDAY, "next": THURSDAY}
     assert why_not_due(supervised, MONDAY, RULES[preparation]) is None
 
 
-def test_not_yet_valid_and_expired_orders_are_not_due_and_say_why():
+def test_not_yet_valid_and_expired_orders_are_not_due_and_say_why() -> None:
     o = order(valid_from=TUESDAY, valid_to=THURSDAY)
     assert due(o, MONDAY) == [] and due(o, MONDAY + timedelta(days=4)) == []
-    assert why_not_due(o, MONDAY, RULES["metadon"]).code == NOT_YET_VALID
-    expired = why_not_due(o, MONDAY + timedelta(days=4), RULES["metadon"])
+    assert refused(o, MONDAY, RULES["metadon"]).code == NOT_YET_VALID
+    expired = refused(o, MONDAY + timedelta(days=4), RULES["metadon"])
     assert (expired.code, expired.params, expired.blocks) == (EXPIRED, {"valid_to": THURSDAY}, True)
     assert why_not_due(o, TUESDAY, RULES["metadon"]) is None
     assert why_not_due(o, THURSDAY, RULES["metadon"]) is None
 
 
 @pytest.mark.parametrize("preparation", PREPARATIONS)
-def test_an_order_ending_today_is_due_covers_one_day_and_warns(preparation):
+def test_an_order_ending_today_is_due_covers_one_day_and_warns(preparation: str) -> None:
     take_home = RULES[preparation].take_home_allowed
     o = order(
         preparation=preparation, pickup_rule=MON_THU if take_home else DAILY, valid_to=MONDAY, supervised=not take_home
     )
     dose = due(o, MONDAY)[0]
     assert (dose.covers_days, dose.take_home_days) == (1, 1 if take_home else 0)
-    assert dose.alert(ENDS_SOON).params == {"days_left": 0, "valid_to": MONDAY}
+    assert alert_of(dose, ENDS_SOON).params == {"days_left": 0, "valid_to": MONDAY}
     assert dose.state == "due"
 
 
 @pytest.mark.parametrize("preparation", PREPARATIONS)
-def test_ends_soon_at_the_sites_days_and_not_one_day_before(preparation):
+def test_ends_soon_at_the_sites_days_and_not_one_day_before(preparation: str) -> None:
     warn = RULES[preparation].ends_soon_days
     o = order(preparation=preparation, valid_to=MONDAY + timedelta(days=warn))
-    assert only(due(o, MONDAY)).alert(ENDS_SOON).params["days_left"] == warn
+    assert alert_of(only(due(o, MONDAY)), ENDS_SOON).params["days_left"] == warn
     assert only(due(o, MONDAY - timedelta(days=1))).alert(ENDS_SOON) is None
-    assert only(due(o, MONDAY + timedelta(days=1))).alert(ENDS_SOON).params["days_left"] == warn - 1
+    assert alert_of(only(due(o, MONDAY + timedelta(days=1))), ENDS_SOON).params["days_left"] == warn - 1
 
 
-def test_the_end_of_an_order_caps_what_goes_home():
+def test_the_end_of_an_order_caps_what_goes_home() -> None:
     o = order(pickup_rule=MON_THU, valid_to=TUESDAY)
     assert only(due(o, MONDAY)).covers_days == 2
 
 
-def test_take_home_is_capped_by_the_sites_maximum():
+def test_take_home_is_capped_by_the_sites_maximum() -> None:
     every_third_week = order(pickup_rule="FREQ=WEEKLY;INTERVAL=3;BYDAY=MO", supervised=False, valid_from=MONDAY)
     dose = only(due(every_third_week, MONDAY))
     assert dose.covers_days == dose.take_home_days == RULES["metadon"].max_take_home_days == 14
@@ -295,16 +321,16 @@ def test_take_home_is_capped_by_the_sites_maximum():
 
 
 @pytest.mark.parametrize("preparation", TAKE_HOME_PREPARATIONS)
-def test_a_closed_day_is_covered_by_the_pickup_before_it(preparation):
+def test_a_closed_day_is_covered_by_the_pickup_before_it(preparation: str) -> None:
     dose = only(due(order(preparation=preparation), MONDAY, service_open=closed_on(TUESDAY)))
     assert (dose.covers_days, dose.take_home_days) == (2, 1)
-    assert dose.alert(CLOSED_DAY_IN_PERIOD).params == {"day": TUESDAY, "covered": True}
+    assert alert_of(dose, CLOSED_DAY_IN_PERIOD).params == {"day": TUESDAY, "covered": True}
     two = only(due(order(preparation=preparation), MONDAY, service_open=closed_on(TUESDAY, WEDNESDAY)))
     closed = [a.params["day"] for a in two.alerts if a.code == CLOSED_DAY_IN_PERIOD]
     assert two.covers_days == 3 and closed == [TUESDAY, WEDNESDAY]
 
 
-def test_a_closed_thursday_inside_a_take_home_period_moves_the_next_pickup():
+def test_a_closed_thursday_inside_a_take_home_period_moves_the_next_pickup() -> None:
     o = order(pickup_rule=MON_THU, preparation="buprenorfin", last_dispensed_on=THURSDAY - timedelta(days=7))
     dose = only(due(o, MONDAY, service_open=closed_on(THURSDAY)))
     assert (dose.covers_days, dose.take_home_days) == (7, 6)
@@ -314,25 +340,25 @@ def test_a_closed_thursday_inside_a_take_home_period_moves_the_next_pickup():
     assert only(due(o, MONDAY, service_open=closed_on(TUESDAY))).covers_days == 3
 
 
-def test_hours_not_given_never_send_medicine_home():
+def test_hours_not_given_never_send_medicine_home() -> None:
     dose = only(due(order(last_dispensed_on=MONDAY - timedelta(days=1)), MONDAY, service_open=lambda _day: None))
     assert (dose.covers_days, dose.alerts) == (1, ())
 
 
-def test_heroin_cannot_cover_a_closed_day_and_says_so():
+def test_heroin_cannot_cover_a_closed_day_and_says_so() -> None:
     heroin = order(preparation="diacetylmorfin", dose_mg=Decimal("200"), doses_per_day=2)
     doses = due(heroin, MONDAY, service_open=closed_on(TUESDAY))
     assert [d.covers_days for d in doses] == [1, 1]
-    assert doses[0].alert(CLOSED_DAY_IN_PERIOD).params == {"day": TUESDAY, "covered": False}
+    assert alert_of(doses[0], CLOSED_DAY_IN_PERIOD).params == {"day": TUESDAY, "covered": False}
     assert doses[0].take_home_mg == 0
 
 
-def test_a_given_dose_that_covers_the_day_makes_it_not_due():
+def test_a_given_dose_that_covers_the_day_makes_it_not_due() -> None:
     # Friday's pickup covered Saturday (closed); Saturday's queue has nothing for it.
     friday, saturday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=5)
     history = [record(friday, covers=2)]
     assert due(order(), saturday, history) == []
-    alert = why_not_due(order(), saturday, RULES["metadon"], history=history)
+    alert = refused(order(), saturday, RULES["metadon"], history=history)
     assert (alert.code, alert.params, alert.blocks) == (
         ALREADY_COVERED,
         {"until": saturday, "service_date": friday},
@@ -347,7 +373,7 @@ def test_a_given_dose_that_covers_the_day_makes_it_not_due():
 # --- missed days -----------------------------------------------------------------------------------
 
 
-def test_missed_days_follow_the_definition():
+def test_missed_days_follow_the_definition() -> None:
     assert missed_days([record(MONDAY - timedelta(days=1))], MONDAY) == 0
     assert missed_days([record(MONDAY - timedelta(days=7))], MONDAY) == 6
     assert missed_days([record(MONDAY - timedelta(days=2))], MONDAY) == 1
@@ -357,7 +383,7 @@ def test_missed_days_follow_the_definition():
     assert missed_days([], MONDAY, journal_covered=MONDAY - timedelta(days=3)) == 2
 
 
-def test_refused_missed_and_voided_records_cover_nothing():
+def test_refused_missed_and_voided_records_cover_nothing() -> None:
     last_given = record(MONDAY - timedelta(days=6))
     history = [
         last_given,
@@ -371,7 +397,7 @@ def test_refused_missed_and_voided_records_cover_nothing():
     assert (dose.missed_days, codes(dose), dose.state) == (None, [NO_HISTORY], "due")
 
 
-def test_the_journal_starts_the_count_before_our_own_records():
+def test_the_journal_starts_the_count_before_our_own_records() -> None:
     o = order(last_dispensed_on=MONDAY - timedelta(days=3))
     assert only(due(o, MONDAY)).missed_days == 2
     # Our own later records win over an older journal date, and the other way round.
@@ -379,7 +405,7 @@ def test_the_journal_starts_the_count_before_our_own_records():
     assert only(due(o, MONDAY, [record(MONDAY - timedelta(days=5))])).missed_days == 2
 
 
-def test_the_journals_last_pickup_covers_like_a_pickup():
+def test_the_journals_last_pickup_covers_like_a_pickup() -> None:
     o = order(pickup_rule=MON_THU, supervised=False, last_dispensed_on=THURSDAY - timedelta(days=7))
     assert journal_covered_until(o, RULES["metadon"], always_open) == MONDAY - timedelta(days=1)
     assert only(due(o, MONDAY)).missed_days == 0
@@ -389,7 +415,7 @@ def test_the_journals_last_pickup_covers_like_a_pickup():
     assert only(due(off_rule, MONDAY)).missed_days == 1
 
 
-def test_no_history_at_all_is_unknown_never_zero():
+def test_no_history_at_all_is_unknown_never_zero() -> None:
     dose = only(due(order(), MONDAY))
     assert dose.missed_days is None
     assert codes(dose) == [NO_HISTORY] and not dose.alerts[0].blocks
@@ -398,10 +424,10 @@ def test_no_history_at_all_is_unknown_never_zero():
 
 @pytest.mark.parametrize("preparation", PREPARATIONS)
 @pytest.mark.parametrize("source", ["records", "journal"])
-def test_hold_at_the_threshold_not_one_day_before(preparation, source):
+def test_hold_at_the_threshold_not_one_day_before(preparation: str, source: str) -> None:
     threshold = RULES[preparation].missed_days_before_reassessment
 
-    def dose_after(missed: int):
+    def dose_after(missed: int) -> DueDose:
         last = MONDAY - timedelta(days=missed + 1)
         o = order(preparation=preparation, last_dispensed_on=last if source == "journal" else None)
         history = [record(last, preparation=preparation)] if source == "records" else []
@@ -410,23 +436,23 @@ def test_hold_at_the_threshold_not_one_day_before(preparation, source):
     below = dose_after(threshold - 1)
     assert (below.missed_days, below.state) == (threshold - 1, "due")
     origin = RULES[preparation].missed_days_before_reassessment_source
-    assert below.alert(MISSED_DAYS).params == {"days": threshold - 1, "threshold": threshold, "source": origin}
+    assert alert_of(below, MISSED_DAYS).params == {"days": threshold - 1, "threshold": threshold, "source": origin}
     assert below.alert(HOLD_REASSESSMENT) is None
     for missed in (threshold, threshold + 1):
         held = dose_after(missed)
         assert (held.missed_days, held.state) == (missed, "hold")
-        hold = held.alert(HOLD_REASSESSMENT)
+        hold = alert_of(held, HOLD_REASSESSMENT)
         assert hold.params == {"days": missed, "threshold": threshold, "source": origin} and hold.blocks
         assert held.alert(MISSED_DAYS) is None
 
 
-def test_a_release_lifts_the_hold_for_that_day_only_with_a_reduced_dose():
+def test_a_release_lifts_the_hold_for_that_day_only_with_a_reduced_dose() -> None:
     o = order(pickup_rule=MON_THU, last_dispensed_on=MONDAY - timedelta(days=12))
     release = Release(MONDAY, "LAE", "vurderet, halv dosis", Decimal("40"))
     dose = only(due(o, MONDAY, release=release))
     assert (dose.state, dose.dose_mg, dose.take_home_mg) == ("due", Decimal("40"), Decimal("80"))
     assert codes(dose) == [MISSED_DAYS, RELEASED]
-    assert dose.alert(RELEASED).params == {
+    assert alert_of(dose, RELEASED).params == {
         "staff_id": "LAE",
         "reason": "vurderet, halv dosis",
         "dose_mg": Decimal("40"),
@@ -438,7 +464,7 @@ def test_a_release_lifts_the_hold_for_that_day_only_with_a_reduced_dose():
     assert (still.state, still.dose_mg, codes(still)) == ("hold", Decimal("80"), [HOLD_REASSESSMENT])
 
 
-def test_missed_days_are_counted_in_days_across_both_dst_changes():
+def test_missed_days_are_counted_in_days_across_both_dst_changes() -> None:
     for change in (SPRING_FORWARD, FALL_BACK):
         assert only(due(order(), change, [record(change - timedelta(days=1))])).missed_days == 0
         assert only(due(order(), change + timedelta(days=1), [record(change - timedelta(days=1))])).missed_days == 1
@@ -448,7 +474,7 @@ def test_missed_days_are_counted_in_days_across_both_dst_changes():
 # --- recorded ---------------------------------------------------------------------------------------
 
 
-def test_a_dose_recorded_under_another_order_id_is_recorded():
+def test_a_dose_recorded_under_another_order_id_is_recorded() -> None:
     history = [record(MONDAY, prescription_id="O-old")]
     assert due(order(id="O-new"), MONDAY, history) == []
     assert due(order(), MONDAY, [record(MONDAY, outcome="refused")]) == []
@@ -459,15 +485,15 @@ def test_a_dose_recorded_under_another_order_id_is_recorded():
 # --- twice daily --------------------------------------------------------------------------------------
 
 
-def heroin(**changes) -> Order:
+def heroin(**changes: Any) -> Order:
     return order(preparation="diacetylmorfin", dose_mg=Decimal("200"), doses_per_day=2, **changes)
 
 
-def test_twice_daily_heroin_has_two_slots_and_dose_two_waits_for_dose_one():
+def test_twice_daily_heroin_has_two_slots_and_dose_two_waits_for_dose_one() -> None:
     doses = due(heroin(last_dispensed_on=MONDAY - timedelta(days=1)), MONDAY)
     assert [d.dose_number for d in doses] == [1, 2]
     assert [d.state for d in doses] == ["due", "blocked"]
-    assert doses[1].alert(FIRST_DOSE_PENDING).blocks
+    assert alert_of(doses[1], FIRST_DOSE_PENDING).blocks
     assert [(d.covers_days, d.take_home_days) for d in doses] == [(1, 0), (1, 0)]
 
 
@@ -480,7 +506,7 @@ def at(day: date, hour: int, minute: int = 0, fold: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CPH, fold=fold)
 
 
-def test_the_clinic_has_the_two_intervals_of_the_seed():
+def test_the_clinic_has_the_two_intervals_of_the_seed() -> None:
     """001 afsnit 5: "Heroinklinikken har åbent: Alle ugens dage: kl. 8.15 -11.30, kl. 14.30 -17.15"."""
     assert clinic_intervals(MONDAY) == [
         (at(MONDAY, 8, 15), at(MONDAY, 11, 30)),
@@ -488,7 +514,7 @@ def test_the_clinic_has_the_two_intervals_of_the_seed():
     ]
 
 
-def test_dose_two_belongs_to_the_afternoon_interval_not_minutes_after_dose_one():
+def test_dose_two_belongs_to_the_afternoon_interval_not_minutes_after_dose_one() -> None:
     """001 afsnit 5: "Borgeren skal fremmøde 1-2 gange dagligt for heroinindtag", the clinic open
     "kl. 8.15 -11.30" and "kl. 14.30 -17.15": dose 1 in the morning, dose 2 in the afternoon.
     No seed gives a minimum number of minutes: 30 minutes after dose 1 is still the morning."""
@@ -502,7 +528,7 @@ def test_dose_two_belongs_to_the_afternoon_interval_not_minutes_after_dose_one()
     for now in (given_at + timedelta(minutes=30), at(MONDAY, 11, 29), at(MONDAY, 12, 0), at(MONDAY, 14, 29)):
         before = only(due(heroin(), MONDAY, history, now=now, intervals=intervals))
         assert (before.dose_number, before.state, before.not_before) == (2, "blocked", afternoon), now
-        assert before.alert(INTERVAL_NOT_REACHED).params == {"not_before": afternoon, "reason": "before_interval"}
+        assert alert_of(before, INTERVAL_NOT_REACHED).params == {"not_before": afternoon, "reason": "before_interval"}
     for now in (afternoon, at(MONDAY, 17, 0)):
         dose = only(due(heroin(), MONDAY, history, now=now, intervals=intervals))
         assert (dose.state, dose.alerts, dose.not_before) == ("due", (), afternoon)
@@ -514,7 +540,7 @@ def test_dose_two_belongs_to_the_afternoon_interval_not_minutes_after_dose_one()
     assert due(heroin(), MONDAY, both, intervals=intervals) == []
 
 
-def test_never_two_doses_of_one_preparation_in_one_interval():
+def test_never_two_doses_of_one_preparation_in_one_interval() -> None:
     """DESIGN §1 from 001 afsnit 5 ("fremmøde 1-2 gange dagligt"): never two doses of one
     preparation in one interval. Dose 1 given late, in the afternoon: dose 2 not that day."""
     history = [
@@ -523,18 +549,18 @@ def test_never_two_doses_of_one_preparation_in_one_interval():
     ]
     dose = only(due(heroin(), MONDAY, history, now=at(MONDAY, 15, 30), intervals=clinic_intervals(MONDAY)))
     assert dose.state == "blocked"
-    assert dose.alert(INTERVAL_NOT_REACHED).params == {"not_before": None, "reason": "same_interval"}
+    assert alert_of(dose, INTERVAL_NOT_REACHED).params == {"not_before": None, "reason": "same_interval"}
 
 
-def test_a_day_with_one_interval_has_no_dose_two():
+def test_a_day_with_one_interval_has_no_dose_two() -> None:
     morning_only = [(at(MONDAY, 8, 15), at(MONDAY, 11, 30))]
     history = [record(MONDAY - timedelta(days=1), preparation="diacetylmorfin")]
     first, second = due(heroin(), MONDAY, history, now=at(MONDAY, 9), intervals=morning_only)
     assert first.state == "due"
-    assert second.alert(INTERVAL_NOT_REACHED).params == {"not_before": None, "reason": "one_interval"}
+    assert alert_of(second, INTERVAL_NOT_REACHED).params == {"not_before": None, "reason": "one_interval"}
 
 
-def test_hours_not_given_dose_two_waits_only_for_dose_one():
+def test_hours_not_given_dose_two_waits_only_for_dose_one() -> None:
     """Assens, Gladsaxe, Odsherred: the seeds give no dispensing times (hours `unknown`): the
     window cannot tell the intervals apart, and says nothing it cannot know."""
     history = [
@@ -546,7 +572,7 @@ def test_hours_not_given_dose_two_waits_only_for_dose_one():
 
 
 @pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK])
-def test_the_intervals_hold_on_the_days_the_clocks_change(day):
+def test_the_intervals_hold_on_the_days_the_clocks_change(day: date) -> None:
     history = [
         record(day - timedelta(days=1), preparation="diacetylmorfin"),
         record(day, at=at(day, 9), preparation="diacetylmorfin"),
@@ -557,7 +583,7 @@ def test_the_intervals_hold_on_the_days_the_clocks_change(day):
     assert only(due(heroin(), day, history, now=at(day, 14, 30), intervals=intervals)).state == "due"
 
 
-def test_a_hold_holds_both_doses_and_a_release_frees_both():
+def test_a_hold_holds_both_doses_and_a_release_frees_both() -> None:
     held = due(heroin(last_dispensed_on=MONDAY - timedelta(days=4)), MONDAY)
     assert [d.state for d in held] == ["hold", "hold"]
     released = due(
@@ -569,7 +595,7 @@ def test_a_hold_holds_both_doses_and_a_release_frees_both():
 # --- delivery and supervised-only ----------------------------------------------------------------------
 
 
-def test_a_home_delivery_is_due_on_its_day_with_everything_going_home():
+def test_a_home_delivery_is_due_on_its_day_with_everything_going_home() -> None:
     o = order(
         pickup_rule="FREQ=WEEKLY;BYDAY=WE",
         supervised=False,
@@ -585,10 +611,10 @@ def test_a_home_delivery_is_due_on_its_day_with_everything_going_home():
     assert (twice.dose_number, twice.take_home_days, twice.take_home_mg) == (1, 7, Decimal("1120"))
 
 
-def test_heroin_never_goes_home_even_if_an_order_says_so():
+def test_heroin_never_goes_home_even_if_an_order_says_so() -> None:
     for unsafe in (heroin(supervised=False), heroin(delivery=True)):
         dose = only(due(unsafe, MONDAY))
-        assert dose.state == "blocked" and dose.alert(TAKE_HOME_NOT_ALLOWED).blocks
+        assert dose.state == "blocked" and alert_of(dose, TAKE_HOME_NOT_ALLOWED).blocks
         assert dose.covers_days == 1
     weekly = heroin(pickup_rule=MON_THU)
     assert [d.take_home_days for d in due(weekly, MONDAY)] == [0, 0]
@@ -611,7 +637,7 @@ def test_heroin_never_goes_home_even_if_an_order_says_so():
         "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20261231",
     ],
 )
-def test_pickup_days_match_dateutil_over_two_years(rule):
+def test_pickup_days_match_dateutil_over_two_years(rule: str) -> None:
     start = date(2025, 1, 7)
     o = order(pickup_rule=rule, valid_from=start)
     expected = [
@@ -627,43 +653,43 @@ def test_pickup_days_match_dateutil_over_two_years(rule):
         assert window == [d for d in expected if later <= d <= later + timedelta(days=30)]
 
 
-def test_daily_rules_for_supervised_only_preparations():
+def test_daily_rules_for_supervised_only_preparations() -> None:
     assert is_daily_rule("FREQ=DAILY") and is_daily_rule("RRULE:freq=daily;until=20261231;")
     assert is_daily_rule("FREQ=DAILY;INTERVAL=1")
     for rule in ("FREQ=DAILY;INTERVAL=2", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=DAILY;BYDAY=MO", "FREQ=WEEKLY"):
         assert not is_daily_rule(rule), rule
 
 
-def test_wrong_inputs_are_refused():
+def test_wrong_inputs_are_refused() -> None:
     with pytest.raises(ValueError, match="rules are for"):
         doses_due(order(), MONDAY, morning(MONDAY), [], RULES["buprenorfin"], always_open)
     with pytest.raises(ValueError, match="aware"):
         doses_due(order(), MONDAY, datetime(2026, 3, 2, 9), [], RULES["metadon"], always_open)
 
 
-def test_not_a_pickup_day_names_the_next_one_within_the_order():
+def test_not_a_pickup_day_names_the_next_one_within_the_order() -> None:
     rules = RULES["metadon"]
     monthly = order(pickup_rule="FREQ=MONTHLY;BYMONTHDAY=1", supervised=False)
-    assert why_not_due(monthly, MONDAY, rules).params == {"day": MONDAY, "next": date(2026, 4, 1)}
+    assert refused(monthly, MONDAY, rules).params == {"day": MONDAY, "next": date(2026, 4, 1)}
     ending = monthly._replace(valid_to=date(2026, 3, 31))
-    assert why_not_due(ending, MONDAY, rules).params == {"day": MONDAY, "next": None}
+    assert refused(ending, MONDAY, rules).params == {"day": MONDAY, "next": None}
     every_other = order(pickup_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", valid_from=THURSDAY, supervised=False)
     friday = THURSDAY + timedelta(days=1)
-    assert why_not_due(every_other, friday, rules).params["next"] == THURSDAY + timedelta(days=14)
+    assert refused(every_other, friday, rules).params["next"] == THURSDAY + timedelta(days=14)
     weekly = order(pickup_rule="FREQ=WEEKLY;BYDAY=WE", valid_to=WEDNESDAY - timedelta(days=1))
-    assert why_not_due(weekly, MONDAY, rules).params["next"] is None
+    assert refused(weekly, MONDAY, rules).params["next"] is None
 
 
-def test_a_dose_the_journal_knows_of_today_is_never_given_again():
+def test_a_dose_the_journal_knows_of_today_is_never_given_again() -> None:
     o = order(last_dispensed_on=MONDAY)
     assert due(o, MONDAY) == []
-    alert = why_not_due(o, MONDAY, RULES["metadon"])
+    alert = refused(o, MONDAY, RULES["metadon"])
     assert (alert.code, alert.params) == (ALREADY_COVERED, {"until": MONDAY, "service_date": MONDAY})
     # The journal's Friday pickup before a closed Saturday covers Saturday too.
     friday, saturday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=5)
     covered = order(last_dispensed_on=friday)
     assert due(covered, saturday, service_open=closed_on(saturday)) == []
-    assert why_not_due(covered, saturday, RULES["metadon"], service_open=closed_on(saturday)).code == ALREADY_COVERED
+    assert refused(covered, saturday, RULES["metadon"], service_open=closed_on(saturday)).code == ALREADY_COVERED
     assert only(due(covered, saturday)).missed_days == 0
 
 
@@ -671,7 +697,7 @@ def test_a_dose_the_journal_knows_of_today_is_never_given_again():
 
 
 @pytest.mark.parametrize("site", SITES)
-def test_which_preparations_the_heroin_clinic_supervises(site):
+def test_which_preparations_the_heroin_clinic_supervises(site: str) -> None:
     """000 § 5.4 (Odense, Heroinklinikken): "Overvåget indtag af heroin samt metadon eller morfin".
     The other seeds have no heroin clinic: no such rule there."""
     dispensing = load_site(site).dispensing
@@ -683,7 +709,7 @@ def test_which_preparations_the_heroin_clinic_supervises(site):
 
 
 @pytest.mark.parametrize("preparation", ["metadon", "morfin"])
-def test_at_the_heroin_clinic_methadone_and_morphine_never_go_home(preparation):
+def test_at_the_heroin_clinic_methadone_and_morphine_never_go_home(preparation: str) -> None:
     """000 § 5.4: "Overvåget indtag af heroin samt metadon eller morfin": no take-home, no delivery."""
     rules = supervised_only(RULES[preparation])
     assert (rules.take_home_allowed, rules.max_take_home_days) == (False, 0)
@@ -695,15 +721,15 @@ def test_at_the_heroin_clinic_methadone_and_morphine_never_go_home(preparation):
     unsupervised = only(
         due(order(preparation=preparation, supervised=False, last_dispensed_on=last), MONDAY, rules=rules)
     )
-    assert unsupervised.alert(TAKE_HOME_NOT_ALLOWED).blocks and unsupervised.state == "blocked"
+    assert alert_of(unsupervised, TAKE_HOME_NOT_ALLOWED).blocks and unsupervised.state == "blocked"
     delivered = only(due(order(preparation=preparation, delivery=True, last_dispensed_on=last), MONDAY, rules=rules))
-    assert delivered.alert(TAKE_HOME_NOT_ALLOWED).blocks
+    assert alert_of(delivered, TAKE_HOME_NOT_ALLOWED).blocks
     # Negative: in the medicine room (not the heroin clinic's) the same order goes home as before.
     home = only(due(weekly, MONDAY))
     assert (home.covers_days, home.take_home_days) == (3, 2)
 
 
-def test_the_import_names_each_field_that_would_let_an_order_leave_the_clinic():
+def test_the_import_names_each_field_that_would_let_an_order_leave_the_clinic() -> None:
     assert away_from_window(DAILY, True, False) == []
     assert away_from_window(MON_THU, False, True) == ["pickup_rule", "supervised", "delivery"]
     assert away_from_window(DAILY, True, True) == ["delivery"]
@@ -713,7 +739,7 @@ def test_the_import_names_each_field_that_would_let_an_order_leave_the_clinic():
 
 
 @pytest.mark.parametrize("site", SITES)
-def test_which_site_asks_an_approval_before_medicine_leaves_the_centre(site):
+def test_which_site_asks_an_approval_before_medicine_leaves_the_centre(site: str) -> None:
     """003 § 3.2.1 (Gladsaxe): "Der kan i særlige tilfælde udleveres medicin andre steder end på
     Rusmiddelcentrets adresse. [...] Visitation til denne ordning forudsætter en godkendelse i
     Rusmiddelcentrets visitationsudvalg." The seed speaks of dispensing away from the centre
@@ -728,7 +754,7 @@ def test_which_site_asks_an_approval_before_medicine_leaves_the_centre(site):
         assert dispensing.approval_required_for == ()
 
 
-def test_gladsaxe_a_delivery_without_approval_is_blocked_until_it_is_recorded():
+def test_gladsaxe_a_delivery_without_approval_is_blocked_until_it_is_recorded() -> None:
     """003 § 3.2.1: "Visitation til denne ordning forudsætter en godkendelse i Rusmiddelcentrets
     visitationsudvalg"."""
     gladsaxe = {p.id: p for p in load_site("gladsaxe").preparations}
@@ -737,7 +763,10 @@ def test_gladsaxe_a_delivery_without_approval_is_blocked_until_it_is_recorded():
     delivery = order(pickup_rule="FREQ=WEEKLY;BYDAY=MO", supervised=False, delivery=True, last_dispensed_on=last)
     blocked = only(due(delivery, MONDAY, rules=gladsaxe["metadon"], approval_required_for=required))
     assert blocked.state == "blocked"
-    assert blocked.alert(APPROVAL_MISSING).params == {"kind": "delivery"} and blocked.alert(APPROVAL_MISSING).blocks
+    assert (
+        alert_of(blocked, APPROVAL_MISSING).params == {"kind": "delivery"}
+        and alert_of(blocked, APPROVAL_MISSING).blocks
+    )
     approved = delivery._replace(approved_on=MONDAY - timedelta(days=30))
     assert only(due(approved, MONDAY, rules=gladsaxe["metadon"], approval_required_for=required)).state == "due"
     # An approval dated after the day is not yet an approval.
@@ -755,7 +784,7 @@ def test_gladsaxe_a_delivery_without_approval_is_blocked_until_it_is_recorded():
 
 
 @pytest.mark.parametrize("site", ["odense", "assens", "odsherred"])
-def test_other_sites_hand_out_a_delivery_without_an_approval_date(site):
+def test_other_sites_hand_out_a_delivery_without_an_approval_date(site: str) -> None:
     """Only 003 § 3.2.1 asks the visitation committee's approval; 000/001, 002 and 004 do not."""
     required = load_site(site).dispensing.approval_required_for
     delivery = order(
@@ -768,10 +797,10 @@ def test_other_sites_hand_out_a_delivery_without_an_approval_date(site):
     assert dose.state == "due" and dose.alert(APPROVAL_MISSING) is None
 
 
-def test_take_home_needs_an_approval_where_a_site_asks_it():
+def test_take_home_needs_an_approval_where_a_site_asks_it() -> None:
     """The setting allows "take_home" as well (DESIGN §1 reads 003 § 3.2.1 so); no shipped site sets it."""
     take_home = order(pickup_rule=MON_THU, last_dispensed_on=MONDAY - timedelta(days=1))
     dose = only(due(take_home, MONDAY, approval_required_for=("take_home",)))
-    assert dose.alert(APPROVAL_MISSING).params == {"kind": "take_home"}
+    assert alert_of(dose, APPROVAL_MISSING).params == {"kind": "take_home"}
     window_only = order(last_dispensed_on=MONDAY - timedelta(days=1))
     assert only(due(window_only, MONDAY, approval_required_for=("take_home",))).state == "due"

@@ -44,7 +44,7 @@ def odense() -> SiteHours:
 # --- Public holidays and special days -------------------------------------------------------
 
 
-def test_anden_paaskedag_closes_weekday_departments_but_not_the_daily_services(odense):
+def test_anden_paaskedag_closes_weekday_departments_but_not_the_daily_services(odense: SiteHours) -> None:
     day = date(2026, 4, 6)
     assert holiday_name(day) == "Anden påskedag"
     for department in WEEKDAY_DEPARTMENTS:
@@ -53,7 +53,7 @@ def test_anden_paaskedag_closes_weekday_departments_but_not_the_daily_services(o
     assert hours_on(odense["heroinklinikken"], day) == HEROIN_CLINIC
 
 
-def test_store_bededag_2023_is_a_holiday_but_abolished_from_2024(odense):
+def test_store_bededag_2023_is_a_holiday_but_abolished_from_2024(odense: SiteHours) -> None:
     # Store bededag (4th Friday after Easter) was a public holiday until 2023.
     assert holiday_name(date(2023, 5, 5)) == "Store bededag"
     for department in WEEKDAY_DEPARTMENTS:
@@ -66,7 +66,7 @@ def test_store_bededag_2023_is_a_holiday_but_abolished_from_2024(odense):
     assert hours_on(odense["unge-og-rusmidler"], friday) == [("08:00", "13:00")]
 
 
-def test_weekday_departments_close_on_exactly_the_danish_public_holidays(odense):
+def test_weekday_departments_close_on_exactly_the_danish_public_holidays(odense: SiteHours) -> None:
     # Two holiday sources are in play: opening-hours-py's own PH data (which closes the
     # department) and the `holidays` package (which names the day). They must agree, or the
     # screen would say "Juledag" above a department shown as open. Stoffrihed is open every
@@ -80,7 +80,7 @@ def test_weekday_departments_close_on_exactly_the_danish_public_holidays(odense)
         if state == State.OPEN
     }
     # The same calendar is_public_holiday() reads, built once (it builds one per call).
-    public_holidays = holidays.Denmark(years=range(first.year, last.year + 1), categories=("public",))
+    public_holidays = holidays.country_holidays("DK", years=range(first.year, last.year + 1), categories=("public",))
     expected_open_days = {
         day
         for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
@@ -89,7 +89,7 @@ def test_weekday_departments_close_on_exactly_the_danish_public_holidays(odense)
     assert open_days == expected_open_days, {d: holiday_name(d) for d in open_days ^ expected_open_days}
 
 
-def test_christmas_eve_is_named_but_keeps_the_weekday_hours(odense):
+def test_christmas_eve_is_named_but_keeps_the_weekday_hours(odense: SiteHours) -> None:
     # Not a public holiday, and the seeds give no other hours: a Thursday like any other
     # (a closure would be a dated exception in the site file).
     christmas_eve = date(2026, 12, 24)
@@ -100,7 +100,7 @@ def test_christmas_eve_is_named_but_keeps_the_weekday_hours(odense):
     assert hours_on(odense["heroinklinikken"], christmas_eve) == HEROIN_CLINIC
 
 
-def test_next_opening_after_christmas_eve_skips_the_holidays_and_sunday(odense):
+def test_next_opening_after_christmas_eve_skips_the_holidays_and_sunday(odense: SiteHours) -> None:
     # After Thu 24 Dec's last interval: Fri 25 Juledag and Sat 26 Anden juledag (PH, and 26
     # is a Saturday anyway), Sun 27 no hours: the next opening is Monday 28 Dec at 08:15.
     assert odense["stabilisering"].next_opening(at(date(2026, 12, 24), "17:30")) == at(date(2026, 12, 28), "08:15")
@@ -109,13 +109,13 @@ def test_next_opening_after_christmas_eve_skips_the_holidays_and_sunday(odense):
 # --- An ordinary week -----------------------------------------------------------------------
 
 
-def test_thursday_has_a_morning_and_an_afternoon_interval(odense):
+def test_thursday_has_a_morning_and_an_afternoon_interval(odense: SiteHours) -> None:
     thursday = date(2026, 4, 9)  # the Thursday after Easter: an ordinary day
     assert holiday_name(thursday) is None
     assert hours_on(odense["stabilisering"], thursday) == [("08:15", "11:45"), ("15:00", "17:00")]
 
 
-def test_state_in_the_thursday_gap_is_closed_and_opens_later_today(odense):
+def test_state_in_the_thursday_gap_is_closed_and_opens_later_today(odense: SiteHours) -> None:
     thursday = date(2026, 4, 9)
     state = odense["stabilisering"].state_at(at(thursday, "13:00"))
     assert not state.open_now
@@ -124,7 +124,7 @@ def test_state_in_the_thursday_gap_is_closed_and_opens_later_today(odense):
     assert state.opens_later_today
 
 
-def test_state_in_the_morning_is_open_until_11_45(odense):
+def test_state_in_the_morning_is_open_until_11_45(odense: SiteHours) -> None:
     state = odense["stabilisering"].state_at(at(date(2026, 4, 9), "10:00"))
     assert state.open_now
     assert state.closes_at == at(date(2026, 4, 9), "11:45")
@@ -132,7 +132,7 @@ def test_state_in_the_morning_is_open_until_11_45(odense):
     assert not state.opens_later_today
 
 
-def test_saturday_weekday_departments_closed_and_next_opening_is_monday(odense):
+def test_saturday_weekday_departments_closed_and_next_opening_is_monday(odense: SiteHours) -> None:
     saturday, monday = date(2026, 11, 28), date(2026, 11, 30)
     expected_first_opening = {"unge-og-rusmidler": "08:00", "stabilisering": "08:15", "stoffrihed": "08:00"}
     for department, opens in expected_first_opening.items():
@@ -145,7 +145,7 @@ def test_saturday_weekday_departments_closed_and_next_opening_is_monday(odense):
     assert hours_on(odense["medicinudlevering"], saturday) == MEDICINE_ROOM
 
 
-def test_last_open_day_before_anden_juledag_is_christmas_eve(odense):
+def test_last_open_day_before_anden_juledag_is_christmas_eve(odense: SiteHours) -> None:
     # Fri 2025-12-26 Anden juledag and Thu 25 Juledag are public holidays; Wed 24 Dec is an
     # ordinary Wednesday (DESIGN §1's example).
     assert odense["stabilisering"].last_open_day(date(2025, 12, 26)) == date(2025, 12, 24)
@@ -179,7 +179,7 @@ TWO_DEPARTMENTS = """
 """
 
 
-def test_dated_exceptions_change_only_their_day(tmp_path):
+def test_dated_exceptions_change_only_their_day(tmp_path: Path) -> None:
     path = write_site(
         tmp_path,
         TWO_DEPARTMENTS
@@ -226,7 +226,7 @@ def test_dated_exceptions_change_only_their_day(tmp_path):
     assert state.opens_at == at(date(2026, 11, 25), "10:00")
 
 
-def test_malformed_hours_name_the_file_the_department_and_the_column(tmp_path):
+def test_malformed_hours_name_the_file_the_department_and_the_column(tmp_path: Path) -> None:
     bad_rule = "Mo-Fr 08:00-1x:00"
     column = bad_rule.index("1x") + 1  # 1-based: the parser stops at the "1x" of the end time
     assert column == 13
@@ -248,7 +248,7 @@ def test_malformed_hours_name_the_file_the_department_and_the_column(tmp_path):
     assert f"line 1, column {column}" in message
 
 
-def test_exception_for_an_unknown_department_is_a_site_error(tmp_path):
+def test_exception_for_an_unknown_department_is_a_site_error(tmp_path: Path) -> None:
     path = write_site(
         tmp_path,
         TWO_DEPARTMENTS
@@ -267,7 +267,7 @@ def test_exception_for_an_unknown_department_is_a_site_error(tmp_path):
     assert "2026-11-24" in message
 
 
-def test_duplicate_department_ids_are_a_site_error(tmp_path):
+def test_duplicate_department_ids_are_a_site_error(tmp_path: Path) -> None:
     path = write_site(
         tmp_path,
         TWO_DEPARTMENTS
@@ -286,7 +286,7 @@ def test_duplicate_department_ids_are_a_site_error(tmp_path):
     assert "twice" in message
 
 
-def test_invalid_toml_is_a_site_error_naming_the_file(tmp_path):
+def test_invalid_toml_is_a_site_error_naming_the_file(tmp_path: Path) -> None:
     path = write_site(tmp_path, '[[departments]]\nid = "uden-slut-anførselstegn\n')
     with pytest.raises(SiteError) as error:
         load_site_hours(str(path))
@@ -295,7 +295,7 @@ def test_invalid_toml_is_a_site_error_naming_the_file(tmp_path):
     assert "ikke gyldig TOML i linje" in message  # the interface language, with where
 
 
-def test_the_shipped_holiday_table_is_the_holidays_library_for_every_year_in_it():
+def test_the_shipped_holiday_table_is_the_holidays_library_for_every_year_in_it() -> None:
     # The table spares the first frame the library's import; it must never drift from it.
     from skranke.domain.danish_holidays import calendar, from_library
     from skranke.domain.danish_holidays_table import FIRST_YEAR, LAST_YEAR
@@ -305,7 +305,7 @@ def test_the_shipped_holiday_table_is_the_holidays_library_for_every_year_in_it(
         assert calendar(year) == from_library(year), year
 
 
-def test_a_year_outside_the_table_is_asked_of_the_library():
+def test_a_year_outside_the_table_is_asked_of_the_library() -> None:
     from skranke.domain.danish_holidays_table import LAST_YEAR
 
     assert holiday_name(date(LAST_YEAR + 1, 12, 25)) == "Juledag"

@@ -15,7 +15,9 @@ from skranke.domain.hours import SiteHours
 from skranke.domain.intake import (
     AREA_ANSWERS,
     AREAS,
+    EligibilityResult,
     IntakeAnswers,
+    IntakeAssessment,
     Substance,
     age_on,
     evaluate_intake,
@@ -67,11 +69,11 @@ def answers(age: int = 35, substances: tuple[str, ...] = ("hash",), **more: Any)
 
 
 @pytest.fixture(scope="module", params=shipped_site_ids())
-def any_site(request) -> Site:
+def any_site(request: pytest.FixtureRequest) -> Site:
     return load_site(request.param)
 
 
-def assess(site_id: str, today: date = CONTACT, department: str | None = None, **more: Any):
+def assess(site_id: str, today: date = CONTACT, department: str | None = None, **more: Any) -> IntakeAssessment:
     return evaluate_intake(answers(**more), load_site(site_id), load_site_hours(site_id), today, department)
 
 
@@ -84,11 +86,11 @@ def errors(raw: dict[str, Any], today: date | None = CONTACT) -> dict[str, str]:
 # --- the model ------------------------------------------------------------------------------
 
 
-def test_the_substance_vocabulary_is_one():
+def test_the_substance_vocabulary_is_one() -> None:
     assert get_args(Substance) == SUBSTANCES
 
 
-def test_a_complete_request_is_accepted_and_one_substance_is_the_main_one():
+def test_a_complete_request_is_accepted_and_one_substance_is_the_main_one() -> None:
     parsed = answers(35, ("kokain",), requested_by="relative", channel="phone")
     assert parsed.main_substance == "kokain"
     assert parsed.requested_by == "relative"
@@ -96,13 +98,13 @@ def test_a_complete_request_is_accepted_and_one_substance_is_the_main_one():
     assert parsed.age_on_contact == 35
 
 
-def test_the_cpr_number_is_stored_without_the_dash():
+def test_the_cpr_number_is_stored_without_the_dash() -> None:
     raw = data(40)
     raw["cpr"] = raw["cpr"][:6] + "-" + raw["cpr"][6:]
     assert IntakeAnswers.parse(raw, CONTACT).cpr == raw["cpr"].replace("-", "")
 
 
-def test_every_wrong_field_is_reported_at_once():
+def test_every_wrong_field_is_reported_at_once() -> None:
     raw = {
         "contact_date": "2026-02-30",
         "channel": "fax",
@@ -130,7 +132,7 @@ def test_every_wrong_field_is_reported_at_once():
     }
 
 
-def test_missing_required_fields_are_named_with_the_rest():
+def test_missing_required_fields_are_named_with_the_rest() -> None:
     assert errors({"anonymous": True, "cpr": "0101901234"}) == {
         "contact_date": "missing",
         "channel": "missing",
@@ -141,14 +143,14 @@ def test_missing_required_fields_are_named_with_the_rest():
     }
 
 
-def test_a_citizen_who_is_not_anonymous_needs_cpr_and_names():
+def test_a_citizen_who_is_not_anonymous_needs_cpr_and_names() -> None:
     raw = data(40)
     for field in ("cpr", "first_name", "last_name"):
         raw[field] = ""
     assert errors(raw) == {"cpr": "required", "first_name": "required", "last_name": "required"}
 
 
-def test_anonymous_needs_alias_and_age_and_no_cpr():
+def test_anonymous_needs_alias_and_age_and_no_cpr() -> None:
     assert answers(22, anonymous=True, alias="K").age_on_contact == 22
     raw = {**data(22, anonymous=True), "alias": "", "age": None, "cpr": "0101901234"}
     assert errors(raw) == {
@@ -161,16 +163,16 @@ def test_anonymous_needs_alias_and_age_and_no_cpr():
 @pytest.mark.parametrize(
     ("cpr", "code"), [("12345", "cpr_format"), ("01019O1234", "cpr_format"), ("3002901234", "cpr_date")]
 )
-def test_a_wrong_cpr_number_is_named(cpr, code):
+def test_a_wrong_cpr_number_is_named(cpr: str, code: str) -> None:
     assert errors(data(40, cpr=cpr)) == {"cpr": code}
 
 
-def test_a_cpr_born_after_the_request_is_refused_but_one_born_that_day_is_not():
+def test_a_cpr_born_after_the_request_is_refused_but_one_born_that_day_is_not() -> None:
     assert errors(data(40, cpr=cpr_born(CONTACT + timedelta(days=1)))) == {"cpr": "cpr_future"}
     assert answers(40, cpr=cpr_born(CONTACT)).age_on_contact == 0
 
 
-def test_the_cpr_check_reads_no_clock():
+def test_the_cpr_check_reads_no_clock() -> None:
     # stdnum's validate() refuses birth dates after the system date; the model compares with
     # the contact date (and `today` given), so a request dated 2041 parses on any machine.
     later = date(2041, 6, 1)
@@ -179,12 +181,12 @@ def test_the_cpr_check_reads_no_clock():
     assert parsed.age_on_contact == 3
 
 
-def test_a_request_dated_after_today_is_refused():
+def test_a_request_dated_after_today_is_refused() -> None:
     assert errors(data(40), today=CONTACT - timedelta(days=1)) == {"contact_date": "contact_date_future"}
     assert IntakeAnswers.parse(data(40), today=None).contact_date == CONTACT
 
 
-def test_age_from_the_cpr_on_the_birthday():
+def test_age_from_the_cpr_on_the_birthday() -> None:
     born = date(2008, 3, 30)
     assert answers(cpr=cpr_born(born)).age_on_contact == 18  # the 18th birthday is the contact date
     assert answers(cpr=cpr_born(born + timedelta(days=1))).age_on_contact == 17
@@ -192,19 +194,19 @@ def test_age_from_the_cpr_on_the_birthday():
     assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
 
 
-def test_an_age_given_beside_the_cpr_must_agree():
+def test_an_age_given_beside_the_cpr_must_agree() -> None:
     assert errors({**data(40), "age": 39}) == {"age": "age_mismatch"}
     assert IntakeAnswers.parse({**data(40), "age": 40}, CONTACT).age_on_contact == 40
 
 
-def test_the_main_substance_is_one_of_the_substances():
+def test_the_main_substance_is_one_of_the_substances() -> None:
     assert errors(data(40, ("hash", "kokain"))) == {"main_substance": "required"}
     assert errors(data(40, ("hash", "kokain"), main_substance="heroin")) == {"main_substance": "main_not_in_substances"}
     assert errors(data(40, ("hash", "hash"))) == {"substances": "substance_twice"}
     assert errors(data(40, ())) == {"substances": "too_short"}
 
 
-def test_each_area_takes_a_short_answer_and_a_note():
+def test_each_area_takes_a_short_answer_and_a_note() -> None:
     given = {
         "substances": {"answer": "daily", "note": "Kokain hver dag"},
         "social": {"answer": "limited_network"},
@@ -225,14 +227,14 @@ def test_each_area_takes_a_short_answer_and_a_note():
 
 
 @pytest.mark.parametrize(("area", "code"), [(a, c) for a, codes in AREA_ANSWERS.items() for c in codes])
-def test_every_code_of_an_area_is_its_own(area, code):
+def test_every_code_of_an_area_is_its_own(area: str, code: str) -> None:
     assert answers(areas={area: {"answer": code}}).areas.area(area).answer == code
     others = [a for a in AREAS if code not in AREA_ANSWERS[a]]
     assert len(others) == len(AREAS) - 1  # no code means something in two areas
     assert errors(data(areas={others[0]: {"answer": code}})) == {f"areas.{others[0]}.answer": "literal_error"}
 
 
-def test_an_area_as_plain_text_is_its_note_and_not_assessed():
+def test_an_area_as_plain_text_is_its_note_and_not_assessed() -> None:
     areas = answers(areas={"social": "Bor alene", "work": None, "housing": {"answer": "", "note": "Sofa"}}).areas
     assert (areas.social.answer, areas.social.note) == (None, "Bor alene")
     assert (areas.work.answer, areas.work.note) == (None, "")
@@ -244,7 +246,7 @@ def test_an_area_as_plain_text_is_its_note_and_not_assessed():
     assert IntakeAnswers.parse(data(areas=dumped), today=CONTACT).areas.social.note == "Bor alene"
 
 
-def test_an_unknown_area_answer_is_named_with_every_other_wrong_field():
+def test_an_unknown_area_answer_is_named_with_every_other_wrong_field() -> None:
     raw = data(
         channel="fax",
         areas={
@@ -269,7 +271,10 @@ def test_an_unknown_area_answer_is_named_with_every_other_wrong_field():
 
 # The four criteria of anonymous treatment met (000 § 1.4.2, 002 § 9, 003 § 5, 004): only then
 # does an anonymous request route as anonymous.
-ANONYMOUS_OK = dict(self_supporting=True, has_housing=True, wants_substitution=False, severe_mental_illness=False)
+# Answers of the form as JSON gives them: a value of any kind per question.
+ANONYMOUS_OK: dict[str, Any] = dict(
+    self_supporting=True, has_housing=True, wants_substitution=False, severe_mental_illness=False
+)
 
 # (site, answers, rule, department or referral): every rule of every shipped site, with its edges.
 ROUTES: list[tuple[str, dict[str, Any], str, str]] = [
@@ -360,7 +365,7 @@ ROUTES: list[tuple[str, dict[str, Any], str, str]] = [
 
 
 @pytest.mark.parametrize(("site_id", "given", "rule", "target"), ROUTES)
-def test_routing_rule(site_id, given, rule, target):
+def test_routing_rule(site_id: str, given: dict[str, Any], rule: str, target: str) -> None:
     assessment = assess(site_id, **given)
     assert assessment.routing is not None
     assert assessment.routing.rule == rule
@@ -376,13 +381,13 @@ def test_routing_rule(site_id, given, rule, target):
     assert assessment.routing.explanation == rule_data.explanation
 
 
-def test_every_rule_of_every_site_is_tested():
+def test_every_rule_of_every_site_is_tested() -> None:
     tested = {(site_id, rule) for site_id, _given, rule, _target in ROUTES}
     shipped = {(site_id, rule.id) for site_id in shipped_site_ids() for rule in load_site(site_id).routing}
     assert shipped - tested == set()
 
 
-def test_odense_names_the_alternatives_and_the_partner():
+def test_odense_names_the_alternatives_and_the_partner() -> None:
     assessment = assess("odense", age=40, substances=("kokain",), severe_mental_illness=True)
     assert assessment.routing is not None
     assert assessment.routing.alternatives == ("stoffrihed",)
@@ -399,7 +404,7 @@ def _age_breakpoints(site: Site) -> list[int]:
     return sorted(a for a in ages if 0 <= a <= 120)
 
 
-def test_no_answer_falls_through_the_routing(any_site):
+def test_no_answer_falls_through_the_routing(any_site: Site) -> None:
     """Every age (each side of every age limit in the rules: the rules are intervals), every
     set of substances with each main substance, and both answers to each yes/no question the
     site's rules test (the others cannot change the outcome)."""
@@ -421,7 +426,12 @@ def test_no_answer_falls_through_the_routing(any_site):
     ):
         for main in used:
             probe = IntakeAnswers.model_construct(
-                contact_date=CONTACT, cpr="", age=age, substances=used, main_substance=main, **dict(zip(flags, yes_no))
+                contact_date=CONTACT,
+                cpr="",
+                age=age,
+                substances=used,
+                main_substance=main,
+                **dict[str, Any](zip(flags, yes_no)),
             )
             if route(probe, any_site) is None:
                 gaps.append((age, used, main, yes_no))
@@ -431,7 +441,7 @@ def test_no_answer_falls_through_the_routing(any_site):
 # --- paragraph and deadline -----------------------------------------------------------------
 
 
-def test_paragraph_follows_the_answers():
+def test_paragraph_follows_the_answers() -> None:
     assert assess("odense", age=40, substances=("kokain",)).paragraph == "SEL101"
     assert assess("odense", age=40, substances=("heroin",), wants_substitution=True).paragraph == "SUL142"
     # Anonymous and eligible: § 101a; anonymous and asking for substitution: not eligible, so
@@ -448,7 +458,7 @@ def test_paragraph_follows_the_answers():
     assert referral.referral == "Alkoholbehandlingen, Sundhedsforvaltningen"
 
 
-def test_deadline_and_last_open_day_of_the_routed_department():
+def test_deadline_and_last_open_day_of_the_routed_department() -> None:
     # Friday 2025-12-12: day 14 is Anden juledag; Stabilisering last opens on 24 December.
     friday = date(2025, 12, 12)
     assessment = assess("odense", today=friday, age=40, substances=("kokain",), contact_date=friday)
@@ -463,7 +473,7 @@ def test_deadline_and_last_open_day_of_the_routed_department():
     assert (chosen.department, chosen.last_open_day) == ("heroinklinikken", date(2025, 12, 26))
 
 
-def test_a_department_chosen_over_a_referral_opens_a_case():
+def test_a_department_chosen_over_a_referral_opens_a_case() -> None:
     chosen = assess("odense", department="stoffrihed", age=40, substances=("alkohol",))
     assert (chosen.department, chosen.referral, chosen.paragraph, chosen.guarantee) == (
         "stoffrihed",
@@ -473,7 +483,7 @@ def test_a_department_chosen_over_a_referral_opens_a_case():
     )
 
 
-def test_what_must_be_booked_before_the_deadline_is_the_sites():
+def test_what_must_be_booked_before_the_deadline_is_the_sites() -> None:
     assert [b.kind for b in assess("gladsaxe", age=40, substances=("kokain",)).book_before_deadline] == [
         "visitation",
         "læge",
@@ -482,14 +492,14 @@ def test_what_must_be_booked_before_the_deadline_is_the_sites():
     assert assess("assens", age=40, substances=("kokain",)).book_before_deadline == ()
 
 
-def test_unknown_hours_give_no_last_open_day():
+def test_unknown_hours_give_no_last_open_day() -> None:
     assessment = assess("assens", age=40, substances=("kokain",))
     assert assessment.deadline == CONTACT + timedelta(days=14)
     assert assessment.last_open_day is None
     assert "hours_unknown" in assessment.flags
 
 
-def test_no_deadline_for_anonymous_or_free_choice_or_an_unguaranteed_paragraph():
+def test_no_deadline_for_anonymous_or_free_choice_or_an_unguaranteed_paragraph() -> None:
     anonymous = assess("odense", age=40, substances=("kokain",), anonymous=True, **ANONYMOUS_OK)
     assert (anonymous.guarantee, anonymous.exempt_reason, anonymous.deadline) == ("exempt", "anonymous", None)
     assert anonymous.book_before_deadline == ()
@@ -504,15 +514,15 @@ def test_no_deadline_for_anonymous_or_free_choice_or_an_unguaranteed_paragraph()
 # --- eligibility ----------------------------------------------------------------------------
 
 
-def _states(result) -> dict[str, str]:
+def _states(result: EligibilityResult) -> dict[str, str]:
     return {c.id: c.state for c in result.criteria}
 
 
-def _check(assessment, check_id: str):
+def _check(assessment: IntakeAssessment, check_id: str) -> EligibilityResult:
     return next(e for e in assessment.eligibility if e.id == check_id)
 
 
-def test_anonymous_eligibility_gladsaxe():
+def test_anonymous_eligibility_gladsaxe() -> None:
     ok = _check(assess("gladsaxe", age=18, substances=("hash",), anonymous=True, **ANONYMOUS_OK), "anonymous")
     assert ok.eligible is True
     assert set(_states(ok).values()) == {"met"}
@@ -538,7 +548,7 @@ def test_anonymous_eligibility_gladsaxe():
         dict(severe_mental_illness=True),
     ],
 )
-def test_anonymous_eligibility_odense_fails_on_each_criterion(spoiler):
+def test_anonymous_eligibility_odense_fails_on_each_criterion(spoiler: dict[str, Any]) -> None:
     result = _check(
         assess("odense", age=40, substances=("kokain",), anonymous=True, **{**ANONYMOUS_OK, **spoiler}), "anonymous"
     )
@@ -546,7 +556,7 @@ def test_anonymous_eligibility_odense_fails_on_each_criterion(spoiler):
     assert list(_states(result).values()).count("not_met") == 1
 
 
-def test_anonymous_eligibility_assens_is_no_social_problems_and_no_substitution():
+def test_anonymous_eligibility_assens_is_no_social_problems_and_no_substitution() -> None:
     result = _check(assess("assens", age=40, substances=("kokain",), anonymous=True, **ANONYMOUS_OK), "anonymous")
     assert set(_states(result)) == {"self_supporting", "has_housing", "no_substitution"}
     assert result.eligible is True
@@ -559,7 +569,7 @@ def test_anonymous_eligibility_assens_is_no_social_problems_and_no_substitution(
     assert wants.eligible is False
 
 
-def test_heroin_clinic_only_in_odense():
+def test_heroin_clinic_only_in_odense() -> None:
     assert [e.id for e in assess("odense", age=40, substances=("heroin",)).eligibility] == [
         "anonymous",
         "heroin_clinic",
@@ -568,7 +578,7 @@ def test_heroin_clinic_only_in_odense():
         assert "heroin_clinic" not in [e.id for e in assess(other, age=40, substances=("heroin",)).eligibility]
 
 
-def test_heroin_clinic_criteria():
+def test_heroin_clinic_criteria() -> None:
     candidate = _check(
         assess("odense", age=40, substances=("heroin",), pregnant=False, severe_mental_illness=False), "heroin_clinic"
     )
@@ -586,13 +596,16 @@ def test_heroin_clinic_criteria():
         "no_contraindicating_somatic_illness": "doctor",
         "able_to_cooperate": "not_answered",
     }
-    significant = dict(substances=("heroin", "alkohol"), main_substance="heroin", significant_alcohol_or_benzo=True)
-    for spoiler, criterion in [
+    significant: dict[str, Any] = dict(
+        substances=("heroin", "alkohol"), main_substance="heroin", significant_alcohol_or_benzo=True
+    )
+    spoilers: list[tuple[dict[str, Any], str]] = [
         (dict(age=17), "adult"),
         (significant, "no_significant_benzodiazepine_or_alcohol_abuse"),
         (dict(substances=("kokain",)), "heroin_despite_substitution"),
         (dict(pregnant=True), "not_pregnant"),
-    ]:
+    ]
+    for spoiler, criterion in spoilers:
         given = {"age": 40, "substances": ("heroin",), **spoiler}
         result = _check(assess("odense", **given), "heroin_clinic")
         assert result.eligible is False, spoiler
@@ -602,11 +615,11 @@ def test_heroin_clinic_criteria():
 # --- tasks ----------------------------------------------------------------------------------
 
 
-def _tasks(assessment) -> dict[str, tuple[date, str, str]]:
+def _tasks(assessment: IntakeAssessment) -> dict[str, tuple[date, str, str]]:
     return {t.kind: (t.due, t.source, t.note) for t in assessment.tasks}
 
 
-def test_children_tasks_follow_each_sites_wording():
+def test_children_tasks_follow_each_sites_wording() -> None:
     """Odense notifies always for a citizen who has children (000 § 7.3); Assens and Odsherred
     notify on concern (002 afsnit 7, 004); Gladsaxe cooperates on concern (003 § 3.3.2). The
     quoted rules per site are in tests/domain/test_intake_seed_rules.py."""
@@ -635,7 +648,7 @@ def test_children_tasks_follow_each_sites_wording():
     assert "notify_children_services" not in _tasks(referred)
 
 
-def test_pregnant_to_familieambulatoriet():
+def test_pregnant_to_familieambulatoriet() -> None:
     expected = {"odense": "Odense Universitetshospital", "gladsaxe": "Region Hovedstaden", "odsherred": "Slagelse"}
     for site_id, place in expected.items():
         due, _source, note = _tasks(assess(site_id, age=30, substances=("kokain",), pregnant=True))[
@@ -650,7 +663,7 @@ def test_pregnant_to_familieambulatoriet():
     assert "familieambulatoriet" not in _tasks(assess("assens", age=30, substances=("kokain",), pregnant=True))
 
 
-def test_under_18_parental_consent():
+def test_under_18_parental_consent() -> None:
     # Odense: before a second talk (000 § 7.4.2); Gladsaxe: before enrolment (003 afsnit 3.3.3, 5).
     assert _tasks(assess("odense", age=17, substances=("hash",)))["parental_consent"][0] == CONTACT
     assert _tasks(assess("gladsaxe", age=17, substances=("hash",)))["parental_consent"][0] == CONTACT + timedelta(
@@ -661,7 +674,7 @@ def test_under_18_parental_consent():
     assert "parental_consent" not in _tasks(assess("odsherred", age=15, substances=("hash",)))
 
 
-def test_doctor_talk_within_the_guarantee():
+def test_doctor_talk_within_the_guarantee() -> None:
     for site_id in ("odense", "gladsaxe", "odsherred"):
         assert _tasks(assess(site_id, age=40, substances=("kokain",)))["doctor_talk"][0] == CONTACT + timedelta(days=14)
     # Assens: the doctor assesses medical treatment (002 afsnit 6): when substitution is asked for.
@@ -722,12 +735,12 @@ def _site_with(**intake: Any) -> dict[str, Any]:
         ({"guarantee_appointments": [{"kind": "frisør", "source": "s"}]}, "unknown appointment kind"),
     ],
 )
-def test_a_wrong_intake_rule_in_a_site_file_is_refused(intake, message):
+def test_a_wrong_intake_rule_in_a_site_file_is_refused(intake: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
         parse_site(_site_with(**intake))
 
 
-def test_every_shipped_rule_cites_a_seed(any_site):
+def test_every_shipped_rule_cites_a_seed(any_site: Site) -> None:
     sources = [r.source for r in any_site.routing] + [t.source for t in any_site.intake_tasks]
     sources += [c.source for e in any_site.eligibility for c in e.criteria]
     sources += [a.source for a in any_site.guarantee_appointments]
@@ -735,7 +748,7 @@ def test_every_shipped_rule_cites_a_seed(any_site):
     assert all(s[:3] in {"000", "001", "002", "003", "004"} for s in sources)
 
 
-def test_a_site_without_routing_rules_leaves_the_choice_to_the_desk():
+def test_a_site_without_routing_rules_leaves_the_choice_to_the_desk() -> None:
     site = parse_site(_site_with())
     hours = SiteHours(site)
     unrouted = evaluate_intake(answers(40, ("kokain",)), site, hours, CONTACT)

@@ -15,13 +15,18 @@ from skranke.domain.intake import (
     ANONYMOUS_NOT_ELIGIBLE,
     CHILDREN_CONCERN_NOT_ANSWERED,
     IntakeAnswers,
+    IntakeAssessment,
+    IntakeTask,
     evaluate_intake,
 )
 from skranke.sites import load_site, load_site_hours, shipped_site_ids
 
 CONTACT = date(2026, 3, 30)  # a Monday
 DAY_14 = CONTACT + timedelta(days=14)
-ANONYMOUS_OK = dict(self_supporting=True, has_housing=True, wants_substitution=False, severe_mental_illness=False)
+# Answers of the form as JSON gives them: a value of any kind per question.
+ANONYMOUS_OK: dict[str, Any] = dict(
+    self_supporting=True, has_housing=True, wants_substitution=False, severe_mental_illness=False
+)
 
 
 def cpr_for(age: int) -> str:
@@ -46,20 +51,20 @@ def request(age: int = 40, substances: tuple[str, ...] = ("kokain",), **more: An
     return raw
 
 
-def assess(site_id: str, age: int = 40, substances: tuple[str, ...] = ("kokain",), **more: Any):
+def assess(site_id: str, age: int = 40, substances: tuple[str, ...] = ("kokain",), **more: Any) -> IntakeAssessment:
     answers = IntakeAnswers.parse(request(age, substances, **more), today=CONTACT)
     return evaluate_intake(answers, load_site(site_id), load_site_hours(site_id), CONTACT)
 
 
-def kinds(assessment) -> list[str]:
+def kinds(assessment: IntakeAssessment) -> list[str]:
     return [t.kind for t in assessment.tasks]
 
 
-def task(assessment, kind: str):
+def task(assessment: IntakeAssessment, kind: str) -> IntakeTask:
     return next(t for t in assessment.tasks if t.kind == kind)
 
 
-def states(assessment, check_id: str) -> dict[str, str]:
+def states(assessment: IntakeAssessment, check_id: str) -> dict[str, str]:
     check = next(e for e in assessment.eligibility if e.id == check_id)
     return {c.id: c.state for c in check.criteria}
 
@@ -84,7 +89,7 @@ ANONYMOUS_SITES = {
 
 
 @pytest.mark.parametrize("site_id", sorted(ANONYMOUS_SITES))
-def test_an_eligible_anonymous_request_stays_exempt(site_id):
+def test_an_eligible_anonymous_request_stays_exempt(site_id: str) -> None:
     department, _spoiled = ANONYMOUS_SITES[site_id]
     result = assess(site_id, age=30, anonymous=True, **ANONYMOUS_OK)
     assert result.routing is not None and result.routing.rule == "anonymous"
@@ -98,7 +103,7 @@ def test_an_eligible_anonymous_request_stays_exempt(site_id):
 
 
 @pytest.mark.parametrize("site_id", sorted(ANONYMOUS_SITES))
-def test_a_not_eligible_anonymous_request_keeps_its_paragraph_and_deadline(site_id):
+def test_a_not_eligible_anonymous_request_keeps_its_paragraph_and_deadline(site_id: str) -> None:
     """A citizen does not lose the 14 days by ticking a box (issue 24, DESIGN §1)."""
     _department, spoiled = ANONYMOUS_SITES[site_id]
     result = assess(site_id, age=30, anonymous=True, **{**ANONYMOUS_OK, spoiled: False})
@@ -109,7 +114,7 @@ def test_a_not_eligible_anonymous_request_keeps_its_paragraph_and_deadline(site_
     assert states(result, "anonymous")[spoiled] == "not_met"
 
 
-def test_not_eligible_for_substitution_keeps_sul_142():
+def test_not_eligible_for_substitution_keeps_sul_142() -> None:
     # Odense, anonymous, wants substitution, no housing: the example of issue 24.
     result = assess(
         "odense", age=35, substances=("heroin",), anonymous=True, wants_substitution=True, has_housing=False
@@ -119,7 +124,7 @@ def test_not_eligible_for_substitution_keeps_sul_142():
 
 
 @pytest.mark.parametrize("site_id", sorted(ANONYMOUS_SITES))
-def test_unanswered_criteria_keep_the_guarantee_until_answered(site_id):
+def test_unanswered_criteria_keep_the_guarantee_until_answered(site_id: str) -> None:
     """Eligible null: the seeds make anonymity conditional on the criteria; the guarantee is
     the law's default, so only a met checklist takes it away."""
     result = assess(site_id, age=30, anonymous=True)
@@ -129,13 +134,13 @@ def test_unanswered_criteria_keep_the_guarantee_until_answered(site_id):
     assert ANONYMOUS_ELIGIBILITY_NOT_ANSWERED in result.flags
 
 
-def test_not_anonymous_raises_no_anonymity_flag():
+def test_not_anonymous_raises_no_anonymity_flag() -> None:
     result = assess("odense", age=35, has_housing=False)
     assert not {ANONYMOUS_NOT_ELIGIBLE, ANONYMOUS_ELIGIBILITY_NOT_ANSWERED} & set(result.flags)
 
 
 @pytest.mark.parametrize("cpr", [None, "absent"])
-def test_cpr_may_be_null_or_absent_for_an_anonymous_citizen(cpr):
+def test_cpr_may_be_null_or_absent_for_an_anonymous_citizen(cpr: str | None) -> None:
     raw = request(30, anonymous=True, **ANONYMOUS_OK)
     if cpr is None:
         raw["cpr"] = None
@@ -143,7 +148,7 @@ def test_cpr_may_be_null_or_absent_for_an_anonymous_citizen(cpr):
     assert (answers.cpr, answers.age_on_contact) == ("", 30)
 
 
-def test_odsherred_anonymous_alcohol_is_sul_141_with_the_guarantee():
+def test_odsherred_anonymous_alcohol_is_sul_141_with_the_guarantee() -> None:
     """004: "Både for alkohol- og stofmisbrugsbehandling er der behandlingsgaranti på 14 dage";
     SUL § 141 stk. 7 as quoted: "Behandling og rådgivning til alkoholmisbrugere skal ydes
     anonymt, hvis alkoholmisbrugeren ønsker det". No § 101a criteria for alcohol."""
@@ -164,7 +169,7 @@ def test_odsherred_anonymous_alcohol_is_sul_141_with_the_guarantee():
 # behandling med benzodiazepiner er dog ikke ekskluderet fra behandlingen." and "Ikke have
 # sværere somatisk eller psykiatrisk lidelse, som kontraindicerer behandling."
 SIGNIFICANT = "no_significant_benzodiazepine_or_alcohol_abuse"
-HEROIN_AND_ALCOHOL = dict(substances=("heroin", "alkohol"), main_substance="heroin")
+HEROIN_AND_ALCOHOL: dict[str, Any] = dict(substances=("heroin", "alkohol"), main_substance="heroin")
 
 
 @pytest.mark.parametrize(
@@ -189,21 +194,21 @@ HEROIN_AND_ALCOHOL = dict(substances=("heroin", "alkohol"), main_substance="hero
         ),
     ],
 )
-def test_heroin_clinic_asks_about_significant_abuse(given, state):
+def test_heroin_clinic_asks_about_significant_abuse(given: dict[str, Any], state: str) -> None:
     given = {"substances": ("heroin",), **given}
     substances = given.pop("substances")
     result = assess("odense", age=40, substances=substances, **given)
     assert states(result, "heroin_clinic")[SIGNIFICANT] == state
 
 
-def test_use_of_alcohol_alone_no_longer_fails_the_heroin_clinic():
+def test_use_of_alcohol_alone_no_longer_fails_the_heroin_clinic() -> None:
     result = assess("odense", age=40, **HEROIN_AND_ALCOHOL, significant_alcohol_or_benzo=False)
     check = next(e for e in result.eligibility if e.id == "heroin_clinic")
     assert check.eligible is not False
 
 
 @pytest.mark.parametrize(("illness", "state"), [(True, "doctor"), (False, "met"), (None, "not_answered")])
-def test_a_contraindicating_illness_is_the_doctors_judgement(illness, state):
+def test_a_contraindicating_illness_is_the_doctors_judgement(illness: bool | None, state: str) -> None:
     result = assess("odense", age=40, substances=("heroin",), severe_mental_illness=illness)
     found = states(result, "heroin_clinic")
     assert found["no_contraindicating_psychiatric_illness"] == state
@@ -212,7 +217,7 @@ def test_a_contraindicating_illness_is_the_doctors_judgement(illness, state):
     assert check.eligible is None  # "vurderes af lægen": never "not met" from a yes/no box
 
 
-def test_only_odense_has_the_heroin_clinic():
+def test_only_odense_has_the_heroin_clinic() -> None:
     for site_id in ("gladsaxe", "assens", "odsherred"):
         assert "heroin_clinic" not in [e.id for e in assess(site_id, substances=("heroin",)).eligibility]
 
@@ -221,11 +226,11 @@ def test_only_odense_has_the_heroin_clinic():
 
 
 @pytest.mark.parametrize("at_home", [True, False])
-def test_odense_notifies_always_for_a_citizen_who_has_children(at_home):
+def test_odense_notifies_always_for_a_citizen_who_has_children(at_home: bool) -> None:
     """000 § 7.3: "Når der er indskrevet en borger, der har børn, i stofbehandling i Odense
     Kommune, så underretter behandlingsstedet altid Børn- og Ungeforvaltningen." Children at
     home or not; no concern asked."""
-    answers = dict(children_under_18_at_home=True) if at_home else dict(has_children=True)
+    answers: dict[str, Any] = dict(children_under_18_at_home=True) if at_home else dict(has_children=True)
     result = assess("odense", **answers, children_concern=False)
     notify = task(result, "notify_children_services")
     assert (notify.due, notify.source) == (CONTACT, "000 § 7.3")
@@ -233,7 +238,7 @@ def test_odense_notifies_always_for_a_citizen_who_has_children(at_home):
     assert CHILDREN_CONCERN_NOT_ANSWERED not in result.flags
 
 
-def test_odense_negative_cases():
+def test_odense_negative_cases() -> None:
     assert "notify_children_services" not in kinds(assess("odense", has_children=False))
     assert "notify_children_services" not in kinds(assess("odense"))
     # "indskrevet ... i stofbehandling": not for a citizen referred to alcohol treatment.
@@ -252,7 +257,7 @@ CONCERN_SITES = [
 
 
 @pytest.mark.parametrize(("site_id", "kind", "source", "words"), CONCERN_SITES)
-def test_on_concern_the_sites_task(site_id, kind, source, words):
+def test_on_concern_the_sites_task(site_id: str, kind: str, source: str, words: str) -> None:
     result = assess(site_id, children_under_18_at_home=True, children_concern=True)
     found = task(result, kind)
     assert found.source.startswith(source) and words in found.note
@@ -260,12 +265,13 @@ def test_on_concern_the_sites_task(site_id, kind, source, words):
 
 
 @pytest.mark.parametrize(("site_id", "kind", "source", "words"), CONCERN_SITES)
-def test_no_concern_no_task(site_id, kind, source, words):
-    for answers in (
+def test_no_concern_no_task(site_id: str, kind: str, source: str, words: str) -> None:
+    cases: tuple[dict[str, Any], ...] = (
         dict(children_under_18_at_home=True, children_concern=False),
         dict(children_under_18_at_home=False, children_concern=True),
         dict(),
-    ):
+    )
+    for answers in cases:
         result = assess(site_id, **answers)
         assert kind not in kinds(result), answers
         assert "notify_children_services" not in kinds(result), answers
@@ -273,7 +279,7 @@ def test_no_concern_no_task(site_id, kind, source, words):
 
 
 @pytest.mark.parametrize(("site_id", "kind", "source", "words"), CONCERN_SITES)
-def test_unanswered_concern_is_flagged_not_notified(site_id, kind, source, words):
+def test_unanswered_concern_is_flagged_not_notified(site_id: str, kind: str, source: str, words: str) -> None:
     """Concern null with children at home: the seeds make the task a judgement of concern, so
     no task is raised on an unasked question; the form flags that it must be assessed."""
     result = assess(site_id, children_under_18_at_home=True)
@@ -281,12 +287,16 @@ def test_unanswered_concern_is_flagged_not_notified(site_id, kind, source, words
     assert CHILDREN_CONCERN_NOT_ANSWERED in result.flags
 
 
-def test_gladsaxe_cooperates_and_never_notifies():
-    for answers in (dict(children_under_18_at_home=True, children_concern=True), dict(pregnant=True)):
+def test_gladsaxe_cooperates_and_never_notifies() -> None:
+    cases: tuple[dict[str, Any], ...] = (
+        dict(children_under_18_at_home=True, children_concern=True),
+        dict(pregnant=True),
+    )
+    for answers in cases:
         assert "notify_children_services" not in kinds(assess("gladsaxe", **answers))
 
 
-def test_gladsaxe_pregnant_cooperation_with_familieafdelingen():
+def test_gladsaxe_pregnant_cooperation_with_familieafdelingen() -> None:
     """003 § 3.3.2: "Gravide med brug af rusmidler opfordres til at kontakte Familieambulatoriet
     i Region Hovedstaden og der indledes et samarbejde med Gladsaxe Familieafdeling"."""
     assert "cooperate_children_services" in kinds(assess("gladsaxe", age=30, pregnant=True))
@@ -296,7 +306,7 @@ def test_gladsaxe_pregnant_cooperation_with_familieafdelingen():
 # --- 4. the three new tasks -----------------------------------------------------------------
 
 
-def test_odense_child_assessment_under_18():
+def test_odense_child_assessment_under_18() -> None:
     """000 § 4.3: "Hvis borgeren er under 18 år, skal kommunen udarbejde en børnefaglig
     undersøgelse og i forlængelse heraf en handleplan jf. servicelovens § 50 og § 140.\""""
     found = task(assess("odense", age=17, substances=("hash",)), "child_assessment")
@@ -307,7 +317,7 @@ def test_odense_child_assessment_under_18():
         assert "child_assessment" not in kinds(assess(site_id, age=16, substances=("hash",)))
 
 
-def test_gladsaxe_detention_contract_offered_to_pregnant_citizens():
+def test_gladsaxe_detention_contract_offered_to_pregnant_citizens() -> None:
     """003 § 3.3.2: "Gladsaxe Rusmiddelcenter tilbyder, som et element i behandlingstilbuddet at
     indgå kontrakt om tilbageholdelse i døgnbehandling af den gravide"; afsnit 5: "Ligeledes
     tilbydes gravide kontrakt om tilbageholdelse.\""""
@@ -320,7 +330,7 @@ def test_gladsaxe_detention_contract_offered_to_pregnant_citizens():
         assert "detention_contract_offer" not in kinds(assess(site_id, age=30, pregnant=True))
 
 
-def test_assens_mandatory_hiv_and_hepatitis_screening():
+def test_assens_mandatory_hiv_and_hepatitis_screening() -> None:
     """002 afsnit 5: "Screening for HIV og Hepatitis (obligatorisk)"."""
     found = task(assess("assens", age=40), "infection_screening")
     assert (found.due, found.source) == (DAY_14, "002 afsnit 5")
@@ -334,7 +344,7 @@ def test_assens_mandatory_hiv_and_hepatitis_screening():
 
 
 @pytest.mark.parametrize(("age", "department"), [(25, "unge-og-rusmidler"), (45, "stabilisering")])
-def test_odense_alcohol_only_with_severe_mental_illness_goes_with_vista_balboa(age, department):
+def test_odense_alcohol_only_with_severe_mental_illness_goes_with_vista_balboa(age: int, department: str) -> None:
     """000 § 2.1: "Borgere med svære sindslidelser og et omfattende stof- og/eller
     alkoholmisbrug bliver behandlet i et samarbejde mellem Behandlingscenter Odense og
     rehabiliteringstilbuddet Vista Balboa.\""""
@@ -351,7 +361,7 @@ def _department_blocks(site_id: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("site_id", shipped_site_ids())
-def test_holidays_assumed_closed_cite_no_seed(site_id):
+def test_holidays_assumed_closed_cite_no_seed(site_id: str) -> None:
     """No seed says its weekday departments close on public holidays: the source says so
     ("ingen kilde i kommunens standard") and names the practice followed."""
     for department in _department_blocks(site_id):
@@ -360,7 +370,7 @@ def test_holidays_assumed_closed_cite_no_seed(site_id):
             assert "praksis" in department["source"]
 
 
-def test_odense_email_is_cited_to_section_2_1():
+def test_odense_email_is_cited_to_section_2_1() -> None:
     """The addresses are in 000 § 2.1 ("Kontaktadresser for stofbehandling Odense")."""
     from skranke.sites import resolve_site_path
 
@@ -369,7 +379,7 @@ def test_odense_email_is_cited_to_section_2_1():
     assert '"ungegrusmidler@odense.dk" (000 § 2.1' in text
 
 
-def test_skaerpet_underretningspligt_only_where_the_seed_says_it():
+def test_skaerpet_underretningspligt_only_where_the_seed_says_it() -> None:
     """002 afsnit 7 and 004 say "skærpede/skærpet underretningspligt"; 000 § 7.3 and 003 do not."""
     for site_id in ("odense", "gladsaxe"):
         for rule in load_site(site_id).intake_tasks:
@@ -379,7 +389,7 @@ def test_skaerpet_underretningspligt_only_where_the_seed_says_it():
         assert "skærpet" in notes or "sel § 153" in notes, site_id
 
 
-def test_one_task_per_kind():
+def test_one_task_per_kind() -> None:
     """Gladsaxe cooperates with Familieafdelingen for children of concern and for a pregnancy
     (003 § 3.3.2): one cooperation task, not two."""
     result = assess("gladsaxe", age=30, pregnant=True, children_under_18_at_home=True, children_concern=True)
@@ -390,7 +400,7 @@ def test_one_task_per_kind():
 
 
 @pytest.mark.parametrize("channel", ["phone", "written"])
-def test_odsherred_request_by_phone_or_letter_awaits_the_personal_attendance(channel):
+def test_odsherred_request_by_phone_or_letter_awaits_the_personal_attendance(channel: str) -> None:
     """004 "Behandlingsgaranti": "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt
     møder op i teamet med et udtrykt ønske om behandling". A call or a letter starts no clock: the
     preview says so and gives no deadline and no appointments to book before one."""
@@ -400,13 +410,13 @@ def test_odsherred_request_by_phone_or_letter_awaits_the_personal_attendance(cha
     assert result.to_json_dict()["guarantee"] == "awaiting_attendance"
 
 
-def test_odsherred_request_in_person_starts_the_clock_that_day():
+def test_odsherred_request_in_person_starts_the_clock_that_day() -> None:
     result = assess("odsherred", channel="personal")
     assert (result.guarantee, result.deadline) == ("open", DAY_14)
 
 
 @pytest.mark.parametrize("site_id", ["odense", "gladsaxe", "assens"])
-def test_elsewhere_a_phoned_request_starts_the_clock(site_id):
+def test_elsewhere_a_phoned_request_starts_the_clock(site_id: str) -> None:
     """Negative: 000 § 8.1, 002 afsnit 6 and 003 § 2.3 count from the request, however made
     ("Henvendelse kan ske personligt, telefonisk eller skriftligt", 002 afsnit 6)."""
     result = assess(site_id, channel="phone")

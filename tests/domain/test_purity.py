@@ -11,7 +11,7 @@ CLOCK_CALLS = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
 CLOCK_OWNERS = {"datetime", "date", "time"}
 
 
-def test_no_clock_reads_in_the_domain():
+def test_no_clock_reads_in_the_domain() -> None:
     offenders = []
     for path in Path(skranke.domain.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -30,14 +30,18 @@ WEEK = {
 CLOSED: list[tuple[str, str]] = []
 # The seed gives no times: the rule must say `unknown` (neither open nor closed) all day.
 UNKNOWN = "unknown"
+# A day's expected hours: its intervals, or UNKNOWN.
+Hours = list[tuple[str, str]] | str
 
 
-def weekdays(mo, tu, we, th, fr, sa=CLOSED, su=CLOSED, ph=CLOSED) -> dict:
+def weekdays(
+    mo: Hours, tu: Hours, we: Hours, th: Hours, fr: Hours, sa: Hours = CLOSED, su: Hours = CLOSED, ph: Hours = CLOSED
+) -> dict[str, Hours]:
     """Hours per day of WEEK. Weekend and public holiday default to closed."""
     return {"Mo": mo, "Tu": tu, "We": we, "Th": th, "Fr": fr, "Sa": sa, "Su": su, "PH": ph}
 
 
-def every_day(hours) -> dict:
+def every_day(hours: Hours) -> dict[str, Hours]:
     return dict.fromkeys(WEEK, hours)
 
 
@@ -48,7 +52,7 @@ _GLADSAXE = [("09:00", "14:00")]
 _GLADSAXE_MONDAY_FROM_2023 = [("09:00", "20:00")]  # 003 afsnit 5: "udvider ... i 2023 til kl. 20.00 om mandagen"
 _GLADSAXE_THURSDAY = [("09:00", "18:00")]
 
-EXPECTED_HOURS: dict[str, dict[str, dict]] = {
+EXPECTED_HOURS: dict[str, dict[str, dict[str, Hours]]] = {
     "odense": {
         # 000 § 5.1: Mon-Wed 08.00-15.20, Thu 08.00-17.30, Fri 08.00-13.00, Sat-Sun closed.
         "unge-og-rusmidler": weekdays(
@@ -109,12 +113,12 @@ def states_on(site_id: str, department_id: str, day: date) -> set[State]:
     return {state for _begin, _end, state, _comment in rule.intervals(start, start + timedelta(days=1))}
 
 
-def test_the_four_municipalities_are_shipped():
+def test_the_four_municipalities_are_shipped() -> None:
     assert set(SHIPPED) == {"odense", "gladsaxe", "assens", "odsherred"}
 
 
 @pytest.mark.parametrize("site_id", SHIPPED)
-def test_site_loads_with_named_departments(site_id):
+def test_site_loads_with_named_departments(site_id: str) -> None:
     site = load_site(site_id)
     assert site.id == site_id  # the file name is the id `--site` takes
     assert site.name.strip() and site.municipality.strip()
@@ -124,7 +128,7 @@ def test_site_loads_with_named_departments(site_id):
 
 
 @pytest.mark.parametrize(("site_id", "department_id"), DEPARTMENTS)
-def test_department_has_a_name_an_address_or_a_note_why_not_and_a_seed_source(site_id, department_id):
+def test_department_has_a_name_an_address_or_a_note_why_not_and_a_seed_source(site_id: str, department_id: str) -> None:
     department = load_site(site_id).department(department_id)
     assert department.name.strip()
     assert department.address.strip() or "adresse" in department.note.lower()
@@ -134,7 +138,7 @@ def test_department_has_a_name_an_address_or_a_note_why_not_and_a_seed_source(si
 
 @pytest.mark.parametrize("day_name", list(WEEK))
 @pytest.mark.parametrize(("site_id", "department_id"), DEPARTMENTS)
-def test_hours_follow_the_seed(site_id, department_id, day_name):
+def test_hours_follow_the_seed(site_id: str, department_id: str, day_name: str) -> None:
     day = WEEK[day_name]
     expected = EXPECTED_HOURS[site_id][department_id][day_name]
     if expected == UNKNOWN:
@@ -145,7 +149,7 @@ def test_hours_follow_the_seed(site_id, department_id, day_name):
 
 
 @pytest.mark.parametrize("department_id", ["unge-under-25", "voksne-over-25", "saerligt-udsatte", "anonym"])
-def test_gladsaxe_opens_until_20_on_mondays_from_2023_only(department_id):
+def test_gladsaxe_opens_until_20_on_mondays_from_2023_only(department_id: str) -> None:
     # 003 afsnit 5: "udvider åbningstiden i 2023 til kl. 20.00 om mandagen" (taken from 1 Jan).
     assert hours_on("gladsaxe", department_id, date(2022, 12, 26)) == []  # Anden juledag
     assert hours_on("gladsaxe", department_id, date(2022, 11, 21)) == [("09:00", "14:00")]
@@ -154,7 +158,7 @@ def test_gladsaxe_opens_until_20_on_mondays_from_2023_only(department_id):
 
 
 @pytest.mark.parametrize("site_id", SHIPPED)
-def test_rules_follow_the_seed(site_id):
+def test_rules_follow_the_seed(site_id: str) -> None:
     rules = load_site(site_id).rules
     assert rules.guarantee_days == 14
     assert {"SEL101", "SUL142"} <= set(rules.guarantee_paragraphs)
@@ -163,7 +167,7 @@ def test_rules_follow_the_seed(site_id):
     assert rules.plan_review_months == 6
 
 
-def test_odsherred_guarantees_alcohol_too_and_counts_from_personal_appearance():
+def test_odsherred_guarantees_alcohol_too_and_counts_from_personal_appearance() -> None:
     # 004 "Behandlingsgaranti": alcohol (SUL § 141) and drugs; the 14 days run from when the
     # citizen "personligt møder op i teamet med et udtrykt ønske om behandling".
     rules = load_site("odsherred").rules

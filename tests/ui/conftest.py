@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from pathlib import Path, PurePath
+from typing import Any, Protocol
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from skranke.services.context import Skranke
 from skranke.ui.app import SkrankeApp
 from tests.conftest import make_skranke, signed_in
 
@@ -19,7 +26,33 @@ SIZES = pytest.mark.parametrize(
 )
 
 
-async def settle(pilot) -> None:
+class SnapCompare(Protocol):
+    """pytest-textual-snapshot's `snap_compare` fixture, as its `compare` is declared (the plugin
+    ships no types and annotates the fixture's return as taking a path only)."""
+
+    def __call__(
+        self,
+        app: str | PurePath | App[Any],
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = None,
+    ) -> bool: ...
+
+
+class AppAt(Protocol):
+    """The `app_at` fixture: the app on a fresh store at `now`, signed in unless `roles` is None."""
+
+    def __call__(
+        self,
+        now: str,
+        site: str = "odense",
+        prepare: Callable[[Skranke], object] | None = None,
+        roles: tuple[str, ...] | None = ("nurse", "admin"),
+        **settings: Any,
+    ) -> SkrankeApp: ...
+
+
+async def settle(pilot: Pilot[None]) -> None:
     """Let mounts, workers (database counts) and the repaint after them finish."""
     from skranke.ui.widgets.counts import CountsPanel
 
@@ -33,7 +66,7 @@ async def settle(pilot) -> None:
 
 
 @pytest.fixture(autouse=True)
-def steady_cursor(monkeypatch):
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """A blinking cursor is drawn or not by the moment of the snapshot: keep it steady."""
     from textual.reactive import reactive
     from textual.widgets import Input
@@ -48,11 +81,11 @@ TEST_SAVE_AFTER_SECONDS = 0.02
 
 
 @pytest.fixture(autouse=True)
-def quick_draft_saves(monkeypatch):
+def quick_draft_saves(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("skranke.ui.screens.intake.SAVE_AFTER_SECONDS", TEST_SAVE_AFTER_SECONDS)
 
 
-async def draft_kept(pilot) -> None:
+async def draft_kept(pilot: Pilot[None]) -> None:
     """The intake form's debounced save has fired (its timer is gone) and its worker is done."""
     from skranke.ui.screens.intake import IntakeScreen
 
@@ -65,7 +98,7 @@ async def draft_kept(pilot) -> None:
     raise AssertionError("the draft was never kept")
 
 
-async def wait_for(pilot, condition) -> None:
+async def wait_for(pilot: Pilot[None], condition: Callable[[], object]) -> None:
     """Until `condition()` holds, letting workers and messages run: never a fixed pause."""
     for _ in range(200):
         await finished_workers(pilot)
@@ -75,15 +108,16 @@ async def wait_for(pilot, condition) -> None:
     raise AssertionError("the screen never got there")
 
 
-def painted(screen) -> bool:
+def painted(screen: Screen[Any]) -> bool:
     """Every widget of the screen has measured, laid out and painted what it holds.
 
     A DataTable widens its columns for new rows only when it is next idle, and a widget tells
     the screen of a new layout only after that: on a loaded machine a snapshot can fall between
     (rows drawn in the header's widths). Waiting on these flags is waiting on the event itself."""
+    from textual.widget import Widget
     from textual.widgets import DataTable
 
-    widgets = list(screen.walk_children(with_self=True))
+    widgets = screen.walk_children(Widget, with_self=True)  # a screen holds only widgets
     return not (
         any(table._require_update_dimensions for table in screen.query(DataTable))
         or any(w._layout_required or w._repaint_required or not w._message_queue.empty() for w in widgets)
@@ -91,7 +125,7 @@ def painted(screen) -> bool:
     )
 
 
-async def finished_workers(pilot) -> None:
+async def finished_workers(pilot: Pilot[None]) -> None:
     """Waits for the workers; one that failed was reported on the screen (banner or modal),
     which is what the test then looks at."""
     # A read that a newer read of the same exclusive group cancelled is no failure either.
@@ -100,11 +134,15 @@ async def finished_workers(pilot) -> None:
 
 
 @pytest.fixture
-def app_at(tmp_path):
+def app_at(tmp_path: Path) -> Iterator[AppAt]:
     apps: list[SkrankeApp] = []
 
     def factory(
-        now: str, site: str = "odense", prepare=None, roles: tuple[str, ...] | None = ("nurse", "admin"), **settings
+        now: str,
+        site: str = "odense",
+        prepare: Callable[[Skranke], object] | None = None,
+        roles: tuple[str, ...] | None = ("nurse", "admin"),
+        **settings: Any,
     ) -> SkrankeApp:
         """The app on a fresh store; signed in as SYG (nurse and admin) unless `roles` is None."""
         skranke = make_skranke(now, f"sqlite:///{tmp_path / 'ui.db'}", site, **settings)
