@@ -8,7 +8,7 @@ import weakref
 from skranke.collector import collector_paused, keep_start_up_objects
 
 
-def test_start_up_objects_are_kept_out_of_later_sweeps_and_garbage_is_not():
+def test_start_up_objects_are_kept_out_of_later_sweeps_and_garbage_is_not() -> None:
     class Cycle:
         pass
 
@@ -27,7 +27,7 @@ def test_start_up_objects_are_kept_out_of_later_sweeps_and_garbage_is_not():
         gc.enable()
 
 
-def test_a_pause_restores_the_collector_as_it_was():
+def test_a_pause_restores_the_collector_as_it_was() -> None:
     gc.disable()
     with collector_paused():
         assert not gc.isenabled()

@@ -11,7 +11,7 @@ SOURCE = Path(skranke.__file__).resolve().parent
 CALL_IN_FSTRING = re.compile(r"""\bf(["']).*?\{_\(""")
 
 
-def test_no_gettext_call_inside_an_f_string():
+def test_no_gettext_call_inside_an_f_string() -> None:
     offenders = [
         f"{path.relative_to(SOURCE)}:{number}"
         for path in SOURCE.rglob("*.py")

@@ -29,13 +29,13 @@ from skranke.i18n import ngettext, until
         ),
     ],
 )
-def test_danish_plural_forms(singular, plural, one, two):
+def test_danish_plural_forms(singular: str, plural: str, one: str, two: str) -> None:
     assert ngettext(singular, plural, 1).format(count=1) == one
     assert ngettext(singular, plural, 2).format(count=2) == two
     assert ngettext(singular, plural, 0).format(count=0) == two.replace("2", "0")
 
 
-def test_english_plural_forms():
+def test_english_plural_forms() -> None:
     i18n.set_language("en")
     assert ngettext("{count} file", "{count} files", 1).format(count=1) == "1 file"
     assert ngettext("{count} file", "{count} files", 2).format(count=2) == "2 files"
@@ -62,7 +62,7 @@ def test_english_plural_forms():
         (timedelta(minutes=-5), "om 0 min.", "in 0 min"),
     ],
 )
-def test_countdowns_are_worded_and_rounded_one_way(delta, in_danish, in_english):
+def test_countdowns_are_worded_and_rounded_one_way(delta: timedelta, in_danish: str, in_english: str) -> None:
     assert until(delta) == in_danish
     i18n.set_language("en")
     assert until(delta) == in_english

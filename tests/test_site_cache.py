@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ print(json.dumps({"name": site.name, "departments": [d.id for d in site.all_depa
 """
 
 
-def _load_in_new_process(path: Path, cache: Path) -> dict:
+def _load_in_new_process(path: Path, cache: Path) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-c", LOAD, str(path)],
         capture_output=True,
@@ -45,7 +46,8 @@ def _load_in_new_process(path: Path, cache: Path) -> dict:
         env={**os.environ, CACHE_VARIABLE: str(cache)},
         check=True,
     )
-    return json.loads(result.stdout)
+    loaded: dict[str, Any] = json.loads(result.stdout)  # the site file as JSON
+    return loaded
 
 
 def _write(path: Path, text: str) -> None:
@@ -56,11 +58,11 @@ def _write(path: Path, text: str) -> None:
 
 
 @pytest.fixture
-def cache(tmp_path) -> Path:
+def cache(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
-def test_a_validated_site_is_read_from_the_cache_without_pydantic(tmp_path, cache):
+def test_a_validated_site_is_read_from_the_cache_without_pydantic(tmp_path: Path, cache: Path) -> None:
     path = tmp_path / "testsite.toml"
     _write(path, SITE.format(name="Testcenter"))
     first = _load_in_new_process(path, cache)
@@ -68,7 +70,7 @@ def test_a_validated_site_is_read_from_the_cache_without_pydantic(tmp_path, cach
     assert _load_in_new_process(path, cache) == {**first, "pydantic": False}
 
 
-def test_a_changed_site_file_is_validated_anew(tmp_path, cache):
+def test_a_changed_site_file_is_validated_anew(tmp_path: Path, cache: Path) -> None:
     path = tmp_path / "testsite.toml"
     _write(path, SITE.format(name="Testcenter"))
     _load_in_new_process(path, cache)
@@ -78,7 +80,9 @@ def test_a_changed_site_file_is_validated_anew(tmp_path, cache):
     assert _load_in_new_process(path, cache)["pydantic"] is False  # and cached again
 
 
-def test_a_site_file_broken_after_it_was_cached_is_refused_with_its_error(tmp_path, cache, monkeypatch, capsys):
+def test_a_site_file_broken_after_it_was_cached_is_refused_with_its_error(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
     path = tmp_path / "testsite.toml"
     _write(path, SITE.format(name="Testcenter"))
@@ -94,7 +98,7 @@ def test_a_site_file_broken_after_it_was_cached_is_refused_with_its_error(tmp_pa
     assert "name: Input should be a valid string" in capsys.readouterr().err
 
 
-def test_a_cache_entry_that_cannot_be_read_is_not_used(tmp_path, cache):
+def test_a_cache_entry_that_cannot_be_read_is_not_used(tmp_path: Path, cache: Path) -> None:
     path = tmp_path / "testsite.toml"
     _write(path, SITE.format(name="Testcenter"))
     _load_in_new_process(path, cache)
@@ -108,7 +112,7 @@ def test_a_cache_entry_that_cannot_be_read_is_not_used(tmp_path, cache):
     assert _load_in_new_process(path, cache)["pydantic"] is False  # written whole again
 
 
-def test_a_cache_folder_that_cannot_be_written_only_costs_the_validation(tmp_path):
+def test_a_cache_folder_that_cannot_be_written_only_costs_the_validation(tmp_path: Path) -> None:
     path = tmp_path / "testsite.toml"
     _write(path, SITE.format(name="Testcenter"))
     not_a_folder = tmp_path / "cache-is-a-file"

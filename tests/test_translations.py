@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -23,34 +24,35 @@ def _messages_in_code() -> set[str]:
     return found
 
 
-def _catalogue(language: str):
+def _catalogue(language: str) -> Catalog:
     with (SOURCE / "locale" / language / "LC_MESSAGES" / "skranke.po").open("rb") as handle:
         return read_po(handle, locale=language)
 
 
-def test_every_message_in_the_code_is_translated_to_danish():
+def test_every_message_in_the_code_is_translated_to_danish() -> None:
     catalogue = _catalogue("da")
-    untranslated = sorted(m for m in _messages_in_code() if not (catalogue.get(m) and catalogue.get(m).string))
+    untranslated = sorted(m for m in _messages_in_code() if not ((found := catalogue.get(m)) and found.string))
     assert untranslated == []
 
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
-def test_placeholders_survive_translation():
+def test_placeholders_survive_translation() -> None:
     # Every {name}, {value!r}, {line} of the English text stands in the Danish text too.
     for language in ("da", "en"):
         for message in _catalogue(language):
             if not message.id:
                 continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert message.string is not None, message.id  # read_po gives "" for an empty msgstr
+            ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+            strings = (message.string,) if isinstance(message.string, str) else tuple(message.string)
             wanted = set().union(*(PLACEHOLDER.findall(text) for text in ids))
             for text in strings:
                 assert set(PLACEHOLDER.findall(text)) == wanted, (language, message.id, text)
 
 
-def test_switching_language_changes_what_is_read():
+def test_switching_language_changes_what_is_read() -> None:
     i18n.set_language("en")
     assert i18n._("Today") == "Today"
     i18n.set_language("da")
@@ -76,7 +78,7 @@ def _entries(language: str) -> list[tuple[str, str]]:
     return entries
 
 
-def test_no_message_is_in_a_catalogue_twice():
+def test_no_message_is_in_a_catalogue_twice() -> None:
     # Two entries of one msgid: one translation silently wins ("Home" was both the key and the
     # Done tab's take-home column, and the column read "Til start").
     for language in ("da", "en"):
