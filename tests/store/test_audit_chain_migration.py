@@ -3,6 +3,7 @@ and the log refuses UPDATE again afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,9 +15,12 @@ from skranke.store.audit_chain import chain_events, chain_head
 from skranke.store.database import Database
 from tests.store.test_schema import _store_at
 
+# The migrated store and each old event's (id, hash) as the chain gives it.
+Migrated = tuple[Database, list[tuple[int, str]]]
 NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 # Ids with gaps, as a PostgreSQL sequence leaves them (a rolled-back insert uses its number up).
-OLD_EVENTS = [
+OldEvent = tuple[int, datetime, str, str, str, str | None, str, str, str]
+OLD_EVENTS: list[OldEvent] = [
     (1, datetime(2026, 4, 6, 7, 30, 0, 123456), "SYG", "pc1", "sign_in", None, "", "", "{}"),
     (2, datetime(2026, 4, 6, 7, 31), "SYG", "pc1", "open_citizen", "B1", "citizen", "B1", "{}"),
     (5, datetime(2026, 4, 6, 7, 32), "SYG", "pc1", "search", None, "search", "", '{"query_length": 4, "b": ["ø"]}'),
@@ -24,7 +28,7 @@ OLD_EVENTS = [
 ]
 
 
-def _insert(event) -> str:
+def _insert(event: OldEvent) -> str:
     event_id, at, staff, workstation, action, citizen, entity, entity_id, detail = event
     citizen_sql = "NULL" if citizen is None else f"'{citizen}'"
     return (
@@ -35,27 +39,40 @@ def _insert(event) -> str:
 
 
 @pytest.fixture
-def migrated(db_url):
+def migrated(db_url: str) -> Iterator[Migrated]:
     import json
 
     _store_at(db_url, "0006", *[_insert(e) for e in OLD_EVENTS])
     database = Database.open(db_url, NOW)
-    expected, prev = [], GENESIS
-    for event_id, at, *content, detail in OLD_EVENTS:
-        prev = event_hash(prev, event_id, at.replace(tzinfo=UTC), *content, json.loads(detail))
+    expected: list[tuple[int, str]] = []
+    prev = GENESIS
+    for event_id, at, staff, workstation, action, citizen, entity, entity_id, detail in OLD_EVENTS:
+        prev = event_hash(
+            prev,
+            event_id,
+            at.replace(tzinfo=UTC),
+            staff,
+            workstation,
+            action,
+            citizen,
+            entity,
+            entity_id,
+            json.loads(detail),
+        )
         expected.append((event_id, prev))
     try:
         yield database, expected
     finally:
         database.close()
-        if (database.backup_location or "").startswith("schema "):  # PostgreSQL: the copy is a schema
+        location = database.backup_location or ""
+        if location.startswith("schema "):  # PostgreSQL: the copy is a schema
             engine = create_engine(db_url)
             with engine.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{database.backup_location.removeprefix("schema ")}" CASCADE'))
+                connection.execute(text(f'DROP SCHEMA "{location.removeprefix("schema ")}" CASCADE'))
             engine.dispose()
 
 
-def test_the_events_already_stored_are_chained_in_id_order(migrated):
+def test_the_events_already_stored_are_chained_in_id_order(migrated: Migrated) -> None:
     database, expected = migrated
     with database.reading() as session:
         stored = [(e.id, e.hash) for e in chain_events(session, 100)]
@@ -66,7 +83,7 @@ def test_the_events_already_stored_are_chained_in_id_order(migrated):
     assert check.whole and check.events == 4
 
 
-def test_after_the_migration_the_log_refuses_update_again_and_new_events_chain_on(migrated):
+def test_after_the_migration_the_log_refuses_update_again_and_new_events_chain_on(migrated: Migrated) -> None:
     from skranke.store.audit_chain import add_events
 
     database, expected = migrated
@@ -81,7 +98,7 @@ def test_after_the_migration_the_log_refuses_update_again_and_new_events_chain_o
     assert check.whole and check.events == 5
 
 
-def test_an_event_inserted_into_an_old_gap_is_named(migrated):
+def test_an_event_inserted_into_an_old_gap_is_named(migrated: Migrated) -> None:
     """Ids 3 and 4 were never used: a forged event there, joining event 2 with a hash computed as
     skranke would, is still found out by event 5, which joins event 2 itself."""
     database, expected = migrated
@@ -102,7 +119,7 @@ def test_an_event_inserted_into_an_old_gap_is_named(migrated):
     assert broken is not None and (broken.problem, broken.event_id, broken.action) == (INSERTED, 3, "reveal_cpr")
 
 
-def test_the_migration_goes_back_and_forth(db_url):
+def test_the_migration_goes_back_and_forth(db_url: str) -> None:
     from alembic import command
 
     from skranke.store.schema import _config

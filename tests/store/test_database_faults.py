@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from skranke.store.database import Database
 from skranke.store.errors import DatabaseUnavailable, Reason
 from skranke.store.models import Citizen
+from tests.conftest import PostgresDatabase
 
 NOW = datetime(2026, 4, 9, 7, 0, tzinfo=UTC)
 
@@ -24,7 +26,7 @@ def _citizens(database: Database) -> int:
 
 
 @pytest.mark.pg
-def test_a_write_cut_off_midway_is_refused_whole(pg_database):
+def test_a_write_cut_off_midway_is_refused_whole(pg_database: PostgresDatabase) -> None:
     database = Database.open(pg_database.url, NOW)
     try:
         with pytest.raises(DatabaseUnavailable) as caught, database.transaction() as session:
@@ -43,7 +45,7 @@ def test_a_write_cut_off_midway_is_refused_whole(pg_database):
 
 
 @pytest.mark.pg
-def test_reading_while_cut_off_is_named_and_the_same_database_recovers(pg_database):
+def test_reading_while_cut_off_is_named_and_the_same_database_recovers(pg_database: PostgresDatabase) -> None:
     database = Database.open(pg_database.url, NOW)
     try:
         with database.transaction() as session:
@@ -62,7 +64,7 @@ def test_reading_while_cut_off_is_named_and_the_same_database_recovers(pg_databa
         database.close()
 
 
-def test_a_constraint_violated_is_no_database_fault(tmp_path):
+def test_a_constraint_violated_is_no_database_fault(tmp_path: Path) -> None:
     from sqlalchemy.exc import IntegrityError
 
     database = Database.open(f"sqlite:///{tmp_path / 'skranke.db'}", NOW)

@@ -37,7 +37,7 @@ def _bytes_on_disk(path: Path) -> tuple[bytes, bytes]:
     return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
 
 
-def test_a_new_store_and_its_wal_show_no_header_cpr_or_name(tmp_path):
+def test_a_new_store_and_its_wal_show_no_header_cpr_or_name(tmp_path: Path) -> None:
     path = tmp_path / "skranke.db"
     database = Database.open(f"sqlite:///{path}", NOW, key_file=tmp_path / "store.key")
     try:
@@ -55,7 +55,7 @@ def test_a_new_store_and_its_wal_show_no_header_cpr_or_name(tmp_path):
         database.close()
 
 
-def test_the_same_search_finds_the_cpr_in_a_plain_store(tmp_path):
+def test_the_same_search_finds_the_cpr_in_a_plain_store(tmp_path: Path) -> None:
     """What the test above looks for is there to be found when the store is not encrypted."""
     path = tmp_path / "plain.db"
     plain_store(path)
@@ -71,7 +71,7 @@ def test_the_same_search_finds_the_cpr_in_a_plain_store(tmp_path):
     assert not (tmp_path / "store.key").exists()  # a plain store is opened without a key
 
 
-def test_the_key_file_is_made_with_the_first_store_0600_and_never_written_over(tmp_path):
+def test_the_key_file_is_made_with_the_first_store_0600_and_never_written_over(tmp_path: Path) -> None:
     key_file = tmp_path / "config" / "store.key"
     Database.open(f"sqlite:///{tmp_path / 'a.db'}", NOW, key_file=key_file).close()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -84,7 +84,7 @@ def test_the_key_file_is_made_with_the_first_store_0600_and_never_written_over(t
     Database.open(f"sqlite:///{tmp_path / 'a.db'}", NOW, key_file=key_file, create=False).close()
 
 
-def test_a_malformed_key_file_is_never_replaced(tmp_path):
+def test_a_malformed_key_file_is_never_replaced(tmp_path: Path) -> None:
     key_file = tmp_path / "store.key"
     key_file.write_text("not a key\n", encoding="ascii")
     with pytest.raises(DatabaseUnavailable) as raised:
@@ -95,7 +95,7 @@ def test_a_malformed_key_file_is_never_replaced(tmp_path):
         key_for_new_store(key_file)
 
 
-def test_a_key_typed_back_in_groups_is_read(tmp_path):
+def test_a_key_typed_back_in_groups_is_read(tmp_path: Path) -> None:
     key = bytes(range(32))
     key_file = tmp_path / "store.key"
     hex_key = key.hex().upper()
@@ -104,7 +104,7 @@ def test_a_key_typed_back_in_groups_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("problem", ["missing", "wrong"])
-def test_an_encrypted_store_without_its_key_is_a_named_fault(tmp_path, problem):
+def test_an_encrypted_store_without_its_key_is_a_named_fault(tmp_path: Path, problem: str) -> None:
     path, key_file = tmp_path / "skranke.db", tmp_path / "store.key"
     Database.open(f"sqlite:///{path}", NOW, key_file=key_file).close()
     if problem == "missing":
@@ -121,7 +121,7 @@ def test_an_encrypted_store_without_its_key_is_a_named_fault(tmp_path, problem):
         assert not key_file.exists()  # an existing store never gets a new key
 
 
-def test_the_copy_before_an_upgrade_is_encrypted_with_the_same_key(tmp_path):
+def test_the_copy_before_an_upgrade_is_encrypted_with_the_same_key(tmp_path: Path) -> None:
     from alembic import command
 
     from skranke.store.schema import _config

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, text
 from sqlalchemy.dialects import sqlite
 
 from skranke.domain.deadlines import listing_bounds
@@ -18,7 +20,7 @@ from skranke.store.queries import (
 )
 
 
-def plan(database: Database, statement) -> list[str]:
+def plan(database: Database, statement: Select[*tuple[Any, ...]]) -> list[str]:
     sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     with database.engine.connect() as connection:
         return [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
@@ -34,10 +36,11 @@ def reads_every_case(steps: list[str]) -> bool:
     )
 
 
-def test_frister_queries_use_their_indexes(tmp_path):
+def test_frister_queries_use_their_indexes(tmp_path: Path) -> None:
     database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
     try:
         bounds = listing_bounds(Rules(), date(2026, 4, 9))
+        assert bounds.closed_from is not None and bounds.closed_to is not None  # the default rules follow up
         waiting, running, closed = (plan(database, s) for s in listed_cases_statements(bounds))
         assert any("USING INDEX ix_cases_waiting" in step for step in waiting), waiting
         # Every running treatment is read (the whole view): from either index of running ones.
@@ -60,7 +63,7 @@ def test_frister_queries_use_their_indexes(tmp_path):
         database.close()
 
 
-def test_the_frister_page_counts_and_pages_from_indexes(tmp_path):
+def test_the_frister_page_counts_and_pages_from_indexes(tmp_path: Path) -> None:
     from skranke.domain.deadlines import listing_windows
     from skranke.store.queries import (
         closed_page_query,
@@ -94,7 +97,7 @@ def test_the_frister_page_counts_and_pages_from_indexes(tmp_path):
         database.close()
 
 
-def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path):
+def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path: Path) -> None:
     """Odense's rules in order: the course with Vista Balboa, then the heroin clinic except that
     course. Each is counted and paged in the order of the day its review counts from, from
     ix_cases_medical_review alone: a quarter of 100,000 cases in the heroin clinic is no reason to
@@ -120,7 +123,7 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path):
         database.close()
 
 
-def test_the_queue_reads_walk_their_indexes(tmp_path):
+def test_the_queue_reads_walk_their_indexes(tmp_path: Path) -> None:
     """Two years of doses at 1,500 orders is a million records: the queue reads the day's and,
     per order, the last given dose before it, never the history; the day's citizens by key."""
     from skranke.store.window import (
@@ -146,7 +149,7 @@ def test_the_queue_reads_walk_their_indexes(tmp_path):
         database.close()
 
 
-def test_a_sqlite_store_connection_checks_keys_and_keeps_a_page_cache(tmp_path):
+def test_a_sqlite_store_connection_checks_keys_and_keeps_a_page_cache(tmp_path: Path) -> None:
     database = Database.open(f"sqlite:///{tmp_path / 'pragmas.db'}", datetime(2026, 4, 9, tzinfo=UTC))
     try:
         with database.engine.connect() as connection:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from skranke.store.database import Database
 from skranke.store.models import Case, Citizen, Dispensing, Prescription, Staff
@@ -16,7 +20,7 @@ from skranke.store.schema import current_revision, head_revision
 NOW = datetime(2026, 4, 6, 9, 30, tzinfo=UTC)
 
 
-def test_a_new_database_is_created_at_the_head_revision_without_a_backup(database):
+def test_a_new_database_is_created_at_the_head_revision_without_a_backup(database: Database) -> None:
     assert current_revision(database.engine) == head_revision()
     assert database.backup_location is None
     tables = set(inspect(database.engine).get_table_names())
@@ -39,7 +43,7 @@ def test_a_new_database_is_created_at_the_head_revision_without_a_backup(databas
     } <= tables
 
 
-def test_opening_again_changes_nothing(db_url):
+def test_opening_again_changes_nothing(db_url: str) -> None:
     Database.open(db_url, NOW).close()
     database = Database.open(db_url, NOW)
     assert database.backup_location is None
@@ -69,7 +73,7 @@ def _older_skranke_database(url: str) -> None:
     )
 
 
-def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
+def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     _older_skranke_database(f"sqlite:///{path}")
 
@@ -84,7 +88,7 @@ def test_an_older_sqlite_database_is_copied_before_it_is_upgraded(tmp_path):
     copy.dispose()
 
 
-def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url):
+def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url: str) -> None:
     """0004 rebuilds `citizens` on SQLite (a stored search column): the citizens, the rows that
     refer to them and the foreign keys all come through, and the new column is filled."""
     _store_at(
@@ -100,7 +104,7 @@ def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url)
         assert database.backup_location is not None
         with database.reading() as session:
             assert session.execute(text("SELECT citizen_id FROM cases")).scalar_one() == "B1"
-            folded = dict(session.execute(text("SELECT id, search_text FROM citizens")).all())
+            folded: dict[str, str] = dict(session.execute(text("SELECT id, search_text FROM citizens")).all())
         assert folded == {"B1": "soeren aagaard  b1", "B2": "aase berg maagen b2"}
         # The references are enforced again after the upgrade.
         with pytest.raises(IntegrityError), database.transaction() as session:
@@ -112,26 +116,27 @@ def test_an_upgrade_that_rebuilds_citizens_keeps_every_row_and_reference(db_url)
             )
     finally:
         database.close()
-        if (database.backup_location or "").startswith("schema "):  # PostgreSQL: the copy is a schema
+        location = database.backup_location or ""
+        if location.startswith("schema "):  # PostgreSQL: the copy is a schema
             engine = create_engine(db_url)
             with engine.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{database.backup_location.removeprefix("schema ")}" CASCADE'))
+                connection.execute(text(f'DROP SCHEMA "{location.removeprefix("schema ")}" CASCADE'))
             engine.dispose()
 
 
 @pytest.fixture
-def database(db_url):
+def database(db_url: str) -> Iterator[Database]:
     opened = Database.open(db_url, NOW)
     yield opened
     opened.close()
 
 
-def _citizen(session, citizen_id="B1", cpr="0101801234"):
+def _citizen(session: Session, citizen_id: str = "B1", cpr: str = "0101801234") -> None:
     session.add(Citizen(id=citizen_id, cpr=cpr, first_name="Test", last_name="Person", alias="", phone=""))
     session.flush()
 
 
-def test_unknown_paragraph_is_refused_by_the_database(database):
+def test_unknown_paragraph_is_refused_by_the_database(database: Database) -> None:
     with pytest.raises(IntegrityError), database.transaction() as session:
         _citizen(session)
         session.add(
@@ -147,7 +152,7 @@ def test_unknown_paragraph_is_refused_by_the_database(database):
         assert session.get(Citizen, "B1") is None
 
 
-def test_a_case_must_belong_to_a_known_citizen(database):
+def test_a_case_must_belong_to_a_known_citizen(database: Database) -> None:
     with pytest.raises(IntegrityError), database.transaction() as session:
         session.add(
             Case(
@@ -160,7 +165,7 @@ def test_a_case_must_belong_to_a_known_citizen(database):
         )
 
 
-def _prescription(session, order_id: str = "O1") -> None:
+def _prescription(session: Session, order_id: str = "O1") -> None:
     session.add(
         Prescription(
             id=order_id,
@@ -175,8 +180,8 @@ def _prescription(session, order_id: str = "O1") -> None:
     )
 
 
-def _dose(order_id: str = "O1", **changes) -> Dispensing:
-    values = dict(
+def _dose(order_id: str = "O1", **changes: Any) -> Dispensing:
+    values: dict[str, Any] = dict(
         prescription_id=order_id,
         citizen_id="B1",
         preparation="metadon",
@@ -189,7 +194,7 @@ def _dose(order_id: str = "O1", **changes) -> Dispensing:
     return Dispensing(**(values | changes))
 
 
-def test_the_same_dose_cannot_be_recorded_twice_even_under_a_new_order_id(database):
+def test_the_same_dose_cannot_be_recorded_twice_even_under_a_new_order_id(database: Database) -> None:
     with database.transaction() as session:
         _citizen(session)
         _prescription(session, "O1")
@@ -204,7 +209,7 @@ def test_the_same_dose_cannot_be_recorded_twice_even_under_a_new_order_id(databa
         session.add(_dose("O1", dose_number=2))
 
 
-def test_a_voided_dose_frees_its_place_and_stays_visible(database):
+def test_a_voided_dose_frees_its_place_and_stays_visible(database: Database) -> None:
     with database.transaction() as session:
         _citizen(session)
         _prescription(session)
@@ -230,7 +235,7 @@ def test_a_voided_dose_frees_its_place_and_stays_visible(database):
         "DELETE FROM dispensings",
     ],
 )
-def test_a_dispensing_is_never_changed_or_deleted(database, statement):
+def test_a_dispensing_is_never_changed_or_deleted(database: Database, statement: str) -> None:
     with database.transaction() as session:
         _citizen(session)
         _prescription(session)
@@ -241,7 +246,7 @@ def test_a_dispensing_is_never_changed_or_deleted(database, statement):
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'X'", "DELETE FROM audit_events"])
-def test_the_audit_log_refuses_update_and_delete(database, statement):
+def test_the_audit_log_refuses_update_and_delete(database: Database, statement: str) -> None:
     from skranke.store.audit_chain import add_events
 
     with database.transaction() as session:
@@ -265,7 +270,7 @@ def test_the_audit_log_refuses_update_and_delete(database, statement):
         assert session.execute(text("SELECT actor FROM audit_events")).scalars().all() == ["SYG"]
 
 
-def test_a_citizen_is_checked_in_once_a_day_per_place(database):
+def test_a_citizen_is_checked_in_once_a_day_per_place(database: Database) -> None:
     from skranke.store.models import CheckIn
 
     with database.transaction() as session:
@@ -279,7 +284,7 @@ def test_a_citizen_is_checked_in_once_a_day_per_place(database):
         )
 
 
-def test_a_closed_case_needs_a_closing_status(database):
+def test_a_closed_case_needs_a_closing_status(database: Database) -> None:
     with pytest.raises(IntegrityError), database.transaction() as session:
         _citizen(session)
         session.add(
@@ -294,7 +299,7 @@ def test_a_closed_case_needs_a_closing_status(database):
         )
 
 
-def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
+def test_datetimes_come_back_in_the_moment_they_were_stored(db_url: str) -> None:
     from zoneinfo import ZoneInfo
 
     from skranke.store.models import CheckIn
@@ -315,18 +320,20 @@ def test_datetimes_come_back_in_the_moment_they_were_stored(db_url):
         with database.reading() as session:
             stored = session.query(CheckIn).one().checked_in_at
         assert stored == copenhagen
-        assert stored.utcoffset().total_seconds() == 0
+        offset = stored.utcoffset()
+        assert offset is not None and offset.total_seconds() == 0
     finally:
         database.close()
 
 
 @pytest.mark.pg
-def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_upgrade(pg_url):
+def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_upgrade(pg_url: str) -> None:
     db_url = pg_url
     _older_skranke_database(db_url)
     engine = create_engine(db_url)
     database = Database.open(db_url, NOW)
     database.close()
+    assert database.backup_location is not None
     schema = database.backup_location.removeprefix("schema ")
     try:
         with engine.connect() as connection:
@@ -337,7 +344,7 @@ def test_an_older_postgresql_database_is_copied_into_a_backup_schema_before_the_
         engine.dispose()
 
 
-def test_an_upgrade_that_fails_on_sqlite_leaves_the_store_as_it_was(tmp_path):
+def test_an_upgrade_that_fails_on_sqlite_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     """An upgrade is one transaction on SQLite too, its DDL included (the driver begins one
     only before DML): a store whose rows would refer to nothing after it is refused and left
     exactly at its revision, without a table of the newer ones."""
@@ -361,7 +368,7 @@ def test_an_upgrade_that_fails_on_sqlite_leaves_the_store_as_it_was(tmp_path):
         engine.dispose()
 
 
-def test_a_copy_before_an_upgrade_never_replaces_an_earlier_copy(tmp_path):
+def test_a_copy_before_an_upgrade_never_replaces_an_earlier_copy(tmp_path: Path) -> None:
     """The same store upgraded twice in one second (or under a fixed --now), e.g. after it was
     restored from its copy: both copies are kept."""
     import shutil
@@ -386,7 +393,7 @@ def test_a_copy_before_an_upgrade_never_replaces_an_earlier_copy(tmp_path):
         engine.dispose()
 
 
-def test_workstations_started_together_on_an_older_database_upgrade_it_once(db_url):
+def test_workstations_started_together_on_an_older_database_upgrade_it_once(db_url: str) -> None:
     """Reception and the window opened at once after an update: one upgrades (and copies), the
     others wait for it and open the database as they find it, current."""
     import threading
@@ -437,14 +444,14 @@ def test_workstations_started_together_on_an_older_database_upgrade_it_once(db_u
         engine.dispose()
 
 
-def test_the_head_revision_opening_compares_with_is_the_newest_migration():
+def test_the_head_revision_opening_compares_with_is_the_newest_migration() -> None:
     # Opening a current store compares with HEAD_REVISION and never loads Alembic's scripts.
     from skranke.store.schema import HEAD_REVISION
 
     assert head_revision() == HEAD_REVISION
 
 
-def test_opening_a_current_store_does_not_import_alembic(tmp_path):
+def test_opening_a_current_store_does_not_import_alembic(tmp_path: Path) -> None:
     import subprocess
     import sys
 

@@ -4,6 +4,8 @@ transit"): refused before any connection is tried, tested without a network."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -19,11 +21,11 @@ REMOTE = "postgresql+psycopg://skranke@db.skranke.invalid/skranke"
 
 
 @pytest.fixture(autouse=True)
-def no_connection(monkeypatch):
+def no_connection(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Any connection psycopg is asked for is recorded and refused: nothing reaches a network."""
     tried: list[str] = []
 
-    def connect(conninfo="", **kwargs):
+    def connect(conninfo: str = "", **kwargs: Any) -> None:
         options = {k: v for k, v in kwargs.items() if k not in ("context", "autocommit", "prepare_threshold")}
         tried.append(psycopg.conninfo.make_conninfo(conninfo, **options))
         raise psycopg.OperationalError("connection refused (test)")
@@ -45,17 +47,17 @@ def no_connection(monkeypatch):
         "postgresql+psycopg:///skranke?host=/var/run/postgresql",
     ],
 )
-def test_this_machine_needs_no_tls(url):
+def test_this_machine_needs_no_tls(url: str) -> None:
     assert parse_url(url).get_backend_name() == "postgresql"
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.0.1.1", "::1", "[::1]", "/tmp", "@skranke"])
-def test_local_hosts(host):
+def test_local_hosts(host: str) -> None:
     assert is_local_host(host)
 
 
 @pytest.mark.parametrize("host", ["db.skranke.invalid", "10.0.0.5", "192.168.1.2", "fe80::1", "localhost.example"])
-def test_other_machines(host):
+def test_other_machines(host: str) -> None:
     assert not is_local_host(host)
 
 
@@ -69,21 +71,23 @@ def test_other_machines(host):
         "postgresql+psycopg://skranke@localhost/skranke?hostaddr=10.0.0.5",
     ],
 )
-def test_another_machine_without_verify_full_is_refused_before_connecting(url, no_connection):
+def test_another_machine_without_verify_full_is_refused_before_connecting(url: str, no_connection: list[str]) -> None:
     with pytest.raises(DatabaseUnavailable) as raised:
         Database.open(url, NOW)
     assert raised.value.reason == Reason.NOT_VERIFIED_TLS
     assert no_connection == []
 
 
-def test_pghost_of_another_machine_counts_too(monkeypatch, no_connection):
+def test_pghost_of_another_machine_counts_too(monkeypatch: pytest.MonkeyPatch, no_connection: list[str]) -> None:
     monkeypatch.setenv("PGHOST", "db.skranke.invalid")
     with pytest.raises(DatabaseUnavailable) as raised:
         Database.open("postgresql+psycopg:///skranke", NOW)
     assert raised.value.reason == Reason.NOT_VERIFIED_TLS and no_connection == []
 
 
-def test_verify_full_needs_the_authority_s_certificate(tmp_path, monkeypatch, no_connection):
+def test_verify_full_needs_the_authority_s_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_connection: list[str]
+) -> None:
     missing = tmp_path / "root.crt"
     with pytest.raises(DatabaseUnavailable) as raised:
         Database.open(f"{REMOTE}?sslmode=verify-full&sslrootcert={missing}", NOW)
@@ -98,7 +102,9 @@ def test_verify_full_needs_the_authority_s_certificate(tmp_path, monkeypatch, no
     assert no_connection == []
 
 
-def test_verify_full_with_a_certificate_is_tried(tmp_path, monkeypatch, no_connection):
+def test_verify_full_with_a_certificate_is_tried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_connection: list[str]
+) -> None:
     root = tmp_path / "root.crt"
     root.write_text("-----BEGIN CERTIFICATE-----\n", encoding="ascii")
     for url in (f"{REMOTE}?sslmode=verify-full&sslrootcert={root}", f"{REMOTE}?sslmode=verify-full&sslrootcert=system"):
@@ -113,7 +119,7 @@ def test_verify_full_with_a_certificate_is_tried(tmp_path, monkeypatch, no_conne
     assert raised.value.reason == Reason.UNREACHABLE and len(no_connection) == 3
 
 
-def test_the_command_line_says_how_to_fix_it(capsys, no_connection):
+def test_the_command_line_says_how_to_fix_it(capsys: pytest.CaptureFixture[str], no_connection: list[str]) -> None:
     code = main(["deadlines", "--db", REMOTE, "--now", "2026-04-09T09:30"])
     captured = capsys.readouterr()
     assert code == EXIT_DATABASE
