@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from skranke.store.engine import PAGE_CACHE_KIB
 
@@ -96,7 +97,7 @@ ENV["SKRANKE_KEY_FILE"] = str(KEY_FILE)
 os.environ["SKRANKE_KEY_FILE"] = str(KEY_FILE)  # the stores this process makes itself
 
 
-def store_connection(path: Path):
+def store_connection(path: Path) -> Any:  # a DB-API connection: sqlite3's or sqlcipher3's (no types)
     """As `_store_connection` in a child: the store's own driver and key."""
     from skranke.store.cipher import FileKind, connect, file_kind, key_for_new_store
 
@@ -111,7 +112,7 @@ class Figure:
     rss_mb: float
 
 
-def child(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
+def child(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run `code` in a fresh interpreter; it ends by calling `_report(...)` (CHILD_REPORT)."""
     result = subprocess.run(
         [sys.executable, "-c", CHILD_REPORT + code, *args],
@@ -121,7 +122,8 @@ def child(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
     )
     if result.returncode != 0:
         raise SystemExit(f"child failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    reported: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])  # the child's JSON report
+    return reported
 
 
 def command(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -130,6 +132,7 @@ def command(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, 
     with open(out_path, "w+") as out:
         started = time.perf_counter()
         process = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env={**ENV, **(env or {})})
+        assert process.stderr is not None  # stderr=PIPE
         _pid, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)

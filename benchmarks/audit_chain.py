@@ -21,6 +21,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import Figure, child, median, report, store_connection
@@ -123,7 +124,8 @@ def fill(path: Path, events: int) -> None:
     last_id, prev = connection.execute("SELECT last_id, last_hash FROM audit_chain").fetchone()
     start = datetime(2025, 4, 9, 7, 0, tzinfo=UTC)
     staff = ["SYG", "KJ", "MN", "PL", "AH"]
-    rows = []
+    rows: list[tuple[object, ...]] = []
+    detail: dict[str, object]
     for number in range(events):
         event_id = last_id + 1 + number
         at = start + timedelta(seconds=number * 30)
@@ -155,7 +157,7 @@ def fill(path: Path, events: int) -> None:
     connection.close()
 
 
-def _insert(connection, rows: list[tuple]) -> None:
+def _insert(connection: Any, rows: list[tuple[object, ...]]) -> None:  # sqlite3's or sqlcipher3's
     with connection:
         connection.executemany(
             "INSERT INTO audit_events (id, at, actor, workstation, action, citizen_id, entity, entity_id, detail, "

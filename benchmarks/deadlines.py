@@ -20,9 +20,10 @@ import sys
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from _common import REPLAY, SETTLED, Figure, capture_code, child, median, report
@@ -78,9 +79,10 @@ def fill(skranke: Skranke, cases: int) -> None:
             )
     with skranke.database.transaction() as session:
         connection = session.connection()
-        connection.execute(insert(Citizen.__table__), citizens)
-        connection.execute(insert(Case.__table__), rows)
-        connection.execute(insert(Appointment.__table__), appointments)
+        # Declarative classes map a Table; SQLAlchemy types `__table__` as the general FromClause.
+        connection.execute(insert(cast(Table, Citizen.__table__)), citizens)
+        connection.execute(insert(cast(Table, Case.__table__)), rows)
+        connection.execute(insert(cast(Table, Appointment.__table__)), appointments)
 
 
 VIEW = (
@@ -127,7 +129,7 @@ def bare_statements(today: date) -> list[str]:
     rules = Skranke.from_settings(load_settings()).site.rules
     bounds = listing_bounds(rules, today)
     statements = [*listed_cases_statements(bounds), guarantee_appointments_statement(appointment_kinds(rules))]
-    if bounds.closed_from is not None:
+    if bounds.closed_from is not None and bounds.closed_to is not None:  # both or neither
         statements.append(done_follow_ups_statement(bounds.closed_from, bounds.closed_to))
     return [
         str(statement.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}))
@@ -204,7 +206,7 @@ def main() -> None:
         first = median([v["times"][0] for v in runs])
         print(f"  {name}, first call in each process (cold hours memo): {first * 1000:.1f} ms")
 
-    def figure(name: str, runs: list[dict]) -> Figure:
+    def figure(name: str, runs: list[dict[str, Any]]) -> Figure:
         return Figure(name, median([median(r["times"]) for r in runs]), max(r["rss_mb"] for r in runs))
 
     report(

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import ENV, KEY_FILE, Figure, child, command, median
@@ -66,7 +67,7 @@ def line(name: str, plain: Figure, encrypted: Figure) -> None:
     print(f"  encrypted / plain {encrypted.seconds / plain.seconds:.2f}x", flush=True)
 
 
-def figure(name: str, runs: list[dict]) -> Figure:
+def figure(name: str, runs: list[dict[str, Any]]) -> Figure:
     return Figure(name, median([r["times"][0] for r in runs]), max(r["rss_mb"] for r in runs))
 
 
@@ -101,8 +102,8 @@ def main() -> None:
                     connection.execute("PRAGMA user_version = 1")
             return str(root)
 
-        sync = {"plain": [], "encrypted": []}
-        floor = {"plain": [], "encrypted": []}
+        sync: dict[str, list[dict[str, Any]]] = {"plain": [], "encrypted": []}
+        floor: dict[str, list[dict[str, Any]]] = {"plain": [], "encrypted": []}
         for _ in range(args.runs):
             floor["plain"].append(child(FLOOR, fresh("floor", None, floor_plain=True)))
             floor["encrypted"].append(child(FLOOR, fresh("floor", None)))
@@ -110,8 +111,8 @@ def main() -> None:
             sync["encrypted"].append(child(SYNC, encrypted_root := fresh("sync-encrypted", empty)))
         filled = {"plain": Path(plain_root) / "skranke.db", "encrypted": Path(encrypted_root) / "skranke.db"}
 
-        opened = {"plain": [], "encrypted": []}
-        commands = {"plain": [], "encrypted": []}
+        opened: dict[str, list[dict[str, Any]]] = {"plain": [], "encrypted": []}
+        commands: dict[str, list[dict[str, Any]]] = {"plain": [], "encrypted": []}
         skranke = str(Path(sys.executable).with_name("skranke"))
         for _ in range(args.runs * 3):
             for kind, store in filled.items():
