@@ -4,13 +4,18 @@ the codes only in --json."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 
 NOW = "2026-11-23T09:30"
 
 
-def test_audit_and_staff_lines_are_worded_in_danish(capsys, monkeypatch, tmp_path, db_url):
+def test_audit_and_staff_lines_are_worded_in_danish(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["demo", "--no-open", "--db", db_url, "--now", NOW]) == 0
     capsys.readouterr()

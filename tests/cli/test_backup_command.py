@@ -15,7 +15,7 @@ NOW = ["--now", "2026-04-09T09:30"]
 
 
 @pytest.fixture
-def demo_store(tmp_path, monkeypatch, capsys):
+def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     path = tmp_path / "store" / "skranke.db"
     path.parent.mkdir()
     monkeypatch.setenv("SKRANKE_BACKUP_DIR", str(tmp_path / "backups"))
@@ -26,13 +26,13 @@ def demo_store(tmp_path, monkeypatch, capsys):
     return path
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
-def test_backup_verify_and_restore(demo_store, tmp_path, capsys):
+def test_backup_verify_and_restore(demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(demo_store)
     code, out, err = run(capsys, "backup", "--json", "--db", db, *NOW)
     assert code == EXIT_OK, err
@@ -52,7 +52,7 @@ def test_backup_verify_and_restore(demo_store, tmp_path, capsys):
     assert "skranke.before-restore-20260409T100000.db" in out
 
 
-def test_a_damaged_backup_exits_1_naming_it(demo_store, tmp_path, capsys):
+def test_a_damaged_backup_exits_1_naming_it(demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "backup", "--json", "--db", str(demo_store), *NOW)
     file = Path(json.loads(out)["file"])
     file.write_bytes(file.read_bytes()[:-100])
@@ -63,26 +63,30 @@ def test_a_damaged_backup_exits_1_naming_it(demo_store, tmp_path, capsys):
     assert code == EXIT_REJECTED and str(file) in err
 
 
-def test_verify_without_the_key_exits_5(demo_store, tmp_path, capsys, monkeypatch):
+def test_verify_without_the_key_exits_5(
+    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out, _err = run(capsys, "backup", "--json", "--db", str(demo_store), *NOW)
     monkeypatch.setenv("SKRANKE_KEY_FILE", str(tmp_path / "nowhere.key"))
     code, out, err = run(capsys, "backup", "verify", json.loads(out)["file"])
     assert code == EXIT_DATABASE and "nowhere.key mangler" in err
 
 
-def test_only_an_admin_backs_up_or_restores(demo_store, capsys, monkeypatch):
+def test_only_an_admin_backs_up_or_restores(
+    demo_store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SKRANKE_STAFF", "MN")
     monkeypatch.setenv("SKRANKE_PIN", "2222")
     code, _out, err = run(capsys, "backup", "--db", str(demo_store), *NOW)
     assert code == EXIT_ACCESS and "MN må ikke" in err
 
 
-def test_a_backup_folder_given_must_exist(demo_store, tmp_path, capsys):
+def test_a_backup_folder_given_must_exist(demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = run(capsys, "backup", "--to", str(tmp_path / "typo"), "--db", str(demo_store), *NOW)
     assert code == EXIT_USAGE and "typo: mappen findes ikke" in err
 
 
-def test_on_postgresql_backup_and_restore_are_usage_errors(capsys, tmp_path):
+def test_on_postgresql_backup_and_restore_are_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     # Nothing listens on that port: the refusal comes before any connection or sign-in.
     url = "postgresql+psycopg://postgres@127.0.0.1:5999/skranke"
     for argv in (["backup"], ["restore", str(tmp_path / "x.db")]):
@@ -91,7 +95,9 @@ def test_on_postgresql_backup_and_restore_are_usage_errors(capsys, tmp_path):
         assert "PostgreSQL" in err and "pg_dump" in err
 
 
-def test_restore_onto_a_pc_whose_store_is_gone_asks_the_backup_s_admin(demo_store, tmp_path, capsys, monkeypatch):
+def test_restore_onto_a_pc_whose_store_is_gone_asks_the_backup_s_admin(
+    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out, _err = run(capsys, "backup", "--json", "--db", str(demo_store), *NOW)
     file = json.loads(out)["file"]
     new_pc = tmp_path / "new-pc"
@@ -111,7 +117,9 @@ def test_restore_onto_a_pc_whose_store_is_gone_asks_the_backup_s_admin(demo_stor
     assert [e["staff"] for e in json.loads(out)["events"] if e["action"] == "restore"] == ["AH"]
 
 
-def test_close_day_takes_the_day_s_backup(demo_store, tmp_path, capsys, monkeypatch):
+def test_close_day_takes_the_day_s_backup(
+    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SKRANKE_STAFF", "MN")
     monkeypatch.setenv("SKRANKE_PIN", "2222")
     code, _out, err = run(capsys, "close-day", "--db", str(demo_store), "--now", "2026-04-09T18:00")
@@ -133,7 +141,9 @@ sys.stdin.read()
 """
 
 
-def test_restore_refuses_while_another_process_has_the_store_open(demo_store, capsys):
+def test_restore_refuses_while_another_process_has_the_store_open(
+    demo_store, capsys: pytest.CaptureFixture[str]
+) -> None:
     import subprocess
     import sys
 
@@ -159,7 +169,7 @@ def test_restore_refuses_while_another_process_has_the_store_open(demo_store, ca
     assert code == EXIT_OK, err
 
 
-def test_verify_of_a_folder_names_it(tmp_path, capsys):
+def test_verify_of_a_folder_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`backup verify` given the backup folder instead of one of its files: exit 1, one sentence."""
     code, _out, err = run(capsys, "backup", "verify", str(tmp_path))
     assert code == EXIT_REJECTED and f"{tmp_path} er en mappe" in err

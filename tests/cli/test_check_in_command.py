@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ NOW = "2026-11-23T09:30"
 
 
 @pytest.fixture
-def demo_db(capsys, tmp_path, monkeypatch) -> str:
+def demo_db(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setenv("SKRANKE_STAFF", "KJ")
     monkeypatch.setenv("SKRANKE_PIN", "1111")
@@ -21,7 +22,7 @@ def demo_db(capsys, tmp_path, monkeypatch) -> str:
     return f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db"
 
 
-def test_check_in_undo_and_check_in_again(capsys, demo_db):
+def test_check_in_undo_and_check_in_again(capsys: pytest.CaptureFixture[str], demo_db: str) -> None:
     where = ["--db", demo_db, "--now", NOW, "--department", "stoffrihed"]
     assert main(["check-in", "B0001", *where]) == 0
     said = capsys.readouterr().out
@@ -45,7 +46,7 @@ def test_check_in_undo_and_check_in_again(capsys, demo_db):
     assert main(["check-in", "B0001", *where]) == 0
 
 
-def test_usage_errors_exit_2_in_danish(capsys, demo_db):
+def test_usage_errors_exit_2_in_danish(capsys: pytest.CaptureFixture[str], demo_db: str) -> None:
     base = ["--db", demo_db, "--now", NOW]
     assert main(["check-in", "B0001", "--undo", *base]) == 2
     assert "--undo kræver --reason" in capsys.readouterr().err

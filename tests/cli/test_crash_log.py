@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from skranke import cli
+from skranke.services.context import Skranke
 
 
-def test_the_crash_log_has_the_time_and_the_command_line(capsys, tmp_path, monkeypatch):
+def test_the_crash_log_has_the_time_and_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
-    def broken(skranke, args):
+    def broken(skranke: Skranke, args) -> None:
         raise RuntimeError("a bug of ours")
 
     monkeypatch.setitem(cli.COMMANDS, "deadlines", broken)

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -23,7 +24,7 @@ COMMANDS = [["deadlines"], ["deadlines", "--json"], ["sync"], ["demo", "--no-ope
 DRIVER_WORDS = ["Traceback", "OperationalError", "DatabaseError", "sqlite3", "FATAL", "connection failed", "internal"]
 
 
-def fault(capsys, command: list[str], db: str, *extra: str) -> str:
+def fault(capsys: pytest.CaptureFixture[str], command: list[str], db: str, *extra: str) -> str:
     """Runs the command; asserts exit 5 and one plain sentence; returns it."""
     code = main([*command, "--db", db, *NOW, *extra])
     captured = capsys.readouterr()
@@ -40,7 +41,7 @@ def skranke_files(folder) -> list[str]:
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_folder_given_as_the_database(capsys, tmp_path, command):
+def test_a_folder_given_as_the_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
     sentence = fault(capsys, command, str(folder))
@@ -49,7 +50,7 @@ def test_a_folder_given_as_the_database(capsys, tmp_path, command):
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_file_that_is_not_a_database(capsys, tmp_path, command):
+def test_a_file_that_is_not_a_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("shopping list\n", encoding="utf-8")
     sentence = fault(capsys, command, f"sqlite:///{notes}")
@@ -59,7 +60,9 @@ def test_a_file_that_is_not_a_database(capsys, tmp_path, command):
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_sqlite_database_of_another_program_is_left_alone(capsys, tmp_path, command):
+def test_a_sqlite_database_of_another_program_is_left_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command
+) -> None:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as connection:
         connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
@@ -70,7 +73,7 @@ def test_a_sqlite_database_of_another_program_is_left_alone(capsys, tmp_path, co
     assert skranke_files(tmp_path) == ["other.db"]
 
 
-def test_a_database_of_a_newer_skranke_is_left_alone(capsys, tmp_path):
+def test_a_database_of_a_newer_skranke_is_left_alone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     newer = tmp_path / "newer.db"
     with sqlite3.connect(newer) as connection:
         connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
@@ -81,7 +84,7 @@ def test_a_database_of_a_newer_skranke_is_left_alone(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_missing_folder_is_never_created(capsys, tmp_path, command):
+def test_a_missing_folder_is_never_created(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
     typo = tmp_path / "dtaa" / "skranke.db"
     sentence = fault(capsys, command, f"sqlite:///{typo}", "--create")
     assert str(typo) in sentence and "Mappen til databasen" in sentence
@@ -89,7 +92,9 @@ def test_a_missing_folder_is_never_created(capsys, tmp_path, command):
 
 
 @pytest.mark.parametrize("command", [["deadlines"], ["sync"]], ids=" ".join)
-def test_a_missing_file_is_created_only_on_purpose(capsys, tmp_path, monkeypatch, command):
+def test_a_missing_file_is_created_only_on_purpose(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command
+) -> None:
     monkeypatch.setenv("SKRANKE_OUTBOX", str(tmp_path / "out"))
     path = tmp_path / "skranke.db"
     sentence = fault(capsys, command, f"sqlite:///{path}")
@@ -100,7 +105,7 @@ def test_a_missing_file_is_created_only_on_purpose(capsys, tmp_path, monkeypatch
     assert path.is_file()
 
 
-def test_an_empty_file_is_not_filled_without_create(capsys, tmp_path):
+def test_an_empty_file_is_not_filled_without_create(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     empty.touch()
     sentence = fault(capsys, ["deadlines"], str(empty))
@@ -108,7 +113,9 @@ def test_an_empty_file_is_not_filled_without_create(capsys, tmp_path):
     assert empty.stat().st_size == 0 and skranke_files(tmp_path) == ["empty.db"]
 
 
-def test_a_plain_path_is_a_sqlite_file(capsys, tmp_path, monkeypatch):
+def test_a_plain_path_is_a_sqlite_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     sentence = fault(capsys, ["deadlines"], "skranke.db")
     assert str(tmp_path / "skranke.db") in sentence  # where it looked, in full
@@ -118,7 +125,7 @@ def test_a_plain_path_is_a_sqlite_file(capsys, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_read_only_database(capsys, tmp_path, command):
+def test_a_read_only_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
     path = tmp_path / "skranke.db"
     assert main(["deadlines", "--db", str(path), *NOW, "--create"]) == 0
     capsys.readouterr()
@@ -129,7 +136,7 @@ def test_a_read_only_database(capsys, tmp_path, command):
 
 
 @pytest.fixture
-def read_only_folder(tmp_path):
+def read_only_folder(tmp_path: Path):
     """A folder nobody may write in. Root ignores a folder's mode, so as root the folder is also
     made immutable (chattr +i), which stops root too."""
     folder = tmp_path / "locked"
@@ -150,7 +157,7 @@ def read_only_folder(tmp_path):
         folder.chmod(0o755)
 
 
-def test_a_read_only_folder(capsys, read_only_folder):
+def test_a_read_only_folder(capsys: pytest.CaptureFixture[str], read_only_folder) -> None:
     sentence = fault(capsys, ["deadlines"], str(read_only_folder / "skranke.db"), "--create")
     assert "kan kun læses" in sentence
     assert list(read_only_folder.iterdir()) == []
@@ -161,17 +168,17 @@ def test_a_read_only_folder(capsys, read_only_folder):
     ["postgresql+psycopg://:::", "mysql://clinic@server/skranke", "postgresql+psycopg://postgres@127.0.0.1:5432"],
 )
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_url_that_does_not_parse(capsys, url, command):
+def test_a_url_that_does_not_parse(capsys: pytest.CaptureFixture[str], url, command) -> None:
     sentence = fault(capsys, command, url)
     assert url in sentence and "kan ikke læses" in sentence
 
 
-def test_a_password_is_never_shown(capsys):
+def test_a_password_is_never_shown(capsys: pytest.CaptureFixture[str]) -> None:
     sentence = fault(capsys, ["deadlines"], "postgresql+psycopg://clinic:hunter2@127.0.0.1:5999/skranke")
     assert "hunter2" not in sentence and "clinic:***@127.0.0.1:5999/skranke" in sentence
 
 
-def test_the_sentence_is_english_with_language_en(capsys, tmp_path):
+def test_the_sentence_is_english_with_language_en(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     sentence = fault(capsys, ["deadlines"], str(tmp_path / "skranke.db"), "--language", "en")
     assert sentence == (
         f"skranke: The database {tmp_path / 'skranke.db'} does not exist: check --db for a typing error, "
@@ -180,7 +187,7 @@ def test_the_sentence_is_english_with_language_en(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_server_that_does_not_answer(capsys, command):
+def test_a_server_that_does_not_answer(capsys: pytest.CaptureFixture[str], command) -> None:
     # Nothing listens on this port: refused at once (a silent host is cut off by connect_timeout).
     sentence = fault(capsys, command, "postgresql+psycopg://postgres@127.0.0.1:5999/skranke")
     assert "postgresql+psycopg://postgres@127.0.0.1:5999/skranke" in sentence and "svarer ikke" in sentence
@@ -217,7 +224,7 @@ def _tables(url: str) -> list[str]:
 
 @pytest.mark.pg
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_postgresql_database_that_does_not_exist(capsys, pg_url, command):
+def test_a_postgresql_database_that_does_not_exist(capsys: pytest.CaptureFixture[str], pg_url: str, command) -> None:
     name = f"skranke_typo_{uuid.uuid4().hex[:8]}"
     url = _server_url(name)
     sentence = fault(capsys, command, url, "--create")
@@ -227,7 +234,9 @@ def test_a_postgresql_database_that_does_not_exist(capsys, pg_url, command):
 
 @pytest.mark.pg
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_postgresql_database_of_another_program_is_left_alone(capsys, pg_url, command):
+def test_a_postgresql_database_of_another_program_is_left_alone(
+    capsys: pytest.CaptureFixture[str], pg_url: str, command
+) -> None:
     engine = create_engine(pg_url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total NUMERIC)"))
@@ -238,7 +247,9 @@ def test_a_postgresql_database_of_another_program_is_left_alone(capsys, pg_url, 
 
 
 @pytest.mark.pg
-def test_an_empty_postgresql_database_is_filled_only_on_purpose(capsys, pg_url):
+def test_an_empty_postgresql_database_is_filled_only_on_purpose(
+    capsys: pytest.CaptureFixture[str], pg_url: str
+) -> None:
     sentence = fault(capsys, ["deadlines"], pg_url)
     assert "--create" in sentence
     assert _tables(pg_url) == []
@@ -248,7 +259,7 @@ def test_an_empty_postgresql_database_is_filled_only_on_purpose(capsys, pg_url):
 
 @pytest.mark.pg
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_read_only_postgresql_database(capsys, pg_url, command):
+def test_a_read_only_postgresql_database(capsys: pytest.CaptureFixture[str], pg_url: str, command) -> None:
     read_only = pg_url + "%20-cdefault_transaction_read_only%3Don"
     sentence = fault(capsys, command, read_only, "--create")
     assert "kan kun læses" in sentence
@@ -256,7 +267,7 @@ def test_a_read_only_postgresql_database(capsys, pg_url, command):
 
 
 @pytest.mark.pg
-def test_a_postgresql_user_that_is_refused(capsys, pg_url):
+def test_a_postgresql_user_that_is_refused(capsys: pytest.CaptureFixture[str], pg_url: str) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(PG_URL).set(username="skranke_nobody").render_as_string(hide_password=False)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 
 
-def test_demo_deadlines_json(capsys, tmp_path, monkeypatch):
+def test_demo_deadlines_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["demo", "--no-open", "--now", "2026-04-09T09:00"]) == 0
     capsys.readouterr()
@@ -66,7 +71,7 @@ APPOINTMENT_FLAGS = {"no_appointment", "appointment_after_deadline", "appointmen
 ANDEN_PAASKEDAG = "2026-04-06T09:30"
 
 
-def demo_deadlines(site: str, tmp_path, capsys) -> dict:
+def demo_deadlines(site: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict:
     db = f"sqlite:///{tmp_path}/{site}.db"
     assert main(["demo", "--no-open", "--db", db, "--site", site, "--now", ANDEN_PAASKEDAG]) == 0
     capsys.readouterr()
@@ -99,7 +104,7 @@ def check_contract(document: dict) -> None:
     assert all(set(f["flags"]) <= {"consent_unknown"} for f in document["follow_ups"])
 
 
-def test_odense_anden_paaskedag_at_stabilisering_is_overdue(capsys, tmp_path):
+def test_odense_anden_paaskedag_at_stabilisering_is_overdue(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     document = demo_deadlines("odense", tmp_path, capsys)
     check_contract(document)
     easter = [r for r in document["requests"] if r["deadline"] == "2026-04-06" and r["department"] == "stabilisering"]
@@ -114,7 +119,9 @@ def test_odense_anden_paaskedag_at_stabilisering_is_overdue(capsys, tmp_path):
     assert all(f["flags"] == [] for f in document["follow_ups"])  # Odense asks no consent
 
 
-def test_gladsaxe_allows_times_outside_hours_and_asks_consent_to_follow_up(capsys, tmp_path):
+def test_gladsaxe_allows_times_outside_hours_and_asks_consent_to_follow_up(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     document = demo_deadlines("gladsaxe", tmp_path, capsys)
     check_contract(document)
     flags = {f for r in document["requests"] for f in r["flags"]}
@@ -126,7 +133,9 @@ def test_gladsaxe_allows_times_outside_hours_and_asks_consent_to_follow_up(capsy
     assert all(f["flags"] == [] for f in document["follow_ups"])
 
 
-def test_assens_asks_for_no_appointment_within_the_guarantee(capsys, tmp_path):
+def test_assens_asks_for_no_appointment_within_the_guarantee(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     document = demo_deadlines("assens", tmp_path, capsys)
     check_contract(document)
     assert document["requests"]
@@ -136,7 +145,9 @@ def test_assens_asks_for_no_appointment_within_the_guarantee(capsys, tmp_path):
         assert "offer_other_provider" not in row["flags"]
 
 
-def test_odsherred_counts_the_doctors_talk_and_follows_up_after_1_and_3_months(capsys, tmp_path):
+def test_odsherred_counts_the_doctors_talk_and_follows_up_after_1_and_3_months(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     document = demo_deadlines("odsherred", tmp_path, capsys)
     check_contract(document)
     assert {f["months"] for f in document["follow_ups"]} <= {1, 3}

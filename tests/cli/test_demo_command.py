@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 from skranke.clock import TIMEZONE
@@ -12,7 +15,9 @@ from skranke.services.context import Skranke
 from skranke.services.sync import citizen_count, sync_overview
 
 
-def test_demo_makes_a_fresh_store_each_time(capsys, tmp_path, monkeypatch):
+def test_demo_makes_a_fresh_store_each_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     for _ in range(2):  # the second run starts again from nothing, it does not add to the first
         assert main(["demo", "--no-open", "--now", "2026-04-09T09:00"]) == 0
@@ -35,7 +40,7 @@ def test_demo_makes_a_fresh_store_each_time(capsys, tmp_path, monkeypatch):
         skranke.close()
 
 
-def test_demo_refuses_a_store_that_already_holds_citizens(capsys, tmp_path):
+def test_demo_refuses_a_store_that_already_holds_citizens(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/real.db"
     assert main(["demo", "--no-open", "--db", db, "--now", "2026-04-09T09:00"]) == 0
     capsys.readouterr()
@@ -44,7 +49,7 @@ def test_demo_refuses_a_store_that_already_holds_citizens(capsys, tmp_path):
     assert "indeholder allerede borgere" in err and "Traceback" not in err
 
 
-def test_demo_in_a_shared_folder_keeps_its_inbox_to_itself(capsys, tmp_path):
+def test_demo_in_a_shared_folder_keeps_its_inbox_to_itself(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
     (shared / "notes.txt").write_text("someone else's file", encoding="utf-8")
@@ -54,7 +59,9 @@ def test_demo_in_a_shared_folder_keeps_its_inbox_to_itself(capsys, tmp_path):
     assert (shared / "kursus-inbox" / "imported" / "borgere_demo.csv").is_file()
 
 
-def test_the_default_demo_store_has_an_inbox_named_after_it(capsys, tmp_path, monkeypatch):
+def test_the_default_demo_store_has_an_inbox_named_after_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["demo", "--no-open", "--now", "2026-04-09T09:00"]) == 0
     folder = tmp_path / "skranke" / "demo"
@@ -67,7 +74,9 @@ class _SundayEvening:
         return datetime(2026, 12, 6, 22, 30, tzinfo=TIMEZONE)
 
 
-def test_demo_without_now_opens_on_the_next_working_morning(capsys, tmp_path, monkeypatch):
+def test_demo_without_now_opens_on_the_next_working_morning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The real clock says Sunday evening, when every department is closed.
     monkeypatch.setattr("skranke.services.context.SystemClock", _SundayEvening)
     db = f"sqlite:///{tmp_path / 'demo.db'}"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -22,7 +23,7 @@ NOW = ["--now", "2026-04-09T09:30"]
 PLAIN_WARNING = "er ikke krypteret"
 
 
-def _one_sentence(capsys, code: int, expected: int) -> str:
+def _one_sentence(capsys: pytest.CaptureFixture[str], code: int, expected: int) -> str:
     captured = capsys.readouterr()
     assert code == expected, captured.err
     lines = captured.err.strip().splitlines()
@@ -32,7 +33,7 @@ def _one_sentence(capsys, code: int, expected: int) -> str:
 
 
 @pytest.fixture
-def encrypted_store(tmp_path, monkeypatch):
+def encrypted_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     key_file = tmp_path / "keys" / "store.key"
     monkeypatch.setenv("SKRANKE_KEY_FILE", str(key_file))
     path = tmp_path / "skranke.db"
@@ -40,7 +41,7 @@ def encrypted_store(tmp_path, monkeypatch):
     return path, key_file
 
 
-def test_a_missing_key_exits_5_naming_the_key_file(capsys, encrypted_store):
+def test_a_missing_key_exits_5_naming_the_key_file(capsys: pytest.CaptureFixture[str], encrypted_store) -> None:
     path, key_file = encrypted_store
     key_file.rename(key_file.with_name("elsewhere.key"))
     capsys.readouterr()
@@ -49,7 +50,9 @@ def test_a_missing_key_exits_5_naming_the_key_file(capsys, encrypted_store):
     assert not key_file.exists()
 
 
-def test_a_wrong_key_exits_5_and_the_right_one_given_with_key_file_opens(capsys, encrypted_store, tmp_path):
+def test_a_wrong_key_exits_5_and_the_right_one_given_with_key_file_opens(
+    capsys: pytest.CaptureFixture[str], encrypted_store, tmp_path: Path
+) -> None:
     path, key_file = encrypted_store
     right = key_file.with_name("right.key")
     key_file.rename(right)
@@ -61,7 +64,7 @@ def test_a_wrong_key_exits_5_and_the_right_one_given_with_key_file_opens(capsys,
     assert main(["deadlines", "--db", str(path), *NOW, "--key-file", str(right)]) == EXIT_OK
 
 
-def test_a_key_file_that_holds_no_key_exits_5(capsys, encrypted_store):
+def test_a_key_file_that_holds_no_key_exits_5(capsys: pytest.CaptureFixture[str], encrypted_store) -> None:
     path, key_file = encrypted_store
     key_file.write_text("hemmeligt\n", encoding="ascii")
     capsys.readouterr()
@@ -69,7 +72,9 @@ def test_a_key_file_that_holds_no_key_exits_5(capsys, encrypted_store):
     assert f"Nøglefilen {key_file}" in sentence and "64 hexadecimale tegn" in sentence
 
 
-def test_the_demo_store_on_disk_holds_no_cpr_or_name_of_the_demo(capsys, tmp_path):
+def test_the_demo_store_on_disk_holds_no_cpr_or_name_of_the_demo(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from skranke.store.database import Database
 
     path = tmp_path / "demo.db"
@@ -90,7 +95,7 @@ def test_the_demo_store_on_disk_holds_no_cpr_or_name_of_the_demo(capsys, tmp_pat
         assert f"{first_name} {last_name}".encode() not in content and last_name.encode() not in content
 
 
-def _staff_and_admin(db: str, monkeypatch) -> None:
+def _staff_and_admin(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """AH (admin) and KJ (reception), both with the PIN in SKRANKE_PIN."""
     monkeypatch.setenv("SKRANKE_NEW_PIN", "4711")
     monkeypatch.setenv("SKRANKE_PIN", "4711")
@@ -99,7 +104,9 @@ def _staff_and_admin(db: str, monkeypatch) -> None:
     assert main(add) == EXIT_OK
 
 
-def test_a_plain_store_warns_until_encrypt_converts_it_with_a_copy_kept(capsys, tmp_path, monkeypatch):
+def test_a_plain_store_warns_until_encrypt_converts_it_with_a_copy_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "skranke.db"
     plain_store(path)
     db = str(path)
@@ -169,7 +176,9 @@ def open_elsewhere(path):
         process.wait(timeout=30)
 
 
-def test_encrypt_refuses_while_another_process_has_the_store_open(capsys, tmp_path, monkeypatch):
+def test_encrypt_refuses_while_another_process_has_the_store_open(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "skranke.db"
     plain_store(path)
     _staff_and_admin(str(path), monkeypatch)

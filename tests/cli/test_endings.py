@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from skranke import cli
+from skranke.services.context import Skranke
 
 ARGV = ["deadlines", "--now", "2026-04-09T09:00", "--site", "odense"]
 
 
-def test_ctrl_c_ends_with_130_and_no_words(capsys, monkeypatch):
-    def interrupted(skranke, args):
+def test_ctrl_c_ends_with_130_and_no_words(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(skranke: Skranke, args) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setitem(cli.COMMANDS, "deadlines", interrupted)
@@ -18,9 +21,9 @@ def test_ctrl_c_ends_with_130_and_no_words(capsys, monkeypatch):
     assert capsys.readouterr().err == ""
 
 
-def test_a_reader_that_leaves_is_no_error(monkeypatch):
+def test_a_reader_that_leaves_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
     # `skranke deadlines | head`: the pipe closes under the command; exit 0, stderr closed quietly.
-    def reader_left(skranke, args):
+    def reader_left(skranke: Skranke, args) -> None:
         raise BrokenPipeError
 
     stderr = io.StringIO()

@@ -10,6 +10,7 @@ import pytest
 
 from skranke.cli import COMMANDS, main
 from skranke.config import SETTING_NAMES
+from skranke.services.context import Skranke
 
 NOW = "2026-11-23T09:30"
 
@@ -23,7 +24,7 @@ ENGLISH = {
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> str:
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = f"sqlite:///{tmp_path_factory.mktemp('errors') / 'demo.db'}"
     assert main(["demo", "--no-open", "--db", db, "--now", NOW]) == 0
     return db
@@ -37,7 +38,7 @@ def _english_words(message: str, allowed: tuple[str, ...] = ()) -> list[str]:
     return sorted({w for w in re.findall(r"[A-Za-zÆØÅæøå]+", text) if w.lower() in ENGLISH})
 
 
-def _error_of(capsys, argv, code: int) -> str:
+def _error_of(capsys: pytest.CaptureFixture[str], argv, code: int) -> str:
     try:
         result = main(argv)
     except SystemExit as exit_:  # argparse's usage errors
@@ -109,7 +110,17 @@ CASES = [
 
 
 @pytest.mark.parametrize(("argv", "code", "danish", "env", "allowed"), CASES)
-def test_each_error_is_one_danish_sentence(capsys, monkeypatch, tmp_path, store, argv, code, danish, env, allowed):
+def test_each_error_is_one_danish_sentence(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    store: str,
+    argv,
+    code,
+    danish,
+    env,
+    allowed,
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text('database = "x"\n', encoding="utf-8")
     for variable, value in env.items():
@@ -120,10 +131,12 @@ def test_each_error_is_one_danish_sentence(capsys, monkeypatch, tmp_path, store,
     assert _english_words(message, allowed) == [], message
 
 
-def test_an_internal_error_is_said_in_danish(capsys, monkeypatch, tmp_path):
+def test_an_internal_error_is_said_in_danish(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
 
-    def broken(skranke, args):
+    def broken(skranke: Skranke, args) -> None:
         raise RuntimeError("x")
 
     monkeypatch.setitem(COMMANDS, "hours", broken)
@@ -132,14 +145,14 @@ def test_an_internal_error_is_said_in_danish(capsys, monkeypatch, tmp_path):
     assert _english_words(message) == [], message
 
 
-def test_the_same_errors_in_english_with_language_en(capsys, store):
+def test_the_same_errors_in_english_with_language_en(capsys: pytest.CaptureFixture[str], store: str) -> None:
     message = _error_of(capsys, ["hours", "--language", "en", "--now", "igår"], 2)
     assert "--now 'igår' is not an ISO date or date-time" in message
     message = _error_of(capsys, ["queue", "--language", "en", "--db", store, "--service", "nope", "--now", NOW], 2)
     assert "--service 'nope' is not a department or service of" in message
 
 
-def test_the_english_word_list_catches_english(capsys):
+def test_the_english_word_list_catches_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert _english_words("skranke: unknown site 'aarhus': give one of assens") == [
         "give",
         "of",

@@ -12,7 +12,7 @@ from skranke.cli import build_parser, main
 ENGLISH_OF_ARGPARSE = ["usage:", "options:", "positional arguments", "show this help message", "invalid choice"]
 
 
-def _help(capsys, *argv: str) -> str:
+def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     with pytest.raises(SystemExit) as exit_:
         main([*argv, "--help"])
     assert exit_.value.code == 0
@@ -22,7 +22,9 @@ def _help(capsys, *argv: str) -> str:
 @pytest.mark.parametrize(
     "command", [[], ["demo"], ["hours"], ["deadlines"], ["sync"]], ids=lambda c: c[0] if c else "skranke"
 )
-def test_help_is_danish_with_a_description_and_every_option_explained(capsys, command):
+def test_help_is_danish_with_a_description_and_every_option_explained(
+    capsys: pytest.CaptureFixture[str], command
+) -> None:
     text = _help(capsys, *command)
     assert text.startswith("brug: skranke")
     assert "tilvalg:" in text and "vis denne hjælp og afslut" in text
@@ -38,7 +40,7 @@ def test_help_is_danish_with_a_description_and_every_option_explained(capsys, co
             assert explained, line
 
 
-def test_the_top_help_lists_every_command_in_danish(capsys):
+def test_the_top_help_lists_every_command_in_danish(capsys: pytest.CaptureFixture[str]) -> None:
     text = _help(capsys)
     assert "kommandoer:" in text
     for command, words in {
@@ -50,7 +52,7 @@ def test_the_top_help_lists_every_command_in_danish(capsys):
         assert re.search(rf"^\s+{command}\s+.*{words}", text, re.MULTILINE), command
 
 
-def test_argparse_errors_are_danish(capsys):
+def test_argparse_errors_are_danish(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--language", "fr", "hours"])
     assert exit_.value.code == 2
@@ -61,13 +63,13 @@ def test_argparse_errors_are_danish(capsys):
     assert "ukendte argumenter: --bogus" in capsys.readouterr().err
 
 
-def test_english_help_with_language_en(capsys):
+def test_english_help_with_language_en(capsys: pytest.CaptureFixture[str]) -> None:
     text = _help(capsys, "--language", "en", "deadlines")
     assert text.startswith("usage: skranke deadlines") and "show this help message and exit" in text
     assert "Waiting requests" in text
 
 
-def test_every_user_facing_message_of_argparse_has_a_danish_translation():
+def test_every_user_facing_message_of_argparse_has_a_danish_translation() -> None:
     # The message ids are argparse's own texts: read them from the running Python's argparse,
     # so a new Python with new messages fails here rather than speaking English to the desk.
     import argparse

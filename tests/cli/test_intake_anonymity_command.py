@@ -5,6 +5,9 @@ without a CPR number (exit 1, naming the criteria not met); an eligible one regi
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 from tests.cli.test_intake_command import NOW, request
@@ -15,7 +18,7 @@ from tests.cli.test_intake_register_command import prepared, register
 NOT_ELIGIBLE = request(cpr=None, first_name="", last_name="", anonymous=True, alias="Ræven", age=35, has_housing=False)
 
 
-def dry_run(capsys, tmp_path, content):
+def dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Path, content):
     path = tmp_path / "henvendelse.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     capsys.readouterr()
@@ -24,7 +27,9 @@ def dry_run(capsys, tmp_path, content):
     return code, captured.out, captured.err
 
 
-def test_cpr_null_is_accepted_and_a_not_eligible_request_keeps_its_deadline(capsys, tmp_path):
+def test_cpr_null_is_accepted_and_a_not_eligible_request_keeps_its_deadline(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, err = dry_run(capsys, tmp_path, NOT_ELIGIBLE)
     assert code == 0, err
     answer = json.loads(out)
@@ -33,13 +38,15 @@ def test_cpr_null_is_accepted_and_a_not_eligible_request_keeps_its_deadline(caps
     assert answer["eligibility"]["anonymous"]["eligible"] is False
 
 
-def test_cpr_absent_is_accepted(capsys, tmp_path):
+def test_cpr_absent_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     content = {k: v for k, v in NOT_ELIGIBLE.items() if k != "cpr"}
     code, _out, err = dry_run(capsys, tmp_path, content)
     assert code == 0, err
 
 
-def test_registering_a_not_eligible_anonymous_request_is_refused(capsys, tmp_path, monkeypatch):
+def test_registering_a_not_eligible_anonymous_request_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     code, out, err = register(capsys, tmp_path, url, NOT_ELIGIBLE)
     assert code == 1
@@ -49,7 +56,9 @@ def test_registering_a_not_eligible_anonymous_request_is_refused(capsys, tmp_pat
     assert json.loads(capsys.readouterr().out)["requests"] == []  # nothing registered
 
 
-def test_registering_with_unanswered_criteria_is_refused(capsys, tmp_path, monkeypatch):
+def test_registering_with_unanswered_criteria_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     unanswered = {**NOT_ELIGIBLE, "has_housing": None, "self_supporting": None}
     code, _out, err = register(capsys, tmp_path, url, unanswered)
@@ -57,7 +66,9 @@ def test_registering_with_unanswered_criteria_is_refused(capsys, tmp_path, monke
     assert "Selvforsørgende" in err and "Har en bolig" in err
 
 
-def test_an_eligible_anonymous_request_registers_without_cpr(capsys, tmp_path, monkeypatch):
+def test_an_eligible_anonymous_request_registers_without_cpr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     code, out, err = register(capsys, tmp_path, url, {**NOT_ELIGIBLE, "has_housing": True}, "--json")
     assert code == 0, err

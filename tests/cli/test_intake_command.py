@@ -40,7 +40,9 @@ def request(**answers: Any) -> dict[str, Any]:
     }
 
 
-def run(capsys, tmp_path: Path, content: Any, *options: str, site: str = "odense") -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: Any, *options: str, site: str = "odense"
+) -> tuple[int, str, str]:
     path = tmp_path / "henvendelse.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
     database = tmp_path / "skranke.db"
@@ -50,13 +52,13 @@ def run(capsys, tmp_path: Path, content: Any, *options: str, site: str = "odense
     return code, captured.out, captured.err
 
 
-def dry_run(capsys, tmp_path: Path, site: str = "odense", **answers: Any) -> dict[str, Any]:
+def dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Path, site: str = "odense", **answers: Any) -> dict[str, Any]:
     code, out, err = run(capsys, tmp_path, request(**answers), "--dry-run", "--json", site=site)
     assert code == 0, err
     return json.loads(out)
 
 
-def test_over_30_with_drugs_in_odense(capsys, tmp_path):
+def test_over_30_with_drugs_in_odense(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, children_under_18_at_home=True)
     assert {k: result[k] for k in ("paragraph", "department", "referral", "deadline", "last_open_day")} == {
         "paragraph": "SEL101",
@@ -80,7 +82,7 @@ def test_over_30_with_drugs_in_odense(capsys, tmp_path):
     assert "citizen_id" not in result and "case_id" not in result
 
 
-def test_17_the_day_before_the_18th_birthday_in_odense(capsys, tmp_path):
+def test_17_the_day_before_the_18th_birthday_in_odense(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, cpr="1312074321", substances=["alkohol"], main_substance="alkohol")
     assert (result["age"], result["department"], result["paragraph"]) == (17, "unge-og-rusmidler", "SUL141")
     assert result["last_open_day"] == "2025-12-24"  # Unge & Rusmidler: the weekday before Juledag
@@ -88,7 +90,7 @@ def test_17_the_day_before_the_18th_birthday_in_odense(capsys, tmp_path):
     assert [t["kind"] for t in result["tasks"]] == ["child_assessment", "parental_consent", "doctor_talk"]
 
 
-def test_18_on_the_contact_date_is_an_adult(capsys, tmp_path):
+def test_18_on_the_contact_date_is_an_adult(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, cpr="1212074321", substances=["alkohol"], main_substance="alkohol")
     assert (result["age"], result["routing"]["rule"], result["referral"]) == (
         18,
@@ -103,7 +105,7 @@ def test_18_on_the_contact_date_is_an_adult(capsys, tmp_path):
     )
 
 
-def test_substitution_in_odense(capsys, tmp_path):
+def test_substitution_in_odense(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(
         capsys, tmp_path, substances=["heroin", "benzodiazepiner"], main_substance="heroin", wants_substitution=True
     )
@@ -114,7 +116,7 @@ def test_substitution_in_odense(capsys, tmp_path):
     )
 
 
-def test_anonymous_in_odense(capsys, tmp_path):
+def test_anonymous_in_odense(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, anonymous=True, cpr="", first_name="", last_name="", alias="Kim", age=24)
     assert (result["routing"]["rule"], result["paragraph"], result["guarantee"], result["exempt_reason"]) == (
         "anonymous",
@@ -126,7 +128,9 @@ def test_anonymous_in_odense(capsys, tmp_path):
     assert result["eligibility"]["anonymous"]["eligible"] is True
 
 
-def test_gladsaxe_books_visitation_and_doctor_before_the_deadline(capsys, tmp_path):
+def test_gladsaxe_books_visitation_and_doctor_before_the_deadline(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     result = dry_run(capsys, tmp_path, site="gladsaxe", pregnant=True)
     assert (result["department"], result["routing"]["rule"]) == ("saerligt-udsatte", "pregnant")
     assert [b["kind"] for b in result["book_before_deadline"]] == ["visitation", "læge"]
@@ -134,13 +138,13 @@ def test_gladsaxe_books_visitation_and_doctor_before_the_deadline(capsys, tmp_pa
     assert result["last_open_day"] == "2025-12-24"
 
 
-def test_assens_has_no_hours_so_no_last_open_day(capsys, tmp_path):
+def test_assens_has_no_hours_so_no_last_open_day(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, site="assens")
     assert (result["department"], result["deadline"], result["last_open_day"]) == ("misbrugscenter", "2025-12-26", None)
     assert "hours_unknown" in result["flags"]
 
 
-def test_odsherred_alcohol_is_a_guaranteed_case(capsys, tmp_path):
+def test_odsherred_alcohol_is_a_guaranteed_case(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, site="odsherred", substances=["alkohol"], main_substance="alkohol")
     assert (result["department"], result["paragraph"], result["deadline"]) == (
         "rusmiddelteamet",
@@ -149,7 +153,9 @@ def test_odsherred_alcohol_is_a_guaranteed_case(capsys, tmp_path):
     )
 
 
-def test_odsherred_phoned_request_awaits_the_personal_attendance(capsys, tmp_path):
+def test_odsherred_phoned_request_awaits_the_personal_attendance(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """004 "Behandlingsgaranti": "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt
     møder op i teamet"; a phone call gives no deadline yet, and the text says why."""
     result = dry_run(capsys, tmp_path, site="odsherred", channel="phone")
@@ -160,7 +166,7 @@ def test_odsherred_phoned_request_awaits_the_personal_attendance(capsys, tmp_pat
     assert "Frist:" not in out
 
 
-def test_free_choice_waives_the_deadline(capsys, tmp_path):
+def test_free_choice_waives_the_deadline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = dry_run(capsys, tmp_path, free_choice=True)
     assert (result["guarantee"], result["exempt_reason"], result["deadline"]) == (
         "exempt",
@@ -169,7 +175,7 @@ def test_free_choice_waives_the_deadline(capsys, tmp_path):
     )
 
 
-def test_the_text_answer_is_danish(capsys, tmp_path):
+def test_the_text_answer_is_danish(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _err = run(capsys, tmp_path, request(children_under_18_at_home=True), "--dry-run")
     assert code == 0
     assert "Afdeling: Stabilisering" in out
@@ -191,7 +197,7 @@ BAD = request(
 )
 
 
-def test_a_bad_file_names_every_wrong_field(capsys, tmp_path):
+def test_a_bad_file_names_every_wrong_field(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, tmp_path, BAD, "--dry-run", "--json")
     assert code == 1
     problems = {p["field"]: p["message"] for p in json.loads(out)["errors"]}
@@ -225,13 +231,15 @@ STRUCTURED_AREAS = {
 }
 
 
-def test_structured_area_answers_are_read(capsys, tmp_path):
+def test_structured_area_answers_are_read(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, tmp_path, request(areas=STRUCTURED_AREAS), "--dry-run", "--json")
     assert (code, err) == (0, "")
     assert json.loads(out)["department"] == "stabilisering"
 
 
-def test_an_unknown_area_answer_names_the_field_and_its_codes(capsys, tmp_path):
+def test_an_unknown_area_answer_names_the_field_and_its_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     areas = {**STRUCTURED_AREAS, "housing": {"answer": "tent", "note": ""}, "social": {"answer": "none"}}
     code, out, err = run(capsys, tmp_path, request(areas=areas), "--dry-run", "--json")
     assert code == 1
@@ -250,7 +258,7 @@ def test_an_unknown_area_answer_names_the_field_and_its_codes(capsys, tmp_path):
     assert err.splitlines()[0].endswith("henvendelse.json: 2 forkerte felter")
 
 
-def test_a_bad_file_in_english(capsys, tmp_path):
+def test_a_bad_file_in_english(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _out, err = run(capsys, tmp_path, request(cpr="0113901234"), "--dry-run", "--language", "en")
     assert code == 1
     assert err.splitlines()[-1].endswith("henvendelse.json: cpr: holds no valid birth date (DDMMYY)")
@@ -260,13 +268,13 @@ def test_a_bad_file_in_english(capsys, tmp_path):
     ("content", "message"),
     [("{", "er ikke gyldig JSON: linje 1, kolonne 2"), ("[]", "(hele filen): skal være et objekt")],
 )
-def test_a_file_that_is_no_request(capsys, tmp_path, content, message):
+def test_a_file_that_is_no_request(capsys: pytest.CaptureFixture[str], tmp_path: Path, content, message) -> None:
     code, _out, err = run(capsys, tmp_path, content, "--dry-run")
     assert code == 1
     assert message in err
 
 
-def test_registering_needs_a_signed_in_staff_member(capsys, tmp_path):
+def test_registering_needs_a_signed_in_staff_member(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, tmp_path, request())
     assert code == 4
     assert out == ""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 from tests.cli.test_intake_command import NOW, request
 
 
-def prepared(tmp_path, monkeypatch) -> str:
+def prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store with the reception's KJ, signed in through the environment as a script would."""
     url = f"sqlite:///{tmp_path / 'skranke.db'}"
     monkeypatch.setenv("SKRANKE_NEW_PIN", "4711")
@@ -20,7 +23,7 @@ def prepared(tmp_path, monkeypatch) -> str:
     return url
 
 
-def register(capsys, tmp_path, url, content, *options):
+def register(capsys: pytest.CaptureFixture[str], tmp_path: Path, url, content, *options):
     path = tmp_path / "henvendelse.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     capsys.readouterr()
@@ -29,7 +32,9 @@ def register(capsys, tmp_path, url, content, *options):
     return code, captured.out, captured.err
 
 
-def test_registered_with_citizen_and_case(capsys, tmp_path, monkeypatch):
+def test_registered_with_citizen_and_case(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     code, out, err = register(capsys, tmp_path, url, request(children_under_18_at_home=True), "--json")
     assert code == 0, err
@@ -45,13 +50,15 @@ def test_registered_with_citizen_and_case(capsys, tmp_path, monkeypatch):
     assert {r["case_id"] for r in json.loads(out)["requests"]} == {"HS00001", "HS00002"}
 
 
-def main_deadlines(capsys, url):
+def main_deadlines(capsys: pytest.CaptureFixture[str], url):
     code = main(["deadlines", "--json", "--now", NOW, "--db", url])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
-def test_a_wrong_pin_or_role_registers_nothing(capsys, tmp_path, monkeypatch):
+def test_a_wrong_pin_or_role_registers_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     monkeypatch.setenv("SKRANKE_PIN", "0000")
     code, _, err = register(capsys, tmp_path, url, request())
@@ -64,7 +71,9 @@ def test_a_wrong_pin_or_role_registers_nothing(capsys, tmp_path, monkeypatch):
     assert json.loads(out)["requests"] == []
 
 
-def test_a_bad_file_names_every_field_when_signed_in_too(capsys, tmp_path, monkeypatch):
+def test_a_bad_file_names_every_field_when_signed_in_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     bad = request(cpr="12345", channel="fax", substances=[])
     code, _, err = register(capsys, tmp_path, url, bad)
@@ -73,7 +82,9 @@ def test_a_bad_file_names_every_field_when_signed_in_too(capsys, tmp_path, monke
         assert f": {field}: " in err
 
 
-def test_a_referral_is_refused_with_exit_1(capsys, tmp_path, monkeypatch):
+def test_a_referral_is_refused_with_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = prepared(tmp_path, monkeypatch)
     code, _, err = register(capsys, tmp_path, url, request(substances=["alkohol"], main_substance="alkohol"))
     assert code == 1 and "Alkohol" in err

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,7 +45,13 @@ def _assert_copenhagen(document: Any) -> int:
     return len(found)
 
 
-def _json(capsys, monkeypatch, argv: list[str], staff: tuple[str, str] | None = None, code: int = 0) -> Any:
+def _json(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    staff: tuple[str, str] | None = None,
+    code: int = 0,
+) -> Any:
     if staff:
         monkeypatch.setenv("SKRANKE_STAFF", staff[0])
         monkeypatch.setenv("SKRANKE_PIN", staff[1])
@@ -59,7 +66,9 @@ def _json(capsys, monkeypatch, argv: list[str], staff: tuple[str, str] | None = 
 NURSE, DOCTOR, ADMIN, RECEPTION = ("MN", "2222"), ("PL", "3333"), ("AH", "4444"), ("KJ", "1111")
 
 
-def test_every_json_time_is_copenhagen_time(capsys, monkeypatch, tmp_path, db_url):
+def test_every_json_time_is_copenhagen_time(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["demo", "--no-open", "--db", db_url, "--now", NOW]) == 0
     capsys.readouterr()
@@ -120,5 +129,5 @@ def test_every_json_time_is_copenhagen_time(capsys, monkeypatch, tmp_path, db_ur
         ("B0040", "B0040"),
     ],
 )
-def test_one_offset_for_every_kind_of_time(given, shown):
+def test_one_offset_for_every_kind_of_time(given, shown) -> None:
     assert _copenhagen_times({"a": [{"b": given}]}) == {"a": [{"b": shown}]}

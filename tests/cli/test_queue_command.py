@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 
 
-def test_the_queue_is_worded_in_danish_and_coded_in_json(capsys, tmp_path, monkeypatch):
+def test_the_queue_is_worded_in_danish_and_coded_in_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setenv("SKRANKE_STAFF", "MN")
     monkeypatch.setenv("SKRANKE_PIN", "2222")
@@ -28,7 +33,9 @@ def test_the_queue_is_worded_in_danish_and_coded_in_json(capsys, tmp_path, monke
     assert {row["outcome"] for row in document["done"]} == {"given", "refused"}
 
 
-def test_window_rules_refuse_with_exit_codes_in_danish(capsys, tmp_path, monkeypatch):
+def test_window_rules_refuse_with_exit_codes_in_danish(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     now = "2026-11-23T09:30"
     db = f"sqlite:///{tmp_path}/window.db"

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 
 CITIZENS = "borger_id;cpr;fornavn\nB1;010180-1234;Anna\n"
 
 
-def test_exit_0_when_all_files_were_imported_and_json_summary(capsys, tmp_path):
+def test_exit_0_when_all_files_were_imported_and_json_summary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
@@ -32,7 +37,9 @@ def test_exit_0_when_all_files_were_imported_and_json_summary(capsys, tmp_path):
     assert out["files"][0]["outcome"] == "imported" and out["files"][0]["inserted"] == 1
 
 
-def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, tmp_path):
+def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_1.csv").write_text(CITIZENS, encoding="utf-8")
@@ -63,13 +70,13 @@ def test_exit_1_when_a_file_was_rejected_and_the_others_still_imported(capsys, t
     ) in out
 
 
-def test_exit_2_for_a_path_that_does_not_exist(capsys, tmp_path):
+def test_exit_2_for_a_path_that_does_not_exist(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code = main(["sync", str(tmp_path / "nowhere.csv"), "--create", "--db", f"sqlite:///{tmp_path}/s.db"])
     err = capsys.readouterr().err
     assert code == 2 and "nowhere.csv" in err and "Traceback" not in err
 
 
-def test_garbage_bytes_are_rejected_not_a_crash(capsys, tmp_path):
+def test_garbage_bytes_are_rejected_not_a_crash(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere_x.csv").write_bytes(b"\xff\xfe\x00\x01garbage\x00")
@@ -78,7 +85,9 @@ def test_garbage_bytes_are_rejected_not_a_crash(capsys, tmp_path):
     assert code == 1 and "Traceback" not in captured.err + captured.out
 
 
-def test_a_foreign_file_in_the_outbox_range_stops_with_exit_1_not_a_crash(capsys, tmp_path):
+def test_a_foreign_file_in_the_outbox_range_stops_with_exit_1_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from skranke.config import load_settings
     from skranke.services.context import Skranke
     from skranke.store.imports import record_event

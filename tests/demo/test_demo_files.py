@@ -71,7 +71,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 @pytest.fixture(scope="module", params=DAYS, ids=lambda d: d.isoformat())
-def demo(request, odense, tmp_path_factory):
+def demo(request: pytest.FixtureRequest, odense, tmp_path_factory: pytest.TempPathFactory):
     """The demo files written for a day, read back: {kind: rows}, plus today and paths."""
     today = request.param
     directory = tmp_path_factory.mktemp(f"demo-{today.isoformat()}")
@@ -83,7 +83,7 @@ def demo(request, odense, tmp_path_factory):
 # --- the contract ---------------------------------------------------------------------------
 
 
-def test_files_exist_in_import_order_with_the_exact_headers(demo):
+def test_files_exist_in_import_order_with_the_exact_headers(demo) -> None:
     paths = demo["paths"]
     assert [p.name for p in paths] == [
         "borgere_demo.csv",
@@ -104,7 +104,7 @@ def test_files_exist_in_import_order_with_the_exact_headers(demo):
     assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(p.name for p in paths)
 
 
-def test_values_are_written_the_danish_way(demo, odense):
+def test_values_are_written_the_danish_way(demo, odense) -> None:
     preparations = {p.id for p in odense.preparations}
     for case in demo["sager"]:
         assert case["paragraf"] in PARAGRAPHS
@@ -131,7 +131,7 @@ def test_values_are_written_the_danish_way(demo, odense):
     assert any("," in order["dosis_mg"] for order in demo["ordinationer"]), "a decimal comma is shown"
 
 
-def test_same_seed_same_bytes_other_seed_other_bytes(odense, tmp_path):
+def test_same_seed_same_bytes_other_seed_other_bytes(odense, tmp_path: Path) -> None:
     first = write_demo_exports(tmp_path / "a", TODAY, odense, seed=7)
     second = write_demo_exports(tmp_path / "b", TODAY, odense, seed=7)
     other = write_demo_exports(tmp_path / "c", TODAY, odense, seed=8)
@@ -139,7 +139,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(odense, tmp_path):
     assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
 
 
-def test_keys_are_unique_and_every_reference_resolves(demo):
+def test_keys_are_unique_and_every_reference_resolves(demo) -> None:
     citizens = {row["borger_id"] for row in demo["borgere"]}
     assert len(citizens) == len(demo["borgere"])
     for kind, key in (("sager", "sag_id"), ("ordinationer", "ordination_id"), ("aftaler", "aftale_id")):
@@ -149,7 +149,7 @@ def test_keys_are_unique_and_every_reference_resolves(demo):
         assert not missing, f"{kind} refers to unknown citizens {missing}"
 
 
-def test_citizen_count_is_the_one_asked_for(odense):
+def test_citizen_count_is_the_one_asked_for(odense) -> None:
     assert len(build_demo(TODAY, odense, citizens=100).citizens) == 100
     assert len(build_demo(TODAY, odense).citizens) == 80
     with pytest.raises(ValueError, match="at least"):
@@ -159,7 +159,7 @@ def test_citizen_count_is_the_one_asked_for(odense):
 # --- synthetic people -------------------------------------------------------------------------
 
 
-def test_every_cpr_is_valid_unique_and_marked_synthetic(demo):
+def test_every_cpr_is_valid_unique_and_marked_synthetic(demo) -> None:
     numbers = [row["cpr"] for row in demo["borgere"] if row["cpr"]]
     assert len(numbers) == len(set(numbers))
     for number in numbers:
@@ -169,7 +169,7 @@ def test_every_cpr_is_valid_unique_and_marked_synthetic(demo):
         assert stdnum_cpr.get_birth_date(number) <= demo["today"] - relativedelta(years=15)
 
 
-def test_synthetic_cpr_gives_the_right_century_and_sex():
+def test_synthetic_cpr_gives_the_right_century_and_sex() -> None:
     for birth in (date(1937, 1, 1), date(1962, 10, 21), date(1999, 12, 31), date(2008, 2, 29)):
         women = {synthetic_cpr(birth, n, female=True) for n in range(40)}
         men = {synthetic_cpr(birth, n, female=False) for n in range(40)}
@@ -182,7 +182,7 @@ def test_synthetic_cpr_gives_the_right_century_and_sex():
         synthetic_cpr(date(1930, 5, 1), 0, female=True)
 
 
-def test_anonymous_citizens_have_an_alias_only(demo):
+def test_anonymous_citizens_have_an_alias_only(demo) -> None:
     citizens = {row["borger_id"]: row for row in demo["borgere"]}
     anonymous_cases = [c for c in demo["sager"] if c["paragraf"] == "SEL101a"]
     assert len(anonymous_cases) >= 3
@@ -200,7 +200,7 @@ def test_anonymous_citizens_have_an_alias_only(demo):
             assert len(digits) == 8 and digits.isdigit() and person["telefon"].count(" ") == 3
 
 
-def test_departments_and_routing_follow_odense(demo):
+def test_departments_and_routing_follow_odense(demo) -> None:
     """DESIGN §1 routing: under 18 and 18-30 with drugs → Unge & Rusmidler, over 30 → the adult units."""
     today = demo["today"]
     births = {row["borger_id"]: stdnum_cpr.get_birth_date(row["cpr"]) for row in demo["borgere"] if row["cpr"]}
@@ -225,7 +225,7 @@ def test_departments_and_routing_follow_odense(demo):
 # --- what the demo shows ------------------------------------------------------------------------
 
 
-def test_open_requests_cover_every_stage_of_the_guarantee(demo, odense):
+def test_open_requests_cover_every_stage_of_the_guarantee(demo, odense) -> None:
     today = demo["today"]
     rules = odense.rules
     open_requests = [
@@ -248,7 +248,7 @@ def test_open_requests_cover_every_stage_of_the_guarantee(demo, odense):
         assert any(c["afdeling"] == department for c in open_requests)
 
 
-def test_exempt_requests_met_and_late_cases(demo, odense):
+def test_exempt_requests_met_and_late_cases(demo, odense) -> None:
     rules = odense.rules
     cases = demo["sager"]
     assert any(c["frit_valg"] == "ja" and not c["behandlingsstart"] and not c["afsluttet"] for c in cases)
@@ -267,7 +267,7 @@ def test_exempt_requests_met_and_late_cases(demo, odense):
         assert reviewed is None or (start is not None and start <= reviewed <= (closed or demo["today"]))
 
 
-def test_discharges_due_for_each_follow_up_and_some_needing_none(demo, odense):
+def test_discharges_due_for_each_follow_up_and_some_needing_none(demo, odense) -> None:
     today = demo["today"]
     rules = odense.rules
     closed = [c for c in demo["sager"] if c["afsluttet"]]
@@ -291,7 +291,7 @@ def test_discharges_due_for_each_follow_up_and_some_needing_none(demo, odense):
     )
 
 
-def test_plan_reviews_due_and_overdue(demo, odense):
+def test_plan_reviews_due_and_overdue(demo, odense) -> None:
     today = demo["today"]
     months = odense.rules.plan_review_months
     running = [c for c in demo["sager"] if c["behandlingsstart"] and not c["afsluttet"]]
@@ -305,7 +305,7 @@ def test_plan_reviews_due_and_overdue(demo, odense):
     assert any(d > 30 for d in due), "not due"
 
 
-def test_prescriptions_cover_the_dispensing_schedules(demo):
+def test_prescriptions_cover_the_dispensing_schedules(demo) -> None:
     today = demo["today"]
     orders = demo["ordinationer"]
     rules = {(o["udlevering"], o["overvaaget"]) for o in orders}
@@ -325,7 +325,7 @@ def test_prescriptions_cover_the_dispensing_schedules(demo):
     assert any(parse_date(o["gyldig_fra"]) > today for o in orders), "a dose change ahead"
 
 
-def test_heroin_clinic_citizens_get_diacetylmorphine_twice_daily_and_methadone_or_morphine(demo):
+def test_heroin_clinic_citizens_get_diacetylmorphine_twice_daily_and_methadone_or_morphine(demo) -> None:
     clinic = {c["borger_id"] for c in demo["sager"] if c["afdeling"] == "heroinklinikken"}
     assert len(clinic) >= 5
     orders = defaultdict(list)
@@ -340,7 +340,7 @@ def test_heroin_clinic_citizens_get_diacetylmorphine_twice_daily_and_methadone_o
     assert all(o["borger_id"] in clinic for o in demo["ordinationer"] if o["praeparat"] == "diacetylmorfin")
 
 
-def test_appointments_lie_in_opening_hours_and_two_come_after_a_deadline(demo, odense):
+def test_appointments_lie_in_opening_hours_and_two_come_after_a_deadline(demo, odense) -> None:
     today = demo["today"]
     hours = SiteHours(odense)
     kinds = Counter()
@@ -369,7 +369,7 @@ def test_appointments_lie_in_opening_hours_and_two_come_after_a_deadline(demo, o
     assert len(booked) > len(late)
 
 
-def test_every_shipped_site_gets_a_demo_in_its_own_departments(tmp_path):
+def test_every_shipped_site_gets_a_demo_in_its_own_departments(tmp_path: Path) -> None:
     for site_id in shipped_site_ids():
         site = load_site(site_id)
         departments = {d.id for d in site.all_departments() if d.kind == "department"}
@@ -387,7 +387,7 @@ DISPENSING_DAYS = [date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 5), date(20
 
 
 @pytest.fixture(scope="module", params=DISPENSING_DAYS, ids=lambda d: f"{d:%a}-{d.isoformat()}")
-def medicine_room(request, odense, tmp_path_factory):
+def medicine_room(request: pytest.FixtureRequest, odense, tmp_path_factory: pytest.TempPathFactory):
     """The demo's prescriptions as the importer reads them, and what is due on the demo day
     (no records of skranke's own yet: the journal's sidst_udleveret is all the history)."""
     today = request.param
@@ -415,7 +415,7 @@ def _with_alert(room, code: str) -> list:
     return [dose for dose in _doses(room) if dose.alert(code) is not None]
 
 
-def test_the_demo_day_has_ordinary_supervised_daily_methadone(medicine_room):
+def test_the_demo_day_has_ordinary_supervised_daily_methadone(medicine_room) -> None:
     today = medicine_room["today"]
     ordinary = [
         dose
@@ -427,7 +427,7 @@ def test_the_demo_day_has_ordinary_supervised_daily_methadone(medicine_room):
     assert all((d.missed_days, d.covers_days, d.take_home_days) == (0, 1, 0) for d in ordinary)
 
 
-def test_buprenorphine_is_picked_up_monday_and_thursday(medicine_room, odense):
+def test_buprenorphine_is_picked_up_monday_and_thursday(medicine_room, odense) -> None:
     today = medicine_room["today"]
     orders = [
         o for o in medicine_room["orders"]
@@ -447,7 +447,7 @@ def test_buprenorphine_is_picked_up_monday_and_thursday(medicine_room, odense):
             assert why_not_due(order, today, medicine_room["rules"]["buprenorfin"]).code == NOT_PICKUP_DAY
 
 
-def test_heroin_is_twice_daily_under_supervision_dose_two_after_dose_one(medicine_room):
+def test_heroin_is_twice_daily_under_supervision_dose_two_after_dose_one(medicine_room) -> None:
     heroin = [o for o in medicine_room["orders"] if o.preparation == "diacetylmorfin" and medicine_room["due"][o.id]]
     assert len(heroin) >= 5
     for order in heroin:
@@ -463,7 +463,7 @@ def test_heroin_is_twice_daily_under_supervision_dose_two_after_dose_one(medicin
         assert second.alert(FIRST_DOSE_PENDING) is not None
 
 
-def test_home_deliveries_are_due_on_wednesdays_only(medicine_room):
+def test_home_deliveries_are_due_on_wednesdays_only(medicine_room) -> None:
     today = medicine_room["today"]
     deliveries = [o for o in medicine_room["orders"] if o.delivery and o.pickup_rule == "FREQ=WEEKLY;BYDAY=WE"]
     assert deliveries and all(not o.supervised for o in deliveries)
@@ -475,7 +475,7 @@ def test_home_deliveries_are_due_on_wednesdays_only(medicine_room):
         assert due == []
 
 
-def test_one_citizen_is_held_for_a_doctor_after_five_days_without_methadone(medicine_room):
+def test_one_citizen_is_held_for_a_doctor_after_five_days_without_methadone(medicine_room) -> None:
     held = [d for d in _doses(medicine_room) if d.state == "hold"]
     assert len(held) == 1
     (dose,) = held
@@ -484,7 +484,7 @@ def test_one_citizen_is_held_for_a_doctor_after_five_days_without_methadone(medi
     assert dose.alert(HOLD_REASSESSMENT).params == {"days": 5, "threshold": 4, "source": METHADONE_THRESHOLD_SOURCE}
 
 
-def test_missed_days_below_the_threshold_warn(medicine_room):
+def test_missed_days_below_the_threshold_warn(medicine_room) -> None:
     warned = _with_alert(medicine_room, MISSED_DAYS)
     assert [d.alert(MISSED_DAYS).params for d in warned] == [
         {"days": 2, "threshold": 4, "source": METHADONE_THRESHOLD_SOURCE}
@@ -492,7 +492,7 @@ def test_missed_days_below_the_threshold_warn(medicine_room):
     assert warned[0].state == "due"
 
 
-def test_an_order_ending_in_two_days_and_one_without_history(medicine_room):
+def test_an_order_ending_in_two_days_and_one_without_history(medicine_room) -> None:
     ending = [d.alert(ENDS_SOON).params["days_left"] for d in _with_alert(medicine_room, ENDS_SOON)]
     assert 2 in ending
     unknown = _with_alert(medicine_room, NO_HISTORY)
@@ -500,7 +500,7 @@ def test_an_order_ending_in_two_days_and_one_without_history(medicine_room):
     assert unknown[0].order.last_dispensed_on is None
 
 
-def test_expired_orders_say_so(medicine_room):
+def test_expired_orders_say_so(medicine_room) -> None:
     today = medicine_room["today"]
     expired = [o for o in medicine_room["orders"] if o.valid_to is not None and o.valid_to < today]
     assert expired
@@ -509,7 +509,7 @@ def test_expired_orders_say_so(medicine_room):
         assert why_not_due(order, today, medicine_room["rules"][order.preparation]).code == EXPIRED
 
 
-def test_the_journal_never_reports_a_dose_outside_an_order_or_in_the_future(medicine_room):
+def test_the_journal_never_reports_a_dose_outside_an_order_or_in_the_future(medicine_room) -> None:
     today = medicine_room["today"]
     for order in medicine_room["orders"]:
         if order.last_dispensed_on is not None:
@@ -519,7 +519,7 @@ def test_the_journal_never_reports_a_dose_outside_an_order_or_in_the_future(medi
 # --- the bulk export ------------------------------------------------------------------------------
 
 
-def test_bulk_counts_sum_to_the_total():
+def test_bulk_counts_sum_to_the_total() -> None:
     assert bulk_counts(500_000) == {"borgere": 200_000, "sager": 150_000, "ordinationer": 100_000, "aftaler": 50_000}
     for total in (4, 7, 999, 12_345):
         assert sum(bulk_counts(total).values()) == total
@@ -527,7 +527,7 @@ def test_bulk_counts_sum_to_the_total():
         bulk_counts(3)
 
 
-def test_bulk_writer_produces_the_requested_rows(odense, tmp_path):
+def test_bulk_writer_produces_the_requested_rows(odense, tmp_path: Path) -> None:
     paths = write_bulk_exports(tmp_path, TODAY, odense, rows_total=5_003)
     rows = {kind: read(path) for kind, path in zip(KINDS, paths)}
     assert {kind: len(r) for kind, r in rows.items()} == bulk_counts(5_003)
@@ -548,7 +548,7 @@ def test_bulk_writer_produces_the_requested_rows(odense, tmp_path):
     assert not {row["borger_id"] for row in rows["ordinationer"]} & anonymous
 
 
-def test_bulk_rows_stream_and_repeat(odense):
+def test_bulk_rows_stream_and_repeat(odense) -> None:
     rows = iter_bulk_rows("borgere", 10**9, TODAY, 1)
     assert inspect.isgenerator(rows)
     first = [next(rows) for _ in range(50)]  # a billion rows are never built
@@ -564,7 +564,7 @@ def test_bulk_rows_stream_and_repeat(odense):
         next(iter_bulk_rows("medicin", 1, TODAY))
 
 
-def test_module_keeps_to_its_layer():
+def test_module_keeps_to_its_layer() -> None:
     modules = [importlib.import_module(m.name) for m in pkgutil.iter_modules(skranke.demo.__path__, "skranke.demo.")]
     assert {m.__name__ for m in modules} >= {"skranke.demo.bulk", "skranke.demo.scenario", "skranke.demo.names"}
     for module in modules:
@@ -573,7 +573,7 @@ def test_module_keeps_to_its_layer():
             assert forbidden not in source, (module.__name__, forbidden)
 
 
-def test_a_row_is_given_by_field_names_and_written_in_the_importers_column_order():
+def test_a_row_is_given_by_field_names_and_written_in_the_importers_column_order() -> None:
     row = file_row("aftaler", {"clinician": "Gitte Vang", "id": "A1", "citizen_id": "B1", "kind": "samtale"})
     assert row == ["A1", "B1", "", "", "samtale", "Gitte Vang"]  # afdeling and tidspunkt left empty
     with pytest.raises(ValueError, match="behandlerr"):

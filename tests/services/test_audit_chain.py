@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -16,15 +17,16 @@ from skranke.domain.audit_chain import EDITED, INSERTED, REMOVED, event_hash
 from skranke.services.access import AccessError
 from skranke.services.audit import audit_events, record, verify_chain
 from skranke.services.citizens import citizen_card, citizen_labels
+from skranke.services.context import Skranke
 from skranke.services.staff import sign_in, sign_out
 from skranke.store.errors import DatabaseUnavailable
-from tests.conftest import TEST_PIN, make_skranke, signed_in, store_engine
+from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine
 
 NOW = "2026-04-06T09:30"
 
 
 @pytest.fixture
-def desk(skranke_at):
+def desk(skranke_at: SkrankeAt):
     """A store with staff, two citizens and a morning's events; the admin signed in."""
     from skranke.store.models import Citizen
 
@@ -44,12 +46,12 @@ def desk(skranke_at):
     return skranke, admin
 
 
-def _stored(skranke) -> list:
+def _stored(skranke: Skranke) -> list:
     with skranke.database.reading() as session:
         return session.execute(text("SELECT id, action, prev_hash, hash FROM audit_events ORDER BY id")).all()
 
 
-def _with_triggers_dropped(skranke, *statements: str, **values) -> None:
+def _with_triggers_dropped(skranke: Skranke, *statements: str, **values) -> None:
     """What someone with database access can do: the append-only triggers out of the way."""
     engine = store_engine(skranke.database_url)
     with engine.begin() as connection:
@@ -63,7 +65,7 @@ def _with_triggers_dropped(skranke, *statements: str, **values) -> None:
     engine.dispose()
 
 
-def _forge(skranke, event_id: int, prev_hash: str) -> None:
+def _forge(skranke: Skranke, event_id: int, prev_hash: str) -> None:
     """An event of one's own, its hash computed as skranke would."""
     from datetime import UTC, datetime
 
@@ -81,7 +83,7 @@ def _forge(skranke, event_id: int, prev_hash: str) -> None:
     )
 
 
-def test_every_path_that_logs_chains_its_events_and_the_log_is_whole(desk):
+def test_every_path_that_logs_chains_its_events_and_the_log_is_whole(desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     actions = [row.action for row in rows]
@@ -95,14 +97,14 @@ def test_every_path_that_logs_chains_its_events_and_the_log_is_whole(desk):
     assert check.whole and check.events == len(rows) and check.last_hash == rows[-1].hash
 
 
-def test_the_citizen_card_shows_its_own_look_among_the_latest(desk):
+def test_the_citizen_card_shows_its_own_look_among_the_latest(desk) -> None:
     skranke, _admin = desk
     nurse = signed_in(skranke, "nurse", initials="SYH")
     card = citizen_card(skranke, nurse, "B2")
     assert card is not None and (card.looks[0].staff, card.looks[0].action) == ("SYH", "open_citizen")
 
 
-def test_the_check_is_logged_after_the_walk(desk):
+def test_the_check_is_logged_after_the_walk(desk) -> None:
     skranke, admin = desk
     first = verify_chain(skranke, admin)
     second = verify_chain(skranke, admin)
@@ -118,7 +120,7 @@ def test_the_check_is_logged_after_the_walk(desk):
     }
 
 
-def test_only_an_administrator_may_check_the_chain(desk):
+def test_only_an_administrator_may_check_the_chain(desk) -> None:
     skranke, _admin = desk
     nurse = signed_in(skranke, "nurse", initials="SYH")
     with pytest.raises(AccessError, match="må ikke læse loggen"):
@@ -127,7 +129,7 @@ def test_only_an_administrator_may_check_the_chain(desk):
         verify_chain(skranke, None)
 
 
-def test_an_edited_detail_is_named(desk):
+def test_an_edited_detail_is_named(desk) -> None:
     skranke, admin = desk
     looked = next(row for row in _stored(skranke) if row.action == "open_citizen")
     _with_triggers_dropped(
@@ -141,7 +143,7 @@ def test_an_edited_detail_is_named(desk):
     )
 
 
-def test_an_edit_with_its_hash_computed_again_is_named(desk):
+def test_an_edit_with_its_hash_computed_again_is_named(desk) -> None:
     from skranke.store.audit_chain import chain_events
 
     skranke, admin = desk
@@ -156,7 +158,7 @@ def test_an_edit_with_its_hash_computed_again_is_named(desk):
     assert broken is not None and (broken.problem, broken.event_id) == (EDITED, target.id)
 
 
-def test_a_deleted_event_is_named_by_the_one_after_the_gap(desk):
+def test_a_deleted_event_is_named_by_the_one_after_the_gap(desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     _with_triggers_dropped(skranke, "DELETE FROM audit_events WHERE id = :id", id=rows[2].id)
@@ -164,7 +166,7 @@ def test_a_deleted_event_is_named_by_the_one_after_the_gap(desk):
     assert broken is not None and (broken.problem, broken.event_id, broken.missing) == (REMOVED, rows[3].id, "before")
 
 
-def test_the_newest_events_deleted_are_named_by_the_head(desk):
+def test_the_newest_events_deleted_are_named_by_the_head(desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     _with_triggers_dropped(skranke, "DELETE FROM audit_events WHERE id > :id", id=rows[-3].id)
@@ -172,14 +174,14 @@ def test_the_newest_events_deleted_are_named_by_the_head(desk):
     assert broken is not None and (broken.problem, broken.event_id, broken.missing) == (REMOVED, rows[-3].id, "after")
 
 
-def test_a_forged_event_before_the_first_is_named_even_with_its_own_hash_right(desk):
+def test_a_forged_event_before_the_first_is_named_even_with_its_own_hash_right(desk) -> None:
     skranke, admin = desk
     _forge(skranke, 0, "e" * 64)  # a hash of its own, but no event before it has that hash
     broken = verify_chain(skranke, admin).broken
     assert broken is not None and (broken.problem, broken.event_id, broken.action) == (INSERTED, 0, "dispense")
 
 
-def test_a_forged_event_past_the_head_is_named_even_when_it_chains(desk):
+def test_a_forged_event_past_the_head_is_named_even_when_it_chains(desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     forged = rows[-1].id + 1
@@ -194,7 +196,7 @@ def test_a_forged_event_past_the_head_is_named_even_when_it_chains(desk):
     assert broken is not None and (broken.problem, broken.event_id) == (INSERTED, forged)
 
 
-def _hold_the_head(monkeypatch):
+def _hold_the_head(monkeypatch: pytest.MonkeyPatch):
     """Thread "A" stops with the chain's head taken until released; returns (held, release)."""
     import skranke.store.audit_chain as chain
 
@@ -221,7 +223,9 @@ def _start(name: str, work, failures: list) -> threading.Thread:
     return thread
 
 
-def test_two_workstations_writing_at_once_chain_one_after_the_other_on_postgresql(pg_url, monkeypatch):
+def test_two_workstations_writing_at_once_chain_one_after_the_other_on_postgresql(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Workstation A holds the head (stopped there); B's write waits for A's row lock, seen in
     pg_locks, never reading the head A is about to move; then both are in one chain, B after A."""
     import skranke.store.audit_chain as chain
@@ -279,7 +283,9 @@ def test_two_workstations_writing_at_once_chain_one_after_the_other_on_postgresq
             skranke.close()
 
 
-def test_two_workstations_writing_at_once_chain_one_after_the_other_on_sqlite(tmp_path, monkeypatch):
+def test_two_workstations_writing_at_once_chain_one_after_the_other_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Workstation A holds the head (stopped there); B, told not to wait, finds the store
     locked and writes nothing; once A has committed, B's event chains onto A's."""
     url = f"sqlite:///{tmp_path / 'skranke.db'}"
@@ -315,7 +321,7 @@ def test_two_workstations_writing_at_once_chain_one_after_the_other_on_sqlite(tm
             skranke.close()
 
 
-def test_a_use_case_rolled_back_leaves_no_event_and_no_gap(desk):
+def test_a_use_case_rolled_back_leaves_no_event_and_no_gap(desk) -> None:
     skranke, admin = desk
     before = _stored(skranke)
     with pytest.raises(RuntimeError), skranke.database.transaction() as session:
@@ -329,7 +335,7 @@ def test_a_use_case_rolled_back_leaves_no_event_and_no_gap(desk):
     assert after[-1].id == before[-1].id + 1 and after[-1].prev_hash == before[-1].hash
 
 
-def test_a_use_case_that_reads_first_chains_after_a_write_that_came_between(skranke_at):
+def test_a_use_case_that_reads_first_chains_after_a_write_that_came_between(skranke_at: SkrankeAt) -> None:
     """SQLite: a transaction that read before its first write and wrote after another
     workstation's commit would fail at once (SQLITE_BUSY_SNAPSHOT) if the read had begun it;
     the head is taken by a write, so the late writer chains onto the other's event instead."""

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from skranke.services.audit import verify_chain
-from skranke.services.context import UsageError
+from skranke.services.context import Skranke, UsageError
 from skranke.services.demo import create_demo
 from skranke.services.staff import sign_in
 from skranke.services.storage import (
@@ -54,7 +54,7 @@ for line in sys.stdin:
 
 
 @pytest.fixture
-def demo(tmp_path):
+def demo(tmp_path: Path):
     """The demo store (80 citizens, a morning at the window) and its admin, signed in."""
     skranke = create_demo(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=tmp_path / "backups"))
     yield skranke.skranke, sign_in(skranke.skranke, "AH", "4444")
@@ -71,7 +71,7 @@ def rows_of(path: Path, table: str, key: bytes) -> list[tuple]:
         connection.close()
 
 
-def dispensing_ids(skranke) -> set[int]:
+def dispensing_ids(skranke: Skranke) -> set[int]:
     with skranke.database.reading() as session:
         return set(session.execute(text("SELECT id FROM dispensings")).scalars())
 
@@ -99,7 +99,7 @@ class Window:
         assert self.process.wait(timeout=60) == 0
 
 
-def test_a_backup_taken_while_another_process_records_doses_holds_every_dose_before_it(demo, tmp_path):
+def test_a_backup_taken_while_another_process_records_doses_holds_every_dose_before_it(demo, tmp_path: Path) -> None:
     skranke, admin = demo
     window = Window(skranke.database_url)
     try:
@@ -122,7 +122,7 @@ def test_a_backup_taken_while_another_process_records_doses_holds_every_dose_bef
     assert verify_backup(skranke, copy).counts == result.backup.counts
 
 
-def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo, tmp_path):
+def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo, tmp_path: Path) -> None:
     skranke, admin = demo
     with skranke.database.reading() as session:
         cpr, last_name = session.execute(
@@ -133,7 +133,7 @@ def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo, tmp_path):
     assert cpr.encode() not in content and last_name.encode() not in content
 
 
-def test_a_backup_is_in_the_audit_log_and_needs_an_admin(demo, tmp_path):
+def test_a_backup_is_in_the_audit_log_and_needs_an_admin(demo, tmp_path: Path) -> None:
     from skranke.services.access import AccessError
 
     skranke, admin = demo
@@ -163,7 +163,7 @@ def _flip_a_byte(path: Path, offset: int) -> None:
     ],
     ids=["altered page", "truncated", "cut at a page", "altered first page"],
 )
-def test_a_damaged_backup_fails_verify_naming_what_and_is_never_restored(demo, tmp_path, damage, named):
+def test_a_damaged_backup_fails_verify_naming_what_and_is_never_restored(demo, tmp_path: Path, damage, named) -> None:
     skranke, admin = demo
     file = Path(backup(skranke, admin, tmp_path).backup.file)
     damage(file)
@@ -180,7 +180,7 @@ def test_a_damaged_backup_fails_verify_naming_what_and_is_never_restored(demo, t
     assert not list(store.parent.glob("*before-restore*")) and not list(store.parent.glob(".*restoring"))
 
 
-def test_rows_removed_from_a_backup_fail_verify(demo, tmp_path):
+def test_rows_removed_from_a_backup_fail_verify(demo, tmp_path: Path) -> None:
     from skranke.store.copies import _open
 
     skranke, admin = demo
@@ -193,7 +193,7 @@ def test_rows_removed_from_a_backup_fail_verify(demo, tmp_path):
     assert "sync_log: 3/4" in str(refused.value)
 
 
-def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_aside(demo, tmp_path):
+def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_aside(demo, tmp_path: Path) -> None:
     from skranke.services.reception import check_in
 
     skranke, admin = demo
@@ -232,7 +232,7 @@ def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_asid
     assert not any(row[1] == walk_in for row in rows_of(store, "check_ins", key))
 
 
-def test_the_daily_backup_over_forty_days_keeps_14_daily_and_12_monthly(tmp_path):
+def test_the_daily_backup_over_forty_days_keeps_14_daily_and_12_monthly(tmp_path: Path) -> None:
     url, folder = f"sqlite:///{tmp_path / 'skranke.db'}", tmp_path / "backups"
     first = date(2026, 1, 25)
     for n in range(40):
@@ -252,7 +252,7 @@ def test_the_daily_backup_over_forty_days_keeps_14_daily_and_12_monthly(tmp_path
     assert all(check_copy(path, key).taken_at for path in folder.iterdir())
 
 
-def test_the_daily_backup_is_the_workstation_s_own(tmp_path):
+def test_the_daily_backup_is_the_workstation_s_own(tmp_path: Path) -> None:
     skranke = make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=tmp_path / "b")
     try:
         daily_backup(skranke)
@@ -265,7 +265,7 @@ def test_the_daily_backup_is_the_workstation_s_own(tmp_path):
         skranke.close()
 
 
-def test_on_postgresql_the_server_s_tools_back_up(tmp_path):
+def test_on_postgresql_the_server_s_tools_back_up(tmp_path: Path) -> None:
     skranke = make_skranke(NOW, "postgresql+psycopg://postgres@127.0.0.1:5999/skranke")
     with pytest.raises(UsageError) as refused:
         backup(skranke, None, tmp_path)
@@ -273,7 +273,7 @@ def test_on_postgresql_the_server_s_tools_back_up(tmp_path):
     assert daily_backup(skranke) is None
 
 
-def test_an_offsite_copy_decrypts_with_its_identity_only(demo, tmp_path):
+def test_an_offsite_copy_decrypts_with_its_identity_only(demo, tmp_path: Path) -> None:
     skranke, admin = demo
     identity = pyrage.x25519.Identity.generate()
     result = backup(skranke, admin, tmp_path, recipient=str(identity.to_public()))

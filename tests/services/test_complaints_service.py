@@ -10,12 +10,13 @@ from sqlalchemy import insert, select
 
 from skranke.services.access import AccessError
 from skranke.services.complaints import ComplaintRefused, add_complaint, answer_complaint
+from skranke.services.context import Skranke
 from skranke.services.deadlines import citizen_deadlines, deadlines, deadlines_page
 from skranke.store.models import AuditEvent, Citizen, Complaint
-from tests.conftest import signed_in
+from tests.conftest import SkrankeAt, signed_in
 
 
-def with_citizen(skranke) -> None:
+def with_citizen(skranke: Skranke) -> None:
     with skranke.database.transaction() as session:
         session.connection().execute(
             insert(Citizen.__table__),
@@ -23,7 +24,7 @@ def with_citizen(skranke) -> None:
         )
 
 
-def test_reception_registers_an_access_request_and_frister_counts_working_days(skranke_at):
+def test_reception_registers_an_access_request_and_frister_counts_working_days(skranke_at: SkrankeAt) -> None:
     """Gladsaxe 003 § 4.7: "besvares inden for syv arbejdsdage efter modtagelsen"."""
     skranke = skranke_at("2026-12-21T09:00", site="gladsaxe")
     with_citizen(skranke)
@@ -47,7 +48,7 @@ def test_reception_registers_an_access_request_and_frister_counts_working_days(s
         answer_complaint(skranke, reception, stored.id, date(2026, 12, 21))  # once only
 
 
-def test_a_complaint_in_odense_is_due_in_four_weeks(skranke_at):
+def test_a_complaint_in_odense_is_due_in_four_weeks(skranke_at: SkrankeAt) -> None:
     """000 § 8.1: "senest 4 uger efter at klagen er afleveret/indgivet"."""
     skranke = skranke_at("2026-03-10T09:00")
     with_citizen(skranke)
@@ -55,7 +56,7 @@ def test_a_complaint_in_odense_is_due_in_four_weeks(skranke_at):
     assert (row.deadline, row.status) == (date(2026, 3, 30), "ok")
 
 
-def test_refused_input_and_roles(skranke_at):
+def test_refused_input_and_roles(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2026-03-10T09:00")
     with_citizen(skranke)
     reception = signed_in(skranke, "reception")

@@ -19,10 +19,11 @@ from sqlalchemy import insert, select
 from skranke.clock import TIMEZONE
 from skranke.domain.deadlines import AppointmentFacts, CaseFacts, deadline_overview
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
+from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines_page, deadlines_view, request_counts
 from skranke.store.models import Appointment, Case, Citizen, Task
 from skranke.store.queries import CASE_COLUMNS
-from tests.conftest import signed_in
+from tests.conftest import SkrankeAt, signed_in
 
 # Views: Store Bededag 2023 (5 May) and where it was in 2024, Christmas, year ends, month ends,
 # leap days, the first of a month.
@@ -55,7 +56,7 @@ def edge_days() -> list[date]:
     return sorted(days)
 
 
-def fill(skranke, seed: int, cases: int) -> None:
+def fill(skranke: Skranke, seed: int, cases: int) -> None:
     rng = random.Random(seed)
     # The second reading's columns from a generator of their own: the first one's draws (and so
     # the data set the older assertions were tuned on) stay as they were.
@@ -153,7 +154,7 @@ def fill(skranke, seed: int, cases: int) -> None:
             )
 
 
-def brute_force(skranke, today: date):
+def brute_force(skranke: Skranke, today: date):
     """Every stored case and appointment through the rules, no selection by the database."""
     with skranke.database.reading() as session:
         cases = [CaseFacts(*row) for row in session.execute(select(*CASE_COLUMNS))]
@@ -181,7 +182,7 @@ def brute_force(skranke, today: date):
 
 
 @pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at, site):
+def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at: SkrankeAt, site) -> None:
     skranke = skranke_at("2026-04-09T09:00", site=site)
     fill(skranke, seed=len(site), cases=2400)
     listed = {"requests": 0, "exempt": 0, "follow_ups": 0, "plan_reviews": 0}
@@ -207,7 +208,7 @@ def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at, site):
 
 
 @pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at, site):
+def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at: SkrankeAt, site) -> None:
     """What the Frister screen shows (`deadlines_page`): for every department and page size, each
     list's first rows in the rules' order and how many the list holds, over every stored case."""
     skranke = skranke_at("2026-04-09T09:00", site=site)
@@ -242,7 +243,7 @@ def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at, site
     assert pages_cut > 100, pages_cut
 
 
-def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at):
+def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at: SkrankeAt) -> None:
     """29, 30 and 31 August + 6 months are all 28 February (and 29-31 January + 1 month): the
     database's order by start or closing day is not the due date's there, and the page must still
     hold the rows the rules list first (by due date, then case id)."""
@@ -284,7 +285,7 @@ def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at):
 
 
 @pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_i_dag_counts_the_statuses_the_rules_give_every_request(skranke_at, site):
+def test_i_dag_counts_the_statuses_the_rules_give_every_request(skranke_at: SkrankeAt, site) -> None:
     """ "I dag" counts warn and overdue requests by contact day in the database: the same numbers
     as the statuses of every request the whole view lists."""
     skranke = skranke_at("2026-04-09T09:00", site=site)

@@ -6,13 +6,14 @@ from datetime import date, datetime
 
 from skranke.clock import TIMEZONE
 from skranke.services.citizens import citizen_card
+from skranke.services.context import Skranke
 from skranke.services.counts import desk_counts
 from skranke.services.deadlines import deadlines, request_counts
 from skranke.store.models import Appointment, Case, Citizen
-from tests.conftest import signed_in
+from tests.conftest import SkrankeAt, signed_in
 
 
-def seed(skranke) -> None:
+def seed(skranke: Skranke) -> None:
     with skranke.database.transaction() as session:
         session.add_all(
             [
@@ -81,7 +82,7 @@ def seed(skranke) -> None:
         )
 
 
-def test_the_overview_follows_the_rules_and_the_contract(skranke_at):
+def test_the_overview_follows_the_rules_and_the_contract(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2025-12-15T09:00")
     seed(skranke)
     document = deadlines(skranke).to_json_dict()
@@ -111,7 +112,7 @@ def test_the_overview_follows_the_rules_and_the_contract(skranke_at):
     ]  # 5 days left
 
 
-def test_counts_on_i_dag(skranke_at):
+def test_counts_on_i_dag(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2025-12-15T09:00")
     seed(skranke)
     assert request_counts(skranke).overdue == 1
@@ -119,7 +120,7 @@ def test_counts_on_i_dag(skranke_at):
     assert (counts.deadlines_warn, counts.deadlines_overdue, counts.checked_in_today) == (0, 1, 0)
 
 
-def test_the_citizen_card_masks_the_cpr_number(skranke_at):
+def test_the_citizen_card_masks_the_cpr_number(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2025-12-15T09:00")
     seed(skranke)
     actor = signed_in(skranke, "reception")
@@ -131,7 +132,7 @@ def test_the_citizen_card_masks_the_cpr_number(skranke_at):
     assert citizen_card(skranke, actor, "nobody") is None
 
 
-def test_an_empty_store_has_nothing_due(skranke_at):
+def test_an_empty_store_has_nothing_due(skranke_at: SkrankeAt) -> None:
     document = deadlines(skranke_at("2026-04-09T09:00")).to_json_dict()
     assert document == {
         "as_of": "2026-04-09",

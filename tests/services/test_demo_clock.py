@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def _at(text: str) -> datetime:
         ("2026-12-08T09:31", "2026-12-09T09:30"),  # already past: the next working morning
     ],
 )
-def test_the_demo_starts_at_the_next_working_morning(real, start):
+def test_the_demo_starts_at_the_next_working_morning(real, start) -> None:
     assert demo_start(_at(real)) == _at(start)
     assert demo_start(_at(real)).utcoffset() == timedelta(hours=1)
 
@@ -45,7 +46,7 @@ class _Wall:
         return self.moment
 
 
-def test_the_demo_clock_runs_on_from_its_start():
+def test_the_demo_clock_runs_on_from_its_start() -> None:
     wall = _Wall(_at("2026-12-06T22:30"))  # Sunday evening
     clock = demo_clock(wall)
     assert isinstance(clock, OffsetClock)
@@ -54,7 +55,7 @@ def test_the_demo_clock_runs_on_from_its_start():
     assert clock.now() == _at("2026-12-07T09:37:03")
 
 
-def test_the_demo_clock_keeps_real_time_across_a_change_to_summer_time():
+def test_the_demo_clock_keeps_real_time_across_a_change_to_summer_time() -> None:
     wall = FixedClock(_at("2026-03-27T20:00"))  # Friday; clocks go forward on Sunday 29 March
     clock = OffsetClock(_at("2026-03-28T01:00"), wall)
     wall.set(wall.now() + timedelta(days=1, hours=2))  # 26 real hours later
@@ -62,12 +63,12 @@ def test_the_demo_clock_keeps_real_time_across_a_change_to_summer_time():
     assert clock.now().utcoffset() == timedelta(hours=2)
 
 
-def test_now_given_on_the_command_line_wins():
+def test_now_given_on_the_command_line_wins() -> None:
     fixed = FixedClock(_at("2026-12-06T22:30"))
     assert demo_clock(fixed) is fixed
 
 
-def test_the_demo_folders_are_named_after_the_database(tmp_path):
+def test_the_demo_folders_are_named_after_the_database(tmp_path: Path) -> None:
     inbox, outbox = demo_folders(f"sqlite:///{tmp_path / 'shared' / 'kursus.db'}", tmp_path / "data")
     assert (inbox, outbox) == (tmp_path / "shared" / "kursus-inbox", tmp_path / "shared" / "kursus-outbox")
     # (A server on another machine is named with verified TLS: store.engine refuses it otherwise.)

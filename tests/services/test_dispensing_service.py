@@ -10,18 +10,19 @@ import pytest
 
 from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
+from skranke.services.context import Skranke
 from skranke.services.dispensing import close_day, dispense, release, void
 from skranke.services.errors import DeskRefusal
 from skranke.services.queue import queue, window_queue
 from skranke.services.reception import check_in, search_citizens
 from skranke.store.models import Citizen, Prescription, Task
-from tests.conftest import make_skranke, signed_in
+from tests.conftest import SkrankeAt, make_skranke, signed_in
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
 
 
-def seed(skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **order) -> None:
+def seed(skranke: Skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **order) -> None:
     with skranke.database.transaction() as session:
         session.add(Citizen(id="B1", cpr="0101801234", first_name="Søren", last_name="Ågård", alias="", phone=""))
         session.add(Citizen(id="B2", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""))
@@ -43,7 +44,7 @@ def seed(skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **ord
 
 
 @pytest.fixture
-def desk(skranke_at):
+def desk(skranke_at: SkrankeAt):
     skranke = skranke_at(NOW)
     seed(skranke)
     return skranke, signed_in(skranke, "nurse", initials="SYG"), signed_in(skranke, "doctor", initials="LGE")
@@ -66,7 +67,7 @@ def desk(skranke_at):
         ("nobody", []),
     ],
 )
-def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found):
+def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found) -> None:
     skranke, nurse, _doctor = desk
     hits = search_citizens(skranke, nurse, typed)
     assert [h.citizen_id for h in hits] == found
@@ -74,7 +75,7 @@ def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found):
     assert all(h.display in ("SÅ", "Maagen") for h in hits)  # initials or alias, never the name
 
 
-def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk):
+def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk) -> None:
     skranke, nurse, _doctor = desk
     first = check_in(skranke, nurse, "B1")
     assert first.place == "medicinudlevering"  # a dose is due today
@@ -83,7 +84,7 @@ def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk):
     check_in(skranke, nurse, "B1", "stoffrihed")  # another place is another check-in
 
 
-def test_the_queue_lists_waiting_due_and_done(desk):
+def test_the_queue_lists_waiting_due_and_done(desk) -> None:
     skranke, nurse, _doctor = desk
     check_in(skranke, nurse, "B1")
     view = queue(skranke)
@@ -98,12 +99,12 @@ def test_the_queue_lists_waiting_due_and_done(desk):
     assert view.to_json_dict()["done"][0]["dose_mg"] == 60
 
 
-def _queue_looks(skranke) -> list[tuple[str, str | None, str]]:
+def _queue_looks(skranke: Skranke) -> list[tuple[str, str | None, str]]:
     events = audit_events(skranke, signed_in(skranke, "admin", initials="ADM"))
     return sorted((e.staff, e.citizen_id, e.detail.get("service", "")) for e in events if e.action == "list_queue")
 
 
-def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk):
+def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk) -> None:
     skranke, nurse, doctor = desk
     receptionist = signed_in(skranke, "reception", initials="KJ")
     with pytest.raises(AccessError, match="KJ må ikke se udleveringskøen"):
@@ -122,7 +123,7 @@ def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk)
     assert _queue_looks(skranke) == [("LGE", "B1", "medicinudlevering"), ("SYG", "B1", "medicinudlevering")]
 
 
-def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk):
+def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk) -> None:
     """The queue makes an Order from a prescription row as it is, and a DoseRecord from a
     dispensing row's first ten values: the store's columns must come in the rules' field order."""
     from skranke.domain.dispensing import DoseRecord, Order
@@ -141,7 +142,7 @@ def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk):
         assert isinstance(row.voided, bool) and row.voided is False
 
 
-def test_never_twice_and_a_void_frees_the_dose(desk):
+def test_never_twice_and_a_void_frees_the_dose(desk) -> None:
     skranke, nurse, doctor = desk
     given = dispense(skranke, nurse, "O1", "given")
     with pytest.raises(DeskRefusal, match=r"allerede givet kl\. 09\.30 af SYG"):
@@ -154,7 +155,7 @@ def test_never_twice_and_a_void_frees_the_dose(desk):
     assert [(r.dispensing_id, r.voided) for r in done] == [(given.dispensing_id, True), (again.dispensing_id, False)]
 
 
-def test_a_held_dose_waits_for_a_doctor(skranke_at):
+def test_a_held_dose_waits_for_a_doctor(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     seed(skranke, last_dispensed=TODAY - timedelta(days=5))  # 4 days without methadone: the threshold
     nurse = signed_in(skranke, "nurse", initials="SYG")
@@ -170,7 +171,7 @@ def test_a_held_dose_waits_for_a_doctor(skranke_at):
     assert result.dose_mg == Decimal("30")
 
 
-def test_a_refusal_needs_a_reason_and_intoxication_tells_the_doctor(desk):
+def test_a_refusal_needs_a_reason_and_intoxication_tells_the_doctor(desk) -> None:
     skranke, nurse, _doctor = desk
     with pytest.raises(DeskRefusal, match="grund"):
         dispense(skranke, nurse, "O1", "refused")
@@ -180,7 +181,7 @@ def test_a_refusal_needs_a_reason_and_intoxication_tells_the_doctor(desk):
     assert (task.kind, task.citizen_id, task.created_by) == ("tell_doctor", "B1", "SYG")
 
 
-def test_closing_the_day_records_what_was_not_given(skranke_at):
+def test_closing_the_day_records_what_was_not_given(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2026-04-09T17:30")
     seed(skranke)
     nurse = signed_in(skranke, "nurse", initials="SYG")
@@ -191,13 +192,13 @@ def test_closing_the_day_records_what_was_not_given(skranke_at):
     assert queue(skranke).due == []
 
 
-def test_the_day_cannot_be_closed_while_the_service_is_open(desk):
+def test_the_day_cannot_be_closed_while_the_service_is_open(desk) -> None:
     skranke, nurse, _doctor = desk
     with pytest.raises(DeskRefusal, match=r"åbent til kl\. 17\.00"):
         close_day(skranke, nurse)
 
 
-def test_reception_may_check_in_but_not_dispense(desk):
+def test_reception_may_check_in_but_not_dispense(desk) -> None:
     skranke, _nurse, _doctor = desk
     receptionist = signed_in(skranke, "reception", initials="KJ")
     check_in(skranke, receptionist, "B1")
@@ -223,7 +224,7 @@ def _give(url: str, initials: str, start, results) -> None:
 
 
 @pytest.mark.slow
-def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url):
+def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url: str) -> None:
     setup = make_skranke(NOW, db_url)
     seed(setup)
     signed_in(setup, "nurse", initials="SYG")
@@ -246,7 +247,7 @@ def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url):
         check.close()
 
 
-def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at):
+def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at: SkrankeAt) -> None:
     # The queue reads each citizen's last given dose however old, not a window of recent weeks:
     # 59 days without methadone is a hold, never "no history".
     from datetime import datetime
@@ -307,7 +308,7 @@ def _busy_desk(url: str, role: str, initials: str, rounds: int, results) -> None
 
 
 @pytest.mark.slow
-def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_url):
+def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_url: str) -> None:
     setup = make_skranke(NOW, db_url)
     rounds = 25
     with setup.database.transaction() as session:
@@ -351,7 +352,7 @@ def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_u
     check.close()
 
 
-def test_missed_only_after_the_doses_interval_has_ended(skranke_at):
+def test_missed_only_after_the_doses_interval_has_ended(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)  # 09.30: the medicine room is open until 11.15 and again 14.30-17.00
     seed(skranke)
     nurse = signed_in(skranke, "nurse", initials="SYG")
@@ -363,7 +364,7 @@ def test_missed_only_after_the_doses_interval_has_ended(skranke_at):
     assert result.outcome == "missed"
 
 
-def test_release_is_refused_on_an_order_that_is_not_held(desk):
+def test_release_is_refused_on_an_order_that_is_not_held(desk) -> None:
     skranke, nurse, doctor = desk
     with pytest.raises(DeskRefusal, match="ikke tilbageholdt"):
         release(skranke, doctor, "O1", "ny dosis", Decimal("50"))
@@ -372,7 +373,7 @@ def test_release_is_refused_on_an_order_that_is_not_held(desk):
     assert dispense(skranke, nurse, "O1", "given").dose_mg == Decimal("60")
 
 
-def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk):
+def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk) -> None:
     skranke, nurse, doctor = desk
     refused = dispense(skranke, nurse, "O1", "refused", refusal="intoxicated", reason="lugter af alkohol")
     with skranke.database.reading() as session:
@@ -391,7 +392,7 @@ def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk
     assert event.detail["tasks"] == [task.id]
 
 
-def test_a_wrong_birth_date_records_no_dose_and_is_logged(desk):
+def test_a_wrong_birth_date_records_no_dose_and_is_logged(desk) -> None:
     from skranke.services.dispensing import confirm_identity
 
     skranke, nurse, _doctor = desk
@@ -405,7 +406,7 @@ def test_a_wrong_birth_date_records_no_dose_and_is_logged(desk):
     assert queue(skranke).done == []
 
 
-def test_the_queue_is_logged_once_a_day_per_person_and_workstation_across_restarts(db_url):
+def test_the_queue_is_logged_once_a_day_per_person_and_workstation_across_restarts(db_url: str) -> None:
     first = make_skranke(NOW, db_url)
     seed(first)
     nurse = signed_in(first, "nurse", initials="SYG")
@@ -420,7 +421,7 @@ def test_the_queue_is_logged_once_a_day_per_person_and_workstation_across_restar
     again.close()
 
 
-def test_an_unknown_service_is_a_usage_error(desk):
+def test_an_unknown_service_is_a_usage_error(desk) -> None:
     from skranke.services.context import UsageError
 
     skranke, nurse, _doctor = desk

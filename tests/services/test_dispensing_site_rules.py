@@ -9,7 +9,7 @@ import pytest
 from skranke.services.dispensing import dispense
 from skranke.services.errors import DeskRefusal
 from skranke.services.queue import queue
-from tests.conftest import signed_in
+from tests.conftest import SkrankeAt, signed_in
 from tests.services.test_dispensing_service import TODAY, seed
 
 MONDAY_DELIVERY = {"pickup_rule": "FREQ=WEEKLY;BYDAY=TH", "supervised": False, "delivery": True}
@@ -20,7 +20,7 @@ def _codes(view, prescription_id: str) -> list[str]:
     return [a.code for row in rows if row.dose.order.id == prescription_id for a in row.dose.alerts]
 
 
-def test_gladsaxe_a_delivery_waits_for_the_committees_approval(skranke_at):
+def test_gladsaxe_a_delivery_waits_for_the_committees_approval(skranke_at: SkrankeAt) -> None:
     """003 § 3.2.1: "Visitation til denne ordning forudsætter en godkendelse i Rusmiddelcentrets
     visitationsudvalg" (medicine dispensed "andre steder end på Rusmiddelcentrets adresse")."""
     skranke = skranke_at("2026-04-09T09:30", site="gladsaxe")
@@ -33,7 +33,7 @@ def test_gladsaxe_a_delivery_waits_for_the_committees_approval(skranke_at):
         dispense(skranke, nurse, "O1", "given")
 
 
-def test_gladsaxe_a_delivery_with_an_approval_date_is_handed_out(skranke_at):
+def test_gladsaxe_a_delivery_with_an_approval_date_is_handed_out(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2026-04-09T09:30", site="gladsaxe")
     seed(skranke, last_dispensed=TODAY - timedelta(days=7), approved_on=date(2026, 3, 1), **MONDAY_DELIVERY)
     nurse = signed_in(skranke, "nurse", initials="SYG")
@@ -41,14 +41,14 @@ def test_gladsaxe_a_delivery_with_an_approval_date_is_handed_out(skranke_at):
     assert dispense(skranke, nurse, "O1", "given").outcome == "given"
 
 
-def test_odense_asks_no_approval_for_a_delivery(skranke_at):
+def test_odense_asks_no_approval_for_a_delivery(skranke_at: SkrankeAt) -> None:
     """Negative: 000/001 ask no approval (001 § 3.2.1 describes the delivery rounds only)."""
     skranke = skranke_at("2026-04-09T09:30")
     seed(skranke, last_dispensed=TODAY - timedelta(days=7), **MONDAY_DELIVERY)
     assert [row.dose.state for row in queue(skranke).deliveries] == ["due"]
 
 
-def test_odense_heroin_clinic_methadone_stored_as_take_home_is_blocked(skranke_at):
+def test_odense_heroin_clinic_methadone_stored_as_take_home_is_blocked(skranke_at: SkrankeAt) -> None:
     """000 § 5.4: "Overvåget indtag af heroin samt metadon eller morfin": an order stored before the
     rule (the import now refuses it) goes no further than the window at the heroin clinic."""
     skranke = skranke_at("2026-04-09T09:30")

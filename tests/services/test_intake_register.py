@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from skranke.services.access import AccessError
+from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import (
     IntakeRefused,
@@ -25,7 +26,7 @@ from skranke.services.intake import (
 )
 from skranke.services.reception import search_citizens
 from skranke.store.models import AuditEvent, Case, Citizen, Intake, OutboxEvent, Task
-from tests.conftest import TEST_PIN, signed_in
+from tests.conftest import TEST_PIN, SkrankeAt, signed_in
 
 NOW = "2026-03-30T09:00"
 # The criteria of anonymous treatment met (000 § 1.4.2): only then is a request registered without CPR.
@@ -47,12 +48,12 @@ REQUEST = {
 }
 
 
-def count(skranke, model) -> int:
+def count(skranke: Skranke, model) -> int:
     with skranke.database.reading() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_registering_writes_citizen_case_tasks_audit_and_outbox_at_once(skranke_at):
+def test_registering_writes_citizen_case_tasks_audit_and_outbox_at_once(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     result = register_intake(skranke, actor, read_answers(skranke, REQUEST))
@@ -82,7 +83,7 @@ def test_registering_writes_citizen_case_tasks_audit_and_outbox_at_once(skranke_
     assert waiting["HS00001"].deadline == result.assessment.deadline
 
 
-def test_a_known_cpr_reuses_the_citizen(skranke_at):
+def test_a_known_cpr_reuses_the_citizen(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     first = register_intake(skranke, actor, read_answers(skranke, REQUEST))
@@ -92,7 +93,7 @@ def test_a_known_cpr_reuses_the_citizen(skranke_at):
     assert count(skranke, Citizen) == 1
 
 
-def known_citizens(skranke) -> None:
+def known_citizens(skranke: Skranke) -> None:
     with skranke.database.transaction() as session:
         session.add_all(
             [
@@ -104,7 +105,7 @@ def known_citizens(skranke) -> None:
         )
 
 
-def test_a_citizen_found_by_name_and_picked_is_reused(skranke_at):
+def test_a_citizen_found_by_name_and_picked_is_reused(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     known_citizens(skranke)
     actor = signed_in(skranke, "reception", initials="KJ")
@@ -131,7 +132,7 @@ def test_a_citizen_found_by_name_and_picked_is_reused(skranke_at):
         assert looks[1].detail == {"for": "intake"}
 
 
-def test_an_anonymous_citizen_picked_is_reused_without_a_cpr(skranke_at):
+def test_an_anonymous_citizen_picked_is_reused_without_a_cpr(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     known_citizens(skranke)
     actor = signed_in(skranke, "reception", initials="KJ")
@@ -144,7 +145,7 @@ def test_an_anonymous_citizen_picked_is_reused_without_a_cpr(skranke_at):
     assert count(skranke, Citizen) == 2
 
 
-def test_a_picked_citizen_must_be_the_one_the_answers_name(skranke_at):
+def test_a_picked_citizen_must_be_the_one_the_answers_name(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     known_citizens(skranke)
     actor = signed_in(skranke, "reception", initials="KJ")
@@ -158,7 +159,7 @@ def test_a_picked_citizen_must_be_the_one_the_answers_name(skranke_at):
     assert count(skranke, Citizen) == 2
 
 
-def test_structured_area_answers_are_stored_with_the_intake(skranke_at):
+def test_structured_area_answers_are_stored_with_the_intake(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     areas = {"work": {"answer": "employed", "note": "Tømrer"}, "housing": "Egen lejlighed"}
@@ -170,7 +171,7 @@ def test_structured_area_answers_are_stored_with_the_intake(skranke_at):
     assert stored["health"] == {"answer": None, "note": ""}
 
 
-def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at):
+def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     anonymous = {"cpr": "", "first_name": "", "last_name": "", "anonymous": True, "alias": "Ræv", "age": 24}
@@ -182,7 +183,7 @@ def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at):
         assert session.get(Case, result.case_id).paragraph == "SEL101a"
 
 
-def test_another_department_needs_a_reason_and_keeps_it(skranke_at):
+def test_another_department_needs_a_reason_and_keeps_it(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     answers = read_answers(skranke, REQUEST)
@@ -196,7 +197,7 @@ def test_another_department_needs_a_reason_and_keeps_it(skranke_at):
         assert session.get(Case, result.case_id).department == "heroinklinikken"
 
 
-def test_a_referral_is_no_case(skranke_at):
+def test_a_referral_is_no_case(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     with pytest.raises(IntakeRefused):
@@ -204,7 +205,7 @@ def test_a_referral_is_no_case(skranke_at):
     assert count(skranke, Case) == count(skranke, Citizen) == count(skranke, Intake) == 0
 
 
-def test_registering_needs_the_intake_role(skranke_at):
+def test_registering_needs_the_intake_role(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     admin = signed_in(skranke, "admin", initials="ADM")
     with pytest.raises(AccessError):
@@ -213,7 +214,7 @@ def test_registering_needs_the_intake_role(skranke_at):
         save_draft(skranke, None, None, {}, "identity")
 
 
-def test_a_draft_becomes_the_registered_intake(skranke_at):
+def test_a_draft_becomes_the_registered_intake(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     draft = save_draft(skranke, actor, None, {"cpr": "0101901234"}, "identity")
@@ -225,7 +226,7 @@ def test_a_draft_becomes_the_registered_intake(skranke_at):
     assert count(skranke, Intake) == 1
 
 
-def test_discarded_drafts_keep_no_answers_and_old_ones_are_removed(skranke_at):
+def test_discarded_drafts_keep_no_answers_and_old_ones_are_removed(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     old = save_draft(skranke, actor, None, {"cpr": "0101901234"}, "identity")
@@ -261,7 +262,7 @@ time.sleep(600)
 """
 
 
-def test_a_draft_survives_a_killed_process(skranke_at, db_url):
+def test_a_draft_survives_a_killed_process(skranke_at: SkrankeAt, db_url: str) -> None:
     skranke = skranke_at(NOW)
     known_citizens(skranke)
     actor = signed_in(skranke, "reception", initials="KJ")
@@ -302,7 +303,7 @@ def test_a_draft_survives_a_killed_process(skranke_at, db_url):
     )
 
 
-def test_odsherred_request_by_phone_waits_on_frister_for_the_personal_attendance(skranke_at):
+def test_odsherred_request_by_phone_waits_on_frister_for_the_personal_attendance(skranke_at: SkrankeAt) -> None:
     """004 "Behandlingsgaranti": the 14 days count from the first personal attendance. A phoned
     request is registered without one and is listed as awaiting it, with no deadline; one made
     in person carries the attendance and its deadline."""
@@ -319,7 +320,7 @@ def test_odsherred_request_by_phone_waits_on_frister_for_the_personal_attendance
     assert phoned.assessment.guarantee == "awaiting_attendance"
 
 
-def test_odense_course_with_vista_balboa_is_registered_with_its_partner(skranke_at):
+def test_odense_course_with_vista_balboa_is_registered_with_its_partner(skranke_at: SkrankeAt) -> None:
     """000 § 2.1: severe mental illness and extensive abuse are treated "i et samarbejde mellem
     Behandlingscenter Odense og rehabiliteringstilbuddet Vista Balboa": the case carries the
     partner, so its medical review every third month follows it."""

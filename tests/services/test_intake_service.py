@@ -19,7 +19,7 @@ REQUEST = {
 }
 
 
-def test_assessed_at_the_clocks_date():
+def test_assessed_at_the_clocks_date() -> None:
     skranke = make_skranke("2026-03-30T09:00")  # no database: assessing needs none
     assessment = assess_intake(skranke, read_answers(skranke, REQUEST))
     assert (assessment.deadline.isoformat(), assessment.days_left) == ("2026-04-06", 7)
@@ -27,14 +27,14 @@ def test_assessed_at_the_clocks_date():
     assert assessment.last_open_day.isoformat() == "2026-04-01"
 
 
-def test_the_receptionists_choice_of_department():
+def test_the_receptionists_choice_of_department() -> None:
     skranke = make_skranke("2026-03-30T09:00")
     assessment = assess_intake(skranke, read_answers(skranke, REQUEST), department="heroinklinikken")
     # The heroin clinic is open on public holidays: the deadline day itself.
     assert (assessment.department, assessment.last_open_day.isoformat()) == ("heroinklinikken", "2026-04-06")
 
 
-def test_a_request_after_the_clocks_date_is_refused():
+def test_a_request_after_the_clocks_date_is_refused() -> None:
     skranke = make_skranke("2026-03-22T23:59")
     with pytest.raises(IntakeRejected) as caught:
         read_answers(skranke, REQUEST)
@@ -42,7 +42,7 @@ def test_a_request_after_the_clocks_date_is_refused():
     assert str(caught.value) == "1 forkert felt"
 
 
-def test_problems_in_english():
+def test_problems_in_english() -> None:
     skranke = make_skranke("2026-04-09T09:00")
     set_language("en")
     with pytest.raises(IntakeRejected) as caught:
@@ -56,7 +56,7 @@ def test_problems_in_english():
     ]
 
 
-def test_every_area_answer_has_its_own_words_in_both_languages():
+def test_every_area_answer_has_its_own_words_in_both_languages() -> None:
     from skranke.domain.intake import AREA_ANSWERS
     from skranke.services.intake import area_answer_label
 

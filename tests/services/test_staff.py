@@ -5,26 +5,28 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from skranke.services.access import PERMISSIONS, ROLES, AccessError
 from skranke.services.audit import audit_events
 from skranke.services.citizens import citizen_card, citizen_labels, reveal_cpr
+from skranke.services.context import Skranke
 from skranke.services.staff import StaffInputError, add_staff, disable_staff, list_staff, set_pin, sign_in
 from skranke.services.sync import run_sync
 from skranke.store.models import Citizen
-from tests.conftest import TEST_PIN, signed_in
+from tests.conftest import TEST_PIN, SkrankeAt, signed_in
 
 NOW = "2026-04-09T09:30"
 
 
-def _citizen(skranke) -> None:
+def _citizen(skranke: Skranke) -> None:
     with skranke.database.transaction() as session:
         session.add(Citizen(id="B1", cpr="0101801234", first_name="Søren", last_name="Ærø", alias="", phone=""))
 
 
-def test_the_first_staff_member_needs_no_sign_in_but_must_be_an_admin(skranke_at):
+def test_the_first_staff_member_needs_no_sign_in_but_must_be_an_admin(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     with pytest.raises(StaffInputError, match="admin"):
         add_staff(skranke, None, "KJ", "Karen Jensen", ["reception"], "1111")
@@ -45,14 +47,14 @@ def test_the_first_staff_member_needs_no_sign_in_but_must_be_an_admin(skranke_at
         ("KJ", ["reception"], "12", "PIN"),
     ],
 )
-def test_bad_staff_input_names_what_is_wrong(skranke_at, initials, roles, pin, wrong):
+def test_bad_staff_input_names_what_is_wrong(skranke_at: SkrankeAt, initials, roles, pin, wrong) -> None:
     skranke = skranke_at(NOW)
     admin = signed_in(skranke, "admin", initials="ADM")
     with pytest.raises(StaffInputError, match=wrong):
         add_staff(skranke, admin, initials, "Karen", roles, pin)
 
 
-def test_five_wrong_pins_lock_the_id_for_fifteen_minutes(db_url):
+def test_five_wrong_pins_lock_the_id_for_fifteen_minutes(db_url: str) -> None:
     from tests.conftest import make_skranke
 
     skranke = make_skranke(NOW, db_url)
@@ -74,7 +76,7 @@ def test_five_wrong_pins_lock_the_id_for_fifteen_minutes(db_url):
     after.close()
 
 
-def test_a_disabled_id_and_an_unknown_one_cannot_sign_in(skranke_at):
+def test_a_disabled_id_and_an_unknown_one_cannot_sign_in(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     admin = signed_in(skranke, "admin", initials="ADM")
     add_staff(skranke, admin, "KJ", "Karen", ["reception"], "1111")
@@ -85,7 +87,9 @@ def test_a_disabled_id_and_an_unknown_one_cannot_sign_in(skranke_at):
         sign_in(skranke, "ZZ", "1111")
 
 
-def test_the_pin_is_never_stored_logged_raised_or_audited(skranke_at, caplog):
+def test_the_pin_is_never_stored_logged_raised_or_audited(
+    skranke_at: SkrankeAt, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     skranke = skranke_at(NOW)
     add_staff(skranke, None, "AH", "Anne Holm", ["admin"], "735591")
@@ -111,7 +115,7 @@ def test_the_pin_is_never_stored_logged_raised_or_audited(skranke_at, caplog):
 
 
 # Every role against every action a service offers today: allowed exactly where DESIGN §1 says.
-def _actions(skranke, actor):
+def _actions(skranke: Skranke, actor):
     return {
         "open_citizen": lambda: citizen_card(skranke, actor, "B1"),
         "view_deadlines": lambda: citizen_labels(skranke, actor, ["B1"]),
@@ -131,7 +135,7 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_may_do_exactly_its_actions(skranke_at, tmp_path, role):
+def test_each_role_may_do_exactly_its_actions(skranke_at: SkrankeAt, tmp_path: Path, role) -> None:
     skranke = skranke_at(NOW, inbox=str(tmp_path / "inbox"), outbox=str(tmp_path / "outbox"))
     _citizen(skranke)
     actor = signed_in(skranke, role, initials="ZZ")
@@ -144,14 +148,14 @@ def test_each_role_may_do_exactly_its_actions(skranke_at, tmp_path, role):
                 call()
 
 
-def test_nobody_signed_in_may_open_a_card(skranke_at):
+def test_nobody_signed_in_may_open_a_card(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     _citizen(skranke)
     with pytest.raises(AccessError, match="Log ind"):
         citizen_card(skranke, None, "B1")
 
 
-def test_every_look_is_in_the_audit_log_with_who_and_where(skranke_at):
+def test_every_look_is_in_the_audit_log_with_who_and_where(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW, workstation="skranke-1")
     _citizen(skranke)
     nurse = signed_in(skranke, "nurse", initials="MN")
@@ -169,7 +173,7 @@ def test_every_look_is_in_the_audit_log_with_who_and_where(skranke_at):
     assert {e.staff for e in audit_events(skranke, admin, staff_id="mn")} == {"MN"}
 
 
-def test_a_sync_names_who_ran_it(skranke_at, tmp_path):
+def test_a_sync_names_who_ran_it(skranke_at: SkrankeAt, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "borgere.csv").write_text("borger_id;alias\nB7;Maagen\n", encoding="utf-8")
@@ -180,7 +184,7 @@ def test_a_sync_names_who_ran_it(skranke_at, tmp_path):
     assert syncs == [("workstation", "pc-7", "borgere.csv")]
 
 
-def test_a_pin_hashed_with_the_old_argon2_profile_still_signs_in_and_is_rehashed(skranke_at):
+def test_a_pin_hashed_with_the_old_argon2_profile_still_signs_in_and_is_rehashed(skranke_at: SkrankeAt) -> None:
     from argon2 import PasswordHasher
 
     from skranke.services.staff import PIN_HASH_MEMORY_KIB, PIN_HASH_TIME_COST
@@ -211,7 +215,7 @@ def test_a_pin_hashed_with_the_old_argon2_profile_still_signs_in_and_is_rehashed
     assert actions == ["staff_add", "sign_in_failed", "sign_in", "sign_in"]
 
 
-def test_pins_are_hashed_at_owasps_minimum_argon2id_profile_outside_the_tests():
+def test_pins_are_hashed_at_owasps_minimum_argon2id_profile_outside_the_tests() -> None:
     """The suite hashes cheaply (tests/conftest.py); the shipped profile is this one, in literals."""
     from argon2 import PasswordHasher
 

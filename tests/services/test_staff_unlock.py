@@ -7,13 +7,14 @@ import pytest
 from skranke.cli import main
 from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
+from skranke.services.context import Skranke
 from skranke.services.staff import StaffInputError, sign_in, unlock_staff
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 
 NOW = "2026-04-09T09:30"
 
 
-def locked_mn(skranke) -> None:
+def locked_mn(skranke: Skranke) -> None:
     signed_in(skranke, "nurse", initials="MN")
     for _ in range(5):
         with pytest.raises(AccessError):
@@ -22,7 +23,7 @@ def locked_mn(skranke) -> None:
         sign_in(skranke, "MN", TEST_PIN)
 
 
-def test_an_admin_unlocks_a_locked_out_pin_and_it_is_logged(db_url):
+def test_an_admin_unlocks_a_locked_out_pin_and_it_is_logged(db_url: str) -> None:
     skranke = make_skranke(NOW, db_url)
     try:
         locked_mn(skranke)
@@ -38,7 +39,7 @@ def test_an_admin_unlocks_a_locked_out_pin_and_it_is_logged(db_url):
         skranke.close()
 
 
-def test_only_an_admin_may_unlock_and_only_a_known_id(db_url):
+def test_only_an_admin_may_unlock_and_only_a_known_id(db_url: str) -> None:
     skranke = make_skranke(NOW, db_url)
     try:
         locked_mn(skranke)
@@ -55,7 +56,7 @@ def test_only_an_admin_may_unlock_and_only_a_known_id(db_url):
         skranke.close()
 
 
-def test_the_unlock_command(db_url, monkeypatch, capsys):
+def test_the_unlock_command(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     skranke = make_skranke(NOW, db_url)
     locked_mn(skranke)
     signed_in(skranke, "reception", initials="KJ")

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from skranke.i18n import set_language
+from skranke.services.context import Skranke
 from skranke.services.sync import run_sync, sync_overview, write_outbox
 from skranke.store.imports import record_event
 from skranke.store.models import Case, CheckIn, Citizen, SyncRun
+from tests.conftest import SkrankeAt
 
 NOW = "2026-04-09T08:00"
 BOM = b"\xef\xbb\xbf"
@@ -31,7 +33,7 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8", bom: bool
     return path
 
 
-def table(skranke, model) -> list:
+def table(skranke: Skranke, model) -> list:
     with skranke.database.reading() as session:
         return [
             {c.key: getattr(row, c.key) for c in model.__table__.columns if c.key != "imported_at"}
@@ -40,11 +42,11 @@ def table(skranke, model) -> list:
 
 
 @pytest.fixture
-def inbox(tmp_path) -> Path:
+def inbox(tmp_path: Path) -> Path:
     return tmp_path / "inbox"
 
 
-def test_a_morning_export_imports_in_dependency_order(skranke_at, inbox):
+def test_a_morning_export_imports_in_dependency_order(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "sager_2026-04-09.csv", CASES)  # named so it would sort first by name
     write(inbox, "borgere_2026-04-09.csv", CITIZENS, bom=True)
@@ -59,7 +61,7 @@ def test_a_morning_export_imports_in_dependency_order(skranke_at, inbox):
     assert not any(p.suffix == ".csv" for p in inbox.iterdir())
 
 
-def test_one_bad_row_rejects_the_whole_file_and_the_store_is_unchanged(skranke_at, inbox):
+def test_one_bad_row_rejects_the_whole_file_and_the_store_is_unchanged(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_1.csv", CITIZENS)
     run_sync(skranke)
@@ -89,7 +91,7 @@ def test_one_bad_row_rejects_the_whole_file_and_the_store_is_unchanged(skranke_a
         assert run.rejected_rows == 2 and run.report_path == outcome.report
 
 
-def test_rows_of_unknown_citizens_are_rejected_with_the_reason(skranke_at, inbox):
+def test_rows_of_unknown_citizens_are_rejected_with_the_reason(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_1.csv", CITIZENS)
     write(inbox, "sager_1.csv", CASES.replace("S2;B2", "S2;B7"))
@@ -102,7 +104,7 @@ def test_rows_of_unknown_citizens_are_rejected_with_the_reason(skranke_at, inbox
     assert table(skranke, Case) == []
 
 
-def test_a_cpr_number_taken_by_another_citizen_is_rejected(skranke_at, inbox):
+def test_a_cpr_number_taken_by_another_citizen_is_rejected(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_1.csv", CITIZENS)
     run_sync(skranke)
@@ -118,8 +120,8 @@ def test_a_cpr_number_taken_by_another_citizen_is_rejected(skranke_at, inbox):
     ids=["in-lists-of-one", "whole-column"],
 )
 def test_references_are_checked_the_same_by_in_lists_or_the_whole_column(
-    skranke_at, inbox, monkeypatch, chunk, whole_column_share
-):
+    skranke_at: SkrankeAt, inbox: Path, monkeypatch: pytest.MonkeyPatch, chunk, whole_column_share
+) -> None:
     """A bulk file's look-ups read the whole column instead of IN lists: the same verdicts."""
     monkeypatch.setattr("skranke.store.imports.CHUNK", chunk)
     monkeypatch.setattr("skranke.store.imports.WHOLE_COLUMN_SHARE", whole_column_share)
@@ -136,7 +138,9 @@ def test_references_are_checked_the_same_by_in_lists_or_the_whole_column(
     ]
 
 
-def test_a_rejected_file_is_reported_in_english_when_the_language_is_english(skranke_at, inbox):
+def test_a_rejected_file_is_reported_in_english_when_the_language_is_english(
+    skranke_at: SkrankeAt, inbox: Path
+) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     set_language("en")
     write(inbox, "borgere_1.csv", CITIZENS)
@@ -167,7 +171,7 @@ def test_a_rejected_file_is_reported_in_english_when_the_language_is_english(skr
     ]
 
 
-def test_the_same_content_imported_twice_changes_nothing(skranke_at, inbox):
+def test_the_same_content_imported_twice_changes_nothing(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_a.csv", CITIZENS)
     run_sync(skranke)
@@ -179,7 +183,7 @@ def test_the_same_content_imported_twice_changes_nothing(skranke_at, inbox):
     assert (inbox / "imported" / "borgere_b.csv").exists()
 
 
-def test_a_changed_row_is_updated_and_the_rest_left_alone(skranke_at, inbox):
+def test_a_changed_row_is_updated_and_the_rest_left_alone(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_a.csv", CITIZENS)
     run_sync(skranke)
@@ -189,14 +193,14 @@ def test_a_changed_row_is_updated_and_the_rest_left_alone(skranke_at, inbox):
     assert table(skranke, Citizen)[0]["phone"] == "99 88 77 66"
 
 
-def test_windows_1252_files_with_danish_letters(skranke_at, inbox):
+def test_windows_1252_files_with_danish_letters(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_w.csv", CITIZENS.replace("Hansen", "Ørskov-Åberg"), encoding="cp1252")
     run_sync(skranke)
     assert table(skranke, Citizen)[0]["last_name"] == "Ørskov-Åberg"
 
 
-def test_an_import_never_touches_what_the_desk_recorded(skranke_at, inbox):
+def test_an_import_never_touches_what_the_desk_recorded(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_a.csv", CITIZENS)
     run_sync(skranke)
@@ -210,7 +214,7 @@ def test_an_import_never_touches_what_the_desk_recorded(skranke_at, inbox):
     assert [row["citizen_id"] for row in table(skranke, CheckIn)] == ["B1"]
 
 
-def test_a_dry_run_reports_the_counts_and_changes_nothing(skranke_at, inbox):
+def test_a_dry_run_reports_the_counts_and_changes_nothing(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     path = write(inbox, "borgere_a.csv", CITIZENS)
     result = run_sync(skranke, dry_run=True)
@@ -218,7 +222,7 @@ def test_a_dry_run_reports_the_counts_and_changes_nothing(skranke_at, inbox):
     assert table(skranke, Citizen) == [] and path.exists()
 
 
-def test_the_outbox_gets_each_event_exactly_once(skranke_at, tmp_path, inbox):
+def test_the_outbox_gets_each_event_exactly_once(skranke_at: SkrankeAt, tmp_path: Path, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     outbox = tmp_path / "outbox"
     write(inbox, "borgere_a.csv", CITIZENS)
@@ -240,7 +244,9 @@ def test_the_outbox_gets_each_event_exactly_once(skranke_at, tmp_path, inbox):
     assert sync_overview(skranke).pending_events == 0
 
 
-def test_an_outbox_file_written_before_a_crash_is_not_written_again(skranke_at, tmp_path, inbox):
+def test_an_outbox_file_written_before_a_crash_is_not_written_again(
+    skranke_at: SkrankeAt, tmp_path: Path, inbox: Path
+) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     outbox = tmp_path / "outbox"
     write(inbox, "borgere_a.csv", CITIZENS)
@@ -257,7 +263,7 @@ def test_an_outbox_file_written_before_a_crash_is_not_written_again(skranke_at, 
     assert sync_overview(skranke).pending_events == 0
 
 
-def test_sync_overview_shows_the_last_runs(skranke_at, inbox):
+def test_sync_overview_shows_the_last_runs(skranke_at: SkrankeAt, inbox: Path) -> None:
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_a.csv", CITIZENS)
     write(inbox, "sager_x.csv", "sag_id;borger_id\nS1;B1\n")

@@ -34,7 +34,7 @@ def _wal_bytes(database: Path) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
-def test_a_killed_sync_leaves_the_store_as_before_and_the_next_sync_imports_the_file(tmp_path):
+def test_a_killed_sync_leaves_the_store_as_before_and_the_next_sync_imports_the_file(tmp_path: Path) -> None:
     inbox, database = tmp_path / "inbox", tmp_path / "store.db"
     url = f"sqlite:///{database}"
     make_skranke(NOW, url).database  # the schema exists before the sync starts

@@ -4,23 +4,26 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
+from skranke.services.context import Skranke
 from skranke.services.sync import run_sync
 from skranke.store.models import Prescription
+from tests.conftest import SkrankeAt
 from tests.services.test_sync import CITIZENS, NOW, write
 
 HEADER = "ordination_id;borger_id;praeparat;dosis_mg;udlevering;overvaaget;gyldig_fra;gyldig_til;udbringning\n"
 HEROIN = "H1;B1;diacetylmorfin;200;FREQ=DAILY;ja;01.04.2026;;nej\n"
 
 
-def prescriptions(skranke) -> dict[str, Prescription]:
+def prescriptions(skranke: Skranke) -> dict[str, Prescription]:
     with skranke.database.reading() as session:
         return {p.id: p for p in session.scalars(select(Prescription))}
 
 
-def test_odense_refuses_methadone_going_home_for_a_heroin_clinic_citizen(skranke_at, tmp_path):
+def test_odense_refuses_methadone_going_home_for_a_heroin_clinic_citizen(skranke_at: SkrankeAt, tmp_path: Path) -> None:
     """000 § 5.4 (Heroinklinikken): "Overvåget indtag af heroin samt metadon eller morfin"."""
     inbox = tmp_path / "inbox"
     skranke = skranke_at(NOW, inbox=str(inbox))
@@ -47,7 +50,7 @@ def test_odense_refuses_methadone_going_home_for_a_heroin_clinic_citizen(skranke
     assert prescriptions(skranke) == {}
 
 
-def test_the_heroin_order_may_be_in_the_store_already_and_must_overlap(skranke_at, tmp_path):
+def test_the_heroin_order_may_be_in_the_store_already_and_must_overlap(skranke_at: SkrankeAt, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     skranke = skranke_at(NOW, inbox=str(inbox))
     write(inbox, "borgere_1.csv", CITIZENS)
@@ -62,7 +65,9 @@ def test_the_heroin_order_may_be_in_the_store_already_and_must_overlap(skranke_a
     assert run_sync(skranke).files[0].outcome == "imported"
 
 
-def test_methadone_at_the_window_and_other_citizens_take_home_are_accepted(skranke_at, tmp_path):
+def test_methadone_at_the_window_and_other_citizens_take_home_are_accepted(
+    skranke_at: SkrankeAt, tmp_path: Path
+) -> None:
     """Negative cases: supervised daily methadone beside heroin; take-home for a citizen without heroin."""
     inbox = tmp_path / "inbox"
     skranke = skranke_at(NOW, inbox=str(inbox))
@@ -78,7 +83,7 @@ def test_methadone_at_the_window_and_other_citizens_take_home_are_accepted(skran
     assert sorted(prescriptions(skranke)) == ["H1", "M1", "M2"]
 
 
-def test_gladsaxe_has_no_heroin_clinic_rule(skranke_at, tmp_path):
+def test_gladsaxe_has_no_heroin_clinic_rule(skranke_at: SkrankeAt, tmp_path: Path) -> None:
     """003 names no heroin clinic: heroin is supervised (DESIGN §1), methadone may still go home."""
     inbox = tmp_path / "inbox"
     skranke = skranke_at(NOW, site="gladsaxe", inbox=str(inbox))
@@ -87,7 +92,7 @@ def test_gladsaxe_has_no_heroin_clinic_rule(skranke_at, tmp_path):
     assert [f.outcome for f in run_sync(skranke).files] == ["imported", "imported"]
 
 
-def test_udlevering_godkendt_is_read_into_approved_on(skranke_at, tmp_path):
+def test_udlevering_godkendt_is_read_into_approved_on(skranke_at: SkrankeAt, tmp_path: Path) -> None:
     """003 § 3.2.1: "Visitation til denne ordning forudsætter en godkendelse i Rusmiddelcentrets
     visitationsudvalg": the export's approval date goes to Prescription.approved_on."""
     inbox = tmp_path / "inbox"

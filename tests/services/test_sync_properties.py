@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from skranke.services.context import Skranke
 from skranke.services.sync import import_file
 from skranke.sites import load_site
 from skranke.store.imports import TABLES, data_columns
@@ -25,7 +26,7 @@ NOW = f"{TODAY}T09:00"
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def store_state(skranke) -> dict[str, list[tuple]]:
+def store_state(skranke: Skranke) -> dict[str, list[tuple]]:
     state = {}
     with skranke.database.reading() as session:
         for kind, model in TABLES.items():
@@ -46,7 +47,7 @@ def fresh_store_with(bundle) -> tuple:
 
 @PROPERTY
 @given(bundle=export_bundles(SITE), sample=st.one_of(export_files(SITE), broken_export_files(SITE)))
-def test_a_file_is_imported_exactly_or_rejected_leaving_the_store_as_it_was(bundle, sample):
+def test_a_file_is_imported_exactly_or_rejected_leaving_the_store_as_it_was(bundle, sample) -> None:
     skranke, folder = fresh_store_with(bundle)
     try:
         before = store_state(skranke)
@@ -82,7 +83,7 @@ def test_a_file_is_imported_exactly_or_rejected_leaving_the_store_as_it_was(bund
 
 @PROPERTY
 @given(bundle=export_bundles(SITE))
-def test_a_valid_morning_export_imports_whole_and_again_changes_nothing(bundle):
+def test_a_valid_morning_export_imports_whole_and_again_changes_nothing(bundle) -> None:
     skranke, folder = fresh_store_with(bundle)
     try:
         first = store_state(skranke)

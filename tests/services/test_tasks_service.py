@@ -7,16 +7,17 @@ from datetime import date
 import pytest
 
 from skranke.services.access import AccessError
+from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import read_answers, register_intake
 from skranke.services.tasks import TaskRefused, complete_task, open_task_count, record_follow_up, tasks_view
 from skranke.store.models import Case, Citizen
-from tests.conftest import signed_in
+from tests.conftest import SkrankeAt, signed_in
 
 NOW = "2026-03-30T09:00"
 
 
-def closed_case(skranke) -> None:
+def closed_case(skranke: Skranke) -> None:
     """Discharged 1 March (færdigbehandlet): Odense's one-month follow-up is due 1 April."""
     with skranke.database.transaction() as session:
         session.add(Citizen(id="B1", cpr="0101801234", first_name="Ole", last_name="Berg"))
@@ -34,7 +35,7 @@ def closed_case(skranke) -> None:
         )
 
 
-def test_a_recorded_follow_up_leaves_frister(skranke_at):
+def test_a_recorded_follow_up_leaves_frister(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     closed_case(skranke)
     actor = signed_in(skranke, "reception", initials="KJ")
@@ -50,7 +51,7 @@ def test_a_recorded_follow_up_leaves_frister(skranke_at):
     assert (done.kind, done.citizen, done.outcome, done.done_by) == ("follow_up", "OB", "not_reached", "KJ")
 
 
-def test_intake_tasks_are_open_until_done(skranke_at):
+def test_intake_tasks_are_open_until_done(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     actor = signed_in(skranke, "reception", initials="KJ")
     answers = {
@@ -79,7 +80,7 @@ def test_intake_tasks_are_open_until_done(skranke_at):
     assert [(t.kind, t.outcome, t.done_by) for t in view.done] == [("notify_children_services", "done", "KJ")]
 
 
-def test_tasks_need_a_role_that_sees_them(skranke_at):
+def test_tasks_need_a_role_that_sees_them(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at(NOW)
     admin = signed_in(skranke, "admin", initials="ADM")
     with pytest.raises(AccessError):

@@ -18,11 +18,11 @@ from skranke.services.wording import refusal_text
         ("", ""),
     ],
 )
-def test_a_refusals_stored_reason_is_read_in_words(stored, danish):
+def test_a_refusals_stored_reason_is_read_in_words(stored, danish) -> None:
     assert refusal_text(stored) == danish
 
 
-def test_a_refusals_reason_in_english():
+def test_a_refusals_reason_in_english() -> None:
     set_language("en")
     assert refusal_text("declined back at two") == "citizen declined: back at two"
     assert refusal_text("other forgot the card") == "other: forgot the card"

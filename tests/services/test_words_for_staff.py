@@ -13,7 +13,7 @@ from skranke.services.access import ROLES, AccessError, Actor, require, role_wor
 from skranke.services.audit import ACTIONS, AuditEntry, action_word
 
 
-def test_a_refusal_names_the_roles_in_danish():
+def test_a_refusal_names_the_roles_in_danish() -> None:
     nurse = Actor("MN", "Mette Nielsen", frozenset({"nurse", "reception"}), "vindue-1")
     with pytest.raises(AccessError) as refused:
         require(nurse, "read_audit")
@@ -24,11 +24,11 @@ def test_a_refusal_names_the_roles_in_danish():
     assert "(roles: reception, nurse)" in str(refused.value)
 
 
-def test_every_role_has_a_danish_word():
+def test_every_role_has_a_danish_word() -> None:
     assert [role_word(r) for r in ROLES] == ["reception", "sygeplejerske", "læge", "administrator"]
 
 
-def test_every_logged_action_is_worded():
+def test_every_logged_action_is_worded() -> None:
     set_language("en")
     english = {action: action_word(action) for action in ACTIONS}
     set_language("da")
@@ -37,7 +37,7 @@ def test_every_logged_action_is_worded():
         assert action_word(action) != english[action] or action in {"check_in"}, action
 
 
-def test_an_audit_line_says_what_happened_in_words():
+def test_an_audit_line_says_what_happened_in_words() -> None:
     entry = AuditEntry(
         at=datetime(2026, 11, 23, 9, 41, 7, tzinfo=TIMEZONE),
         staff="KJ",

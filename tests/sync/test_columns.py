@@ -152,7 +152,7 @@ def _read(name: str, data: bytes) -> tuple[list, list]:
 @pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(file=export_files(), batch=st.sampled_from([1, 2, 3, 4096]))
-def test_reading_by_column_gives_what_the_models_give(file, batch):
+def test_reading_by_column_gives_what_the_models_give(file, batch) -> None:
     name, data = file
     with mock.patch.object(reader, "BATCH", batch):
         by_column = _read(name, data)
@@ -164,11 +164,11 @@ def test_reading_by_column_gives_what_the_models_give(file, batch):
 class _RefusingModel:
     class __pydantic_validator__:
         @staticmethod
-        def validate_python(*_args, **_kwargs):
+        def validate_python(*_args, **_kwargs) -> None:
             raise AssertionError("a good row went to the per-row model")
 
 
-def test_a_file_of_good_rows_is_read_by_column_alone():
+def test_a_file_of_good_rows_is_read_by_column_alone() -> None:
     """The point of it: good rows never reach the per-row model."""
     data = (
         "sag_id;borger_id;afdeling;paragraf;henvendelse;behandlingsstart;frit_valg;afsluttet;afslutningsstatus\r\n"
@@ -189,7 +189,7 @@ def test_a_file_of_good_rows_is_read_by_column_alone():
         ("S1;B1;stabilisering;SEL101;2025-01-10;;;udeblevet", "afslutningsstatus"),  # status, not closed
     ],
 )
-def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells, column):
+def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells, column) -> None:
     data = f"sag_id;borger_id;afdeling;paragraf;henvendelse;behandlingsstart;afsluttet;afslutningsstatus\r\n{cells}\r\n"
     parsed = read_export(data.encode(), "sager.csv", SITE, today=TODAY)
     assert [(e.line, e.column) for e in parsed.errors] == [(2, column)]
@@ -197,7 +197,7 @@ def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells, column):
 
 
 @pytest.mark.parametrize("batch", [1, 2, 4096])
-def test_errors_stay_in_line_order_across_batches(batch):
+def test_errors_stay_in_line_order_across_batches(batch) -> None:
     """A row of the wrong width is reported as it is read, the checked rows' errors a batch at a
     time: the waiting batch is checked first, so the report still reads top to bottom."""
     data = (

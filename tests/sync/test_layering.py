@@ -8,7 +8,7 @@ import sys
 FORBIDDEN = ("skranke.store", "skranke.clock", "skranke.services", "skranke.ui", "sqlalchemy", "textual")
 
 
-def test_sync_imports_no_store_ui_or_clock():
+def test_sync_imports_no_store_ui_or_clock() -> None:
     code = (
         "import sys\n"
         "import skranke.sync, skranke.sync.reader, skranke.sync.rows, skranke.sync.outbox\n"

@@ -35,7 +35,7 @@ def _read(path: Path) -> list[list[str]]:
         return list(csv.reader(handle, delimiter=";"))
 
 
-def test_writes_semicolon_utf8_csv_with_header(tmp_path):
+def test_writes_semicolon_utf8_csv_with_header(tmp_path: Path) -> None:
     path = write_outbox_file(tmp_path, _events(1, 3), 1, 3)
     assert path == tmp_path / "haendelser_000000001-000000003.csv"
     rows = _read(path)
@@ -49,12 +49,12 @@ def test_writes_semicolon_utf8_csv_with_header(tmp_path):
     assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_no_temporary_file_is_left(tmp_path):
+def test_no_temporary_file_is_left(tmp_path: Path) -> None:
     write_outbox_file(tmp_path, _events(1, 2), 1, 2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["haendelser_000000001-000000002.csv"]
 
 
-def test_rerun_is_idempotent(tmp_path):
+def test_rerun_is_idempotent(tmp_path: Path) -> None:
     first = write_outbox_file(tmp_path, _events(1, 2), 1, 2)
     content, stat = first.read_bytes(), first.stat()
     again = write_outbox_file(tmp_path, _events(1, 2), 1, 2)
@@ -64,7 +64,7 @@ def test_rerun_is_idempotent(tmp_path):
     assert len(list(tmp_path.iterdir())) == 1
 
 
-def test_existing_ranges_for_crash_recovery(tmp_path):
+def test_existing_ranges_for_crash_recovery(tmp_path: Path) -> None:
     assert existing_outbox_ranges(tmp_path / "missing") == []
     write_outbox_file(tmp_path, _events(11, 12), 11, 12)
     write_outbox_file(tmp_path, _events(1, 10), 1, 10)
@@ -75,7 +75,7 @@ def test_existing_ranges_for_crash_recovery(tmp_path):
     assert isinstance(ranges[0], OutboxFile) and ranges[0].path.name == "haendelser_000000001-000000010.csv"
 
 
-def test_overlapping_range_is_refused(tmp_path):
+def test_overlapping_range_is_refused(tmp_path: Path) -> None:
     write_outbox_file(tmp_path, _events(1, 10), 1, 10)
     message = "haendelser_000000001-000000010.csv indeholder allerede hændelserne 1-10, som overlapper 5-12"
     with pytest.raises(OutboxConflict, match=message):
@@ -83,14 +83,14 @@ def test_overlapping_range_is_refused(tmp_path):
     write_outbox_file(tmp_path, _events(11, 12), 11, 12)  # the next range is fine
 
 
-def test_wide_ids(tmp_path):
+def test_wide_ids(tmp_path: Path) -> None:
     path = write_outbox_file(tmp_path, _events(1_234_567_890, 1_234_567_891), 1_234_567_890, 1_234_567_891)
     assert path.name == "haendelser_1234567890-1234567891.csv"
     assert existing_outbox_ranges(tmp_path)[0][:2] == (1_234_567_890, 1_234_567_891)
 
 
-def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    def crash(source, target):
+def test_failure_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(source, target) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(outbox_module.os, "replace", crash)
@@ -99,7 +99,7 @@ def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_data_is_fsynced_before_the_rename(tmp_path, monkeypatch):
+def test_data_is_fsynced_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
     monkeypatch.setattr(outbox_module.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
@@ -119,12 +119,12 @@ def test_data_is_fsynced_before_the_rename(tmp_path, monkeypatch):
         (_events(1, 3), 1, 2, "outside the range"),
     ],
 )
-def test_bad_calls(tmp_path, events, first, last, message):
+def test_bad_calls(tmp_path: Path, events, first, last, message) -> None:
     with pytest.raises(ValueError, match=message):
         write_outbox_file(tmp_path, events, first, last)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_creates_the_directory(tmp_path):
+def test_creates_the_directory(tmp_path: Path) -> None:
     path = write_outbox_file(tmp_path / "udbakke" / "2025", [{"event_id": 1, "day": date(2025, 1, 2)}], 1, 1)
     assert _read(path) == [["event_id", "day"], ["1", "2025-01-02"]]

@@ -32,7 +32,7 @@ from .conftest import TODAY
 CPH = ZoneInfo("Europe/Copenhagen")
 
 
-def test_models_map_one_to_one_to_the_store_columns():
+def test_models_map_one_to_one_to_the_store_columns() -> None:
     # The field names are the store's column names (imported_at is set by the service).
     expected = {
         "borgere": ["id", "cpr", "first_name", "last_name", "alias", "phone"],
@@ -50,7 +50,7 @@ def test_models_map_one_to_one_to_the_store_columns():
         assert kind == MODELS[kind].KIND
 
 
-def test_typed_values_pass_through(site):
+def test_typed_values_pass_through(site) -> None:
     row = PrescriptionRow.model_validate(
         {"id": "O1", "citizen_id": "B1", "preparation": "metadon", "dose_mg": Decimal("12.5"),
          "doses_per_day": 2, "pickup_rule": "FREQ=DAILY", "supervised": False,
@@ -61,7 +61,7 @@ def test_typed_values_pass_through(site):
 
 
 @pytest.mark.parametrize("context", ["site", "dict"])
-def test_site_can_be_the_context(site, context):
+def test_site_can_be_the_context(site, context) -> None:
     given = site if context == "site" else {"site": site, "today": TODAY}
     row = AppointmentRow.model_validate(
         {"id": "A1", "citizen_id": "B1", "department": "Medicinudlevering", "starts_at": "2025-01-01 10:00"},
@@ -71,19 +71,19 @@ def test_site_can_be_the_context(site, context):
     assert row.starts_at == datetime(2025, 1, 1, 10, tzinfo=CPH)
 
 
-def test_vocabulary_fields_need_the_site():
+def test_vocabulary_fields_need_the_site() -> None:
     with pytest.raises(TypeError, match="needs the site"):
         CaseRow.model_validate(
             {"id": "S1", "citizen_id": "B1", "department": "x", "paragraph": "SEL101", "contact_date": "2025-01-01"}
         )
 
 
-def test_citizen_needs_no_site():
+def test_citizen_needs_no_site() -> None:
     row = CitizenRow.model_validate({"id": "B1", "cpr": "0101801234"}, context={"today": TODAY})
     assert row.cpr == "0101801234"
 
 
-def test_rows_are_frozen_and_forbid_extra_fields():
+def test_rows_are_frozen_and_forbid_extra_fields() -> None:
     row = CitizenRow(id="B1")
     with pytest.raises(ValidationError):
         row.id = "B2"  # type: ignore[misc]
@@ -91,14 +91,14 @@ def test_rows_are_frozen_and_forbid_extra_fields():
         CitizenRow(id="B1", shoe_size=42)  # type: ignore[call-arg]
 
 
-def test_services_are_departments_too(site):
+def test_services_are_departments_too(site) -> None:
     ids = {d.id for d in site.all_departments()}
     assert "medicinudlevering" in ids
     context = RowContext.for_site(site)
     assert set(context.departments.values()) == ids
 
 
-def test_preparation_by_id_or_name(site):
+def test_preparation_by_id_or_name(site) -> None:
     context = RowContext.for_site(site)
     for written in ("diacetylmorfin", "Diacetylmorfin (heroin)", "DIACETYLMORFIN (HEROIN)"):
         row = PrescriptionRow.model_validate(
@@ -114,12 +114,12 @@ def test_preparation_by_id_or_name(site):
     [("SEL101", "SEL101"), ("sel101a", "SEL101a"), ("SEL § 101 a", "SEL101a"), ("SUL-142", "SUL142"),
      ("Sul 141", "SUL141"), ("SEL.101", "SEL101")],
 )  # fmt: skip
-def test_paragraph_spellings(written, expected):
+def test_paragraph_spellings(written, expected) -> None:
     assert parse_paragraph(written) == expected
 
 
 @pytest.mark.parametrize("written", ["101", "§101", "SEL 101b", "SL101", ""])
-def test_paragraph_needs_the_law(written):
+def test_paragraph_needs_the_law(written) -> None:
     with pytest.raises(PydanticCustomError, match="paragraf"):
         parse_paragraph(written)
 
@@ -129,7 +129,7 @@ def test_paragraph_needs_the_law(written):
     ["færdigbehandlet", "faerdigbehandlet", "andet tilbud", "andet_tilbud", "hospital", "anden årsag",
      "anden aarsag", "udeblevet", "eget ønske", "eget oenske", "EGET ØNSKE"],
 )  # fmt: skip
-def test_closing_status_spellings(site, written):
+def test_closing_status_spellings(site, written) -> None:
     row = CaseRow.model_validate(
         {"id": "S1", "citizen_id": "B1", "department": "stoffrihed", "paragraph": "SEL101",
          "contact_date": "2025-01-01", "closed_on": "2025-02-01", "closing_status": written},
@@ -138,7 +138,7 @@ def test_closing_status_spellings(site, written):
     assert row.closing_status in CLOSING_STATUSES
 
 
-def test_decimal_from_other_types():
+def test_decimal_from_other_types() -> None:
     assert parse_decimal(12) == Decimal(12)
     assert parse_decimal(12.5) == Decimal("12.5")
     assert parse_decimal(Decimal("1.500")) == Decimal("1.5")
@@ -148,24 +148,24 @@ def test_decimal_from_other_types():
         parse_decimal(Decimal("NaN"))
 
 
-def test_ambiguous_autumn_time_is_the_first():
+def test_ambiguous_autumn_time_is_the_first() -> None:
     # 2025-10-26 02:30 happens twice in Copenhagen; the summer-time one is taken.
     moment = parse_datetime("26.10.2025 02.30")
     assert moment.utcoffset().total_seconds() == 2 * 3600
 
 
-def test_naive_and_aware_datetimes():
+def test_naive_and_aware_datetimes() -> None:
     assert parse_datetime(datetime(2025, 1, 1, 8)) == datetime(2025, 1, 1, 8, tzinfo=CPH)
     assert parse_datetime(datetime(2025, 1, 1, 7, tzinfo=ZoneInfo("UTC"))).hour == 8
 
 
-def test_header_key_folds_spellings():
+def test_header_key_folds_spellings() -> None:
     assert header_key("Fødselsdato") == header_key(" FOEDSELS_DATO ") == "foedselsdato"
     assert header_key("\ufeffPræparat") == header_key("praeparat")
     assert header_key("Gyldig-Til") == header_key("gyldig til") == "gyldigtil"
 
 
-def test_mask_cpr():
+def test_mask_cpr() -> None:
     assert mask_cpr("010180-1234") == "010180-****"
     assert mask_cpr("0101801234") == "010180****"
     assert mask_cpr("01") == "01"
@@ -184,7 +184,7 @@ def _error_fields(error: ValidationError) -> list[str]:
     return [str(e["loc"][0]) for e in error.errors()]
 
 
-def test_heroin_is_accepted_daily_supervised_and_not_delivered(site):
+def test_heroin_is_accepted_daily_supervised_and_not_delivered(site) -> None:
     row = _heroin(site, supervised="ja", delivery="nej", last_dispensed_on="31.05.2025")
     assert (row.supervised, row.delivery, row.last_dispensed_on) == (True, False, date(2025, 5, 31))
     assert _heroin(site, pickup_rule="RRULE:freq=daily;until=20251231").pickup_rule == "FREQ=DAILY;UNTIL=20251231"
@@ -201,7 +201,7 @@ def test_heroin_is_accepted_daily_supervised_and_not_delivered(site):
         ({"pickup_rule": "FREQ=DAILY;INTERVAL=2"}, "pickup_rule", "skal være FREQ=DAILY", "must be FREQ=DAILY"),
     ],
 )  # fmt: skip
-def test_heroin_that_would_go_home_is_refused_with_the_reason(site, cells, field, danish, english):
+def test_heroin_that_would_go_home_is_refused_with_the_reason(site, cells, field, danish, english) -> None:
     with pytest.raises(ValidationError) as refused:
         _heroin(site, **cells)
     assert _error_fields(refused.value) == [field]
@@ -215,12 +215,12 @@ def test_heroin_that_would_go_home_is_refused_with_the_reason(site, cells, field
         set_language("da")
 
 
-def test_other_preparations_may_go_home_or_be_delivered(site):
+def test_other_preparations_may_go_home_or_be_delivered(site) -> None:
     row = _heroin(site, preparation="metadon", supervised="nej", delivery="ja", pickup_rule="FREQ=WEEKLY;BYDAY=WE")
     assert (row.supervised, row.delivery) == (False, True)
 
 
-def test_a_wrong_preparation_is_reported_once_not_as_heroin(site):
+def test_a_wrong_preparation_is_reported_once_not_as_heroin(site) -> None:
     with pytest.raises(ValidationError) as refused:
         _heroin(site, preparation="heroin", delivery="ja", supervised="nej")
     assert _error_fields(refused.value) == ["preparation"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from skranke.services.access import AccessError
 from skranke.services.audit import audit_events
@@ -13,7 +14,7 @@ from skranke.services.staff import sign_in
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.sign_in import InitialsDialog
 from tests.conftest import TEST_PIN
-from tests.ui.conftest import SIZES, TERMINAL, settle
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle
 from tests.ui.test_deadlines_snapshots import NOW
 from tests.ui.test_sign_in import locked_out, wait_for
 
@@ -27,8 +28,10 @@ def palette_offers_first(app, words: str) -> bool:
 
 
 @SIZES
-def test_the_quit_question_names_who_is_signed_in(snap_compare, app_at, size):
-    async def ask(pilot):
+def test_the_quit_question_names_who_is_signed_in(
+    snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]
+) -> None:
+    async def ask(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
@@ -37,8 +40,8 @@ def test_the_quit_question_names_who_is_signed_in(snap_compare, app_at, size):
 
 
 @SIZES
-def test_the_unlock_asks_for_the_initials(snap_compare, app_at, size):
-    async def ask(pilot):
+def test_the_unlock_asks_for_the_initials(snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+    async def ask(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Lås PIN")
         await wait_for(pilot, lambda: palette_offers_first(pilot.app, "Lås PIN"))
@@ -49,7 +52,7 @@ def test_the_unlock_asks_for_the_initials(snap_compare, app_at, size):
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
-async def test_quitting_while_signed_in_asks_first(app_at, key):
+async def test_quitting_while_signed_in_asks_first(app_at: AppAt, key) -> None:
     app = app_at(NOW)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -65,7 +68,7 @@ async def test_quitting_while_signed_in_asks_first(app_at, key):
         assert app.return_code == 0
 
 
-async def test_quitting_from_the_palette_asks_too(app_at):
+async def test_quitting_from_the_palette_asks_too(app_at: AppAt) -> None:
     app = app_at(NOW)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -77,7 +80,7 @@ async def test_quitting_from_the_palette_asks_too(app_at):
         await wait_for(pilot, lambda: app.return_code is not None)
 
 
-async def test_quitting_with_nobody_signed_in_is_at_once(app_at):
+async def test_quitting_with_nobody_signed_in_is_at_once(app_at: AppAt) -> None:
     app = app_at(NOW, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -86,7 +89,7 @@ async def test_quitting_with_nobody_signed_in_is_at_once(app_at):
         assert not any(isinstance(s, ConfirmDialog) for s in app.screen_stack)
 
 
-async def test_an_admin_unlocks_a_pin_from_the_palette(app_at):
+async def test_an_admin_unlocks_a_pin_from_the_palette(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=locked_out)  # MN locked out; SYG signed in as nurse and admin
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -104,7 +107,7 @@ async def test_an_admin_unlocks_a_pin_from_the_palette(app_at):
     assert [e.entity_id for e in audit_events(app.skranke, admin) if e.action == "staff_unlock"] == ["MN"]
 
 
-async def test_unlock_is_not_offered_to_who_is_not_an_admin(app_at):
+async def test_unlock_is_not_offered_to_who_is_not_an_admin(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=locked_out, roles=("nurse",))
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -120,7 +123,7 @@ async def test_unlock_is_not_offered_to_who_is_not_an_admin(app_at):
         sign_in(app.skranke, "MN", TEST_PIN)
 
 
-async def test_the_palette_saves_a_screenshot(app_at, tmp_path, monkeypatch):
+async def test_the_palette_saves_a_screenshot(app_at: AppAt, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # No ~/Downloads here (as on many clinic PCs): skranke's own folder, made when needed.
     monkeypatch.setattr("platformdirs.user_downloads_path", lambda: tmp_path / "no-downloads")
     monkeypatch.setattr("platformdirs.user_data_path", lambda name: tmp_path / "data" / name)

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from skranke.services.context import Skranke
 from skranke.services.queue import queue
 from skranke.store.models import Case, Citizen, Prescription
 from skranke.ui.screens.check_in import CheckInDialog, PlaceChooser, ReasonDialog
@@ -15,7 +17,7 @@ from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, settle
 from tests.ui.test_deadlines_snapshots import demo
 from tests.ui.test_sign_in import type_sign_in, wait_for
 
@@ -25,7 +27,7 @@ SMALL = (80, 24)
 SIZES = pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
 
 
-def desk_citizens(skranke) -> None:
+def desk_citizens(skranke: Skranke) -> None:
     """Two Sørens (one with methadone due today), an Åse with an open case, an anonymous alias."""
     with skranke.database.transaction() as session:
         session.add_all(
@@ -61,7 +63,7 @@ def desk_citizens(skranke) -> None:
         )  # fmt: skip
 
 
-def demo_and_desk(skranke) -> None:
+def demo_and_desk(skranke: Skranke) -> None:
     demo(skranke)
     desk_citizens(skranke)
 
@@ -71,13 +73,13 @@ def screen(app) -> CitizensScreen:
     return app.screen
 
 
-async def open_citizens(pilot) -> None:
+async def open_citizens(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("b")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CitizensScreen))
 
 
-async def search_for(pilot, typed: str) -> None:
+async def search_for(pilot: Pilot[None], typed: str) -> None:
     """Type as a receptionist does, then wait (no fixed delay) until the answer for it is shown."""
     await pilot.press(*typed)
     citizens = screen(pilot.app)
@@ -90,7 +92,7 @@ async def search_for(pilot, typed: str) -> None:
     raise AssertionError(f"no answer for {typed!r}")
 
 
-async def wait_for_status(pilot) -> str:
+async def wait_for_status(pilot: Pilot[None]) -> str:
     status = screen(pilot.app).query_one("#citizens-status", Static)
     await wait_for(pilot, lambda: status.display)
     return str(status.render())
@@ -101,7 +103,7 @@ def hit_ids(app) -> list[str]:
     return [str(row.value) for row in table.rows] if table.display else []
 
 
-async def confirm_check_in(pilot, key: str = "c") -> str:
+async def confirm_check_in(pilot: Pilot[None], key: str = "c") -> str:
     """`c` asks first: the dialog names the citizen and the place; Enter checks in. Its words."""
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CheckInDialog))
@@ -115,7 +117,7 @@ def found_line(app) -> str:
     return str(screen(app).query_one("#citizens-found", Static).render())
 
 
-async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at):
+async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=demo_and_desk, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -154,8 +156,8 @@ async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at):
         assert [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"]
 
 
-async def test_b_asks_for_a_sign_in_first(app_at):
-    def with_reception(skranke) -> None:
+async def test_b_asks_for_a_sign_in_first(app_at: AppAt) -> None:
+    def with_reception(skranke: Skranke) -> None:
         desk_citizens(skranke)
         signed_in(skranke, "reception", initials="KJ", name="Karen Jensen")
 
@@ -178,7 +180,7 @@ async def test_b_asks_for_a_sign_in_first(app_at):
         assert hit_ids(app) == [] and screen(app).query_one("#citizen-query", Input).value == ""
 
 
-async def test_enter_opens_the_card_even_before_the_search_has_answered(app_at):
+async def test_enter_opens_the_card_even_before_the_search_has_answered(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -187,7 +189,7 @@ async def test_enter_opens_the_card_even_before_the_search_has_answered(app_at):
         assert app.screen.citizen_id == "B9003"
 
 
-async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at):
+async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -202,7 +204,7 @@ async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at):
         assert "Åse Berg er tjekket ind på Stoffrihed kl. 09.30." in [n.message for n in app._notifications]
 
 
-async def test_choose_the_place_when_nothing_is_due(app_at):
+async def test_choose_the_place_when_nothing_is_due(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -218,7 +220,7 @@ async def test_choose_the_place_when_nothing_is_due(app_at):
         assert await wait_for_status(pilot) == "Søren Kjær er tjekket ind på Stabilisering kl. 09.30."
 
 
-async def test_too_short_and_nothing_found(app_at):
+async def test_too_short_and_nothing_found(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -232,7 +234,7 @@ async def test_too_short_and_nothing_found(app_at):
         assert hit_ids(app) == [] and found_line(app) == "Ingen borgere fundet for 'xyz'"
 
 
-async def test_esc_leaves_the_search_field_so_the_screen_keys_work_again(app_at):
+async def test_esc_leaves_the_search_field_so_the_screen_keys_work_again(app_at: AppAt) -> None:
     # In the field a letter is text: 'f' must not be lost there when nothing was found.
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
@@ -252,7 +254,7 @@ async def test_esc_leaves_the_search_field_so_the_screen_keys_work_again(app_at)
         assert app.focused is not None and app.focused.id == "citizen-query"  # Esc again: back in the field
 
 
-async def test_a_role_that_may_not_search_is_told_so(app_at):
+async def test_a_role_that_may_not_search_is_told_so(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("admin",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -260,7 +262,7 @@ async def test_a_role_that_may_not_search_is_told_so(app_at):
         assert hit_ids(app) == [] and "må ikke" in found_line(app)
 
 
-async def test_letters_typed_on_the_hits_go_to_the_search_not_to_another_screen(app_at):
+async def test_letters_typed_on_the_hits_go_to_the_search_not_to_another_screen(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -273,7 +275,7 @@ async def test_letters_typed_on_the_hits_go_to_the_search_not_to_another_screen(
         assert app.focused is search and search.value == "soeren nbmfdo"
 
 
-async def test_esc_in_the_check_in_dialog_records_nothing(app_at):
+async def test_esc_in_the_check_in_dialog_records_nothing(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -287,7 +289,7 @@ async def test_esc_in_the_check_in_dialog_records_nothing(app_at):
         assert [e for e in audit(app) if e.action == "check_in"] == []
 
 
-async def test_undo_from_the_card_asks_the_reason_and_the_citizen_may_come_again(app_at):
+async def test_undo_from_the_card_asks_the_reason_and_the_citizen_may_come_again(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -314,7 +316,7 @@ async def test_undo_from_the_card_asks_the_reason_and_the_citizen_may_come_again
         await wait_for(pilot, lambda: [w.person.citizen_id for w in queue(app.skranke).waiting] == ["B9001"])
 
 
-async def test_a_search_is_logged_once_when_the_typing_settles(app_at):
+async def test_a_search_is_logged_once_when_the_typing_settles(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -324,7 +326,7 @@ async def test_a_search_is_logged_once_when_the_typing_settles(app_at):
         assert sorted(searches[0].detail["citizen_ids"]) == ["B9001", "B9002", "B9004", "B9005"]
 
 
-async def test_reception_sees_who_waits_at_the_window(app_at):
+async def test_reception_sees_who_waits_at_the_window(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
     async with app.run_test(size=TERMINAL) as pilot:
         await open_citizens(pilot)
@@ -356,25 +358,25 @@ def audit(app):
 # --- what the receptionist sees ---------------------------------------------------------------
 
 
-async def searched(pilot, typed: str) -> None:
+async def searched(pilot: Pilot[None], typed: str) -> None:
     await open_citizens(pilot)
     await search_for(pilot, typed)
 
 
-async def highlight(pilot, citizen_id: str) -> None:
+async def highlight(pilot: Pilot[None], citizen_id: str) -> None:
     """Down into the results, then down to the citizen's row."""
     await pilot.press("down", *["down"] * hit_ids(pilot.app).index(citizen_id))
 
 
 class TestCitizensScreen:
     @SIZES
-    def test_empty_search(self, snap_compare, app_at, size):
+    def test_empty_search(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
         assert snap_compare(app, terminal_size=size, run_before=open_citizens)
 
     @SIZES
-    def test_results(self, snap_compare, app_at, size):
-        async def results(pilot):
+    def test_results(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def results(pilot: Pilot[None]) -> None:
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
 
@@ -382,16 +384,16 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=results)
 
     @SIZES
-    def test_no_hits(self, snap_compare, app_at, size):
-        async def nothing(pilot):
+    def test_no_hits(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def nothing(pilot: Pilot[None]) -> None:
             await searched(pilot, "xyz")
 
         app = app_at(NOW, prepare=desk_citizens, roles=("reception",))
         assert snap_compare(app, terminal_size=size, run_before=nothing)
 
     @SIZES
-    def test_check_in_dialog(self, snap_compare, app_at, size):
-        async def dialog(pilot):
+    def test_check_in_dialog(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def dialog(pilot: Pilot[None]) -> None:
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
             await pilot.press("c")
@@ -401,8 +403,8 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=dialog)
 
     @SIZES
-    def test_undo_dialog(self, snap_compare, app_at, size):
-        async def dialog(pilot):
+    def test_undo_dialog(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def dialog(pilot: Pilot[None]) -> None:
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
             await confirm_check_in(pilot)
@@ -417,8 +419,8 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=dialog)
 
     @SIZES
-    def test_place_chooser(self, snap_compare, app_at, size):
-        async def chooser(pilot):
+    def test_place_chooser(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def chooser(pilot: Pilot[None]) -> None:
             await searched(pilot, "B9002")
             await pilot.press("down", "C")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, PlaceChooser))
@@ -427,8 +429,8 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=chooser)
 
     @SIZES
-    def test_after_a_check_in(self, snap_compare, app_at, size):
-        async def checked_in(pilot):
+    def test_after_a_check_in(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def checked_in(pilot: Pilot[None]) -> None:
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
             await confirm_check_in(pilot)
@@ -440,8 +442,8 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=checked_in)
 
     @SIZES
-    def test_refused(self, snap_compare, app_at, size):
-        async def refused(pilot):
+    def test_refused(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def refused(pilot: Pilot[None]) -> None:
             await searched(pilot, "soeren")
             await highlight(pilot, "B9001")
             await confirm_check_in(pilot)
@@ -455,7 +457,7 @@ class TestCitizensScreen:
         assert snap_compare(app, terminal_size=size, run_before=refused)
 
 
-async def test_an_unreachable_database_is_said_not_shown_as_nobody_found():
+async def test_an_unreachable_database_is_said_not_shown_as_nobody_found() -> None:
     from skranke.ui.widgets.database import DatabaseBanner, NotFetched
     from tests.ui.test_database_faults import UNREACHABLE, app_on, until
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from skranke.store.models import AuditEvent, Complaint
@@ -20,7 +21,7 @@ from skranke.ui.screens.complaint import AnswerDialog, ComplaintDialog
 from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import SIZES, settle
+from tests.ui.conftest import SIZES, AppAt, SnapCompare, settle
 from tests.ui.test_queue_screen import NOW, busy
 from tests.ui.test_sign_in import wait_for
 
@@ -39,7 +40,7 @@ def _words(screen) -> str:
     return " ".join(str(widget.render()) for widget in screen.query(Static))
 
 
-async def _card_of_daniel_laursen(app, pilot) -> CitizenScreen:
+async def _card_of_daniel_laursen(app, pilot: Pilot[None]) -> CitizenScreen:
     """From I dag: Borger, KJ's sign-in, "laursen", the first hit's card."""
     await settle(pilot)
     assert isinstance(app.screen, TodayScreen)
@@ -56,7 +57,7 @@ async def _card_of_daniel_laursen(app, pilot) -> CitizenScreen:
 
 
 @SIZES
-async def test_a_complaint_registered_on_the_card_and_answered_on_frister(app_at, size):
+async def test_a_complaint_registered_on_the_card_and_answered_on_frister(app_at: AppAt, size: tuple[int, int]) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=size) as pilot:
         card = await _card_of_daniel_laursen(app, pilot)
@@ -128,8 +129,8 @@ async def test_a_complaint_registered_on_the_card_and_answered_on_frister(app_at
 
 class TestComplaintDialog:
     @SIZES
-    def test_asked(self, snap_compare, app_at, size):
-        async def asked(pilot):
+    def test_asked(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def asked(pilot: Pilot[None]) -> None:
             await _card_of_daniel_laursen(pilot.app, pilot)
             await pilot.press("k")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, ComplaintDialog))
@@ -137,8 +138,8 @@ class TestComplaintDialog:
         assert snap_compare(app_at(NOW, prepare=busy, roles=None), terminal_size=size, run_before=asked)
 
     @SIZES
-    def test_a_day_that_is_no_date(self, snap_compare, app_at, size):
-        async def refused(pilot):
+    def test_a_day_that_is_no_date(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def refused(pilot: Pilot[None]) -> None:
             await _card_of_daniel_laursen(pilot.app, pilot)
             await pilot.press("k")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, ComplaintDialog))

@@ -7,15 +7,18 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from textual.binding import Binding
+from textual.pilot import Pilot
 
 from skranke import i18n
 from skranke.i18n import LOCALE_DIR
+from skranke.services.context import Skranke
 from skranke.ui.textual_words import TEXTUAL_CLASSES, translate
-from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, settle
+from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt, settle
 from tests.ui.test_deadlines_snapshots import demo, open_deadlines
 from tests.ui.test_sync_snapshots import rejected_sync
 
@@ -85,7 +88,7 @@ def english_in(text: str) -> list[str]:
     return sorted({w for w in words if re.search(rf"(?<![\w/]){re.escape(w)}(?![\w/])", text)})
 
 
-async def _wait(pilot, done=lambda: True) -> None:
+async def _wait(pilot: Pilot[None], done=lambda: True) -> None:
     for _ in range(100):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -93,7 +96,7 @@ async def _wait(pilot, done=lambda: True) -> None:
             return
 
 
-async def _everything_the_user_reads(app, pilot) -> dict[str, str]:
+async def _everything_the_user_reads(app, pilot: Pilot[None]) -> dict[str, str]:
     """Each screen and state, as text: the screens, the footer, help, palette, modals."""
     from skranke.ui.screens.citizen import CitizenScreen
     from skranke.ui.screens.error import ErrorScreen
@@ -155,8 +158,8 @@ async def _everything_the_user_reads(app, pilot) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("size", [TERMINAL, NARROW_TERMINAL], ids=["120x36", "80x24"])
-async def test_nothing_the_user_reads_is_english(app_at, tmp_path, size):
-    def prepare(skranke):
+async def test_nothing_the_user_reads_is_english(app_at: AppAt, tmp_path: Path, size: tuple[int, int]) -> None:
+    def prepare(skranke: Skranke) -> None:
         demo(skranke)
         rejected_sync(skranke)
 
@@ -168,7 +171,7 @@ async def test_nothing_the_user_reads_is_english(app_at, tmp_path, size):
     assert {where: english_in(text) for where, text in seen.items() if english_in(text)} == {}
 
 
-async def test_the_same_collection_finds_english_when_the_words_are_english(app_at, tmp_path):
+async def test_the_same_collection_finds_english_when_the_words_are_english(app_at: AppAt, tmp_path: Path) -> None:
     # Proof that the test above can fail: Textual's words and ours at --language en.
     app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     i18n.set_language("en")
@@ -182,14 +185,14 @@ async def test_the_same_collection_finds_english_when_the_words_are_english(app_
     assert {"Search for commands", "Keys", "Quit", "Screenshot", "Theme"} <= found
 
 
-def test_the_footer_shows_the_command_palette_once(app_at):
+def test_the_footer_shows_the_command_palette_once(app_at: AppAt) -> None:
     app = app_at(NOW)
     shown = [b for b in app._bindings.key_to_bindings.get("ctrl+p", []) if isinstance(b, Binding) and b.show]
     assert shown == []  # the footer's right edge shows it (Footer.show_command_palette)
 
 
 @pytest.mark.parametrize("widget", TEXTUAL_CLASSES, ids=lambda c: c.__name__)
-def test_textual_bindings_have_danish_words(widget):
+def test_textual_bindings_have_danish_words(widget) -> None:
     bindings = widget._merged_bindings.key_to_bindings.values() if widget._merged_bindings else []
     texts = {t for group in bindings for b in group for t in (b.description, b.tooltip) if t and not b.system}
     untranslated = sorted(t for t in texts if translate(t) == t and t not in ("palette",))

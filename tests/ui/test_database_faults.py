@@ -3,14 +3,17 @@ list, retried, and recovered from without a restart."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
 from skranke.services.access import Actor
 from skranke.services.errors import Reason
 from skranke.ui.app import SkrankeApp
 from skranke.ui.widgets.database import DatabaseBanner, NotFetched
-from tests.conftest import make_skranke
-from tests.ui.conftest import TERMINAL, finished_workers, settle
+from tests.conftest import PostgresDatabase, make_skranke
+from tests.ui.conftest import TERMINAL, SnapCompare, finished_workers, settle
 
 NOW = "2026-04-09T09:00"
 # Nothing listens there: the connection is refused at once, the same on every machine.
@@ -25,7 +28,7 @@ def app_on(db_url: str, **settings) -> SkrankeApp:
     return app
 
 
-async def until(pilot, condition) -> None:
+async def until(pilot: Pilot[None], condition) -> None:
     for _ in range(200):
         await pilot.pause()
         await finished_workers(pilot)
@@ -45,13 +48,13 @@ def counts(app) -> tuple[str, str]:
     )
 
 
-async def open_deadlines_unavailable(pilot) -> None:
+async def open_deadlines_unavailable(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("f")
     await until(pilot, lambda: pilot.app.screen.has_class("-database-unavailable"))
 
 
-async def test_an_unreachable_database_is_named_and_no_list_looks_empty():
+async def test_an_unreachable_database_is_named_and_no_list_looks_empty() -> None:
     app = app_on(UNREACHABLE)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -82,7 +85,7 @@ async def test_an_unreachable_database_is_named_and_no_list_looks_empty():
         assert not app.screen.query_one("#sync-runs", DataTable).display
 
 
-async def test_the_app_recovers_when_the_database_comes_back(tmp_path):
+async def test_the_app_recovers_when_the_database_comes_back(tmp_path: Path) -> None:
     folder = tmp_path / "share"  # a network share not mounted yet
     app = app_on(f"sqlite:///{folder / 'skranke.db'}")
     async with app.run_test(size=TERMINAL) as pilot:
@@ -100,7 +103,9 @@ async def test_the_app_recovers_when_the_database_comes_back(tmp_path):
         assert counts(app)[1] == "Frister: 0 tæt på, 0 overskredne"
 
 
-async def test_a_server_cut_off_during_the_day_is_shown_and_recovered_from(pg_database, tmp_path):
+async def test_a_server_cut_off_during_the_day_is_shown_and_recovered_from(
+    pg_database: PostgresDatabase, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     app = app_on(pg_database.url, inbox=inbox, outbox=tmp_path / "outbox")
     async with app.run_test(size=TERMINAL) as pilot:
@@ -133,7 +138,7 @@ async def test_a_server_cut_off_during_the_day_is_shown_and_recovered_from(pg_da
             assert session.execute(text("SELECT count(*) FROM citizens")).scalar_one() == 0
 
 
-async def test_the_citizen_card_says_it_could_not_be_fetched_and_reloads(tmp_path):
+async def test_the_citizen_card_says_it_could_not_be_fetched_and_reloads(tmp_path: Path) -> None:
     from skranke.services.errors import DatabaseUnavailable
     from skranke.store.models import Citizen
     from skranke.ui.screens.citizen import CitizenScreen
@@ -161,14 +166,14 @@ async def test_the_citizen_card_says_it_could_not_be_fetched_and_reloads(tmp_pat
 
 
 class TestUnreachableSnapshots:
-    def test_today(self, snap_compare):
+    def test_today(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(app_on(UNREACHABLE), terminal_size=TERMINAL, run_before=settle)
 
-    def test_today_narrow(self, snap_compare):
+    def test_today_narrow(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(app_on(UNREACHABLE), terminal_size=NARROW, run_before=settle)
 
-    def test_deadlines(self, snap_compare):
+    def test_deadlines(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(app_on(UNREACHABLE), terminal_size=TERMINAL, run_before=open_deadlines_unavailable)
 
-    def test_deadlines_narrow(self, snap_compare):
+    def test_deadlines_narrow(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(app_on(UNREACHABLE), terminal_size=NARROW, run_before=open_deadlines_unavailable)

@@ -11,12 +11,12 @@ from textual.widgets import DataTable, TabbedContent
 
 from skranke.i18n import near_date, weekday_date
 from skranke.ui.screens.deadlines import DeadlinesScreen
-from tests.ui.conftest import NARROW_TERMINAL, TERMINAL
+from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt
 from tests.ui.test_deadlines_snapshots import NOW, demo, open_deadlines
 from tests.ui.test_sign_in import wait_for
 
 
-def test_a_date_in_another_year_carries_the_year():
+def test_a_date_in_another_year_carries_the_year() -> None:
     today = date(2026, 4, 9)
     assert near_date(date(2026, 7, 22), today) == "22.07."
     assert near_date(date(2023, 7, 22), today) == "22.07.2023"
@@ -24,7 +24,7 @@ def test_a_date_in_another_year_carries_the_year():
     assert weekday_date(date(2027, 1, 4), today) == "mandag den 4. januar 2027"
 
 
-async def test_the_tabs_by_keys_named_in_the_footer(app_at):
+async def test_the_tabs_by_keys_named_in_the_footer(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=demo)
     async with app.run_test(size=TERMINAL) as pilot:
         await open_deadlines(pilot)
@@ -46,7 +46,7 @@ async def test_the_tabs_by_keys_named_in_the_footer(app_at):
 
 
 @pytest.mark.parametrize("size", [TERMINAL, NARROW_TERMINAL], ids=["120x36", "80x24"])
-async def test_notes_that_do_not_fit_end_in_an_ellipsis(app_at, size):
+async def test_notes_that_do_not_fit_end_in_an_ellipsis(app_at: AppAt, size: tuple[int, int]) -> None:
     app = app_at(NOW, prepare=demo)
     async with app.run_test(size=size) as pilot:
         await open_deadlines(pilot)
@@ -57,7 +57,7 @@ async def test_notes_that_do_not_fit_end_in_an_ellipsis(app_at, size):
         assert widths <= table.size.width  # every column on screen: nothing cut without a sign
 
 
-def test_i_dag_counts_use_plural_forms():
+def test_i_dag_counts_use_plural_forms() -> None:
     from skranke.i18n import ngettext
     from skranke.ui.widgets.counts import _overdue
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from skranke.demo.scenario import write_demo_exports
+from skranke.services.context import Skranke
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
-from tests.ui.conftest import SIZES, TERMINAL, painted, settle, wait_for
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, painted, settle, wait_for
 
 NOW = "2026-04-09T09:00"
 
 
-async def open_deadlines(pilot) -> None:
+async def open_deadlines(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("f")
     for _ in range(100):
@@ -26,12 +29,12 @@ async def open_deadlines(pilot) -> None:
     await pilot.pause()
 
 
-def demo(skranke) -> None:
+def demo(skranke: Skranke) -> None:
     write_demo_exports(skranke.inbox, skranke.clock.now().date(), skranke.site)
     run_sync(skranke)
 
 
-def all_overdue(skranke) -> None:
+def all_overdue(skranke: Skranke) -> None:
     today = skranke.clock.now().date()
     departments = ["unge-og-rusmidler", "stabilisering", "stoffrihed"]
     with skranke.database.transaction() as session:
@@ -54,24 +57,26 @@ def all_overdue(skranke) -> None:
 
 class TestDeadlinesScreen:
     @SIZES
-    def test_nothing_due(self, snap_compare, size, app_at, tmp_path):
+    def test_nothing_due(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path) -> None:
         app = app_at(NOW, inbox=tmp_path / "inbox")
         assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
     @SIZES
-    def test_a_mixed_day(self, snap_compare, size, app_at, tmp_path):
+    def test_a_mixed_day(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path) -> None:
         app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
         assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
     @SIZES
-    def test_everything_overdue(self, snap_compare, size, app_at):
+    def test_everything_overdue(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         app = app_at(NOW, prepare=all_overdue)
         assert snap_compare(app, terminal_size=size, run_before=open_deadlines)
 
     @SIZES
     @pytest.mark.parametrize("tab", ["tab-exempt", "tab-follow-ups", "tab-plan-reviews", "tab-medical"])
-    def test_each_tab(self, snap_compare, size, app_at, tmp_path, tab):
-        async def open_tab(pilot):
+    def test_each_tab(
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path, tab
+    ) -> None:
+        async def open_tab(pilot: Pilot[None]) -> None:
             await open_deadlines(pilot)
             pilot.app.screen.query_one("#deadlines-tabs").active = tab
             # The tab's names are read (a worker) when its activation message arrives: wait for
@@ -84,8 +89,10 @@ class TestDeadlinesScreen:
         assert snap_compare(app, terminal_size=size, run_before=open_tab)
 
     @SIZES
-    def test_citizen_card(self, snap_compare, size, app_at, tmp_path):
-        async def card(pilot):
+    def test_citizen_card(
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path
+    ) -> None:
+        async def card(pilot: Pilot[None]) -> None:
             await open_deadlines(pilot)
             await pilot.press("down", "enter")
             for _ in range(50):
@@ -98,14 +105,14 @@ class TestDeadlinesScreen:
         assert snap_compare(app, terminal_size=size, run_before=card)
 
 
-async def press_and_load(pilot, key: str) -> None:
+async def press_and_load(pilot: Pilot[None], key: str) -> None:
     """A department key reads the view again (the names of other citizens): wait for it."""
     await pilot.press(key)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-async def test_the_department_filter_cycles_and_keeps_only_that_department(app_at, tmp_path):
+async def test_the_department_filter_cycles_and_keeps_only_that_department(app_at: AppAt, tmp_path: Path) -> None:
     from textual.widgets import DataTable
 
     app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
@@ -122,7 +129,9 @@ async def test_the_department_filter_cycles_and_keeps_only_that_department(app_a
         assert table.row_count == everyone  # back to all
 
 
-async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(app_at, tmp_path, monkeypatch):
+async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(
+    app_at: AppAt, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlalchemy import select
     from textual.widgets import DataTable, TabbedContent
 
@@ -160,7 +169,7 @@ async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(
         assert not opened >= {r.citizen_id for r in overview.plan_reviews[:3]}  # a tab never opened
 
 
-async def test_i_dag_shows_the_deadline_counts(app_at, tmp_path):
+async def test_i_dag_shows_the_deadline_counts(app_at: AppAt, tmp_path: Path) -> None:
     from textual.widgets import Static
 
     app = app_at(NOW, prepare=all_overdue)
@@ -175,7 +184,7 @@ ANDEN_PAASKEDAG = "2026-04-06T09:30"
 SMALL = (80, 24)
 
 
-def easter_requests(skranke) -> None:
+def easter_requests(skranke: Skranke) -> None:
     """On Anden påskedag 2026: a request due today at Stabilisering (last open day Wednesday
     1 April: overdue), a heroin-clinic request marked frit valg (no free choice for heroin), an
     ordinary one in time and one with free choice."""
@@ -202,7 +211,7 @@ def easter_requests(skranke) -> None:
             )
 
 
-async def open_first_citizen(pilot) -> None:
+async def open_first_citizen(pilot: Pilot[None]) -> None:
     await open_deadlines(pilot)
     await pilot.press("enter")
     for _ in range(50):
@@ -213,24 +222,24 @@ async def open_first_citizen(pilot) -> None:
 
 
 class TestLastOpenDay:
-    def test_frister_says_the_last_open_day_has_passed(self, snap_compare, app_at):
+    def test_frister_says_the_last_open_day_has_passed(self, snap_compare: SnapCompare, app_at: AppAt) -> None:
         app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
         assert snap_compare(app, terminal_size=TERMINAL, run_before=open_deadlines)
 
-    def test_frister_says_the_last_open_day_has_passed_at_80x24(self, snap_compare, app_at):
+    def test_frister_says_the_last_open_day_has_passed_at_80x24(self, snap_compare: SnapCompare, app_at: AppAt) -> None:
         app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
         assert snap_compare(app, terminal_size=SMALL, run_before=open_deadlines)
 
-    def test_citizen_card_says_why(self, snap_compare, app_at):
+    def test_citizen_card_says_why(self, snap_compare: SnapCompare, app_at: AppAt) -> None:
         app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
         assert snap_compare(app, terminal_size=TERMINAL, run_before=open_first_citizen)
 
-    def test_citizen_card_says_why_at_80x24(self, snap_compare, app_at):
+    def test_citizen_card_says_why_at_80x24(self, snap_compare: SnapCompare, app_at: AppAt) -> None:
         app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)
         assert snap_compare(app, terminal_size=SMALL, run_before=open_first_citizen)
 
 
-async def test_frister_explains_the_highlighted_request_with_its_sources(app_at):
+async def test_frister_explains_the_highlighted_request_with_its_sources(app_at: AppAt) -> None:
     from textual.widgets import Static
 
     app = app_at(ANDEN_PAASKEDAG, prepare=easter_requests)

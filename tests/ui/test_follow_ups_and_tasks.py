@@ -4,11 +4,14 @@ and Opgaver with nothing open."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
 from skranke.services.audit import audit_events
+from skranke.services.context import Skranke
 from skranke.services.errors import DatabaseUnavailable, Reason
 from skranke.services.intake import read_answers, register_intake
 from skranke.services.staff import sign_in
@@ -19,7 +22,7 @@ from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.tasks import OutcomeDialog, TasksScreen
 from skranke.ui.widgets.database import NotFetched
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import SIZES, TERMINAL, settle
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle
 from tests.ui.test_database_faults import UNREACHABLE, app_on
 from tests.ui.test_deadlines_snapshots import demo, open_deadlines
 from tests.ui.test_intake_snapshots import ANSWERS
@@ -36,12 +39,12 @@ def task_count(app) -> str:
     return text_of(app.screen.query_one("#count-tasks", Static))
 
 
-def demo_with_reception(skranke) -> None:
+def demo_with_reception(skranke: Skranke) -> None:
     demo(skranke)
     signed_in(skranke, "reception", initials="KJ", name="Karen Jensen")
 
 
-async def follow_up_tab(pilot) -> None:
+async def follow_up_tab(pilot: Pilot[None]) -> None:
     """From the requests table to the follow-up tab and its table, by keyboard."""
     await pilot.press("shift+tab", "right", "right", "tab")
     await pilot.pause()
@@ -53,7 +56,7 @@ def follow_up_keys(app) -> list[str]:
     return [str(key.value) for key in table.rows]
 
 
-async def test_kj_records_a_follow_up_on_frister_and_it_leaves_the_list(app_at, tmp_path):
+async def test_kj_records_a_follow_up_on_frister_and_it_leaves_the_list(app_at: AppAt, tmp_path: Path) -> None:
     app = app_at(NOW, prepare=demo_with_reception, roles=None, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -100,7 +103,7 @@ async def test_kj_records_a_follow_up_on_frister_and_it_leaves_the_list(app_at, 
     ]
 
 
-async def test_a_role_that_may_not_is_told_so_and_nothing_is_recorded(app_at, tmp_path):
+async def test_a_role_that_may_not_is_told_so_and_nothing_is_recorded(app_at: AppAt, tmp_path: Path) -> None:
     # An administrator sees Frister but does not call citizens (services.access.PERMISSIONS).
     app = app_at(NOW, prepare=demo, roles=("admin",), inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     async with app.run_test(size=TERMINAL) as pilot:
@@ -117,7 +120,7 @@ async def test_a_role_that_may_not_is_told_so_and_nothing_is_recorded(app_at, tm
         assert session.query(Task).count() == 0
 
 
-async def test_the_key_belongs_to_the_follow_up_tab_only(app_at, tmp_path):
+async def test_the_key_belongs_to_the_follow_up_tab_only(app_at: AppAt, tmp_path: Path) -> None:
     app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     async with app.run_test(size=TERMINAL) as pilot:
         await open_deadlines(pilot)
@@ -137,7 +140,7 @@ async def test_the_key_belongs_to_the_follow_up_tab_only(app_at, tmp_path):
 # --- the open tasks on "I dag" ----------------------------------------------------------------
 
 
-def tasks_due(skranke) -> None:
+def tasks_due(skranke: Skranke) -> None:
     """Three open tasks, one of them past its due date, and one done: "3 open, 1 overdue"."""
     today = skranke.clock.now().date()
     created = datetime(2026, 4, 1, 8, tzinfo=UTC)
@@ -165,7 +168,7 @@ def tasks_due(skranke) -> None:
         )
 
 
-async def test_i_dag_counts_open_and_overdue_tasks(app_at):
+async def test_i_dag_counts_open_and_overdue_tasks(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=tasks_due, roles=None)  # locked: a count names nobody
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -173,7 +176,7 @@ async def test_i_dag_counts_open_and_overdue_tasks(app_at):
         assert app.screen.query_one("#count-tasks", Static).has_class("alert")
 
 
-async def test_i_dag_counts_again_after_an_intake_and_a_task_done(app_at):
+async def test_i_dag_counts_again_after_an_intake_and_a_task_done(app_at: AppAt) -> None:
     app = app_at("2026-03-30T09:00")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -205,7 +208,7 @@ async def test_i_dag_counts_again_after_an_intake_and_a_task_done(app_at):
         assert not app.screen.query_one("#count-tasks", Static).has_class("alert")
 
 
-async def test_i_dag_says_the_task_count_could_not_be_fetched():
+async def test_i_dag_says_the_task_count_could_not_be_fetched() -> None:
     app = app_on(UNREACHABLE)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -215,13 +218,13 @@ async def test_i_dag_says_the_task_count_could_not_be_fetched():
 # --- Opgaver with nothing open ----------------------------------------------------------------
 
 
-async def open_tasks(pilot) -> None:
+async def open_tasks(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("o")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, TasksScreen) and pilot.app.screen.loaded)
 
 
-async def test_opgaver_says_there_is_nothing_open_and_not_so_when_it_cannot_know(app_at):
+async def test_opgaver_says_there_is_nothing_open_and_not_so_when_it_cannot_know(app_at: AppAt) -> None:
     app = app_at(NOW)
     async with app.run_test(size=TERMINAL) as pilot:
         await open_tasks(pilot)
@@ -235,7 +238,7 @@ async def test_opgaver_says_there_is_nothing_open_and_not_so_when_it_cannot_know
         assert [text_of(n) for n in app.screen.query(NotFetched) if n.display] == ["Listen: kunne ikke hentes"]
 
 
-async def test_opgaver_shows_the_table_when_a_task_is_open(app_at):
+async def test_opgaver_shows_the_table_when_a_task_is_open(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=tasks_due)
     async with app.run_test(size=TERMINAL) as pilot:
         await open_tasks(pilot)
@@ -246,7 +249,7 @@ async def test_opgaver_shows_the_table_when_a_task_is_open(app_at):
 # --- snapshots ----------------------------------------------------------------------------------
 
 
-async def follow_up_dialog(pilot) -> None:
+async def follow_up_dialog(pilot: Pilot[None]) -> None:
     await open_deadlines(pilot)
     await follow_up_tab(pilot)
     await pilot.press("u")
@@ -255,22 +258,26 @@ async def follow_up_dialog(pilot) -> None:
 
 class TestSnapshots:
     @SIZES
-    def test_frister_follow_up_dialog(self, snap_compare, size, app_at, tmp_path):
+    def test_frister_follow_up_dialog(
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path
+    ) -> None:
         app = app_at(NOW, prepare=demo, inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
         assert snap_compare(app, terminal_size=size, run_before=follow_up_dialog)
 
     @SIZES
-    def test_i_dag_with_open_and_overdue_tasks(self, snap_compare, size, app_at):
+    def test_i_dag_with_open_and_overdue_tasks(
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt
+    ) -> None:
         assert snap_compare(app_at(NOW, prepare=tasks_due), terminal_size=size, run_before=settle)
 
     @SIZES
-    def test_opgaver_with_nothing_open(self, snap_compare, size, app_at):
+    def test_opgaver_with_nothing_open(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         assert snap_compare(app_at(NOW), terminal_size=size, run_before=open_tasks)
 
 
 @pytest.mark.parametrize("due_offset, overdue", [(-1, 1), (0, 0)])
-async def test_a_task_due_today_is_not_overdue(app_at, due_offset, overdue):
-    def one_task(skranke) -> None:
+async def test_a_task_due_today_is_not_overdue(app_at: AppAt, due_offset, overdue) -> None:
+    def one_task(skranke: Skranke) -> None:
         with skranke.database.transaction() as session:
             session.add(Citizen(id="B1", cpr=None, first_name="", last_name="", alias="Alias", phone=""))
             session.flush()

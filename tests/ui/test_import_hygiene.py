@@ -26,7 +26,7 @@ def _loaded_by_importing_the_app() -> set[str]:
     return set(json.loads(finished.stdout))
 
 
-def test_importing_the_app_loads_no_database_hashing_or_validation_library():
+def test_importing_the_app_loads_no_database_hashing_or_validation_library() -> None:
     loaded = _loaded_by_importing_the_app()
     assert "textual" in loaded and "skranke" in loaded  # the import did run
     assert sorted(loaded & set(NOT_AT_START)) == []

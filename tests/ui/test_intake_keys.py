@@ -11,11 +11,12 @@ from skranke.i18n import parse_date
 from skranke.services.intake import list_drafts
 from skranke.ui.screens.intake import IntakeScreen
 from skranke.ui.screens.today import TodayScreen
+from tests.ui.conftest import AppAt
 from tests.ui.test_intake_pilot import NOW, open_intake, quiet
 from tests.ui.test_sign_in import wait_for
 
 
-def test_dates_the_desk_types():
+def test_dates_the_desk_types() -> None:
     assert parse_date("07.12.2026") == date(2026, 12, 7)
     assert parse_date("7-12-2026") == date(2026, 12, 7)
     assert parse_date("07122026") == date(2026, 12, 7)
@@ -24,7 +25,7 @@ def test_dates_the_desk_types():
     assert parse_date("i går") is None
 
 
-async def test_escape_leaves_the_form_and_keeps_the_draft(app_at):
+async def test_escape_leaves_the_form_and_keeps_the_draft(app_at: AppAt) -> None:
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)
@@ -37,7 +38,7 @@ async def test_escape_leaves_the_form_and_keeps_the_draft(app_at):
         assert app.screen is screen and screen.query_one("#f-first_name", Input).value == "Ida"
 
 
-async def test_the_date_is_danish_and_a_wrong_one_is_named(app_at):
+async def test_the_date_is_danish_and_a_wrong_one_is_named(app_at: AppAt) -> None:
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)

@@ -7,24 +7,26 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import list_drafts
 from skranke.store.models import Citizen, Intake
 from skranke.ui.screens.intake import DraftsDialog, IntakeScreen
-from tests.ui.conftest import draft_kept, settle
+from tests.ui.conftest import AppAt, draft_kept, settle
 
 NOW = "2026-03-30T09:00"
 
 
-async def quiet(pilot) -> None:
+async def quiet(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await draft_kept(pilot)  # the draft is saved a moment after a change
     await settle(pilot)
 
 
-async def open_intake(app, pilot) -> IntakeScreen:
+async def open_intake(app, pilot: Pilot[None]) -> IntakeScreen:
     """The application settled, then `n`: the intake form (no draft to offer)."""
     await settle(pilot)
     await pilot.press("n")
@@ -34,7 +36,7 @@ async def open_intake(app, pilot) -> IntakeScreen:
     return screen
 
 
-async def test_the_whole_form_from_the_keyboard(app_at):
+async def test_the_whole_form_from_the_keyboard(app_at: AppAt) -> None:
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)
@@ -105,7 +107,7 @@ async def test_the_whole_form_from_the_keyboard(app_at):
         assert kinds == {"Underretning til børne- og familieområdet", "Lægesamtale"}
 
 
-async def test_a_step_with_wrong_fields_is_not_left(app_at):
+async def test_a_step_with_wrong_fields_is_not_left(app_at: AppAt) -> None:
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)
@@ -119,7 +121,7 @@ async def test_a_step_with_wrong_fields_is_not_left(app_at):
         assert set(shown) == {"e-cpr", "e-first_name", "e-last_name"}
 
 
-async def test_the_draft_is_offered_again_after_a_lock(app_at):
+async def test_the_draft_is_offered_again_after_a_lock(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)
@@ -162,7 +164,7 @@ async def test_the_draft_is_offered_again_after_a_lock(app_at):
         assert screen.query_one("#f-first_name", Input).disabled
 
 
-def known_citizens(skranke) -> None:
+def known_citizens(skranke: Skranke) -> None:
     with skranke.database.transaction() as session:
         session.add_all(
             [
@@ -173,7 +175,7 @@ def known_citizens(skranke) -> None:
         )
 
 
-async def search_in_form(pilot, typed: str) -> None:
+async def search_in_form(pilot: Pilot[None], typed: str) -> None:
     """Type in the form's search, then wait (no fixed delay) until its answer is shown."""
     await pilot.press(*typed)
     screen = pilot.app.screen
@@ -192,7 +194,7 @@ def citizens_in_store(app) -> int:
         return int(session.scalar(select(func.count()).select_from(Citizen)) or 0)
 
 
-async def test_a_known_citizen_found_by_name_is_picked_and_reused(app_at):
+async def test_a_known_citizen_found_by_name_is_picked_and_reused(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)
@@ -237,7 +239,7 @@ async def test_a_known_citizen_found_by_name_is_picked_and_reused(app_at):
         assert not screen.query_one("#f-first_name", Input).disabled
 
 
-async def test_another_citizen_lets_the_picked_one_go(app_at):
+async def test_another_citizen_lets_the_picked_one_go(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=known_citizens)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_intake(app, pilot)
@@ -257,7 +259,7 @@ async def test_another_citizen_lets_the_picked_one_go(app_at):
         assert not screen.query_one("#f-cpr", Input).disabled
 
 
-async def test_an_open_answer_list_is_named_in_danish_in_the_footer(app_at):
+async def test_an_open_answer_list_is_named_in_danish_in_the_footer(app_at: AppAt) -> None:
     # Textual's Select brings its own English 'Dismiss menu' to the footer while its list is open.
     app = app_at(NOW)
     async with app.run_test(size=(120, 36)) as pilot:

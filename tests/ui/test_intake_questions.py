@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
 from skranke.services.intake import list_drafts, task_kind_label
 from skranke.store.models import AuditEvent, Task
 from skranke.ui.screens.intake import DraftsDialog, IntakeScreen
+from tests.ui.conftest import AppAt
 from tests.ui.test_intake_pilot import NOW, open_intake, quiet
 
 YES = ("enter", "down", "enter")  # the list opens on "not answered"; Yes is next, No after it
 NO = ("enter", "down", "down", "enter")
 
 
-async def to_circumstances(app, pilot):
+async def to_circumstances(app, pilot: Pilot[None]):
     """Jens Hansen (36), in person, cocaine; the assessment left for later."""
     screen = await open_intake(app, pilot)
     await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen", "ctrl+n")
@@ -31,7 +33,7 @@ async def to_circumstances(app, pilot):
     return screen
 
 
-async def register_from_circumstances(app, pilot, screen) -> str:
+async def register_from_circumstances(app, pilot: Pilot[None], screen) -> str:
     """On to the review and Ctrl+R; the review's list of tasks, as it was shown."""
     await pilot.press("ctrl+n", "ctrl+n")
     await quiet(pilot)
@@ -54,7 +56,7 @@ def intake_events(app) -> list[AuditEvent]:
 
 
 @pytest.mark.parametrize("concern", [True, False], ids=["concern", "no-concern"])
-async def test_assens_notifies_childrens_services_on_concern(app_at, concern):
+async def test_assens_notifies_childrens_services_on_concern(app_at: AppAt, concern) -> None:
     # 002 afsnit 7: children at home and "mistanke om, at et barn mistrives".
     app = app_at(NOW, site="assens")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -77,7 +79,7 @@ async def test_assens_notifies_childrens_services_on_concern(app_at, concern):
 
 
 @pytest.mark.parametrize("has_children", [True, False], ids=["has-children", "no-children"])
-async def test_odense_notifies_for_children_not_living_at_home(app_at, has_children):
+async def test_odense_notifies_for_children_not_living_at_home(app_at: AppAt, has_children) -> None:
     # 000 § 7.3: the centre always notifies for a citizen who has children, at home or not.
     app = app_at(NOW, site="odense")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -98,7 +100,7 @@ async def test_odense_notifies_for_children_not_living_at_home(app_at, has_child
         assert event.staff == "SYG"
 
 
-async def test_the_new_questions_are_kept_in_the_draft(app_at):
+async def test_the_new_questions_are_kept_in_the_draft(app_at: AppAt) -> None:
     app = app_at(NOW, site="odense")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await to_circumstances(app, pilot)
@@ -131,7 +133,9 @@ async def test_the_new_questions_are_kept_in_the_draft(app_at):
     [(NO, (), "opfyldt"), (YES, (), "ikke opfyldt"), (YES, YES, "vurderes af lægen")],
     ids=["not-significant", "significant", "stable-benzo"],
 )
-async def test_the_heroin_clinic_criterion_follows_the_benzo_and_alcohol_answers(app_at, significant, stable, shown):
+async def test_the_heroin_clinic_criterion_follows_the_benzo_and_alcohol_answers(
+    app_at: AppAt, significant, stable, shown
+) -> None:
     # 000 § 5.4: "Ikke have et betydende misbrug af benzodiazepiner og alkohol. Borgere i stabil
     # behandling med benzodiazepiner er dog ikke ekskluderet fra behandlingen."
     app = app_at(NOW, site="odense")
@@ -155,7 +159,7 @@ async def test_the_heroin_clinic_criterion_follows_the_benzo_and_alcohol_answers
         assert state == shown
 
 
-async def test_odsherred_phoned_request_has_no_deadline_until_the_citizen_comes(app_at):
+async def test_odsherred_phoned_request_has_no_deadline_until_the_citizen_comes(app_at: AppAt) -> None:
     """004 "Behandlingsgaranti": "De 14 dage regnes fra det tidspunkt, hvor borgeren personligt
     møder op i teamet". Typed by keys: a request by phone; the review says there is no deadline
     yet and why, and the case is stored without a personal attendance, the intake audited."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from textual.pilot import Pilot
 
+from skranke.services.context import Skranke
 from skranke.services.intake import Draft, read_answers, register_intake
 from skranke.services.staff import sign_in
 from skranke.ui.screens.intake import STEPS, IntakeScreen
 from tests.conftest import TEST_PIN
-from tests.ui.conftest import TERMINAL, draft_kept, settle
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, draft_kept, settle
 
 NOW = "2026-03-30T09:00"
 NARROW = (80, 24)
@@ -35,7 +37,7 @@ ANSWERS = {
 
 
 def filled(step: str, answers: dict | None = None):
-    async def run_before(pilot) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
@@ -55,7 +57,7 @@ def filled(step: str, answers: dict | None = None):
     return run_before
 
 
-async def found_by_name(pilot) -> None:
+async def found_by_name(pilot: Pilot[None]) -> None:
     """The identity step with the citizens a search by name found (Borger's columns, no full CPR)."""
     from tests.ui.test_intake_pilot import search_in_form
 
@@ -67,7 +69,7 @@ async def found_by_name(pilot) -> None:
     await settle(pilot)
 
 
-async def picked(pilot) -> None:
+async def picked(pilot: Pilot[None]) -> None:
     """A known citizen picked: the form filled from the register, the CPR masked."""
     await found_by_name(pilot)
     await pilot.press("enter")
@@ -75,7 +77,7 @@ async def picked(pilot) -> None:
     await settle(pilot)
 
 
-async def with_errors(pilot) -> None:
+async def with_errors(pilot: Pilot[None]) -> None:
     await filled("identity", {"cpr": "3213901234", "anonymous": False})(pilot)
     await pilot.press("ctrl+n")
     await settle(pilot)
@@ -83,7 +85,7 @@ async def with_errors(pilot) -> None:
     await pilot.pause()
 
 
-def tasks_to_do(skranke) -> None:
+def tasks_to_do(skranke: Skranke) -> None:
     from tests.conftest import signed_in
 
     actor = signed_in(skranke, "reception", initials="KJ", name="Karen Jensen")
@@ -96,7 +98,7 @@ def tasks_to_do(skranke) -> None:
     complete_task(skranke, sign_in(skranke, "KJ", TEST_PIN), first.task_id)
 
 
-async def open_tasks(pilot) -> None:
+async def open_tasks(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("o")
     await settle(pilot)
@@ -105,21 +107,25 @@ async def open_tasks(pilot) -> None:
 @pytest.mark.parametrize("size", [TERMINAL, NARROW], ids=["wide", "narrow"])
 class TestIntakeSnapshots:
     @pytest.mark.parametrize("step", STEPS)
-    def test_step(self, snap_compare, app_at, size, step):
+    def test_step(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int], step) -> None:
         assert snap_compare(app_at(NOW), terminal_size=size, run_before=filled(step))
 
-    def test_identity_with_search_results(self, snap_compare, app_at, size):
+    def test_identity_with_search_results(
+        self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]
+    ) -> None:
         from tests.ui.test_intake_pilot import known_citizens
 
         assert snap_compare(app_at(NOW, prepare=known_citizens), terminal_size=size, run_before=found_by_name)
 
-    def test_identity_with_a_known_citizen_picked(self, snap_compare, app_at, size):
+    def test_identity_with_a_known_citizen_picked(
+        self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]
+    ) -> None:
         from tests.ui.test_intake_pilot import known_citizens
 
         assert snap_compare(app_at(NOW, prepare=known_citizens), terminal_size=size, run_before=picked)
 
-    def test_a_step_with_errors(self, snap_compare, app_at, size):
+    def test_a_step_with_errors(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         assert snap_compare(app_at(NOW), terminal_size=size, run_before=with_errors)
 
-    def test_tasks(self, snap_compare, app_at, size):
+    def test_tasks(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         assert snap_compare(app_at(NOW, prepare=tasks_to_do), terminal_size=size, run_before=open_tasks)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
+from skranke.services.context import Skranke
 from skranke.services.staff import add_staff
 from skranke.store.models import Citizen, Dispensing, Prescription
 from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.dose import DoseDialog
 from skranke.ui.screens.queue import REFUSED, QueueScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, settle
 from tests.ui.test_deadlines_snapshots import demo
 from tests.ui.test_sign_in import wait_for
 
@@ -25,7 +28,7 @@ SMALL = (80, 24)
 SIZES = pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
 
 
-async def open_queue(pilot) -> None:
+async def open_queue(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("m")
     for _ in range(200):
@@ -36,14 +39,14 @@ async def open_queue(pilot) -> None:
     await pilot.pause()
 
 
-async def open_refused(pilot) -> None:
+async def open_refused(pilot: Pilot[None]) -> None:
     """Medicin for a role that may not see it: the screen says so instead of a list."""
     await settle(pilot)
     await pilot.press("m")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.has_class(REFUSED))
 
 
-async def open_dose(pilot, order_id: str) -> None:
+async def open_dose(pilot: Pilot[None], order_id: str) -> None:
     """Highlight the order's row on the waiting tab and press Enter."""
     table = pilot.app.screen.query_one("#waiting", DataTable)
     table.move_cursor(row=table.get_row_index(f"due|{order_id}|1"))
@@ -52,7 +55,7 @@ async def open_dose(pilot, order_id: str) -> None:
     await pilot.pause()
 
 
-def busy(skranke) -> None:
+def busy(skranke: Skranke) -> None:
     """The demo's orders and its morning at the window (arrivals, given, refused, voided)."""
     from skranke.services.demo import DEMO_STAFF, _demo_morning
 
@@ -79,7 +82,7 @@ def _order(session, order_id: str, citizen_id: str, **values) -> None:
     session.add(Prescription(id=order_id, citizen_id=citizen_id, **(defaults | values)))
 
 
-def every_alert(skranke) -> None:
+def every_alert(skranke: Skranke) -> None:
     """One citizen per alert the queue can show, all checked in."""
     from skranke.services.reception import check_in
 
@@ -119,31 +122,31 @@ def every_alert(skranke) -> None:
 
 class TestQueueScreen:
     @SIZES
-    def test_empty_morning(self, snap_compare, app_at, size):
+    def test_empty_morning(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         app = app_at(NOW, prepare=demo)
         assert snap_compare(app, terminal_size=size, run_before=open_queue)
 
     @SIZES
-    def test_busy(self, snap_compare, app_at, size):
+    def test_busy(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         app = app_at(NOW, prepare=busy, roles=None)
         app.actor = make_actor(app)
         assert snap_compare(app, terminal_size=size, run_before=open_queue)
 
     @SIZES
-    def test_refused_to_reception(self, snap_compare, app_at, size):
+    def test_refused_to_reception(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         app = app_at(NOW, prepare=busy, roles=None)
         app.actor = reception(app)
         assert snap_compare(app, terminal_size=size, run_before=open_refused)
 
     @SIZES
-    def test_every_alert(self, snap_compare, app_at, size):
+    def test_every_alert(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         app = app_at(NOW, prepare=every_alert, roles=None)
         app.actor = make_actor(app)
         assert snap_compare(app, terminal_size=size, run_before=open_queue)
 
     @SIZES
-    def test_a_hold_in_the_dialog(self, snap_compare, app_at, size):
-        async def hold(pilot):
+    def test_a_hold_in_the_dialog(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def hold(pilot: Pilot[None]) -> None:
             await open_queue(pilot)
             await open_dose(pilot, "O1")
 
@@ -152,8 +155,8 @@ class TestQueueScreen:
         assert snap_compare(app, terminal_size=size, run_before=hold)
 
     @SIZES
-    def test_the_dose_dialog(self, snap_compare, app_at, size):
-        async def dialog(pilot):
+    def test_the_dose_dialog(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def dialog(pilot: Pilot[None]) -> None:
             await open_queue(pilot)
             await open_dose(pilot, "O6")  # released by the doctor with a reduced dose
 
@@ -166,8 +169,8 @@ class TestDoseDialog:
     """The dose dialog: the full name, the birth date asked for, a mismatch, the refusal's reasons."""
 
     @SIZES
-    def test_a_wrong_birth_date(self, snap_compare, app_at, size):
-        async def mismatch(pilot):
+    def test_a_wrong_birth_date(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def mismatch(pilot: Pilot[None]) -> None:
             await open_queue(pilot)
             await open_dose(pilot, "O2")
             await pilot.press(*"311299", "enter")
@@ -179,8 +182,8 @@ class TestDoseDialog:
         assert snap_compare(app, terminal_size=size, run_before=mismatch)
 
     @SIZES
-    def test_the_refusal_reasons(self, snap_compare, app_at, size):
-        async def refusal(pilot):
+    def test_the_refusal_reasons(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def refusal(pilot: Pilot[None]) -> None:
             await open_queue(pilot)
             await open_dose(pilot, "O2")
             await pilot.press("r", "1")
@@ -197,7 +200,7 @@ def done_count(screen: QueueScreen) -> int:
     return int(label.rsplit("(", 1)[1].rstrip(")"))
 
 
-async def done_table(pilot, screen: QueueScreen) -> DataTable:
+async def done_table(pilot: Pilot[None], screen: QueueScreen) -> DataTable:
     """The Done tab opened, its table filled as the window would see it."""
     screen.query_one(TabbedContent).active = "tab-done"
     await pilot.pause()
@@ -217,7 +220,7 @@ def make_actor(app: SkrankeApp):
     return sign_in(app.skranke, "SYG", TEST_PIN)
 
 
-async def test_a_held_dose_cannot_be_given_from_the_dialog(app_at):
+async def test_a_held_dose_cannot_be_given_from_the_dialog(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=every_alert, roles=None)
     app.actor = make_actor(app)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -233,7 +236,7 @@ async def test_a_held_dose_cannot_be_given_from_the_dialog(app_at):
         assert session.query(Dispensing).filter_by(prescription_id="O1").count() == 0
 
 
-async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_seconds(tmp_path):
+async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_seconds(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     setup = make_skranke(NOW, url)
     every_alert(setup)
@@ -260,7 +263,7 @@ async def test_a_dose_given_on_one_workstation_is_done_on_the_other_within_two_s
         assert (await done_table(at_window, window.screen)).row_count == before + 1
 
 
-async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at):
+async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at: AppAt) -> None:
     from skranke.services.dispensing import dispense
 
     app = app_at(NOW, prepare=every_alert, roles=None)
@@ -275,7 +278,7 @@ async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at):
         assert [str(column.label) for column in table.ordered_columns][5] == "Hjem"
 
 
-async def test_reception_sees_no_one_in_the_queue_and_a_nurse_after_her_does(app_at):
+async def test_reception_sees_no_one_in_the_queue_and_a_nurse_after_her_does(app_at: AppAt) -> None:
     from skranke.ui.screens.today import TodayScreen
     from tests.ui.test_sign_in import type_sign_in
 
@@ -299,7 +302,9 @@ async def test_reception_sees_no_one_in_the_queue_and_a_nurse_after_her_does(app
 
 
 @SIZES
-async def test_every_row_with_an_alert_is_marked_and_nothing_is_cut_without_an_ellipsis(app_at, size):
+async def test_every_row_with_an_alert_is_marked_and_nothing_is_cut_without_an_ellipsis(
+    app_at: AppAt, size: tuple[int, int]
+) -> None:
     app = app_at(NOW, prepare=every_alert, roles=None)
     app.actor = make_actor(app)
     async with app.run_test(size=size) as pilot:
@@ -317,7 +322,7 @@ async def test_every_row_with_an_alert_is_marked_and_nothing_is_cut_without_an_e
                 assert line.rstrip().endswith("…"), line  # the alerts, shortened where they are cut
 
 
-async def test_the_last_queue_stays_read_only_and_stamped_while_the_database_is_down(app_at):
+async def test_the_last_queue_stays_read_only_and_stamped_while_the_database_is_down(app_at: AppAt) -> None:
     from skranke.services.errors import DatabaseUnavailable, Reason
     from skranke.ui.widgets.database import NotFetched
 

@@ -15,7 +15,7 @@ from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import SIZES, settle
+from tests.ui.conftest import SIZES, AppAt, settle
 from tests.ui.test_queue_screen import NOW, busy
 from tests.ui.test_sign_in import wait_for
 
@@ -36,7 +36,7 @@ def _words(screen) -> str:
 
 
 @SIZES
-async def test_reception_by_keys_alone(app_at, size):
+async def test_reception_by_keys_alone(app_at: AppAt, size: tuple[int, int]) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
@@ -115,7 +115,7 @@ async def test_reception_by_keys_alone(app_at, size):
         assert "Sørensen" not in shown and "Laursen" not in shown and "B0052" not in shown
 
 
-async def test_a_request_registered_by_keys_alone(app_at):
+async def test_a_request_registered_by_keys_alone(app_at: AppAt) -> None:
     """From I dag, `n` and a sign-in, the form filled as one burst per text field group, Ctrl+R:
     the case is in the store with its citizen, and the intake in the audit log by KJ."""
     from skranke.store.models import Case, Citizen

@@ -5,34 +5,36 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual.pilot import Pilot
 
 from skranke.cli import main
 from skranke.services.access import AccessError
+from skranke.services.context import Skranke
 from skranke.services.staff import sign_in
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import TERMINAL, settle, wait_for
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, settle, wait_for
 from tests.ui.test_deadlines_snapshots import NOW, demo
 
 SMALL = (80, 24)
 
 
-def staff(skranke) -> None:
+def staff(skranke: Skranke) -> None:
     demo(skranke)
     signed_in(skranke, "reception", initials="KJ", name="Karen Jensen")
     signed_in(skranke, "nurse", initials="MN", name="Mette Nielsen")
 
 
-def locked_out(skranke) -> None:
+def locked_out(skranke: Skranke) -> None:
     staff(skranke)
     for _ in range(5):
         with pytest.raises(AccessError):
             sign_in(skranke, "MN", "0000")
 
 
-async def type_sign_in(pilot, initials: str, pin: str) -> None:
+async def type_sign_in(pilot: Pilot[None], initials: str, pin: str) -> None:
     await pilot.press(*initials, "enter")
     await pilot.pause()
     await pilot.press(*pin, "enter")
@@ -40,7 +42,7 @@ async def type_sign_in(pilot, initials: str, pin: str) -> None:
     await pilot.pause()
 
 
-async def ask_for_frister(pilot) -> None:
+async def ask_for_frister(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("f")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
@@ -50,7 +52,7 @@ def _visible_text(app) -> str:
     return "\n".join(str(widget.render()) for screen in app.screen_stack for widget in screen.query("Static"))
 
 
-async def test_locking_leaves_no_citizen_on_screen_and_lets_the_next_person_sign_in(app_at):
+async def test_locking_leaves_no_citizen_on_screen_and_lets_the_next_person_sign_in(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=staff, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         await ask_for_frister(pilot)
@@ -79,7 +81,9 @@ async def test_locking_leaves_no_citizen_on_screen_and_lets_the_next_person_sign
         assert app.actor is not None and app.actor.staff_id == "MN"
 
 
-def test_the_audit_command_lists_both_looks(app_at, capsys, monkeypatch):
+def test_the_audit_command_lists_both_looks(
+    app_at: AppAt, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The same path as above, read back through the command a records officer would use.
     import asyncio
 
@@ -114,13 +118,13 @@ def test_the_audit_command_lists_both_looks(app_at, capsys, monkeypatch):
 
 class TestSignInScreen:
     @pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
-    def test_empty(self, snap_compare, app_at, size):
+    def test_empty(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
         app = app_at(NOW, prepare=staff, roles=None)
         assert snap_compare(app, terminal_size=size, run_before=ask_for_frister)
 
     @pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
-    def test_wrong_pin(self, snap_compare, app_at, size):
-        async def wrong(pilot):
+    def test_wrong_pin(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def wrong(pilot: Pilot[None]) -> None:
             await ask_for_frister(pilot)
             await type_sign_in(pilot, "KJ", "9999")
 
@@ -128,8 +132,8 @@ class TestSignInScreen:
         assert snap_compare(app, terminal_size=size, run_before=wrong)
 
     @pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
-    def test_locked_out(self, snap_compare, app_at, size):
-        async def locked(pilot):
+    def test_locked_out(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def locked(pilot: Pilot[None]) -> None:
             await ask_for_frister(pilot)
             await type_sign_in(pilot, "MN", TEST_PIN)
 
@@ -137,8 +141,8 @@ class TestSignInScreen:
         assert snap_compare(app, terminal_size=size, run_before=locked)
 
     @pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
-    def test_locked_today(self, snap_compare, app_at, size):
-        async def lock(pilot):
+    def test_locked_today(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]) -> None:
+        async def lock(pilot: Pilot[None]) -> None:
             await settle(pilot)
             await pilot.press("f")
             await wait_for(pilot, lambda: getattr(pilot.app.screen, "loaded", False))

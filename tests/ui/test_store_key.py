@@ -3,6 +3,8 @@ before encryption (a warning on screen at every start)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from skranke.services.errors import Reason
 from skranke.ui.app import SkrankeApp
 from skranke.ui.widgets.database import DatabaseBanner
@@ -13,7 +15,7 @@ from tests.ui.test_database_faults import text_of, until
 NOW = "2026-04-09T09:00"
 
 
-async def test_a_store_without_its_key_is_named_in_the_banner(tmp_path):
+async def test_a_store_without_its_key_is_named_in_the_banner(tmp_path: Path) -> None:
     path, key_file = tmp_path / "skranke.db", tmp_path / "store.key"
     made = make_skranke(NOW, f"sqlite:///{path}", key_file=key_file)
     assert made.database.encrypted
@@ -29,7 +31,7 @@ async def test_a_store_without_its_key_is_named_in_the_banner(tmp_path):
         assert not key_file.exists()
 
 
-async def test_a_plain_store_is_warned_about_on_screen(tmp_path):
+async def test_a_plain_store_is_warned_about_on_screen(tmp_path: Path) -> None:
     path = tmp_path / "skranke.db"
     plain_store(path)
     app = SkrankeApp(make_skranke(NOW, f"sqlite:///{path}"))
@@ -40,7 +42,7 @@ async def test_a_plain_store_is_warned_about_on_screen(tmp_path):
         assert notice.severity == "warning" and "skranke encrypt" in str(notice.message)
 
 
-async def test_an_encrypted_store_brings_no_warning(tmp_path):
+async def test_an_encrypted_store_brings_no_warning(tmp_path: Path) -> None:
     app = SkrankeApp(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}"))
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -48,7 +50,7 @@ async def test_an_encrypted_store_brings_no_warning(tmp_path):
         assert not [n for n in app._notifications if "ikke krypteret" in str(n.message)]
 
 
-async def test_the_day_s_backup_runs_in_a_worker_once_a_day(tmp_path):
+async def test_the_day_s_backup_runs_in_a_worker_once_a_day(tmp_path: Path) -> None:
     """What the application starts ten seconds after start (not in tests: headless apps are many)."""
     folder = tmp_path / "backups"
     app = SkrankeApp(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=folder))
@@ -60,7 +62,7 @@ async def test_the_day_s_backup_runs_in_a_worker_once_a_day(tmp_path):
         assert not [n for n in app._notifications if n.severity == "warning"]
 
 
-async def test_a_day_s_backup_that_fails_is_told_and_the_desk_goes_on(tmp_path):
+async def test_a_day_s_backup_that_fails_is_told_and_the_desk_goes_on(tmp_path: Path) -> None:
     folder = tmp_path / "not-a-folder"
     folder.write_text("", encoding="utf-8")  # a file where the backup folder should be
     app = SkrankeApp(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=folder))

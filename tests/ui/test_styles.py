@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from skranke.cache import CACHE_VARIABLE
 from skranke.ui.app import SkrankeApp
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, settle
 
 
-async def test_another_theme_from_the_palette_still_restyles_every_widget(app_at):
+async def test_another_theme_from_the_palette_still_restyles_every_widget(app_at: AppAt) -> None:
     app = app_at("2026-04-07T09:20", roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -37,7 +41,9 @@ async def _first_frame(app) -> list[str]:
         return _rules(app)
 
 
-async def test_the_rules_parsed_at_one_start_are_read_at_the_next(app_at, monkeypatch, tmp_path):
+async def test_the_rules_parsed_at_one_start_are_read_at_the_next(
+    app_at: AppAt, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from textual.css import stylesheet
 
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
@@ -51,7 +57,9 @@ async def test_the_rules_parsed_at_one_start_are_read_at_the_next(app_at, monkey
     assert parses == []
 
 
-async def test_css_edited_since_the_last_start_is_parsed_anew(app_at, monkeypatch, tmp_path):
+async def test_css_edited_since_the_last_start_is_parsed_anew(
+    app_at: AppAt, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
     monkeypatch.setattr(SkrankeApp, "CSS", "#today-clock { color: red; }")
     first = await _first_frame(app_at("2026-04-07T09:20", roles=None))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import DataTable
 
 from skranke.demo.scenario import write_demo_exports
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, settle
 
 
-async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at, tmp_path):
+async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at: AppAt, tmp_path: Path) -> None:
     app = app_at("2026-04-09T09:00", inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")
     write_demo_exports(tmp_path / "inbox", app.skranke.clock.now().date(), app.skranke.site)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -33,7 +35,7 @@ async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at, tmp_pa
     ]
 
 
-async def test_after_a_sync_the_counts_last_sync_line_and_rejected_panel_are_new(app_at, tmp_path):
+async def test_after_a_sync_the_counts_last_sync_line_and_rejected_panel_are_new(app_at: AppAt, tmp_path: Path) -> None:
     from textual.widgets import ProgressBar, Static
 
     app = app_at("2026-04-09T09:00", inbox=tmp_path / "inbox", outbox=tmp_path / "outbox")

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from skranke.demo.scenario import write_demo_exports
+from skranke.services.context import Skranke
 from skranke.services.sync import run_sync
-from tests.ui.conftest import SIZES, settle
+from tests.ui.conftest import SIZES, AppAt, SnapCompare, settle
 
 NOW = "2026-04-09T09:00"
 
 
-async def open_sync(pilot) -> None:
+async def open_sync(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("s")
     await settle(pilot)
@@ -21,12 +23,12 @@ async def open_sync(pilot) -> None:
     await pilot.pause()
 
 
-def demo_sync(skranke) -> None:
+def demo_sync(skranke: Skranke) -> None:
     write_demo_exports(skranke.inbox, skranke.clock.now().date(), skranke.site)
     run_sync(skranke)
 
 
-def rejected_sync(skranke) -> None:
+def rejected_sync(skranke: Skranke) -> None:
     demo_sync(skranke)
     skranke.inbox.mkdir(parents=True, exist_ok=True)
     (skranke.inbox / "sager_fejl.csv").write_text(
@@ -39,23 +41,23 @@ def rejected_sync(skranke) -> None:
 
 
 @pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Paths are shown on the screen: relative ones keep the snapshots the same on every machine.
     monkeypatch.chdir(tmp_path)
 
 
 class TestSyncScreen:
     @SIZES
-    def test_before_any_sync(self, snap_compare, size, app_at):
+    def test_before_any_sync(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         app = app_at(NOW, inbox=Path("inbox"), outbox=Path("outbox"))
         assert snap_compare(app, terminal_size=size, run_before=open_sync)
 
     @SIZES
-    def test_after_a_clean_sync(self, snap_compare, size, app_at):
+    def test_after_a_clean_sync(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         app = app_at(NOW, prepare=demo_sync, inbox=Path("inbox"), outbox=Path("outbox"))
         assert snap_compare(app, terminal_size=size, run_before=open_sync)
 
     @SIZES
-    def test_after_a_rejected_file(self, snap_compare, size, app_at):
+    def test_after_a_rejected_file(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         app = app_at(NOW, prepare=rejected_sync, inbox=Path("inbox"), outbox=Path("outbox"))
         assert snap_compare(app, terminal_size=size, run_before=open_sync)

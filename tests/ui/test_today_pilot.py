@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from skranke.clock import TIMEZONE
 from skranke.ui.screens.help import HelpScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, settle
 
 
 def _state(app, department_id: str) -> str:
@@ -17,7 +18,7 @@ def _state(app, department_id: str) -> str:
     return str(table.get_cell(department_id, "now"))
 
 
-async def test_state_follows_the_clock_when_the_screen_refreshes(app_at):
+async def test_state_follows_the_clock_when_the_screen_refreshes(app_at: AppAt) -> None:
     app = app_at("2026-04-09T11:20")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -32,7 +33,7 @@ async def test_state_follows_the_clock_when_the_screen_refreshes(app_at):
         assert _state(app, "stabilisering") == "lukket for i dag · næste åbning i morgen kl. 08.15"
 
 
-async def test_a_closed_day_names_the_next_opening(app_at):
+async def test_a_closed_day_names_the_next_opening(app_at: AppAt) -> None:
     app = app_at("2026-04-11T12:00")  # Saturday
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -40,7 +41,7 @@ async def test_a_closed_day_names_the_next_opening(app_at):
         assert _state(app, "medicinudlevering").startswith("lukket · åbner kl. 14.30")
 
 
-async def test_holiday_name_and_week_number_in_danish(app_at):
+async def test_holiday_name_and_week_number_in_danish(app_at: AppAt) -> None:
     app = app_at("2026-04-06T10:00")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -49,7 +50,7 @@ async def test_holiday_name_and_week_number_in_danish(app_at):
         assert str(app.screen.query_one("#today-holiday", Static).render()) == "Anden påskedag"
 
 
-async def test_help_opens_and_closes(app_at):
+async def test_help_opens_and_closes(app_at: AppAt) -> None:
     app = app_at("2026-04-07T09:20")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -61,7 +62,7 @@ async def test_help_opens_and_closes(app_at):
         assert isinstance(app.screen, TodayScreen)
 
 
-async def test_every_binding_has_an_id(app_at):
+async def test_every_binding_has_an_id(app_at: AppAt) -> None:
     app = app_at("2026-04-07T09:20")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -69,7 +70,9 @@ async def test_every_binding_has_an_id(app_at):
             assert binding.id, binding
 
 
-async def test_the_theme_is_the_apps_own_whatever_the_environment(app_at, monkeypatch):
+async def test_the_theme_is_the_apps_own_whatever_the_environment(
+    app_at: AppAt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TEXTUAL_THEME", "nord")
     app = app_at("2026-04-07T09:20")
     async with app.run_test(size=TERMINAL) as pilot:

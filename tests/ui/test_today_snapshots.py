@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from textual.pilot import Pilot
 
-from tests.ui.conftest import SIZES, settle
+from tests.ui.conftest import SIZES, AppAt, SnapCompare, settle
 
 
 class TestTodayScreen:
@@ -19,18 +20,18 @@ class TestTodayScreen:
         ],
     )
     @SIZES
-    def test_today(self, snap_compare, size, app_at, now):
+    def test_today(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, now) -> None:
         assert snap_compare(app_at(now), terminal_size=size, run_before=settle)
 
     @SIZES
-    def test_help_screen(self, snap_compare, size, app_at):
+    def test_help_screen(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         assert snap_compare(app_at("2026-04-07T09:20"), press=["f1"], terminal_size=size, run_before=settle)
 
     @SIZES
-    def test_error_modal(self, snap_compare, size, app_at):
+    def test_error_modal(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt) -> None:
         from skranke.ui.screens.error import ErrorScreen
 
-        async def fail(pilot):
+        async def fail(pilot: Pilot[None]) -> None:
             await settle(pilot)
             pilot.app.push_screen(
                 ErrorScreen("Noget gik galt", "Filen kunne ikke læses: /srv/skranke/indbakke/sager_2026-04-07.csv")
@@ -42,11 +43,15 @@ class TestTodayScreen:
 
 class TestTodayAlerts:
     @SIZES
-    def test_overdue_requests_turn_the_deadline_count_red(self, snap_compare, size, app_at):
+    def test_overdue_requests_turn_the_deadline_count_red(
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt
+    ) -> None:
         from tests.ui.test_deadlines_snapshots import all_overdue
 
         assert snap_compare(app_at("2026-04-07T09:20", prepare=all_overdue), terminal_size=size, run_before=settle)
 
     @SIZES
-    def test_a_site_whose_hours_are_not_given(self, snap_compare, size, app_at):
+    def test_a_site_whose_hours_are_not_given(
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt
+    ) -> None:
         assert snap_compare(app_at("2026-11-24T10:00", site="assens"), terminal_size=size, run_before=settle)

@@ -7,6 +7,8 @@ sends in one read; `burst` puts every key in the app's queue at once, as the dri
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual import events, on
 from textual.app import ComposeResult
@@ -14,12 +16,13 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from skranke.services.context import Skranke
 from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.intake import IntakeScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, settle
 from tests.ui.test_deadlines_snapshots import NOW
 from tests.ui.test_sign_in import staff, wait_for
 
@@ -27,7 +30,7 @@ KEY_CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "escape": "\x1b"}
 
 
 @pytest.fixture(autouse=True)
-def no_watchdog_in_time(monkeypatch):
+def no_watchdog_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """The type-ahead lets held keys through after 2 s whatever happens (a safety valve); on a
     loaded CI machine a sign-in and a screen can take that long, so here the valve waits longer:
     these tests wait on the events, never on the clock."""
@@ -40,7 +43,7 @@ def burst(app, *keys: str) -> None:
         app.post_message(events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None)))
 
 
-async def test_a_burst_signs_in_from_i_dag(app_at):
+async def test_a_burst_signs_in_from_i_dag(app_at: AppAt) -> None:
     # "fMN⇥2468⏎" in one send: the sign-in is pushed by `f`, the initials and PIN land in their fields.
     app = app_at(NOW, prepare=staff, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -50,7 +53,7 @@ async def test_a_burst_signs_in_from_i_dag(app_at):
         assert app.actor is not None and app.actor.staff_id == "MN"
 
 
-async def test_a_burst_with_enter_between_the_fields(app_at):
+async def test_a_burst_with_enter_between_the_fields(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=staff, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -61,7 +64,7 @@ async def test_a_burst_with_enter_between_the_fields(app_at):
         assert app.actor is not None and app.actor.staff_id == "KJ"
 
 
-async def test_one_press_call_signs_in(app_at):
+async def test_one_press_call_signs_in(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=staff, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -70,7 +73,7 @@ async def test_one_press_call_signs_in(app_at):
         assert app.actor is not None and app.actor.staff_id == "MN"
 
 
-async def test_a_burst_fills_the_intake_form_field_by_field(app_at):
+async def test_a_burst_fills_the_intake_form_field_by_field(app_at: AppAt) -> None:
     # From I dag: `n` opens the form (its drafts read first), then search ⇥ anonymous ⇥ CPR ⇥ names.
     app = app_at("2026-03-30T09:00")
     async with app.run_test(size=TERMINAL) as pilot:
@@ -90,7 +93,7 @@ async def test_a_burst_fills_the_intake_form_field_by_field(app_at):
         assert screen.query_one("#f-citizen-search", Input).value == ""
 
 
-async def test_one_press_call_fills_the_intake_form(app_at):
+async def test_one_press_call_fills_the_intake_form(app_at: AppAt) -> None:
     app = app_at("2026-03-30T09:00")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -142,7 +145,7 @@ class DialogApp(SkrankeApp):
         Binding("z", "mark", ""),
     ]
 
-    def __init__(self, skranke) -> None:
+    def __init__(self, skranke: Skranke) -> None:
         super().__init__(skranke)
         self.answers: list[str] = []
         self.marks = 0
@@ -157,14 +160,14 @@ class DialogApp(SkrankeApp):
         self.marks += 1
 
 
-def dialog_app(tmp_path) -> DialogApp:
+def dialog_app(tmp_path: Path) -> DialogApp:
     skranke = make_skranke(NOW, f"sqlite:///{tmp_path / 'dialog.db'}")
     app = DialogApp(skranke)
     app.actor = signed_in(skranke, "nurse")
     return app
 
 
-async def test_a_burst_that_pushes_a_dialog_types_into_its_field(tmp_path):
+async def test_a_burst_that_pushes_a_dialog_types_into_its_field(tmp_path: Path) -> None:
     # "⏎g" on the queue: the key that opens a dialog, then what is meant for the dialog.
     app = dialog_app(tmp_path)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -175,7 +178,7 @@ async def test_a_burst_that_pushes_a_dialog_types_into_its_field(tmp_path):
         assert app.marks == 1  # the key after the dialog closed acted on the screen beneath, once
 
 
-async def test_keys_wait_for_a_dialog_that_says_it_is_not_ready(tmp_path):
+async def test_keys_wait_for_a_dialog_that_says_it_is_not_ready(tmp_path: Path) -> None:
     app = dialog_app(tmp_path)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -184,7 +187,7 @@ async def test_keys_wait_for_a_dialog_that_says_it_is_not_ready(tmp_path):
         assert app.answers == ["311299"]
 
 
-async def test_a_paste_after_keys_keeps_its_place(tmp_path):
+async def test_a_paste_after_keys_keeps_its_place(tmp_path: Path) -> None:
     app = dialog_app(tmp_path)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -195,7 +198,7 @@ async def test_a_paste_after_keys_keeps_its_place(tmp_path):
         assert app.answers == ["12345"]
 
 
-async def test_keys_after_the_pin_wait_for_the_screen_it_opens(app_at):
+async def test_keys_after_the_pin_wait_for_the_screen_it_opens(app_at: AppAt) -> None:
     # "MN⇥2468⏎" then `t` at once: the `t` is for Frister (its next tab), not the PIN field.
     app = app_at(NOW, prepare=staff, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -207,7 +210,7 @@ async def test_keys_after_the_pin_wait_for_the_screen_it_opens(app_at):
         await wait_for(pilot, lambda: app.screen.query_one(TabbedContent).active == "tab-exempt")
 
 
-async def test_keys_after_down_wait_for_the_search_it_runs(app_at):
+async def test_keys_after_down_wait_for_the_search_it_runs(app_at: AppAt) -> None:
     # "niel↓x" in one send on Borger: the Down runs the search at once and the `x` waits for the
     # hits, so it acts on the first hit (undo a check-in) instead of landing in the field ("nielx").
     from skranke.ui.screens.check_in import ReasonDialog

@@ -5,6 +5,7 @@ and counted on reception's I dag within 2 s (the queue itself is the nurses': DE
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from textual.widgets import DataTable
 
@@ -21,7 +22,7 @@ from tests.ui.test_citizens_screen import NOW, desk_citizens, hit_ids, search_fo
 from tests.ui.test_queue_screen import done_table, open_dose
 
 
-async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path):
+async def test_sign_in_find_check_in_and_give_seen_on_both_workstations(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'clinic.db'}"
     setup = make_skranke(NOW, url)
     desk_citizens(setup)

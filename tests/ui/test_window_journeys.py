@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import time
+from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from skranke.services.audit import audit_events
+from skranke.services.context import Skranke
 from skranke.services.dispensing import birth_date_digits, dispense
 from skranke.services.identity import birth_date_of
 from skranke.services.staff import add_staff, sign_in
@@ -21,11 +24,11 @@ from skranke.ui.screens.dose import DoseDialog, VoidDialog
 from skranke.ui.screens.queue import QueueScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, settle
+from tests.ui.conftest import TERMINAL, AppAt, settle
 from tests.ui.test_queue_screen import NOW, busy, every_alert
 
 
-async def wait_for(pilot, condition) -> None:
+async def wait_for(pilot: Pilot[None], condition) -> None:
     """Until `condition()` holds, waiting on the workers between looks. The queue's loads are
     exclusive (a newer one cancels the older): a cancelled one is no failure here."""
     for _ in range(200):
@@ -40,7 +43,7 @@ async def wait_for(pilot, condition) -> None:
 AFTER_HOURS = "2026-04-09T17:05"  # the medicine room closed at 17.00
 
 
-def alerts_and_demo_staff(skranke) -> None:
+def alerts_and_demo_staff(skranke: Skranke) -> None:
     """`every_alert`'s citizens (a hold among them) and the demo's staff, who sign in by keys."""
     from skranke.services.demo import DEMO_STAFF
 
@@ -50,7 +53,7 @@ def alerts_and_demo_staff(skranke) -> None:
         add_staff(skranke, admin, initials, name, roles, pin)
 
 
-async def sign_in_to_the_queue(pilot, initials: str, pin: str) -> QueueScreen:
+async def sign_in_to_the_queue(pilot: Pilot[None], initials: str, pin: str) -> QueueScreen:
     """From I dag: m asks for a sign-in, then the queue."""
     await settle(pilot)
     await pilot.press("m")
@@ -95,14 +98,14 @@ def events(app: SkrankeApp, action: str) -> list:
     return [e for e in audit_events(app.skranke, admin) if e.action == action]
 
 
-async def dialog_open(pilot) -> DoseDialog:
+async def dialog_open(pilot: Pilot[None]) -> DoseDialog:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, DoseDialog))
     dialog = pilot.app.screen
     assert isinstance(dialog, DoseDialog)
     return dialog
 
 
-async def back_at_queue(pilot) -> None:
+async def back_at_queue(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
 
 
@@ -113,7 +116,7 @@ def error_of(dialog) -> str:
 # --- the nurse ---------------------------------------------------------------------------------
 
 
-async def test_nurse_gives_a_dose_with_the_right_birth_date(app_at):
+async def test_nurse_gives_a_dose_with_the_right_birth_date(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         queue = await sign_in_to_the_queue(pilot, "MN", "2222")
@@ -128,7 +131,7 @@ async def test_nurse_gives_a_dose_with_the_right_birth_date(app_at):
     assert [e.staff for e in events(app, "dispense") if e.entity_id == str(record.id)] == ["MN"]
 
 
-async def test_nurse_opens_and_gives_in_one_burst(app_at):
+async def test_nurse_opens_and_gives_in_one_burst(app_at: AppAt) -> None:
     """Enter, the six digits and Enter typed at once (a fast typist): nothing lost."""
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -139,7 +142,7 @@ async def test_nurse_opens_and_gives_in_one_burst(app_at):
     assert [r.outcome for r in records_of(app, order)] == ["given"]
 
 
-async def test_a_wrong_birth_date_gives_nothing_and_is_logged(app_at):
+async def test_a_wrong_birth_date_gives_nothing_and_is_logged(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         queue = await sign_in_to_the_queue(pilot, "MN", "2222")
@@ -156,7 +159,7 @@ async def test_a_wrong_birth_date_gives_nothing_and_is_logged(app_at):
     assert event.citizen_id == dialog.row.person.citizen_id
 
 
-async def test_nurse_refuses_an_intoxicated_citizen_by_number_key(app_at):
+async def test_nurse_refuses_an_intoxicated_citizen_by_number_key(app_at: AppAt) -> None:
     """r, 1, Enter: the reasons have focus, so 1 picks a reason (today it was typed into the note)."""
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
@@ -176,7 +179,7 @@ async def test_nurse_refuses_an_intoxicated_citizen_by_number_key(app_at):
     assert task.done_at is None and task.note == "påvirket"
 
 
-async def test_a_refusal_note_takes_digits_as_text_and_enter_saves_from_it(app_at):
+async def test_a_refusal_note_takes_digits_as_text_and_enter_saves_from_it(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         queue = await sign_in_to_the_queue(pilot, "MN", "2222")
@@ -189,7 +192,7 @@ async def test_a_refusal_note_takes_digits_as_text_and_enter_saves_from_it(app_a
     assert (record.outcome, record.reason) == ("refused", "other kommer kl 14")
 
 
-async def test_esc_in_the_refusal_records_nothing(app_at):
+async def test_esc_in_the_refusal_records_nothing(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         queue = await sign_in_to_the_queue(pilot, "MN", "2222")
@@ -204,7 +207,7 @@ async def test_esc_in_the_refusal_records_nothing(app_at):
     assert records_of(app, order) == []
 
 
-async def test_missed_is_refused_while_the_interval_runs(app_at):
+async def test_missed_is_refused_while_the_interval_runs(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=busy, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         queue = await sign_in_to_the_queue(pilot, "MN", "2222")
@@ -219,7 +222,7 @@ async def test_missed_is_refused_while_the_interval_runs(app_at):
     assert records_of(app, order) == []
 
 
-async def test_missed_after_the_interval_and_then_the_day_closed(app_at):
+async def test_missed_after_the_interval_and_then_the_day_closed(app_at: AppAt) -> None:
     app_at(NOW, prepare=busy, roles=None)  # the morning, recorded at 09.30
     app = app_at(AFTER_HOURS, roles=None)  # the window after closing time, on the same store
     async with app.run_test(size=TERMINAL) as pilot:
@@ -256,14 +259,14 @@ def closings(app: SkrankeApp) -> int:
 # --- the doctor --------------------------------------------------------------------------------
 
 
-async def move_to(pilot, screen: QueueScreen, key: str, table_id: str = "#waiting") -> None:
+async def move_to(pilot: Pilot[None], screen: QueueScreen, key: str, table_id: str = "#waiting") -> None:
     """Down until the highlight shows the row (keys only; the table is read to count them)."""
     table = screen.query_one(table_id, DataTable)
     await pilot.press(*["down"] * (table.get_row_index(key) - table.cursor_row))
     assert highlighted(screen, table_id) == key
 
 
-async def test_doctor_releases_a_hold_with_a_reason(app_at):
+async def test_doctor_releases_a_hold_with_a_reason(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=alerts_and_demo_staff, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         queue = await sign_in_to_the_queue(pilot, "PL", "3333")
@@ -279,12 +282,12 @@ async def test_doctor_releases_a_hold_with_a_reason(app_at):
     assert [e.entity_id for e in events(app, "release") if e.staff == "PL"] == ["O1"]
 
 
-def refused_intoxicated(skranke) -> None:
+def refused_intoxicated(skranke: Skranke) -> None:
     alerts_and_demo_staff(skranke)
     dispense(skranke, sign_in(skranke, "MN", "2222"), "O2", "refused", refusal="intoxicated", reason="lugter")
 
 
-async def test_doctor_voids_an_intoxicated_refusal_and_the_task_says_so(app_at):
+async def test_doctor_voids_an_intoxicated_refusal_and_the_task_says_so(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=refused_intoxicated, roles=None)
     [record] = records_of(app, "O2")
     async with app.run_test(size=TERMINAL) as pilot:
@@ -307,7 +310,7 @@ async def test_doctor_voids_an_intoxicated_refusal_and_the_task_says_so(app_at):
 # --- two workstations --------------------------------------------------------------------------
 
 
-def two_windows(tmp_path, prepare) -> tuple[SkrankeApp, SkrankeApp]:
+def two_windows(tmp_path: Path, prepare) -> tuple[SkrankeApp, SkrankeApp]:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     setup = make_skranke(NOW, url)
     prepare(setup)
@@ -315,7 +318,7 @@ def two_windows(tmp_path, prepare) -> tuple[SkrankeApp, SkrankeApp]:
     return SkrankeApp(make_skranke(NOW, url)), SkrankeApp(make_skranke(NOW, url))
 
 
-async def test_another_workstations_dose_leaves_the_highlight_on_the_same_citizen(tmp_path):
+async def test_another_workstations_dose_leaves_the_highlight_on_the_same_citizen(tmp_path: Path) -> None:
     first, second = two_windows(tmp_path, alerts_and_demo_staff)
     async with first.run_test(size=TERMINAL) as one, second.run_test(size=TERMINAL) as other:
         mine = await sign_in_to_the_queue(one, "MN", "2222")
@@ -339,7 +342,7 @@ async def test_another_workstations_dose_leaves_the_highlight_on_the_same_citize
         assert highlighted(mine) == kept
 
 
-async def test_an_open_dialog_is_told_at_once_when_its_dose_is_given_elsewhere(tmp_path):
+async def test_an_open_dialog_is_told_at_once_when_its_dose_is_given_elsewhere(tmp_path: Path) -> None:
     first, second = two_windows(tmp_path, alerts_and_demo_staff)
     async with first.run_test(size=TERMINAL) as one, second.run_test(size=TERMINAL) as other:
         mine = await sign_in_to_the_queue(one, "MN", "2222")
