@@ -54,11 +54,12 @@ class Settings:
     staff: str | None = None  # initials to sign in as (the PIN never comes from here)
     key_file: Path | None = None  # the encrypted SQLite store's key; default: config.key_file()
     backup_dir: Path | None = None  # the daily backups; default: backups/ in the user data directory
+    label_printer: str | None = None  # the CUPS printer take-home labels go to (lp -d); None: saved as PDF
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
 _PATHS = ("inbox", "outbox", "key_file", "backup_dir")
-_OPTIONAL = ("db", "now", "inbox", "outbox", "staff", "key_file", "backup_dir")
+_OPTIONAL = ("db", "now", "inbox", "outbox", "staff", "key_file", "backup_dir", "label_printer")
 
 
 def _checked(values: dict[str, Any]) -> Settings:

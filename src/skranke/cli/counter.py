@@ -1,9 +1,10 @@
-"""Reception and the medicine window: queue, check-in, dispense, void, release, close-day."""
+"""Reception and the medicine window: queue, check-in, dispense, label, void, release, close-day."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from skranke.cli.errors import EXIT_OK
 from skranke.cli.output import print_json
@@ -36,7 +37,21 @@ def add_parsers(commands: Commands) -> None:
     dispense.add_argument("--outcome", required=True, choices=["given", "refused", "missed"])
     dispense.add_argument("--dose-number", type=int, choices=[1, 2], help=_("dose 1 or 2 of a twice-daily order"))
     dispense.add_argument("--reason", default="", help=_("why a dose was refused (intoxicated, declined, other: text)"))
+    dispense.add_argument(
+        "--label",
+        type=Path,
+        metavar=_("FILE"),
+        help=_("write the take-home label of a dose given with take-home to FILE (PDF)"),
+    )
     add_json_option(dispense)
+
+    label = commands.add(
+        "label",
+        help=_("a dose's take-home label again: to the label printer, else saved as PDF (nurse)"),
+    )
+    label.add_argument("dispensing", type=int, metavar=_("DISPENSING"), help=_("the record's number"))
+    label.add_argument("--to", type=Path, metavar=_("FILE"), help=_("save the PDF here instead of printing it"))
+    add_json_option(label)
 
     void = commands.add("void", help=_("void a recorded dose with a reason (doctor)"))
     void.add_argument("dispensing", type=int, metavar=_("DISPENSING"), help=_("the record's number"))
@@ -126,26 +141,59 @@ def run_dispense(skranke: Skranke, args: argparse.Namespace) -> int:
     refusal, _sep, text = args.reason.partition(":")
     if refusal.strip() not in REFUSAL_REASONS:
         refusal, text = "", args.reason
+    actor = needs_actor(skranke)
     result = dispense(
         skranke,
-        needs_actor(skranke),
+        actor,
         args.prescription,
         args.outcome,
         args.dose_number,
         reason=text.strip(),
         refusal=refusal.strip() or None,
     )
-    if args.json:
-        print_json(result.to_json_dict())
-    else:
-        print(
-            _("Dose {number} of {order}: {outcome} (record {id}).").format(
-                number=result.dose_number,
-                order=result.prescription_id,
-                outcome=outcome_word(result.outcome),
-                id=result.dispensing_id,
-            )
+    answer = result.to_json_dict()
+    words = [
+        _("Dose {number} of {order}: {outcome} (record {id}).").format(
+            number=result.dose_number,
+            order=result.prescription_id,
+            outcome=outcome_word(result.outcome),
+            id=result.dispensing_id,
         )
+    ]
+    if args.label is not None:
+        # The dose is recorded whatever becomes of the label: its answer says which.
+        if result.outcome == "given" and result.take_home_mg > 0:
+            from skranke.services.labels import deliver_label, take_home_label
+
+            data = take_home_label(skranke, actor, result.dispensing_id)
+            delivery = deliver_label(skranke, result.dispensing_id, data, args.label)
+            answer["label"] = str(delivery.path)
+            words.append(delivery.words())
+        else:
+            answer["label"] = None
+            words.append(_("Nothing goes home with this dose: no label written."))
+    if args.json:
+        print_json(answer)
+    else:
+        print("\n".join(words))
+    return EXIT_OK
+
+
+def run_label(skranke: Skranke, args: argparse.Namespace) -> int:
+    from skranke.services.labels import deliver_label, take_home_label
+
+    data = take_home_label(skranke, needs_actor(skranke), args.dispensing)
+    delivery = deliver_label(skranke, args.dispensing, data, args.to)
+    if args.json:
+        print_json(
+            {
+                "dispensing_id": delivery.dispensing_id,
+                "printer": delivery.printer,
+                "path": str(delivery.path) if delivery.path is not None else None,
+            }
+        )
+    else:
+        print(delivery.words())
     return EXIT_OK
 
 
@@ -204,6 +252,7 @@ HANDLERS = {
     "queue": run_queue,
     "check-in": run_check_in,
     "dispense": run_dispense,
+    "label": run_label,
     "void": run_void,
     "release": run_release,
     "close-day": run_close_day,

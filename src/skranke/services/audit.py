@@ -56,6 +56,7 @@ ACTIONS = (
     "encrypt",
     "backup",
     "restore",
+    "label",
 )
 
 
@@ -95,6 +96,7 @@ def action_word(action: str) -> str:
         "encrypt": _("encrypted the store"),
         "backup": _("took a backup"),
         "restore": _("restored a backup"),
+        "label": _("made a take-home label"),
     }.get(action, action)
 
 

@@ -8,7 +8,9 @@ The field takes digits only, so the dialog's letters stay its commands: `r` refu
 in focus, 1-3 pick, Tab reaches the note, Enter saves from any field), `u` records missed
 (confirmed in a dialog naming the citizen; the service refuses it before the interval ends),
 `h` releases a hold (a doctor). None of them is an app key (d f b m n o s l q). Esc records
-nothing. What another workstation records on this dose is shown at once (`overtaken`).
+nothing. What another workstation records on this dose is shown at once (`overtaken`). A dose
+given with take-home gets its label at once: printed when the workstation has a `label_printer`,
+else saved, and the toast says which (`label_words`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from skranke.i18n import _
-from skranke.services.access import AccessError
+from skranke.services.access import AccessError, Actor
+from skranke.services.context import Skranke
 from skranke.services.dispensing import confirm_identity, dispense, release, void
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.queue import DoneRow, DueRow, Person
@@ -35,6 +38,19 @@ from skranke.ui.app_base import SkrankeModalScreen
 from skranke.ui.screens.confirm import ConfirmDialog
 
 REFUSALS = {"1": "intoxicated", "2": "declined", "3": "other"}
+
+
+def label_words(skranke: Skranke, actor: Actor | None, dispensing_id: int) -> str:
+    """The take-home label of a dose given: printed (`label_printer`) or saved, in words. Run in a
+    worker after the dose is recorded; a label that fails is said, and the dose stands."""
+    from skranke.services.labels import deliver_label, take_home_label
+
+    try:
+        return deliver_label(skranke, dispensing_id, take_home_label(skranke, actor, dispensing_id)).words()
+    except (DeskRefusal, AccessError) as refused:
+        return str(refused)
+    except DatabaseUnavailable as fault:
+        return _("The label could not be made: {fault}").format(fault=fault)
 
 
 def person_words(person: Person) -> str:
@@ -345,9 +361,12 @@ class DoseDialog(_Dialog):
                 self.app.call_from_thread(self._mismatch)
                 return None
             result = dispense(skranke, actor, order, "given", number)
-            return _("Given: {citizen}, {preparation} {mg} mg.").format(
+            given = _("Given: {citizen}, {preparation} {mg} mg.").format(
                 citizen=citizen, preparation=self._preparation(), mg=format_mg(result.dose_mg or 0)
             )
+            if result.take_home_mg > 0:  # the label goes with what goes home (issue 27)
+                return f"{given}\n{label_words(skranke, actor, result.dispensing_id)}"
+            return given
 
         self._run(act)
 

@@ -29,7 +29,7 @@ from skranke.services.wording import alert_text, format_mg, outcome_word, refusa
 from skranke.services.wording import dose_state_word as state_word
 from skranke.ui.app_base import SkrankeAppBase
 from skranke.ui.screens.confirm import ConfirmDialog
-from skranke.ui.screens.dose import DoseDialog, VoidDialog, close_day_words
+from skranke.ui.screens.dose import DoseDialog, VoidDialog, close_day_words, label_words
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
@@ -114,6 +114,8 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         Binding("home", "first_row", _("First row"), id="queue.home", show=False, priority=True),
         Binding("a", "next_service", _("Service"), id="queue.service", tooltip=_("Medicine room or heroin clinic")),
         Binding("u", "close_day", _("Close day"), id="queue.close_day", tooltip=_("Due doses not given become missed")),
+        # On the Done tab only: the take-home label of the highlighted record again (issue 27).
+        Binding("p", "label", _("Label"), id="queue.label", tooltip=_("The take-home label again")),
     ]
 
     loaded = False
@@ -222,6 +224,10 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             self.app.call_from_thread(self.load)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "label":
+            if self.has_class(REFUSED) or self.query_one(TabbedContent).active != "tab-done":
+                return False
+            return None if self.app.database_fault is not None else True
         if action in ("open_row", "next_service", "close_day"):
             if self.has_class(REFUSED):
                 return False  # no keys for a queue the role may not see
@@ -436,6 +442,7 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
     @on(TabbedContent.TabActivated)
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         self.fill_shown_tab(self.activated_tab(event))
+        self.refresh_bindings()  # p (label) is the Done tab's
         current = self._table()
         if current is not None:
             current.focus()
@@ -450,6 +457,16 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         detail = self.query_one("#queue-row-detail", Static)
         current = self._current()
         row = self._due_row(current[1]) if current else None
+        done = self._done_row(current[1]) if current else None
+        if done is not None and done.take_home_mg and not done.voided:
+            detail.update(
+                Text.assemble(
+                    (done.person.display, "bold"),
+                    "  ",
+                    _("{mg} mg went home · p: the label again").format(mg=format_mg(done.take_home_mg)),
+                )
+            )
+            return
         if row is None:
             detail.update(Text(_("Enter opens the dose · a switches service · u closes the day"), style="dim"))
             return
@@ -464,6 +481,35 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
         else:
             text.append(_("Enter: give, refuse or mark missed."))
         detail.update(text)
+
+    def _done_row(self, key: str) -> DoneRow | None:
+        if self._view is None or not key.startswith("done|"):
+            return None
+        return next((d for d in self._view.done if f"done|{d.dispensing_id}" == key), None)
+
+    def action_label(self) -> None:
+        """The highlighted done record's take-home label again: printed or saved, as at the dose."""
+        if self.app.screen is not self or self.app.database_fault is not None:
+            return
+        current = self._current()
+        done = self._done_row(current[1]) if current else None
+        if done is None:
+            return
+        if done.voided or not done.take_home_mg:
+            self.app.notify(
+                _("{citizen}: nothing went home with this dose, so it has no label.").format(
+                    citizen=done.person.display
+                ),
+                severity="warning",
+                timeout=6,
+            )
+            return
+        self._label(done.dispensing_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="label")
+    def _label(self, dispensing_id: int) -> None:
+        words = label_words(self.app.skranke, self.app.actor, dispensing_id)
+        self.app.call_from_thread(self.app.notify, words, timeout=8)
 
     def action_step(self, step: int) -> None:
         # Reached only when the table has not the focus (it moves its own cursor): into it.
