@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -278,6 +279,10 @@ class Preparation(_Strict):
     ends_soon_days_source: str = ""
     # False: only ever given under supervision at the clinic (no take-home, no delivery).
     take_home_allowed: bool = True
+    # The strength as a label and the ledger print it ("1 mg/ml"); empty: not given.
+    strength: str = ""
+    # A liquid's concentration: the ledger shows ml beside mg (domain.stock.ml_of). None: a tablet.
+    mg_per_ml: Annotated[Decimal, Constraint(gt=0)] | None = None
     # Where the numbers come from: a published practice, or that the centre's doctor set them.
     source: Text
     # Removed (issue 24): refused when a site file still gives it, see _min_interval_removed.
@@ -329,6 +334,39 @@ PreparationRules = Preparation
 
 
 @dataclass(frozen=True, kw_only=True)
+class StockTolerance(_Strict):
+    """A count tolerance of its own for one preparation (the `[[stock.tolerances]]` entries)."""
+
+    preparation: Slug
+    count_tolerance_mg: Annotated[Decimal, Constraint(ge=0)]
+    source: Text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stock(_Strict):
+    """The controlled-substance accounts' settings (the `[stock]` table; DESIGN §1
+    "Controlled-substance accounts"), each beside its source. No seed gives these numbers: BEK
+    1457/2021 (pharmacies) is the model for a count at least monthly and a difference
+    investigated at once; the tolerance is the centre's own, which its doctor confirms."""
+
+    # A count differing from the ledger by more than this (mg) raises a task for the doctor or
+    # leader; any difference at all needs a reason and a witness (domain.stock.count_rules).
+    count_tolerance_mg: Annotated[Decimal, Constraint(ge=0)] = Decimal(0)
+    count_tolerance_mg_source: str = ""
+    tolerances: tuple[StockTolerance, ...] = ()
+    # Days between counts before the reminder (BEK 1457/2021: at least monthly).
+    count_every_days: Annotated[int, Constraint(ge=1, le=92)] = 31
+    count_every_days_source: str = ""
+
+    def tolerance_mg(self, preparation: str) -> Decimal:
+        """The count tolerance of one preparation: its own, else the default."""
+        for tolerance in self.tolerances:
+            if tolerance.preparation == preparation:
+                return tolerance.count_tolerance_mg
+        return self.count_tolerance_mg
+
+
+@dataclass(frozen=True, kw_only=True)
 class Site(_Strict):
     id: Slug
     name: str
@@ -343,6 +381,7 @@ class Site(_Strict):
     rules: Rules = Rules()
     preparations: tuple[Preparation, ...] = ()
     dispensing: Dispensing = Dispensing()
+    stock: Stock = Stock()
     # Intake (DESIGN §1 "Routing and tasks at intake"): ordered rules, checklists, tasks.
     routing: tuple[RoutingRule, ...] = ()
     eligibility: tuple[EligibilityCheck, ...] = ()
@@ -393,6 +432,9 @@ class Site(_Strict):
         unknown = [p for p in self.dispensing.supervised_at_heroin_clinic if p not in preparations]
         if unknown:
             raise ValueError(f"dispensing.supervised_at_heroin_clinic names unknown preparations {unknown}")
+        unknown = [t.preparation for t in self.stock.tolerances if t.preparation not in preparations]
+        if unknown:
+            raise ValueError(f"stock.tolerances names unknown preparations {unknown}")
         for review in self.rules.medical_reviews:
             unknown = [d for d in review.departments if d not in ids]
             if unknown:
