@@ -56,6 +56,14 @@ ACTIONS = (
     "encrypt",
     "backup",
     "restore",
+    "witness_failed",
+    "stock_receive",
+    "stock_witness",
+    "stock_waste",
+    "stock_transfer",
+    "stock_count",
+    "stock_issue",
+    "stock_reversal",
 )
 
 
@@ -95,6 +103,14 @@ def action_word(action: str) -> str:
         "encrypt": _("encrypted the store"),
         "backup": _("took a backup"),
         "restore": _("restored a backup"),
+        "witness_failed": _("a witness's PIN was refused"),
+        "stock_receive": _("received stock"),
+        "stock_witness": _("witnessed an imported receipt"),
+        "stock_waste": _("recorded waste"),
+        "stock_transfer": _("transferred stock"),
+        "stock_count": _("counted stock"),
+        "stock_issue": _("issued stock for a dose"),
+        "stock_reversal": _("reversed a dose's issue"),
     }.get(action, action)
 
 
@@ -112,6 +128,7 @@ def entity_word(entity: str) -> str:
         "staff": _("staff member"),
         "store": _("store"),
         "task": _("task"),
+        "stock_entry": _("ledger entry"),
     }.get(entity, entity)
 
 
