@@ -59,14 +59,16 @@ def balance_of(skranke, actor, preparation: str = "metadon", service: str | None
 
 
 def test_a_receipt_is_witnessed_and_audited_and_the_ledger_runs_its_balance(desk):
-    skranke, nurse, witness = desk
+    skranke, nurse, _witness = desk
     first = stock.receive(skranke, nurse, "metadon", Decimal(500), "MN", TEST_PIN, lot="L1", supplier="Apotek")
     stock.receive(skranke, nurse, "metadon", Decimal("250.5"), "mn", TEST_PIN)
     assert (first.line.kind, first.line.mg, first.line.witness, first.line.staff) == ("receipt", 500, "MN", "SYG")
     assert first.line.ml == Decimal("500.00")  # methadone 1 mg/ml: ml beside mg
     assert [line.balance_mg for line in stock.ledger(skranke, nurse)] == [500, Decimal("750.5")]
     assert balance_of(skranke, nurse) == Decimal("750.5")
-    events = [e for e in audit_events(skranke, signed_in(skranke, "admin", initials="ADX")) if e.action == "stock_receive"]
+    events = [
+        e for e in audit_events(skranke, signed_in(skranke, "admin", initials="ADX")) if e.action == "stock_receive"
+    ]
     assert len(events) == 2 and events[0].detail["witness"] == "MN"
 
 
@@ -254,9 +256,9 @@ def test_two_workstations_giving_doses_at_once_write_one_issue_each(db_url):
     try:
         with check.database.reading() as session:
             issues = session.execute(
-                select(StockEntry.dispensing_id, func.count()).where(StockEntry.kind == "issue").group_by(
-                    StockEntry.dispensing_id
-                )
+                select(StockEntry.dispensing_id, func.count())
+                .where(StockEntry.kind == "issue")
+                .group_by(StockEntry.dispensing_id)
             ).all()
         assert sorted(issues) == sorted((i, 1) for i in given_ids)
         assert balance_of(check, signed_in(check, "nurse", initials="KO")) == 1000 - 6 * 50
@@ -324,7 +326,9 @@ def test_any_sequence_of_acts_keeps_the_balance_and_one_issue_per_dose(desk):
                 )
                 assert kinds == (["issue", "reversal"] if dose.dispensing_id in voided else ["issue"])
             # Every dose given anywhere in the store has exactly one issue.
-            given_count = session.scalar(select(func.count()).select_from(Dispensing).where(Dispensing.outcome == "given"))
+            given_count = session.scalar(
+                select(func.count()).select_from(Dispensing).where(Dispensing.outcome == "given")
+            )
             issue_count = session.scalar(select(func.count()).select_from(StockEntry).where(StockEntry.kind == "issue"))
             assert given_count == issue_count
 
