@@ -10,7 +10,7 @@ here (a receipt, a waste, a transfer out, a count that differs) is witnessed by 
 with their PIN (`services.staff.confirm_witness`: the sign-in's check and lock-out). A dose
 given writes its issue itself, in the dose's transaction (`issue_for_dose`, called by
 services.dispensing), and a void its reversal (`reverse_for_dose`). Every entry writes its audit
-event in the same transaction (`_add_entry`).
+event in the same transaction (`add_entry`).
 
 The screens and the command line use the functions below; each takes the signed-in Actor and
 returns plain dataclasses (with `to_json_dict` where the command line prints JSON). The year's
@@ -318,7 +318,7 @@ def _line(skranke: Skranke, row: StockEntry, balance_mg: Decimal) -> LedgerLine:
     )
 
 
-def _add_entry(session: Session, actor: Actor, now: datetime, action: str, **fields: Any) -> StockEntry:
+def add_entry(session: Session, actor: Actor, now: datetime, action: str, **fields: Any) -> StockEntry:
     """Insert one entry and its audit event (`action`), in the caller's transaction: the one
     insert-and-audit sequence every entry goes through, a dose's issue included."""
     from skranke.store.models import StockEntry
@@ -395,7 +395,7 @@ def receive(
     confirmed = confirm_witness(skranke, signed_in, witness, witness_pin, "stock")
     now = skranke.clock.now()
     with skranke.database.transaction() as session:
-        row = _add_entry(
+        row = add_entry(
             session,
             signed_in,
             now,
@@ -443,7 +443,7 @@ def witness_receipt(
             if witnessed_receipt_ids(session, [receipt_id]):
                 raise already
             _check_preparation(skranke, pending.preparation)
-            row = _add_entry(
+            row = add_entry(
                 session,
                 signed_in,
                 now,
@@ -488,7 +488,7 @@ def waste(
     now = skranke.clock.now()
     with skranke.database.transaction() as session:
         _not_beyond_balance(skranke, session, place, preparation, mg)
-        row = _add_entry(
+        row = add_entry(
             session,
             signed_in,
             now,
@@ -529,7 +529,7 @@ def transfer(
     now = skranke.clock.now()
     with skranke.database.transaction() as session:
         _not_beyond_balance(skranke, session, place, preparation, mg)
-        out = _add_entry(
+        out = add_entry(
             session,
             signed_in,
             now,
@@ -541,7 +541,7 @@ def transfer(
             other_service=target,
             witness_id=confirmed.staff_id,
         )
-        _add_entry(
+        add_entry(
             session,
             signed_in,
             now,
@@ -602,7 +602,7 @@ def count(
         check = rules.count_check(counted_mg, expected, skranke.site.stock.tolerance_mg(preparation))
         if check.needs_witness and confirmed is None:
             raise DeskRefusal(_("The ledger changed while counting: count again."))
-        row = _add_entry(
+        row = add_entry(
             session,
             signed_in,
             now,
@@ -660,7 +660,7 @@ def issue_for_dose(
         return None
     before = balance(session, service, dose.preparation)
     change = rules.signed_mg("issue", amount)
-    row = _add_entry(
+    row = add_entry(
         session,
         signed_in,
         now,
@@ -695,7 +695,7 @@ def reverse_for_dose(session: Session, signed_in: Actor, now: datetime, dose: Di
     issue = entry_of_dose(session, dose.id, "issue")
     if issue is None:
         return None
-    row = _add_entry(
+    row = add_entry(
         session,
         signed_in,
         now,

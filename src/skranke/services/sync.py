@@ -483,10 +483,12 @@ def citizen_count(skranke: Skranke) -> int:
 def import_demo_data(skranke: Skranke) -> SyncResult:
     """Synthetic export files dated around `--now`, taken in by the real importer."""
     from skranke.demo.scenario import write_demo_exports
+    from skranke.demo.stock import write_demo_receipts
 
     inbox = skranke.inbox
     inbox.mkdir(parents=True, exist_ok=True)
     write_demo_exports(inbox, skranke.clock.now().date(), skranke.site)
+    write_demo_receipts(inbox, skranke.clock.now().date(), skranke.site)  # waiting for a witness
     result = run_sync(skranke)
     if result.any_rejected:
         reasons = "; ".join(e for f in result.files for e in f.errors)
