@@ -102,3 +102,14 @@ def test_exit_codes(store, capsys, monkeypatch):
         main(["stock", "waste", "metadon", "--mg", "5", "--reason", "x", *store])
     assert usage.value.code == 2
     assert run(capsys, "stock", "balance", "--service", "nope", *store)[0] == 2
+
+
+def test_close_day_prints_the_ledger_against_the_count(store, capsys):
+    evening = [*store[:2], "--now", "2026-04-09T17:30"]
+    run(capsys, "stock", "receive", "metadon", "--mg", "500", "--witness", "MN", *evening)
+    run(capsys, "stock", "receive", "morfin", "--mg", "100", "--witness", "MN", *evening)
+    run(capsys, "stock", "count", "metadon", "--mg", "499", "--reason", "spild", "--witness", "MN", *evening)
+    code, out, _err = run(capsys, "close-day", *evening)
+    assert code == 0
+    assert "metadon: regnskab 500 mg, optalt 499 mg (difference -1 mg)." in out
+    assert "morfin: regnskabet siger 100 mg; ikke optalt i dag." in out
