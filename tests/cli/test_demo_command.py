@@ -32,6 +32,7 @@ def test_demo_makes_a_fresh_store_each_time(
         assert sorted(r.file_name for r in runs) == [
             "aftaler_demo.csv",
             "borgere_demo.csv",
+            "lager_demo.csv",
             "ordinationer_demo.csv",
             "sager_demo.csv",
         ]

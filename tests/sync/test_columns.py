@@ -67,6 +67,12 @@ _GOOD: dict[str, tuple[str, ...]] = {
                   "2025-03-01T08:15+01:00", "2025-03-01 8:15:59", "2025-03-30T02:30+01:00"),
     "kind": ("visitation", "Læge", "laege", "SAMTALE", ""),
     "clinician": _GOOD_TEXTS,
+    "strength": ("1 mg/ml", "", " 8 mg ", "x" * 64),
+    "mg": ("1000", "224,5", "0,01", "999999,99", " 5 "),
+    "lot": ("L-77", "", "x" * 100),
+    "supplier": _GOOD_TEXTS,
+    "invoice": ("F-9", "", "x" * 100),
+    "received_on": (*_GOOD_DATES, ""),
 }  # fmt: skip
 _BAD: dict[str, tuple[str, ...]] = {
     "id": _BAD_KEYS,
@@ -103,6 +109,12 @@ _BAD: dict[str, tuple[str, ...]] = {
     "starts_at": ("2025-03-30 02:30", "2025-03-01", "bad", "", "2025-03-01 25:00", "2025-03-01T08:15+24:00"),
     "kind": ("x",),
     "clinician": ("y" * 201,),
+    "strength": ("y" * 65,),
+    "mg": ("10.555", "0", "-1", "1000000", "abc", ""),
+    "lot": ("y" * 101,),
+    "supplier": ("y" * 201,),
+    "invoice": ("y" * 101,),
+    "received_on": _BAD_DATES,
 }
 
 

@@ -626,7 +626,7 @@ def test_unknown_file_prefix(read, tmp_path: Path, site) -> None:
         RowError("patienter.csv", 0, None, None, parsed.errors[0].reason),
     ]
     assert parsed.errors[0].reason == (
-        "ukendt filtype: navnet skal begynde med borgere*, sager*, ordinationer*, aftaler*"
+        "ukendt filtype: navnet skal begynde med borgere*, sager*, ordinationer*, aftaler*, lager*"
     )
 
 
@@ -700,7 +700,7 @@ def test_a_row_error_line_is_worded_when_it_is_written() -> None:
 def test_report_of_a_file_error_has_no_line(read, tmp_path: Path) -> None:
     parsed = read("x.csv", CITIZENS)
     lines = write_report(parsed, tmp_path / "r.txt").read_text(encoding="utf-8").splitlines()
-    assert lines == ["x.csv: ukendt filtype: navnet skal begynde med borgere*, sager*, ordinationer*, aftaler*"]
+    assert lines == ["x.csv: ukendt filtype: navnet skal begynde med borgere*, sager*, ordinationer*, aftaler*, lager*"]
 
 
 def test_report_keeps_values_on_one_line() -> None:

@@ -1,9 +1,9 @@
 """The command line: `skranke` opens the application; subcommands print or export.
 
 The parser's parts are in `parser`, the exit codes and the table from exceptions to them in
-`errors`, and the commands by group: `counter` (reception and the medicine window), `cases`
-(hours, deadlines, intake, complaints), `staff` (staff and the audit log), `storage` (demo, sync
-and the store's file), `app` (no command).
+`errors`, and the commands by group: `counter` (reception and the medicine window), `stock` (the
+narcotics ledger), `cases` (hours, deadlines, intake, complaints), `staff` (staff and the audit
+log), `storage` (demo, sync and the store's file), `app` (no command).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from skranke.cli import cases, counter, staff, storage
+from skranke.cli import cases, counter, staff, stock, storage
 from skranke.cli.app import run_app
 from skranke.cli.errors import (
     EXIT_ACCESS,
@@ -50,6 +50,7 @@ COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     **cases.HANDLERS,
     **staff.HANDLERS,
     **counter.HANDLERS,
+    **stock.HANDLERS,
 }
 
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     storage.add_sync(commands)
     staff.add_parsers(commands)
     counter.add_parsers(commands)
+    stock.add_parsers(commands)
     cases.add_complaint(commands)
     storage.add_file_commands(commands)
     cases.add_intake(commands)

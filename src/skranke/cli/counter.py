@@ -160,6 +160,8 @@ def run_dispense(skranke: Skranke, args: argparse.Namespace) -> int:
             id=result.dispensing_id,
         )
     ]
+    if result.stock_negative:
+        words.append(_("The narcotics ledger is below zero for this preparation: the dose is given, check the stock."))
     if args.label is not None:
         # The dose is recorded whatever becomes of the label: its answer says which.
         if result.outcome == "given" and result.take_home_mg > 0:
@@ -221,6 +223,7 @@ def run_release(skranke: Skranke, args: argparse.Namespace) -> int:
 
 def run_close_day(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services.dispensing import close_day
+    from skranke.services.wording import format_mg
 
     result = close_day(skranke, needs_actor(skranke), args.date, args.service)
     if args.json:
@@ -231,6 +234,22 @@ def run_close_day(skranke: Skranke, args: argparse.Namespace) -> int:
                 "{count} dose recorded as missed.", "{count} doses recorded as missed.", len(result.missed)
             ).format(count=len(result.missed))
         )
+        for line in result.counts:
+            if line.counted_mg is None:
+                print(
+                    _("{preparation}: the ledger says {expected} mg; not counted today.").format(
+                        preparation=line.preparation, expected=format_mg(line.expected_mg)
+                    )
+                )
+            else:
+                print(
+                    _("{preparation}: ledger {expected} mg, counted {counted} mg (difference {difference} mg).").format(
+                        preparation=line.preparation,
+                        expected=format_mg(line.expected_mg),
+                        counted=format_mg(line.counted_mg),
+                        difference=format_mg(line.difference_mg or 0),
+                    )
+                )
     sys.stdout.flush()  # the answer first; the day's backup after it
     _daily_backup(skranke)
     return EXIT_OK

@@ -37,6 +37,10 @@ TASK_KINDS: frozenset[str] = frozenset(
     }
 )
 
+# Tasks the controlled-substance accounts raise (domain.stock): about a service's stock, not a
+# citizen, so theirs is the one kind of task without a citizen (a database CHECK says so).
+STOCK_TASK_KINDS: frozenset[str] = frozenset({"stock_negative", "stock_difference"})
+
 # What a citizen uses, as the intake form and `skranke intake` name it (DESIGN §3).
 SUBSTANCES: tuple[str, ...] = (
     "alkohol",

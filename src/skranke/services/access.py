@@ -20,9 +20,10 @@ ROLES = ("reception", "nurse", "doctor", "admin")
 _RECEPTION = frozenset(
     {"search", "open_citizen", "check_in", "intake", "follow_up", "complaint", "view_deadlines", "view_tasks"}
 )
-_NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr"}
+# "stock": record in the controlled-substance ledger (and witness it); "view_stock": read it.
+_NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr", "stock", "view_stock"}
 _DOCTOR = _NURSE | {"release", "void"}
-_ADMIN = frozenset({"manage_staff", "manage_store", "sync", "read_audit", "view_deadlines"})
+_ADMIN = frozenset({"manage_staff", "manage_store", "sync", "read_audit", "view_deadlines", "view_stock"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "reception": _RECEPTION,
     "nurse": _NURSE,
@@ -81,6 +82,8 @@ def action_words(action: str) -> str:
         "reveal_cpr": _("reveal a full CPR number"),
         "release": _("release a hold"),
         "void": _("void a dose"),
+        "stock": _("record in the narcotics ledger"),
+        "view_stock": _("read the narcotics ledger"),
         "manage_staff": _("manage staff"),
         "manage_store": _("encrypt, back up or restore the store"),
         "sync": _("run a sync"),

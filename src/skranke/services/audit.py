@@ -57,6 +57,14 @@ ACTIONS = (
     "backup",
     "restore",
     "label",
+    "witness_failed",
+    "stock_receive",
+    "stock_witness",
+    "stock_waste",
+    "stock_transfer",
+    "stock_count",
+    "stock_issue",
+    "stock_reversal",
 )
 
 
@@ -97,6 +105,14 @@ def action_word(action: str) -> str:
         "backup": _("took a backup"),
         "restore": _("restored a backup"),
         "label": _("made a take-home label"),
+        "witness_failed": _("a witness's PIN was refused"),
+        "stock_receive": _("received stock"),
+        "stock_witness": _("witnessed an imported receipt"),
+        "stock_waste": _("recorded waste"),
+        "stock_transfer": _("transferred stock"),
+        "stock_count": _("counted stock"),
+        "stock_issue": _("issued stock for a dose"),
+        "stock_reversal": _("reversed a dose's issue"),
     }.get(action, action)
 
 
@@ -114,6 +130,7 @@ def entity_word(entity: str) -> str:
         "staff": _("staff member"),
         "store": _("store"),
         "task": _("task"),
+        "stock_entry": _("ledger entry"),
     }.get(entity, entity)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from skranke.clock import Clock, FixedClock, OffsetClock, to_local
 from skranke.domain.hours import holiday_name
 from skranke.i18n import _
+from skranke.services.access import Actor
 from skranke.services.context import Skranke, UsageError
 from skranke.store.engine import parse_url, sqlite_path
 
@@ -120,6 +121,7 @@ def _demo_morning(demo: Skranke) -> None:
     reception = sign_in(demo, "KJ", by_initials["KJ"])
     nurse = sign_in(demo, "MN", by_initials["MN"])
     doctor = sign_in(demo, "PL", by_initials["PL"])
+    _demo_ledger(demo, nurse, doctor)  # before the doses, which write their own issues
     ready = [row for row in queue(demo).due if row.dose.state == "due" and row.dose.dose_number == 1]
     arriving = list(dict.fromkeys(row.person.citizen_id for row in ready))[:8]
     for citizen_id in arriving:
@@ -142,6 +144,75 @@ def _demo_morning(demo: Skranke) -> None:
     if heroin:
         check_in(demo, reception, heroin[0].person.citizen_id)
         dispense(demo, nurse, heroin[0].dose.order.id, "given", 1)
+
+
+def _demo_ledger(demo: Skranke, nurse: Actor, witness: Actor) -> None:
+    """A month of the narcotics ledger as the desk would have written it: two deliveries of each
+    preparation at each dispensing service, one waste, yesterday's count with a small difference.
+    (Today's delivery from the pharmacy system came with the demo's files: `import_demo_data`.)"""
+    from skranke.demo.stock import COUNT_DIFFERENCE, SUPPLIER, WASTE, demo_receipts
+    from skranke.services.places import HEROIN_CLINIC, medicine_place
+    from skranke.services.queue import dispensing_services
+    from skranke.services.stock import add_entry
+    from skranke.store.stock import balance
+
+    site = demo.site
+    now = demo.clock.now()
+    today, zone = now.date(), now.tzinfo
+    room = medicine_place(site, "metadon")
+    with demo.database.transaction() as session:
+        for service in dispensing_services(demo):
+            # The heroin clinic also gives the methadone and morphine of its citizens (000 § 5.4).
+            held = [
+                p.id
+                for p in site.preparations
+                if medicine_place(site, p.id) == service
+                or (service == HEROIN_CLINIC and p.id in site.dispensing.supervised_at_heroin_clinic)
+            ]
+            for receipt in demo_receipts(today, zone, held):
+                add_entry(
+                    session,
+                    nurse,
+                    receipt.at,
+                    "stock_receive",
+                    service=service,
+                    preparation=receipt.preparation,
+                    kind="receipt",
+                    mg=receipt.mg,
+                    lot=receipt.lot,
+                    supplier=SUPPLIER,
+                    invoice=receipt.invoice,
+                    witness_id=witness.staff_id,
+                )
+        preparation, mg, days_ago, reason = WASTE
+        add_entry(
+            session,
+            nurse,
+            datetime.combine(today - timedelta(days=days_ago), time(16), zone),
+            "stock_waste",
+            service=room,
+            preparation=preparation,
+            kind="waste",
+            mg=-mg,
+            reason=reason,
+            witness_id=witness.staff_id,
+        )
+        preparation, difference, days_ago, reason = COUNT_DIFFERENCE
+        expected = balance(session, room, preparation)
+        add_entry(
+            session,
+            nurse,
+            datetime.combine(today - timedelta(days=days_ago), time(17), zone),
+            "stock_count",
+            service=room,
+            preparation=preparation,
+            kind="count",
+            mg=difference,
+            counted_mg=expected + difference,
+            expected_mg=expected,
+            reason=reason,
+            witness_id=witness.staff_id,
+        )
 
 
 def _add_demo_staff(demo: Skranke) -> None:

@@ -9,7 +9,7 @@ gets the first one's record back as a refusal ("allerede givet kl. 09.12 af SYG"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from skranke.services.queue import (
     service_intervals_on,
     service_open_on,
 )
+from skranke.services.stock import DayCount, DoseStock, day_counts, issue_for_dose, reverse_for_dose
 from skranke.services.wording import alert_text, format_mg, outcome_word, refusal_text
 
 if TYPE_CHECKING:
@@ -55,9 +56,11 @@ class DoseResult:
     covers_days: int
     recorded_at: datetime
     staff: str
+    # The dose's issue took the ledger below zero (DESIGN §1): given all the same, and said.
+    stock_negative: bool = False
 
     @classmethod
-    def of(cls, row: Dispensing) -> DoseResult:
+    def of(cls, row: Dispensing, stock_negative: bool = False) -> DoseResult:
         return cls(
             row.id,
             row.prescription_id,
@@ -69,6 +72,7 @@ class DoseResult:
             row.covers_days,
             row.recorded_at,
             row.staff_id or "",
+            stock_negative,
         )
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -83,6 +87,7 @@ class DoseResult:
             "covers_days": self.covers_days,
             "recorded_at": self.recorded_at.isoformat(),
             "staff": self.staff,
+            "stock_negative": self.stock_negative,
         }
 
 
@@ -241,8 +246,8 @@ def dispense(
             if outcome == "given" and slot.state != "due":
                 blocking = next((a for a in slot.alerts if a.blocks), None)
                 raise DeskRefusal(alert_text(blocking) if blocking else _("This dose cannot be given now."))
+            place = _place_of(skranke, session, order, now.date())
             if outcome == "missed":
-                place = _place_of(skranke, session, order, now.date())
                 ends = missed_from(skranke, place, order, slot.dose_number, now.date())
                 if ends is not None and now < ends:
                     raise DeskRefusal(
@@ -252,7 +257,7 @@ def dispense(
                         ).format(service=place_name(skranke.site, place), time=clock_time(ends))
                     )
             text = " ".join(part for part in (refusal or "", reason) if part)
-            row = _record_dose(session, signed_in, now, order, slot, outcome, text)
+            row, stock = _record_dose(session, signed_in, now, order, slot, outcome, text, place=place)
             if refusal == "intoxicated":
                 # Intoxication withholds the dose and the doctor is told (DESIGN §1).
                 session.add(
@@ -268,7 +273,7 @@ def dispense(
                         created_by=signed_in.staff_id,
                     )
                 )
-            return DoseResult.of(row)
+            return DoseResult.of(row, stock is not None and stock.stock_negative)
     except IntegrityError:
         # Another workstation recorded the same dose at the same moment: say whose record stands.
         if order is None:
@@ -289,10 +294,13 @@ def _record_dose(
     outcome: str,
     reason: str = "",
     *,
+    place: str,
     closed_day: date | None = None,
-) -> Dispensing:
+) -> tuple[Dispensing, DoseStock | None]:
     """Insert one dose record with its audit event (`dispense`) and outbox event (`dispensing`),
-    in the caller's transaction: given with the dose's amounts, refused or missed without.
+    in the caller's transaction: given with the dose's amounts, refused or missed without. A dose
+    given writes its issue in `place`'s ledger (services.stock.issue_for_dose): returned beside
+    the record, with whether it took the balance below zero.
 
     `closed_day`: a dose close-day records as missed on that day; its audit detail names the day
     closed rather than a reason, and its outbox event carries no dose.
@@ -334,7 +342,7 @@ def _record_dose(
         event["dose_mg"] = str(row.dose_mg) if row.dose_mg is not None else ""
     event["staff"] = signed_in.staff_id
     record_event(session, "dispensing", now, event)
-    return row
+    return row, issue_for_dose(session, signed_in, now, place, row)
 
 
 def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str) -> DoseResult:
@@ -356,6 +364,7 @@ def void(skranke: Skranke, actor: Actor | None, dispensing_id: int, reason: str)
                 _("Dispensing {id} was voided already by {staff}.").format(id=dispensing_id, staff=row.voided_by)
             )
         void_dispensing(session, row, now, signed_in.staff_id, reason.strip())
+        reverse_for_dose(session, signed_in, now, row)
         tasks = _close_tasks_of_voided(session, row, now, signed_in.staff_id, reason.strip())
         record(
             session,
@@ -498,12 +507,15 @@ class CloseDayResult:
     service: str
     day: date
     missed: list[DoseResult]
+    # Per preparation: the ledger's balance against that day's count (services.stock.day_counts).
+    counts: list[DayCount] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "service": self.service,
             "date": self.day.isoformat(),
             "missed": [m.to_json_dict() for m in self.missed],
+            "counts": [c.to_json_dict() for c in self.counts],
         }
 
 
@@ -545,7 +557,9 @@ def close_day(
             for dose in data.due(order, min(now, end_of_day)):
                 if dose.delivery:
                     continue
-                row = _record_dose(session, signed_in, now, order, dose, "missed", closed_day=day)
+                row, _stock = _record_dose(
+                    session, signed_in, now, order, dose, "missed", place=service, closed_day=day
+                )
                 missed.append(DoseResult.of(row))
         session.add(
             DayClosing(
@@ -561,4 +575,5 @@ def close_day(
             entity_id=service,
             detail={"date": day.isoformat(), "missed": len(missed)},
         )
-    return CloseDayResult(service, day, missed)
+        counts = day_counts(skranke, session, service, day)
+    return CloseDayResult(service, day, missed, counts)

@@ -117,62 +117,95 @@ def sign_in(skranke: Skranke, initials: str, pin: str) -> Actor:
 
     The attempt and its outcome go to the audit log in the same transaction.
     """
-    from skranke.store.staff import staff_for_update
-
     now = skranke.clock.now()
     workstation = workstation_name(skranke)
-    staff_id = initials.strip().upper()
-    failure: str | None = None
     with skranke.database.transaction() as session:
-        row = staff_for_update(session, staff_id) if staff_id else None
-        if row is None:
-            _verify(_dummy_hash(), pin)
-            failure = _("Unknown initials or wrong PIN.")
-            record(
-                session,
-                Actor(staff_id or "?", "", frozenset(), workstation),
-                now,
-                "sign_in_failed",
-                detail={"reason": "unknown"},
-            )
-        elif not row.active:
-            failure = _("{staff} is disabled: ask an administrator.").format(staff=row.id)
-            record(session, _actor(row, workstation), now, "sign_in_failed", detail={"reason": "disabled"})
-        elif row.locked_until is not None and row.locked_until > now:
-            failure = _("{staff} is locked after {count} wrong PINs until {time}.").format(
-                staff=row.id, count=MAX_FAILED_PINS, time=clock_time(row.locked_until.astimezone(now.tzinfo))
-            )
-            record(session, _actor(row, workstation), now, "sign_in_failed", detail={"reason": "locked"})
-        elif not _verify(row.pin_hash, pin):
-            row.failed_attempts += 1
-            detail: dict[str, object] = {"reason": "wrong_pin", "failed_attempts": row.failed_attempts}
-            if row.failed_attempts >= MAX_FAILED_PINS:
-                row.locked_until = now + LOCK_OUT
-                row.failed_attempts = 0
-                detail["locked_until"] = row.locked_until.isoformat()
-                failure = _("Wrong PIN {count} times: {staff} is locked until {time}.").format(
-                    count=MAX_FAILED_PINS, staff=row.id, time=clock_time(row.locked_until.astimezone(now.tzinfo))
-                )
-            else:
-                left = MAX_FAILED_PINS - row.failed_attempts
-                warning = ngettext(
-                    "{count} attempt left before a 15-minute lock.",
-                    "{count} attempts left before a 15-minute lock.",
-                    left,
-                )
-                failure = _("Unknown initials or wrong PIN.") + " " + warning.format(count=left)
-            record(session, _actor(row, workstation), now, "sign_in_failed", detail=detail)
-        else:
-            row.failed_attempts = 0
-            row.locked_until = None
-            if _hasher().check_needs_rehash(row.pin_hash):
-                # Made with older parameters: stored anew with today's while the PIN is at hand.
-                # Not an event of its own: the PIN is the same, and the sign-in is recorded.
-                row.pin_hash = _hasher().hash(pin)
-            actor = _actor(row, workstation)
+        actor, failure, detail = _pin_check(session, initials.strip().upper(), pin, now, workstation)
+        if failure is None:
             record(session, actor, now, "sign_in")
             return actor
+        record(session, actor, now, "sign_in_failed", detail=detail)
     raise AccessError(failure)
+
+
+def confirm_witness(skranke: Skranke, signed_in: Actor, initials: str, pin: str, action: str) -> Actor:
+    """A second person confirms what `signed_in` records (a receipt, a waste, a count; DESIGN §1
+    "Controlled-substance accounts") with their own PIN: the same check and lock-out as sign-in,
+    and their roles must allow `action`. The same person as witness is refused (DeskRefusal);
+    a wrong PIN, a lock-out or a role that may not is AccessError. A failed attempt is in the
+    audit log (`witness_failed`, by the person recording), in a transaction of its own, so it
+    counts even though the act is refused."""
+    from skranke.services.errors import DeskRefusal
+
+    staff_id = initials.strip().upper()
+    if staff_id == signed_in.staff_id:
+        raise DeskRefusal(
+            _("The witness must be another person than {staff}, who records it.").format(staff=signed_in.staff_id)
+        )
+    now = skranke.clock.now()
+    with skranke.database.transaction() as session:
+        witness, failure, detail = _pin_check(session, staff_id, pin, now, signed_in.workstation)
+        if failure is None and not witness.may(action):
+            failure = _("{staff} may not witness this (roles: {roles}).").format(
+                staff=witness.staff_id, roles=", ".join(role_word(r) for r in sorted(witness.roles)) or "–"
+            )
+            detail = {"reason": "role"}
+        if failure is None:
+            return witness
+        record(session, signed_in, now, "witness_failed", entity="staff", entity_id=staff_id, detail=detail)
+    raise AccessError(_("Witness {staff}: {failure}").format(staff=staff_id or "?", failure=failure))
+
+
+def _pin_check(
+    session: Session, staff_id: str, pin: str, now: datetime, workstation: str
+) -> tuple[Actor, str | None, dict[str, object]]:
+    """Whether `pin` is `staff_id`'s, in the caller's transaction: (the actor the attempt is
+    recorded as, None or the failure in words, the failure's audit detail). A wrong PIN counts;
+    the fifth locks the id for LOCK_OUT; a right one clears the count."""
+    from skranke.store.staff import staff_for_update
+
+    row = staff_for_update(session, staff_id) if staff_id else None
+    if row is None:
+        _verify(_dummy_hash(), pin)
+        return (
+            Actor(staff_id or "?", "", frozenset(), workstation),
+            _("Unknown initials or wrong PIN."),
+            {"reason": "unknown"},
+        )
+    actor = _actor(row, workstation)
+    if not row.active:
+        return actor, _("{staff} is disabled: ask an administrator.").format(staff=row.id), {"reason": "disabled"}
+    if row.locked_until is not None and row.locked_until > now:
+        failure = _("{staff} is locked after {count} wrong PINs until {time}.").format(
+            staff=row.id, count=MAX_FAILED_PINS, time=clock_time(row.locked_until.astimezone(now.tzinfo))
+        )
+        return actor, failure, {"reason": "locked"}
+    if not _verify(row.pin_hash, pin):
+        row.failed_attempts += 1
+        detail: dict[str, object] = {"reason": "wrong_pin", "failed_attempts": row.failed_attempts}
+        if row.failed_attempts >= MAX_FAILED_PINS:
+            row.locked_until = now + LOCK_OUT
+            row.failed_attempts = 0
+            detail["locked_until"] = row.locked_until.isoformat()
+            failure = _("Wrong PIN {count} times: {staff} is locked until {time}.").format(
+                count=MAX_FAILED_PINS, staff=row.id, time=clock_time(row.locked_until.astimezone(now.tzinfo))
+            )
+        else:
+            left = MAX_FAILED_PINS - row.failed_attempts
+            warning = ngettext(
+                "{count} attempt left before a 15-minute lock.",
+                "{count} attempts left before a 15-minute lock.",
+                left,
+            )
+            failure = _("Unknown initials or wrong PIN.") + " " + warning.format(count=left)
+        return actor, failure, detail
+    row.failed_attempts = 0
+    row.locked_until = None
+    if _hasher().check_needs_rehash(row.pin_hash):
+        # Made with older parameters: stored anew with today's while the PIN is at hand.
+        # Not an event of its own: the PIN is the same, and the sign-in is recorded.
+        row.pin_hash = _hasher().hash(pin)
+    return actor, None, {}
 
 
 def sign_out(skranke: Skranke, actor: Actor, reason: str) -> None:

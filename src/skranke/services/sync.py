@@ -137,6 +137,8 @@ def _reference_errors(session: Session, parsed: ParsedFile) -> list[RowError]:
                     )
                 )
         return errors
+    if parsed.kind == "lager":  # receipts name a preparation, checked by the reader; no citizen
+        return errors
     referred = {row.citizen_id for _line, row in parsed.rows}
     unknown = referred - existing_ids(session, Citizen, referred)
     if not unknown:
@@ -153,6 +155,16 @@ def _reference_errors(session: Session, parsed: ParsedFile) -> list[RowError]:
                 )
             )
     return errors
+
+
+def _witnessed_receipts(session: Session, kind: str, rows: Sequence[Any]) -> set[str]:
+    """The receipts of a `lager*.csv` that are witnessed already: data recorded in skranke is
+    never overwritten by an import (DESIGN §3), so their rows are left out of the upsert."""
+    if kind != "lager":
+        return set()
+    from skranke.store.stock import witnessed_receipt_ids
+
+    return witnessed_receipt_ids(session, [row.id for row in rows])
 
 
 def _heroin_clinic_errors(session: Session, parsed: ParsedFile, site: Site) -> list[RowError]:
@@ -335,6 +347,9 @@ def import_file(
     rows = [parsed_row.row for parsed_row in parsed.rows]
     with skranke.database.transaction(dry_run=dry_run) as session:
         reference_errors = _reference_errors(session, parsed) or _heroin_clinic_errors(session, parsed, skranke.site)
+        kept = _witnessed_receipts(session, kind, rows)
+        if kept:
+            rows = [row for row in rows if row.id not in kept]
         if not reference_errors:
             counts = upsert(
                 session,
@@ -343,6 +358,8 @@ def import_file(
                 started,
                 on_progress=(lambda done: progress(path.name, done, len(rows))) if progress else None,
             )
+            # A receipt witnessed already is the ledger's: left as it is, counted unchanged.
+            counts.unchanged += len(kept)
             outcome.inserted, outcome.updated, outcome.unchanged = (counts.inserted, counts.updated, counts.unchanged)
             record_sync(
                 session,
@@ -466,10 +483,12 @@ def citizen_count(skranke: Skranke) -> int:
 def import_demo_data(skranke: Skranke) -> SyncResult:
     """Synthetic export files dated around `--now`, taken in by the real importer."""
     from skranke.demo.scenario import write_demo_exports
+    from skranke.demo.stock import write_demo_receipts
 
     inbox = skranke.inbox
     inbox.mkdir(parents=True, exist_ok=True)
     write_demo_exports(inbox, skranke.clock.now().date(), skranke.site)
+    write_demo_receipts(inbox, skranke.clock.now().date(), skranke.site)  # waiting for a witness
     result = run_sync(skranke)
     if result.any_rejected:
         reasons = "; ".join(e for f in result.files for e in f.errors)

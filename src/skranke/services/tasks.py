@@ -64,20 +64,21 @@ def tasks_view(skranke: Skranke, actor: Actor | None) -> TasksView:
     with skranke.database.transaction() as session:
         open_rows = list(tasks_open(session))
         done_rows = list(tasks_done_since(session, now - timedelta(days=DONE_SHOWN_DAYS)))
-        people = citizens_by_id(session, sorted({t.citizen_id for t in open_rows + done_rows}))
+        # A stock task (services.stock) is about a service's stock: it names no citizen.
+        people = citizens_by_id(session, sorted({t.citizen_id for t in open_rows + done_rows if t.citizen_id}))
         record_looks(session, signed_in, now, "list_tasks", people.keys())
 
         def row(task: Task) -> TaskRow:
-            person = people.get(task.citizen_id)
+            person = people.get(task.citizen_id or "")
             shown = (
                 display_name(person.first_name, person.last_name, person.alias, person.id)
                 if person
-                else task.citizen_id
+                else task.citizen_id or ""
             )
             return TaskRow(
                 task.id,
                 task.kind,
-                task.citizen_id,
+                task.citizen_id or "",
                 shown,
                 task.case_id,
                 task.due,

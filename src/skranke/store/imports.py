@@ -1,6 +1,7 @@
 """Writing imported export rows: upsert by the file's key, inside the caller's transaction.
 
-Only the four imported tables are written here. What the desk records (check-ins,
+Only the imported tables are written here (the journal's four, and receipts from the pharmacy
+system waiting for a witness). What the desk records (check-ins,
 dispensings, intakes) lives in tables an import never touches.
 """
 
@@ -23,18 +24,20 @@ from skranke.store.models import (
     Citizen,
     OutboxEvent,
     OutboxWatermark,
+    PendingReceipt,
     Prescription,
     SyncRun,
 )
 
 # The imported tables: each keyed by a string `id` primary key.
-ImportedModel = Citizen | Case | Prescription | Appointment
+ImportedModel = Citizen | Case | Prescription | Appointment | PendingReceipt
 
 TABLES: dict[str, type[ImportedModel]] = {
     "borgere": Citizen,
     "sager": Case,
     "ordinationer": Prescription,
     "aftaler": Appointment,
+    "lager": PendingReceipt,  # receipts awaiting a witness; a witnessed one is never updated
 }
 CHUNK = 500  # keys per look-up (IN lists stay well inside every backend's limits)
 INSERT_CHUNK = 5000

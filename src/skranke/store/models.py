@@ -72,7 +72,8 @@ CLOSING_STATUSES = sorted(vocabulary.CLOSING_STATUSES)
 APPOINTMENT_KINDS = sorted(vocabulary.APPOINTMENT_KINDS)
 DISPENSING_OUTCOMES = sorted(vocabulary.DISPENSING_OUTCOMES)
 STAFF_ROLES = sorted(vocabulary.STAFF_ROLES)
-TASK_KINDS = sorted(vocabulary.TASK_KINDS)
+TASK_KINDS = sorted(vocabulary.TASK_KINDS | vocabulary.STOCK_TASK_KINDS)
+STOCK_TASK_KINDS = sorted(vocabulary.STOCK_TASK_KINDS)
 
 
 class Base(DeclarativeBase):
@@ -452,7 +453,8 @@ class Task(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))
-    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
+    # NULL only for a stock task (about a service's stock, not a citizen: migration 0009).
+    citizen_id: Mapped[str | None] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
     case_id: Mapped[str | None] = mapped_column(String(64))
     due: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(200), default="")
@@ -467,6 +469,7 @@ class Task(Base):
 
     __table_args__ = (
         CheckConstraint(_in("kind", TASK_KINDS), name="kind_known"),
+        CheckConstraint("citizen_id IS NOT NULL OR " + _in("kind", STOCK_TASK_KINDS), name="citizen_unless_stock"),
         CheckConstraint("(done_at IS NULL) = (done_by IS NULL)", name="done_with_who"),
         Index("ix_tasks_open_due", "done_at", "due"),
         Index("ix_tasks_citizen_id", "citizen_id"),
@@ -506,6 +509,96 @@ class Complaint(Base):
         Index("ix_complaints_open", "answered_on", "received_on"),
         Index("ix_complaints_citizen_id", "citizen_id"),
     )
+
+
+# --- the controlled-substance accounts (narkotikaregnskab, migration 0009) ------------------
+
+STOCK_ENTRY_KINDS = ["count", "issue", "receipt", "reversal", "transfer_in", "transfer_out", "waste"]
+# The CHECKs of stock_entries, shared with migration 0009 (domain.stock says why each holds).
+STOCK_ENTRY_CHECKS: dict[str, str] = {
+    "kind_known": _in("kind", STOCK_ENTRY_KINDS),
+    # mg is what the balance changes by: its sign follows the kind; a count's is its difference.
+    "mg_signed_by_kind": "(kind IN ('receipt', 'reversal', 'transfer_in') AND mg > 0) OR "
+    "(kind IN ('issue', 'waste', 'transfer_out') AND mg < 0) OR "
+    "(kind = 'count' AND counted_mg IS NOT NULL AND expected_mg IS NOT NULL AND counted_mg >= 0 "
+    "AND mg = counted_mg - expected_mg)",
+    "counted_only_on_count": "kind = 'count' OR (counted_mg IS NULL AND expected_mg IS NULL)",
+    # A dose's issue and its reversal name the dose; nothing else does.
+    "dose_entries_name_the_dose": "(kind IN ('issue', 'reversal')) = (dispensing_id IS NOT NULL)",
+    "transfer_names_the_other_service": "(kind IN ('transfer_in', 'transfer_out')) = (other_service IS NOT NULL)",
+    "witness_is_another": "witness_id IS NULL OR witness_id <> staff_id",
+    # DESIGN §1: a receipt, a waste, a transfer out and a count that differs are witnessed.
+    "witnessed": "witness_id IS NOT NULL OR kind IN ('issue', 'reversal', 'transfer_in') "
+    "OR (kind = 'count' AND mg = 0)",
+    "waste_and_difference_with_reason": "length(reason) > 0 OR NOT (kind = 'waste' OR (kind = 'count' AND mg <> 0))",
+    "receipt_link_only_on_receipt": "pending_receipt_id IS NULL OR kind = 'receipt'",
+}
+
+
+class StockEntry(Base):
+    """One entry of a service's ledger of a preparation (BEK 2446/2021 §§ 20-21). Append-only:
+    triggers refuse UPDATE and DELETE (migration 0009); a mistake is corrected by a new entry.
+    The balance is the sum of `mg` over the account, never a stored number."""
+
+    __tablename__ = "stock_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service: Mapped[str] = mapped_column(String(64))
+    preparation: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    mg: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # signed: what the balance changes by
+    counted_mg: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    expected_mg: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    invoice: Mapped[str] = mapped_column(String(100), default="")
+    lot: Mapped[str] = mapped_column(String(100), default="")
+    other_service: Mapped[str | None] = mapped_column(String(64))  # a transfer's other end
+    dispensing_id: Mapped[int | None] = mapped_column(ForeignKey("dispensings.id", ondelete="RESTRICT"))
+    pending_receipt_id: Mapped[str | None] = mapped_column(
+        ForeignKey("pending_receipts.id", ondelete="RESTRICT"), unique=True
+    )
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    witness_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    workstation: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (
+        *(CheckConstraint(sql, name=name) for name, sql in STOCK_ENTRY_CHECKS.items()),
+        # One issue per dose and at most one reversal.
+        UniqueConstraint("dispensing_id", "kind", name="uq_stock_entries_one_per_dose"),
+        # The balance (a sum of mg per account) and the ledger (in id order) read this index only.
+        Index("ix_stock_entries_account", "service", "preparation", "id", "mg"),
+        Index("ix_stock_entries_recorded_at", "recorded_at"),
+        Index(
+            "ix_stock_entries_counts",
+            "service",
+            "preparation",
+            "recorded_at",
+            sqlite_where=text("kind = 'count'"),
+            postgresql_where=text("kind = 'count'"),
+        ),
+    )
+
+
+class PendingReceipt(Base):
+    """A receipt from the pharmacy system (`lager*.csv`), waiting for a witness at the window. The
+    witnessed receipt is the stock entry naming it (`stock_entries.pending_receipt_id`); an import
+    never changes one that is witnessed."""
+
+    __tablename__ = "pending_receipts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # bevaegelse_id
+    preparation: Mapped[str] = mapped_column(String(64))
+    strength: Mapped[str] = mapped_column(String(64), default="")
+    mg: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    lot: Mapped[str] = mapped_column(String(100), default="")
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    invoice: Mapped[str] = mapped_column(String(100), default="")
+    received_on: Mapped[date | None] = mapped_column(Date)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint("mg > 0", name="mg_positive"),)
 
 
 class AuditEvent(Base):

@@ -56,8 +56,8 @@ from skranke.i18n import _, ngettext
 from skranke.sync.columns import FileMemo, validate_batch
 from skranke.sync.rows import (
     COLUMNS,
+    FILE_KINDS,
     HEADER_KEYS,
-    KIND_ORDER,
     MODELS,
     ROW_VALUES,
     ExportRow,
@@ -141,17 +141,17 @@ class ParsedFile:
 def kind_of(name: str | os.PathLike[str]) -> str | None:
     """`borgere_2025-03-01.csv` → "borgere"; None when the name has no known prefix."""
     base = PurePath(name).name.lower()
-    for kind in KIND_ORDER:
+    for kind in FILE_KINDS:
         if base.startswith(kind):
             return kind
     return None
 
 
 def sort_key(name: str | os.PathLike[str]) -> tuple[int, str, str]:
-    """Dependency order: borgere, sager, ordinationer, aftaler, then by name; unknown last."""
+    """Dependency order: borgere, sager, ordinationer, aftaler, lager, then by name; unknown last."""
     base = PurePath(name).name
     kind = kind_of(base)
-    rank = KIND_ORDER.index(kind) if kind else len(KIND_ORDER)
+    rank = FILE_KINDS.index(kind) if kind else len(FILE_KINDS)
     return rank, base.casefold(), base
 
 
@@ -216,7 +216,7 @@ def read_export(
 
     parsed = ParsedFile(name=name, kind=kind_of(name), sha256=hashlib.sha256(data).hexdigest())
     if parsed.kind is None:
-        prefixes = ", ".join(f"{k}*" for k in KIND_ORDER)
+        prefixes = ", ".join(f"{k}*" for k in FILE_KINDS)
         reason = _("unknown kind of file: the name must start with {prefixes}").format(prefixes=prefixes)
         parsed.errors.append(RowError(name, 0, None, None, reason))
         return parsed

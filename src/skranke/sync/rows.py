@@ -69,6 +69,10 @@ TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 #: The file kinds in dependency order: a sync takes files in this order, then by name.
 KIND_ORDER: tuple[str, ...] = ("borgere", "sager", "ordinationer", "aftaler")
+#: Every file kind a sync reads, in the order it takes them: the journal's four, then the pharmacy
+#: system's receipts (`lager*.csv`, optional: DESIGN §3), which name no citizen and come after
+#: the orders.
+FILE_KINDS: tuple[str, ...] = (*KIND_ORDER, "lager")
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -418,6 +422,16 @@ def parse_dose(value: Any) -> Decimal:
     if dose >= 1_000_000:
         invalid(_("dose too large (at most 999999,99 mg)"))
     return dose
+
+
+def parse_amount(value: Any) -> Decimal:
+    """An amount received in mg (`lager*.csv`): more than 0, under a million, two decimals."""
+    amount = parse_decimal(value)
+    if amount <= 0:
+        invalid(_("amount must be more than 0 mg"))
+    if amount >= 1_000_000:
+        invalid(_("amount too large (at most 999999,99 mg)"))
+    return amount
 
 
 def common_cpr_digits(text: str) -> str | None:
@@ -806,11 +820,38 @@ class AppointmentRow(ExportRow):
         return department_id(value, row_context(info.context))
 
 
+class ReceiptRow(ExportRow):
+    """A line of `lager*.csv` → table `pending_receipts`: a receipt from the pharmacy system,
+    waiting for a witness at the window (DESIGN §1 "Controlled-substance accounts")."""
+
+    KIND: ClassVar[str] = "lager"
+
+    id: Key  # bevaegelse_id
+    preparation: str
+    strength: Annotated[str, Field(max_length=64)] = ""
+    mg: Decimal
+    lot: Annotated[str, Field(max_length=100)] = ""
+    supplier: Name = ""
+    invoice: Annotated[str, Field(max_length=100)] = ""
+    received_on: OptionalDate = None
+
+    @field_validator("preparation", mode="before")
+    @classmethod
+    def _preparation(cls, value: Any, info: ValidationInfo) -> str:
+        return preparation_id(value, row_context(info.context))
+
+    @field_validator("mg", mode="before")
+    @classmethod
+    def _mg(cls, value: Any) -> Decimal:
+        return parse_amount(value)
+
+
 MODELS: dict[str, type[ExportRow]] = {
     "borgere": CitizenRow,
     "sager": CaseRow,
     "ordinationer": PrescriptionRow,
     "aftaler": AppointmentRow,
+    "lager": ReceiptRow,
 }
 
 # A validated row is kept as a named tuple of its model's fields, in the model's order: a model
@@ -878,6 +919,16 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("tidspunkt", "starts_at", True),
         Column("type", "kind"),
         Column("behandler", "clinician"),
+    ),
+    "lager": (
+        Column("bevaegelse_id", "id", True),
+        Column("praeparat", "preparation", True),
+        Column("styrke", "strength"),
+        Column("maengde_mg", "mg", True),
+        Column("lot", "lot"),
+        Column("leverandoer", "supplier"),
+        Column("faktura", "invoice"),
+        Column("modtaget", "received_on"),
     ),
 }
 
