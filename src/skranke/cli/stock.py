@@ -208,7 +208,7 @@ def _run_year(skranke: Skranke, args: argparse.Namespace) -> int:
     for line in report.lines:
         s = line.statement
         print(f"{line.name} {line.strength}".rstrip())
-        for label, value in (
+        figures = [
             (_("Opening balance"), s.opening_mg),
             (_("Received"), s.received_mg),
             (_("Issued"), s.issued_mg),
@@ -217,8 +217,10 @@ def _run_year(skranke: Skranke, args: argparse.Namespace) -> int:
             (_("Transferred out"), s.transferred_out_mg),
             (_("Count differences"), s.count_difference_mg),
             (_("Closing balance"), s.closing_mg),
-        ):
-            print(f"  {label:<22} {_mg(value):>12} mg")
+        ]
+        width = max(len(label) for label, _value in figures)  # the words' length differs by language
+        for label, value in figures:
+            print(f"  {label:<{width}} {_mg(value):>12} mg")
     return EXIT_OK
 
 
