@@ -81,7 +81,7 @@ def test_ledger_year_and_transfer(store, capsys):
     metadon = next(p for p in json.loads(out)["preparations"] if p["preparation"] == "metadon")
     assert (metadon["received_mg"], metadon["transferred_out_mg"], metadon["closing_mg"]) == (300, 100, 200)
     code, out, _err = run(capsys, "stock", "year", "2026", *store)
-    assert "Modtaget" in out and "Ultimo" in out
+    assert "Modtaget" in out and "Beholdning ultimo" in out
 
 
 def test_exit_codes(store, capsys, monkeypatch):
