@@ -31,10 +31,9 @@ from textual.widgets import (
     Static,
 )
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
-from skranke.i18n import _, clock_time, ngettext, parse_date, short_date
+from skranke.i18n import _, clock_time, parse_date, short_date
 from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
@@ -60,13 +59,11 @@ from skranke.services.intake import (
     save_draft,
     task_kind_label,
 )
-from skranke.services.reception import SEARCH_LIMIT, CitizenHit, search_citizens
-from skranke.ui.formatting import plain
-from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
+from skranke.services.reception import CitizenHit, search_citizens
+from skranke.ui.widgets.citizen_search import CitizenSearch, HitsTable, SearchField
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
-from skranke.ui.widgets.table import DataTable
 
 SAVE_AFTER_SECONDS = 0.5  # debounced: the draft is in the store within a second of a change
 
@@ -205,27 +202,19 @@ class DraftsDialog(ModalScreen[int | None]):
             self.dismiss(None)
 
 
-class CitizenSearch(Input):
+class KnownCitizenSearch(SearchField):
     """Find a known citizen in the identity step; Down or Enter moves into the results."""
 
     # Not in the footer: the line under the search says it, and the footer is full at 80 columns.
-    BINDINGS = [
-        Binding("down", "screen.to_citizen_hits", _("Results"), key_display="↓", id="intake.to_hits", show=False)
-    ]
+    BINDINGS = [Binding("down", "to_hits", _("Results"), key_display="↓", id="intake.to_hits", show=False)]
 
 
-class CitizenHits(DataTable[Text | str]):
-    """The citizens found: Enter picks one, Up from the first row goes back to the search."""
+class KnownCitizenHits(HitsTable):
+    """The citizens found: Enter picks one."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", _("Pick"), id="intake.pick", tooltip=_("Fill the form from this citizen"))
     ]
-
-    def action_cursor_up(self) -> None:
-        if self.cursor_row <= 0:
-            self.screen.query_one("#f-citizen-search", Input).focus()
-            return
-        super().action_cursor_up()
 
 
 class IntakeScreen(DatabaseScreen[None]):
@@ -280,9 +269,6 @@ class IntakeScreen(DatabaseScreen[None]):
         self._preview: IntakePreview | None = None
         self._filling = False
         self._picked: PickedCitizen | None = None  # the known citizen the request is about
-        self._hits: list[CitizenHit] = []
-        self._search_timer: Timer | None = None
-        self.shown_query = ""  # the search whose results are on screen
 
     # --- building the form ---------------------------------------------------------------
 
@@ -296,10 +282,17 @@ class IntakeScreen(DatabaseScreen[None]):
                     with VerticalScroll(id="step-identity"):
                         yield Label(_("Find a known citizen (name, alias, CPR)"))
                         yield CitizenSearch(
-                            id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
+                            self._search,
+                            KnownCitizenSearch(
+                                id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
+                            ),
+                            KnownCitizenHits(id="citizen-hits"),
+                            found_id="citizen-found",
+                            # No birth date column, as Borger has: the masked CPR gives it, and 80 columns hold three.
+                            columns="brief",
+                            how_to_choose=_("↓ and Enter picks"),
+                            enter_chooses=False,
                         )
-                        yield Static(id="citizen-found")
-                        yield CitizenHits(id="citizen-hits", cursor_type="row", zebra_stripes=True)
                         yield Checkbox(field_label("anonymous"), id=_id("anonymous"), compact=True)
                         yield from self._text_field("cpr", placeholder="DDMMÅÅ-XXXX")
                         yield Static(id="known-citizen")
@@ -380,15 +373,6 @@ class IntakeScreen(DatabaseScreen[None]):
         self.query_one(_selector("contact_date"), Input).value = short_date(self.app.skranke.clock.now().date())
         for error in self.query(".field-error"):
             error.display = False
-        hits = self.query_one(CitizenHits)
-        for label, key in [
-            (_("Initials or alias"), "display"),
-            (_("CPR"), "cpr"),
-            (_("Citizen no."), "citizen_id"),
-        ]:
-            # No birth date column, as Borger has: the masked CPR gives it, and 80 columns hold three.
-            hits.add_column(label, key=key)
-        self._show_search_hint()
         self._show_step()
         self.load_drafts()
 
@@ -408,8 +392,9 @@ class IntakeScreen(DatabaseScreen[None]):
     @property
     def ready_for_input(self) -> bool:
         """Keys typed before the drafts are read wait (SkrankeApp's type-ahead): they are for
-        the drafts dialog or the first field, whichever comes."""
-        return self.loaded
+        the drafts dialog or the first field, whichever comes; so do keys after a Down that
+        waits for its search."""
+        return self.loaded and not any(search.holding_keys for search in self.query(CitizenSearch))
 
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         self.loaded = True
@@ -546,9 +531,6 @@ class IntakeScreen(DatabaseScreen[None]):
     @on(SelectionList.SelectedChanged)
     def _changed(self, event: Any) -> None:
         changed = getattr(event, "input", None)
-        if changed is not None and changed.id == "f-citizen-search":
-            self._search_soon()
-            return  # a search is no answer: nothing to keep
         if changed is not None and changed.id == _id("cpr") and self._picked is None:
             self._check_known(event.value)
         self._schedule_save()
@@ -651,90 +633,19 @@ class IntakeScreen(DatabaseScreen[None]):
 
     # --- a known citizen, found by name or part of the CPR ---------------------------------
 
-    def _search_soon(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
+    def _search(self, query: str) -> list[CitizenHit]:
+        """In the search's worker: services.reception logs every citizen shown as a look, as
+        Borger's search does."""
+        return search_citizens(self.app.skranke, self.app.actor, query)
 
-    def _search_now(self) -> None:
-        self._search_timer = None
-        query = self.query_one("#f-citizen-search", Input).value.strip()
-        if len(query) < MIN_QUERY_LENGTH:
-            self.workers.cancel_group(self, "intake-citizen-search")
-            self._show_search_hint()
-            return
-        self.search(query)
+    @property
+    def shown_query(self) -> str:
+        """The search whose results are on screen."""
+        return self.query_one(CitizenSearch).shown_query
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-citizen-search")
-    def search(self, query: str) -> None:
-        # services.reception logs every citizen shown as a look, as Borger's search does.
-        try:
-            hits = search_citizens(self.app.skranke, self.app.actor, query)
-        except AccessError as refused:
-            self.app.call_from_thread(self._show_search_words, query, str(refused))
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_hits, query, hits)
-
-    def _show_search_hint(self) -> None:
-        self._hits, self.shown_query = [], ""
-        table = self.query_one(CitizenHits)
-        table.clear()
-        table.display = False
-        found = self.query_one("#citizen-found", Static)
-        found.remove_class("-nothing")
-        found.update("")
-        found.display = False
-
-    def _show_search_words(self, query: str, words: str) -> None:
-        if query != self.query_one("#f-citizen-search", Input).value.strip():
-            return
-        self._hits, self.shown_query = [], query
-        self.query_one(CitizenHits).display = False
-        found = self.query_one("#citizen-found", Static)
-        found.add_class("-nothing")
-        found.update(words)
-        found.display = True
-
-    def _show_hits(self, query: str, hits: list[CitizenHit]) -> None:
-        if query != self.query_one("#f-citizen-search", Input).value.strip():
-            return  # typed on since: the newer search answers
-        if not hits:
-            self._show_search_words(query, _("No citizens found for '{query}'").format(query=query))
-            return
-        self._hits, self.shown_query = hits, query
-        found = self.query_one("#citizen-found", Static)
-        found.remove_class("-nothing")
-        count = ngettext("{count} citizen found for '{query}'", "{count} citizens found for '{query}'", len(hits))
-        words = count.format(count=len(hits), query=query)
-        if len(hits) >= SEARCH_LIMIT:
-            words += " · " + _("showing the first {limit}: type more to narrow it").format(limit=SEARCH_LIMIT)
-        found.update(words + " · " + _("↓ and Enter picks"))
-        found.display = True
-        table = self.query_one(CitizenHits)
-        table.clear()
-        table.display = True
-        for hit in hits:
-            table.add_row(
-                plain(hit.display),
-                Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
-                hit.citizen_id,
-                key=hit.citizen_id,
-            )
-
-    def action_to_citizen_hits(self) -> None:
-        table = self.query_one(CitizenHits)
-        if table.display and table.row_count:
-            table.focus()
-
-    @on(Input.Submitted, "#f-citizen-search")
-    def _search_submitted(self) -> None:
-        self.action_to_citizen_hits()
-
-    @on(DataTable.RowSelected, "#citizen-hits")
-    def _hit_chosen(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.fetch_citizen(event.row_key.value)
+    @on(CitizenSearch.Chosen)
+    def _hit_chosen(self, event: CitizenSearch.Chosen) -> None:
+        self.fetch_citizen(event.hit.citizen_id)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-pick")
     def fetch_citizen(self, citizen_id: str) -> None:
@@ -744,8 +655,7 @@ class IntakeScreen(DatabaseScreen[None]):
 
     def _picked_one(self, picked: PickedCitizen) -> None:
         self._hold(picked)
-        self.query_one("#f-citizen-search", Input).value = ""
-        self._show_search_hint()
+        self.query_one(CitizenSearch).clear()
         # What is left to answer here: the age of an anonymous citizen, else the phone.
         self.query_one(_selector("age" if picked.anonymous else "phone"), Input).focus()
         self._schedule_save()
