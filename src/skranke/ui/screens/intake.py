@@ -5,6 +5,10 @@ answers (routing with its rule and source, deadline, last open day, what to book
 is shown as soon as it can be computed. The form is saved as a draft within a second of every
 change, in its own transaction, so a crash, kill -9 or a lock loses nothing: the drafts are
 offered when the form opens.
+
+The screen is the glue: the widgets, the timers and the workers. The steps, their fields and
+the rules a step is left by are `ui.intake_form`, the words beside the form `ui.intake_text`,
+the search for a known citizen `ui.widgets.citizen_search`.
 """
 
 from __future__ import annotations
@@ -31,10 +35,9 @@ from textual.widgets import (
     Static,
 )
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
-from skranke.domain.intake import AREA_ANSWERS, AREAS, age_on
-from skranke.i18n import _, clock_time, ngettext, parse_date, short_date
+from skranke.domain.intake import AREA_ANSWERS, AREAS
+from skranke.i18n import _, parse_date, short_date
 from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable
 from skranke.services.intake import (
@@ -46,10 +49,7 @@ from skranke.services.intake import (
     PickedCitizen,
     RegisteredIntake,
     area_answer_label,
-    criterion_state_label,
     discard_draft,
-    eligible_label,
-    flag_label,
     known_citizen,
     list_drafts,
     pick_citizen,
@@ -58,95 +58,33 @@ from skranke.services.intake import (
     read_answers,
     register_intake,
     save_draft,
-    task_kind_label,
 )
-from skranke.services.reception import SEARCH_LIMIT, CitizenHit, search_citizens
-from skranke.ui.formatting import plain
-from skranke.ui.screens.citizens import MIN_QUERY_LENGTH, SEARCH_DELAY_SECONDS
+from skranke.services.reception import CitizenHit, search_citizens
+from skranke.ui.intake_form import (
+    INPUT_FIELDS,
+    PICKED_FIELDS,
+    SELECT_FIELDS,
+    STEPS,
+    SUBSTANCES,
+    YES_NO,
+    answers_from_form,
+    field_label,
+    form_values,
+    is_blank,
+    resumed_step,
+    routing_error,
+    step_after,
+    step_before,
+    step_errors,
+    step_title,
+)
+from skranke.ui.intake_text import draft_line, known_text, picked_text, review_text, routing_text, summary_text
+from skranke.ui.widgets.citizen_search import CitizenSearch, HitsTable, SearchField
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
-from skranke.ui.widgets.table import DataTable
 
 SAVE_AFTER_SECONDS = 0.5  # debounced: the draft is in the store within a second of a change
-
-STEPS = ("identity", "request", "substances", "areas", "circumstances", "routing", "review")
-SUBSTANCES = ("hash", "kokain", "amfetamin", "ecstasy", "heroin", "opioider", "benzodiazepiner", "alkohol", "andet")
-# Children first (at home, then any elsewhere, then concern: the sites' children's tasks), then
-# health, the heroin clinic's benzodiazepine and alcohol questions (000 § 5.4) beside substitution.
-YES_NO = (
-    "children_under_18_at_home",
-    "has_children",
-    "children_concern",
-    "pregnant",
-    "severe_mental_illness",
-    "significant_alcohol_or_benzo",
-    "stable_benzo_treatment",
-    "wants_substitution",
-    "self_supporting",
-    "has_housing",
-    "free_choice",
-)
-TEXT_FIELDS = ("cpr", "first_name", "last_name", "alias", "age", "phone", "contact_date")
-# What a picked known citizen fills in and keeps: the register's, not the form's to change.
-PICKED_FIELDS = ("anonymous", "cpr", "first_name", "last_name", "alias")
-STEP_FIELDS: dict[str, tuple[str, ...]] = {
-    "identity": ("anonymous", "cpr", "first_name", "last_name", "alias", "age", "phone"),
-    "request": ("contact_date", "channel", "requested_by"),
-    "substances": ("substances", "main_substance"),
-    "areas": tuple(f"areas.{area}.{part}" for area in AREAS for part in ("answer", "note")),
-    "circumstances": YES_NO,
-    "routing": (),
-    "review": (),
-}
-
-
-def step_title(step: str) -> str:
-    return {
-        "identity": _("Identity"),
-        "request": _("The request"),
-        "substances": _("Substances"),
-        "areas": _("Assessment"),
-        "circumstances": _("Circumstances"),
-        "routing": _("Routing"),
-        "review": _("Review"),
-    }[step]
-
-
-def field_label(field: str) -> str:
-    if field.startswith("areas.") and field.count(".") == 2:
-        field = field.rsplit(".", 1)[0]  # an area's answer or note: the area's name
-    return {
-        "anonymous": _("Anonymous treatment (SEL § 101a)"),
-        "cpr": _("CPR number"),
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "alias": _("Alias"),
-        "age": _("Age"),
-        "phone": _("Phone"),
-        "contact_date": _("Date of the request"),
-        "channel": _("How"),
-        "requested_by": _("Asked by"),
-        "substances": _("Substances (space marks)"),
-        "main_substance": _("Main substance"),
-        "areas.substances": _("1. Use of substances, drugs and alcohol"),
-        "areas.social": _("2. Social conditions, network and family"),
-        "areas.health": _("3. Physical and mental health"),
-        "areas.work": _("4. Work and/or education"),
-        "areas.housing": _("5. Housing"),
-        "areas.other": _("6. Other conditions, other help received"),
-        "children_under_18_at_home": _("Children under 18 living at home"),
-        "has_children": _("Has children (also children not living at home)"),
-        "children_concern": _("Concern for a child's wellbeing"),
-        "pregnant": _("Pregnant"),
-        "severe_mental_illness": _("Severe mental illness"),
-        "significant_alcohol_or_benzo": _("Significant abuse of alcohol or benzodiazepines"),
-        "stable_benzo_treatment": _("In stable treatment with benzodiazepines"),
-        "wants_substitution": _("Wants substitution treatment"),
-        "self_supporting": _("Self-supporting"),
-        "has_housing": _("Has housing"),
-        "free_choice": _("Wants free choice of another provider"),
-    }.get(field, field)
 
 
 def _id(field: str) -> str:
@@ -176,13 +114,7 @@ class DraftsDialog(ModalScreen[int | None]):
             yield OptionList(*self._options(), id="drafts")
 
     def _options(self) -> list[Option]:
-        options = []
-        for draft in self._drafts:
-            moment = draft.updated_at.astimezone(self._tz)
-            step = step_title(draft.step) if draft.step in STEPS else draft.step
-            text = f"{draft.label}  ·  {step}  ·  {short_date(moment.date())} {clock_time(moment)}"
-            options.append(Option(text, id=str(draft.draft_id)))
-        return options
+        return [Option(draft_line(draft, self._tz), id=str(draft.draft_id)) for draft in self._drafts]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         assert event.option.id is not None
@@ -205,27 +137,19 @@ class DraftsDialog(ModalScreen[int | None]):
             self.dismiss(None)
 
 
-class CitizenSearch(Input):
+class KnownCitizenSearch(SearchField):
     """Find a known citizen in the identity step; Down or Enter moves into the results."""
 
     # Not in the footer: the line under the search says it, and the footer is full at 80 columns.
-    BINDINGS = [
-        Binding("down", "screen.to_citizen_hits", _("Results"), key_display="↓", id="intake.to_hits", show=False)
-    ]
+    BINDINGS = [Binding("down", "to_hits", _("Results"), key_display="↓", id="intake.to_hits", show=False)]
 
 
-class CitizenHits(DataTable[Text | str]):
-    """The citizens found: Enter picks one, Up from the first row goes back to the search."""
+class KnownCitizenHits(HitsTable):
+    """The citizens found: Enter picks one."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", _("Pick"), id="intake.pick", tooltip=_("Fill the form from this citizen"))
     ]
-
-    def action_cursor_up(self) -> None:
-        if self.cursor_row <= 0:
-            self.screen.query_one("#f-citizen-search", Input).focus()
-            return
-        super().action_cursor_up()
 
 
 class IntakeScreen(DatabaseScreen[None]):
@@ -280,9 +204,6 @@ class IntakeScreen(DatabaseScreen[None]):
         self._preview: IntakePreview | None = None
         self._filling = False
         self._picked: PickedCitizen | None = None  # the known citizen the request is about
-        self._hits: list[CitizenHit] = []
-        self._search_timer: Timer | None = None
-        self.shown_query = ""  # the search whose results are on screen
 
     # --- building the form ---------------------------------------------------------------
 
@@ -296,10 +217,17 @@ class IntakeScreen(DatabaseScreen[None]):
                     with VerticalScroll(id="step-identity"):
                         yield Label(_("Find a known citizen (name, alias, CPR)"))
                         yield CitizenSearch(
-                            id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
+                            self._search,
+                            KnownCitizenSearch(
+                                id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
+                            ),
+                            KnownCitizenHits(id="citizen-hits"),
+                            found_id="citizen-found",
+                            # No birth date column, as Borger has: the masked CPR gives it, and 80 columns hold three.
+                            columns="brief",
+                            how_to_choose=_("↓ and Enter picks"),
+                            enter_chooses=False,
                         )
-                        yield Static(id="citizen-found")
-                        yield CitizenHits(id="citizen-hits", cursor_type="row", zebra_stripes=True)
                         yield Checkbox(field_label("anonymous"), id=_id("anonymous"), compact=True)
                         yield from self._text_field("cpr", placeholder="DDMMÅÅ-XXXX")
                         yield Static(id="known-citizen")
@@ -380,15 +308,6 @@ class IntakeScreen(DatabaseScreen[None]):
         self.query_one(_selector("contact_date"), Input).value = short_date(self.app.skranke.clock.now().date())
         for error in self.query(".field-error"):
             error.display = False
-        hits = self.query_one(CitizenHits)
-        for label, key in [
-            (_("Initials or alias"), "display"),
-            (_("CPR"), "cpr"),
-            (_("Citizen no."), "citizen_id"),
-        ]:
-            # No birth date column, as Borger has: the masked CPR gives it, and 80 columns hold three.
-            hits.add_column(label, key=key)
-        self._show_search_hint()
         self._show_step()
         self.load_drafts()
 
@@ -408,8 +327,9 @@ class IntakeScreen(DatabaseScreen[None]):
     @property
     def ready_for_input(self) -> bool:
         """Keys typed before the drafts are read wait (SkrankeApp's type-ahead): they are for
-        the drafts dialog or the first field, whichever comes."""
-        return self.loaded
+        the drafts dialog or the first field, whichever comes; so do keys after a Down that
+        waits for its search."""
+        return self.loaded and not any(search.holding_keys for search in self.query(CitizenSearch))
 
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         self.loaded = True
@@ -428,7 +348,7 @@ class IntakeScreen(DatabaseScreen[None]):
             return
         self.draft_id = draft.draft_id
         self._fill(draft)
-        self.step = draft.step if draft.step in STEPS else STEPS[0]
+        self.step = resumed_step(draft)
         self._show_step()
         # After the dialog has gone: the screen's own focus is restored as it comes back.
         self.call_after_refresh(self._focus_step)
@@ -438,30 +358,7 @@ class IntakeScreen(DatabaseScreen[None]):
         answers = draft.answers
         self._filling = True
         self._let_go()
-        self.query_one(_selector("anonymous"), Checkbox).value = bool(answers.get("anonymous"))
-        for field in TEXT_FIELDS:
-            value = answers.get(field)
-            if field == "contact_date" and value and (shown := parse_date(str(value))) is not None:
-                value = short_date(shown)
-            self.query_one(_selector(field), Input).value = "" if value is None else str(value)
-        for field in ("channel", "requested_by", "main_substance"):
-            self._set_select(field, answers.get(field))
-        chosen = self.query_one(_selector("substances"), SelectionList)
-        chosen.deselect_all()
-        for substance in answers.get("substances") or []:
-            if substance in SUBSTANCES:
-                chosen.select(substance)
-        areas = answers.get("areas") or {}
-        for area in AREAS:
-            given = areas.get(area)
-            # A draft of an earlier version kept the note alone, as text.
-            given = given if isinstance(given, dict) else {"note": given}
-            answer = given.get("answer")
-            self._set_select(f"areas.{area}.answer", answer if answer in AREA_ANSWERS[area] else None)
-            self.query_one(_selector(f"areas.{area}.note"), Input).value = str(given.get("note") or "")
-        for question in YES_NO:
-            value = answers.get(question)
-            self._set_select(question, None if value is None else ("yes" if value else "no"))
+        self._write_form(form_values(answers))
         self._set_select("department", draft.department)
         self.query_one("#f-reason", Input).value = draft.reason
         if draft.citizen_id:
@@ -496,39 +393,31 @@ class IntakeScreen(DatabaseScreen[None]):
 
     def answers(self) -> dict[str, Any]:
         """The form as typed, in the model's keys (DESIGN §3); empty fields left out."""
-        data: dict[str, Any] = {}
-        data["anonymous"] = self.query_one(_selector("anonymous"), Checkbox).value
-        for field in TEXT_FIELDS:
-            value = self.query_one(_selector(field), Input).value.strip()
-            if value:
-                data[field] = value
-        # Typed and shown the Danish way (07.12.2026); the model and the draft keep ISO. What is
-        # no date goes on as typed, so the field gets its error.
-        typed_date = parse_date(data.get("contact_date", ""))
-        if typed_date is not None:
-            data["contact_date"] = typed_date.isoformat()
-        if self._picked is not None:
-            # The CPR field shows the masked number; the answers hold the register's.
-            data.pop("cpr", None)
-            if self._picked.cpr:
-                data["cpr"] = self._picked.cpr
-        for field in ("channel", "requested_by", "main_substance"):
-            chosen = self.query_one(_selector(field), Select).value
-            if isinstance(chosen, str):
-                data[field] = chosen
-        data["substances"] = list(self.query_one(_selector("substances"), SelectionList).selected)
-        data["areas"] = {}
-        for area in AREAS:
-            answer = self.query_one(_selector(f"areas.{area}.answer"), Select).value
-            data["areas"][area] = {
-                "answer": answer if isinstance(answer, str) else None,
-                "note": self.query_one(_selector(f"areas.{area}.note"), Input).value,
-            }
-        for question in YES_NO:
-            answer = self.query_one(_selector(question), Select).value
-            if isinstance(answer, str):
-                data[question] = answer == "yes"
-        return data
+        return answers_from_form(self._read_form(), self._picked)
+
+    def _read_form(self) -> dict[str, Any]:
+        """Each field's value (ui.intake_form: a select not answered is None)."""
+        form: dict[str, Any] = {
+            "anonymous": self.query_one(_selector("anonymous"), Checkbox).value,
+            "substances": list(self.query_one(_selector("substances"), SelectionList).selected),
+        }
+        for field in INPUT_FIELDS:
+            form[field] = self.query_one(_selector(field), Input).value
+        for field in SELECT_FIELDS:
+            value = self.query_one(_selector(field), Select).value
+            form[field] = value if isinstance(value, str) else None
+        return form
+
+    def _write_form(self, form: dict[str, Any]) -> None:
+        self.query_one(_selector("anonymous"), Checkbox).value = form["anonymous"]
+        for field in INPUT_FIELDS:
+            self.query_one(_selector(field), Input).value = form[field]
+        for field in SELECT_FIELDS:
+            self._set_select(field, form[field])
+        chosen = self.query_one(_selector("substances"), SelectionList)
+        chosen.deselect_all()
+        for substance in form["substances"]:
+            chosen.select(substance)
 
     def _typed(self, field: str) -> str:
         return self.query_one(_selector(field), Input).value.strip()
@@ -546,9 +435,6 @@ class IntakeScreen(DatabaseScreen[None]):
     @on(SelectionList.SelectedChanged)
     def _changed(self, event: Any) -> None:
         changed = getattr(event, "input", None)
-        if changed is not None and changed.id == "f-citizen-search":
-            self._search_soon()
-            return  # a search is no answer: nothing to keep
         if changed is not None and changed.id == _id("cpr") and self._picked is None:
             self._check_known(event.value)
         self._schedule_save()
@@ -563,28 +449,14 @@ class IntakeScreen(DatabaseScreen[None]):
     def _save_now(self) -> None:
         self._save_timer = None
         answers = self.answers()
-        if self.draft_id is not None or not self._blank(answers):
+        today = self.app.skranke.clock.now().date()
+        if self.draft_id is not None or not is_blank(answers, today, self.department(), self.reason(), self._picked):
             self.save(answers, self.step, self.department(), self.reason(), self.picked_citizen_id)
         self.refresh_preview()
 
     @property
     def picked_citizen_id(self) -> str | None:
         return None if self._picked is None else self._picked.citizen_id
-
-    def _blank(self, answers: dict[str, Any]) -> bool:
-        """Nothing typed yet (the date of the request is filled in by itself): no draft."""
-        today = self.app.skranke.clock.now().date().isoformat()
-        typed = {k: v for k, v in answers.items() if k not in ("anonymous", "substances", "areas", "contact_date")}
-        return (
-            not typed
-            and not answers["anonymous"]
-            and not answers["substances"]
-            and not any(area["answer"] or area["note"] for area in answers["areas"].values())
-            and answers.get("contact_date", today) == today
-            and self.department() is None
-            and not self.reason()
-            and self._picked is None
-        )
 
     @work(thread=True, exit_on_error=False, group="intake-save")
     def save(
@@ -617,33 +489,7 @@ class IntakeScreen(DatabaseScreen[None]):
         self._known = citizen_id
         known = self.query_one("#known-citizen", Static)
         picked = self._picked
-        if picked is not None:
-            known.update(self._picked_text(picked))
-            return
-        known.update(
-            Text(_("Known citizen {id}: the request is added to them, no new citizen.").format(id=citizen_id), "green")
-            if citizen_id
-            else ""
-        )
-
-    def _picked_text(self, picked: PickedCitizen) -> Text:
-        text = Text(style="green")
-        if picked.anonymous:
-            who = _("{display}, anonymous").format(display=picked.display)
-        elif picked.birth_date is not None:
-            age = age_on(picked.birth_date, self._contact_date())
-            who = _("{display}, {cpr}, born {birth}, {age} years").format(
-                display=picked.display, cpr=picked.masked_cpr, birth=short_date(picked.birth_date), age=age
-            )
-        else:
-            who = f"{picked.display}, {picked.masked_cpr}"
-        text.append(
-            _("Known citizen {id} ({who}): the request is added to them, no new citizen.").format(
-                id=picked.citizen_id, who=who
-            )
-        )
-        text.append(" " + _("Ctrl+O: another citizen."), "dim")
-        return text
+        known.update(picked_text(picked, self._contact_date()) if picked is not None else known_text(citizen_id))
 
     def _contact_date(self) -> date:
         typed = parse_date(self.query_one(_selector("contact_date"), Input).value)
@@ -651,90 +497,19 @@ class IntakeScreen(DatabaseScreen[None]):
 
     # --- a known citizen, found by name or part of the CPR ---------------------------------
 
-    def _search_soon(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
+    def _search(self, query: str) -> list[CitizenHit]:
+        """In the search's worker: services.reception logs every citizen shown as a look, as
+        Borger's search does."""
+        return search_citizens(self.app.skranke, self.app.actor, query)
 
-    def _search_now(self) -> None:
-        self._search_timer = None
-        query = self.query_one("#f-citizen-search", Input).value.strip()
-        if len(query) < MIN_QUERY_LENGTH:
-            self.workers.cancel_group(self, "intake-citizen-search")
-            self._show_search_hint()
-            return
-        self.search(query)
+    @property
+    def shown_query(self) -> str:
+        """The search whose results are on screen."""
+        return self.query_one(CitizenSearch).shown_query
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-citizen-search")
-    def search(self, query: str) -> None:
-        # services.reception logs every citizen shown as a look, as Borger's search does.
-        try:
-            hits = search_citizens(self.app.skranke, self.app.actor, query)
-        except AccessError as refused:
-            self.app.call_from_thread(self._show_search_words, query, str(refused))
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_hits, query, hits)
-
-    def _show_search_hint(self) -> None:
-        self._hits, self.shown_query = [], ""
-        table = self.query_one(CitizenHits)
-        table.clear()
-        table.display = False
-        found = self.query_one("#citizen-found", Static)
-        found.remove_class("-nothing")
-        found.update("")
-        found.display = False
-
-    def _show_search_words(self, query: str, words: str) -> None:
-        if query != self.query_one("#f-citizen-search", Input).value.strip():
-            return
-        self._hits, self.shown_query = [], query
-        self.query_one(CitizenHits).display = False
-        found = self.query_one("#citizen-found", Static)
-        found.add_class("-nothing")
-        found.update(words)
-        found.display = True
-
-    def _show_hits(self, query: str, hits: list[CitizenHit]) -> None:
-        if query != self.query_one("#f-citizen-search", Input).value.strip():
-            return  # typed on since: the newer search answers
-        if not hits:
-            self._show_search_words(query, _("No citizens found for '{query}'").format(query=query))
-            return
-        self._hits, self.shown_query = hits, query
-        found = self.query_one("#citizen-found", Static)
-        found.remove_class("-nothing")
-        count = ngettext("{count} citizen found for '{query}'", "{count} citizens found for '{query}'", len(hits))
-        words = count.format(count=len(hits), query=query)
-        if len(hits) >= SEARCH_LIMIT:
-            words += " · " + _("showing the first {limit}: type more to narrow it").format(limit=SEARCH_LIMIT)
-        found.update(words + " · " + _("↓ and Enter picks"))
-        found.display = True
-        table = self.query_one(CitizenHits)
-        table.clear()
-        table.display = True
-        for hit in hits:
-            table.add_row(
-                plain(hit.display),
-                Text(hit.masked_cpr) if hit.masked_cpr else Text(_("anonymous"), style="dim"),
-                hit.citizen_id,
-                key=hit.citizen_id,
-            )
-
-    def action_to_citizen_hits(self) -> None:
-        table = self.query_one(CitizenHits)
-        if table.display and table.row_count:
-            table.focus()
-
-    @on(Input.Submitted, "#f-citizen-search")
-    def _search_submitted(self) -> None:
-        self.action_to_citizen_hits()
-
-    @on(DataTable.RowSelected, "#citizen-hits")
-    def _hit_chosen(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.fetch_citizen(event.row_key.value)
+    @on(CitizenSearch.Chosen)
+    def _hit_chosen(self, event: CitizenSearch.Chosen) -> None:
+        self.fetch_citizen(event.hit.citizen_id)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-pick")
     def fetch_citizen(self, citizen_id: str) -> None:
@@ -744,8 +519,7 @@ class IntakeScreen(DatabaseScreen[None]):
 
     def _picked_one(self, picked: PickedCitizen) -> None:
         self._hold(picked)
-        self.query_one("#f-citizen-search", Input).value = ""
-        self._show_search_hint()
+        self.query_one(CitizenSearch).clear()
         # What is left to answer here: the age of an anonymous citizen, else the phone.
         self.query_one(_selector("age" if picked.anonymous else "phone"), Input).focus()
         self._schedule_save()
@@ -804,134 +578,11 @@ class IntakeScreen(DatabaseScreen[None]):
     def refresh_preview(self) -> None:
         preview = preview_intake(self.app.skranke, self.answers(), self.department())
         self._preview = preview
-        self.query_one("#intake-summary", Static).update(self._summary(preview))
-        self.query_one("#routing-suggestion", Static).update(self._routing_text(preview))
+        site = self.app.skranke.site
+        self.query_one("#intake-summary", Static).update(summary_text(preview, site))
+        self.query_one("#routing-suggestion", Static).update(routing_text(preview, site))
         if self.step == "review":
-            self.query_one("#review", Static).update(self._review_text(preview))
-
-    def _summary(self, preview: IntakePreview) -> Text:
-        text = Text()
-        assessment = preview.assessment
-        if preview.deadline is not None:
-            text.append(_("Deadline: {date}").format(date=short_date(preview.deadline)) + "\n", "bold")
-        elif preview.awaiting_attendance:
-            text.append(_("Deadline: awaiting the personal attendance") + "\n", "bold")
-        else:
-            text.append(_("Deadline: when the date of the request is given") + "\n", "dim")
-        if assessment is None:
-            text.append(_("Last open day: when the answers are complete") + "\n", "dim")
-            return text
-        if assessment.department is not None:
-            name = self.app.skranke.site.department(assessment.department).name
-            text.append(_("Department: {name}").format(name=name) + "\n")
-        elif assessment.referral is not None:
-            text.append(
-                _("Referral: {referral} (not a case here)").format(referral=assessment.referral) + "\n", "yellow"
-            )
-        if assessment.paragraph:
-            text.append(_("Paragraph: {paragraph}").format(paragraph=assessment.paragraph) + "\n")
-        if assessment.guarantee == "open":
-            text.append(
-                _("Last open day: {date}").format(
-                    date=short_date(assessment.last_open_day) if assessment.last_open_day else "–"
-                )
-                + "\n",
-                "bold",
-            )
-            for book in assessment.book_before_deadline:
-                text.append(
-                    _("Book before the deadline: {kind} ({source})").format(kind=book.kind, source=book.source) + "\n"
-                )
-            for flag in assessment.flags:
-                text.append(f"· {flag_label(flag)}\n", "yellow")
-        elif assessment.guarantee == "awaiting_attendance":
-            text.append(
-                _("No deadline yet: the 14 days count from the citizen's first personal attendance ({source})").format(
-                    source=self.app.skranke.site.rules.clock_start_event_source
-                )
-                + "\n",
-                "bold",
-            )
-        elif assessment.exempt_reason == "anonymous":
-            text.append(_("No treatment guarantee: anonymous treatment (SEL § 101a)") + "\n")
-        elif assessment.exempt_reason:
-            text.append(_("The deadline may be waived: the citizen chooses another provider") + "\n")
-        if assessment.tasks:
-            text.append(_("Tasks:") + "\n", "bold")
-            for task in assessment.tasks:
-                text.append(f"· {short_date(task.due)} {task_kind_label(task.kind)}\n")
-        return text
-
-    def _routing_text(self, preview: IntakePreview) -> Text:
-        assessment = preview.assessment
-        if assessment is None:
-            return Text(_("The routing is shown when the answers are complete."), "dim")
-        text = Text()
-        routing = assessment.routing
-        if routing is None:
-            text.append(
-                _("No routing rule of the site fits these answers: choose the department by hand.") + "\n", "yellow"
-            )
-            return text
-        text.append(routing.explanation + "\n", "bold")
-        text.append(_("Rule {rule}, source {source}").format(rule=routing.rule, source=routing.source) + "\n", "dim")
-        if routing.alternatives:
-            names = ", ".join(self.app.skranke.site.department(d).name for d in routing.alternatives)
-            text.append(_("Or: {departments}").format(departments=names) + "\n")
-        if routing.together_with:
-            text.append(_("Together with: {partner}").format(partner=routing.together_with) + "\n")
-        for check in assessment.eligibility:
-            text.append(f"{check.name}: {eligible_label(check.eligible)} ({check.source})\n")
-            # The column fits the longest state shown ("vurderes af lægen" where the doctor judges).
-            width = max(14, *(len(criterion_state_label(c.state)) for c in check.criteria))
-            for criterion in check.criteria:
-                text.append(f"  {criterion_state_label(criterion.state):<{width}} {criterion.label}\n", "dim")
-        return text
-
-    def _review_text(self, preview: IntakePreview) -> Text:
-        data = self.answers()
-        text = Text()
-        for step in STEPS[:5]:
-            text.append(step_title(step) + "\n", "bold underline")
-            if step == "identity" and self._picked is not None:
-                text.append("  " + _("Known citizen") + ": ", "dim")
-                text.append(f"{self._picked.citizen_id}\n")
-            if step == "areas":
-                self._review_areas(text, data["areas"])
-                continue
-            for field in STEP_FIELDS[step]:
-                value: Any = data.get(field)
-                if field == "cpr" and self._picked is not None:
-                    value = self._picked.masked_cpr
-                if isinstance(value, bool):
-                    value = _("Yes") if value else _("No")
-                elif field in ("channel", "requested_by") and isinstance(value, str):
-                    value = _choice_label(value)
-                elif isinstance(value, list):
-                    value = ", ".join(value)
-                if value in (None, ""):
-                    value = "–"
-                text.append(f"  {field_label(field)}: ", "dim")
-                text.append(f"{value}\n")
-        if preview.problems:
-            text.append(_("Not ready: {count} wrong fields").format(count=len(preview.problems)) + "\n", "bold red")
-            for problem in preview.problems:
-                text.append(f"  {field_label(problem.field)}: {problem.message}\n", "red")
-        else:
-            text.append(_("Ready: Ctrl+R registers the request.") + "\n", "bold green")
-        return text
-
-    def _review_areas(self, text: Text, areas: dict[str, dict[str, Any]]) -> None:
-        """Each area: its short answer, then its note."""
-        for area in AREAS:
-            given = areas[area]
-            text.append(f"  {field_label(f'areas.{area}')}: ", "dim")
-            if given["answer"]:
-                text.append(area_answer_label(given["answer"]), "bold")
-            else:
-                text.append(_("not assessed"), "dim italic")
-            note = given["note"].strip()
-            text.append(f" · {note}\n" if note else "\n")
+            self.query_one("#review", Static).update(review_text(self.answers(), preview, self._picked))
 
     # --- steps -----------------------------------------------------------------------------
 
@@ -957,42 +608,26 @@ class IntakeScreen(DatabaseScreen[None]):
                 return
 
     def _check_step(self) -> bool:
-        """Every wrong field of this step beside it; True when there is none."""
-        fields = STEP_FIELDS[self.step]
-        problems = [p for p in self._problems() if p.field in fields]
-        by_field: dict[str, list[FieldProblem]] = {}
-        for problem in problems:
-            by_field.setdefault(problem.field, []).append(problem)
-        for field in fields:
+        """Every wrong field of this step beside it (ui.intake_form.step_errors); True when there is none."""
+        today = self.app.skranke.clock.now().date()
+        words = step_errors(self.step, self._problems(), self._typed("contact_date"), today)
+        for field, said in words.items():
             shown = self.query(f"#{_error_id(field)}")
             if not shown:
                 continue
             error = shown.first(Static)
-            found = by_field.get(field, [])
-            words = [p.message for p in found]
-            if field == "contact_date" and found and parse_date(self._typed("contact_date")) is None:
-                words = [
-                    _("{field}: write the date as DD.MM.ÅÅÅÅ, e.g. {example}").format(
-                        field=field_label(field), example=short_date(self.app.skranke.clock.now().date())
-                    )
-                ]
-            error.update(Text("; ".join(words), "bold red"))
-            error.display = bool(found)
+            error.update(Text(said, "bold red"))
+            error.display = bool(said)
         if self.step == "routing":
             return self._check_routing()
-        return not problems
+        return not any(words.values())
 
     def _check_routing(self) -> bool:
-        error = self.query_one("#e-department", Static)
-        preview = self._preview
         chosen = self.department()
-        wrong = ""
-        if preview is not None and preview.assessment is not None and chosen is not None:
-            routing = preview.assessment.routing
-            routed = preview_intake(self.app.skranke, self.answers()).assessment
-            suggested = {routed.department if routed else None, *(routing.alternatives if routing else ())}
-            if chosen not in suggested and not self.reason():
-                wrong = _("Say why the citizen goes to another department than the routing suggests.")
+        # What the routing suggests by itself: assessed again without the choice.
+        routed = preview_intake(self.app.skranke, self.answers()).assessment if chosen is not None else None
+        wrong = routing_error(self._preview, routed, chosen, self.reason())
+        error = self.query_one("#e-department", Static)
         error.update(Text(wrong, "bold red"))
         error.display = bool(wrong)
         return not wrong
@@ -1008,9 +643,9 @@ class IntakeScreen(DatabaseScreen[None]):
         if not self._check_step():
             self.notify(_("Correct the fields marked in red first."), severity="warning", timeout=4)
             return
-        index = STEPS.index(self.step)
-        if index + 1 < len(STEPS):
-            self.step = STEPS[index + 1]
+        after = step_after(self.step)
+        if after is not None:
+            self.step = after
             self._show_step()
             self._focus_step()
             self._schedule_save()
@@ -1022,9 +657,9 @@ class IntakeScreen(DatabaseScreen[None]):
         await self.app.switch_mode("today")
 
     def action_back(self) -> None:
-        index = STEPS.index(self.step)
-        if index > 0:
-            self.step = STEPS[index - 1]
+        before = step_before(self.step)
+        if before is not None:
+            self.step = before
             self._show_step()
             self._focus_step()
             self._schedule_save()
@@ -1085,17 +720,6 @@ class IntakeScreen(DatabaseScreen[None]):
         self.step = STEPS[0]
         self._show_step()
         self._focus_step()
-
-
-def _choice_label(value: str) -> str:
-    return {
-        "personal": _("In person"),
-        "phone": _("By phone"),
-        "written": _("In writing"),
-        "citizen": _("The citizen"),
-        "relative": _("A relative"),
-        "professional": _("A professional"),
-    }.get(value, value)
 
 
 def _selector(field: str) -> str:
