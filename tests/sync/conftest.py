@@ -20,8 +20,9 @@ RowT = TypeVar("RowT", bound=ExportRow)
 
 def models(parsed: ParsedFile, kind: type[RowT]) -> list[RowT]:
     """The file's rows as the model of its kind (`parsed.models` is typed as the base class)."""
-    rows = [m for m in parsed.models if isinstance(m, kind)]
-    assert len(rows) == len(parsed.models), f"not all rows are {kind.__name__}"
+    built = parsed.models  # built anew on each read
+    rows = [m for m in built if isinstance(m, kind)]
+    assert len(rows) == len(built), f"not all rows are {kind.__name__}"
     return rows
 
 
