@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, Table, create_engine, text
+from sqlalchemy.orm import DeclarativeBase
 
 # A key made by the test run that started this process (an xdist worker, a child a test spawns)
 # is kept: the stores of both are encrypted with it.
@@ -173,6 +174,18 @@ def plain_store(path: Path) -> None:
         source.execute("DETACH DATABASE plain")
     finally:
         source.close()
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """A model's table for Core inserts: declarative classes map a Table, which SQLAlchemy types
+    as the general FromClause (as skranke.store.audit_chain says)."""
+    return cast(Table, model.__table__)
+
+
+def fixed_clock(skranke: Skranke) -> FixedClock:
+    """The test Skranke's clock, to move (make_skranke fixes it; Skranke types it as any Clock)."""
+    assert isinstance(skranke.clock, FixedClock)
+    return skranke.clock
 
 
 def make_skranke(now: str, db_url: str | None = None, site: str = "odense", **settings: Any) -> Skranke:

@@ -16,7 +16,7 @@ NOW = "2026-04-06T09:30"
 
 
 @pytest.fixture
-def store(db_url: str, monkeypatch: pytest.MonkeyPatch):
+def store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     skranke = make_skranke(NOW, db_url)
     signed_in(skranke, "nurse", initials="SYG")
     skranke.close()
@@ -24,7 +24,9 @@ def store(db_url: str, monkeypatch: pytest.MonkeyPatch):
     return ["--db", db_url, "--now", NOW]
 
 
-def test_a_whole_log_exits_0_with_the_count_and_the_last_hash(store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_whole_log_exits_0_with_the_count_and_the_last_hash(
+    store: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["audit", "verify", "--staff", "ADM", *store]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Loggen er hel: ") and "hændelser, den sidste hash er " in out
@@ -35,7 +37,9 @@ def test_a_whole_log_exits_0_with_the_count_and_the_last_hash(store, capsys: pyt
     assert len(answer["last_hash"]) == 64 and answer["events"] > 1
 
 
-def test_a_broken_log_exits_1_naming_the_event(store, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_log_exits_1_naming_the_event(
+    store: list[str], db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     engine = store_engine(db_url)
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
@@ -69,14 +73,14 @@ def test_a_broken_log_exits_1_naming_the_event(store, db_url: str, capsys: pytes
     }
 
 
-def test_only_an_administrator_may_verify(store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_only_an_administrator_may_verify(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--staff", "SYG", *store]) == 4
     assert "SYG må ikke læse loggen" in capsys.readouterr().err
     assert main(["audit", "verify", *store]) == 4
     assert "Log ind med --staff" in capsys.readouterr().err
 
 
-def test_the_log_itself_still_lists_without_verify(store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_log_itself_still_lists_without_verify(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--staff", "ADM", *store]) == 0
     capsys.readouterr()
     assert main(["audit", "--json", "--staff", "ADM", *store]) == 0

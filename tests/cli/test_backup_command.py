@@ -15,7 +15,7 @@ NOW = ["--now", "2026-04-09T09:30"]
 
 
 @pytest.fixture
-def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
     path = tmp_path / "store" / "skranke.db"
     path.parent.mkdir()
     monkeypatch.setenv("SKRANKE_BACKUP_DIR", str(tmp_path / "backups"))
@@ -32,7 +32,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_backup_verify_and_restore(demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_verify_and_restore(demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(demo_store)
     code, out, err = run(capsys, "backup", "--json", "--db", db, *NOW)
     assert code == EXIT_OK, err
@@ -52,7 +52,9 @@ def test_backup_verify_and_restore(demo_store, tmp_path: Path, capsys: pytest.Ca
     assert "skranke.before-restore-20260409T100000.db" in out
 
 
-def test_a_damaged_backup_exits_1_naming_it(demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_damaged_backup_exits_1_naming_it(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _err = run(capsys, "backup", "--json", "--db", str(demo_store), *NOW)
     file = Path(json.loads(out)["file"])
     file.write_bytes(file.read_bytes()[:-100])
@@ -64,7 +66,7 @@ def test_a_damaged_backup_exits_1_naming_it(demo_store, tmp_path: Path, capsys: 
 
 
 def test_verify_without_the_key_exits_5(
-    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out, _err = run(capsys, "backup", "--json", "--db", str(demo_store), *NOW)
     monkeypatch.setenv("SKRANKE_KEY_FILE", str(tmp_path / "nowhere.key"))
@@ -73,7 +75,7 @@ def test_verify_without_the_key_exits_5(
 
 
 def test_only_an_admin_backs_up_or_restores(
-    demo_store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SKRANKE_STAFF", "MN")
     monkeypatch.setenv("SKRANKE_PIN", "2222")
@@ -81,7 +83,7 @@ def test_only_an_admin_backs_up_or_restores(
     assert code == EXIT_ACCESS and "MN må ikke" in err
 
 
-def test_a_backup_folder_given_must_exist(demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_backup_folder_given_must_exist(demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = run(capsys, "backup", "--to", str(tmp_path / "typo"), "--db", str(demo_store), *NOW)
     assert code == EXIT_USAGE and "typo: mappen findes ikke" in err
 
@@ -96,7 +98,7 @@ def test_on_postgresql_backup_and_restore_are_usage_errors(capsys: pytest.Captur
 
 
 def test_restore_onto_a_pc_whose_store_is_gone_asks_the_backup_s_admin(
-    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out, _err = run(capsys, "backup", "--json", "--db", str(demo_store), *NOW)
     file = json.loads(out)["file"]
@@ -118,7 +120,7 @@ def test_restore_onto_a_pc_whose_store_is_gone_asks_the_backup_s_admin(
 
 
 def test_close_day_takes_the_day_s_backup(
-    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SKRANKE_STAFF", "MN")
     monkeypatch.setenv("SKRANKE_PIN", "2222")
@@ -142,7 +144,7 @@ sys.stdin.read()
 
 
 def test_restore_refuses_while_another_process_has_the_store_open(
-    demo_store, capsys: pytest.CaptureFixture[str]
+    demo_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import subprocess
     import sys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def test_the_crash_log_has_the_time_and_the_command_line(
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
-    def broken(skranke: Skranke, args) -> None:
+    def broken(skranke: Skranke, args: argparse.Namespace) -> None:
         raise RuntimeError("a bug of ours")
 
     monkeypatch.setitem(cli.COMMANDS, "deadlines", broken)

@@ -10,10 +10,11 @@ import os
 import sqlite3
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from skranke.cli import EXIT_DATABASE, main
 from tests.conftest import PG_URL
@@ -36,12 +37,12 @@ def fault(capsys: pytest.CaptureFixture[str], command: list[str], db: str, *extr
     return lines[0]
 
 
-def skranke_files(folder) -> list[str]:
+def skranke_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_folder_given_as_the_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
+def test_a_folder_given_as_the_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
     sentence = fault(capsys, command, str(folder))
@@ -50,7 +51,7 @@ def test_a_folder_given_as_the_database(capsys: pytest.CaptureFixture[str], tmp_
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_file_that_is_not_a_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
+def test_a_file_that_is_not_a_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("shopping list\n", encoding="utf-8")
     sentence = fault(capsys, command, f"sqlite:///{notes}")
@@ -61,7 +62,7 @@ def test_a_file_that_is_not_a_database(capsys: pytest.CaptureFixture[str], tmp_p
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_a_sqlite_database_of_another_program_is_left_alone(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, command
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
 ) -> None:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as connection:
@@ -84,7 +85,9 @@ def test_a_database_of_a_newer_skranke_is_left_alone(capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_missing_folder_is_never_created(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
+def test_a_missing_folder_is_never_created(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
     typo = tmp_path / "dtaa" / "skranke.db"
     sentence = fault(capsys, command, f"sqlite:///{typo}", "--create")
     assert str(typo) in sentence and "Mappen til databasen" in sentence
@@ -93,7 +96,7 @@ def test_a_missing_folder_is_never_created(capsys: pytest.CaptureFixture[str], t
 
 @pytest.mark.parametrize("command", [["deadlines"], ["sync"]], ids=" ".join)
 def test_a_missing_file_is_created_only_on_purpose(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     monkeypatch.setenv("SKRANKE_OUTBOX", str(tmp_path / "out"))
     path = tmp_path / "skranke.db"
@@ -125,7 +128,7 @@ def test_a_plain_path_is_a_sqlite_file(
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_read_only_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command) -> None:
+def test_a_read_only_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]) -> None:
     path = tmp_path / "skranke.db"
     assert main(["deadlines", "--db", str(path), *NOW, "--create"]) == 0
     capsys.readouterr()
@@ -136,7 +139,7 @@ def test_a_read_only_database(capsys: pytest.CaptureFixture[str], tmp_path: Path
 
 
 @pytest.fixture
-def read_only_folder(tmp_path: Path):
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
     """A folder nobody may write in. Root ignores a folder's mode, so as root the folder is also
     made immutable (chattr +i), which stops root too."""
     folder = tmp_path / "locked"
@@ -157,7 +160,7 @@ def read_only_folder(tmp_path: Path):
         folder.chmod(0o755)
 
 
-def test_a_read_only_folder(capsys: pytest.CaptureFixture[str], read_only_folder) -> None:
+def test_a_read_only_folder(capsys: pytest.CaptureFixture[str], read_only_folder: Path) -> None:
     sentence = fault(capsys, ["deadlines"], str(read_only_folder / "skranke.db"), "--create")
     assert "kan kun læses" in sentence
     assert list(read_only_folder.iterdir()) == []
@@ -168,7 +171,7 @@ def test_a_read_only_folder(capsys: pytest.CaptureFixture[str], read_only_folder
     ["postgresql+psycopg://:::", "mysql://clinic@server/skranke", "postgresql+psycopg://postgres@127.0.0.1:5432"],
 )
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_url_that_does_not_parse(capsys: pytest.CaptureFixture[str], url, command) -> None:
+def test_a_url_that_does_not_parse(capsys: pytest.CaptureFixture[str], url: str, command: list[str]) -> None:
     sentence = fault(capsys, command, url)
     assert url in sentence and "kan ikke læses" in sentence
 
@@ -187,7 +190,7 @@ def test_the_sentence_is_english_with_language_en(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_server_that_does_not_answer(capsys: pytest.CaptureFixture[str], command) -> None:
+def test_a_server_that_does_not_answer(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
     # Nothing listens on this port: refused at once (a silent host is cut off by connect_timeout).
     sentence = fault(capsys, command, "postgresql+psycopg://postgres@127.0.0.1:5999/skranke")
     assert "postgresql+psycopg://postgres@127.0.0.1:5999/skranke" in sentence and "svarer ikke" in sentence
@@ -196,14 +199,19 @@ def test_a_server_that_does_not_answer(capsys: pytest.CaptureFixture[str], comma
 # PostgreSQL: a server that answers.
 
 
-def _admin():
-    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+def _pg_url() -> str:
+    assert PG_URL is not None, "the PostgreSQL tests run only with SKRANKE_TEST_PG_URL set"
+    return PG_URL
+
+
+def _admin() -> Engine:
+    return create_engine(_pg_url(), isolation_level="AUTOCOMMIT")
 
 
 def _server_url(database: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(PG_URL).set(database=database, query={}).render_as_string(hide_password=False)
+    return make_url(_pg_url()).set(database=database, query={}).render_as_string(hide_password=False)
 
 
 def _databases() -> set[str]:
@@ -224,7 +232,9 @@ def _tables(url: str) -> list[str]:
 
 @pytest.mark.pg
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_postgresql_database_that_does_not_exist(capsys: pytest.CaptureFixture[str], pg_url: str, command) -> None:
+def test_a_postgresql_database_that_does_not_exist(
+    capsys: pytest.CaptureFixture[str], pg_url: str, command: list[str]
+) -> None:
     name = f"skranke_typo_{uuid.uuid4().hex[:8]}"
     url = _server_url(name)
     sentence = fault(capsys, command, url, "--create")
@@ -235,7 +245,7 @@ def test_a_postgresql_database_that_does_not_exist(capsys: pytest.CaptureFixture
 @pytest.mark.pg
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_a_postgresql_database_of_another_program_is_left_alone(
-    capsys: pytest.CaptureFixture[str], pg_url: str, command
+    capsys: pytest.CaptureFixture[str], pg_url: str, command: list[str]
 ) -> None:
     engine = create_engine(pg_url)
     with engine.begin() as connection:
@@ -259,7 +269,7 @@ def test_an_empty_postgresql_database_is_filled_only_on_purpose(
 
 @pytest.mark.pg
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_read_only_postgresql_database(capsys: pytest.CaptureFixture[str], pg_url: str, command) -> None:
+def test_a_read_only_postgresql_database(capsys: pytest.CaptureFixture[str], pg_url: str, command: list[str]) -> None:
     read_only = pg_url + "%20-cdefault_transaction_read_only%3Don"
     sentence = fault(capsys, command, read_only, "--create")
     assert "kan kun læses" in sentence
@@ -270,6 +280,6 @@ def test_a_read_only_postgresql_database(capsys: pytest.CaptureFixture[str], pg_
 def test_a_postgresql_user_that_is_refused(capsys: pytest.CaptureFixture[str], pg_url: str) -> None:
     from sqlalchemy.engine import make_url
 
-    url = make_url(PG_URL).set(username="skranke_nobody").render_as_string(hide_password=False)
+    url = make_url(_pg_url()).set(username="skranke_nobody").render_as_string(hide_password=False)
     sentence = fault(capsys, ["deadlines"], url)
     assert "afviste brugernavnet eller adgangskoden" in sentence

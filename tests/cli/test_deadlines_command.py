@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,15 +72,16 @@ APPOINTMENT_FLAGS = {"no_appointment", "appointment_after_deadline", "appointmen
 ANDEN_PAASKEDAG = "2026-04-06T09:30"
 
 
-def demo_deadlines(site: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict:
+def demo_deadlines(site: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     db = f"sqlite:///{tmp_path}/{site}.db"
     assert main(["demo", "--no-open", "--db", db, "--site", site, "--now", ANDEN_PAASKEDAG]) == 0
     capsys.readouterr()
     assert main(["deadlines", "--json", "--db", db, "--site", site, "--now", ANDEN_PAASKEDAG]) == 0
-    return json.loads(capsys.readouterr().out)
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return document
 
 
-def check_contract(document: dict) -> None:
+def check_contract(document: dict[str, Any]) -> None:
     today = date(2026, 4, 6)
     assert document["as_of"] == "2026-04-06"
     for row in document["requests"]:

@@ -8,6 +8,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ def _one_sentence(capsys: pytest.CaptureFixture[str], code: int, expected: int) 
 
 
 @pytest.fixture
-def encrypted_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def encrypted_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     key_file = tmp_path / "keys" / "store.key"
     monkeypatch.setenv("SKRANKE_KEY_FILE", str(key_file))
     path = tmp_path / "skranke.db"
@@ -41,7 +42,9 @@ def encrypted_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return path, key_file
 
 
-def test_a_missing_key_exits_5_naming_the_key_file(capsys: pytest.CaptureFixture[str], encrypted_store) -> None:
+def test_a_missing_key_exits_5_naming_the_key_file(
+    capsys: pytest.CaptureFixture[str], encrypted_store: tuple[Path, Path]
+) -> None:
     path, key_file = encrypted_store
     key_file.rename(key_file.with_name("elsewhere.key"))
     capsys.readouterr()
@@ -51,7 +54,7 @@ def test_a_missing_key_exits_5_naming_the_key_file(capsys: pytest.CaptureFixture
 
 
 def test_a_wrong_key_exits_5_and_the_right_one_given_with_key_file_opens(
-    capsys: pytest.CaptureFixture[str], encrypted_store, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], encrypted_store: tuple[Path, Path], tmp_path: Path
 ) -> None:
     path, key_file = encrypted_store
     right = key_file.with_name("right.key")
@@ -64,7 +67,9 @@ def test_a_wrong_key_exits_5_and_the_right_one_given_with_key_file_opens(
     assert main(["deadlines", "--db", str(path), *NOW, "--key-file", str(right)]) == EXIT_OK
 
 
-def test_a_key_file_that_holds_no_key_exits_5(capsys: pytest.CaptureFixture[str], encrypted_store) -> None:
+def test_a_key_file_that_holds_no_key_exits_5(
+    capsys: pytest.CaptureFixture[str], encrypted_store: tuple[Path, Path]
+) -> None:
     path, key_file = encrypted_store
     key_file.write_text("hemmeligt\n", encoding="ascii")
     capsys.readouterr()
@@ -162,7 +167,7 @@ sys.stdin.read()
 
 
 @contextmanager
-def open_elsewhere(path):
+def open_elsewhere(path: Path) -> Iterator[None]:
     """Another process (a second skranke) with the store open until the block ends."""
     process = subprocess.Popen(
         [sys.executable, "-c", OTHER_WORKSTATION, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 
 import pytest
@@ -13,7 +14,7 @@ ARGV = ["deadlines", "--now", "2026-04-09T09:00", "--site", "odense"]
 
 
 def test_ctrl_c_ends_with_130_and_no_words(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupted(skranke: Skranke, args) -> None:
+    def interrupted(skranke: Skranke, args: argparse.Namespace) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setitem(cli.COMMANDS, "deadlines", interrupted)
@@ -23,7 +24,7 @@ def test_ctrl_c_ends_with_130_and_no_words(capsys: pytest.CaptureFixture[str], m
 
 def test_a_reader_that_leaves_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
     # `skranke deadlines | head`: the pipe closes under the command; exit 0, stderr closed quietly.
-    def reader_left(skranke: Skranke, args) -> None:
+    def reader_left(skranke: Skranke, args: argparse.Namespace) -> None:
         raise BrokenPipeError
 
     stderr = io.StringIO()

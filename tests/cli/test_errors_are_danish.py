@@ -3,10 +3,12 @@ no English word from a known list, no role code, no traceback."""
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 import pytest
+from _pytest.mark import ParameterSet  # what pytest.param gives; pytest exports no name for it
 
 from skranke.cli import COMMANDS, main
 from skranke.config import SETTING_NAMES
@@ -38,7 +40,8 @@ def _english_words(message: str, allowed: tuple[str, ...] = ()) -> list[str]:
     return sorted({w for w in re.findall(r"[A-Za-zÆØÅæøå]+", text) if w.lower() in ENGLISH})
 
 
-def _error_of(capsys: pytest.CaptureFixture[str], argv, code: int) -> str:
+def _error_of(capsys: pytest.CaptureFixture[str], argv: list[str], code: int) -> str:
+    result: str | int | None  # SystemExit's code is typed as any of these
     try:
         result = main(argv)
     except SystemExit as exit_:  # argparse's usage errors
@@ -51,7 +54,15 @@ def _error_of(capsys: pytest.CaptureFixture[str], argv, code: int) -> str:
     return "\n".join(lines)
 
 
-def _case(argv, code, danish, *, env=None, allowed=(), name=None):
+def _case(
+    argv: list[str],
+    code: int,
+    danish: str,
+    *,
+    env: dict[str, str] | None = None,
+    allowed: tuple[str, ...] = (),
+    name: str | None = None,
+) -> ParameterSet:
     return pytest.param(argv, code, danish, env or {}, allowed, id=name or " ".join(argv[:2]))
 
 
@@ -115,11 +126,11 @@ def test_each_error_is_one_danish_sentence(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     store: str,
-    argv,
-    code,
-    danish,
-    env,
-    allowed,
+    argv: list[str],
+    code: int,
+    danish: str,
+    env: dict[str, str],
+    allowed: tuple[str, ...],
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('database = "x"\n', encoding="utf-8")
@@ -136,7 +147,7 @@ def test_an_internal_error_is_said_in_danish(
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
 
-    def broken(skranke: Skranke, args) -> None:
+    def broken(skranke: Skranke, args: argparse.Namespace) -> None:
         raise RuntimeError("x")
 
     monkeypatch.setitem(COMMANDS, "hours", broken)

@@ -23,7 +23,7 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     "command", [[], ["demo"], ["hours"], ["deadlines"], ["sync"]], ids=lambda c: c[0] if c else "skranke"
 )
 def test_help_is_danish_with_a_description_and_every_option_explained(
-    capsys: pytest.CaptureFixture[str], command
+    capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     text = _help(capsys, *command)
     assert text.startswith("brug: skranke")
@@ -79,7 +79,13 @@ def test_every_user_facing_message_of_argparse_has_a_danish_translation() -> Non
 
     from skranke.i18n import LOCALE_DIR
 
-    programmer_errors = ("not defined", "invalid argument for", "must be optional", "is not callable", "cannot")
+    programmer_errors: tuple[str, ...] = (
+        "not defined",
+        "invalid argument for",
+        "must be optional",
+        "is not callable",
+        "cannot",
+    )
     programmer_errors += ("dest= is required", "conflict", "must start with", "mode %r", "unexpected option")
     source = Path(argparse.__file__).read_text(encoding="utf-8")
     wanted = {
@@ -95,6 +101,6 @@ def test_every_user_facing_message_of_argparse_has_a_danish_translation() -> Non
     }
     with (LOCALE_DIR / "da" / "LC_MESSAGES" / "skranke.po").open("rb") as handle:
         catalogue = read_po(handle, locale="da")
-    missing = sorted(m for m in wanted if not (catalogue.get(m) and catalogue.get(m).string))
+    missing = sorted(m for m in wanted if not ((message := catalogue.get(m)) and message.string))
     assert missing == []
     assert build_parser().prog == "skranke"

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from skranke.cli import main
 
 
-def hours_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+def hours_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     code = main(["hours", "--site", "odense", "--json", *args])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    return json.loads(captured.out)
+    document: dict[str, Any] = json.loads(captured.out)
+    return document
 
 
-def by_id(result: dict) -> dict[str, dict]:
+def by_id(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {d["id"]: d for d in result["departments"]}
 
 
-def spans(department: dict) -> list[tuple[str, str]]:
+def spans(department: dict[str, Any]) -> list[tuple[str, str]]:
     return [(i["start"], i["end"]) for i in department["intervals"]]
 
 
@@ -77,7 +79,7 @@ def test_christmas_eve_is_named_and_keeps_thursday_hours(capsys: pytest.CaptureF
 
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "06-04-2026", "i morgen"])
-def test_a_bad_date_exits_2_with_a_message_naming_it(capsys: pytest.CaptureFixture[str], bad) -> None:
+def test_a_bad_date_exits_2_with_a_message_naming_it(capsys: pytest.CaptureFixture[str], bad: str) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["hours", "--date", bad])
     assert exit_.value.code == 2

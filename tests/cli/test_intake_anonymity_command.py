@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.cli.test_intake_register_command import prepared, register
 NOT_ELIGIBLE = request(cpr=None, first_name="", last_name="", anonymous=True, alias="Ræven", age=35, has_housing=False)
 
 
-def dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Path, content):
+def dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Path, content: dict[str, Any]) -> tuple[int, str, str]:
     path = tmp_path / "henvendelse.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     capsys.readouterr()

@@ -55,7 +55,8 @@ def run(
 def dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Path, site: str = "odense", **answers: Any) -> dict[str, Any]:
     code, out, err = run(capsys, tmp_path, request(**answers), "--dry-run", "--json", site=site)
     assert code == 0, err
-    return json.loads(out)
+    document: dict[str, Any] = json.loads(out)
+    return document
 
 
 def test_over_30_with_drugs_in_odense(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -268,7 +269,9 @@ def test_a_bad_file_in_english(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     ("content", "message"),
     [("{", "er ikke gyldig JSON: linje 1, kolonne 2"), ("[]", "(hele filen): skal være et objekt")],
 )
-def test_a_file_that_is_no_request(capsys: pytest.CaptureFixture[str], tmp_path: Path, content, message) -> None:
+def test_a_file_that_is_no_request(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+) -> None:
     code, _out, err = run(capsys, tmp_path, content, "--dry-run")
     assert code == 1
     assert message in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,9 @@ def prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def register(capsys: pytest.CaptureFixture[str], tmp_path: Path, url, content, *options):
+def register(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str, content: dict[str, Any], *options: str
+) -> tuple[int, str, str]:
     path = tmp_path / "henvendelse.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     capsys.readouterr()
@@ -50,7 +53,7 @@ def test_registered_with_citizen_and_case(
     assert {r["case_id"] for r in json.loads(out)["requests"]} == {"HS00001", "HS00002"}
 
 
-def main_deadlines(capsys: pytest.CaptureFixture[str], url):
+def main_deadlines(capsys: pytest.CaptureFixture[str], url: str) -> tuple[int, str, str]:
     code = main(["deadlines", "--json", "--now", NOW, "--db", url])
     captured = capsys.readouterr()
     return code, captured.out, captured.err

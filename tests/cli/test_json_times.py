@@ -75,7 +75,7 @@ def test_every_json_time_is_copenhagen_time(
     at = ["--db", db_url, "--now", NOW]
     counts: dict[str, int] = {}
 
-    def answer(name: str, argv: list[str], staff=None, code: int = 0) -> Any:
+    def answer(name: str, argv: list[str], staff: tuple[str, str] | None = None, code: int = 0) -> Any:
         document = _json(capsys, monkeypatch, argv, staff, code)
         counts[name] = _assert_copenhagen(document)
         return document
@@ -129,5 +129,5 @@ def test_every_json_time_is_copenhagen_time(
         ("B0040", "B0040"),
     ],
 )
-def test_one_offset_for_every_kind_of_time(given, shown) -> None:
+def test_one_offset_for_every_kind_of_time(given: str, shown: str) -> None:
     assert _copenhagen_times({"a": [{"b": given}]}) == {"a": [{"b": shown}]}

@@ -8,13 +8,16 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Row, create_engine, event, text
+from sqlalchemy.orm import Session
 
 from skranke.domain.audit_chain import EDITED, INSERTED, REMOVED, event_hash
-from skranke.services.access import AccessError
+from skranke.services.access import AccessError, Actor
 from skranke.services.audit import audit_events, record, verify_chain
 from skranke.services.citizens import citizen_card, citizen_labels
 from skranke.services.context import Skranke
@@ -23,10 +26,11 @@ from skranke.store.errors import DatabaseUnavailable
 from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine
 
 NOW = "2026-04-06T09:30"
+Desk = tuple[Skranke, Actor]  # the store and its admin, signed in
 
 
 @pytest.fixture
-def desk(skranke_at: SkrankeAt):
+def desk(skranke_at: SkrankeAt) -> Desk:
     """A store with staff, two citizens and a morning's events; the admin signed in."""
     from skranke.store.models import Citizen
 
@@ -46,12 +50,12 @@ def desk(skranke_at: SkrankeAt):
     return skranke, admin
 
 
-def _stored(skranke: Skranke) -> list:
+def _stored(skranke: Skranke) -> Sequence[Row[Any]]:
     with skranke.database.reading() as session:
         return session.execute(text("SELECT id, action, prev_hash, hash FROM audit_events ORDER BY id")).all()
 
 
-def _with_triggers_dropped(skranke: Skranke, *statements: str, **values) -> None:
+def _with_triggers_dropped(skranke: Skranke, *statements: str, **values: object) -> None:
     """What someone with database access can do: the append-only triggers out of the way."""
     engine = store_engine(skranke.database_url)
     with engine.begin() as connection:
@@ -83,7 +87,7 @@ def _forge(skranke: Skranke, event_id: int, prev_hash: str) -> None:
     )
 
 
-def test_every_path_that_logs_chains_its_events_and_the_log_is_whole(desk) -> None:
+def test_every_path_that_logs_chains_its_events_and_the_log_is_whole(desk: Desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     actions = [row.action for row in rows]
@@ -97,14 +101,14 @@ def test_every_path_that_logs_chains_its_events_and_the_log_is_whole(desk) -> No
     assert check.whole and check.events == len(rows) and check.last_hash == rows[-1].hash
 
 
-def test_the_citizen_card_shows_its_own_look_among_the_latest(desk) -> None:
+def test_the_citizen_card_shows_its_own_look_among_the_latest(desk: Desk) -> None:
     skranke, _admin = desk
     nurse = signed_in(skranke, "nurse", initials="SYH")
     card = citizen_card(skranke, nurse, "B2")
     assert card is not None and (card.looks[0].staff, card.looks[0].action) == ("SYH", "open_citizen")
 
 
-def test_the_check_is_logged_after_the_walk(desk) -> None:
+def test_the_check_is_logged_after_the_walk(desk: Desk) -> None:
     skranke, admin = desk
     first = verify_chain(skranke, admin)
     second = verify_chain(skranke, admin)
@@ -120,7 +124,7 @@ def test_the_check_is_logged_after_the_walk(desk) -> None:
     }
 
 
-def test_only_an_administrator_may_check_the_chain(desk) -> None:
+def test_only_an_administrator_may_check_the_chain(desk: Desk) -> None:
     skranke, _admin = desk
     nurse = signed_in(skranke, "nurse", initials="SYH")
     with pytest.raises(AccessError, match="må ikke læse loggen"):
@@ -129,7 +133,7 @@ def test_only_an_administrator_may_check_the_chain(desk) -> None:
         verify_chain(skranke, None)
 
 
-def test_an_edited_detail_is_named(desk) -> None:
+def test_an_edited_detail_is_named(desk: Desk) -> None:
     skranke, admin = desk
     looked = next(row for row in _stored(skranke) if row.action == "open_citizen")
     _with_triggers_dropped(
@@ -143,7 +147,7 @@ def test_an_edited_detail_is_named(desk) -> None:
     )
 
 
-def test_an_edit_with_its_hash_computed_again_is_named(desk) -> None:
+def test_an_edit_with_its_hash_computed_again_is_named(desk: Desk) -> None:
     from skranke.store.audit_chain import chain_events
 
     skranke, admin = desk
@@ -158,7 +162,7 @@ def test_an_edit_with_its_hash_computed_again_is_named(desk) -> None:
     assert broken is not None and (broken.problem, broken.event_id) == (EDITED, target.id)
 
 
-def test_a_deleted_event_is_named_by_the_one_after_the_gap(desk) -> None:
+def test_a_deleted_event_is_named_by_the_one_after_the_gap(desk: Desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     _with_triggers_dropped(skranke, "DELETE FROM audit_events WHERE id = :id", id=rows[2].id)
@@ -166,7 +170,7 @@ def test_a_deleted_event_is_named_by_the_one_after_the_gap(desk) -> None:
     assert broken is not None and (broken.problem, broken.event_id, broken.missing) == (REMOVED, rows[3].id, "before")
 
 
-def test_the_newest_events_deleted_are_named_by_the_head(desk) -> None:
+def test_the_newest_events_deleted_are_named_by_the_head(desk: Desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     _with_triggers_dropped(skranke, "DELETE FROM audit_events WHERE id > :id", id=rows[-3].id)
@@ -174,14 +178,14 @@ def test_the_newest_events_deleted_are_named_by_the_head(desk) -> None:
     assert broken is not None and (broken.problem, broken.event_id, broken.missing) == (REMOVED, rows[-3].id, "after")
 
 
-def test_a_forged_event_before_the_first_is_named_even_with_its_own_hash_right(desk) -> None:
+def test_a_forged_event_before_the_first_is_named_even_with_its_own_hash_right(desk: Desk) -> None:
     skranke, admin = desk
     _forge(skranke, 0, "e" * 64)  # a hash of its own, but no event before it has that hash
     broken = verify_chain(skranke, admin).broken
     assert broken is not None and (broken.problem, broken.event_id, broken.action) == (INSERTED, 0, "dispense")
 
 
-def test_a_forged_event_past_the_head_is_named_even_when_it_chains(desk) -> None:
+def test_a_forged_event_past_the_head_is_named_even_when_it_chains(desk: Desk) -> None:
     skranke, admin = desk
     rows = _stored(skranke)
     forged = rows[-1].id + 1
@@ -196,13 +200,13 @@ def test_a_forged_event_past_the_head_is_named_even_when_it_chains(desk) -> None
     assert broken is not None and (broken.problem, broken.event_id) == (INSERTED, forged)
 
 
-def _hold_the_head(monkeypatch: pytest.MonkeyPatch):
+def _hold_the_head(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """Thread "A" stops with the chain's head taken until released; returns (held, release)."""
     import skranke.store.audit_chain as chain
 
     held, release = threading.Event(), threading.Event()
 
-    def head_taken(session) -> None:
+    def head_taken(session: Session) -> None:
         if threading.current_thread().name == "A":
             held.set()
             assert release.wait(60), "never released"
@@ -211,7 +215,7 @@ def _hold_the_head(monkeypatch: pytest.MonkeyPatch):
     return held, release
 
 
-def _start(name: str, work, failures: list) -> threading.Thread:
+def _start(name: str, work: Callable[[], object], failures: list[BaseException]) -> threading.Thread:
     def run() -> None:
         try:
             work()
@@ -238,7 +242,7 @@ def test_two_workstations_writing_at_once_chain_one_after_the_other_on_postgresq
         held, release = _hold_the_head(monkeypatch)
         pids: list[int] = []
 
-        def taking_head(session) -> None:
+        def taking_head(session: Session) -> None:
             if threading.current_thread().name == "B":
                 pids.append(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
@@ -321,7 +325,7 @@ def test_two_workstations_writing_at_once_chain_one_after_the_other_on_sqlite(
             skranke.close()
 
 
-def test_a_use_case_rolled_back_leaves_no_event_and_no_gap(desk) -> None:
+def test_a_use_case_rolled_back_leaves_no_event_and_no_gap(desk: Desk) -> None:
     skranke, admin = desk
     before = _stored(skranke)
     with pytest.raises(RuntimeError), skranke.database.transaction() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pyrage
 import pytest
 from sqlalchemy import text
 
+from skranke.services.access import Actor
 from skranke.services.audit import verify_chain
 from skranke.services.context import Skranke, UsageError
 from skranke.services.demo import create_demo
@@ -31,6 +33,7 @@ from skranke.store.schema import HEAD_REVISION
 from tests.conftest import PROCESS_KEY_FILE, make_skranke
 
 NOW = "2026-04-09T09:30"
+Demo = tuple[Skranke, Actor]  # the demo store and its admin, signed in
 
 # Another workstation at the window: records the next due dose each time it reads "dose" and
 # answers with the record's id once it is committed; "stop" ends it.
@@ -54,19 +57,20 @@ for line in sys.stdin:
 
 
 @pytest.fixture
-def demo(tmp_path: Path):
+def demo(tmp_path: Path) -> Iterator[Demo]:
     """The demo store (80 citizens, a morning at the window) and its admin, signed in."""
     skranke = create_demo(make_skranke(NOW, f"sqlite:///{tmp_path / 'skranke.db'}", backup_dir=tmp_path / "backups"))
     yield skranke.skranke, sign_in(skranke.skranke, "AH", "4444")
     skranke.skranke.close()
 
 
-def rows_of(path: Path, table: str, key: bytes) -> list[tuple]:
+def rows_of(path: Path, table: str, key: bytes) -> list[tuple[object, ...]]:
     from skranke.store.copies import _open
 
     connection = _open(path, key, read_only=True)
     try:
-        return connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+        rows: list[tuple[object, ...]] = connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+        return rows
     finally:
         connection.close()
 
@@ -99,7 +103,9 @@ class Window:
         assert self.process.wait(timeout=60) == 0
 
 
-def test_a_backup_taken_while_another_process_records_doses_holds_every_dose_before_it(demo, tmp_path: Path) -> None:
+def test_a_backup_taken_while_another_process_records_doses_holds_every_dose_before_it(
+    demo: Demo, tmp_path: Path
+) -> None:
     skranke, admin = demo
     window = Window(skranke.database_url)
     try:
@@ -122,7 +128,7 @@ def test_a_backup_taken_while_another_process_records_doses_holds_every_dose_bef
     assert verify_backup(skranke, copy).counts == result.backup.counts
 
 
-def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo, tmp_path: Path) -> None:
+def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo: Demo, tmp_path: Path) -> None:
     skranke, admin = demo
     with skranke.database.reading() as session:
         cpr, last_name = session.execute(
@@ -133,7 +139,7 @@ def test_a_backup_is_encrypted_and_shows_no_cpr_or_name(demo, tmp_path: Path) ->
     assert cpr.encode() not in content and last_name.encode() not in content
 
 
-def test_a_backup_is_in_the_audit_log_and_needs_an_admin(demo, tmp_path: Path) -> None:
+def test_a_backup_is_in_the_audit_log_and_needs_an_admin(demo: Demo, tmp_path: Path) -> None:
     from skranke.services.access import AccessError
 
     skranke, admin = demo
@@ -163,7 +169,9 @@ def _flip_a_byte(path: Path, offset: int) -> None:
     ],
     ids=["altered page", "truncated", "cut at a page", "altered first page"],
 )
-def test_a_damaged_backup_fails_verify_naming_what_and_is_never_restored(demo, tmp_path: Path, damage, named) -> None:
+def test_a_damaged_backup_fails_verify_naming_what_and_is_never_restored(
+    demo: Demo, tmp_path: Path, damage: Callable[[Path], object], named: str
+) -> None:
     skranke, admin = demo
     file = Path(backup(skranke, admin, tmp_path).backup.file)
     damage(file)
@@ -180,7 +188,7 @@ def test_a_damaged_backup_fails_verify_naming_what_and_is_never_restored(demo, t
     assert not list(store.parent.glob("*before-restore*")) and not list(store.parent.glob(".*restoring"))
 
 
-def test_rows_removed_from_a_backup_fail_verify(demo, tmp_path: Path) -> None:
+def test_rows_removed_from_a_backup_fail_verify(demo: Demo, tmp_path: Path) -> None:
     from skranke.store.copies import _open
 
     skranke, admin = demo
@@ -193,7 +201,7 @@ def test_rows_removed_from_a_backup_fail_verify(demo, tmp_path: Path) -> None:
     assert "sync_log: 4/5" in str(refused.value)  # the demo's five files: the last one removed
 
 
-def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_aside(demo, tmp_path: Path) -> None:
+def test_restore_gives_the_store_back_row_for_row_and_keeps_the_current_one_aside(demo: Demo, tmp_path: Path) -> None:
     from skranke.services.reception import check_in
 
     skranke, admin = demo
@@ -273,7 +281,7 @@ def test_on_postgresql_the_server_s_tools_back_up(tmp_path: Path) -> None:
     assert daily_backup(skranke) is None
 
 
-def test_an_offsite_copy_decrypts_with_its_identity_only(demo, tmp_path: Path) -> None:
+def test_an_offsite_copy_decrypts_with_its_identity_only(demo: Demo, tmp_path: Path) -> None:
     skranke, admin = demo
     identity = pyrage.x25519.Identity.generate()
     result = backup(skranke, admin, tmp_path, recipient=str(identity.to_public()))

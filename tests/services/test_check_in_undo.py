@@ -14,11 +14,11 @@ from skranke.services.queue import queue
 from skranke.services.reception import check_in, search_citizens, undo_check_in, waiting_at_window
 from skranke.store.models import AuditEvent, CheckIn, OutboxEvent
 from tests.conftest import SkrankeAt, signed_in
-from tests.services.test_dispensing_service import NOW, seed
+from tests.services.test_dispensing_service import NOW, Desk, seed
 
 
 @pytest.fixture
-def desk(skranke_at: SkrankeAt):
+def desk(skranke_at: SkrankeAt) -> Desk:
     skranke = skranke_at(NOW)
     seed(skranke)
     return skranke, signed_in(skranke, "reception", initials="KJ"), signed_in(skranke, "nurse", initials="SYG")
@@ -34,7 +34,7 @@ def _check_ins(skranke: Skranke) -> list[CheckIn]:
         return list(session.scalars(select(CheckIn).order_by(CheckIn.id)))
 
 
-def test_undo_the_same_day_is_recorded_not_deleted_and_the_citizen_may_check_in_again(desk) -> None:
+def test_undo_the_same_day_is_recorded_not_deleted_and_the_citizen_may_check_in_again(desk: Desk) -> None:
     skranke, reception, _nurse = desk
     check_in(skranke, reception, "B1")
     assert [w.person.citizen_id for w in queue(skranke).waiting] == ["B1"]
@@ -68,7 +68,7 @@ def test_undo_the_same_day_is_recorded_not_deleted_and_the_citizen_may_check_in_
     assert [w.person.citizen_id for w in queue(skranke).waiting] == ["B1"]
 
 
-def test_not_twice(desk) -> None:
+def test_not_twice(desk: Desk) -> None:
     skranke, reception, _nurse = desk
     check_in(skranke, reception, "B1")
     undo_check_in(skranke, reception, "B1", "forkert borger")
@@ -77,7 +77,7 @@ def test_not_twice(desk) -> None:
     assert len(_events(skranke, "check_in_undo")) == 1
 
 
-def test_refused_once_a_dose_is_given_on_it(desk) -> None:
+def test_refused_once_a_dose_is_given_on_it(desk: Desk) -> None:
     skranke, reception, nurse = desk
     check_in(skranke, reception, "B1")
     dispense(skranke, nurse, "O1", "given")
@@ -87,14 +87,14 @@ def test_refused_once_a_dose_is_given_on_it(desk) -> None:
     assert _events(skranke, "check_in_undo") == []
 
 
-def test_a_dose_elsewhere_does_not_stop_the_undo_of_another_place(desk) -> None:
+def test_a_dose_elsewhere_does_not_stop_the_undo_of_another_place(desk: Desk) -> None:
     skranke, reception, nurse = desk
     check_in(skranke, reception, "B1", "stoffrihed")
     dispense(skranke, nurse, "O1", "given")  # given at the medicine room, not on this check-in
     assert undo_check_in(skranke, reception, "B1", "forkert afdeling").place == "stoffrihed"
 
 
-def test_only_the_same_day(desk, skranke_at: SkrankeAt) -> None:
+def test_only_the_same_day(desk: Desk, skranke_at: SkrankeAt) -> None:
     skranke, reception, _nurse = desk
     check_in(skranke, reception, "B1")
     tomorrow = skranke_at("2026-04-10T09:30")
@@ -102,7 +102,7 @@ def test_only_the_same_day(desk, skranke_at: SkrankeAt) -> None:
         undo_check_in(tomorrow, reception, "B1", "for sent")
 
 
-def test_a_reason_a_known_department_and_reception_are_needed(desk) -> None:
+def test_a_reason_a_known_department_and_reception_are_needed(desk: Desk) -> None:
     skranke, reception, _nurse = desk
     check_in(skranke, reception, "B1")
     with pytest.raises(UsageError, match="årsagen"):
@@ -115,7 +115,7 @@ def test_a_reason_a_known_department_and_reception_are_needed(desk) -> None:
         undo_check_in(skranke, signed_in(skranke, "admin", initials="ADM"), "B1", "fejl")
 
 
-def test_the_database_refuses_to_delete_a_check_in_or_change_more_than_its_undo(desk) -> None:
+def test_the_database_refuses_to_delete_a_check_in_or_change_more_than_its_undo(desk: Desk) -> None:
     from sqlalchemy.exc import DatabaseError
 
     skranke, reception, _nurse = desk
@@ -127,7 +127,7 @@ def test_the_database_refuses_to_delete_a_check_in_or_change_more_than_its_undo(
     assert len(_check_ins(skranke)) == 1
 
 
-def test_a_search_is_one_event_with_its_hits(desk) -> None:
+def test_a_search_is_one_event_with_its_hits(desk: Desk) -> None:
     skranke, reception, _nurse = desk
     hits = search_citizens(skranke, reception, "s")  # Søren Ågård and Åse Berg (Maagen) by their s
     assert [(h.name, h.alias) for h in hits] == [("Åse Berg", "Maagen"), ("Søren Ågård", "")]
@@ -148,7 +148,7 @@ def test_a_search_is_one_event_with_its_hits(desk) -> None:
     assert [e.action for e in audit_events(skranke, admin, citizen_id="B") if e.action == "search"] == []
 
 
-def test_reception_sees_who_waits_at_the_window_without_doses(desk, skranke_at: SkrankeAt) -> None:
+def test_reception_sees_who_waits_at_the_window_without_doses(desk: Desk, skranke_at: SkrankeAt) -> None:
     skranke, reception, nurse = desk
     check_in(skranke, reception, "B1")
     check_in(skranke, reception, "B2", "stoffrihed")  # not at the window

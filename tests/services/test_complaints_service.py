@@ -13,13 +13,13 @@ from skranke.services.complaints import ComplaintRefused, add_complaint, answer_
 from skranke.services.context import Skranke
 from skranke.services.deadlines import citizen_deadlines, deadlines, deadlines_page
 from skranke.store.models import AuditEvent, Citizen, Complaint
-from tests.conftest import SkrankeAt, signed_in
+from tests.conftest import SkrankeAt, signed_in, table_of
 
 
 def with_citizen(skranke: Skranke) -> None:
     with skranke.database.transaction() as session:
         session.connection().execute(
-            insert(Citizen.__table__),
+            insert(table_of(Citizen)),
             [{"id": "B1", "cpr": None, "first_name": "Ane", "last_name": "Berg", "alias": "", "phone": ""}],
         )
 

@@ -17,13 +17,22 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import insert, select
 
 from skranke.clock import TIMEZONE
-from skranke.domain.deadlines import AppointmentFacts, CaseFacts, deadline_overview
+from skranke.domain.deadlines import (
+    AppointmentFacts,
+    CaseFacts,
+    ExemptCase,
+    FollowUp,
+    Overview,
+    PlanReview,
+    RequestDeadline,
+    deadline_overview,
+)
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
 from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines_page, deadlines_view, request_counts
 from skranke.store.models import Appointment, Case, Citizen, Task
 from skranke.store.queries import CASE_COLUMNS
-from tests.conftest import SkrankeAt, signed_in
+from tests.conftest import SkrankeAt, fixed_clock, signed_in, table_of
 
 # Views: Store Bededag 2023 (5 May) and where it was in 2024, Christmas, year ends, month ends,
 # leap days, the first of a month.
@@ -127,13 +136,13 @@ def fill(skranke: Skranke, seed: int, cases: int) -> None:
     staff = signed_in(skranke, "nurse").staff_id if done else None
     with skranke.database.transaction() as session:
         connection = session.connection()
-        connection.execute(insert(Citizen.__table__), citizens)
-        connection.execute(insert(Case.__table__), rows)
-        connection.execute(insert(Appointment.__table__), appointments)
+        connection.execute(insert(table_of(Citizen)), citizens)
+        connection.execute(insert(table_of(Case)), rows)
+        connection.execute(insert(table_of(Appointment)), appointments)
         if done:
             now = datetime(2026, 1, 1, tzinfo=UTC)
             connection.execute(
-                insert(Task.__table__),
+                insert(table_of(Task)),
                 [
                     {
                         "kind": "follow_up",
@@ -154,7 +163,7 @@ def fill(skranke: Skranke, seed: int, cases: int) -> None:
             )
 
 
-def brute_force(skranke: Skranke, today: date):
+def brute_force(skranke: Skranke, today: date) -> tuple[Overview, tuple[FollowUp, ...], dict[str, str]]:
     """Every stored case and appointment through the rules, no selection by the database."""
     with skranke.database.reading() as session:
         cases = [CaseFacts(*row) for row in session.execute(select(*CASE_COLUMNS))]
@@ -182,7 +191,7 @@ def brute_force(skranke: Skranke, today: date):
 
 
 @pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at: SkrankeAt, site) -> None:
+def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at: SkrankeAt, site: str) -> None:
     skranke = skranke_at("2026-04-09T09:00", site=site)
     fill(skranke, seed=len(site), cases=2400)
     listed = {"requests": 0, "exempt": 0, "follow_ups": 0, "plan_reviews": 0}
@@ -208,7 +217,7 @@ def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at: SkrankeA
 
 
 @pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at: SkrankeAt, site) -> None:
+def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at: SkrankeAt, site: str) -> None:
     """What the Frister screen shows (`deadlines_page`): for every department and page size, each
     list's first rows in the rules' order and how many the list holds, over every stored case."""
     skranke = skranke_at("2026-04-09T09:00", site=site)
@@ -217,7 +226,7 @@ def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at: Skra
     pages_cut = 0
     for today in TODAYS:
         expected, expected_follow_ups, case_department = brute_force(skranke, today)
-        whole = {
+        whole: dict[str, tuple[RequestDeadline | ExemptCase | FollowUp | PlanReview, ...]] = {
             "requests": expected.requests,
             "exempt": expected.exempt,
             "follow_ups": expected_follow_ups,
@@ -274,10 +283,10 @@ def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at: Sk
     with skranke.database.transaction() as session:
         connection = session.connection()
         connection.execute(
-            insert(Citizen.__table__),
+            insert(table_of(Citizen)),
             [{"id": "B1", "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": ""}],
         )
-        connection.execute(insert(Case.__table__), rows)
+        connection.execute(insert(table_of(Case)), rows)
     page = deadlines_page(skranke, date(2026, 2, 20), limit=1)
     assert [(r.case_id, r.due) for r in page.overview.plan_reviews] == [("S1", date(2026, 2, 28))]
     assert [(f.case_id, f.months, f.due) for f in page.overview.follow_ups] == [("S4", 1, date(2026, 2, 28))]
@@ -285,15 +294,15 @@ def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at: Sk
 
 
 @pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_i_dag_counts_the_statuses_the_rules_give_every_request(skranke_at: SkrankeAt, site) -> None:
+def test_i_dag_counts_the_statuses_the_rules_give_every_request(skranke_at: SkrankeAt, site: str) -> None:
     """ "I dag" counts warn and overdue requests by contact day in the database: the same numbers
     as the statuses of every request the whole view lists."""
     skranke = skranke_at("2026-04-09T09:00", site=site)
     fill(skranke, seed=len(site), cases=2400)
-    seen = set()
+    seen: set[str] = set()
     for today in TODAYS:
         expected, _follow_ups, _departments = brute_force(skranke, today)
-        skranke.clock.set(datetime.combine(today, time(9), TIMEZONE))
+        fixed_clock(skranke).set(datetime.combine(today, time(9), TIMEZONE))
         counts = request_counts(skranke)
         statuses = [r.status for r in expected.requests]
         assert (counts.warn, counts.overdue) == (statuses.count("warn"), statuses.count("overdue")), today

@@ -31,7 +31,7 @@ def _at(text: str) -> datetime:
         ("2026-12-08T09:31", "2026-12-09T09:30"),  # already past: the next working morning
     ],
 )
-def test_the_demo_starts_at_the_next_working_morning(real, start) -> None:
+def test_the_demo_starts_at_the_next_working_morning(real: str, start: str) -> None:
     assert demo_start(_at(real)) == _at(start)
     assert demo_start(_at(real)).utcoffset() == timedelta(hours=1)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.queues
+import multiprocessing.synchronize
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from skranke.services.access import AccessError
+from skranke.services.access import AccessError, Actor
 from skranke.services.audit import audit_events
 from skranke.services.context import Skranke
 from skranke.services.dispensing import close_day, dispense, release, void
@@ -20,9 +22,10 @@ from tests.conftest import SkrankeAt, make_skranke, signed_in
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
+Desk = tuple[Skranke, Actor, Actor]  # the store, a nurse and a doctor, signed in
 
 
-def seed(skranke: Skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **order) -> None:
+def seed(skranke: Skranke, last_dispensed: date | None = TODAY - timedelta(days=1), **order: object) -> None:
     with skranke.database.transaction() as session:
         session.add(Citizen(id="B1", cpr="0101801234", first_name="Søren", last_name="Ågård", alias="", phone=""))
         session.add(Citizen(id="B2", cpr="1502851234", first_name="Åse", last_name="Berg", alias="Maagen", phone=""))
@@ -44,7 +47,7 @@ def seed(skranke: Skranke, last_dispensed: date | None = TODAY - timedelta(days=
 
 
 @pytest.fixture
-def desk(skranke_at: SkrankeAt):
+def desk(skranke_at: SkrankeAt) -> Desk:
     skranke = skranke_at(NOW)
     seed(skranke)
     return skranke, signed_in(skranke, "nurse", initials="SYG"), signed_in(skranke, "doctor", initials="LGE")
@@ -67,7 +70,7 @@ def desk(skranke_at: SkrankeAt):
         ("nobody", []),
     ],
 )
-def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found) -> None:
+def test_search_by_name_alias_cpr_birth_date_or_id(desk: Desk, typed: str, found: list[str]) -> None:
     skranke, nurse, _doctor = desk
     hits = search_citizens(skranke, nurse, typed)
     assert [h.citizen_id for h in hits] == found
@@ -75,7 +78,7 @@ def test_search_by_name_alias_cpr_birth_date_or_id(desk, typed, found) -> None:
     assert all(h.display in ("SÅ", "Maagen") for h in hits)  # initials or alias, never the name
 
 
-def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk) -> None:
+def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk: Desk) -> None:
     skranke, nurse, _doctor = desk
     first = check_in(skranke, nurse, "B1")
     assert first.place == "medicinudlevering"  # a dose is due today
@@ -84,7 +87,7 @@ def test_a_second_check_in_the_same_day_is_refused_with_who_and_when(desk) -> No
     check_in(skranke, nurse, "B1", "stoffrihed")  # another place is another check-in
 
 
-def test_the_queue_lists_waiting_due_and_done(desk) -> None:
+def test_the_queue_lists_waiting_due_and_done(desk: Desk) -> None:
     skranke, nurse, _doctor = desk
     check_in(skranke, nurse, "B1")
     view = queue(skranke)
@@ -104,7 +107,7 @@ def _queue_looks(skranke: Skranke) -> list[tuple[str, str | None, str]]:
     return sorted((e.staff, e.citizen_id, e.detail.get("service", "")) for e in events if e.action == "list_queue")
 
 
-def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk) -> None:
+def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk: Desk) -> None:
     skranke, nurse, doctor = desk
     receptionist = signed_in(skranke, "reception", initials="KJ")
     with pytest.raises(AccessError, match="KJ må ikke se udleveringskøen"):
@@ -123,7 +126,7 @@ def test_the_window_queue_is_a_nurses_and_each_citizen_in_it_a_logged_look(desk)
     assert _queue_looks(skranke) == [("LGE", "B1", "medicinudlevering"), ("SYG", "B1", "medicinudlevering")]
 
 
-def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk) -> None:
+def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk: Desk) -> None:
     """The queue makes an Order from a prescription row as it is, and a DoseRecord from a
     dispensing row's first ten values: the store's columns must come in the rules' field order."""
     from skranke.domain.dispensing import DoseRecord, Order
@@ -142,7 +145,7 @@ def test_the_store_gives_orders_and_dose_records_in_the_rules_field_order(desk) 
         assert isinstance(row.voided, bool) and row.voided is False
 
 
-def test_never_twice_and_a_void_frees_the_dose(desk) -> None:
+def test_never_twice_and_a_void_frees_the_dose(desk: Desk) -> None:
     skranke, nurse, doctor = desk
     given = dispense(skranke, nurse, "O1", "given")
     with pytest.raises(DeskRefusal, match=r"allerede givet kl\. 09\.30 af SYG"):
@@ -171,7 +174,7 @@ def test_a_held_dose_waits_for_a_doctor(skranke_at: SkrankeAt) -> None:
     assert result.dose_mg == Decimal("30")
 
 
-def test_a_refusal_needs_a_reason_and_intoxication_tells_the_doctor(desk) -> None:
+def test_a_refusal_needs_a_reason_and_intoxication_tells_the_doctor(desk: Desk) -> None:
     skranke, nurse, _doctor = desk
     with pytest.raises(DeskRefusal, match="grund"):
         dispense(skranke, nurse, "O1", "refused")
@@ -192,13 +195,13 @@ def test_closing_the_day_records_what_was_not_given(skranke_at: SkrankeAt) -> No
     assert queue(skranke).due == []
 
 
-def test_the_day_cannot_be_closed_while_the_service_is_open(desk) -> None:
+def test_the_day_cannot_be_closed_while_the_service_is_open(desk: Desk) -> None:
     skranke, nurse, _doctor = desk
     with pytest.raises(DeskRefusal, match=r"åbent til kl\. 17\.00"):
         close_day(skranke, nurse)
 
 
-def test_reception_may_check_in_but_not_dispense(desk) -> None:
+def test_reception_may_check_in_but_not_dispense(desk: Desk) -> None:
     skranke, _nurse, _doctor = desk
     receptionist = signed_in(skranke, "reception", initials="KJ")
     check_in(skranke, receptionist, "B1")
@@ -206,7 +209,12 @@ def test_reception_may_check_in_but_not_dispense(desk) -> None:
         dispense(skranke, receptionist, "O1", "given")
 
 
-def _give(url: str, initials: str, start, results) -> None:
+def _give(
+    url: str,
+    initials: str,
+    start: multiprocessing.synchronize.Barrier,
+    results: multiprocessing.queues.Queue[tuple[str, object]],
+) -> None:
     from skranke.services.staff import sign_in
     from tests.conftest import TEST_PIN
 
@@ -281,14 +289,16 @@ def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at: SkrankeA
     assert (row.dose.state, row.dose.missed_days) == ("hold", 59)
 
 
-def _busy_desk(url: str, role: str, initials: str, rounds: int, results) -> None:
+def _busy_desk(
+    url: str, role: str, initials: str, rounds: int, results: multiprocessing.queues.Queue[tuple[str, list[str]]]
+) -> None:
     """One workstation's loop: check-ins and doses, or reading the queue, each its own transaction."""
     from skranke.services.staff import sign_in
     from tests.conftest import TEST_PIN
 
     skranke = make_skranke(NOW, url)
     actor = sign_in(skranke, initials, TEST_PIN)
-    errors = []
+    errors: list[str] = []
     try:
         for number in range(rounds):
             try:
@@ -364,7 +374,7 @@ def test_missed_only_after_the_doses_interval_has_ended(skranke_at: SkrankeAt) -
     assert result.outcome == "missed"
 
 
-def test_release_is_refused_on_an_order_that_is_not_held(desk) -> None:
+def test_release_is_refused_on_an_order_that_is_not_held(desk: Desk) -> None:
     skranke, nurse, doctor = desk
     with pytest.raises(DeskRefusal, match="ikke tilbageholdt"):
         release(skranke, doctor, "O1", "ny dosis", Decimal("50"))
@@ -373,7 +383,7 @@ def test_release_is_refused_on_an_order_that_is_not_held(desk) -> None:
     assert dispense(skranke, nurse, "O1", "given").dose_mg == Decimal("60")
 
 
-def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk) -> None:
+def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk: Desk) -> None:
     skranke, nurse, doctor = desk
     refused = dispense(skranke, nurse, "O1", "refused", refusal="intoxicated", reason="lugter af alkohol")
     with skranke.database.reading() as session:
@@ -392,7 +402,7 @@ def test_voiding_an_intoxicated_refusal_closes_the_doctors_task_and_says_so(desk
     assert event.detail["tasks"] == [task.id]
 
 
-def test_a_wrong_birth_date_records_no_dose_and_is_logged(desk) -> None:
+def test_a_wrong_birth_date_records_no_dose_and_is_logged(desk: Desk) -> None:
     from skranke.services.dispensing import confirm_identity
 
     skranke, nurse, _doctor = desk
@@ -416,12 +426,12 @@ def test_the_queue_is_logged_once_a_day_per_person_and_workstation_across_restar
     window_queue(again, nurse)
     admin = signed_in(again, "admin", initials="AUD")
     looks = [e for e in audit_events(again, admin) if e.action == "list_queue"]
-    assert sorted(e.citizen_id for e in looks) == ["B1"]
+    assert sorted(e.citizen_id or "" for e in looks) == ["B1"]  # a None (typed optional) still fails
     first.close()
     again.close()
 
 
-def test_an_unknown_service_is_a_usage_error(desk) -> None:
+def test_an_unknown_service_is_a_usage_error(desk: Desk) -> None:
     from skranke.services.context import UsageError
 
     skranke, nurse, _doctor = desk

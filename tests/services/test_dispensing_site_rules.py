@@ -8,14 +8,14 @@ import pytest
 
 from skranke.services.dispensing import dispense
 from skranke.services.errors import DeskRefusal
-from skranke.services.queue import queue
+from skranke.services.queue import QueueView, queue
 from tests.conftest import SkrankeAt, signed_in
 from tests.services.test_dispensing_service import TODAY, seed
 
 MONDAY_DELIVERY = {"pickup_rule": "FREQ=WEEKLY;BYDAY=TH", "supervised": False, "delivery": True}
 
 
-def _codes(view, prescription_id: str) -> list[str]:
+def _codes(view: QueueView, prescription_id: str) -> list[str]:
     rows = [*view.due, *view.deliveries]
     return [a.code for row in rows if row.dose.order.id == prescription_id for a in row.dose.alerts]
 

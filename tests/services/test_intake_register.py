@@ -25,7 +25,7 @@ from skranke.services.intake import (
     save_draft,
 )
 from skranke.services.reception import search_citizens
-from skranke.store.models import AuditEvent, Case, Citizen, Intake, OutboxEvent, Task
+from skranke.store.models import AuditEvent, Base, Case, Citizen, Intake, OutboxEvent, Task
 from tests.conftest import TEST_PIN, SkrankeAt, signed_in
 
 NOW = "2026-03-30T09:00"
@@ -48,7 +48,7 @@ REQUEST = {
 }
 
 
-def count(skranke: Skranke, model) -> int:
+def count(skranke: Skranke, model: type[Base]) -> int:
     with skranke.database.reading() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -59,13 +59,13 @@ def test_registering_writes_citizen_case_tasks_audit_and_outbox_at_once(skranke_
     result = register_intake(skranke, actor, read_answers(skranke, REQUEST))
     assert (result.citizen_id, result.case_id, result.new_citizen) == ("H00001", "HS00001", True)
     with skranke.database.reading() as session:
-        case = session.get(Case, result.case_id)
+        case = session.get_one(Case, result.case_id)
         assert (case.department, case.paragraph, case.contact_date.isoformat()) == (
             "stabilisering",
             "SEL101",
             "2026-03-30",
         )
-        assert session.get(Citizen, "H00001").cpr == "0101901234"
+        assert session.get_one(Citizen, "H00001").cpr == "0101901234"
         tasks = session.scalars(select(Task)).all()
         assert {(t.kind, t.case_id, t.created_by) for t in tasks} == {
             ("notify_children_services", "HS00001", "KJ"),
@@ -119,13 +119,14 @@ def test_a_citizen_found_by_name_and_picked_is_reused(skranke_at: SkrankeAt) -> 
         "Hansen",
         "12 34 56 78",
     )
+    assert picked.birth_date is not None
     assert (picked.masked_cpr, picked.birth_date.isoformat(), picked.anonymous) == ("010190-****", "1990-01-01", False)
     form = {**REQUEST, "cpr": picked.cpr, "first_name": picked.first_name, "last_name": picked.last_name}
     result = register_intake(skranke, actor, read_answers(skranke, form), citizen_id=picked.citizen_id)
     assert (result.citizen_id, result.new_citizen) == ("B7", False)
     assert count(skranke, Citizen) == 2
     with skranke.database.reading() as session:
-        assert session.get(Case, result.case_id).citizen_id == "B7"
+        assert session.get_one(Case, result.case_id).citizen_id == "B7"
         assert session.scalars(select(Intake)).one().citizen_id == "B7"
         looks = session.scalars(select(AuditEvent).where(AuditEvent.citizen_id == "B7").order_by(AuditEvent.id)).all()
         assert [(e.action, e.staff) for e in looks] == [("search", "KJ"), ("open_citizen", "KJ"), ("intake", "KJ")]
@@ -178,9 +179,9 @@ def test_an_anonymous_citizen_gets_an_alias_and_no_cpr(skranke_at: SkrankeAt) ->
     answers = {**REQUEST, **anonymous, **ANONYMOUS_OK}
     result = register_intake(skranke, actor, read_answers(skranke, answers))
     with skranke.database.reading() as session:
-        person = session.get(Citizen, result.citizen_id)
+        person = session.get_one(Citizen, result.citizen_id)
         assert (person.cpr, person.alias) == (None, "Ræv")
-        assert session.get(Case, result.case_id).paragraph == "SEL101a"
+        assert session.get_one(Case, result.case_id).paragraph == "SEL101a"
 
 
 def test_another_department_needs_a_reason_and_keeps_it(skranke_at: SkrankeAt) -> None:
@@ -194,7 +195,7 @@ def test_another_department_needs_a_reason_and_keeps_it(skranke_at: SkrankeAt) -
     with skranke.database.reading() as session:
         stored = session.scalars(select(Intake)).one().answers
         assert (stored["department"], stored["reason"]) == ("heroinklinikken", "Lægens vurdering")
-        assert session.get(Case, result.case_id).department == "heroinklinikken"
+        assert session.get_one(Case, result.case_id).department == "heroinklinikken"
 
 
 def test_a_referral_is_no_case(skranke_at: SkrankeAt) -> None:
@@ -312,11 +313,13 @@ def test_odsherred_request_by_phone_waits_on_frister_for_the_personal_attendance
     phoned = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "channel": "phone"}))
     came = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "cpr": "0202901234", "first_name": "Ole"}))
     with skranke.database.reading() as session:
-        assert session.get(Case, phoned.case_id).personal_attendance_on is None
-        assert session.get(Case, came.case_id).personal_attendance_on.isoformat() == "2026-03-30"
+        assert session.get_one(Case, phoned.case_id).personal_attendance_on is None
+        came_in = session.get_one(Case, came.case_id).personal_attendance_on
+        assert came_in is not None and came_in.isoformat() == "2026-03-30"
     waiting = {r.case_id: r for r in deadlines(skranke).requests}
     assert (waiting[phoned.case_id].status, waiting[phoned.case_id].deadline) == ("awaiting_attendance", None)
-    assert waiting[came.case_id].deadline.isoformat() == "2026-04-13"
+    deadline = waiting[came.case_id].deadline
+    assert deadline is not None and deadline.isoformat() == "2026-04-13"
     assert phoned.assessment.guarantee == "awaiting_attendance"
 
 
@@ -331,5 +334,5 @@ def test_odense_course_with_vista_balboa_is_registered_with_its_partner(skranke_
     )
     alone = register_intake(skranke, actor, read_answers(skranke, {**REQUEST, "cpr": "0202901234"}))
     with skranke.database.reading() as session:
-        assert session.get(Case, shared.case_id).partner == "Vista Balboa"
-        assert session.get(Case, alone.case_id).partner is None
+        assert session.get_one(Case, shared.case_id).partner == "Vista Balboa"
+        assert session.get_one(Case, alone.case_id).partner is None

@@ -22,6 +22,7 @@ REQUEST = {
 def test_assessed_at_the_clocks_date() -> None:
     skranke = make_skranke("2026-03-30T09:00")  # no database: assessing needs none
     assessment = assess_intake(skranke, read_answers(skranke, REQUEST))
+    assert assessment.deadline is not None and assessment.last_open_day is not None
     assert (assessment.deadline.isoformat(), assessment.days_left) == ("2026-04-06", 7)
     # Day 14 is Anden påskedag: Stabilisering last opens on Wednesday 1 April.
     assert assessment.last_open_day.isoformat() == "2026-04-01"
@@ -30,6 +31,7 @@ def test_assessed_at_the_clocks_date() -> None:
 def test_the_receptionists_choice_of_department() -> None:
     skranke = make_skranke("2026-03-30T09:00")
     assessment = assess_intake(skranke, read_answers(skranke, REQUEST), department="heroinklinikken")
+    assert assessment.last_open_day is not None
     # The heroin clinic is open on public holidays: the deadline day itself.
     assert (assessment.department, assessment.last_open_day.isoformat()) == ("heroinklinikken", "2026-04-06")
 

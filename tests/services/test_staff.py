@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from skranke.services.access import PERMISSIONS, ROLES, AccessError
+from skranke.services.access import PERMISSIONS, ROLES, AccessError, Actor
 from skranke.services.audit import audit_events
 from skranke.services.citizens import citizen_card, citizen_labels, reveal_cpr
 from skranke.services.context import Skranke
@@ -47,7 +48,9 @@ def test_the_first_staff_member_needs_no_sign_in_but_must_be_an_admin(skranke_at
         ("KJ", ["reception"], "12", "PIN"),
     ],
 )
-def test_bad_staff_input_names_what_is_wrong(skranke_at: SkrankeAt, initials, roles, pin, wrong) -> None:
+def test_bad_staff_input_names_what_is_wrong(
+    skranke_at: SkrankeAt, initials: str, roles: list[str], pin: str, wrong: str
+) -> None:
     skranke = skranke_at(NOW)
     admin = signed_in(skranke, "admin", initials="ADM")
     with pytest.raises(StaffInputError, match=wrong):
@@ -115,7 +118,7 @@ def test_the_pin_is_never_stored_logged_raised_or_audited(
 
 
 # Every role against every action a service offers today: allowed exactly where DESIGN §1 says.
-def _actions(skranke: Skranke, actor):
+def _actions(skranke: Skranke, actor: Actor) -> dict[str, Callable[[], object]]:
     return {
         "open_citizen": lambda: citizen_card(skranke, actor, "B1"),
         "view_deadlines": lambda: citizen_labels(skranke, actor, ["B1"]),
@@ -135,7 +138,7 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_may_do_exactly_its_actions(skranke_at: SkrankeAt, tmp_path: Path, role) -> None:
+def test_each_role_may_do_exactly_its_actions(skranke_at: SkrankeAt, tmp_path: Path, role: str) -> None:
     skranke = skranke_at(NOW, inbox=str(tmp_path / "inbox"), outbox=str(tmp_path / "outbox"))
     _citizen(skranke)
     actor = signed_in(skranke, role, initials="ZZ")
@@ -194,22 +197,22 @@ def test_a_pin_hashed_with_the_old_argon2_profile_still_signs_in_and_is_rehashed
     add_staff(skranke, None, "AH", "Anne Holm", ["admin"], "4444")
     old_hash = PasswordHasher().hash("4444")  # argon2-cffi's defaults, as stores made before had
     with skranke.database.transaction() as session:
-        session.get(Staff, "AH").pin_hash = old_hash
+        session.get_one(Staff, "AH").pin_hash = old_hash
 
     with pytest.raises(AccessError):  # a wrong PIN is refused and leaves the old hash alone
         sign_in(skranke, "AH", "4445")
     with skranke.database.reading() as session:
-        assert session.get(Staff, "AH").pin_hash == old_hash
+        assert session.get_one(Staff, "AH").pin_hash == old_hash
 
     admin = sign_in(skranke, "AH", "4444")
     with skranke.database.reading() as session:
-        new_hash = session.get(Staff, "AH").pin_hash
+        new_hash = session.get_one(Staff, "AH").pin_hash
     assert new_hash != old_hash
     assert f"m={PIN_HASH_MEMORY_KIB},t={PIN_HASH_TIME_COST},p=1" in new_hash
     assert PasswordHasher().verify(new_hash, "4444")
     assert sign_in(skranke, "AH", "4444").staff_id == "AH"  # and the new hash signs in
     with skranke.database.reading() as session:
-        assert session.get(Staff, "AH").pin_hash == new_hash  # once: a current hash is kept
+        assert session.get_one(Staff, "AH").pin_hash == new_hash  # once: a current hash is kept
     # No event of its own: the attempts are what the log shows.
     actions = [e.action for e in audit_events(skranke, admin) if e.staff == "AH"]
     assert actions == ["staff_add", "sign_in_failed", "sign_in", "sign_in"]

@@ -33,7 +33,13 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8", bom: bool
     return path
 
 
-def table(skranke: Skranke, model) -> list:
+def _file(name: str | None) -> Path:
+    """A file an outcome names (report, moved_to): None fails the test."""
+    assert name is not None, "no file named"
+    return Path(name)
+
+
+def table(skranke: Skranke, model: type[Citizen | Case | CheckIn]) -> list[dict[str, object]]:
     with skranke.database.reading() as session:
         return [
             {c.key: getattr(row, c.key) for c in model.__table__.columns if c.key != "imported_at"}
@@ -78,14 +84,14 @@ def test_one_bad_row_rejects_the_whole_file_and_the_store_is_unchanged(skranke_a
     outcome = result.files[0]
     assert outcome.outcome == "rejected" and result.any_rejected
     assert (table(skranke, Citizen), table(skranke, Case)) == before
-    report = Path(outcome.report).read_text(encoding="utf-8").splitlines()
+    report = _file(outcome.report).read_text(encoding="utf-8").splitlines()
     assert report == [
         "sager_2.csv:3: kolonne 'afdeling': ukendt afdeling 'kantinen': stedet har unge-og-rusmidler, "
         "stabilisering, stoffrihed, heroinklinikken, medicinudlevering (værdi 'kantinen')",
         "sager_2.csv:4: kolonne 'henvendelse': datoen findes ikke (værdi '31-02-2026')",
     ]
     assert outcome.errors == report  # what the screen and the summary show
-    assert Path(outcome.moved_to).parent.name == "rejected"
+    assert _file(outcome.moved_to).parent.name == "rejected"
     with skranke.database.reading() as session:
         run = session.scalars(select(SyncRun).where(SyncRun.outcome == "rejected")).one()
         assert run.rejected_rows == 2 and run.report_path == outcome.report
@@ -120,7 +126,7 @@ def test_a_cpr_number_taken_by_another_citizen_is_rejected(skranke_at: SkrankeAt
     ids=["in-lists-of-one", "whole-column"],
 )
 def test_references_are_checked_the_same_by_in_lists_or_the_whole_column(
-    skranke_at: SkrankeAt, inbox: Path, monkeypatch: pytest.MonkeyPatch, chunk, whole_column_share
+    skranke_at: SkrankeAt, inbox: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, whole_column_share: int
 ) -> None:
     """A bulk file's look-ups read the whole column instead of IN lists: the same verdicts."""
     monkeypatch.setattr("skranke.store.imports.CHUNK", chunk)
@@ -160,13 +166,13 @@ def test_a_rejected_file_is_reported_in_english_when_the_language_is_english(
         "sager_1.csv:2: column 'afdeling': unknown department 'kantinen': the site has unge-og-rusmidler, "
         "stabilisering, stoffrihed, heroinklinikken, medicinudlevering (value 'kantinen')",
     ]
-    assert Path(outcome.report).name == "sager_1.csv.fejl.txt"
-    assert Path(outcome.report).read_text(encoding="utf-8").splitlines() == expected
+    assert _file(outcome.report).name == "sager_1.csv.fejl.txt"
+    assert _file(outcome.report).read_text(encoding="utf-8").splitlines() == expected
     assert outcome.errors == expected
     # The reference check runs only on a file that reads well; its message is English too.
     write(inbox, "sager_2.csv", "sag_id;borger_id;afdeling;paragraf;henvendelse\nS2;B7;stoffrihed;SEL101;1.4.2026\n")
     outcome = run_sync(skranke).files[0]
-    assert Path(outcome.report).read_text(encoding="utf-8").splitlines() == [
+    assert _file(outcome.report).read_text(encoding="utf-8").splitlines() == [
         "sager_2.csv:2: column 'borger_id': unknown citizen: not in the store nor in an earlier file (value 'B7')"
     ]
 

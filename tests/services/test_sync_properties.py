@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,14 @@ from skranke.sites import load_site
 from skranke.store.imports import TABLES, data_columns
 from skranke.sync.reader import sort_key
 from tests.conftest import make_skranke
-from tests.sync.strategies import TODAY, broken_export_files, export_bundles, export_files
+from tests.sync.strategies import (
+    TODAY,
+    BrokenSample,
+    ExportSample,
+    broken_export_files,
+    export_bundles,
+    export_files,
+)
 
 # Long-running: left out by `pytest -m "not slow"` (README, Testing).
 pytestmark = pytest.mark.slow
@@ -26,8 +34,8 @@ NOW = f"{TODAY}T09:00"
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def store_state(skranke: Skranke) -> dict[str, list[tuple]]:
-    state = {}
+def store_state(skranke: Skranke) -> dict[str, list[tuple[Any, ...]]]:  # rows of columns of any type
+    state: dict[str, list[tuple[Any, ...]]] = {}
     with skranke.database.reading() as session:
         for kind, model in TABLES.items():
             columns = [model.__table__.c[name] for name in data_columns(kind)]
@@ -35,7 +43,7 @@ def store_state(skranke: Skranke) -> dict[str, list[tuple]]:
     return state
 
 
-def fresh_store_with(bundle) -> tuple:
+def fresh_store_with(bundle: list[ExportSample]) -> tuple[Skranke, Path]:
     folder = Path(tempfile.mkdtemp(prefix="skranke-property-"))
     skranke = make_skranke(NOW, f"sqlite:///{folder / 'store.db'}", inbox=str(folder / "inbox"))
     for sample in sorted(bundle, key=lambda s: sort_key(s.name)):
@@ -47,7 +55,9 @@ def fresh_store_with(bundle) -> tuple:
 
 @PROPERTY
 @given(bundle=export_bundles(SITE), sample=st.one_of(export_files(SITE), broken_export_files(SITE)))
-def test_a_file_is_imported_exactly_or_rejected_leaving_the_store_as_it_was(bundle, sample) -> None:
+def test_a_file_is_imported_exactly_or_rejected_leaving_the_store_as_it_was(
+    bundle: list[ExportSample], sample: ExportSample | BrokenSample
+) -> None:
     skranke, folder = fresh_store_with(bundle)
     try:
         before = store_state(skranke)
@@ -83,7 +93,7 @@ def test_a_file_is_imported_exactly_or_rejected_leaving_the_store_as_it_was(bund
 
 @PROPERTY
 @given(bundle=export_bundles(SITE))
-def test_a_valid_morning_export_imports_whole_and_again_changes_nothing(bundle) -> None:
+def test_a_valid_morning_export_imports_whole_and_again_changes_nothing(bundle: list[ExportSample]) -> None:
     skranke, folder = fresh_store_with(bundle)
     try:
         first = store_state(skranke)

@@ -18,7 +18,7 @@ from skranke.services.wording import refusal_text
         ("", ""),
     ],
 )
-def test_a_refusals_stored_reason_is_read_in_words(stored, danish) -> None:
+def test_a_refusals_stored_reason_is_read_in_words(stored: str, danish: str) -> None:
     assert refusal_text(stored) == danish
 
 

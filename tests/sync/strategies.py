@@ -38,7 +38,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -348,7 +348,8 @@ def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
     if field_name == "cpr":
         return f"{value[:6]}-{value[6:]}" if draw(st.booleans()) else value
     if field_name == "partner":  # case and dashes for spaces are folded
-        return draw(st.sampled_from([value, value.upper(), value.lower().replace(" ", "-")]))
+        spellings: list[str] = [value, value.upper(), value.lower().replace(" ", "-")]
+        return draw(st.sampled_from(spellings))
     return str(value)
 
 
@@ -377,7 +378,7 @@ class _Layout:
     encoding: str
     separator: str
     line_end: str
-    quoting: int
+    quoting: Literal[0, 1]  # csv.QUOTE_MINIMAL or csv.QUOTE_ALL, as csv.writer's types take them
     columns: list[Column]
     headers: list[str]
     lines: list[str] = field(default_factory=list)  # rendered records, each ending in line_end

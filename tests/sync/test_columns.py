@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 from unittest import mock
 
@@ -15,9 +16,9 @@ from hypothesis import strategies as st
 
 from skranke.sites import load_site
 from skranke.sync import reader
-from skranke.sync.columns import ColumnBatch
-from skranke.sync.reader import read_export
-from skranke.sync.rows import COLUMNS
+from skranke.sync.columns import ColumnBatch, FileMemo
+from skranke.sync.reader import RowError, read_export
+from skranke.sync.rows import COLUMNS, MODELS, RowContext
 
 SITE = load_site("odense")
 TODAY = date(2025, 6, 1)
@@ -131,7 +132,7 @@ def export_files(draw: st.DrawFn) -> tuple[str, bytes]:
     kind = draw(st.sampled_from(list(COLUMNS)))
     chosen = [c for c in COLUMNS[kind] if c.required or draw(st.booleans())]
     chosen = draw(st.permutations(chosen))
-    lines = []
+    lines: list[str | list[str]] = []  # a str stands for a blank line
     for _ in range(draw(st.integers(1, 25))):
         if draw(st.integers(0, 9)) == 0:
             lines.append(draw(st.sampled_from(["", "   "])) * len(chosen))
@@ -148,13 +149,23 @@ def export_files(draw: st.DrawFn) -> tuple[str, bytes]:
     return f"{kind}.csv", out.getvalue().encode("utf-8")
 
 
-def _by_model_only(kind, used, records, context, memo) -> ColumnBatch:
+def _by_model_only(
+    kind: str,
+    used: Sequence[tuple[str, int]],
+    records: Sequence[Sequence[str]],
+    context: RowContext,
+    memo: FileMemo,
+) -> ColumnBatch:
     """Every record to its model: the reader as it was before it checked by column."""
     key = dict(used)["id"]
     return ColumnBatch([record[key].strip() for record in records], [], set(range(len(records))))
 
 
-def _read(name: str, data: bytes) -> tuple[list, list]:
+# (line, [(type, repr) of each value]) of each row read
+Rows = list[tuple[int, list[tuple[type, str]]]]
+
+
+def _read(name: str, data: bytes) -> tuple[Rows, list[RowError]]:
     parsed = read_export(data, name, SITE, today=TODAY)
     # Values compared with their types and exact forms (Decimal("5") is not Decimal("5.00")).
     rows = [(row.line, [(type(value), repr(value)) for value in row.row]) for row in parsed.rows]
@@ -164,7 +175,7 @@ def _read(name: str, data: bytes) -> tuple[list, list]:
 @pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(file=export_files(), batch=st.sampled_from([1, 2, 3, 4096]))
-def test_reading_by_column_gives_what_the_models_give(file, batch) -> None:
+def test_reading_by_column_gives_what_the_models_give(file: tuple[str, bytes], batch: int) -> None:
     name, data = file
     with mock.patch.object(reader, "BATCH", batch):
         by_column = _read(name, data)
@@ -176,7 +187,7 @@ def test_reading_by_column_gives_what_the_models_give(file, batch) -> None:
 class _RefusingModel:
     class __pydantic_validator__:
         @staticmethod
-        def validate_python(*_args, **_kwargs) -> None:
+        def validate_python(*_args: object, **_kwargs: object) -> None:
             raise AssertionError("a good row went to the per-row model")
 
 
@@ -187,7 +198,7 @@ def test_a_file_of_good_rows_is_read_by_column_alone() -> None:
         "S1;B1;stabilisering;SEL101;2025-01-02;2025-01-10;ja;;\r\n"
         "S2;B2;Heroinklinikken;SUL142;02.01.2025;;nej;2025-03-01;færdigbehandlet\r\n"
     ).encode()
-    with mock.patch.dict(reader.MODELS, {"sager": _RefusingModel}):
+    with mock.patch.dict(MODELS, {"sager": _RefusingModel}):  # the reader's own dict, changed in place
         parsed = read_export(data, "sager.csv", SITE, today=TODAY)
     assert parsed.ok
     assert [row.row.id for row in parsed.rows] == ["S1", "S2"]
@@ -201,7 +212,7 @@ def test_a_file_of_good_rows_is_read_by_column_alone() -> None:
         ("S1;B1;stabilisering;SEL101;2025-01-10;;;udeblevet", "afslutningsstatus"),  # status, not closed
     ],
 )
-def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells, column) -> None:
+def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells: str, column: str) -> None:
     data = f"sag_id;borger_id;afdeling;paragraf;henvendelse;behandlingsstart;afsluttet;afslutningsstatus\r\n{cells}\r\n"
     parsed = read_export(data.encode(), "sager.csv", SITE, today=TODAY)
     assert [(e.line, e.column) for e in parsed.errors] == [(2, column)]
@@ -209,7 +220,7 @@ def test_a_row_failing_a_cross_field_check_gets_the_models_error(cells, column) 
 
 
 @pytest.mark.parametrize("batch", [1, 2, 4096])
-def test_errors_stay_in_line_order_across_batches(batch) -> None:
+def test_errors_stay_in_line_order_across_batches(batch: int) -> None:
     """A row of the wrong width is reported as it is read, the checked rows' errors a batch at a
     time: the waiting batch is checked first, so the report still reads top to bottom."""
     data = (

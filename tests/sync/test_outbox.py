@@ -7,14 +7,14 @@ import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from skranke.sync import OutboxConflict, OutboxFile, existing_outbox_ranges, write_outbox_file
-from skranke.sync import outbox as outbox_module
 
 
-def _events(first: int, last: int) -> list[dict]:
+def _events(first: int, last: int) -> list[dict[str, Any]]:  # as write_outbox_file takes them
     return [
         {
             "event_id": n,
@@ -90,10 +90,10 @@ def test_wide_ids(tmp_path: Path) -> None:
 
 
 def test_failure_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def crash(source, target) -> None:
+    def crash(source: str, target: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(outbox_module.os, "replace", crash)
+    monkeypatch.setattr("skranke.sync.outbox.os.replace", crash)
     with pytest.raises(OSError, match="disk full"):
         write_outbox_file(tmp_path, _events(1, 2), 1, 2)
     assert list(tmp_path.iterdir()) == []
@@ -102,8 +102,17 @@ def test_failure_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytes
 def test_data_is_fsynced_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(outbox_module.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
-    monkeypatch.setattr(outbox_module.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+
+    def fsync(fd: int) -> None:
+        calls.append("fsync")
+        real_fsync(fd)
+
+    def replace(source: str, target: str) -> None:
+        calls.append("replace")
+        real_replace(source, target)
+
+    monkeypatch.setattr("skranke.sync.outbox.os.fsync", fsync)
+    monkeypatch.setattr("skranke.sync.outbox.os.replace", replace)
     write_outbox_file(tmp_path, _events(1, 1), 1, 1)
     assert calls[:2] == ["fsync", "replace"]
     if os.name != "nt":
@@ -119,7 +128,7 @@ def test_data_is_fsynced_before_the_rename(tmp_path: Path, monkeypatch: pytest.M
         (_events(1, 3), 1, 2, "outside the range"),
     ],
 )
-def test_bad_calls(tmp_path: Path, events, first, last, message) -> None:
+def test_bad_calls(tmp_path: Path, events: list[dict[str, Any]], first: int, last: int, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         write_outbox_file(tmp_path, events, first, last)
     assert list(tmp_path.iterdir()) == []

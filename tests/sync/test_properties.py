@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from skranke.sites import load_site
 from skranke.sync import read_export, sort_key
 
-from .strategies import broken_export_files, export_bundles, export_files
+from .strategies import BrokenSample, ExportSample, broken_export_files, export_bundles, export_files
 
 # Long-running: left out by `pytest -m "not slow"` (README, Testing).
 pytestmark = pytest.mark.slow
@@ -19,7 +19,7 @@ PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 @PROPERTY
 @given(sample=export_files(SITE))
-def test_valid_files_read_back_exactly(sample) -> None:
+def test_valid_files_read_back_exactly(sample: ExportSample) -> None:
     parsed = read_export(sample.data, sample.name, SITE, today=sample.today)
     assert parsed.ok, [str(e) for e in parsed.errors]
     assert parsed.kind == sample.kind
@@ -29,7 +29,7 @@ def test_valid_files_read_back_exactly(sample) -> None:
 
 @PROPERTY
 @given(sample=broken_export_files(SITE))
-def test_broken_files_report_every_fault_where_it_is(sample) -> None:
+def test_broken_files_report_every_fault_where_it_is(sample: BrokenSample) -> None:
     parsed = read_export(sample.data, sample.name, SITE, today=sample.today)
     assert not parsed.ok
     found = {(e.line, e.column) for e in parsed.errors}
@@ -42,7 +42,7 @@ def test_broken_files_report_every_fault_where_it_is(sample) -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bundle=export_bundles(SITE))
-def test_bundles_read_in_dependency_order_and_refer_to_their_citizens(bundle) -> None:
+def test_bundles_read_in_dependency_order_and_refer_to_their_citizens(bundle: list[ExportSample]) -> None:
     ordered = sorted(bundle, key=lambda s: sort_key(s.name))
     assert [s.kind for s in ordered] == ["borgere", "sager", "ordinationer", "aftaler"]
     citizens: set[str] = set()

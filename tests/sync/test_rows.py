@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
+from skranke.domain.site import Site
 from skranke.domain.vocabulary import CLOSING_STATUSES
 from skranke.i18n import set_language
 from skranke.sync.rows import (
@@ -50,7 +51,7 @@ def test_models_map_one_to_one_to_the_store_columns() -> None:
         assert kind == MODELS[kind].KIND
 
 
-def test_typed_values_pass_through(site) -> None:
+def test_typed_values_pass_through(site: Site) -> None:
     row = PrescriptionRow.model_validate(
         {"id": "O1", "citizen_id": "B1", "preparation": "metadon", "dose_mg": Decimal("12.5"),
          "doses_per_day": 2, "pickup_rule": "FREQ=DAILY", "supervised": False,
@@ -61,7 +62,7 @@ def test_typed_values_pass_through(site) -> None:
 
 
 @pytest.mark.parametrize("context", ["site", "dict"])
-def test_site_can_be_the_context(site, context) -> None:
+def test_site_can_be_the_context(site: Site, context: str) -> None:
     given = site if context == "site" else {"site": site, "today": TODAY}
     row = AppointmentRow.model_validate(
         {"id": "A1", "citizen_id": "B1", "department": "Medicinudlevering", "starts_at": "2025-01-01 10:00"},
@@ -86,19 +87,19 @@ def test_citizen_needs_no_site() -> None:
 def test_rows_are_frozen_and_forbid_extra_fields() -> None:
     row = CitizenRow(id="B1")
     with pytest.raises(ValidationError):
-        row.id = "B2"  # type: ignore[misc]
+        row.id = "B2"
     with pytest.raises(ValidationError):
-        CitizenRow(id="B1", shoe_size=42)  # type: ignore[call-arg]
+        CitizenRow(id="B1", shoe_size=42)  # type: ignore[call-arg]  # the unknown field is the point
 
 
-def test_services_are_departments_too(site) -> None:
+def test_services_are_departments_too(site: Site) -> None:
     ids = {d.id for d in site.all_departments()}
     assert "medicinudlevering" in ids
     context = RowContext.for_site(site)
     assert set(context.departments.values()) == ids
 
 
-def test_preparation_by_id_or_name(site) -> None:
+def test_preparation_by_id_or_name(site: Site) -> None:
     context = RowContext.for_site(site)
     for written in ("diacetylmorfin", "Diacetylmorfin (heroin)", "DIACETYLMORFIN (HEROIN)"):
         row = PrescriptionRow.model_validate(
@@ -114,12 +115,12 @@ def test_preparation_by_id_or_name(site) -> None:
     [("SEL101", "SEL101"), ("sel101a", "SEL101a"), ("SEL § 101 a", "SEL101a"), ("SUL-142", "SUL142"),
      ("Sul 141", "SUL141"), ("SEL.101", "SEL101")],
 )  # fmt: skip
-def test_paragraph_spellings(written, expected) -> None:
+def test_paragraph_spellings(written: str, expected: str) -> None:
     assert parse_paragraph(written) == expected
 
 
 @pytest.mark.parametrize("written", ["101", "§101", "SEL 101b", "SL101", ""])
-def test_paragraph_needs_the_law(written) -> None:
+def test_paragraph_needs_the_law(written: str) -> None:
     with pytest.raises(PydanticCustomError, match="paragraf"):
         parse_paragraph(written)
 
@@ -129,7 +130,7 @@ def test_paragraph_needs_the_law(written) -> None:
     ["færdigbehandlet", "faerdigbehandlet", "andet tilbud", "andet_tilbud", "hospital", "anden årsag",
      "anden aarsag", "udeblevet", "eget ønske", "eget oenske", "EGET ØNSKE"],
 )  # fmt: skip
-def test_closing_status_spellings(site, written) -> None:
+def test_closing_status_spellings(site: Site, written: str) -> None:
     row = CaseRow.model_validate(
         {"id": "S1", "citizen_id": "B1", "department": "stoffrihed", "paragraph": "SEL101",
          "contact_date": "2025-01-01", "closed_on": "2025-02-01", "closing_status": written},
@@ -151,7 +152,8 @@ def test_decimal_from_other_types() -> None:
 def test_ambiguous_autumn_time_is_the_first() -> None:
     # 2025-10-26 02:30 happens twice in Copenhagen; the summer-time one is taken.
     moment = parse_datetime("26.10.2025 02.30")
-    assert moment.utcoffset().total_seconds() == 2 * 3600
+    offset = moment.utcoffset()
+    assert offset is not None and offset.total_seconds() == 2 * 3600
 
 
 def test_naive_and_aware_datetimes() -> None:
@@ -174,7 +176,7 @@ def test_mask_cpr() -> None:
 # --- heroin: only under supervision (DESIGN §1) -------------------------------------------------
 
 
-def _heroin(site, **cells):
+def _heroin(site: Site, **cells: str) -> PrescriptionRow:
     values = {"id": "O1", "citizen_id": "B1", "preparation": "diacetylmorfin", "dose_mg": "200", "doses_per_day": "2",
               "pickup_rule": "FREQ=DAILY", "valid_from": "2025-01-01", **cells}  # fmt: skip
     return PrescriptionRow.model_validate(values, context=RowContext.for_site(site))
@@ -184,7 +186,7 @@ def _error_fields(error: ValidationError) -> list[str]:
     return [str(e["loc"][0]) for e in error.errors()]
 
 
-def test_heroin_is_accepted_daily_supervised_and_not_delivered(site) -> None:
+def test_heroin_is_accepted_daily_supervised_and_not_delivered(site: Site) -> None:
     row = _heroin(site, supervised="ja", delivery="nej", last_dispensed_on="31.05.2025")
     assert (row.supervised, row.delivery, row.last_dispensed_on) == (True, False, date(2025, 5, 31))
     assert _heroin(site, pickup_rule="RRULE:freq=daily;until=20251231").pickup_rule == "FREQ=DAILY;UNTIL=20251231"
@@ -201,7 +203,9 @@ def test_heroin_is_accepted_daily_supervised_and_not_delivered(site) -> None:
         ({"pickup_rule": "FREQ=DAILY;INTERVAL=2"}, "pickup_rule", "skal være FREQ=DAILY", "must be FREQ=DAILY"),
     ],
 )  # fmt: skip
-def test_heroin_that_would_go_home_is_refused_with_the_reason(site, cells, field, danish, english) -> None:
+def test_heroin_that_would_go_home_is_refused_with_the_reason(
+    site: Site, cells: dict[str, str], field: str, danish: str, english: str
+) -> None:
     with pytest.raises(ValidationError) as refused:
         _heroin(site, **cells)
     assert _error_fields(refused.value) == [field]
@@ -215,12 +219,12 @@ def test_heroin_that_would_go_home_is_refused_with_the_reason(site, cells, field
         set_language("da")
 
 
-def test_other_preparations_may_go_home_or_be_delivered(site) -> None:
+def test_other_preparations_may_go_home_or_be_delivered(site: Site) -> None:
     row = _heroin(site, preparation="metadon", supervised="nej", delivery="ja", pickup_rule="FREQ=WEEKLY;BYDAY=WE")
     assert (row.supervised, row.delivery) == (False, True)
 
 
-def test_a_wrong_preparation_is_reported_once_not_as_heroin(site) -> None:
+def test_a_wrong_preparation_is_reported_once_not_as_heroin(site: Site) -> None:
     with pytest.raises(ValidationError) as refused:
         _heroin(site, preparation="heroin", delivery="ja", supervised="nej")
     assert _error_fields(refused.value) == ["preparation"]

@@ -6,13 +6,14 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from types import CodeType, FunctionType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pytest
 import textual._callback as textual_callback
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from skranke.services.context import Skranke
@@ -136,13 +137,27 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], object]) -> None:
     raise AssertionError("the screen never got there")
 
 
+def focused(app: App[Any]) -> Widget | None:
+    """`app.focused`, read anew: mypy keeps an `is` check's narrowing of the attribute across awaits."""
+    return app.focused
+
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+
+
+def screen_of(app: App[Any], kind: type[ScreenT]) -> ScreenT:
+    """The app's current screen as the one a test has led it to (`app.screen` is any Screen)."""
+    screen = app.screen
+    assert isinstance(screen, kind), f"{type(screen).__name__} is shown, not {kind.__name__}"
+    return screen
+
+
 def painted(screen: Screen[Any]) -> bool:
     """Every widget of the screen has measured, laid out and painted what it holds.
 
     A DataTable widens its columns for new rows only when it is next idle, and a widget tells
     the screen of a new layout only after that: on a loaded machine a snapshot can fall between
     (rows drawn in the header's widths). Waiting on these flags is waiting on the event itself."""
-    from textual.widget import Widget
     from textual.widgets import DataTable
 
     widgets = screen.walk_children(Widget, with_self=True)  # a screen holds only widgets

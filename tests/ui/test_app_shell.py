@@ -4,8 +4,10 @@ lock-out from the palette, the palette's screenshot is saved."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from skranke.services.access import AccessError
@@ -14,12 +16,12 @@ from skranke.services.staff import sign_in
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.sign_in import InitialsDialog
 from tests.conftest import TEST_PIN
-from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle, wait_for
 from tests.ui.test_deadlines_snapshots import NOW
-from tests.ui.test_sign_in import locked_out, wait_for
+from tests.ui.test_sign_in import locked_out
 
 
-def palette_offers_first(app, words: str) -> bool:
+def palette_offers_first(app: App[Any], words: str) -> bool:
     """The command palette's search has run and its first offer holds `words`."""
     from textual.command import CommandList
 
@@ -52,7 +54,7 @@ def test_the_unlock_asks_for_the_initials(snap_compare: SnapCompare, app_at: App
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
-async def test_quitting_while_signed_in_asks_first(app_at: AppAt, key) -> None:
+async def test_quitting_while_signed_in_asks_first(app_at: AppAt, key: str) -> None:
     app = app_at(NOW)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)

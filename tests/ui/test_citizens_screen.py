@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from skranke.services.context import Skranke
 from skranke.services.queue import queue
 from skranke.store.models import Case, Citizen, Prescription
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.check_in import CheckInDialog, PlaceChooser, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, settle
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, focused, screen_of, settle, wait_for
 from tests.ui.test_deadlines_snapshots import demo
-from tests.ui.test_sign_in import type_sign_in, wait_for
+from tests.ui.test_sign_in import type_sign_in
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
 SMALL = (80, 24)
 SIZES = pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24"])
+
+if TYPE_CHECKING:  # the tests import the store where they use it
+    from skranke.store.models import AuditEvent
 
 
 def desk_citizens(skranke: Skranke) -> None:
@@ -68,7 +74,7 @@ def demo_and_desk(skranke: Skranke) -> None:
     desk_citizens(skranke)
 
 
-def screen(app) -> CitizensScreen:
+def screen(app: App[Any]) -> CitizensScreen:
     assert isinstance(app.screen, CitizensScreen)
     return app.screen
 
@@ -98,7 +104,7 @@ async def wait_for_status(pilot: Pilot[None]) -> str:
     return str(status.render())
 
 
-def hit_ids(app) -> list[str]:
+def hit_ids(app: App[Any]) -> list[str]:
     table = screen(app).query_one("#citizen-hits", DataTable)
     return [str(row.value) for row in table.rows] if table.display else []
 
@@ -113,7 +119,7 @@ async def confirm_check_in(pilot: Pilot[None], key: str = "c") -> str:
     return words
 
 
-def found_line(app) -> str:
+def found_line(app: App[Any]) -> str:
     return str(screen(app).query_one("#citizens-found", Static).render())
 
 
@@ -137,7 +143,7 @@ async def test_find_soeren_check_in_and_be_refused_the_second_time(app_at: AppAt
         assert [str(cell) for cell in table.get_row("B9004")][:4] == ["–", "Søren-ræven", "–", "anonym"]
 
         await pilot.press("down")  # into the results
-        assert app.focused is table
+        assert focused(app) is table
         await pilot.press(*["down"] * ids.index("B9001"))
         words = await confirm_check_in(pilot)
         assert "Søren Ågård · født 01.01.1980" in words and "Sted: Medicinudlevering" in words
@@ -186,7 +192,7 @@ async def test_enter_opens_the_card_even_before_the_search_has_answered(app_at: 
         await open_citizens(pilot)
         await pilot.press(*"B9003", "enter")  # typed (or scanned) faster than the search delay
         await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
-        assert app.screen.citizen_id == "B9003"
+        assert screen_of(app, CitizenScreen).citizen_id == "B9003"
 
 
 async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at: AppAt) -> None:
@@ -196,7 +202,7 @@ async def test_enter_on_a_row_opens_that_card_and_c_checks_in_from_it(app_at: Ap
         await search_for(pilot, "Maagen")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
-        card = app.screen
+        card = screen_of(app, CitizenScreen)
         words = await confirm_check_in(pilot)  # Åse has no dose due: her open case's department
         assert "Åse Berg (Maagen) · født 15.02.1985" in words and "Sted: Stoffrihed" in words
         await wait_for(pilot, lambda: any(look.action == "check_in" for look in card._card.looks))
@@ -272,7 +278,7 @@ async def test_letters_typed_on_the_hits_go_to_the_search_not_to_another_screen(
         await pilot.press(*" nbmfdo")  # every one of them an app key (Ny henvendelse, Borger, ...)
         assert isinstance(app.screen, CitizensScreen)
         search = screen(app).query_one("#citizen-query", Input)
-        assert app.focused is search and search.value == "soeren nbmfdo"
+        assert focused(app) is search and search.value == "soeren nbmfdo"
 
 
 async def test_esc_in_the_check_in_dialog_records_nothing(app_at: AppAt) -> None:
@@ -307,7 +313,9 @@ async def test_undo_from_the_card_asks_the_reason_and_the_citizen_may_come_again
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"forkert borger", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen))
-        await wait_for(pilot, lambda: any(look.action == "check_in_undo" for look in app.screen._card.looks))
+        await wait_for(
+            pilot, lambda: any(look.action == "check_in_undo" for look in screen_of(app, CitizenScreen)._card.looks)
+        )
         assert "Indtjekningen af Søren Ågård på Medicinudlevering kl. 09.30 er fortrudt (forkert borger)." in [
             n.message for n in app._notifications
         ]
@@ -340,13 +348,13 @@ async def test_reception_sees_who_waits_at_the_window(app_at: AppAt) -> None:
         assert "tjekket ind 09.30" in screen_text(app)
 
 
-def screen_text(app) -> str:
+def screen_text(app: SkrankeApp) -> str:
     import html
 
     return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
-def audit(app):
+def audit(app: SkrankeApp) -> list[AuditEvent]:
     from sqlalchemy import select
 
     from skranke.store.models import AuditEvent

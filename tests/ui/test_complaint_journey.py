@@ -9,38 +9,41 @@ the citizen) records the answer; both in the store and the audit log under the s
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from skranke.store.models import AuditEvent, Complaint
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.complaint import AnswerDialog, ComplaintDialog
 from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import SIZES, AppAt, SnapCompare, settle
+from tests.ui.conftest import SIZES, AppAt, SnapCompare, screen_of, settle, wait_for
 from tests.ui.test_queue_screen import NOW, busy
-from tests.ui.test_sign_in import wait_for
 
 
-def _complaints(app) -> list[Complaint]:
+def _complaints(app: SkrankeApp) -> list[Complaint]:
     with app.skranke.database.reading() as session:
         return list(session.scalars(select(Complaint).order_by(Complaint.id)))
 
 
-def _events(app, action: str) -> list[AuditEvent]:
+def _events(app: SkrankeApp, action: str) -> list[AuditEvent]:
     with app.skranke.database.reading() as session:
         return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
-def _words(screen) -> str:
+def _words(screen: Screen[Any]) -> str:
     return " ".join(str(widget.render()) for widget in screen.query(Static))
 
 
-async def _card_of_daniel_laursen(app, pilot: Pilot[None]) -> CitizenScreen:
+async def _card_of_daniel_laursen(app: App[Any], pilot: Pilot[None]) -> CitizenScreen:
     """From I dag: Borger, KJ's sign-in, "laursen", the first hit's card."""
     await settle(pilot)
     assert isinstance(app.screen, TodayScreen)
@@ -53,7 +56,7 @@ async def _card_of_daniel_laursen(app, pilot: Pilot[None]) -> CitizenScreen:
     await wait_for(pilot, lambda: app.focused is hits and hits.row_count == 1)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
-    return app.screen
+    return screen_of(app, CitizenScreen)
 
 
 @SIZES

@@ -7,16 +7,20 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 from skranke import i18n
 from skranke.i18n import LOCALE_DIR
 from skranke.services.context import Skranke
+from skranke.ui.app import SkrankeApp
 from skranke.ui.textual_words import TEXTUAL_CLASSES, translate
 from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt, settle
 from tests.ui.test_deadlines_snapshots import demo, open_deadlines
@@ -49,7 +53,7 @@ _TEXT = re.compile(r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d
 CELL_WIDTH = 12.2  # Textual's SVG: one terminal cell
 
 
-def visible_text(app) -> str:
+def visible_text(app: SkrankeApp) -> str:
     """What the terminal shows, line by line, from Textual's own screenshot of it."""
     lines: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for match in _TEXT.finditer(app.export_screenshot()):
@@ -88,7 +92,7 @@ def english_in(text: str) -> list[str]:
     return sorted({w for w in words if re.search(rf"(?<![\w/]){re.escape(w)}(?![\w/])", text)})
 
 
-async def _wait(pilot: Pilot[None], done=lambda: True) -> None:
+async def _wait(pilot: Pilot[None], done: Callable[[], object] = lambda: True) -> None:
     for _ in range(100):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -96,7 +100,7 @@ async def _wait(pilot: Pilot[None], done=lambda: True) -> None:
             return
 
 
-async def _everything_the_user_reads(app, pilot: Pilot[None]) -> dict[str, str]:
+async def _everything_the_user_reads(app: SkrankeApp, pilot: Pilot[None]) -> dict[str, str]:
     """Each screen and state, as text: the screens, the footer, help, palette, modals."""
     from skranke.ui.screens.citizen import CitizenScreen
     from skranke.ui.screens.error import ErrorScreen
@@ -129,11 +133,11 @@ async def _everything_the_user_reads(app, pilot: Pilot[None]) -> dict[str, str]:
     await pilot.press("f")
     await open_deadlines(pilot)
     for tab in ("tab-requests", "tab-exempt", "tab-follow-ups", "tab-plan-reviews"):
-        app.screen.query_one("#deadlines-tabs").active = tab
+        app.screen.query_one("#deadlines-tabs", TabbedContent).active = tab
         await pilot.pause()
         seen[f"Frister {tab}"] = visible_text(app)
         seen[f"Frister {tab} keys"] = footer_and_keys()
-    app.screen.query_one("#deadlines-tabs").active = "tab-requests"
+    app.screen.query_one("#deadlines-tabs", TabbedContent).active = "tab-requests"
     app.screen.query_one("#requests").focus()
     await pilot.pause()
     await pilot.press("f1")
@@ -192,7 +196,7 @@ def test_the_footer_shows_the_command_palette_once(app_at: AppAt) -> None:
 
 
 @pytest.mark.parametrize("widget", TEXTUAL_CLASSES, ids=lambda c: c.__name__)
-def test_textual_bindings_have_danish_words(widget) -> None:
+def test_textual_bindings_have_danish_words(widget: type[DOMNode]) -> None:
     bindings = widget._merged_bindings.key_to_bindings.values() if widget._merged_bindings else []
     texts = {t for group in bindings for b in group for t in (b.description, b.tooltip) if t and not b.system}
     untranslated = sorted(t for t in texts if translate(t) == t and t not in ("palette",))

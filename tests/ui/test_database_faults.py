@@ -3,7 +3,9 @@ list, retried, and recovered from without a restart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
@@ -11,9 +13,10 @@ from textual.widgets import DataTable, Static, TabbedContent
 from skranke.services.access import Actor
 from skranke.services.errors import Reason
 from skranke.ui.app import SkrankeApp
+from skranke.ui.screens.today import TodayScreen
 from skranke.ui.widgets.database import DatabaseBanner, NotFetched
 from tests.conftest import PostgresDatabase, make_skranke
-from tests.ui.conftest import TERMINAL, SnapCompare, finished_workers, settle
+from tests.ui.conftest import TERMINAL, SnapCompare, finished_workers, screen_of, settle
 
 NOW = "2026-04-09T09:00"
 # Nothing listens there: the connection is refused at once, the same on every machine.
@@ -21,14 +24,14 @@ UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:5999/skranke"
 NARROW = (80, 24)
 
 
-def app_on(db_url: str, **settings) -> SkrankeApp:
+def app_on(db_url: str, **settings: Any) -> SkrankeApp:  # as make_skranke takes them
     """The app with a nurse signed in before the database went away (no store needed for that)."""
     app = SkrankeApp(make_skranke(NOW, db_url, **settings))
     app.actor = Actor("SYG", "Sygeplejerske Sørensen", frozenset({"nurse", "admin"}), "test")
     return app
 
 
-async def until(pilot: Pilot[None], condition) -> None:
+async def until(pilot: Pilot[None], condition: Callable[[], object]) -> None:
     for _ in range(200):
         await pilot.pause()
         await finished_workers(pilot)
@@ -42,7 +45,7 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
-def counts(app) -> tuple[str, str]:
+def counts(app: SkrankeApp) -> tuple[str, str]:
     return text_of(app.screen.query_one("#count-waiting", Static)), text_of(
         app.screen.query_one("#count-deadlines", Static)
     )
@@ -114,7 +117,7 @@ async def test_a_server_cut_off_during_the_day_is_shown_and_recovered_from(
         assert counts(app)[0] == "Tjekket ind i dag: 0"
 
         pg_database.cut_off()  # the server restarts: sessions ended, new ones refused for now
-        app.screen.refresh_state()  # the minute's refresh
+        screen_of(app, TodayScreen).refresh_state()  # the minute's refresh
         await until(pilot, lambda: app.database_fault is not None and counts(app)[0].endswith("kunne ikke hentes"))
         assert pg_database.name in text_of(app.screen.query_one(DatabaseBanner))
 

@@ -11,9 +11,8 @@ from textual.widgets import DataTable, TabbedContent
 
 from skranke.i18n import near_date, weekday_date
 from skranke.ui.screens.deadlines import DeadlinesScreen
-from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt
+from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt, wait_for
 from tests.ui.test_deadlines_snapshots import NOW, demo, open_deadlines
-from tests.ui.test_sign_in import wait_for
 
 
 def test_a_date_in_another_year_carries_the_year() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TabbedContent
 
 from skranke.demo.scenario import write_demo_exports
 from skranke.services.context import Skranke
@@ -74,11 +74,11 @@ class TestDeadlinesScreen:
     @SIZES
     @pytest.mark.parametrize("tab", ["tab-exempt", "tab-follow-ups", "tab-plan-reviews", "tab-medical"])
     def test_each_tab(
-        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path, tab
+        self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, tmp_path: Path, tab: str
     ) -> None:
         async def open_tab(pilot: Pilot[None]) -> None:
             await open_deadlines(pilot)
-            pilot.app.screen.query_one("#deadlines-tabs").active = tab
+            pilot.app.screen.query_one("#deadlines-tabs", TabbedContent).active = tab
             # The tab's names are read (a worker) when its activation message arrives: wait for
             # them, not for a pause that a loaded machine may not give the message in.
             table = pilot.app.screen.query_one(f"#{tab.removeprefix('tab-')}", DataTable)
@@ -123,8 +123,8 @@ async def test_the_department_filter_cycles_and_keeps_only_that_department(app_a
         await press_and_load(pilot, "a")  # the first department: Unge & Rusmidler
         departments = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
         assert departments == {"Unge & Rusmidler"} and 0 < table.row_count < everyone
-        departments = [d for d in app.skranke.site.all_departments() if d.kind == "department"]
-        for _ in range(len(departments)):  # through the other departments and back to "all"
+        department_count = sum(1 for d in app.skranke.site.all_departments() if d.kind == "department")
+        for _ in range(department_count):  # through the other departments and back to "all"
             await press_and_load(pilot, "a")
         assert table.row_count == everyone  # back to all
 
@@ -151,7 +151,7 @@ async def test_a_long_tab_shows_its_most_pressing_rows_and_says_how_many_in_all(
         label = str(app.screen.query_one(TabbedContent).get_tab("tab-requests").label)
         assert label == f"Henvendelser (3 af {len(overview.requests)})"
 
-        def looked_at() -> set[str]:
+        def looked_at() -> set[str | None]:
             with app.skranke.database.reading() as session:
                 action = AuditEvent.action == "list_deadlines"
                 return set(session.scalars(select(AuditEvent.citizen_id).where(action)).all())

@@ -16,17 +16,18 @@ from skranke.services.errors import DatabaseUnavailable, Reason
 from skranke.services.intake import read_answers, register_intake
 from skranke.services.staff import sign_in
 from skranke.store.models import Citizen, Task
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.tasks import OutcomeDialog, TasksScreen
 from skranke.ui.widgets.database import NotFetched
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle, wait_for
 from tests.ui.test_database_faults import UNREACHABLE, app_on
 from tests.ui.test_deadlines_snapshots import demo, open_deadlines
 from tests.ui.test_intake_snapshots import ANSWERS
-from tests.ui.test_sign_in import type_sign_in, wait_for
+from tests.ui.test_sign_in import type_sign_in
 
 NOW = "2026-04-09T09:00"
 
@@ -35,7 +36,7 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
-def task_count(app) -> str:
+def task_count(app: SkrankeApp) -> str:
     return text_of(app.screen.query_one("#count-tasks", Static))
 
 
@@ -51,7 +52,7 @@ async def follow_up_tab(pilot: Pilot[None]) -> None:
     assert pilot.app.screen.query_one(TabbedContent).active == "tab-follow-ups"
 
 
-def follow_up_keys(app) -> list[str]:
+def follow_up_keys(app: SkrankeApp) -> list[str]:
     table = app.screen.query_one("#follow-ups", DataTable)
     return [str(key.value) for key in table.rows]
 
@@ -276,7 +277,7 @@ class TestSnapshots:
 
 
 @pytest.mark.parametrize("due_offset, overdue", [(-1, 1), (0, 0)])
-async def test_a_task_due_today_is_not_overdue(app_at: AppAt, due_offset, overdue) -> None:
+async def test_a_task_due_today_is_not_overdue(app_at: AppAt, due_offset: int, overdue: int) -> None:
     def one_task(skranke: Skranke) -> None:
         with skranke.database.transaction() as session:
             session.add(Citizen(id="B1", cpr=None, first_name="", last_name="", alias="Alias", phone=""))

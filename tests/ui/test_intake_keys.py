@@ -11,9 +11,8 @@ from skranke.i18n import parse_date
 from skranke.services.intake import list_drafts
 from skranke.ui.screens.intake import IntakeScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import AppAt
+from tests.ui.conftest import AppAt, wait_for
 from tests.ui.test_intake_pilot import NOW, open_intake, quiet
-from tests.ui.test_sign_in import wait_for
 
 
 def test_dates_the_desk_types() -> None:

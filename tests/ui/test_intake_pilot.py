@@ -9,13 +9,15 @@ from datetime import date
 from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey  # as src/skranke/ui/widgets/footer.py
 
 from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines
 from skranke.services.intake import list_drafts
 from skranke.store.models import Citizen, Intake
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.intake import DraftsDialog, IntakeScreen
-from tests.ui.conftest import AppAt, draft_kept, settle
+from tests.ui.conftest import AppAt, draft_kept, screen_of, settle
 
 NOW = "2026-03-30T09:00"
 
@@ -26,7 +28,7 @@ async def quiet(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def open_intake(app, pilot: Pilot[None]) -> IntakeScreen:
+async def open_intake(app: SkrankeApp, pilot: Pilot[None]) -> IntakeScreen:
     """The application settled, then `n`: the intake form (no draft to offer)."""
     await settle(pilot)
     await pilot.press("n")
@@ -147,8 +149,7 @@ async def test_the_draft_is_offered_again_after_a_lock(app_at: AppAt) -> None:
         assert isinstance(app.screen, DraftsDialog)
         await pilot.press("enter")
         await quiet(pilot)
-        screen = app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = screen_of(app, IntakeScreen)
         answers = screen.answers()
         assert (screen.step, answers["cpr"], answers["first_name"], answers["channel"]) == (
             "areas",
@@ -178,7 +179,7 @@ def known_citizens(skranke: Skranke) -> None:
 async def search_in_form(pilot: Pilot[None], typed: str) -> None:
     """Type in the form's search, then wait (no fixed delay) until its answer is shown."""
     await pilot.press(*typed)
-    screen = pilot.app.screen
+    screen = screen_of(pilot.app, IntakeScreen)
     query = screen.query_one("#f-citizen-search", Input).value.strip()
     for _ in range(100):
         await pilot.pause(0.05)
@@ -189,7 +190,7 @@ async def search_in_form(pilot: Pilot[None], typed: str) -> None:
     raise AssertionError(f"no answer for {typed!r}")
 
 
-def citizens_in_store(app) -> int:
+def citizens_in_store(app: SkrankeApp) -> int:
     with app.skranke.database.reading() as session:
         return int(session.scalar(select(func.count()).select_from(Citizen)) or 0)
 
@@ -270,8 +271,8 @@ async def test_an_open_answer_list_is_named_in_danish_in_the_footer(app_at: AppA
         await quiet(pilot)
         await pilot.press("space", "ctrl+n")
         await quiet(pilot)
-        assert app.screen.step == "areas"
+        assert screen_of(app, IntakeScreen).step == "areas"
         await pilot.press("enter")
         await settle(pilot)
-        footer = " ".join(str(key.description) for key in app.screen.query("FooterKey"))
+        footer = " ".join(str(key.description) for key in app.screen.query(FooterKey))
         assert "Luk listen" in footer and "Dismiss" not in footer

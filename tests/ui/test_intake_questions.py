@@ -12,15 +12,16 @@ from textual.widgets import Select, Static
 
 from skranke.services.intake import list_drafts, task_kind_label
 from skranke.store.models import AuditEvent, Task
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.intake import DraftsDialog, IntakeScreen
-from tests.ui.conftest import AppAt
+from tests.ui.conftest import AppAt, screen_of
 from tests.ui.test_intake_pilot import NOW, open_intake, quiet
 
 YES = ("enter", "down", "enter")  # the list opens on "not answered"; Yes is next, No after it
 NO = ("enter", "down", "down", "enter")
 
 
-async def to_circumstances(app, pilot: Pilot[None]):
+async def to_circumstances(app: SkrankeApp, pilot: Pilot[None]) -> IntakeScreen:
     """Jens Hansen (36), in person, cocaine; the assessment left for later."""
     screen = await open_intake(app, pilot)
     await pilot.press("tab", "tab", *"010190-1234", "tab", *"Jens", "tab", *"Hansen", "ctrl+n")
@@ -33,7 +34,7 @@ async def to_circumstances(app, pilot: Pilot[None]):
     return screen
 
 
-async def register_from_circumstances(app, pilot: Pilot[None], screen) -> str:
+async def register_from_circumstances(app: SkrankeApp, pilot: Pilot[None], screen: IntakeScreen) -> str:
     """On to the review and Ctrl+R; the review's list of tasks, as it was shown."""
     await pilot.press("ctrl+n", "ctrl+n")
     await quiet(pilot)
@@ -45,18 +46,18 @@ async def register_from_circumstances(app, pilot: Pilot[None], screen) -> str:
     return summary
 
 
-def stored_task_kinds(app) -> set[str]:
+def stored_task_kinds(app: SkrankeApp) -> set[str]:
     with app.skranke.database.reading() as session:
         return set(session.scalars(select(Task.kind)))
 
 
-def intake_events(app) -> list[AuditEvent]:
+def intake_events(app: SkrankeApp) -> list[AuditEvent]:
     with app.skranke.database.reading() as session:
         return list(session.scalars(select(AuditEvent).where(AuditEvent.action == "intake")))
 
 
 @pytest.mark.parametrize("concern", [True, False], ids=["concern", "no-concern"])
-async def test_assens_notifies_childrens_services_on_concern(app_at: AppAt, concern) -> None:
+async def test_assens_notifies_childrens_services_on_concern(app_at: AppAt, concern: bool) -> None:
     # 002 afsnit 7: children at home and "mistanke om, at et barn mistrives".
     app = app_at(NOW, site="assens")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -79,7 +80,7 @@ async def test_assens_notifies_childrens_services_on_concern(app_at: AppAt, conc
 
 
 @pytest.mark.parametrize("has_children", [True, False], ids=["has-children", "no-children"])
-async def test_odense_notifies_for_children_not_living_at_home(app_at: AppAt, has_children) -> None:
+async def test_odense_notifies_for_children_not_living_at_home(app_at: AppAt, has_children: bool) -> None:
     # 000 § 7.3: the centre always notifies for a citizen who has children, at home or not.
     app = app_at(NOW, site="odense")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -122,7 +123,7 @@ async def test_the_new_questions_are_kept_in_the_draft(app_at: AppAt) -> None:
         assert isinstance(app.screen, DraftsDialog)
         await pilot.press("enter")
         await quiet(pilot)
-        screen = app.screen
+        screen = screen_of(app, IntakeScreen)
         assert isinstance(screen, IntakeScreen) and screen.step == "circumstances"
         assert {k: screen.answers().get(k) for k in asked} == dict(zip(asked, (True, False, False, True), strict=True))
         assert screen.query_one("#f-stable_benzo_treatment", Select).value == "yes"
@@ -134,7 +135,7 @@ async def test_the_new_questions_are_kept_in_the_draft(app_at: AppAt) -> None:
     ids=["not-significant", "significant", "stable-benzo"],
 )
 async def test_the_heroin_clinic_criterion_follows_the_benzo_and_alcohol_answers(
-    app_at: AppAt, significant, stable, shown
+    app_at: AppAt, significant: tuple[str, ...], stable: tuple[str, ...], shown: str
 ) -> None:
     # 000 § 5.4: "Ikke have et betydende misbrug af benzodiazepiner og alkohol. Borgere i stabil
     # behandling med benzodiazepiner er dog ikke ekskluderet fra behandlingen."

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -36,7 +38,7 @@ ANSWERS = {
 }
 
 
-def filled(step: str, answers: dict | None = None):
+def filled(step: str, answers: dict[str, Any] | None = None) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("n")
@@ -107,7 +109,7 @@ async def open_tasks(pilot: Pilot[None]) -> None:
 @pytest.mark.parametrize("size", [TERMINAL, NARROW], ids=["wide", "narrow"])
 class TestIntakeSnapshots:
     @pytest.mark.parametrize("step", STEPS)
-    def test_step(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int], step) -> None:
+    def test_step(self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int], step: str) -> None:
         assert snap_compare(app_at(NOW), terminal_size=size, run_before=filled(step))
 
     def test_identity_with_search_results(

@@ -6,11 +6,14 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
+from skranke.services.access import Actor
 from skranke.services.context import Skranke
 from skranke.services.staff import add_staff
 from skranke.store.models import Citizen, Dispensing, Prescription
@@ -18,9 +21,8 @@ from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.dose import DoseDialog
 from skranke.ui.screens.queue import REFUSED, QueueScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, settle
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, screen_of, settle, wait_for
 from tests.ui.test_deadlines_snapshots import demo
-from tests.ui.test_sign_in import wait_for
 
 NOW = "2026-04-09T09:30"
 TODAY = date(2026, 4, 9)
@@ -67,7 +69,7 @@ def busy(skranke: Skranke) -> None:
     signed_in(skranke, "nurse", initials="SYG", name="Sygeplejerske Sørensen")
 
 
-def _order(session, order_id: str, citizen_id: str, **values) -> None:
+def _order(session: Session, order_id: str, citizen_id: str, **values: object) -> None:
     defaults = dict(
         preparation="metadon",
         dose_mg=Decimal("60"),
@@ -200,21 +202,21 @@ def done_count(screen: QueueScreen) -> int:
     return int(label.rsplit("(", 1)[1].rstrip(")"))
 
 
-async def done_table(pilot: Pilot[None], screen: QueueScreen) -> DataTable:
+async def done_table(pilot: Pilot[None], screen: QueueScreen) -> DataTable[Any]:
     """The Done tab opened, its table filled as the window would see it."""
     screen.query_one(TabbedContent).active = "tab-done"
     await pilot.pause()
     return screen.query_one("#done", DataTable)
 
 
-def reception(app: SkrankeApp):
+def reception(app: SkrankeApp) -> Actor:
     """Karen Jensen of the demo's staff: reception only."""
     from skranke.services.staff import sign_in
 
     return sign_in(app.skranke, "KJ", "1111")
 
 
-def make_actor(app: SkrankeApp):
+def make_actor(app: SkrankeApp) -> Actor:
     from skranke.services.staff import sign_in
 
     return sign_in(app.skranke, "SYG", TEST_PIN)
@@ -271,7 +273,7 @@ async def test_the_done_tab_says_why_a_dose_was_refused_in_words(app_at: AppAt) 
     dispense(app.skranke, app.actor, "O2", "refused", refusal="declined", reason="kommer i eftermiddag")
     async with app.run_test(size=TERMINAL) as pilot:
         await open_queue(pilot)
-        table = await done_table(pilot, app.screen)
+        table = await done_table(pilot, screen_of(app, QueueScreen))
         notes = [str(cell) for cell in table.get_column_at(len(table.ordered_columns) - 1)]  # the Note column
         assert notes == ["borgeren afslog: kommer i eftermiddag"]
         # The take-home column, not the Home key's "Til start" (one msgid had both meanings).

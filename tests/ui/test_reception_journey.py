@@ -6,32 +6,35 @@ then asserts on the store and the audit log.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from skranke.store.models import AuditEvent, CheckIn
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.check_in import CheckInDialog, ReasonDialog
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
-from tests.ui.conftest import SIZES, AppAt, settle
+from tests.ui.conftest import SIZES, AppAt, settle, wait_for
 from tests.ui.test_queue_screen import NOW, busy
-from tests.ui.test_sign_in import wait_for
 
 
-def _events(app, action: str) -> list[AuditEvent]:
+def _events(app: SkrankeApp, action: str) -> list[AuditEvent]:
     with app.skranke.database.reading() as session:
         query = select(AuditEvent).where(AuditEvent.action == action, AuditEvent.staff == "KJ")
         return list(session.scalars(query.order_by(AuditEvent.id)))
 
 
-def _check_ins(app, citizen_id: str) -> list[CheckIn]:
+def _check_ins(app: SkrankeApp, citizen_id: str) -> list[CheckIn]:
     with app.skranke.database.reading() as session:
         return list(session.scalars(select(CheckIn).where(CheckIn.citizen_id == citizen_id).order_by(CheckIn.id)))
 
 
-def _words(screen) -> str:
+def _words(screen: Screen[Any]) -> str:
     return " ".join(str(widget.render()) for widget in screen.query(Static))
 
 
@@ -142,7 +145,11 @@ async def test_a_request_registered_by_keys_alone(app_at: AppAt) -> None:
         await wait_for(pilot, lambda: form.step == "areas")
         for step in ("circumstances", "routing", "review"):
             await pilot.press("ctrl+n")
-            await wait_for(pilot, lambda step=step: form.step == step)
+
+            def at_step(step: str = step) -> bool:
+                return form.step == step
+
+            await wait_for(pilot, at_step)
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: form.step == "identity")  # a fresh form for the next one
 

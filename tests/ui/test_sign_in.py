@@ -11,11 +11,12 @@ from skranke.cli import main
 from skranke.services.access import AccessError
 from skranke.services.context import Skranke
 from skranke.services.staff import sign_in
+from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.citizen import CitizenScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
 from tests.conftest import TEST_PIN, signed_in
-from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, settle, wait_for
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, screen_of, settle, wait_for
 from tests.ui.test_deadlines_snapshots import NOW, demo
 
 SMALL = (80, 24)
@@ -48,7 +49,7 @@ async def ask_for_frister(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
 
 
-def _visible_text(app) -> str:
+def _visible_text(app: SkrankeApp) -> str:
     return "\n".join(str(widget.render()) for screen in app.screen_stack for widget in screen.query("Static"))
 
 
@@ -96,7 +97,7 @@ def test_the_audit_command_lists_both_looks(
             await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
             await pilot.press("down", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, CitizenScreen) and app.screen.loaded)
-            citizen_id = app.screen.citizen_id
+            citizen_id = screen_of(app, CitizenScreen).citizen_id
             await pilot.press("escape", "l", "f")
             await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
             await type_sign_in(pilot, "MN", TEST_PIN)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,12 +32,12 @@ async def test_another_theme_from_the_palette_still_restyles_every_widget(app_at
         assert app.screen.styles.background == dark
 
 
-def _rules(app) -> list[str]:
+def _rules(app: SkrankeApp) -> list[str]:
     """Each rule's selectors and declarations, as text."""
     return [f"{rule.selectors} {sorted(map(repr, rule.styles.get_rules().items()))}" for rule in app.stylesheet.rules]
 
 
-async def _first_frame(app) -> list[str]:
+async def _first_frame(app: SkrankeApp) -> list[str]:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         return _rules(app)
@@ -44,15 +46,18 @@ async def _first_frame(app) -> list[str]:
 async def test_the_rules_parsed_at_one_start_are_read_at_the_next(
     app_at: AppAt, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from textual.css import stylesheet
+    from textual.css.model import RuleSet
+    from textual.css.parse import parse as original  # what textual.css.stylesheet calls `parse`
 
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
     parsed = await _first_frame(app_at("2026-04-07T09:20", roles=None))
     parses: list[object] = []
-    original = stylesheet.parse
-    monkeypatch.setattr(
-        stylesheet, "parse", lambda *args, **kwargs: parses.append(args[2]) or original(*args, **kwargs)
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> Iterable[RuleSet]:  # parse's own arguments, passed on
+        parses.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("textual.css.stylesheet.parse", counted)
     assert await _first_frame(app_at("2026-04-07T09:20", roles=None)) == parsed
     assert parses == []
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from textual.widgets import DataTable
 
 from skranke.demo.scenario import write_demo_exports
-from tests.ui.conftest import TERMINAL, AppAt, settle
+from skranke.ui.screens.sync import SyncScreen
+from tests.ui.conftest import TERMINAL, AppAt, screen_of, settle
 
 
 async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at: AppAt, tmp_path: Path) -> None:
@@ -54,12 +55,12 @@ async def test_after_a_sync_the_counts_last_sync_line_and_rejected_panel_are_new
         assert "Ingen synkronisering endnu" in before and "5 filer venter" in before
         assert not rejected.display
         bar = app.screen.query_one("#sync-progress", ProgressBar)
-        app.screen.action_run_sync()
+        screen_of(app, SyncScreen).action_run_sync()
         assert bar.percentage == 0  # starts at 0 %, not an indeterminate bar
         for _ in range(100):
             await app.workers.wait_for_complete()
             await pilot.pause()
-            if app.screen.query_one("#sync-runs").row_count == 5:
+            if app.screen.query_one("#sync-runs", DataTable).row_count == 5:
                 break
         after = str(status.render())
         assert "Sidste synkronisering: 09.04.2026 kl. 09.00" in after and "0 filer venter" in after

@@ -20,7 +20,7 @@ class TestTodayScreen:
         ],
     )
     @SIZES
-    def test_today(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, now) -> None:
+    def test_today(self, snap_compare: SnapCompare, size: tuple[int, int], app_at: AppAt, now: str) -> None:
         assert snap_compare(app_at(now), terminal_size=size, run_before=settle)
 
     @SIZES

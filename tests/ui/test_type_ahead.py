@@ -22,9 +22,9 @@ from skranke.ui.screens.deadlines import DeadlinesScreen
 from skranke.ui.screens.intake import IntakeScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, AppAt, settle
+from tests.ui.conftest import TERMINAL, AppAt, screen_of, settle, wait_for
 from tests.ui.test_deadlines_snapshots import NOW
-from tests.ui.test_sign_in import staff, wait_for
+from tests.ui.test_sign_in import staff
 
 KEY_CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "escape": "\x1b"}
 
@@ -37,7 +37,7 @@ def no_watchdog_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("skranke.ui.app.TYPE_AHEAD_MAX_SECONDS", 60.0)
 
 
-def burst(app, *keys: str) -> None:
+def burst(app: SkrankeApp, *keys: str) -> None:
     """Every key in the app's queue before it has handled the first (what one terminal read gives)."""
     for key in keys:
         app.post_message(events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None)))
@@ -134,7 +134,9 @@ class SlowDialog(AskDialog):
     def _loaded(self) -> None:
         self.query_one(Input).focus()
         self.ready_for_input = True
-        self.app.input_ready()
+        app = self.app
+        assert isinstance(app, SkrankeApp)  # the DialogApp below
+        app.input_ready()
 
 
 class DialogApp(SkrankeApp):
@@ -147,7 +149,7 @@ class DialogApp(SkrankeApp):
 
     def __init__(self, skranke: Skranke) -> None:
         super().__init__(skranke)
-        self.answers: list[str] = []
+        self.answers: list[str | None] = []  # a dismissed dialog's result, None if it gave none
         self.marks = 0
 
     def action_ask(self) -> None:
@@ -221,7 +223,7 @@ async def test_keys_after_down_wait_for_the_search_it_runs(app_at: AppAt) -> Non
         await settle(pilot)
         burst(app, "b", "K", "J", "tab", *TEST_PIN, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CitizensScreen))
-        borger = app.screen
+        borger = screen_of(app, CitizensScreen)
         burst(app, "n", "i", "e", "l", "down", "x")
         await wait_for(pilot, lambda: borger.shown_query == "niel" and borger.ready_for_input)
         await wait_for(pilot, lambda: borger.query_one("#citizen-query", Input).value == "niel")

@@ -17,8 +17,8 @@ from skranke.ui.screens.queue import REFUSED, QueueScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, settle
-from tests.ui.test_citizens_screen import NOW, desk_citizens, hit_ids, search_for, wait_for
+from tests.ui.conftest import TERMINAL, settle, wait_for
+from tests.ui.test_citizens_screen import NOW, desk_citizens, hit_ids, search_for
 from tests.ui.test_queue_screen import done_table, open_dose
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from skranke.services.audit import audit_events
+from skranke.services.audit import AuditEntry, audit_events
 from skranke.services.context import Skranke
 from skranke.services.dispensing import birth_date_digits, dispense
 from skranke.services.identity import birth_date_of
@@ -28,7 +31,7 @@ from tests.ui.conftest import TERMINAL, AppAt, settle
 from tests.ui.test_queue_screen import NOW, busy, every_alert
 
 
-async def wait_for(pilot: Pilot[None], condition) -> None:
+async def wait_for(pilot: Pilot[None], condition: Callable[[], object]) -> None:
     """Until `condition()` holds, waiting on the workers between looks. The queue's loads are
     exclusive (a newer one cancels the older): a cancelled one is no failure here."""
     for _ in range(200):
@@ -93,7 +96,7 @@ def records_of(app: SkrankeApp, order_id: str) -> list[Dispensing]:
         return list(session.query(Dispensing).filter_by(prescription_id=order_id, voided_at=None))
 
 
-def events(app: SkrankeApp, action: str) -> list:
+def events(app: SkrankeApp, action: str) -> list[AuditEntry]:
     admin = sign_in(app.skranke, "AH", "4444")
     return [e for e in audit_events(app.skranke, admin) if e.action == action]
 
@@ -109,7 +112,7 @@ async def back_at_queue(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
 
 
-def error_of(dialog) -> str:
+def error_of(dialog: Screen[Any]) -> str:
     return str(dialog.query_one(".dialog-error").render())
 
 
@@ -278,6 +281,7 @@ async def test_doctor_releases_a_hold_with_a_reason(app_at: AppAt) -> None:
         await back_at_queue(pilot)
     with app.skranke.database.reading() as session:
         [released] = session.query(HoldRelease).filter_by(prescription_id="O1").all()
+    assert released.dose_mg is not None
     assert (released.staff_id, released.reason, int(released.dose_mg)) == ("PL", "set af lægen i dag", 30)
     assert [e.entity_id for e in events(app, "release") if e.staff == "PL"] == ["O1"]
 
@@ -310,7 +314,7 @@ async def test_doctor_voids_an_intoxicated_refusal_and_the_task_says_so(app_at: 
 # --- two workstations --------------------------------------------------------------------------
 
 
-def two_windows(tmp_path: Path, prepare) -> tuple[SkrankeApp, SkrankeApp]:
+def two_windows(tmp_path: Path, prepare: Callable[[Skranke], None]) -> tuple[SkrankeApp, SkrankeApp]:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     setup = make_skranke(NOW, url)
     prepare(setup)
