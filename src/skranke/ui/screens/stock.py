@@ -191,7 +191,7 @@ class StockDialog(DeskDialog[str | None]):
             with Vertical(id="stock-asks"):
                 for ask in self.asks:
                     with Horizontal(classes="stock-ask"):
-                        yield Static(ask.label, classes="stock-ask-label")
+                        yield Static(Text(ask.label, no_wrap=True, overflow="ellipsis"), classes="stock-ask-label")
                         yield Input(
                             ask.value,
                             id=f"ask-{ask.id}",
@@ -317,7 +317,9 @@ class StockScreen(TabTables, DatabaseScreen[None]):
 
     BINDINGS = [
         Binding("r", "receive", _("Receive"), id="stock.receive", tooltip=_("A delivery into stock, witnessed")),
-        Binding("w", "witness", _("Witness"), id="stock.witness", tooltip=_("Take a waiting receipt into stock")),
+        Binding(
+            "w", "witness", _("Witness a receipt"), id="stock.witness", tooltip=_("Take a waiting receipt into stock")
+        ),
         Binding("x", "waste", _("Waste"), id="stock.waste", tooltip=_("Waste or spill, with the reason, witnessed")),
         Binding("c", "count", _("Count"), id="stock.count", tooltip=_("Count against the ledger")),
         Binding("t", "transfer", _("Transfer"), id="stock.transfer", tooltip=_("Stock to another service")),
@@ -661,7 +663,9 @@ class StockScreen(TabTables, DatabaseScreen[None]):
         text.no_wrap, text.overflow = True, "ellipsis"
         keys = Text(_("r receive · w witness · x waste · c count · t transfer · u close day"), style="dim")
         keys.no_wrap, keys.overflow = True, "ellipsis"
-        detail.update(Text("\n").join([text, keys]))
+        both = Text("\n").join([text, keys])
+        both.no_wrap, both.overflow = True, "ellipsis"  # each line cut with "…", never wrapped away
+        detail.update(both)
 
     # --- moving ---------------------------------------------------------------------------
 
