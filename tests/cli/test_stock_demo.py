@@ -61,3 +61,52 @@ def test_the_demo_ledger_and_its_year_by_hand(capsys, tmp_path, monkeypatch):
         assert Decimal(str(line["count_difference_mg"])) == kinds["count"]
         assert Decimal(str(line["closing_mg"])) == sum(kinds.values())
     assert statement["metadon"]["received_mg"] == 20000 and statement["metadon"]["wasted_mg"] == 15
+
+
+def test_the_demo_year_as_pdf_says_the_figures_of_the_json(capsys, tmp_path, monkeypatch):
+    from decimal import Decimal
+
+    from skranke.documents.pdf import amount
+    from tests.documents.conftest import pdf_text
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["demo", "--no-open", "--now", NOW]) == 0
+    db = f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db"
+    monkeypatch.setenv("SKRANKE_STAFF", "MN")
+    monkeypatch.setenv("SKRANKE_PIN", "2222")
+    capsys.readouterr()
+    pdf = tmp_path / "aar-2026.pdf"
+    assert main(["stock", "year", "2026", "--json", "--pdf", str(pdf), "--db", db, "--now", NOW]) == 0
+    statement = json.loads(capsys.readouterr().out)
+    text = " ".join(pdf_text(pdf.read_bytes()).split())
+
+    assert "2026" in text and "Lægemiddelstyrelsen" in text
+    assert "MN (" in text  # who made it
+    figures = ("opening_mg", "received_mg", "issued_mg", "wasted_mg", "count_difference_mg", "closing_mg")
+    for line in statement["preparations"]:
+        # Each row: the preparation's name, then its figures in the columns' order (ml beside a liquid).
+        name = line["name"]
+        assert name in text
+        row = text[text.index(name) :]
+        position = 0
+        for key in figures:
+            shown = amount(Decimal(str(line[key]))).split(" (")[0]
+            found = row.find(shown, position)
+            assert found >= 0, (name, key, shown)
+            position = found
+    methadone = next(line for line in statement["preparations"] if line["preparation"] == "metadon")
+    assert methadone["received_mg"] == 20000 and "20.000 mg" in text
+    assert "15 mg" in text and "-2 mg" in text  # the waste and the count's difference
+
+
+def test_a_statement_that_cannot_be_saved_is_refused_and_says_why(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["demo", "--no-open", "--now", NOW]) == 0
+    db = f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db"
+    monkeypatch.setenv("SKRANKE_STAFF", "MN")
+    monkeypatch.setenv("SKRANKE_PIN", "2222")
+    capsys.readouterr()
+    missing = tmp_path / "no-such-folder" / "aar.pdf"
+    assert main(["stock", "year", "2026", "--pdf", str(missing), "--db", db, "--now", NOW]) == 1
+    assert "kunne ikke gemmes" in capsys.readouterr().err
+    assert not missing.exists()

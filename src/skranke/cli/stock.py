@@ -5,6 +5,7 @@ prompt, as the signed-in person's own from SKRANKE_PIN."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from skranke.cli.errors import EXIT_OK
 from skranke.cli.output import print_json
@@ -80,6 +81,7 @@ def add_parsers(commands: Commands) -> None:
 
     year = actions.add("year", help=_("the yearly statement per preparation (Lægemiddelstyrelsen)"))
     year.add_argument("year", type=int, metavar=_("YYYY"), help=_("the year"))
+    year.add_argument("--pdf", type=Path, metavar=_("FILE"), help=_("also write the statement as a PDF to FILE"))
     with_service(year)
 
 
@@ -95,6 +97,7 @@ def _mg(value: object) -> str:
 
 def run_stock(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services import stock
+    from skranke.services.wording import stock_kind_word
 
     command = args.stock_command
     if command in ("balance", "ledger", "year"):
@@ -128,7 +131,7 @@ def run_stock(skranke: Skranke, args: argparse.Namespace) -> int:
     line = result.line
     print(
         _("{kind} {mg} mg {preparation} (entry {id}); balance {balance} mg.").format(
-            kind=kind_word(line.kind),
+            kind=stock_kind_word(line.kind),
             mg=_mg(abs(line.mg)),
             preparation=line.preparation,
             id=line.entry_id,
@@ -138,18 +141,6 @@ def run_stock(skranke: Skranke, args: argparse.Namespace) -> int:
     if result.task_id is not None:
         print(_("Beyond the tolerance: task {id} for the doctor or leader.").format(id=result.task_id))
     return EXIT_OK
-
-
-def kind_word(kind: str) -> str:
-    return {
-        "receipt": _("Receipt"),
-        "issue": _("Issue"),
-        "reversal": _("Reversal"),
-        "waste": _("Waste"),
-        "transfer_out": _("Transfer out"),
-        "transfer_in": _("Transfer in"),
-        "count": _("Count"),
-    }.get(kind, kind)
 
 
 def _run_balance(skranke: Skranke, args: argparse.Namespace) -> int:
@@ -176,6 +167,7 @@ def _run_balance(skranke: Skranke, args: argparse.Namespace) -> int:
 
 def _run_ledger(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services.stock import ledger
+    from skranke.services.wording import stock_kind_word
 
     lines = ledger(skranke, needs_actor(skranke), args.prep, args.since, args.service)
     if args.json:
@@ -188,15 +180,19 @@ def _run_ledger(skranke: Skranke, args: argparse.Namespace) -> int:
         note = line.reason or line.lot or (f"#{line.dispensing_id}" if line.dispensing_id else "")
         print(
             f"{line.entry_id:>6} {short_date(moment.date())} {clock_time(moment)} {line.preparation:<14} "
-            f"{kind_word(line.kind):<14} {_mg(line.mg):>9} {_mg(line.balance_mg):>10}  {who:<8} {note}"
+            f"{stock_kind_word(line.kind):<14} {_mg(line.mg):>9} {_mg(line.balance_mg):>10}  {who:<8} {note}"
         )
     return EXIT_OK
 
 
 def _run_year(skranke: Skranke, args: argparse.Namespace) -> int:
-    from skranke.services.stock import year_statement
+    from skranke.services.stock import save_year_statement, year_statement
 
-    report = year_statement(skranke, needs_actor(skranke), args.year, args.service)
+    actor = needs_actor(skranke)
+    if args.pdf is not None:
+        report = save_year_statement(skranke, actor, args.year, args.pdf, args.service)
+    else:
+        report = year_statement(skranke, actor, args.year, args.service)
     if args.json:
         print_json(report.to_json_dict())
         return EXIT_OK
@@ -221,6 +217,8 @@ def _run_year(skranke: Skranke, args: argparse.Namespace) -> int:
         width = max(len(label) for label, _value in figures)  # the words' length differs by language
         for label, value in figures:
             print(f"  {label:<{width}} {_mg(value):>12} mg")
+    if args.pdf is not None:
+        print(_("The statement as PDF: {path}").format(path=args.pdf))
     return EXIT_OK
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from skranke.domain import stock as rules
@@ -42,6 +43,7 @@ from skranke.services.wording import format_mg
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from skranke.documents.statement import YearStatementDocument
     from skranke.store.models import Dispensing, PendingReceipt, StockEntry
 
 # --- what the reads give --------------------------------------------------------------------
@@ -863,3 +865,127 @@ def year_statement(skranke: Skranke, actor: Actor | None, year: int, service: st
             statement.opening_mg = opening.get(preparation.id, Decimal(0))
             lines.append(YearLine(preparation.id, preparation.name, preparation.strength, statement))
     return YearReport(year, skranke.site.id, skranke.site.name, place, place_name(skranke.site, place), lines)
+
+
+# --- the Lager screen -----------------------------------------------------------------------
+
+LEDGER_ON_SCREEN = 500  # the newest entries the screen shows; `skranke stock ledger` gives them all
+
+
+@dataclass(frozen=True)
+class StockView:
+    """What the Lager screen shows of one service, read at one moment (DESIGN §4 "Lager")."""
+
+    service: str
+    service_name: str
+    day: date
+    balances: list[Balance]
+    issues: list[LedgerLine]  # today's issues and reversals, in the order written
+    citizens: dict[int, str]  # a dose record's citizen as the window's lists name them (alias/initials)
+    waiting: list[WaitingReceipt]
+    ledger: list[LedgerLine]  # newest first, at most LEDGER_ON_SCREEN
+    closing: list[DayCount]  # today's expected vs counted per preparation
+    tolerances: dict[str, Decimal]  # a count difference beyond it raised a task
+
+
+def stock_view(skranke: Skranke, actor: Actor | None, service: str | None = None) -> StockView:
+    """Everything the Lager screen shows of a service: balances and counts, today's issues with
+    their citizens (alias or initials, never a CPR), receipts waiting and the ledger."""
+    from sqlalchemy import select
+
+    from skranke.services.identity import display_name
+    from skranke.store.models import Citizen, Dispensing
+
+    require(actor, "view_stock")
+    place = stock_service(skranke, service)
+    today = skranke.clock.now().date()
+    held = balances(skranke, actor, place)
+    issues = todays_issues(skranke, actor, place)
+    waiting = receipts_waiting(skranke, actor)
+    entries = ledger(skranke, actor, service=place)
+    doses = [line.dispensing_id for line in issues if line.dispensing_id is not None]
+    with skranke.database.reading() as session:
+        closing = day_counts(skranke, session, place, today)
+        rows = session.execute(
+            select(Dispensing.id, Citizen.first_name, Citizen.last_name, Citizen.alias, Citizen.id)
+            .join(Citizen, Citizen.id == Dispensing.citizen_id)
+            .where(Dispensing.id.in_(doses))
+        ).all()
+    citizens = {row[0]: display_name(row[1], row[2], row[3], row[4]) for row in rows}
+    return StockView(
+        place,
+        place_name(skranke.site, place),
+        today,
+        held,
+        issues,
+        citizens,
+        waiting,
+        list(reversed(entries[-LEDGER_ON_SCREEN:])),
+        closing,
+        {p.id: skranke.site.stock.tolerance_mg(p.id) for p in skranke.site.preparations},
+    )
+
+
+# --- the yearly statement as a document -----------------------------------------------------
+
+
+def statement_document(skranke: Skranke, actor: Actor | None, report: YearReport) -> YearStatementDocument:
+    """The year's statement (`year_statement`) as the PDF renders it (skranke.documents): the
+    centre, who made it and when, a line per preparation (ml beside mg for a liquid)."""
+    from skranke.documents.statement import StatementLine, YearStatementDocument
+
+    signed_in = require(actor, "view_stock")
+    try:
+        address = skranke.site.department(report.service).address
+    except KeyError:
+        address = ""
+    lines = tuple(
+        StatementLine(
+            preparation=line.preparation,
+            name=line.name,
+            strength=line.strength,
+            mg_per_ml=_mg_per_ml(skranke, line.preparation),
+            opening_mg=line.statement.opening_mg,
+            received_mg=line.statement.received_mg,
+            issued_mg=line.statement.issued_mg,
+            wasted_mg=line.statement.wasted_mg,
+            transferred_in_mg=line.statement.transferred_in_mg,
+            transferred_out_mg=line.statement.transferred_out_mg,
+            count_difference_mg=line.statement.count_difference_mg,
+            closing_mg=line.statement.closing_mg,
+        )
+        for line in report.lines
+    )
+    return YearStatementDocument(
+        year=report.year,
+        centre_name=f"{report.site_name} · {report.service_name}",
+        centre_address=address,
+        # The site file names no permit holder of its own: the centre holds Lægemiddelstyrelsen's permit.
+        permit_holder=report.site_name,
+        lines=lines,
+        made_at=skranke.clock.now(),
+        made_by=f"{signed_in.staff_id} ({signed_in.name})" if signed_in.name else signed_in.staff_id,
+    )
+
+
+def year_statement_pdf(skranke: Skranke, actor: Actor | None, year: int, service: str | None = None) -> bytes:
+    """The yearly statement to Lægemiddelstyrelsen as PDF bytes."""
+    from skranke.documents.statement import year_statement_pdf as render
+
+    return render(statement_document(skranke, actor, year_statement(skranke, actor, year, service)))
+
+
+def save_year_statement(
+    skranke: Skranke, actor: Actor | None, year: int, path: Path, service: str | None = None
+) -> YearReport:
+    """The yearly statement written as a PDF file at `path`; the report it renders is returned."""
+    from skranke.documents.statement import year_statement_pdf as render
+    from skranke.i18n import file_fault
+
+    report = year_statement(skranke, actor, year, service)
+    data = render(statement_document(skranke, actor, report))
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise DeskRefusal(_("The statement could not be saved: {fault}").format(fault=file_fault(error))) from None
+    return report

@@ -175,3 +175,16 @@ def format_mg(value: Any) -> str:
     """72,5 / 60: Danish decimal comma, no trailing zeros."""
     number = Decimal(str(value)).normalize()
     return f"{number:f}".replace(".", ",")
+
+
+def stock_kind_word(kind: str) -> str:
+    """A ledger entry's kind in words (receipt, issue, waste, …)."""
+    return {
+        "receipt": _("Receipt"),
+        "issue": _("Issue"),
+        "reversal": _("Reversal"),
+        "waste": _("Waste"),
+        "transfer_out": _("Transfer out"),
+        "transfer_in": _("Transfer in"),
+        "count": _("Count"),
+    }.get(kind, kind)

@@ -87,6 +87,12 @@ def _sync() -> Screen[Any]:
     return SyncScreen()
 
 
+def _stock() -> Screen[Any]:
+    from skranke.ui.screens.stock import StockScreen
+
+    return StockScreen()
+
+
 def screens() -> tuple[ScreenEntry, ...]:
     """The screens in the footer's order, their words in the interface language."""
     return (
@@ -147,6 +153,15 @@ def screens() -> tuple[ScreenEntry, ...]:
             description=_("Imports, rejected files, outbox"),
             make=_sync,
             in_footer=False,  # an 80-column footer holds seven keys; in help and the palette
+        ),
+        ScreenEntry(
+            mode="stock",
+            key="g",
+            label=_("Stock"),
+            title=_("Stock"),
+            description=_("Narcotics ledger: balance, issues, receipts, counts"),
+            make=_stock,
+            in_footer=False,  # as Sync: in help and the palette
         ),
     )
 
