@@ -159,7 +159,7 @@ def test_an_unknown_outcome_at_discharge_is_refused_by_the_database(
     # udfald and maal_opnaaet (migration 0010): the words the targets are counted by, and no other.
     with database.transaction() as session:
         _citizen(session)
-    case = {"id": "S1", "citizen_id": "B1", "department": "stabilisering", "paragraph": "SEL101"}
+    case: dict[str, Any] = {"id": "S1", "citizen_id": "B1", "department": "stabilisering", "paragraph": "SEL101"}
     case |= {"contact_date": date(2026, 1, 1), "closed_on": date(2026, 3, 1), "closing_status": "færdigbehandlet"}
     with pytest.raises(IntegrityError), database.transaction() as session:
         session.add(Case(**case, **{column: value}))
