@@ -152,6 +152,25 @@ def test_unknown_paragraph_is_refused_by_the_database(database: Database) -> Non
         assert session.get(Citizen, "B1") is None
 
 
+@pytest.mark.parametrize(("column", "value"), [("outcome", "bedre"), ("goals_reached", "måske")])
+def test_an_unknown_outcome_at_discharge_is_refused_by_the_database(
+    database: Database, column: str, value: str
+) -> None:
+    # udfald and maal_opnaaet (migration 0010): the words the targets are counted by, and no other.
+    with database.transaction() as session:
+        _citizen(session)
+    case: dict[str, Any] = {"id": "S1", "citizen_id": "B1", "department": "stabilisering", "paragraph": "SEL101"}
+    case |= {"contact_date": date(2026, 1, 1), "closed_on": date(2026, 3, 1), "closing_status": "færdigbehandlet"}
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        session.add(Case(**case, **{column: value}))
+    with database.transaction() as session:
+        session.add(Case(**case, outcome="uaendret", goals_reached="delvist"))
+    with database.reading() as session:
+        stored = session.get(Case, "S1")
+        assert stored is not None
+        assert (stored.outcome, stored.goals_reached) == ("uaendret", "delvist")
+
+
 def test_a_case_must_belong_to_a_known_citizen(database: Database) -> None:
     with pytest.raises(IntegrityError), database.transaction() as session:
         session.add(

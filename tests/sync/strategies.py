@@ -93,7 +93,7 @@ _BOOL_SPELLINGS = {
     True: ("ja", "Ja", "JA", "j", "J", "1", "true", "True"),
     False: ("nej", "Nej", "NEJ", "n", "N", "0", "false", "FALSE"),
 }
-_HEADER_DANISH = {"praeparat": "præparat", "overvaaget": "overvåget"}
+_HEADER_DANISH = {"praeparat": "præparat", "overvaaget": "overvåget", "maal_opnaaet": "mål_opnået"}
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,8 @@ def _case(draw: st.DrawFn, site: Site) -> dict[str, Any]:
         "medical_reviewed_on": draw(st.none() | _dates),
         "personal_attendance_on": _later(draw, contact) if draw(st.booleans()) else None,
         "partner": draw(st.none() | st.sampled_from(site.partners())) if site.partners() else None,
+        "outcome": draw(st.none() | st.sampled_from(["stoffri", "reduceret", "uaendret"])) if closed else None,
+        "goals_reached": draw(st.none() | st.sampled_from(["ja", "delvist", "nej"])) if closed else None,
     }
 
 
@@ -249,7 +251,8 @@ _DEFAULTS: dict[str, Any] = {
     "cpr": None, "first_name": "", "last_name": "", "alias": "", "phone": "",
     "treatment_start": None, "free_choice": False, "closed_on": None, "closing_status": None,
     "plan_reviewed_on": None, "follow_up_consent": None, "plan_interval_months": None, "medical_reviewed_on": None,
-    "personal_attendance_on": None, "partner": None, "doses_per_day": 1, "supervised": True, "valid_to": None,
+    "personal_attendance_on": None, "partner": None, "outcome": None, "goals_reached": None,
+    "doses_per_day": 1, "supervised": True, "valid_to": None,
     "prescribed_by": "", "kind": "samtale", "clinician": "", "delivery": False, "last_dispensed_on": None,
     "approved_on": None,
 }  # fmt: skip
@@ -347,6 +350,8 @@ def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
         return draw(st.sampled_from(_KIND_SPELLINGS[value]))
     if field_name == "cpr":
         return f"{value[:6]}-{value[6:]}" if draw(st.booleans()) else value
+    if field_name == "outcome":  # Danish letters or ASCII, any case
+        return draw(st.sampled_from([value, value.upper(), value.replace("ae", "æ")]))
     if field_name == "partner":  # case and dashes for spaces are folded
         spellings: list[str] = [value, value.upper(), value.lower().replace(" ", "-")]
         return draw(st.sampled_from(spellings))

@@ -773,3 +773,23 @@ def test_a_course_shared_with_a_partner_the_site_names(read: Read) -> None:
     assert [(r.row.id, r.row.partner) for r in parsed.rows] == [("S1", "Vista Balboa"), ("S2", None)]
     assert _errors(parsed) == [(4, "samarbejde")]
     assert parsed.errors[0].reason == "ukendt samarbejdspartner 'Psykiatrien' (samarbejde): stedet har Vista Balboa"
+
+
+def test_the_outcome_at_discharge_is_read_and_a_bad_value_named_in_its_line(read) -> None:
+    """udfald and maal_opnaaet (DESIGN §1 "Key figures"): optional, Danish letters or ASCII,
+    any case; another word is an error in its line and column, naming the words it takes."""
+    text = (
+        "sag_id;borger_id;afdeling;paragraf;henvendelse;afsluttet;afslutningsstatus;udfald;maal_opnaaet\r\n"
+        "S1;B1;stabilisering;SUL142;2025-01-10;2025-06-01;færdigbehandlet;Stoffri;JA\r\n"
+        "S2;B1;stabilisering;SUL142;2025-01-10;2025-06-01;udeblevet;uændret;nej\r\n"
+        "S3;B1;stabilisering;SUL142;2025-01-10;;;;\r\n"
+        "S4;B1;stabilisering;SUL142;2025-01-10;2025-06-01;hospital;bedre;delvist\r\n"
+        "S5;B1;stabilisering;SUL142;2025-01-10;2025-06-01;hospital;reduceret;måske\r\n"
+    )
+    parsed = read("sager.csv", text)
+    assert [(r.row.id, r.row.outcome, r.row.goals_reached) for r in parsed.rows] == [
+        ("S1", "stoffri", "ja"),
+        ("S2", "uaendret", "nej"),
+        ("S3", None, None),
+    ]
+    assert _errors(parsed) == [(5, "udfald"), (6, "maal_opnaaet")]

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from skranke.cli import cases, counter, staff, stock, storage
+from skranke.cli import cases, counter, report, staff, stock, storage
 from skranke.cli.app import run_app
 from skranke.cli.errors import (
     EXIT_ACCESS,
@@ -51,6 +51,7 @@ COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     **staff.HANDLERS,
     **counter.HANDLERS,
     **stock.HANDLERS,
+    **report.HANDLERS,
 }
 
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_parsers(commands)
     counter.add_parsers(commands)
     stock.add_parsers(commands)
+    report.add_parsers(commands)
     cases.add_complaint(commands)
     storage.add_file_commands(commands)
     cases.add_intake(commands)

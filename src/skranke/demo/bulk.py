@@ -25,6 +25,7 @@ from skranke.demo.names import (
     phone_number,
     synthetic_cpr,
 )
+from skranke.demo.records import discharge_outcome
 from skranke.demo.roles import (
     ANONYMOUS_ROLE,
     BUPRENORPHINE,
@@ -226,8 +227,14 @@ def _bulk_cases(n: int, today: date, rng: random.Random, population: int, people
                 "plan_reviewed_on": format_date(plan),
                 "personal_attendance_on": format_date(contact),  # came in person
                 "partner": people.partner if index % 40 == 3 and role != ANONYMOUS_ROLE else "",
+                **_outcome_cells(index, status),
             },
         )
+
+
+def _outcome_cells(index: int, status: str) -> dict[str, str]:
+    outcome, goals = discharge_outcome(index, status or None)
+    return {"outcome": outcome or "", "goals_reached": goals or ""}
 
 
 def _heroin_citizen(citizen: int) -> bool:

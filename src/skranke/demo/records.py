@@ -56,6 +56,8 @@ class DemoCase:
     medical_reviewed: date | None = None  # laege_gennemgang
     attended: date | None = None  # personligt_fremmoede
     partner: str | None = None  # samarbejde
+    outcome: str | None = None  # udfald
+    goals_reached: str | None = None  # maal_opnaaet
 
     def cells(self) -> dict[str, str]:
         return {
@@ -74,7 +76,24 @@ class DemoCase:
             "medical_reviewed_on": format_date(self.medical_reviewed),
             "personal_attendance_on": format_date(self.attended),
             "partner": self.partner or "",
+            "outcome": self.outcome or "",
+            "goals_reached": self.goals_reached or "",
         }
+
+
+# The outcome at discharge, drawn by the case's number (no random draw: the demo's other draws
+# stay as they were): a planned ending mostly drug-free or reduced with its goals reached, a
+# citizen who stayed away mostly unchanged; every seventh left empty, as journals do.
+_PLANNED = (("stoffri", "ja"), ("reduceret", "ja"), ("reduceret", "delvist"), ("stoffri", "ja"), ("uaendret", "nej"))
+_OTHER = (("uaendret", "nej"), ("reduceret", "delvist"), ("uaendret", "nej"), ("stoffri", "delvist"))
+
+
+def discharge_outcome(number: int, status: str | None) -> tuple[str | None, str | None]:
+    """(udfald, maal_opnaaet) of the demo's case `number` closed with `status`."""
+    if status is None or number % 7 == 6:
+        return None, None
+    choices = _PLANNED if status in ("færdigbehandlet", "andet tilbud") else _OTHER
+    return choices[number % len(choices)]
 
 
 @dataclass(frozen=True)

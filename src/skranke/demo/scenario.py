@@ -36,7 +36,14 @@ from skranke.demo.names import (
     phone_number,
     synthetic_cpr,
 )
-from skranke.demo.records import DemoAppointment, DemoCase, DemoCitizen, DemoExports, DemoPrescription
+from skranke.demo.records import (
+    DemoAppointment,
+    DemoCase,
+    DemoCitizen,
+    DemoExports,
+    DemoPrescription,
+    discharge_outcome,
+)
 from skranke.demo.roles import (
     ANONYMOUS_ROLE,
     BUPRENORPHINE,
@@ -164,9 +171,10 @@ class _DemoBuilder:
         return f"{self.rng.choice(ALIASES)} {len(self.demo.citizens) + 1}"
 
     def case(self, citizen: DemoCitizen, role: str, paragraph: str, contact: date, **fields: Any) -> DemoCase:
-        record = DemoCase(
-            f"S{len(self.demo.cases) + 1:04d}", citizen.id, self.departments[role], paragraph, contact, **fields
-        )
+        number = len(self.demo.cases) + 1
+        if fields.get("closing_status") and "outcome" not in fields:
+            fields["outcome"], fields["goals_reached"] = discharge_outcome(number, fields["closing_status"])
+        record = DemoCase(f"S{number:04d}", citizen.id, self.departments[role], paragraph, contact, **fields)
         self.demo.cases.append(record)
         return record
 

@@ -366,6 +366,34 @@ class Stock(_Strict):
         return self.count_tolerance_mg
 
 
+# What a target measures (DESIGN §1 "Key figures and reporting"), each a share of the
+# discharges in the period (`domain.figures`):
+# goals_reached             maal_opnaaet = ja, of those with maal_opnaaet given (002 § 2)
+# drug_free                 udfald = stoffri, of those with udfald given (004 "clean og/eller ædru")
+# reduced                   udfald = reduceret, of those with udfald given (004)
+# returned_within_12_months a new request within 12 months of the discharge (002 § 2, 004)
+TargetMeasure = Literal["goals_reached", "drug_free", "reduced", "returned_within_12_months"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target(_Strict):
+    """A target the site has set itself, in percent of the discharges it counts, beside the seed
+    sentence it comes from (the `[[targets]]` entries)."""
+
+    id: Slug
+    name: Text  # as the report shows it, in Danish
+    measure: TargetMeasure
+    comparison: Literal["at_least", "at_most"]
+    percent: Annotated[int, Constraint(ge=0, le=100)]
+    # Which discharges count; empty: all. Assens counts returns after "færdigbehandlet" only (002 § 2).
+    closing_statuses: Annotated[tuple[str, ...], Constraint(after=_known_statuses)] = ()
+    paragraphs: Paragraphs = ()
+    source: Text
+
+    def met_by(self, percent: float) -> bool:
+        return percent >= self.percent if self.comparison == "at_least" else percent <= self.percent
+
+
 @dataclass(frozen=True, kw_only=True)
 class Site(_Strict):
     id: Slug
@@ -387,10 +415,17 @@ class Site(_Strict):
     eligibility: tuple[EligibilityCheck, ...] = ()
     intake_tasks: tuple[IntakeTaskRule, ...] = ()
     guarantee_appointments: tuple[GuaranteeAppointment, ...] = ()
+    # The key figures' targets (DESIGN §1 "Key figures and reporting"), each with its source;
+    # `targets_source` says where they come from, or why a site has none.
+    targets: tuple[Target, ...] = ()
+    targets_source: str = ""
 
     def __post_init__(self) -> None:
         self._intake_references_resolve()
         self._references_resolve()
+        target_ids = [target.id for target in self.targets]
+        if len(set(target_ids)) != len(target_ids):
+            raise ValueError(f"target ids used twice: {target_ids}")
 
     def partners(self) -> tuple[str, ...]:
         """The partners a course may be shared with (`samarbejde`): those the routing names and

@@ -12,6 +12,12 @@ CLOSING_STATUSES: frozenset[str] = frozenset(
     {"færdigbehandlet", "andet tilbud", "hospital", "anden årsag", "udeblevet", "eget ønske"}
 )
 
+# The outcome at discharge as the journal writes it (`udfald`, `maal_opnaaet` in `sager*.csv`;
+# DESIGN §1 "Key figures and reporting"): what the sites' targets are measured by (002 § 2, 004
+# "Monitorering af indsatsen"). Tuples: their order is the order reports show them in.
+OUTCOMES: tuple[str, ...] = ("stoffri", "reduceret", "uaendret")
+GOALS_REACHED: tuple[str, ...] = ("ja", "delvist", "nej")
+
 APPOINTMENT_KINDS: frozenset[str] = frozenset({"visitation", "læge", "samtale"})
 
 DISPENSING_OUTCOMES: frozenset[str] = frozenset({"given", "refused", "missed"})

@@ -22,8 +22,12 @@ _RECEPTION = frozenset(
 )
 # "stock": record in the controlled-substance ledger (and witness it); "view_stock": read it.
 _NURSE = _RECEPTION | {"dispense", "close_day", "view_queue", "reveal_cpr", "stock", "view_stock"}
-_DOCTOR = _NURSE | {"release", "void"}
-_ADMIN = frozenset({"manage_staff", "manage_store", "sync", "read_audit", "view_deadlines", "view_stock"})
+# "view_figures": the key figures and the register's basis (Nøgletal, `skranke report`): the
+# doctor and the leader (admin) answer for the centre's results; the desk's roles do not need them.
+_DOCTOR = _NURSE | {"release", "void", "view_figures"}
+_ADMIN = frozenset(
+    {"manage_staff", "manage_store", "sync", "read_audit", "view_deadlines", "view_stock", "view_figures"}
+)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "reception": _RECEPTION,
     "nurse": _NURSE,
@@ -88,6 +92,7 @@ def action_words(action: str) -> str:
         "manage_store": _("encrypt, back up or restore the store"),
         "sync": _("run a sync"),
         "read_audit": _("read the audit log"),
+        "view_figures": _("see the key figures"),
     }.get(action, action)
 
 

@@ -65,6 +65,8 @@ ACTIONS = (
     "stock_count",
     "stock_issue",
     "stock_reversal",
+    "report",
+    "smdb_export",
 )
 
 
@@ -113,6 +115,8 @@ def action_word(action: str) -> str:
         "stock_count": _("counted stock"),
         "stock_issue": _("issued stock for a dose"),
         "stock_reversal": _("reversed a dose's issue"),
+        "report": _("looked at the key figures"),
+        "smdb_export": _("wrote the register's basis (SMDB)"),
     }.get(action, action)
 
 

@@ -74,6 +74,8 @@ DISPENSING_OUTCOMES = sorted(vocabulary.DISPENSING_OUTCOMES)
 STAFF_ROLES = sorted(vocabulary.STAFF_ROLES)
 TASK_KINDS = sorted(vocabulary.TASK_KINDS | vocabulary.STOCK_TASK_KINDS)
 STOCK_TASK_KINDS = sorted(vocabulary.STOCK_TASK_KINDS)
+OUTCOMES = sorted(vocabulary.OUTCOMES)
+GOALS_REACHED = sorted(vocabulary.GOALS_REACHED)
 
 
 class Base(DeclarativeBase):
@@ -146,6 +148,15 @@ class Case(Base):
     personal_attendance_on: Mapped[date | None] = mapped_column(Date)
     # samarbejde: the partner the course is shared with (Odense: Vista Balboa, 000 § 2.1); NULL: none.
     partner: Mapped[str | None] = mapped_column(String(100))
+    # udfald, maal_opnaaet: the outcome at discharge from the journal (DESIGN §1 "Key figures");
+    # NULL: the export did not say. The CHECKs are the columns' own (migration 0010).
+    outcome: Mapped[str | None] = mapped_column(
+        String(16), CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome_known")
+    )
+    goals_reached: Mapped[str | None] = mapped_column(
+        String(16),
+        CheckConstraint("goals_reached IS NULL OR " + _in("goals_reached", GOALS_REACHED), name="goals_reached_known"),
+    )
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     citizen: Mapped[Citizen] = relationship(back_populates="cases")

@@ -39,6 +39,8 @@ from skranke.sync.rows import (
     parse_datetime,
     parse_dose,
     parse_doses_per_day,
+    parse_goals_reached,
+    parse_outcome,
     parse_paragraph,
     parse_pickup_rule,
     parse_plan_interval,
@@ -101,6 +103,8 @@ _PLANS: dict[str, dict[str, _Repeating | _Text | _Cpr]] = {
         "personal_attendance_on": _DATE,
         "partner": _Repeating(partner_name),
         "follow_up_consent": _BOOL,
+        "outcome": _Repeating(lambda text, _context: parse_outcome(text)),
+        "goals_reached": _Repeating(lambda text, _context: parse_goals_reached(text)),
     },
     "ordinationer": {
         "id": _KEY,

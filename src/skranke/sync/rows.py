@@ -62,7 +62,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from skranke.domain.dispensing import is_daily_rule
 from skranke.domain.site import Site, normalise_key
-from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, PARAGRAPHS
+from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, GOALS_REACHED, OUTCOMES, PARAGRAPHS
 from skranke.i18n import _
 
 TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -273,6 +273,34 @@ def parse_closing_status(value: Any) -> str | None:
     found = _CLOSING_STATUSES.get(_fold(value))  # _fold is cached
     if found is None:
         invalid(_("unknown closing status: use one of {statuses}").format(statuses=", ".join(sorted(CLOSING_STATUSES))))
+    return found
+
+
+_OUTCOMES = {_fold(o): o for o in OUTCOMES}
+_GOALS_REACHED = {_fold(g): g for g in GOALS_REACHED} | {_fold("j"): "ja", _fold("n"): "nej"}
+
+
+def parse_outcome(value: Any) -> str | None:
+    """udfald: stoffri, reduceret, uaendret (also `uændret`), any case; empty: not given."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        invalid(_("not an outcome"))
+    found = _OUTCOMES.get(_fold(value))
+    if found is None:
+        invalid(_("unknown outcome (udfald): use one of {outcomes}").format(outcomes=", ".join(OUTCOMES)))
+    return found
+
+
+def parse_goals_reached(value: Any) -> str | None:
+    """maal_opnaaet: ja, delvist, nej (also j/n), any case; empty: not given."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        invalid(_("not an answer to whether the goals were reached"))
+    found = _GOALS_REACHED.get(_fold(value))
+    if found is None:
+        invalid(_("unknown value for maal_opnaaet: use one of {answers}").format(answers=", ".join(GOALS_REACHED)))
     return found
 
 
@@ -672,6 +700,9 @@ class CaseRow(ExportRow):
     # samarbejde: the partner the course is shared with, one the site names (Odense: Vista
     # Balboa, 000 § 2.1); None: none.
     partner: str | None = None
+    # udfald, maal_opnaaet: the outcome at discharge (DESIGN §1 "Key figures"); None: not given.
+    outcome: Annotated[str | None, BeforeValidator(parse_outcome)] = None
+    goals_reached: Annotated[str | None, BeforeValidator(parse_goals_reached)] = None
 
     @field_validator("partner", mode="before")
     @classmethod
@@ -896,6 +927,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("laege_gennemgang", "medical_reviewed_on"),
         Column("personligt_fremmoede", "personal_attendance_on"),
         Column("samarbejde", "partner"),
+        Column("udfald", "outcome"),
+        Column("maal_opnaaet", "goals_reached"),
     ),
     "ordinationer": (
         Column("ordination_id", "id", True),
