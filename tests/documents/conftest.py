@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from PIL.Image import Image
 from pypdf import PdfReader
 
 
@@ -16,8 +17,9 @@ def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def page_png(data: bytes, dpi: int = 200):
+def page_png(data: bytes, dpi: int = 200) -> Image:
     """The first page as a PIL image, as a printer at `dpi` would lay it down."""
     import pypdfium2 as pdfium
 
-    return pdfium.PdfDocument(data)[0].render(scale=dpi / 72).to_pil()
+    image: Image = pdfium.PdfDocument(data)[0].render(scale=dpi / 72).to_pil()  # pypdfium2 is untyped
+    return image

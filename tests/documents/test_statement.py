@@ -51,7 +51,7 @@ def statement(*lines: StatementLine) -> YearStatementDocument:
     )
 
 
-def test_each_line_has_its_figures_in_mg_and_a_liquid_its_ml_beside():
+def test_each_line_has_its_figures_in_mg_and_a_liquid_its_ml_beside() -> None:
     assert METHADONE.balances and BUPRENORPHINE.balances
     text = pdf_text(year_statement_pdf(statement(METHADONE, BUPRENORPHINE)))
     words = " ".join(text.split())  # a cell's second line (the ml) comes on a line of its own
@@ -64,7 +64,7 @@ def test_each_line_has_its_figures_in_mg_and_a_liquid_its_ml_beside():
     assert "(!)" not in text
 
 
-def test_the_statement_names_the_year_centre_permit_holder_maker_and_pages():
+def test_the_statement_names_the_year_centre_permit_holder_maker_and_pages() -> None:
     text = pdf_text(year_statement_pdf(statement(METHADONE)))
     assert "Euforiserende stoffer: årsopgørelse 2026" in text
     assert "BEK 2446/2021 §§ 20-21" in text
@@ -77,7 +77,7 @@ def test_the_statement_names_the_year_centre_permit_holder_maker_and_pages():
     assert "Side 1 af 1" in text
 
 
-def test_a_long_statement_runs_over_pages_numbered_of_the_whole():
+def test_a_long_statement_runs_over_pages_numbered_of_the_whole() -> None:
     data = year_statement_pdf(statement(*[METHADONE, BUPRENORPHINE] * 20))
     pages = page_count(data)
     assert pages > 1
@@ -86,7 +86,7 @@ def test_a_long_statement_runs_over_pages_numbered_of_the_whole():
     assert text.count("Beholdning primo") == pages  # the headings again on every page
 
 
-def test_a_line_whose_movements_do_not_give_its_closing_balance_is_marked():
+def test_a_line_whose_movements_do_not_give_its_closing_balance_is_marked() -> None:
     wrong = StatementLine(**{**BUPRENORPHINE.__dict__, "closing_mg": Decimal(1800)})
     assert not wrong.balances and wrong.expected_closing_mg == Decimal(1776)
     text = pdf_text(year_statement_pdf(statement(wrong)))
@@ -94,7 +94,7 @@ def test_a_line_whose_movements_do_not_give_its_closing_balance_is_marked():
     assert "(!) Buprenorfin: bevægelserne giver 1.776 mg, men beholdningen ultimo er 1.800 mg." in text
 
 
-def test_a_year_without_movements_says_so_and_still_renders():
+def test_a_year_without_movements_says_so_and_still_renders() -> None:
     data = year_statement_pdf(statement())
     assert "Ingen bevægelser af euforiserende stoffer i 2026." in pdf_text(data)
     assert page_png(data, dpi=50).size[0] > page_png(data, dpi=50).size[1]  # A4 landscape
