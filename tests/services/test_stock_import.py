@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from skranke.services import stock
 from skranke.services.errors import DeskRefusal
 from skranke.services.sync import run_sync
-from tests.conftest import TEST_PIN, signed_in
+from tests.conftest import TEST_PIN, SkrankeAt, signed_in
 from tests.services.test_sync import write
 
 NOW = "2026-04-09T08:00"
@@ -18,7 +19,9 @@ RECEIPTS = (
 )
 
 
-def test_receipts_wait_for_a_witness_and_the_same_file_twice_changes_nothing(skranke_at, tmp_path):
+def test_receipts_wait_for_a_witness_and_the_same_file_twice_changes_nothing(
+    skranke_at: SkrankeAt, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     skranke = skranke_at(NOW, inbox=str(inbox))
     nurse, _witness = signed_in(skranke, "nurse", initials="SYG"), signed_in(skranke, "nurse", initials="MN")
@@ -35,7 +38,7 @@ def test_receipts_wait_for_a_witness_and_the_same_file_twice_changes_nothing(skr
     witnessed = stock.witness_receipt(skranke, nurse, "M1", "MN", TEST_PIN)
     assert (witnessed.line.kind, witnessed.line.mg, witnessed.line.lot, witnessed.line.receipt_id) == (
         "receipt",
-        1000,
+        Decimal(1000),
         "L-77",
         "M1",
     )
@@ -58,7 +61,9 @@ def test_receipts_wait_for_a_witness_and_the_same_file_twice_changes_nothing(skr
     assert [r.mg for r in stock.receipts_waiting(skranke, nurse)] == [200]
 
 
-def test_a_bad_line_rejects_the_whole_file_with_file_line_column_and_reason(skranke_at, tmp_path):
+def test_a_bad_line_rejects_the_whole_file_with_file_line_column_and_reason(
+    skranke_at: SkrankeAt, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     skranke = skranke_at(NOW, inbox=str(inbox))
     nurse = signed_in(skranke, "nurse", initials="SYG")

@@ -6,6 +6,8 @@ import itertools
 import multiprocessing
 from datetime import date, timedelta
 from decimal import Decimal
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 
 import pytest
 from hypothesis import given, settings
@@ -14,19 +16,21 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from skranke.services import stock
-from skranke.services.access import AccessError
+from skranke.services.access import AccessError, Actor
 from skranke.services.audit import audit_events
-from skranke.services.dispensing import close_day, dispense, void
+from skranke.services.context import Skranke
+from skranke.services.dispensing import DoseResult, close_day, dispense, void
 from skranke.services.errors import DeskRefusal
 from skranke.store.models import Citizen, Dispensing, Prescription, StockEntry, Task
-from tests.conftest import TEST_PIN, make_skranke, signed_in, store_engine
+from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
 ROOM, CLINIC = "medicinudlevering", "heroinklinikken"
+Desk = tuple[Skranke, Actor, Actor]  # the `desk` fixture: the store, a nurse and her witness
 
 
-def add_order(skranke, citizen: str, order: str, dose: str = "60", weekly: bool = False) -> None:
+def add_order(skranke: Skranke, citizen: str, order: str, dose: str = "60", weekly: bool = False) -> None:
     """A citizen with a methadone order due today: daily at the window, or weekly with take-home."""
     with skranke.database.transaction() as session:
         session.add(Citizen(id=citizen, cpr=None, first_name="Test", last_name=citizen, alias="", phone=""))
@@ -49,20 +53,25 @@ def add_order(skranke, citizen: str, order: str, dose: str = "60", weekly: bool 
 
 
 @pytest.fixture
-def desk(skranke_at):
+def desk(skranke_at: SkrankeAt) -> Desk:
     skranke = skranke_at(NOW)
     return skranke, signed_in(skranke, "nurse", initials="SYG"), signed_in(skranke, "nurse", initials="MN")
 
 
-def balance_of(skranke, actor, preparation: str = "metadon", service: str | None = None) -> Decimal:
+def balance_of(skranke: Skranke, actor: Actor, preparation: str = "metadon", service: str | None = None) -> Decimal:
     return next(b.mg for b in stock.balances(skranke, actor, service) if b.preparation == preparation)
 
 
-def test_a_receipt_is_witnessed_and_audited_and_the_ledger_runs_its_balance(desk):
+def test_a_receipt_is_witnessed_and_audited_and_the_ledger_runs_its_balance(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     first = stock.receive(skranke, nurse, "metadon", Decimal(500), "MN", TEST_PIN, lot="L1", supplier="Apotek")
     stock.receive(skranke, nurse, "metadon", Decimal("250.5"), "mn", TEST_PIN)
-    assert (first.line.kind, first.line.mg, first.line.witness, first.line.staff) == ("receipt", 500, "MN", "SYG")
+    assert (first.line.kind, first.line.mg, first.line.witness, first.line.staff) == (
+        "receipt",
+        Decimal(500),
+        "MN",
+        "SYG",
+    )
     assert first.line.ml == Decimal("500.00")  # methadone 1 mg/ml: ml beside mg
     assert [line.balance_mg for line in stock.ledger(skranke, nurse)] == [500, Decimal("750.5")]
     assert balance_of(skranke, nurse) == Decimal("750.5")
@@ -72,7 +81,7 @@ def test_a_receipt_is_witnessed_and_audited_and_the_ledger_runs_its_balance(desk
     assert len(events) == 2 and events[0].detail["witness"] == "MN"
 
 
-def test_the_same_person_or_a_wrong_pin_as_witness_is_refused_and_nothing_is_written(desk):
+def test_the_same_person_or_a_wrong_pin_as_witness_is_refused_and_nothing_is_written(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     with pytest.raises(DeskRefusal, match="en anden person end SYG"):
         stock.receive(skranke, nurse, "metadon", Decimal(100), "SYG", TEST_PIN)
@@ -89,14 +98,14 @@ def test_the_same_person_or_a_wrong_pin_as_witness_is_refused_and_nothing_is_wri
         assert session.scalar(select(func.count()).select_from(StockEntry)) == 0
 
 
-def test_a_receptionist_cannot_witness(desk):
+def test_a_receptionist_cannot_witness(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     signed_in(skranke, "reception", initials="RC")
     with pytest.raises(AccessError, match="RC"):
         stock.receive(skranke, nurse, "metadon", Decimal(100), "RC", TEST_PIN)
 
 
-def test_a_dose_issues_its_amount_with_take_home_and_a_void_reverses_it(desk):
+def test_a_dose_issues_its_amount_with_take_home_and_a_void_reverses_it(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     add_order(skranke, "B1", "O1", "60")
     add_order(skranke, "B2", "O2", "40", weekly=True)
@@ -110,13 +119,13 @@ def test_a_dose_issues_its_amount_with_take_home_and_a_void_reverses_it(desk):
     assert balance_of(skranke, nurse) == 1000 - 280
     kinds = [(line.kind, line.mg, line.dispensing_id) for line in stock.todays_issues(skranke, nurse)]
     assert kinds == [
-        ("issue", -60, daily.dispensing_id),
-        ("issue", -280, weekly.dispensing_id),
-        ("reversal", 60, daily.dispensing_id),
+        ("issue", Decimal(-60), daily.dispensing_id),
+        ("issue", Decimal(-280), weekly.dispensing_id),
+        ("reversal", Decimal(60), daily.dispensing_id),
     ]
 
 
-def test_a_dose_below_zero_is_given_flagged_and_raises_one_task(desk):
+def test_a_dose_below_zero_is_given_flagged_and_raises_one_task(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     add_order(skranke, "B1", "O1", "60")
     add_order(skranke, "B2", "O2", "60")
@@ -131,7 +140,7 @@ def test_a_dose_below_zero_is_given_flagged_and_raises_one_task(desk):
     assert len(tasks) == 1 and tasks[0].citizen_id is None and "-20" in tasks[0].note
 
 
-def test_a_count_that_differs_needs_reason_and_witness_and_beyond_tolerance_a_task(desk):
+def test_a_count_that_differs_needs_reason_and_witness_and_beyond_tolerance_a_task(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     stock.receive(skranke, nurse, "metadon", Decimal(500), "MN", TEST_PIN)
     same = stock.count(skranke, nurse, "metadon", Decimal(500))  # no difference: no witness needed
@@ -141,7 +150,8 @@ def test_a_count_that_differs_needs_reason_and_witness_and_beyond_tolerance_a_ta
     with pytest.raises(DeskRefusal, match="et vidne bekræfter"):
         stock.count(skranke, nurse, "metadon", Decimal(497), reason="spild ved afmåling")
     small = stock.count(skranke, nurse, "metadon", Decimal(497), "spild ved afmåling", "MN", TEST_PIN)
-    assert (small.line.mg, small.beyond_tolerance, small.task_id) == (-3, False, None)  # metadon: 5 mg tolerance
+    # metadon: 5 mg tolerance
+    assert (small.line.mg, small.beyond_tolerance, small.task_id) == (Decimal(-3), False, None)
     big = stock.count(skranke, nurse, "metadon", Decimal(480), "flaske mangler", "MN", TEST_PIN)
     assert big.beyond_tolerance and big.task_id is not None
     assert balance_of(skranke, nurse) == 480  # after a count the ledger says what the shelf holds
@@ -150,7 +160,7 @@ def test_a_count_that_differs_needs_reason_and_witness_and_beyond_tolerance_a_ta
     assert {b.preparation for b in stock.counts_due(skranke, nurse)} == {"buprenorfin", "diacetylmorfin", "morfin"}
 
 
-def test_waste_needs_a_reason_and_transfer_moves_between_services(desk):
+def test_waste_needs_a_reason_and_transfer_moves_between_services(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     stock.receive(skranke, nurse, "metadon", Decimal(300), "MN", TEST_PIN)
     with pytest.raises(DeskRefusal):
@@ -165,7 +175,7 @@ def test_waste_needs_a_reason_and_transfer_moves_between_services(desk):
     assert (entry_in.kind, entry_in.other_service) == ("transfer_in", ROOM)
 
 
-def test_close_day_shows_expected_against_counted(skranke_at):
+def test_close_day_shows_expected_against_counted(skranke_at: SkrankeAt) -> None:
     skranke = skranke_at("2026-04-09T17:30")
     nurse, _witness = signed_in(skranke, "nurse", initials="SYG"), signed_in(skranke, "nurse", initials="MN")
     stock.receive(skranke, nurse, "metadon", Decimal(500), "MN", TEST_PIN)
@@ -184,7 +194,7 @@ def test_close_day_shows_expected_against_counted(skranke_at):
 
 
 @pytest.mark.parametrize("statement", ["UPDATE stock_entries SET mg = 1", "DELETE FROM stock_entries"])
-def test_the_database_refuses_changing_or_deleting_an_entry(desk, db_url, statement):
+def test_the_database_refuses_changing_or_deleting_an_entry(desk: Desk, db_url: str, statement: str) -> None:
     skranke, nurse, _witness = desk
     stock.receive(skranke, nurse, "metadon", Decimal(500), "MN", TEST_PIN)
     engine = store_engine(db_url)
@@ -196,7 +206,7 @@ def test_the_database_refuses_changing_or_deleting_an_entry(desk, db_url, statem
     assert balance_of(skranke, nurse) == 500
 
 
-def test_the_database_refuses_an_unwitnessed_receipt_or_a_second_issue(desk):
+def test_the_database_refuses_an_unwitnessed_receipt_or_a_second_issue(desk: Desk) -> None:
     from sqlalchemy.exc import IntegrityError
 
     skranke, nurse, _witness = desk
@@ -215,7 +225,7 @@ def test_the_database_refuses_an_unwitnessed_receipt_or_a_second_issue(desk):
 # --- two workstations, and any sequence of acts -------------------------------------------
 
 
-def _give(url: str, staff: str, order: str, start, results) -> None:
+def _give(url: str, staff: str, order: str, start: Barrier, results: Queue[tuple[str, int | str]]) -> None:
     skranke = make_skranke(NOW, url)
     from skranke.services.staff import sign_in
 
@@ -230,7 +240,7 @@ def _give(url: str, staff: str, order: str, start, results) -> None:
 
 
 @pytest.mark.slow
-def test_two_workstations_giving_doses_at_once_write_one_issue_each(db_url):
+def test_two_workstations_giving_doses_at_once_write_one_issue_each(db_url: str) -> None:
     setup = make_skranke(NOW, db_url)
     nurse, _other = signed_in(setup, "nurse", initials="SYG"), signed_in(setup, "nurse", initials="MN")
     stock.receive(setup, nurse, "metadon", Decimal(1000), "MN", TEST_PIN)
@@ -238,7 +248,7 @@ def test_two_workstations_giving_doses_at_once_write_one_issue_each(db_url):
         add_order(setup, f"B{index}", f"O{index}", "50")
     setup.close()
     context = multiprocessing.get_context("spawn")
-    given_ids = []
+    given_ids: list[int] = []
     for pair in ((0, 1), (2, 3), (4, 5)):
         start, results = context.Barrier(2), context.Queue()
         workers = [
@@ -279,36 +289,47 @@ ACTS = st.lists(
 _examples = itertools.count()
 
 
+def issued_mg(dose: DoseResult) -> Decimal:
+    """What a given dose took from the stock: the dose and its take-home (a given dose has its mg)."""
+    assert dose.dose_mg is not None
+    return dose.dose_mg + dose.take_home_mg
+
+
 @pytest.mark.slow
-def test_any_sequence_of_acts_keeps_the_balance_and_one_issue_per_dose(desk):
+def test_any_sequence_of_acts_keeps_the_balance_and_one_issue_per_dose(desk: Desk) -> None:
     skranke, nurse, _witness = desk
     doctor = signed_in(skranke, "doctor", initials="LGE")
 
     @settings(max_examples=15)
     @given(acts=ACTS)
-    def run(acts):
+    def run(acts: list[tuple[str, int] | tuple[str, str]]) -> None:
         example = next(_examples)
         before = balance_of(skranke, nurse)
-        expected, doses, voided = before, [], set()
+        expected = before
+        doses: list[DoseResult] = []
+        voided: set[int] = set()
         for number, (act, value) in enumerate(acts):
             if act == "receive":
+                assert isinstance(value, int)  # every act but a dose draws a number (ACTS)
                 stock.receive(skranke, nurse, "metadon", Decimal(value), "MN", TEST_PIN)
                 expected += value
             elif act == "dose":
                 citizen, order = f"P{example}C{number}", f"P{example}O{number}"
                 add_order(skranke, citizen, order, "30", weekly=value == "weekly")
                 result = dispense(skranke, nurse, order, "given")
-                expected -= result.dose_mg + result.take_home_mg
+                expected -= issued_mg(result)
                 assert result.stock_negative == (expected < 0)
                 doses.append(result)
             elif act == "void" and doses:
+                assert isinstance(value, int)
                 dose = doses[value % len(doses)]
                 if dose.dispensing_id in voided:
                     continue
                 void(skranke, doctor, dose.dispensing_id, "fejl")
                 voided.add(dose.dispensing_id)
-                expected += dose.dose_mg + dose.take_home_mg
+                expected += issued_mg(dose)
             elif act in ("waste", "transfer"):
+                assert isinstance(value, int)
                 try:
                     if act == "waste":
                         stock.waste(skranke, nurse, "metadon", Decimal(value), "spild", "MN", TEST_PIN)

@@ -351,7 +351,8 @@ def _render(draw: st.DrawFn, site: Site, field_name: str, value: Any) -> str:
     if field_name == "cpr":
         return f"{value[:6]}-{value[6:]}" if draw(st.booleans()) else value
     if field_name == "outcome":  # Danish letters or ASCII, any case
-        return draw(st.sampled_from([value, value.upper(), value.replace("ae", "æ")]))
+        outcomes: list[str] = [value, value.upper(), value.replace("ae", "æ")]
+        return draw(st.sampled_from(outcomes))
     if field_name == "partner":  # case and dashes for spaces are folded
         spellings: list[str] = [value, value.upper(), value.lower().replace(" ", "-")]
         return draw(st.sampled_from(spellings))

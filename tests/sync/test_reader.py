@@ -775,7 +775,7 @@ def test_a_course_shared_with_a_partner_the_site_names(read: Read) -> None:
     assert parsed.errors[0].reason == "ukendt samarbejdspartner 'Psykiatrien' (samarbejde): stedet har Vista Balboa"
 
 
-def test_the_outcome_at_discharge_is_read_and_a_bad_value_named_in_its_line(read) -> None:
+def test_the_outcome_at_discharge_is_read_and_a_bad_value_named_in_its_line(read: Read) -> None:
     """udfald and maal_opnaaet (DESIGN §1 "Key figures"): optional, Danish letters or ASCII,
     any case; another word is an error in its line and column, naming the words it takes."""
     text = (
