@@ -4,6 +4,9 @@ command line, said where it went; in the audit log like every act."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from skranke.cli import main
 from tests.documents.conftest import pdf_text
@@ -11,7 +14,9 @@ from tests.documents.conftest import pdf_text
 NOW = "2026-11-23T09:30"
 
 
-def test_a_take_home_dose_writes_its_label_and_a_label_is_made_again_later(capsys, tmp_path, monkeypatch):
+def test_a_take_home_dose_writes_its_label_and_a_label_is_made_again_later(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     db = f"sqlite:///{tmp_path}/window.db"
     assert main(["demo", "--no-open", "--now", NOW, "--db", db]) == 0

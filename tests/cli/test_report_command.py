@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ NOW = "2026-03-20T10:00"
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     db = f"sqlite:///{tmp_path / 'report.db'}"
     skranke = make_skranke(NOW, db, site="odsherred")
     signed_in(skranke, "doctor", initials="LAE")
@@ -38,13 +39,15 @@ def store(tmp_path, monkeypatch):
     return ["--db", db, "--now", NOW, "--site", "odsherred"]
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_report_json_has_the_documented_keys_and_the_targets(store, capsys):
+def test_report_json_has_the_documented_keys_and_the_targets(
+    store: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _err = run(capsys, "report", "--from", "2026-01-01", "--to", "2026-02-28", "--json", *store)
     data = json.loads(out)
     assert code == 0
@@ -61,7 +64,7 @@ def test_report_json_has_the_documented_keys_and_the_targets(store, capsys):
     assert "Hemmelig" not in out and '"B1"' not in out
 
 
-def test_report_csv_and_text_say_under_5_and_name_no_one(store, capsys):
+def test_report_csv_and_text_say_under_5_and_name_no_one(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "report", "--from", "2026-01-01", "--to", "2026-02-28", "--csv", *store)
     assert code == 0 and out.startswith("periode;afdeling;noegletal;vaerdi")
     assert "Udfald: stoffri;under 5 borgere" in out and "Hemmelig" not in out and "B1" not in out
@@ -69,7 +72,9 @@ def test_report_csv_and_text_say_under_5_and_name_no_one(store, capsys):
     assert code == 0 and "Startet inden for 14 dage" in out and "ikke opfyldt" in out
 
 
-def test_reception_may_not_and_a_bad_period_is_usage(store, capsys, monkeypatch):
+def test_reception_may_not_and_a_bad_period_is_usage(
+    store: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, _out, err = run(capsys, "report", "--from", "2026-03-01", "--to", "2026-02-01", *store)
     assert code == 2 and "slutter, før den begynder" in err
     code, _out, err = run(capsys, "report", "--department", "kantinen", *store)
@@ -79,14 +84,16 @@ def test_reception_may_not_and_a_bad_period_is_usage(store, capsys, monkeypatch)
     assert code == 4 and "se nøgletallene" in err
 
 
-def test_smdb_basis_for_a_doctor_has_no_cpr_column(store, capsys):
+def test_smdb_basis_for_a_doctor_has_no_cpr_column(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "report", "--smdb", "--from", "2026-01-01", "--to", "2026-02-28", *store)
     header = out.splitlines()[0].split(";")
     assert code == 0 and header[:2] == ["sag_id", "borger_id"] and "cpr" not in header
     assert len(out.splitlines()) == 11
 
 
-def test_report_pdf_shows_the_bars_table_and_targets_with_danish_letters(store, capsys, tmp_path):
+def test_report_pdf_shows_the_bars_table_and_targets_with_danish_letters(
+    store: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from tests.documents.conftest import page_png, pdf_text
 
     target = tmp_path / "noegletal.pdf"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def test_the_demo_report_matches_a_hand_count(
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
 
-    def shown(selected: list[tuple]) -> int | str:
+    def shown(selected: Sequence[tuple[object, ...]]) -> int | str:
         citizens = {row[7] for row in selected}
         return "<5" if 0 < len(citizens) < 5 else len(selected)
 

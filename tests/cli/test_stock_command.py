@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ NOW = "2026-04-09T09:30"
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     db = f"sqlite:///{tmp_path / 'stock.db'}"
     skranke = make_skranke(NOW, db)
     signed_in(skranke, "nurse", initials="SYG")
@@ -26,13 +27,13 @@ def store(tmp_path, monkeypatch):
     return ["--db", db, "--now", NOW]
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_receive_waste_count_and_the_balance_in_json(store, capsys):
+def test_receive_waste_count_and_the_balance_in_json(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(
         capsys, "stock", "receive", "metadon", "--mg", "500", "--lot", "L7", "--witness", "MN", *store
     )
@@ -61,7 +62,7 @@ def test_receive_waste_count_and_the_balance_in_json(store, capsys):
     assert "Metadon" in out and "490 mg" in out and "aldrig optalt" in out
 
 
-def test_ledger_year_and_transfer(store, capsys):
+def test_ledger_year_and_transfer(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "stock", "receive", "metadon", "--mg", "300", "--witness", "MN", *store)
     assert (
         run(
@@ -84,7 +85,7 @@ def test_ledger_year_and_transfer(store, capsys):
     assert "Modtaget" in out and "Beholdning ultimo" in out
 
 
-def test_exit_codes(store, capsys, monkeypatch):
+def test_exit_codes(store: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # The same person as witness, or a count with a difference and no reason: refused (1).
     code, _out, err = run(capsys, "stock", "receive", "metadon", "--mg", "5", "--witness", "SYG", *store)
     assert code == 1 and "en anden person end SYG" in err
@@ -104,7 +105,7 @@ def test_exit_codes(store, capsys, monkeypatch):
     assert run(capsys, "stock", "balance", "--service", "nope", *store)[0] == 2
 
 
-def test_close_day_prints_the_ledger_against_the_count(store, capsys):
+def test_close_day_prints_the_ledger_against_the_count(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     evening = [*store[:2], "--now", "2026-04-09T17:30"]
     run(capsys, "stock", "receive", "metadon", "--mg", "500", "--witness", "MN", *evening)
     run(capsys, "stock", "receive", "morfin", "--mg", "100", "--witness", "MN", *evening)

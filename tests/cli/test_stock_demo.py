@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from skranke.cli import main
@@ -15,7 +17,9 @@ from tests.conftest import store_engine
 NOW = "2026-11-23T09:30"
 
 
-def test_the_demo_ledger_and_its_year_by_hand(capsys, tmp_path, monkeypatch):
+def test_the_demo_ledger_and_its_year_by_hand(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["demo", "--no-open", "--now", NOW]) == 0
     db = f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db"
@@ -63,7 +67,9 @@ def test_the_demo_ledger_and_its_year_by_hand(capsys, tmp_path, monkeypatch):
     assert statement["metadon"]["received_mg"] == 20000 and statement["metadon"]["wasted_mg"] == 15
 
 
-def test_the_demo_year_as_pdf_says_the_figures_of_the_json(capsys, tmp_path, monkeypatch):
+def test_the_demo_year_as_pdf_says_the_figures_of_the_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from decimal import Decimal
 
     from skranke.documents.pdf import amount
@@ -99,7 +105,9 @@ def test_the_demo_year_as_pdf_says_the_figures_of_the_json(capsys, tmp_path, mon
     assert "15 mg" in text and "-2 mg" in text  # the waste and the count's difference
 
 
-def test_a_statement_that_cannot_be_saved_is_refused_and_says_why(capsys, tmp_path, monkeypatch):
+def test_a_statement_that_cannot_be_saved_is_refused_and_says_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["demo", "--no-open", "--now", NOW]) == 0
     db = f"sqlite:///{tmp_path}/skranke/demo/skranke-demo.db"
