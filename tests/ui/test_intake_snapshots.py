@@ -12,7 +12,8 @@ from textual.pilot import Pilot
 from skranke.services.context import Skranke
 from skranke.services.intake import Draft, read_answers, register_intake
 from skranke.services.staff import sign_in
-from skranke.ui.screens.intake import STEPS, IntakeScreen
+from skranke.ui.intake_form import STEPS
+from skranke.ui.screens.intake import IntakeScreen
 from tests.conftest import TEST_PIN
 from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, draft_kept, settle
 

@@ -5,10 +5,13 @@ a draft's values, a blank form), as pure functions over the answers."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from rich.text import Text
 
-from skranke.services.intake import Draft, FieldProblem, picked_citizen, preview_intake
+from skranke.domain.site import Site
+from skranke.services.intake import Draft, FieldProblem, IntakePreview, picked_citizen, preview_intake
 from skranke.ui.intake_form import (
     STEPS,
     answers_from_form,
@@ -31,16 +34,16 @@ REQUEST = {"contact_date": "2026-03-30", "channel": "personal", "requested_by": 
 JENS = {"anonymous": False, "cpr": "0101801234", "first_name": "Jens", "last_name": "Hansen"}
 
 
-def previewed(site: str, answers: dict, department: str | None = None):
+def previewed(site: str, answers: dict[str, Any], department: str | None = None) -> tuple[IntakePreview, Site]:
     skranke = make_skranke(NOW, None, site)  # assessing needs no database
     return preview_intake(skranke, answers, department), skranke.site
 
 
-def lines(text) -> list[str]:
+def lines(text: Text) -> list[str]:
     return text.plain.splitlines()
 
 
-def test_a_minor_with_hash_goes_to_the_youth_department_with_the_childrens_tasks():
+def test_a_minor_with_hash_goes_to_the_youth_department_with_the_childrens_tasks() -> None:
     # Odense 000 § 2.1, § 5.1, § 7.1: under 18, both drugs and alcohol, in Unge & Rusmidler.
     minor = {**REQUEST, "anonymous": False, "cpr": "0101104123", "first_name": "Ida", "last_name": "Berg"}
     preview, site = previewed("odense", {**minor, "substances": ["hash"]})
@@ -57,7 +60,7 @@ def test_a_minor_with_hash_goes_to_the_youth_department_with_the_childrens_tasks
     assert "  ikke opfyldt      Over 18 år" in routing  # the heroin clinic's checklist
 
 
-def test_an_anonymous_request_not_eligible_keeps_its_deadline_and_says_why():
+def test_an_anonymous_request_not_eligible_keeps_its_deadline_and_says_why() -> None:
     # Odense 000 § 1.4.2: no other social problems; without a home the citizen is not eligible,
     # and keeps the 14 days (issue 24).
     anonymous = {**REQUEST, "anonymous": True, "alias": "Ræven", "age": "30", "substances": ["kokain"]}
@@ -72,14 +75,14 @@ def test_an_anonymous_request_not_eligible_keeps_its_deadline_and_says_why():
     assert "  ikke opfyldt   Har en bolig" in routing and "  opfyldt        Selvforsørgende" in routing
 
 
-def test_an_eligible_anonymous_request_has_no_guarantee():
+def test_an_eligible_anonymous_request_has_no_guarantee() -> None:
     anonymous = {**REQUEST, "anonymous": True, "alias": "Ræven", "age": "30", "substances": ["kokain"]}
     given = {"self_supporting": True, "has_housing": True, "wants_substitution": False, "severe_mental_illness": False}
     preview, site = previewed("odense", {**anonymous, **given})
     assert "Ingen behandlingsgaranti: anonym behandling (SEL § 101a)" in lines(summary_text(preview, site))
 
 
-def test_the_heroin_clinics_checklist_shows_each_criterion_and_what_the_doctor_judges():
+def test_the_heroin_clinics_checklist_shows_each_criterion_and_what_the_doctor_judges() -> None:
     # Odense 000 § 5.4; the somatic illness has no question on the form: the doctor judges it.
     heroin = {**REQUEST, **JENS, "substances": ["heroin", "alkohol"], "main_substance": "heroin"}
     answers = {
@@ -98,7 +101,7 @@ def test_the_heroin_clinics_checklist_shows_each_criterion_and_what_the_doctor_j
     assert lines(summary_text(preview, site))[1:3] == ["Afdeling: Stabilisering", "Paragraf: SUL142"]
 
 
-def test_odsherred_waits_for_the_personal_attendance():
+def test_odsherred_waits_for_the_personal_attendance() -> None:
     # 004 'Behandlingsgaranti': the 14 days count from the citizen's first personal attendance.
     preview, site = previewed("odsherred", {**REQUEST, **JENS, "channel": "phone", "substances": ["kokain"]})
     summary = lines(summary_text(preview, site))
@@ -107,7 +110,7 @@ def test_odsherred_waits_for_the_personal_attendance():
     assert not any(line.startswith("Sidste åbne dag") for line in summary)
 
 
-def test_before_the_answers_hold_together():
+def test_before_the_answers_hold_together() -> None:
     preview, site = previewed("odense", {**REQUEST, "substances": []})
     assert lines(summary_text(preview, site)) == ["Frist: 13.04.2026", "Sidste åbne dag: når svarene er udfyldt"]
     assert routing_text(preview, site).plain == "Visitationen vises, når svarene er udfyldt."
@@ -115,7 +118,7 @@ def test_before_the_answers_hold_together():
     assert review[-len(preview.problems) - 1].startswith(f"Ikke klar: {len(preview.problems)} forkerte felter")
 
 
-def test_the_review_of_a_known_citizen_masks_the_cpr_and_names_each_answer():
+def test_the_review_of_a_known_citizen_masks_the_cpr_and_names_each_answer() -> None:
     picked = picked_citizen("B7", "0101801234", "Jens", "Hansen", "", "12345678")
     areas = {**NOTHING_ASSESSED, "substances": {"answer": "daily", "note": "Kokain hver dag"}}
     answers = {**REQUEST, **JENS, "channel": "phone", "substances": ["kokain"], "areas": areas}
@@ -129,7 +132,7 @@ def test_the_review_of_a_known_citizen_masks_the_cpr_and_names_each_answer():
     assert "0101801234" not in review_text(answers, preview, picked).plain
 
 
-def test_the_picked_citizen_is_named_with_the_age_on_the_day_of_the_request():
+def test_the_picked_citizen_is_named_with_the_age_on_the_day_of_the_request() -> None:
     picked = picked_citizen("B7", "0101801234", "Jens", "Hansen", "", "")
     said = picked_text(picked, date(2026, 3, 30)).plain
     assert said.startswith("Kendt borger B7 (JH, 010180-****, født 01.01.1980, 46 år)")
@@ -140,12 +143,12 @@ def test_the_picked_citizen_is_named_with_the_age_on_the_day_of_the_request():
 # --- the wizard's rules ---------------------------------------------------------------------
 
 
-def test_the_steps_in_order():
+def test_the_steps_in_order() -> None:
     assert (step_after("identity"), step_after("review"), step_before("identity")) == ("request", None, None)
     assert step_before("review") == "routing"
 
 
-def test_a_step_names_only_its_own_wrong_fields():
+def test_a_step_names_only_its_own_wrong_fields() -> None:
     problems = [
         FieldProblem("cpr", "invalid", "ugyldigt CPR-nummer"),
         FieldProblem("cpr", "too_old", "for gammel"),
@@ -156,7 +159,7 @@ def test_a_step_names_only_its_own_wrong_fields():
     assert errors["first_name"] == "" and "channel" not in errors
 
 
-def test_a_date_of_the_request_that_is_no_date_says_how_to_write_one():
+def test_a_date_of_the_request_that_is_no_date_says_how_to_write_one() -> None:
     problems = [FieldProblem("contact_date", "date_from_datetime_parsing", "Input should be a valid date")]
     errors = step_errors("request", problems, "32.03.2026", TODAY)
     assert errors["contact_date"] == "Dato for henvendelsen: skriv datoen som DD.MM.ÅÅÅÅ, fx 30.03.2026"
@@ -164,7 +167,7 @@ def test_a_date_of_the_request_that_is_no_date_says_how_to_write_one():
     assert step_errors("request", problems, "31.03.2026", TODAY)["contact_date"] == "Input should be a valid date"
 
 
-def test_another_department_than_the_routing_suggests_needs_a_reason():
+def test_another_department_than_the_routing_suggests_needs_a_reason() -> None:
     answers = {**REQUEST, **JENS, "substances": ["heroin"], "main_substance": "heroin"}
     routed, _site = previewed("odense", answers)
     chosen, _site = previewed("odense", answers, "heroinklinikken")
@@ -176,7 +179,7 @@ def test_another_department_than_the_routing_suggests_needs_a_reason():
 
 
 @pytest.mark.parametrize("picked", [False, True], ids=["typed", "picked"])
-def test_a_drafts_answers_fill_the_form_and_read_back_the_same(picked):
+def test_a_drafts_answers_fill_the_form_and_read_back_the_same(picked: bool) -> None:
     answers = {
         **REQUEST,
         **JENS,
@@ -194,13 +197,13 @@ def test_a_drafts_answers_fill_the_form_and_read_back_the_same(picked):
     assert answers_from_form(form, who) == answers
 
 
-def test_a_draft_of_the_earlier_form_kept_an_areas_note_alone():
+def test_a_draft_of_the_earlier_form_kept_an_areas_note_alone() -> None:
     form = form_values({"areas": {"work": "Ledig siden jul", "housing": {"answer": "nowhere", "note": ""}}})
     assert (form["areas.work.answer"], form["areas.work.note"]) == (None, "Ledig siden jul")
     assert form["areas.housing.answer"] is None  # no such code: not assessed
 
 
-def test_a_form_with_only_todays_date_is_blank():
+def test_a_form_with_only_todays_date_is_blank() -> None:
     blank = answers_from_form(form_values({"contact_date": "2026-03-30"}), None)
     assert is_blank(blank, TODAY, None, "", None)
     assert not is_blank({**blank, "contact_date": "2026-03-27"}, TODAY, None, "", None)
@@ -208,7 +211,7 @@ def test_a_form_with_only_todays_date_is_blank():
     assert not is_blank(blank, TODAY, "stoffrihed", "", None)
 
 
-def test_a_draft_is_resumed_on_its_step_and_listed_with_it():
+def test_a_draft_is_resumed_on_its_step_and_listed_with_it() -> None:
     draft = Draft(3, {}, "areas", None, "", datetime(2026, 3, 30, 7, 5, tzinfo=UTC), "Jens Hansen")
     assert resumed_step(draft) == "areas"
     assert resumed_step(Draft(3, {}, "gone", None, "", draft.updated_at, "")) == STEPS[0]
