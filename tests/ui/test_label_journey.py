@@ -7,12 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from textual.pilot import Pilot
+from textual.widgets import TabbedContent
+
+from skranke.services.context import Skranke
 from skranke.services.staff import add_staff, sign_in
 from skranke.store.models import Citizen
 from skranke.ui.screens.queue import QueueScreen
 from tests.conftest import signed_in
 from tests.documents.conftest import pdf_text
-from tests.ui.conftest import SIZES, TERMINAL, settle
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle
 from tests.ui.test_queue_screen import NOW, TODAY, _order
 from tests.ui.test_window_journeys import (
     back_at_queue,
@@ -24,7 +28,7 @@ from tests.ui.test_window_journeys import (
 )
 
 
-def take_home_morning(skranke) -> None:
+def take_home_morning(skranke: Skranke) -> None:
     """Søren, checked in on a Thursday for a supervised dose with the weekend at home, and the
     demo's staff, who sign in by keys."""
     from skranke.services.demo import DEMO_STAFF
@@ -47,14 +51,14 @@ def take_home_morning(skranke) -> None:
     check_in(skranke, sign_in(skranke, "MN", "2222"), "B1")
 
 
-def given_with_take_home(skranke) -> None:
+def given_with_take_home(skranke: Skranke) -> None:
     from skranke.services.dispensing import dispense
 
     take_home_morning(skranke)
     dispense(skranke, sign_in(skranke, "MN", "2222"), "O1", "given")
 
 
-async def test_a_take_home_dose_gets_its_label_and_p_makes_it_again(app_at):
+async def test_a_take_home_dose_gets_its_label_and_p_makes_it_again(app_at: AppAt) -> None:
     app = app_at(NOW, prepare=take_home_morning, roles=None)
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in_to_the_queue(pilot, "MN", "2222")
@@ -72,7 +76,7 @@ async def test_a_take_home_dose_gets_its_label_and_p_makes_it_again(app_at):
 
         saved.unlink()
         await pilot.press("right", "right", "right")  # to Færdig
-        await wait_for(pilot, lambda: app.screen.query_one("#queue-tabs").active == "tab-done")
+        await wait_for(pilot, lambda: app.screen.query_one("#queue-tabs", TabbedContent).active == "tab-done")
         await pilot.press("p")
         await wait_for(pilot, lambda: len(events(app, "label")) == 2)
         await wait_for(pilot, saved.exists)
@@ -85,15 +89,17 @@ async def test_a_take_home_dose_gets_its_label_and_p_makes_it_again(app_at):
 
 class TestDoneTab:
     @SIZES
-    def test_the_label_key_on_a_take_home_record(self, snap_compare, app_at, size):
+    def test_the_label_key_on_a_take_home_record(
+        self, snap_compare: SnapCompare, app_at: AppAt, size: tuple[int, int]
+    ) -> None:
         app = app_at(NOW, prepare=given_with_take_home)
 
-        async def done_tab(pilot) -> None:
+        async def done_tab(pilot: Pilot[None]) -> None:
             await settle(pilot)
             await pilot.press("m")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.loaded)
             await pilot.press("right", "right", "right")
-            await wait_for(pilot, lambda: pilot.app.screen.query_one("#queue-tabs").active == "tab-done")
+            await wait_for(pilot, lambda: pilot.app.screen.query_one("#queue-tabs", TabbedContent).active == "tab-done")
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=size, run_before=done_tab)

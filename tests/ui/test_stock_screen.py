@@ -5,12 +5,15 @@ and another workstation's dose seen within two seconds."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from skranke.demo.stock import write_demo_receipts
 from skranke.services import stock
@@ -24,7 +27,7 @@ from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.stock import StockDialog, StockScreen
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, settle, wait_for
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, screen_of, settle, wait_for
 from tests.ui.test_database_faults import UNREACHABLE, app_on, until
 from tests.ui.test_queue_screen import NOW, busy, every_alert
 
@@ -75,7 +78,7 @@ def _painted(pilot: Pilot[None]) -> bool:
     return painted(pilot.app.screen)
 
 
-def dialog_after(*keys: str):
+def dialog_after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         await open_stock(pilot)
         await pilot.press(*keys)
@@ -89,11 +92,18 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def inbox_settings() -> dict[str, Path]:
+class InboxSettings(TypedDict):
+    """The folders of `skranke sync`, as settings (a TypedDict: passed with ** to `app_at`)."""
+
+    inbox: Path
+    outbox: Path
+
+
+def inbox_settings() -> InboxSettings:
     return {"inbox": Path("inbox"), "outbox": Path("outbox")}
 
 
-def signed_in_as_syg(app_at: AppAt, prepare) -> SkrankeApp:
+def signed_in_as_syg(app_at: AppAt, prepare: Callable[[Skranke], object]) -> SkrankeApp:
     """The app on a store `prepare` made (its staff has SYG, a nurse), SYG signed in."""
     app = app_at(NOW, prepare=prepare, roles=None, **inbox_settings())
     app.actor = sign_in(app.skranke, "SYG", TEST_PIN)
@@ -136,7 +146,7 @@ class TestStockSnapshots:
         assert snap_compare(app, terminal_size=size, run_before=dialog_after(key))
 
 
-def dialog_free(*keys: str):
+def dialog_free(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         await open_stock(pilot)
         await pilot.press(*keys)
@@ -165,7 +175,7 @@ async def test_receive_and_count_by_keys_alone_with_a_witness_pin(app_at: AppAt)
 
         await pilot.press("r")  # metadon, the first preparation, is highlighted
         await wait_for(pilot, lambda: isinstance(app.screen, StockDialog))
-        dialog = app.screen
+        dialog = screen_of(app, StockDialog)
         assert "Metadon" in str(dialog.query_one("#stock-subject").render())
         await pilot.press(*"5000", "enter", *"L261109", "enter", *"Sygehusapoteket", "enter")
         await pilot.press(*"F-77", "enter", *"pl", "enter", *"0000", "enter")
@@ -183,7 +193,9 @@ async def test_receive_and_count_by_keys_alone_with_a_witness_pin(app_at: AppAt)
         assert "difference -2 mg" in str(count_dialog.query_one("#stock-summary").render())
         await pilot.press(*"spild ved afmåling", "enter", *"PL", "enter", *"3333", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, StockScreen))
-        await wait_for(pilot, lambda: str(app.screen.query_one("#balances").get_row("metadon")[2]) == "4998 mg")
+        await wait_for(
+            pilot, lambda: str(app.screen.query_one("#balances", DataTable).get_row("metadon")[2]) == "4998 mg"
+        )
 
     receipt, counted = entries(app)
     assert (receipt.kind, receipt.preparation, receipt.mg, receipt.staff_id, receipt.witness_id) == (
