@@ -28,7 +28,9 @@ _INHERITED_KEY_FILE = os.environ.get("SKRANKE_KEY_FILE", "")
 os.environ["SKRANKE_CONFIG"] = os.devnull
 os.environ.pop("TEXTUAL_THEME", None)
 for variable in [
-    v for v in os.environ if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL")
+    v
+    for v in os.environ
+    if v.startswith("SKRANKE_") and v not in ("SKRANKE_CONFIG", "SKRANKE_TEST_PG_URL", "SKRANKE_TEST_CHROMIUM")
 ]:
     os.environ.pop(variable)
 # Validated site files are cached (skranke.sites): in a folder of this run's own, not the user's.

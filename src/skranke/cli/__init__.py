@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from skranke.cli import cases, counter, report, staff, stock, storage
+from skranke.cli import cases, counter, report, serve, staff, stock, storage
 from skranke.cli.app import run_app
 from skranke.cli.errors import (
     EXIT_ACCESS,
@@ -52,6 +52,7 @@ COMMANDS: dict[str, Callable[[Skranke, argparse.Namespace], int]] = {
     **counter.HANDLERS,
     **stock.HANDLERS,
     **report.HANDLERS,
+    **serve.HANDLERS,
 }
 
 
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_parsers(commands)
     cases.add_complaint(commands)
     storage.add_file_commands(commands)
+    serve.add_parsers(commands)
     cases.add_intake(commands)
     return parser
 

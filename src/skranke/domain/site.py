@@ -366,6 +366,20 @@ class Stock(_Strict):
         return self.count_tolerance_mg
 
 
+@dataclass(frozen=True, kw_only=True)
+class Serve(_Strict):
+    """`skranke serve`, the window in a browser (the `[serve]` table; DESIGN §4 "The browser at
+    the window"), each setting beside its source. No seed gives these numbers: they are the
+    centre's own, chosen by its IT beside the number of tablets at the counter."""
+
+    # Browser tabs at once, each a skranke process of its own; one more gets a page saying so.
+    max_sessions: Annotated[int, Constraint(ge=1, le=100)] = 4
+    max_sessions_source: str = ""
+    # A tab without a key or a click this long ends its process (the idle lock came long before).
+    close_idle_minutes: Annotated[int, Constraint(ge=1, le=1440)] = 30
+    close_idle_minutes_source: str = ""
+
+
 # What a target measures (DESIGN §1 "Key figures and reporting"), each a share of the
 # discharges in the period (`domain.figures`):
 # goals_reached             maal_opnaaet = ja, of those with maal_opnaaet given (002 § 2)
@@ -410,6 +424,7 @@ class Site(_Strict):
     preparations: tuple[Preparation, ...] = ()
     dispensing: Dispensing = Dispensing()
     stock: Stock = Stock()
+    serve: Serve = Serve()
     # Intake (DESIGN §1 "Routing and tasks at intake"): ordered rules, checklists, tasks.
     routing: tuple[RoutingRule, ...] = ()
     eligibility: tuple[EligibilityCheck, ...] = ()
