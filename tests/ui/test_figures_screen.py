@@ -47,6 +47,8 @@ async def open_figures(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("k")
     await wait_for(pilot, lambda: loaded(pilot))
+    # The bars and the table beside them laid out and painted at their final sizes.
+    await wait_for(pilot, lambda: painted(pilot.app.screen))
 
 
 class TestFiguresSnapshots:

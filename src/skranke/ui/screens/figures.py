@@ -44,6 +44,19 @@ MET_STYLE = {True: "bold green", False: "bold red", None: "yellow"}
 SMALL_MARK = "*"  # a month's bar over 1-4 citizens: drawn empty, starred (said under the bars)
 
 
+def _steady_plotext() -> None:
+    """plotext 5.3 removes duplicates through a set (`_utility.no_duplicates`), so the order of
+    what it draws, and where a tick label lands, followed the process's string hash seed: the same
+    report was drawn two ways in two processes. The order-keeping way plotext itself left in a
+    comment beside it, once per process."""
+    import plotext._utility as plotext_utility  # type: ignore[import-untyped]  # plotext ships no types
+
+    def no_duplicates(data: Any) -> list[Any]:
+        return list(dict.fromkeys(data))
+
+    plotext_utility.no_duplicates = no_duplicates
+
+
 class FigureBars(Widget):
     """Requests per month and, of them, the guarantee exceeded, as bars; the month shown in the
     table marked by a line. textual-plotext is imported here, when the screen is first shown.
@@ -81,6 +94,7 @@ class FigureBars(Widget):
             surface = Color.parse(self.app.theme_variables["surface"]).rgb
             foreground = Color.parse(self.app.theme_variables["foreground"]).rgb
             themes[theme] = _rgbify_theme(surface, surface, foreground, "default", list(_sequence))
+        _steady_plotext()
         plt = Plot()
         plt.plotsize(self.size.width, self.size.height)
         plt.theme(theme)
