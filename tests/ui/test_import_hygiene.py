@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-NOT_AT_START = ("sqlalchemy", "alembic", "argon2", "pydantic")
+NOT_AT_START = ("sqlalchemy", "alembic", "argon2", "pydantic", "plotext", "textual_plotext")
 
 LOADED = """
 import json, sys

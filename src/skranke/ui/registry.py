@@ -93,6 +93,12 @@ def _stock() -> Screen[Any]:
     return StockScreen()
 
 
+def _figures() -> Screen[Any]:
+    from skranke.ui.screens.figures import FiguresScreen
+
+    return FiguresScreen()
+
+
 def screens() -> tuple[ScreenEntry, ...]:
     """The screens in the footer's order, their words in the interface language."""
     return (
@@ -162,6 +168,15 @@ def screens() -> tuple[ScreenEntry, ...]:
             description=_("Narcotics ledger: balance, issues, receipts, counts"),
             make=_stock,
             in_footer=False,  # as Sync: in help and the palette
+        ),
+        ScreenEntry(
+            mode="figures",
+            key="k",
+            label=_("Key figures"),
+            title=_("Key figures"),
+            description=_("Nøgletal: the guarantee kept, discharges, the site's targets"),
+            make=_figures,
+            in_footer=False,  # as Sync and Lager: in help and the palette
         ),
     )
 
