@@ -45,7 +45,9 @@ def fill(skranke: Skranke, cases: int) -> None:
     departments = [d.id for d in skranke.site.all_departments()]
     paragraphs = ["SEL101", "SEL101", "SUL142", "SEL101a", "SUL141"]
     statuses = ["færdigbehandlet", "færdigbehandlet", "udeblevet", "anden årsag", "eget ønske", "andet tilbud"]
-    citizens, rows, tasks = [], [], []
+    citizens: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    tasks: list[dict[str, Any]] = []
     for number in range(cases):
         # Some citizens return: about one case in five belongs to an earlier case's citizen.
         owner = rng.randrange(number) if number and rng.random() < 0.2 else number
