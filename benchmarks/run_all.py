@@ -16,6 +16,7 @@ BENCHMARKS = {
     "commands.py": ["--runs", "3"],
     "import_rows.py": ["--runs", "1"],
     "deadlines.py": ["--runs", "2"],
+    "report.py": ["--runs", "2"],
     "dispensing_queue.py": ["--runs", "2"],
     "search.py": ["--runs", "1"],
     "audit_chain.py": ["--runs", "1"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -10,8 +11,11 @@ from skranke.domain.figures import (
     SMALL_JSON,
     CaseRecord,
     FollowUpRecord,
+    _Index,
+    figures,
     key_figures,
     median,
+    month_end,
     nearest_rank,
 )
 from skranke.domain.site import Site
@@ -243,3 +247,34 @@ def test_target_ids_are_unique() -> None:
     twice = Target(id="x", name="X", measure="reduced", comparison="at_least", percent=1, source="004")
     with pytest.raises(ValueError, match="target ids used twice"):
         replace(site, targets=(twice, twice))
+
+
+@pytest.mark.parametrize("site_id", ["odense", "gladsaxe", "odsherred", "assens"])
+def test_each_month_counts_as_if_every_case_were_read(site_id: str) -> None:
+    # key_figures gives each month only the cases with a request, a discharge or a follow-up due
+    # in it; the figures must be those of every case over the month's days.
+    site = load_site(site_id)
+    rng = random.Random(site_id)
+    first, last, as_of = date(2025, 2, 10), date(2026, 1, 20), date(2026, 3, 1)
+    statuses = ["færdigbehandlet", "andet tilbud", "hospital", "anden årsag", "udeblevet", "eget ønske"]
+    cases, follow_ups = [], []
+    for n in range(600):
+        contact = date(2023, 6, 1) + timedelta(days=rng.randint(0, 1000))
+        start = contact + timedelta(days=rng.randint(0, 30)) if rng.random() < 0.8 else None
+        closed = (start or contact) + timedelta(days=rng.randint(0, 500)) if rng.random() < 0.6 else None
+        cases.append(
+            _case(
+                n, contact, citizen_id=f"B{rng.randrange(400)}", treatment_start=start, closed_on=closed,
+                closing_status=rng.choice(statuses) if closed else None, follow_up_consent=rng.choice([True, None]),
+                paragraph=rng.choice(["SEL101", "SUL142", "SEL101a"]), outcome=rng.choice(["stoffri", None]),
+            )
+        )  # fmt: skip
+        if closed is not None:
+            for month in site.rules.follow_up_months:
+                done = closed + timedelta(days=31 * month + rng.randint(-5, 9))
+                follow_ups.append(FollowUpRecord(f"S{n}", month, done))
+    report = key_figures(cases, follow_ups, site, first, last, as_of)
+    assert len(report.months) == 12
+    index = _Index(cases, follow_ups)
+    for start, counted in report.months:
+        assert counted == figures(cases, site, max(first, start), min(last, month_end(start)), as_of, index)
