@@ -95,7 +95,8 @@ def test_a_return_at_12_months_counts_and_at_12_months_and_one_day_does_not(oden
     ]
     returned = key_figures(discharged + again, [], odense, JAN, JAN_END, LATER).total.returned
     assert (returned.part, returned.whole.count) == (2, 6)
-    assert returned.percent() == 33.3
+    assert returned.exact_percent() == 33.3
+    assert returned.percent() is None  # 2 people: shown as "under 5 of 6", not 33.3 %
 
 
 def test_a_new_request_on_the_discharge_day_is_not_a_return(odense: Site) -> None:
@@ -150,7 +151,8 @@ def test_assens_targets_beside_their_figures(assens: Site) -> None:
     assert results["maal-opnaaet"]["met"] is False
     assert results["maal-opnaaet"]["target"] == "≥ 75 %"
     assert "002 afsnit 2" in results["maal-opnaaet"]["source"]
-    assert results["gengangere"]["value"] == 20.0
+    assert results["gengangere"]["value"] == SMALL_JSON  # 2 who returned: not shown as a percentage
+    assert results["gengangere"]["count"] == {"count": SMALL_JSON, "of": 10, "percent": SMALL_JSON}
     assert results["gengangere"]["met"] is True
 
 
@@ -160,8 +162,10 @@ def test_odsherred_drug_free_and_reduced_of_those_with_an_outcome(odsherred: Sit
     cases = [_discharged(i, closed, f"B{i}", outcome=o, department="rusmiddelteamet") for i, o in enumerate(outcomes)]
     report = key_figures(cases, [], odsherred, JAN, JAN_END, LATER)
     results = {t.target.id: t for t in report.targets}
-    assert results["stoffri"].value.percent() == 40.0 and results["stoffri"].met is True
-    assert results["reduceret"].value.percent() == 30.0 and results["reduceret"].met is False
+    assert results["stoffri"].value.exact_percent() == 40.0 and results["stoffri"].met is True
+    assert results["stoffri"].value.percent() is None  # 4 drug-free: judged, not shown
+    assert results["reduceret"].value.exact_percent() == 30.0 and results["reduceret"].met is False
+    assert results["reduceret"].value.percent() is None  # 3 people: not shown
     assert report.total.by_outcome["ikke_angivet"].count == 4
 
 
@@ -174,7 +178,8 @@ def test_follow_ups_on_time_late_and_missing(odense: Site) -> None:
     total = key_figures(cases, done, odense, JAN, JAN_END, LATER).total
     assert total.follow_ups_due.count == 6
     assert total.follow_ups_on_time.part == 2
-    assert total.follow_ups_on_time.percent() == 33.3
+    assert total.follow_ups_on_time.exact_percent() == 33.3
+    assert total.follow_ups_on_time.percent() is None
 
 
 def test_months_departments_and_paragraphs_each_have_their_figures(odense: Site) -> None:
@@ -193,7 +198,8 @@ def test_discharges_by_status_and_ended_as_planned(odense: Site) -> None:
     cases = [_discharged(i, date(2026, 1, 15), f"B{i}", status=s) for i, s in enumerate(statuses)]
     total = key_figures(cases, [], odense, JAN, JAN_END, LATER).total
     assert total.by_status["færdigbehandlet"].count == 3
-    assert total.ended_as_planned.percent() == 50.0
+    assert total.ended_as_planned.exact_percent() == 50.0
+    assert total.ended_as_planned.to_json() == {"count": SMALL_JSON, "of": 6, "percent": SMALL_JSON}
 
 
 def test_median_and_nearest_rank() -> None:
@@ -278,3 +284,19 @@ def test_each_month_counts_as_if_every_case_were_read(site_id: str) -> None:
     index = _Index(cases, follow_ups)
     for start, counted in report.months:
         assert counted == figures(cases, site, max(first, start), min(last, month_end(start)), as_of, index)
+
+
+def test_a_part_of_1_to_4_is_said_as_under_5_of_its_whole_and_5_or_more_is_shown(odense: Site) -> None:
+    # One of nine ended as planned names that person to anyone who knows the nine: the part and its
+    # percentage are not shown; the whole is. From five on, both are.
+    statuses = ["færdigbehandlet"] * 1 + ["udeblevet"] * 8
+    cases = [_discharged(i, date(2026, 1, 15), f"B{i}", status=s) for i, s in enumerate(statuses)]
+    one = key_figures(cases, [], odense, JAN, JAN_END, LATER).total.ended_as_planned
+    assert (one.small, one.small_part, one.percent()) == (False, True, None)
+    assert one.to_json() == {"count": SMALL_JSON, "of": 9, "percent": SMALL_JSON}
+    statuses = ["færdigbehandlet"] * 5 + ["udeblevet"] * 4
+    cases = [_discharged(i, date(2026, 1, 15), f"B{i}", status=s) for i, s in enumerate(statuses)]
+    five = key_figures(cases, [], odense, JAN, JAN_END, LATER).total.ended_as_planned
+    assert five.to_json() == {"count": 5, "of": 9, "percent": 55.6}
+    none = key_figures(cases[5:], [], odense, JAN, JAN_END, LATER).total.ended_as_planned
+    assert none.small and none.to_json() == {"count": SMALL_JSON, "of": SMALL_JSON, "percent": SMALL_JSON}

@@ -123,17 +123,34 @@ def amount(cases: Iterable[CaseRecord]) -> Amount:
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """`part` of `whole`; the percentage only when `whole` is over 5 or more citizens."""
+    """`part` of `whole`. Shown only when both are counts a reader cannot trace to a person: the
+    whole over 5 or more citizens, and the part none or 5 or more. "1 af 9 ended as planned" names
+    one person's outcome to anyone who knows the nine as surely as a percentage of two people
+    does; so a part of 1-4 is said as "under 5" and its percentage is not shown either (it would
+    give the part back)."""
 
     part: int
     whole: Amount
 
     @property
     def small(self) -> bool:
+        """Nothing of it may be shown: the whole is over 1-4 citizens."""
         return self.whole.small
 
+    @property
+    def small_part(self) -> bool:
+        """The whole may be shown, the part and its percentage not: 1-4 of them."""
+        return not self.small and 0 < self.part < SMALL
+
     def percent(self) -> float | None:
-        """One decimal; None when there is nothing to count or the whole is too small to show."""
+        """One decimal, as shown; None when there is nothing to count or it is too small to show."""
+        if self.small_part:
+            return None
+        return self.exact_percent()
+
+    def exact_percent(self) -> float | None:
+        """The percentage a target is judged by, also when its part is too small to show: "met"
+        or "not met" over 5 or more citizens names nobody."""
         if self.small or self.whole.count == 0:
             return None
         return round(100 * self.part / self.whole.count, 1)
@@ -141,6 +158,8 @@ class Share:
     def to_json(self) -> dict[str, Any]:
         if self.small:
             return {"count": SMALL_JSON, "of": SMALL_JSON, "percent": SMALL_JSON}
+        if self.small_part:
+            return {"count": SMALL_JSON, "of": self.whole.count, "percent": SMALL_JSON}
         return {"count": self.part, "of": self.whole.count, "percent": self.percent()}
 
 
@@ -232,7 +251,7 @@ class TargetResult:
     @property
     def met(self) -> bool | None:
         """None: too few citizens, or none, to say."""
-        percent = self.value.percent()
+        percent = self.value.exact_percent()
         return None if percent is None else self.target.met_by(percent)
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -242,7 +261,7 @@ class TargetResult:
             "id": self.target.id,
             "name": self.target.name,
             "measure": self.target.measure,
-            "value": SMALL_JSON if self.value.small else percent,
+            "value": SMALL_JSON if self.value.small or self.value.small_part else percent,
             "count": self.value.to_json(),
             "target": f"{sign} {self.target.percent} %",
             "comparison": self.target.comparison,

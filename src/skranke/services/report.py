@@ -245,6 +245,8 @@ def share_text(value: Share) -> str:
     """ "12 af 40 (30,0 %)", "under 5 borgere", or "–" when there is nothing to count."""
     if value.small:
         return under_5()
+    if value.small_part:
+        return _("under 5 of {whole}").format(whole=value.whole.count)
     percent = value.percent()
     if percent is None:
         return "–"
