@@ -136,6 +136,8 @@ class FiguresScreen(DatabaseScreen[None]):
     }
     #figures-title {
         width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     #figures-shown {
         width: auto;
