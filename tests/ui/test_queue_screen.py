@@ -19,7 +19,8 @@ from skranke.services.staff import add_staff
 from skranke.store.models import Citizen, Dispensing, Prescription
 from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.dose import DoseDialog
-from skranke.ui.screens.queue import REFUSED, QueueScreen
+from skranke.ui.screens.queue import QueueScreen
+from skranke.ui.widgets.database import REFUSED
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, screen_of, settle, wait_for
 from tests.ui.test_deadlines_snapshots import demo

@@ -13,9 +13,10 @@ from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.check_in import CheckInDialog
 from skranke.ui.screens.citizens import CitizensScreen
 from skranke.ui.screens.dose import DoseDialog
-from skranke.ui.screens.queue import REFUSED, QueueScreen
+from skranke.ui.screens.queue import QueueScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.screens.today import TodayScreen
+from skranke.ui.widgets.database import REFUSED
 from tests.conftest import TEST_PIN, make_skranke, signed_in
 from tests.ui.conftest import TERMINAL, settle, wait_for
 from tests.ui.test_citizens_screen import NOW, desk_citizens, hit_ids, search_for

@@ -33,12 +33,11 @@ from skranke.services.errors import DatabaseUnavailable
 from skranke.services.report import figure_rows, month_label, target_rows
 from skranke.ui.formatting import NARROW, department_name
 from skranke.ui.screens.queue import cell
-from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.database import REFUSED, DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.table import DataTable
 
-REFUSED = "-refused"  # the signed-in role may not see the key figures (reception, nurse)
 NARROW_CLASS = "-narrow"  # below NARROW columns: the bars above the table, not beside it
 MET_STYLE = {True: "bold green", False: "bold red", None: "yellow"}
 SMALL_MARK = "*"  # a month's bar over 1-4 citizens: drawn empty, starred (said under the bars)
@@ -271,14 +270,10 @@ class FiguresScreen(DatabaseScreen[None]):
 
     def _refused(self, refused: AccessError) -> None:
         self.report, self.loaded = None, False
-        self.add_class(REFUSED)
-        self.refresh_bindings()
-        self.query_one("#figures-refused", Static).update(
-            Text.assemble(
-                (str(refused), "bold"),
-                "\n",
-                _("A doctor or the leader signs in to see them: lock the desk (l), then sign in."),
-            )
+        self.show_refusal(
+            refused,
+            "#figures-refused",
+            _("A doctor or the leader signs in to see them: lock the desk (l), then sign in."),
         )
         self._take_keys()
 

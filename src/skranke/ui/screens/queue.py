@@ -30,14 +30,13 @@ from skranke.services.wording import dose_state_word as state_word
 from skranke.ui.app_base import SkrankeAppBase
 from skranke.ui.screens.confirm import ConfirmDialog
 from skranke.ui.screens.dose import DoseDialog, VoidDialog, close_day_words, label_words
-from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.database import REFUSED, DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.tab_tables import TabTables
 from skranke.ui.widgets.table import DataTable
 
 POLL_SECONDS = 1.0
-REFUSED = "-refused"  # the screen's class while the signed-in role may not see the queue
 STATE_STYLE = {"due": "green", "hold": "bold red", "blocked": "bold yellow"}
 OUTCOME_STYLE = {"given": "green", "refused": "bold yellow", "missed": "red"}
 STALE = "-stale"  # the database is down and the last queue read is shown, read-only
@@ -238,15 +237,9 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
     def _refused(self, refused: AccessError) -> None:
         """The signed-in person's role may not see the queue (reception): no names, no doses."""
         self._view, self.loaded = None, False
-        self.add_class(REFUSED)
-        self.refresh_bindings()
         self.query_one("#queue-title", Static).update(Text(_("Medicine dispensing"), style="bold"))
-        self.query_one("#queue-refused", Static).update(
-            Text.assemble(
-                (str(refused), "bold"),
-                "\n",
-                _("A nurse or a doctor signs in to see it: lock the desk (l), then sign in."),
-            )
+        self.show_refusal(
+            refused, "#queue-refused", _("A nurse or a doctor signs in to see it: lock the desk (l), then sign in.")
         )
 
     def _show(self, view: QueueView, marker: tuple[int, int, int]) -> None:

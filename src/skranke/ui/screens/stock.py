@@ -36,14 +36,13 @@ from skranke.ui.app_base import skranke_app
 from skranke.ui.screens.confirm import ConfirmDialog, DeskDialog
 from skranke.ui.screens.dose import close_day_words
 from skranke.ui.screens.queue import cell, fit_widths
-from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.database import REFUSED, DatabaseBanner, DatabaseScreen, NotFetched
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 from skranke.ui.widgets.tab_tables import TabTables
 from skranke.ui.widgets.table import DataTable
 
 POLL_SECONDS = 1.0
-REFUSED = "-refused"  # the signed-in role may not read the ledger (reception)
 TABS = ("tab-balance", "tab-issues", "tab-waiting", "tab-ledger")
 TABLES = {"tab-balance": "#balances", "tab-issues": "#issues", "tab-waiting": "#receipts", "tab-ledger": "#ledger"}
 RECORDING = ("receive", "witness", "waste", "count", "transfer", "close_day")
@@ -432,14 +431,8 @@ class StockScreen(TabTables, DatabaseScreen[None]):
 
     def _refused(self, refused: AccessError) -> None:
         self._view, self.loaded = None, False
-        self.add_class(REFUSED)
-        self.refresh_bindings()
-        self.query_one("#stock-refused", Static).update(
-            Text.assemble(
-                (str(refused), "bold"),
-                "\n",
-                _("A nurse or a doctor signs in to see it: lock the desk (l), then sign in."),
-            )
+        self.show_refusal(
+            refused, "#stock-refused", _("A nurse or a doctor signs in to see it: lock the desk (l), then sign in.")
         )
         self._take_keys()
 

@@ -38,6 +38,7 @@ from skranke.ui.app_base import SkrankeScreen, skranke_app
 ResultType = TypeVar("ResultType")
 
 UNAVAILABLE = "-database-unavailable"
+REFUSED = "-refused"  # a screen's class while the signed-in role may not see what it shows
 
 
 class ForwardsWorkerErrors:
@@ -64,6 +65,13 @@ class DatabaseScreen(ForwardsWorkerErrors, SkrankeScreen[ResultType]):
             self.show_unavailable(new)
         elif old is not None:
             self.reload()
+
+    def show_refusal(self, refused: Exception, where: str, who_may: str) -> None:
+        """The signed-in person's role may not see this screen: the refusal and who may, in the
+        Static `where`; the class `-refused` hides what the screen would show, and its keys go."""
+        self.add_class(REFUSED)
+        self.refresh_bindings()
+        self.query_one(where, Static).update(Text.assemble((str(refused), "bold"), "\n", who_may))
 
     def show_unavailable(self, fault: DatabaseUnavailable) -> None:
         """Mark what the class `fetched` does not cover; the banner and `NotFetched` show themselves."""
