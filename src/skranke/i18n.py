@@ -12,6 +12,7 @@ import gettext
 import math
 import re
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -133,6 +134,27 @@ def parse_date(typed: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+_DECIMAL = re.compile(r"\s*([+-]?)(\d+)(?:[.,](\d+))?\s*")
+
+
+def parse_decimal_text(text: str, places: int = 2) -> Decimal:
+    """A number as Danish systems and the desk write it: comma or point as the decimal mark, at
+    most `places` decimals, no thousands separator. "1.000" is refused (it reads as a thousand to
+    a Danish eye and as one to Python): the ValueError's message says so, in the interface
+    language. The one rule for the export files (sync.rows) and every amount typed at the desk."""
+    match = _DECIMAL.fullmatch(text)
+    if match is None:
+        raise ValueError(_("not a number: write e.g. 12,5 or 12.5 (no thousands separator)"))
+    sign, whole, fraction = match.groups()
+    if fraction is None:
+        return Decimal(sign + whole)
+    if len(fraction) > places:
+        raise ValueError(
+            _("more than {places} decimals (a thousands separator? write 1000, not 1.000)").format(places=places)
+        )
+    return Decimal(f"{sign}{whole}.{fraction}")
 
 
 def near_date(day: date, today: date) -> str:

@@ -114,3 +114,19 @@ def test_close_day_prints_the_ledger_against_the_count(store: list[str], capsys:
     assert code == 0
     assert "metadon: regnskab 500 mg, optalt 499 mg (difference -1 mg)." in out
     assert "morfin: regnskabet siger 100 mg; ikke optalt i dag." in out
+
+
+def test_an_amount_with_a_thousands_point_is_refused_never_read_as_one_mg(
+    store: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "1.000" reads as a thousand to a Danish eye and as one to Python: neither is guessed.
+    with pytest.raises(SystemExit) as usage:
+        main(["stock", "receive", "metadon", "--mg", "1.000", "--witness", "MN", *store])
+    assert usage.value.code == 2
+    assert "'1.000' er ikke et antal mg: mere end 2 decimaler (tusindtalsseparator? skriv 1000, ikke 1.000)" in (
+        capsys.readouterr().err
+    )
+    code, out, _err = run(capsys, "stock", "ledger", "--json", *store)
+    assert code == 0 and json.loads(out)["entries"] == []
+    code, out, _err = run(capsys, "stock", "receive", "metadon", "--mg", "1000,5", "--witness", "MN", "--json", *store)
+    assert code == 0 and json.loads(out)["mg"] == 1000.5

@@ -7,13 +7,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
 from skranke.cli.errors import EXIT_USAGE
 from skranke.config import SettingsError, load_settings
-from skranke.i18n import _, ngettext, set_language
+from skranke.i18n import _, ngettext, parse_decimal_text, set_language
 
 
 class Parser(argparse.ArgumentParser):
@@ -122,10 +122,13 @@ def day_argument(text: str) -> date:
 
 
 def mg_argument(text: str) -> Decimal:
+    """An amount in mg by the desk's one rule (i18n.parse_decimal_text): "1.000" is refused, never 1 mg."""
     try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(_("'{text}' is not a number of mg").format(text=text)) from None
+        return parse_decimal_text(text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a number of mg: {problem}").format(text=text, problem=problem)
+        ) from None
 
 
 def _argparse_speaks_our_language() -> None:

@@ -63,7 +63,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from skranke.domain.dispensing import is_daily_rule
 from skranke.domain.site import Site, normalise_key
 from skranke.domain.vocabulary import APPOINTMENT_KINDS, CLOSING_STATUSES, GOALS_REACHED, OUTCOMES, PARAGRAPHS
-from skranke.i18n import _
+from skranke.i18n import _, parse_decimal_text
 
 TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -100,7 +100,6 @@ _DATETIME = re.compile(
     r"(?:\s+|T)(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*"
 )
-_DECIMAL = re.compile(r"\s*([+-]?)(\d+)(?:[.,](\d+))?\s*")
 _BOOLEANS = {
     "ja": True, "j": True, "1": True, "true": True, "yes": True, "y": True, "sand": True,
     "nej": False, "n": False, "0": False, "false": False, "no": False, "falsk": False,
@@ -212,15 +211,10 @@ def parse_decimal(value: Any, *, places: int = 2) -> Decimal:
         return parse_decimal(Decimal(repr(value)), places=places)
     if not isinstance(value, str):
         invalid(_("not a number"))
-    match = _DECIMAL.fullmatch(value)
-    if match is None:
-        invalid(_("not a number: write e.g. 12,5 or 12.5 (no thousands separator)"))
-    sign, whole, fraction = match.groups()
-    if fraction is None:
-        return Decimal(sign + whole)
-    if len(fraction) > places:
-        invalid(_("more than {places} decimals (a thousands separator? write 1000, not 1.000)").format(places=places))
-    return Decimal(f"{sign}{whole}.{fraction}")
+    try:
+        return parse_decimal_text(value, places)
+    except ValueError as error:
+        invalid(str(error))
 
 
 def parse_bool(value: Any) -> bool:

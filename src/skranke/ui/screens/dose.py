@@ -16,7 +16,6 @@ else saved, and the toast says which (`label_words`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.text import Text
@@ -27,7 +26,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from skranke.i18n import _
+from skranke.i18n import _, parse_decimal_text
 from skranke.services.access import AccessError, Actor
 from skranke.services.context import Skranke
 from skranke.services.dispensing import confirm_identity, dispense, release, void
@@ -449,14 +448,14 @@ class DoseDialog(_Dialog):
 
     def _save_release(self) -> None:
         reason = self.query_one("#dose-release-reason", Input).value.strip()
-        typed = self.query_one("#dose-mg", Input).value.strip().replace(",", ".")
+        typed = self.query_one("#dose-mg", Input).value.strip()
         if not reason:
             self._error(_("Releasing a hold needs a reason."))
             return
         try:
-            reduced = Decimal(typed) if typed else None
-        except InvalidOperation:
-            self._error(_("'{text}' is not a number of mg").format(text=typed))
+            reduced = parse_decimal_text(typed) if typed else None
+        except ValueError as problem:
+            self._error(_("'{text}' is not a number of mg: {problem}").format(text=typed, problem=problem))
             return
         order = self.row.dose.order.id
         skranke, actor, citizen = self.app.skranke, self.app.actor, self._citizen()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from skranke.i18n import _, clock_time, long_date, ngettext, short_date
+from skranke.i18n import _, clock_time, long_date, ngettext, parse_decimal_text, short_date
 from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.queue import desk_changes, dispensing_services
@@ -52,16 +52,11 @@ def mg_text(value: Decimal | None) -> str:
     return "" if value is None else f"{format_mg(value)} mg"
 
 
-def parse_mg(typed: str) -> Decimal | None:
-    """'5000', '12,5', '1.000,5' as the desk types an amount; None when it is not one."""
-    text = typed.strip().replace(" ", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+def parse_mg(typed: str) -> Decimal:
+    """An amount as the desk types it, by the export files' own rule (i18n.parse_decimal_text):
+    "12,5" or "12.5", no thousands separator, so "1.000" is refused rather than read as 1 mg.
+    Raises ValueError saying what is wrong."""
+    return parse_decimal_text(typed.strip())
 
 
 def moment_text(at: Any, zone: Any) -> str:
@@ -741,8 +736,11 @@ class StockScreen(TabTables, DatabaseScreen[None]):
     def _amount(self, typed: str) -> tuple[Decimal | None, str | None]:
         if not typed.strip():
             return None, _("Give the amount in mg.")
-        mg = parse_mg(typed)
-        if mg is None or mg <= 0:
+        try:
+            mg = parse_mg(typed)
+        except ValueError as problem:
+            return None, _("The amount in mg ({typed}): {problem}.").format(typed=typed, problem=problem)
+        if mg <= 0:
             return None, _("The amount is not a number of mg above 0 ({typed}).").format(typed=typed)
         return mg, None
 
@@ -768,7 +766,6 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             from skranke.services.stock import receive
 
             mg = parse_mg(values["mg"])
-            assert mg is not None
             result = receive(
                 skranke,
                 actor,
@@ -859,7 +856,6 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             from skranke.services.stock import waste
 
             mg = parse_mg(values["mg"])
-            assert mg is not None
             result = waste(
                 skranke, actor, balance.preparation, mg, values["reason"], values["witness"], values["pin"], service
             )
@@ -882,9 +878,17 @@ class StockScreen(TabTables, DatabaseScreen[None]):
 
         def summary(values: dict[str, str]) -> tuple[str, str | None]:
             typed = values["mg"]
-            counted = parse_mg(typed) if typed.strip() else None
+            wanting: str | None = None
+            counted: Decimal | None = None
+            if not typed.strip():
+                wanting = _("Give what was counted, in mg.")
+            else:
+                try:
+                    counted = parse_mg(typed)
+                except ValueError as problem:
+                    wanting = _("The amount in mg ({typed}): {problem}.").format(typed=typed, problem=problem)
             if counted is None or counted < 0:
-                wanting = _("Give what was counted, in mg.") if not typed.strip() else _("Not a number of mg.")
+                wanting = wanting or _("Not a number of mg.")
                 return _("To be written: a count against the ledger's {mg}.").format(mg=mg_text(expected)), wanting
             difference = counted - expected
             if not difference:
@@ -908,7 +912,6 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             from skranke.services.stock import count
 
             counted = parse_mg(values["mg"])
-            assert counted is not None
             witness = values["witness"].strip() or None
             result = count(
                 skranke,
@@ -955,7 +958,6 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             from skranke.services.stock import transfer
 
             mg = parse_mg(values["mg"])
-            assert mg is not None
             result = transfer(
                 skranke, actor, balance.preparation, mg, target, values["witness"], values["pin"], service
             )
