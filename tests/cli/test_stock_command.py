@@ -130,3 +130,9 @@ def test_an_amount_with_a_thousands_point_is_refused_never_read_as_one_mg(
     assert code == 0 and json.loads(out)["entries"] == []
     code, out, _err = run(capsys, "stock", "receive", "metadon", "--mg", "1000,5", "--witness", "MN", "--json", *store)
     assert code == 0 and json.loads(out)["mg"] == 1000.5
+    # A count says what was counted against the ledger, not its difference as if counted.
+    code, out, _err = run(
+        capsys, "stock", "count", "metadon", "--mg", "1000", "--reason", "spild", "--witness", "MN", *store
+    )
+    assert code == 0
+    assert "Optælling af metadon: optalt 1000 mg, regnskabet sagde 1000,5 mg (difference -0,5 mg)" in out

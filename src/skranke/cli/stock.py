@@ -97,7 +97,6 @@ def _mg(value: object) -> str:
 
 def run_stock(skranke: Skranke, args: argparse.Namespace) -> int:
     from skranke.services import stock
-    from skranke.services.wording import stock_kind_word
 
     command = args.stock_command
     if command in ("balance", "ledger", "year"):
@@ -128,18 +127,7 @@ def run_stock(skranke: Skranke, args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json_dict())
         return EXIT_OK
-    line = result.line
-    print(
-        _("{kind} {mg} mg {preparation} (entry {id}); balance {balance} mg.").format(
-            kind=stock_kind_word(line.kind),
-            mg=_mg(abs(line.mg)),
-            preparation=line.preparation,
-            id=line.entry_id,
-            balance=_mg(line.balance_mg),
-        )
-    )
-    if result.task_id is not None:
-        print(_("Beyond the tolerance: task {id} for the doctor or leader.").format(id=result.task_id))
+    print(result.words())
     return EXIT_OK
 
 

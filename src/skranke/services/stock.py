@@ -152,6 +152,36 @@ class EntryResult:
     task_id: int | None = None
     beyond_tolerance: bool = False
 
+    def words(self) -> str:
+        """The sentence the desk reads after recording (the toast, the command line): the entry
+        and the balance; a count says what was counted against what the ledger said, never its
+        difference alone as if that were the amount counted."""
+        from skranke.services.wording import stock_kind_word
+
+        line = self.line
+        if line.kind == "count" and line.counted_mg is not None and line.expected_mg is not None:
+            words = _(
+                "Count of {preparation}: counted {counted} mg, the ledger said {expected} mg "
+                "(difference {difference} mg); entry {id}."
+            ).format(
+                preparation=line.preparation,
+                counted=format_mg(line.counted_mg),
+                expected=format_mg(line.expected_mg),
+                difference=format_mg(line.mg),
+                id=line.entry_id,
+            )
+        else:
+            words = _("{kind} {mg} mg {preparation} (entry {id}); balance {balance} mg.").format(
+                kind=stock_kind_word(line.kind),
+                mg=format_mg(abs(line.mg)),
+                preparation=line.preparation,
+                id=line.entry_id,
+                balance=format_mg(line.balance_mg),
+            )
+        if self.task_id is not None:
+            words += " " + _("Beyond the tolerance: task {id} for the doctor or leader.").format(id=self.task_id)
+        return words
+
     def to_json_dict(self) -> dict[str, Any]:
         answer = self.line.to_json_dict()
         if self.line.kind == "count":

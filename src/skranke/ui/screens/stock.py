@@ -30,7 +30,7 @@ from skranke.i18n import _, clock_time, long_date, ngettext, parse_decimal_text,
 from skranke.services.access import AccessError
 from skranke.services.errors import DatabaseUnavailable, DeskRefusal
 from skranke.services.queue import desk_changes, dispensing_services
-from skranke.services.stock import Balance, DayCount, EntryResult, StockView, WaitingReceipt, stock_view
+from skranke.services.stock import Balance, DayCount, StockView, WaitingReceipt, stock_view
 from skranke.services.wording import format_mg, stock_kind_word
 from skranke.ui.app_base import skranke_app
 from skranke.ui.screens.confirm import ConfirmDialog, DeskDialog
@@ -62,21 +62,6 @@ def parse_mg(typed: str) -> Decimal:
 def moment_text(at: Any, zone: Any) -> str:
     local = at.astimezone(zone)
     return f"{short_date(local.date())} {clock_time(local)}"
-
-
-def recorded_words(result: EntryResult) -> str:
-    """What a toast says after an entry: the CLI's sentence, and the task a count raised."""
-    line = result.line
-    words = _("{kind} {mg} mg {preparation} (entry {id}); balance {balance} mg.").format(
-        kind=stock_kind_word(line.kind),
-        mg=format_mg(abs(line.mg)),
-        preparation=line.preparation,
-        id=line.entry_id,
-        balance=format_mg(line.balance_mg),
-    )
-    if result.task_id is not None:
-        words += " " + _("Beyond the tolerance: task {id} for the doctor or leader.").format(id=result.task_id)
-    return words
 
 
 def day_count_words(line: DayCount, name: str) -> str:
@@ -778,7 +763,7 @@ class StockScreen(TabTables, DatabaseScreen[None]):
                 invoice=values["invoice"],
                 service=service,
             )
-            return recorded_words(result)
+            return result.words()
 
         asks = [
             Ask("mg", _("Amount (mg)"), restrict=r"[0-9.,]*", max_length=12),
@@ -809,7 +794,7 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             from skranke.services.stock import witness_receipt
 
             result = witness_receipt(skranke, actor, receipt.receipt_id, values["witness"], values["pin"], service)
-            return recorded_words(result)
+            return result.words()
 
         details = _("Receipt {id} from {supplier}: lot {lot}, invoice {invoice}, received {day}.").format(
             id=receipt.receipt_id,
@@ -859,7 +844,7 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             result = waste(
                 skranke, actor, balance.preparation, mg, values["reason"], values["witness"], values["pin"], service
             )
-            return recorded_words(result)
+            return result.words()
 
         asks = [
             Ask("mg", _("Amount (mg)"), restrict=r"[0-9.,]*", max_length=12),
@@ -923,7 +908,7 @@ class StockScreen(TabTables, DatabaseScreen[None]):
                 values["pin"] if witness else None,
                 service,
             )
-            return recorded_words(result)
+            return result.words()
 
         asks = [
             Ask("mg", _("Counted (mg)"), restrict=r"[0-9.,]*", max_length=12),
@@ -961,7 +946,7 @@ class StockScreen(TabTables, DatabaseScreen[None]):
             result = transfer(
                 skranke, actor, balance.preparation, mg, target, values["witness"], values["pin"], service
             )
-            return recorded_words(result)
+            return result.words()
 
         asks = [Ask("mg", _("Amount (mg)"), restrict=r"[0-9.,]*", max_length=12), *witness_asks()]
         details = _("On the ledger now: {mg}. To: {service}.").format(mg=mg_text(balance.mg), service=target_name)
