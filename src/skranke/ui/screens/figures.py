@@ -16,6 +16,7 @@ The bars are textual-plotext's, imported by the widget that draws them only: imp
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from rich.text import Text
@@ -43,6 +44,7 @@ MET_STYLE = {True: "bold green", False: "bold red", None: "yellow"}
 SMALL_MARK = "*"  # a month's bar over 1-4 citizens: drawn empty, starred (said under the bars)
 
 
+@cache
 def _steady_plotext() -> None:
     """plotext 5.3 removes duplicates through a set (`_utility.no_duplicates`), so the order of
     what it draws, and where a tick label lands, followed the process's string hash seed: the same
