@@ -24,11 +24,12 @@ label's text (`[[preparations]] strength`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from skranke.domain import stock as rules
 from skranke.i18n import _
@@ -402,6 +403,38 @@ def _not_beyond_balance(skranke: Skranke, session: Session, service: str, prepar
 # --- recording ------------------------------------------------------------------------------
 
 
+class _Witnessed(NamedTuple):
+    signed_in: Actor
+    place: str
+    witness_id: str
+    now: datetime
+
+
+def _witnessed(
+    skranke: Skranke,
+    actor: Actor | None,
+    service: str | None,
+    preparation: str,
+    mg: Decimal,
+    witness: str,
+    witness_pin: str,
+    refusal: Callable[[], None] | None = None,
+) -> _Witnessed:
+    """What every witnessed entry checks before it writes: the signed-in person may record, the
+    service, the preparation and the amount are known, the act's own rule (`refusal`) holds, and
+    only then the witness's PIN (a failed one counts toward their lock-out)."""
+    from skranke.services.staff import confirm_witness
+
+    signed_in = require(actor, "stock")
+    place = stock_service(skranke, service)
+    _check_preparation(skranke, preparation)
+    _check_amount(mg)
+    if refusal is not None:
+        refusal()
+    confirmed = confirm_witness(skranke, signed_in, witness, witness_pin, "stock")
+    return _Witnessed(signed_in, place, confirmed.staff_id, skranke.clock.now())
+
+
 def receive(
     skranke: Skranke,
     actor: Actor | None,
@@ -417,31 +450,25 @@ def receive(
 ) -> EntryResult:
     """A receipt into the service's stock, received by the signed-in nurse and witnessed by a
     second person's PIN (DESIGN §1)."""
-    from skranke.services.staff import confirm_witness
     from skranke.store.stock import balance
 
-    signed_in = require(actor, "stock")
-    place = stock_service(skranke, service)
-    _check_preparation(skranke, preparation)
-    _check_amount(mg)
-    confirmed = confirm_witness(skranke, signed_in, witness, witness_pin, "stock")
-    now = skranke.clock.now()
+    act = _witnessed(skranke, actor, service, preparation, mg, witness, witness_pin)
     with skranke.database.transaction() as session:
         row = add_entry(
             session,
-            signed_in,
-            now,
+            act.signed_in,
+            act.now,
             "stock_receive",
-            service=place,
+            service=act.place,
             preparation=preparation,
             kind="receipt",
             mg=rules.signed_mg("receipt", mg),
             lot=lot.strip(),
             supplier=supplier.strip(),
             invoice=invoice.strip(),
-            witness_id=confirmed.staff_id,
+            witness_id=act.witness_id,
         )
-        return EntryResult(_line(skranke, row, balance(session, place, preparation)))
+        return EntryResult(_line(skranke, row, balance(session, act.place, preparation)))
 
 
 def witness_receipt(
@@ -507,32 +534,28 @@ def waste(
     service: str | None = None,
 ) -> EntryResult:
     """Waste or spill, with a reason and a witness (DESIGN §1); never more than the ledger holds."""
-    from skranke.services.staff import confirm_witness
     from skranke.store.stock import balance
 
-    signed_in = require(actor, "stock")
-    place = stock_service(skranke, service)
-    _check_preparation(skranke, preparation)
-    _check_amount(mg)
-    if not reason.strip():
-        raise DeskRefusal(_("Waste needs a reason (spilt, broken bottle, expired ...)."))
-    confirmed = confirm_witness(skranke, signed_in, witness, witness_pin, "stock")
-    now = skranke.clock.now()
+    def needs_reason() -> None:
+        if not reason.strip():
+            raise DeskRefusal(_("Waste needs a reason (spilt, broken bottle, expired ...)."))
+
+    act = _witnessed(skranke, actor, service, preparation, mg, witness, witness_pin, needs_reason)
     with skranke.database.transaction() as session:
-        _not_beyond_balance(skranke, session, place, preparation, mg)
+        _not_beyond_balance(skranke, session, act.place, preparation, mg)
         row = add_entry(
             session,
-            signed_in,
-            now,
+            act.signed_in,
+            act.now,
             "stock_waste",
-            service=place,
+            service=act.place,
             preparation=preparation,
             kind="waste",
             mg=rules.signed_mg("waste", mg),
             reason=reason.strip(),
-            witness_id=confirmed.staff_id,
+            witness_id=act.witness_id,
         )
-        return EntryResult(_line(skranke, row, balance(session, place, preparation)))
+        return EntryResult(_line(skranke, row, balance(session, act.place, preparation)))
 
 
 def transfer(
@@ -547,18 +570,16 @@ def transfer(
 ) -> EntryResult:
     """Stock moved from one dispensing service to another: an entry out (witnessed) and one in,
     in one transaction, so the site's total is unchanged. The result is the entry out."""
-    from skranke.services.staff import confirm_witness
     from skranke.store.stock import balance
 
-    signed_in = require(actor, "stock")
-    place = stock_service(skranke, service)
     target = stock_service(skranke, to_service)
-    if target == place:
-        raise DeskRefusal(_("A transfer goes to another service than {service}.").format(service=place))
-    _check_preparation(skranke, preparation)
-    _check_amount(mg)
-    confirmed = confirm_witness(skranke, signed_in, witness, witness_pin, "stock")
-    now = skranke.clock.now()
+
+    def elsewhere() -> None:
+        if target == stock_service(skranke, service):
+            raise DeskRefusal(_("A transfer goes to another service than {service}.").format(service=target))
+
+    act = _witnessed(skranke, actor, service, preparation, mg, witness, witness_pin, elsewhere)
+    signed_in, place, now = act.signed_in, act.place, act.now
     with skranke.database.transaction() as session:
         _not_beyond_balance(skranke, session, place, preparation, mg)
         out = add_entry(
@@ -571,7 +592,7 @@ def transfer(
             kind="transfer_out",
             mg=rules.signed_mg("transfer_out", mg),
             other_service=target,
-            witness_id=confirmed.staff_id,
+            witness_id=act.witness_id,
         )
         add_entry(
             session,
@@ -583,7 +604,7 @@ def transfer(
             kind="transfer_in",
             mg=rules.signed_mg("transfer_in", mg),
             other_service=place,
-            witness_id=confirmed.staff_id,
+            witness_id=act.witness_id,
         )
         return EntryResult(_line(skranke, out, balance(session, place, preparation)))
 
