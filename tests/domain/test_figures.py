@@ -256,7 +256,7 @@ def test_target_ids_are_unique() -> None:
 
 
 @pytest.mark.parametrize("site_id", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_each_month_counts_as_if_every_case_were_read(site_id: str) -> None:
+def test_each_group_counts_as_if_its_cases_alone_were_read(site_id: str) -> None:
     # key_figures gives each month only the cases with a request, a discharge or a follow-up due
     # in it; the figures must be those of every case over the month's days.
     site = load_site(site_id)
@@ -273,6 +273,7 @@ def test_each_month_counts_as_if_every_case_were_read(site_id: str) -> None:
                 n, contact, citizen_id=f"B{rng.randrange(400)}", treatment_start=start, closed_on=closed,
                 closing_status=rng.choice(statuses) if closed else None, follow_up_consent=rng.choice([True, None]),
                 paragraph=rng.choice(["SEL101", "SUL142", "SEL101a"]), outcome=rng.choice(["stoffri", None]),
+                department=rng.choice(["stabilisering", "ambulant", "unge"]),
             )
         )  # fmt: skip
         if closed is not None:
@@ -281,9 +282,19 @@ def test_each_month_counts_as_if_every_case_were_read(site_id: str) -> None:
                 follow_ups.append(FollowUpRecord(f"S{n}", month, done))
     report = key_figures(cases, follow_ups, site, first, last, as_of)
     assert len(report.months) == 12
-    index = _Index(cases, follow_ups)
+    index = _Index(cases, follow_ups, site.rules, as_of)
     for start, counted in report.months:
-        assert counted == figures(cases, site, max(first, start), min(last, month_end(start)), as_of, index)
+        assert counted == figures(cases, site, max(first, start), min(last, month_end(start)), as_of, index=index)
+    # Each department, each paragraph and the total as if its cases alone were counted.
+    assert report.total == figures(cases, site, first, last, as_of, index=index)
+    assert set(report.departments) == {"stabilisering", "ambulant", "unge"}
+    for department, counted in report.departments.items():
+        mine = [c for c in cases if c.department == department]
+        assert counted == figures(mine, site, first, last, as_of, index=index)
+    assert set(report.paragraphs) == {"SEL101", "SUL142", "SEL101a"}
+    for paragraph, counted in report.paragraphs.items():
+        mine = [c for c in cases if c.paragraph == paragraph]
+        assert counted == figures(mine, site, first, last, as_of, index=index)
 
 
 def test_a_part_of_1_to_4_is_said_as_under_5_of_its_whole_and_5_or_more_is_shown(odense: Site) -> None:
@@ -300,3 +311,19 @@ def test_a_part_of_1_to_4_is_said_as_under_5_of_its_whole_and_5_or_more_is_shown
     assert five.to_json() == {"count": 5, "of": 9, "percent": 55.6}
     none = key_figures(cases[5:], [], odense, JAN, JAN_END, LATER).total.ended_as_planned
     assert none.small and none.to_json() == {"count": SMALL_JSON, "of": SMALL_JSON, "percent": SMALL_JSON}
+
+
+def test_a_records_facts_are_its_own_fields_in_the_deadline_rules_names() -> None:
+    # CaseRecord.facts builds CaseFacts by position for speed: a field moved in either would
+    # silently hand the rules the wrong date.
+    from skranke.domain.deadlines import CaseFacts
+
+    record = CaseRecord(
+        "S1", "B1", "ambulant", "SUL142", date(2025, 1, 2), date(2025, 1, 9), True, date(2025, 6, 1),
+        "hospital", False, date(2025, 1, 4), "stoffri", "ja",
+    )  # fmt: skip
+    assert record.facts() == CaseFacts(
+        "S1", "B1", "ambulant", "SUL142", date(2025, 1, 2), treatment_start=date(2025, 1, 9), free_choice=True,
+        closed_on=date(2025, 6, 1), closing_status="hospital", follow_up_consent=False,
+        personal_attendance_on=date(2025, 1, 4),
+    )  # fmt: skip

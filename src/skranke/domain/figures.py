@@ -29,14 +29,14 @@ as "under 5 borgere" (`Amount.small`, `Share.small`): two people's percentage wo
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from skranke.domain.deadlines import (
     CaseFacts,
-    Guarantee,
     add_months,
     clock_start,
     evaluate_guarantee,
@@ -71,18 +71,19 @@ class CaseRecord(NamedTuple):
     goals_reached: str | None = None  # maal_opnaaet
 
     def facts(self) -> CaseFacts:
-        return CaseFacts(
-            self.case_id,
-            self.citizen_id,
-            self.department,
-            self.paragraph,
-            self.contact_date,
-            treatment_start=self.treatment_start,
-            free_choice=self.free_choice,
-            closed_on=self.closed_on,
-            closing_status=self.closing_status,
-            follow_up_consent=self.follow_up_consent,
-            personal_attendance_on=self.personal_attendance_on,
+        # By position (a report makes some 20,000: keywords cost twice as much); CaseFacts'
+        # first nine fields are this record's first nine.
+        plan_reviewed_on = plan_interval_months = medical_reviewed_on = partner = None
+        return CaseFacts._make(
+            (
+                *self[:9],
+                plan_reviewed_on,
+                self.follow_up_consent,
+                plan_interval_months,
+                medical_reviewed_on,
+                self.personal_attendance_on,
+                partner,
+            )
         )
 
 
@@ -309,15 +310,24 @@ class Report:
 # --- counting ---------------------------------------------------------------------------------
 
 
-class _Index:
-    """What every group's figures look up: each citizen's request days, the follow-ups done; and
-    each case's guarantee and follow-up schedule, worked out once (a report counts each case in
-    its month, its department, its paragraph and the total: ~25 groups over the same cases)."""
+class _Started(NamedTuple):
+    """What a case's request counts as under the guarantee; the same in every group it is in."""
 
-    def __init__(self, cases: Sequence[CaseRecord], follow_ups: Iterable[FollowUpRecord]) -> None:
-        # By case id: an index serves one report, so one site's rules.
-        self._guarantees: dict[str, tuple[Guarantee, date | None]] = {}
-        self._schedules: dict[str, list[tuple[int, date]]] = {}
+    guaranteed: bool
+    started: bool
+    in_time: bool
+    exceeded: bool
+    days: int | None  # from the clock's start to the treatment start, when started
+
+
+class _Index:
+    """What every case's count looks up, worked out once per report: each citizen's request
+    days, the follow-ups done, each case's guarantee, schedule and return (a report counts each
+    case in its month, its department, its paragraph and the total)."""
+
+    def __init__(self, cases: Sequence[CaseRecord], follow_ups: Iterable[FollowUpRecord], rules: Rules, as_of: date):
+        self.rules = rules
+        self.as_of = as_of
         self.requests_of: dict[str, list[date]] = {}
         for case in cases:
             self.requests_of.setdefault(case.citizen_id, []).append(case.contact_date)
@@ -327,25 +337,137 @@ class _Index:
             if key not in self.done or record.done_on < self.done[key]:
                 self.done[key] = record.done_on
 
-    def guarantee(self, case: CaseRecord, rules: Rules) -> tuple[Guarantee, date | None]:
-        """The case's guarantee and the day its 14 days count from."""
-        known = self._guarantees.get(case.case_id)
-        if known is None:
-            facts = case.facts()
-            known = self._guarantees[case.case_id] = (evaluate_guarantee(facts, rules), clock_start(facts, rules))
-        return known
-
-    def schedule(self, case: CaseRecord, rules: Rules) -> list[tuple[int, date]]:
-        known = self._schedules.get(case.case_id)
-        if known is None:
-            known = self._schedules[case.case_id] = follow_up_schedule(case.facts(), rules)
-        return known
+    def started(self, case: CaseRecord, facts: CaseFacts) -> _Started:
+        guarantee = evaluate_guarantee(facts, self.rules)
+        if guarantee.state in ("exempt", "not_covered"):
+            return _Started(False, False, False, False, None)
+        if guarantee.state == "met":
+            assert case.treatment_start is not None
+            begun = clock_start(facts, self.rules) or case.treatment_start
+            days = (case.treatment_start - begun).days
+            in_time = bool(guarantee.met_in_time)
+            return _Started(True, True, in_time, not in_time, days)
+        # Not started: exceeded once the deadline passed while the request was still open.
+        until = case.closed_on if case.closed_on is not None else self.as_of
+        exceeded = guarantee.deadline is not None and guarantee.deadline < until
+        return _Started(True, False, False, exceeded, None)
 
     def returned(self, case: CaseRecord) -> bool:
         """A new request after the discharge day, no later than 12 calendar months after it."""
         assert case.closed_on is not None
         until = add_months(case.closed_on, RETURN_MONTHS)
         return any(case.closed_on < day <= until for day in self.requests_of.get(case.citizen_id, ()))
+
+
+def _amount(citizens: list[str]) -> Amount:
+    """The amount of a tally: one citizen id per case counted."""
+    return Amount(len(citizens), len(set(citizens)))
+
+
+class _Group:
+    """The figures of one group (the period, a month, a department, a paragraph), counted as its
+    cases' requests, discharges and follow-ups are met, one case at a time. A tally is a list
+    with the citizen id of each case counted: its length the count, its set the citizens."""
+
+    LISTS = ("requests", "guaranteed", "started", "in_time", "exceeded", "days", "discharges", "known", "due")
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.guaranteed: list[str] = []
+        self.started: list[str] = []
+        self.in_time: list[str] = []
+        self.exceeded: list[str] = []
+        self.days: list[int] = []
+        self.discharges: list[str] = []
+        self.by_status: dict[str, list[str]] = {status: [] for status in sorted(CLOSING_STATUSES)}
+        self.by_outcome: dict[str, list[str]] = {outcome: [] for outcome in (*OUTCOMES, UNKNOWN)}
+        self.by_goals: dict[str, list[str]] = {answer: [] for answer in (*GOALS_REACHED, UNKNOWN)}
+        self.planned = 0
+        self.known: list[str] = []  # discharges whose 12 months have passed
+        self.returned = 0
+        self.due: list[str] = []
+        self.on_time = 0
+
+    def add_request(self, case: CaseRecord, started: _Started) -> None:
+        citizen = case.citizen_id
+        self.requests.append(citizen)
+        if not started.guaranteed:
+            return
+        self.guaranteed.append(citizen)
+        if started.started:
+            self.started.append(citizen)
+            assert started.days is not None
+            self.days.append(started.days)
+        if started.in_time:
+            self.in_time.append(citizen)
+        if started.exceeded:
+            self.exceeded.append(citizen)
+
+    def add_discharge(self, case: CaseRecord, returned: bool | None) -> None:
+        """`returned`: None while the 12 months after it have not passed."""
+        citizen = case.citizen_id
+        self.discharges.append(citizen)
+        # A value outside the vocabulary is counted in no column (the database refuses it).
+        if (status := self.by_status.get(case.closing_status or "")) is not None:
+            status.append(citizen)
+        if (outcome := self.by_outcome.get(case.outcome or UNKNOWN)) is not None:
+            outcome.append(citizen)
+        if (goals := self.by_goals.get(case.goals_reached or UNKNOWN)) is not None:
+            goals.append(citizen)
+        if case.closing_status == PLANNED_ENDING:
+            self.planned += 1
+        if returned is not None:
+            self.known.append(citizen)
+            self.returned += returned
+
+    def add_due(self, case: CaseRecord, on_time: bool) -> None:
+        self.due.append(case.citizen_id)
+        self.on_time += on_time
+
+    @classmethod
+    def merged(cls, parts: Iterable[_Group]) -> _Group:
+        """One group of the cases of several: every tally joined, every sum added."""
+        whole = cls()
+        for part in parts:
+            for tally in (
+                "requests",
+                "guaranteed",
+                "started",
+                "in_time",
+                "exceeded",
+                "days",
+                "discharges",
+                "known",
+                "due",
+            ):
+                getattr(whole, tally).extend(getattr(part, tally))
+            for column in ("by_status", "by_outcome", "by_goals"):
+                ours = getattr(whole, column)
+                for value, citizens in getattr(part, column).items():
+                    ours[value].extend(citizens)
+            whole.planned += part.planned
+            whole.returned += part.returned
+            whole.on_time += part.on_time
+        return whole
+
+    def figures(self) -> Figures:
+        discharges = _amount(self.discharges)
+        due = _amount(self.due)
+        return Figures(
+            requests=_amount(self.requests),
+            guaranteed=_amount(self.guaranteed),
+            started_in_time=_amount(self.in_time),
+            exceeded=_amount(self.exceeded),
+            days_to_start=Days(median(self.days), nearest_rank(self.days, 90), _amount(self.started)),
+            discharges=discharges,
+            by_status={status: _amount(tally) for status, tally in self.by_status.items()},
+            by_outcome={outcome: _amount(tally) for outcome, tally in self.by_outcome.items()},
+            by_goals={answer: _amount(tally) for answer, tally in self.by_goals.items()},
+            ended_as_planned=Share(self.planned, discharges),
+            follow_ups_due=due,
+            follow_ups_on_time=Share(self.on_time, due),
+            returned=Share(self.returned, _amount(self.known)),
+        )
 
 
 def month_starts(first: date, last: date) -> list[date]:
@@ -357,12 +479,13 @@ def month_starts(first: date, last: date) -> list[date]:
     return months
 
 
+def _days(first: date, last: date) -> Iterator[date]:
+    for offset in range((last - first).days + 1):
+        yield first + timedelta(days=offset)
+
+
 def month_end(day: date) -> date:
     return add_months(day.replace(day=1), 1) - timedelta(days=1)
-
-
-def _in(day: date | None, first: date, last: date) -> bool:
-    return day is not None and first <= day <= last
 
 
 def returns_known(case: CaseRecord, as_of: date) -> bool:
@@ -370,67 +493,52 @@ def returns_known(case: CaseRecord, as_of: date) -> bool:
     return case.closed_on is not None and add_months(case.closed_on, RETURN_MONTHS) <= as_of
 
 
+def _count(
+    cases: Iterable[CaseRecord],
+    first: date,
+    last: date,
+    index: _Index,
+    group_of: Callable[[CaseRecord, date], _Group],
+) -> None:
+    """Count each case's request, discharge and follow-ups due in [first, last] into the group
+    that the event's day and the case belong to."""
+    due_until = min(last, index.as_of)
+    rules = index.rules
+    for case in cases:
+        requested = first <= case.contact_date <= last
+        closed = case.closed_on
+        if not requested and (closed is None or closed > last):
+            continue  # neither a request, a discharge nor a follow-up due in the period
+        facts = case.facts()
+        if requested:
+            started = index.started(case, facts)
+            group_of(case, case.contact_date).add_request(case, started)
+        if closed is None or closed > last:
+            continue
+        if first <= closed:
+            returned = index.returned(case) if returns_known(case, index.as_of) else None
+            group_of(case, closed).add_discharge(case, returned)
+        # A follow-up is due after its discharge day, so within a group's days once it is in [first, last].
+        for months, day in follow_up_schedule(facts, rules):
+            if first <= day <= due_until:
+                done = index.done.get((case.case_id, months))
+                on_time = done is not None and done <= day
+                group_of(case, day).add_due(case, on_time)
+
+
 def figures(
-    cases: Sequence[CaseRecord], site: Site, first: date, last: date, as_of: date, index: _Index | None = None
+    cases: Sequence[CaseRecord],
+    site: Site,
+    first: date,
+    last: date,
+    as_of: date,
+    follow_ups: Iterable[FollowUpRecord] = (),
+    index: _Index | None = None,
 ) -> Figures:
     """The key figures of `cases` over [first, last], counted as on `as_of`."""
-    rules = site.rules
-    index = index or _Index(cases, ())
-    requests = [c for c in cases if _in(c.contact_date, first, last)]
-    guaranteed: list[CaseRecord] = []
-    in_time: list[CaseRecord] = []
-    exceeded: list[CaseRecord] = []
-    started: list[CaseRecord] = []
-    days: list[int] = []
-    for case in requests:
-        guarantee, clock = index.guarantee(case, rules)
-        if guarantee.state in ("exempt", "not_covered"):
-            continue
-        guaranteed.append(case)
-        if guarantee.state == "met":
-            started.append(case)
-            assert case.treatment_start is not None
-            begun = clock or case.treatment_start
-            days.append((case.treatment_start - begun).days)
-            (in_time if guarantee.met_in_time else exceeded).append(case)
-        elif guarantee.deadline is not None:
-            # Not started: exceeded once the deadline passed while the request was still open.
-            until = case.closed_on if case.closed_on is not None else as_of
-            if guarantee.deadline < until:
-                exceeded.append(case)
-    discharges = [c for c in cases if _in(c.closed_on, first, last)]
-    by_status = {s: amount(c for c in discharges if c.closing_status == s) for s in sorted(CLOSING_STATUSES)}
-    by_outcome = {o: amount(c for c in discharges if c.outcome == o) for o in OUTCOMES}
-    by_outcome[UNKNOWN] = amount(c for c in discharges if c.outcome is None)
-    by_goals = {g: amount(c for c in discharges if c.goals_reached == g) for g in GOALS_REACHED}
-    by_goals[UNKNOWN] = amount(c for c in discharges if c.goals_reached is None)
-    planned = sum(1 for c in discharges if c.closing_status == PLANNED_ENDING)
-    # Follow-ups due in the period and by as_of, from every case closed early enough to have one.
-    due: list[tuple[CaseRecord, bool]] = []
-    for case in cases:
-        if case.closed_on is None or case.closed_on > last:
-            continue
-        for months, day in index.schedule(case, rules):
-            if _in(day, first, min(last, as_of)):
-                done = index.done.get((case.case_id, months))
-                due.append((case, done is not None and done <= day))
-    due_amount = amount(case for case, _on_time in due)
-    known = [c for c in discharges if returns_known(c, as_of)]
-    return Figures(
-        requests=amount(requests),
-        guaranteed=amount(guaranteed),
-        started_in_time=amount(in_time),
-        exceeded=amount(exceeded),
-        days_to_start=Days(median(days), nearest_rank(days, 90), amount(started)),
-        discharges=amount(discharges),
-        by_status=by_status,
-        by_outcome=by_outcome,
-        by_goals=by_goals,
-        ended_as_planned=Share(planned, amount(discharges)),
-        follow_ups_due=due_amount,
-        follow_ups_on_time=Share(sum(1 for _case, on_time in due if on_time), due_amount),
-        returned=Share(sum(1 for c in known if index.returned(c)), amount(known)),
-    )
+    group = _Group()
+    _count(cases, first, last, index or _Index(cases, follow_ups, site.rules, as_of), lambda _case, _day: group)
+    return group.figures()
 
 
 def target_value(target: Target, discharges: Sequence[CaseRecord], as_of: date, index: _Index) -> Share:
@@ -468,28 +576,21 @@ def key_figures(
     in any department.
     """
     every = list(cases)
-    index = _Index(every, follow_ups)
+    index = _Index(every, follow_ups, site.rules, as_of)
     mine = [c for c in every if department is None or c.department == department]
-    # Each month counts only the cases with a request, a discharge or a follow-up due in it:
-    # the same figures as over every case, without reading all of them once per month.
-    of_month: dict[date, list[CaseRecord]] = {start: [] for start in month_starts(first, last)}
-    for case in mine:
-        days = [case.contact_date, case.closed_on, *(day for _months, day in index.schedule(case, site.rules))]
-        for start in {day.replace(day=1) for day in days if day is not None and first <= day <= last}:
-            of_month[start].append(case)
-    months = tuple(
-        (start, figures(of_month[start], site, max(first, start), min(last, month_end(start)), as_of, index))
-        for start in of_month
-    )
-    departments = {
-        dep: figures([c for c in mine if c.department == dep], site, first, last, as_of, index)
-        for dep in sorted({c.department for c in mine})
-    }
-    paragraphs = {
-        par: figures([c for c in mine if c.paragraph == par], site, first, last, as_of, index)
-        for par in sorted({c.paragraph for c in mine})
-    }
-    discharges = [c for c in mine if _in(c.closed_on, first, last)]
+    # Counted once into cells of a month, a department and a paragraph; the report's groups are
+    # cells joined (one pass over the cases instead of one per group).
+    cells: dict[tuple[date, str, str], _Group] = defaultdict(_Group)
+    month_of = {day: day.replace(day=1) for day in _days(first, last)}
+    _count(mine, first, last, index, lambda case, day: cells[month_of[day], case.department, case.paragraph])
+    months: dict[date, list[_Group]] = {start: [] for start in month_starts(first, last)}
+    departments: dict[str, list[_Group]] = {dep: [] for dep in sorted({c.department for c in mine})}
+    paragraphs: dict[str, list[_Group]] = {par: [] for par in sorted({c.paragraph for c in mine})}
+    for (month, dep, par), cell in cells.items():
+        months[month].append(cell)
+        departments[dep].append(cell)
+        paragraphs[par].append(cell)
+    discharges = [c for c in mine if c.closed_on is not None and first <= c.closed_on <= last]
     targets = tuple(TargetResult(t, target_value(t, discharges, as_of, index)) for t in site.targets)
     return Report(
         site=site.id,
@@ -497,10 +598,10 @@ def key_figures(
         last=last,
         as_of=as_of,
         department=department,
-        total=figures(mine, site, first, last, as_of, index),
-        months=months,
-        departments=departments,
-        paragraphs=paragraphs,
+        total=_Group.merged(cells.values()).figures(),
+        months=tuple((start, _Group.merged(parts).figures()) for start, parts in months.items()),
+        departments={dep: _Group.merged(parts).figures() for dep, parts in departments.items()},
+        paragraphs={par: _Group.merged(parts).figures() for par, parts in paragraphs.items()},
         targets=targets,
         targets_source=site.targets_source,
     )
