@@ -1,3 +1,3 @@
-from skranke.cli import main
+from skranke.console import main
 
 raise SystemExit(main())

@@ -26,12 +26,19 @@ def collector_paused() -> Iterator[None]:
 
 
 def keep_start_up_objects() -> None:
-    """Leave what start-up made out of every later full collection.
+    """Leave what start-up made out of every later full collection, and collect from now on.
 
     Modules, classes, the database's mappings and compiled statements (some 200,000 objects)
     live as long as the application; a full collection walked them all, ~8 ms that fell into
     whichever view was being built (a dispensing queue of 1,500 orders, re-read after every
-    dose, took 43 ms or 51 ms by where it fell). Collected first, so no garbage is kept.
+    dose, took 43 ms or 51 ms by where it fell). Collected first, so no garbage is kept. The
+    console script holds the collector back until here (`skranke.console`).
     """
     gc.collect()
     gc.freeze()
+    gc.enable()
+
+
+def collect_again() -> None:
+    """The collector on for a command's work: the console script held it back for start-up."""
+    gc.enable()
