@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel
 
@@ -16,7 +17,34 @@ PALETTE_CELLS = 18
 
 class SkrankeFooter(Footer):
     """Textual's footer; below NARROW columns the compact style (less space between keys)
-    keeps all labels of an 80-column terminal in view."""
+    keeps all labels of an 80-column terminal in view.
+
+    Textual's footer shows nothing in a screen's first frame and composes its keys once the
+    screen's bindings are first announced, then again at every announcement (each move of the
+    focus). This one composes its keys at once, and again only when what it would show differs
+    (a recomposed footer is a dozen widgets mounted and styled anew).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Composed before it is mounted: the compact style is known by then, as on_mount sets it.
+        compact = self.app.size.width < NARROW
+        self.set_reactive(Footer.compact, compact)
+        self.set_class(compact, "-compact", update=False)
+        self._bindings_ready = True
+        self._shown: tuple[object, ...] | None = None  # what the keys were composed from
+
+    def _what_to_show(self) -> tuple[object, ...]:
+        bindings = tuple(
+            (binding.key, binding.action, binding.description, binding.show, enabled, tooltip)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        return bindings, self.app.size.width, self.compact
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if self.is_attached and screen is self.screen and self._shown == self._what_to_show():
+            return
+        super().bindings_changed(screen)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -31,6 +59,7 @@ class SkrankeFooter(Footer):
     def compose(self) -> ComposeResult:
         """Every key that fits, whole; when some do not, they are left out (help lists them all)
         and a '… f1' says so: a label is never cut in the middle."""
+        self._shown = self._what_to_show()
         more = _("… F1: all keys")
         room = self.app.size.width - PALETTE_CELLS - len(more) - 2
         used = 0
