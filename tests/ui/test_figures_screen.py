@@ -152,3 +152,21 @@ async def test_the_desk_is_refused_the_figures(app_at: AppAt, role: str) -> None
         refused = str(app.screen.query_one("#figures-refused", Static).render())
         assert "se nøgletallene" in refused and "En læge eller lederen logger ind" in refused
         assert not app.screen.query_one("#figures-body").display
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (0, [0, 1]),
+        (3, [0, 1, 2, 3]),
+        (5, [0, 2, 4, 6]),
+        (7, [0, 5, 10]),
+        (31, [0, 20, 40]),
+        (1234, [0, 500, 1000, 1500]),
+    ],
+)
+def test_the_bars_count_in_whole_requests(top: int, ticks: list[int]) -> None:
+    # plotext's own ticks said "2.5" requests on a month of five; the axis counts people.
+    from skranke.ui.screens.figures import count_ticks
+
+    assert count_ticks(top) == ticks

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from itertools import cycle
 from typing import Any
 
 from rich.text import Text
@@ -121,8 +122,19 @@ class FigureBars(Widget):
             index = next(i for i, (m, _f) in enumerate(months) if m == self._chosen)
             plt.vline(index + 1, "yellow")
         plt.title(_("Requests per month") + "  (" + _("* under 5 citizens") + ")")
-        plt.yfrequency(3)
+        ticks = count_ticks(max([*requests, *exceeded], default=0))
+        plt.yticks([float(tick) for tick in ticks], [str(tick) for tick in ticks])
+        plt.ylim(0, ticks[-1])  # zero at the bottom, also when no month has a request
         return Text.from_ansi(plt.build())
+
+
+def count_ticks(top: int, most: int = 4) -> list[int]:
+    """Whole numbers for an axis of counts from 0 to at least `top`: 1, 2 or 5 times a power of
+    ten apart, at most `most` of them (plotext's own would say "2.5" requests)."""
+    step, factors = 1, cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50 ...
+    while top > step * (most - 1):
+        step = round(step * next(factors))
+    return list(range(0, top + step, step)) if top else [0, 1]
 
 
 class FiguresScreen(DatabaseScreen[None]):
