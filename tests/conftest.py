@@ -6,6 +6,8 @@ per test, so runs never collide; without the variable they skip, saying so.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
 import shutil
 import tempfile
@@ -176,6 +178,25 @@ def plain_store(path: Path) -> None:
         source.execute("DETACH DATABASE plain")
     finally:
         source.close()
+
+
+def workstations() -> multiprocessing.context.ForkServerContext:
+    """Processes that play other workstations at once (a race on the same dose, a reader beside
+    the desks). Each is forked from a server that imported skranke and these fixtures once:
+    spawning imported them anew in every process, ~1 s of CPU each, 3 s a round on two cores.
+    A forked process opens its own engine and connections, as a workstation does."""
+    context = multiprocessing.get_context("forkserver")
+    # Read when the server starts (the first process of this test process); later calls no-ops.
+    context.set_forkserver_preload(
+        [
+            "tests.conftest",
+            "skranke.services.dispensing",
+            "skranke.services.queue",
+            "skranke.services.reception",
+            "sqlalchemy.dialects.postgresql.psycopg",
+        ]
+    )
+    return context
 
 
 def table_of(model: type[DeclarativeBase]) -> Table:

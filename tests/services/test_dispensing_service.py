@@ -18,7 +18,7 @@ from skranke.services.errors import DeskRefusal
 from skranke.services.queue import queue, window_queue
 from skranke.services.reception import check_in, search_citizens
 from skranke.store.models import Citizen, Prescription, Task
-from tests.conftest import SkrankeAt, make_skranke, signed_in
+from tests.conftest import SkrankeAt, make_skranke, signed_in, workstations
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
@@ -238,7 +238,7 @@ def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url: st
     signed_in(setup, "nurse", initials="SYG")
     signed_in(setup, "nurse", initials="MN")
     setup.close()
-    context = multiprocessing.get_context("spawn")
+    context = workstations()
     for _round in range(5):
         start, results = context.Barrier(2), context.Queue()
         workers = [context.Process(target=_give, args=(db_url, who, start, results)) for who in ("SYG", "MN")]
@@ -290,7 +290,12 @@ def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at: SkrankeA
 
 
 def _busy_desk(
-    url: str, role: str, initials: str, rounds: int, results: multiprocessing.queues.Queue[tuple[str, list[str]]]
+    url: str,
+    role: str,
+    initials: str,
+    rounds: int,
+    start: multiprocessing.synchronize.Barrier,
+    results: multiprocessing.queues.Queue[tuple[str, list[str]]],
 ) -> None:
     """One workstation's loop: check-ins and doses, or reading the queue, each its own transaction."""
     from skranke.services.staff import sign_in
@@ -299,6 +304,7 @@ def _busy_desk(
     skranke = make_skranke(NOW, url)
     actor = sign_in(skranke, initials, TEST_PIN)
     errors: list[str] = []
+    start.wait(60)  # the three loops run side by side, whoever was ready first
     try:
         for number in range(rounds):
             try:
@@ -344,10 +350,10 @@ def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_u
     signed_in(setup, "reception", initials="KJ")
     signed_in(setup, "nurse", initials="MN")
     setup.close()
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
+    context = workstations()
+    start, results = context.Barrier(3), context.Queue()
     workers = [
-        context.Process(target=_busy_desk, args=(db_url, role, initials, rounds, results))
+        context.Process(target=_busy_desk, args=(db_url, role, initials, rounds, start, results))
         for role, initials in (("reception", "KJ"), ("nurse", "MN"), ("reader", "MN"))
     ]
     for worker in workers:

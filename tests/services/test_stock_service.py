@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 from datetime import date, timedelta
 from decimal import Decimal
 from multiprocessing.queues import Queue
@@ -22,7 +21,7 @@ from skranke.services.context import Skranke
 from skranke.services.dispensing import DoseResult, close_day, dispense, void
 from skranke.services.errors import DeskRefusal
 from skranke.store.models import Citizen, Dispensing, Prescription, StockEntry, Task
-from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine
+from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine, workstations
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
@@ -247,7 +246,7 @@ def test_two_workstations_giving_doses_at_once_write_one_issue_each(db_url: str)
     for index in range(6):
         add_order(setup, f"B{index}", f"O{index}", "50")
     setup.close()
-    context = multiprocessing.get_context("spawn")
+    context = workstations()
     given_ids: list[int] = []
     for pair in ((0, 1), (2, 3), (4, 5)):
         start, results = context.Barrier(2), context.Queue()
