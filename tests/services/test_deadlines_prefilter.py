@@ -10,6 +10,8 @@ paragraph, refused and unknown consent, and follow-ups recorded as made.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -32,7 +34,7 @@ from skranke.services.context import Skranke
 from skranke.services.deadlines import deadlines_page, deadlines_view, request_counts
 from skranke.store.models import Appointment, Case, Citizen, Task
 from skranke.store.queries import CASE_COLUMNS
-from tests.conftest import SkrankeAt, fixed_clock, signed_in, table_of
+from tests.conftest import SkrankeAt, _postgresql_schema, fixed_clock, make_skranke, signed_in, table_of
 
 # Views: Store Bededag 2023 (5 May) and where it was in 2024, Christmas, year ends, month ends,
 # leap days, the first of a month.
@@ -190,14 +192,74 @@ def brute_force(skranke: Skranke, today: date) -> tuple[Overview, tuple[FollowUp
     return overview, follow_ups, {case.case_id: case.department for case in cases}
 
 
-@pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at: SkrankeAt, site: str) -> None:
-    skranke = skranke_at("2026-04-09T09:00", site=site)
-    fill(skranke, seed=len(site), cases=2400)
+Expected = tuple[Overview, tuple[FollowUp, ...], dict[str, str]]
+NOW = "2026-04-09T09:00"
+SITES = ["odense", "gladsaxe", "odsherred", "assens"]
+
+
+class FilledStore:
+    """A site's generated data set on one backend, filled once for the tests below (which only
+    read it: filling and the rules over every case cost a second or more each time), with what
+    the rules list over every case on each day, worked out once."""
+
+    def __init__(self, url: str, site: str) -> None:
+        self.url, self.site = url, site
+        self._expected: dict[date, Expected] = {}
+
+    @contextmanager
+    def opened(self) -> Iterator[Skranke]:
+        """A Skranke of the test's own on the store (a clock of its own to move)."""
+        skranke = make_skranke(NOW, self.url, self.site)
+        try:
+            yield skranke
+        finally:
+            skranke.close()
+
+    def expected(self, skranke: Skranke, today: date) -> Expected:
+        """`brute_force` on this store (its result depends only on the data, the site and the day)."""
+        if today not in self._expected:
+            self._expected[today] = brute_force(skranke, today)
+        return self._expected[today]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def filled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], FilledStore]]:
+    """Factory: the filled store of a site on this backend (each site its own database)."""
+    stores: dict[str, FilledStore] = {}
+    with ExitStack() as cleanup:
+
+        def store_of(site: str) -> FilledStore:
+            if site not in stores:
+                if request.param == "sqlite":
+                    url = f"sqlite:///{tmp_path_factory.mktemp(site) / 'skranke.db'}"
+                else:
+                    url = cleanup.enter_context(contextmanager(_postgresql_schema)())
+                store = FilledStore(url, site)
+                with store.opened() as skranke:
+                    fill(skranke, seed=len(site), cases=2400)
+                stores[site] = store
+            return stores[site]
+
+        yield store_of
+
+
+@pytest.fixture
+def on_store(filled: Callable[[str], FilledStore], site: str) -> Iterator[tuple[FilledStore, Skranke]]:
+    """The test's site's filled store, and a Skranke of the test's own on it."""
+    store = filled(site)
+    with store.opened() as skranke:
+        yield store, skranke
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_the_view_lists_what_the_rules_list_over_every_case(on_store: tuple[FilledStore, Skranke]) -> None:
+    store, skranke = on_store
     listed = {"requests": 0, "exempt": 0, "follow_ups": 0, "plan_reviews": 0}
     for today in TODAYS:
         view = deadlines_view(skranke, today)
-        expected, expected_follow_ups, departments = brute_force(skranke, today)
+        expected, expected_follow_ups, departments = store.expected(skranke, today)
         overview = view.overview
         assert overview.requests == expected.requests, today
         assert overview.exempt == expected.exempt, today
@@ -216,16 +278,15 @@ def test_the_view_lists_what_the_rules_list_over_every_case(skranke_at: SkrankeA
     assert min(listed.values()) > 50, listed
 
 
-@pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_each_page_is_the_start_of_the_view_and_counts_it_whole(skranke_at: SkrankeAt, site: str) -> None:
+@pytest.mark.parametrize("site", SITES)
+def test_each_page_is_the_start_of_the_view_and_counts_it_whole(on_store: tuple[FilledStore, Skranke]) -> None:
     """What the Frister screen shows (`deadlines_page`): for every department and page size, each
     list's first rows in the rules' order and how many the list holds, over every stored case."""
-    skranke = skranke_at("2026-04-09T09:00", site=site)
-    fill(skranke, seed=len(site), cases=2400)
+    store, skranke = on_store
     departments = [None, *(d.id for d in skranke.site.all_departments()), "gone-department"]
     pages_cut = 0
     for today in TODAYS:
-        expected, expected_follow_ups, case_department = brute_force(skranke, today)
+        expected, expected_follow_ups, case_department = store.expected(skranke, today)
         whole: dict[str, tuple[RequestDeadline | ExemptCase | FollowUp | PlanReview, ...]] = {
             "requests": expected.requests,
             "exempt": expected.exempt,
@@ -293,15 +354,14 @@ def test_a_page_cut_within_a_month_end_fold_keeps_the_rules_order(skranke_at: Sk
     assert page.totals["plan_reviews"] == 3 and page.totals["follow_ups"] == 3
 
 
-@pytest.mark.parametrize("site", ["odense", "gladsaxe", "odsherred", "assens"])
-def test_i_dag_counts_the_statuses_the_rules_give_every_request(skranke_at: SkrankeAt, site: str) -> None:
+@pytest.mark.parametrize("site", SITES)
+def test_i_dag_counts_the_statuses_the_rules_give_every_request(on_store: tuple[FilledStore, Skranke]) -> None:
     """ "I dag" counts warn and overdue requests by contact day in the database: the same numbers
     as the statuses of every request the whole view lists."""
-    skranke = skranke_at("2026-04-09T09:00", site=site)
-    fill(skranke, seed=len(site), cases=2400)
+    store, skranke = on_store
     seen: set[str] = set()
     for today in TODAYS:
-        expected, _follow_ups, _departments = brute_force(skranke, today)
+        expected, _follow_ups, _departments = store.expected(skranke, today)
         fixed_clock(skranke).set(datetime.combine(today, time(9), TIMEZONE))
         counts = request_counts(skranke)
         statuses = [r.status for r in expected.requests]

@@ -18,7 +18,7 @@ from skranke.services.errors import DeskRefusal
 from skranke.services.queue import queue, window_queue
 from skranke.services.reception import check_in, search_citizens
 from skranke.store.models import Citizen, Prescription, Task
-from tests.conftest import SkrankeAt, make_skranke, signed_in
+from tests.conftest import SkrankeAt, make_skranke, signed_in, workstations
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
@@ -212,21 +212,25 @@ def test_reception_may_check_in_but_not_dispense(desk: Desk) -> None:
 def _give(
     url: str,
     initials: str,
+    rounds: int,
     start: multiprocessing.synchronize.Barrier,
     results: multiprocessing.queues.Queue[tuple[str, object]],
 ) -> None:
+    """A workstation open all morning: each round, O1 given the moment the test says go."""
     from skranke.services.staff import sign_in
     from tests.conftest import TEST_PIN
 
     skranke = make_skranke(NOW, url)
     actor = sign_in(skranke, initials, TEST_PIN)
-    start.wait()
     try:
-        results.put(("given", dispense(skranke, actor, "O1", "given").dispensing_id))
-    except DeskRefusal as refusal:
-        results.put(("refused", str(refusal)))
-    except Exception as error:  # noqa: BLE001 — anything else is what this test is looking for
-        results.put(("error", repr(error)))
+        for _round in range(rounds):
+            start.wait(60)  # with the other workstation, once the test has voided the last dose
+            try:
+                results.put(("given", dispense(skranke, actor, "O1", "given").dispensing_id))
+            except DeskRefusal as refusal:
+                results.put(("refused", str(refusal)))
+            except Exception as error:  # noqa: BLE001 — anything else is what this test is looking for
+                results.put(("error", repr(error)))
     finally:
         skranke.close()
 
@@ -238,21 +242,28 @@ def test_two_workstations_giving_the_same_dose_at_once_record_it_once(db_url: st
     signed_in(setup, "nurse", initials="SYG")
     signed_in(setup, "nurse", initials="MN")
     setup.close()
-    context = multiprocessing.get_context("spawn")
-    for _round in range(5):
-        start, results = context.Barrier(2), context.Queue()
-        workers = [context.Process(target=_give, args=(db_url, who, start, results)) for who in ("SYG", "MN")]
-        for worker in workers:
-            worker.start()
+    # The two workstations stay open for every round (a process each round cost most of the
+    # test in starting and signing in); the test voids the dose between rounds.
+    rounds = 5
+    context = workstations()
+    start, results = context.Barrier(3), context.Queue()
+    workers = [context.Process(target=_give, args=(db_url, who, rounds, start, results)) for who in ("SYG", "MN")]
+    for worker in workers:
+        worker.start()
+    try:
+        for _round in range(rounds):
+            start.wait(60)
+            outcomes = sorted([results.get(timeout=60) for _ in workers])
+            assert [o[0] for o in outcomes] == ["given", "refused"], outcomes
+            assert "allerede givet kl. 09.30 af" in outcomes[1][1]
+            check = make_skranke(NOW, db_url)
+            doctor = signed_in(check, "doctor", initials=f"L{'ABCDE'[_round]}")
+            void(check, doctor, outcomes[0][1], "næste runde")
+            check.close()
+    finally:
+        start.abort()  # a failed round: the workstations stop waiting for the next
         for worker in workers:
             worker.join(60)
-        outcomes = sorted([results.get(timeout=5) for _ in workers])
-        assert [o[0] for o in outcomes] == ["given", "refused"], outcomes
-        assert "allerede givet kl. 09.30 af" in outcomes[1][1]
-        check = make_skranke(NOW, db_url)
-        doctor = signed_in(check, "doctor", initials=f"L{'ABCDE'[_round]}")
-        void(check, doctor, outcomes[0][1], "næste runde")
-        check.close()
 
 
 def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at: SkrankeAt) -> None:
@@ -290,7 +301,12 @@ def test_a_dose_given_long_ago_still_counts_the_missed_days(skranke_at: SkrankeA
 
 
 def _busy_desk(
-    url: str, role: str, initials: str, rounds: int, results: multiprocessing.queues.Queue[tuple[str, list[str]]]
+    url: str,
+    role: str,
+    initials: str,
+    rounds: int,
+    start: multiprocessing.synchronize.Barrier,
+    results: multiprocessing.queues.Queue[tuple[str, list[str]]],
 ) -> None:
     """One workstation's loop: check-ins and doses, or reading the queue, each its own transaction."""
     from skranke.services.staff import sign_in
@@ -299,6 +315,7 @@ def _busy_desk(
     skranke = make_skranke(NOW, url)
     actor = sign_in(skranke, initials, TEST_PIN)
     errors: list[str] = []
+    start.wait(60)  # the three loops run side by side, whoever was ready first
     try:
         for number in range(rounds):
             try:
@@ -344,10 +361,10 @@ def test_checking_in_and_dispensing_while_another_reads_gives_no_lock_error(db_u
     signed_in(setup, "reception", initials="KJ")
     signed_in(setup, "nurse", initials="MN")
     setup.close()
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
+    context = workstations()
+    start, results = context.Barrier(3), context.Queue()
     workers = [
-        context.Process(target=_busy_desk, args=(db_url, role, initials, rounds, results))
+        context.Process(target=_busy_desk, args=(db_url, role, initials, rounds, start, results))
         for role, initials in (("reception", "KJ"), ("nurse", "MN"), ("reader", "MN"))
     ]
     for worker in workers:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 from datetime import date, timedelta
 from decimal import Decimal
 from multiprocessing.queues import Queue
@@ -22,7 +21,7 @@ from skranke.services.context import Skranke
 from skranke.services.dispensing import DoseResult, close_day, dispense, void
 from skranke.services.errors import DeskRefusal
 from skranke.store.models import Citizen, Dispensing, Prescription, StockEntry, Task
-from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine
+from tests.conftest import TEST_PIN, SkrankeAt, make_skranke, signed_in, store_engine, workstations
 
 NOW = "2026-04-09T09:30"  # a Thursday
 TODAY = date(2026, 4, 9)
@@ -225,16 +224,19 @@ def test_the_database_refuses_an_unwitnessed_receipt_or_a_second_issue(desk: Des
 # --- two workstations, and any sequence of acts -------------------------------------------
 
 
-def _give(url: str, staff: str, order: str, start: Barrier, results: Queue[tuple[str, int | str]]) -> None:
+def _give(url: str, staff: str, orders: list[str], start: Barrier, results: Queue[tuple[str, int | str]]) -> None:
+    """A workstation open all morning: each round, its next order given the moment the test says go."""
     skranke = make_skranke(NOW, url)
     from skranke.services.staff import sign_in
 
     actor = sign_in(skranke, staff, TEST_PIN)
-    start.wait(30)
     try:
-        results.put(("given", dispense(skranke, actor, order, "given").dispensing_id))
-    except Exception as error:  # noqa: BLE001 — anything else is what this test is looking for
-        results.put(("error", repr(error)))
+        for order in orders:
+            start.wait(60)  # with the other workstation, once the test has the last round's doses
+            try:
+                results.put(("given", dispense(skranke, actor, order, "given").dispensing_id))
+            except Exception as error:  # noqa: BLE001 — anything else is what this test is looking for
+                results.put(("error", repr(error)))
     finally:
         skranke.close()
 
@@ -247,21 +249,26 @@ def test_two_workstations_giving_doses_at_once_write_one_issue_each(db_url: str)
     for index in range(6):
         add_order(setup, f"B{index}", f"O{index}", "50")
     setup.close()
-    context = multiprocessing.get_context("spawn")
+    # Rounds (0, 1), (2, 3), (4, 5): SYG gives the even orders, MN the odd, both open all along.
+    context = workstations()
+    start, results = context.Barrier(3), context.Queue()
+    workers = [
+        context.Process(target=_give, args=(db_url, who, [f"O{index}" for index in range(first, 6, 2)], start, results))
+        for who, first in (("SYG", 0), ("MN", 1))
+    ]
+    for worker in workers:
+        worker.start()
     given_ids: list[int] = []
-    for pair in ((0, 1), (2, 3), (4, 5)):
-        start, results = context.Barrier(2), context.Queue()
-        workers = [
-            context.Process(target=_give, args=(db_url, who, f"O{index}", start, results))
-            for who, index in zip(("SYG", "MN"), pair, strict=True)
-        ]
-        for worker in workers:
-            worker.start()
+    try:
+        for _round in range(3):
+            start.wait(60)
+            outcomes = [results.get(timeout=60) for _ in workers]
+            assert all(kind == "given" for kind, _id in outcomes), outcomes
+            given_ids += [dispensing_id for _kind, dispensing_id in outcomes]
+    finally:
+        start.abort()  # a failed round: the workstations stop waiting for the next
         for worker in workers:
             worker.join(60)
-        outcomes = [results.get(timeout=5) for _ in workers]
-        assert all(kind == "given" for kind, _id in outcomes), outcomes
-        given_ids += [dispensing_id for _kind, dispensing_id in outcomes]
     check = make_skranke(NOW, db_url)
     try:
         with check.database.reading() as session:
