@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from types import CodeType, FunctionType
 from typing import Any, Protocol, TypeVar
 
 import pytest
 import textual._callback as textual_callback
+import textual.app
+import textual.pilot
+from textual._queue import Queue
 from textual.app import App
+from textual.driver import Driver
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
@@ -59,13 +68,30 @@ async def settle(pilot: Pilot[None]) -> None:
     """Let mounts, workers (database counts) and the repaint after them finish."""
     from skranke.ui.widgets.counts import CountsPanel
 
-    for _ in range(200):
+    async for _ in rounds():
         await pilot.pause()
         await finished_workers(pilot)
         await pilot.pause()
         if all(panel.loaded for panel in pilot.app.screen.query(CountsPanel)):
             return
     raise AssertionError("the screen did not settle: counts never arrived")
+
+
+# How long a test waits for what it waits on before it fails. A round of waiting is no longer a
+# clock's 20 ms or more (see `until_quiet`), so the bound is in seconds, not in rounds.
+WAIT_GIVE_UP_SECONDS = 20.0
+
+
+async def rounds() -> AsyncIterator[None]:
+    """Rounds of a wait, until WAIT_GIVE_UP_SECONDS. After the first, a round begins with a
+    moment's sleep: what is waited for then comes from a timer or a thread (a poll, a debounce),
+    and looking again at once would only take the CPU from it."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + WAIT_GIVE_UP_SECONDS
+    yield None
+    while loop.time() < give_up:
+        await asyncio.sleep(0.005)
+        yield None
 
 
 # Textual counts a callback's parameters with inspect.signature unless the callable says
@@ -87,6 +113,143 @@ def _count_parameters_once(func: Callable[..., Any]) -> int:
 
 
 textual_callback._count_parameters = _count_parameters_once
+
+
+# Textual's Pilot waits after every key and every pause until the process looks idle: it sleeps
+# 20 ms, and again while any thread used more than 1 ms of CPU meanwhile (up to a second). Twice a
+# key, that guess was most of a journey's wall time, and on a loaded machine a guess. The app and
+# Textual say when the work is done: the driver's key has reached the app's queue, the type-ahead
+# has handed the last key on, no message pump has a message waiting or in hand, no worker runs.
+# The wait is on those, never on a clock; like Textual's, it gives up after a while.
+QUIET_GIVE_UP_SECONDS = 10.0
+
+# Messages the headless driver has sent that the loop has not yet put in the app's queue
+# (Driver.send_message goes through run_coroutine_threadsafe: a task not yet started).
+_sent_by_driver: list[concurrent.futures.Future[bool]] = []
+
+
+def _send_message_tracked(self: Driver, message: Message) -> None:
+    """Driver.send_message, keeping the future of the post so that a wait can see it arrive."""
+    _sent_by_driver.append(asyncio.run_coroutine_threadsafe(self._app._post_message(message), loop=self._loop))
+
+
+def _busy_pumps(app: App[Any]) -> list[MessagePump]:
+    """The app's and its screens' pumps with a message waiting or in hand (as SkrankeApp's
+    type-ahead counts them; no pump is running this code, so a running pump that does not
+    wait on its queue is in the middle of a handler)."""
+    if isinstance(app, SkrankeApp):
+        pumps = app._message_pumps()
+    else:
+        pumps = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+    busy: list[MessagePump] = []
+    for pump in pumps:
+        if pump._closed:
+            continue
+        queue: Queue[Message | None] = pump._message_queue
+        if (
+            queue.qsize()
+            or pump._pending_message is not None
+            or pump._next_callbacks
+            or (pump is not app and not pump._is_mounted)
+            or (pump._running and not queue.ready_event._waiters)
+        ):
+            busy.append(pump)
+    return busy
+
+
+def _update_pending(app: App[Any]) -> bool:
+    """The current screen has a layout, scroll, repaint or recompose to make (what its
+    `_on_idle` starts the update timer for)."""
+    screen = app.screen
+    return not app._batch_count and bool(
+        screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._recompose_required
+        or screen._dirty_widgets
+    )
+
+
+def _input_settled(app: App[Any]) -> bool:
+    return not isinstance(app, SkrankeApp) or not (app._input_in_flight or app._held_input)
+
+
+async def _round_through(pumps: list[tuple[App[Any], MessagePump]]) -> None:
+    """Until every one of `pumps` (each with its app) has handled what it had when asked (Pilot's own way of waiting
+    for the screen, over the busy pumps only)."""
+    done = asyncio.Event()
+    waiting = 0
+
+    def arrived() -> None:
+        nonlocal waiting
+        waiting -= 1
+        if waiting == 0:
+            done.set()
+
+    for app, pump in pumps:
+        target = pump if pump._is_mounted and not pump._closing else app
+        if target.call_later(arrived):
+            waiting += 1
+    if waiting:
+        await done.wait()
+    else:
+        await asyncio.sleep(0)
+
+
+async def until_quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
+    """In place of textual._wait.wait_for_idle (same signature; its sleeps are not needed): until
+    the keys sent have arrived and been acted on, and no pump or worker has anything left."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + QUIET_GIVE_UP_SECONDS
+    while loop.time() < give_up:
+        while _sent_by_driver:
+            with contextlib.suppress(Exception):  # a post refused by a closing app is no wait
+                await asyncio.wrap_future(_sent_by_driver.pop(0))
+        # Every app a pilot drives (a test of two workstations has two): Textual's wait looked
+        # at the whole process too.
+        apps = [app for app in _piloted if not (app._closing or app._closed or app._exception_event.is_set())]
+        for app in apps:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await app.workers.wait_for_complete()
+        busy = [(app, pump) for app in apps for pump in _busy_pumps(app)]
+        if busy:
+            await _round_through(busy)
+            continue
+        if any(_update_pending(app) for app in apps):
+            # The screen lays out and paints on a 60 Hz timer once its pumps are idle: do now
+            # what that timer would (as Pilot.pause does at its end), then look again at what
+            # the new layout sent (sizes to widgets, a table's columns).
+            # In the app's own context: a node finds its app there (`is_current` asks it).
+            for app in apps:
+                if _update_pending(app):
+                    with app._context():
+                        app.screen._on_timer_update()
+            await asyncio.sleep(0)
+        elif all(_input_settled(app) for app in apps):
+            if not _sent_by_driver and not any(worker.is_running for app in apps for worker in app.workers):
+                return
+        else:
+            # Keys held by a screen not yet ready: it says so when it is (or the type-ahead's
+            # watchdog lets them through); look again soon rather than spin.
+            await asyncio.sleep(0.005)
+
+
+# The apps a Pilot has been made for (run_test, and the snapshot plugin's auto-pilot).
+_piloted: weakref.WeakSet[App[Any]] = weakref.WeakSet()
+_pilot_init = Pilot.__init__
+
+
+def _pilot_init_noted(self: Pilot[Any], app: App[Any]) -> None:
+    _pilot_init(self, app)
+    _piloted.add(app)
+
+
+@pytest.fixture(autouse=True)
+def wait_on_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Driver, "send_message", _send_message_tracked)
+    monkeypatch.setattr(textual.pilot, "wait_for_idle", until_quiet)
+    monkeypatch.setattr(textual.app, "wait_for_idle", until_quiet)
+    monkeypatch.setattr(Pilot, "__init__", _pilot_init_noted)
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +278,7 @@ async def draft_kept(pilot: Pilot[None]) -> None:
     """The intake form's pending save made now (the debounce's timer stopped) and its worker done."""
     from skranke.ui.screens.intake import IntakeScreen
 
-    for _ in range(100):
+    async for _ in rounds():
         screen = pilot.app.screen
         if isinstance(screen, IntakeScreen):
             screen.flush_draft()
@@ -129,7 +292,7 @@ async def draft_kept(pilot: Pilot[None]) -> None:
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object]) -> None:
     """Until `condition()` holds, letting workers and messages run: never a fixed pause."""
-    for _ in range(200):
+    async for _ in rounds():
         await finished_workers(pilot)
         await pilot.pause()
         if condition():

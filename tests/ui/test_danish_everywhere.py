@@ -22,7 +22,7 @@ from skranke.i18n import LOCALE_DIR
 from skranke.services.context import Skranke
 from skranke.ui.app import SkrankeApp
 from skranke.ui.textual_words import TEXTUAL_CLASSES, translate
-from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt, settle
+from tests.ui.conftest import NARROW_TERMINAL, TERMINAL, AppAt, rounds, settle
 from tests.ui.test_deadlines_snapshots import demo, open_deadlines
 from tests.ui.test_sync_snapshots import rejected_sync
 
@@ -93,7 +93,7 @@ def english_in(text: str) -> list[str]:
 
 
 async def _wait(pilot: Pilot[None], done: Callable[[], object] = lambda: True) -> None:
-    for _ in range(100):
+    async for _ in rounds():
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if done():

@@ -16,7 +16,7 @@ from skranke.ui.app import SkrankeApp
 from skranke.ui.screens.today import TodayScreen
 from skranke.ui.widgets.database import DatabaseBanner, NotFetched
 from tests.conftest import PostgresDatabase, make_skranke
-from tests.ui.conftest import TERMINAL, SnapCompare, finished_workers, screen_of, settle
+from tests.ui.conftest import TERMINAL, SnapCompare, finished_workers, rounds, screen_of, settle
 
 NOW = "2026-04-09T09:00"
 # Nothing listens there: the connection is refused at once, the same on every machine.
@@ -32,7 +32,7 @@ def app_on(db_url: str, **settings: Any) -> SkrankeApp:  # as make_skranke takes
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], object]) -> None:
-    for _ in range(200):
+    async for _ in rounds():
         await pilot.pause()
         await finished_workers(pilot)
         await pilot.pause()

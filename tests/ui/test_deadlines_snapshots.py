@@ -13,7 +13,7 @@ from skranke.demo.scenario import write_demo_exports
 from skranke.services.context import Skranke
 from skranke.services.sync import run_sync
 from skranke.store.models import Case, Citizen
-from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, painted, settle, wait_for
+from tests.ui.conftest import SIZES, TERMINAL, AppAt, SnapCompare, painted, rounds, settle, wait_for
 
 NOW = "2026-04-09T09:00"
 
@@ -21,7 +21,7 @@ NOW = "2026-04-09T09:00"
 async def open_deadlines(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("f")
-    for _ in range(100):
+    async for _ in rounds():
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if getattr(pilot.app.screen, "loaded", False):
@@ -95,7 +95,7 @@ class TestDeadlinesScreen:
         async def card(pilot: Pilot[None]) -> None:
             await open_deadlines(pilot)
             await pilot.press("down", "enter")
-            for _ in range(50):
+            async for _ in rounds():
                 await pilot.app.workers.wait_for_complete()
                 await pilot.pause()
                 if getattr(pilot.app.screen, "loaded", False):
@@ -214,7 +214,7 @@ def easter_requests(skranke: Skranke) -> None:
 async def open_first_citizen(pilot: Pilot[None]) -> None:
     await open_deadlines(pilot)
     await pilot.press("enter")
-    for _ in range(50):
+    async for _ in rounds():
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if getattr(pilot.app.screen, "loaded", False):

@@ -22,7 +22,7 @@ from skranke.ui.screens.dose import DoseDialog
 from skranke.ui.screens.queue import QueueScreen
 from skranke.ui.widgets.database import REFUSED
 from tests.conftest import TEST_PIN, make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, screen_of, settle, wait_for
+from tests.ui.conftest import TERMINAL, AppAt, SnapCompare, rounds, screen_of, settle, wait_for
 from tests.ui.test_deadlines_snapshots import demo
 
 NOW = "2026-04-09T09:30"
@@ -34,7 +34,7 @@ SIZES = pytest.mark.parametrize("size", [TERMINAL, SMALL], ids=["120x36", "80x24
 async def open_queue(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("m")
-    for _ in range(200):
+    async for _ in rounds():
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.loaded:

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from skranke.demo.scenario import write_demo_exports
 from skranke.ui.screens.sync import SyncScreen
-from tests.ui.conftest import TERMINAL, AppAt, screen_of, settle
+from tests.ui.conftest import TERMINAL, AppAt, rounds, screen_of, settle
 
 
 async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at: AppAt, tmp_path: Path) -> None:
@@ -20,7 +20,7 @@ async def test_pressing_i_imports_the_inbox_and_shows_the_outcome(app_at: AppAt,
         await settle(pilot)
         assert app.screen.query_one("#sync-runs", DataTable).row_count == 0
         await pilot.press("i")
-        for _ in range(100):
+        async for _ in rounds():
             await app.workers.wait_for_complete()
             await pilot.pause()
             if app.screen.query_one("#sync-runs", DataTable).row_count == 4:
@@ -57,7 +57,7 @@ async def test_after_a_sync_the_counts_last_sync_line_and_rejected_panel_are_new
         bar = app.screen.query_one("#sync-progress", ProgressBar)
         screen_of(app, SyncScreen).action_run_sync()
         assert bar.percentage == 0  # starts at 0 %, not an indeterminate bar
-        for _ in range(100):
+        async for _ in rounds():
             await app.workers.wait_for_complete()
             await pilot.pause()
             if app.screen.query_one("#sync-runs", DataTable).row_count == 5:

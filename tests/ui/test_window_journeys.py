@@ -27,14 +27,14 @@ from skranke.ui.screens.dose import DoseDialog, VoidDialog
 from skranke.ui.screens.queue import QueueScreen
 from skranke.ui.screens.sign_in import SignInScreen
 from tests.conftest import make_skranke, signed_in
-from tests.ui.conftest import TERMINAL, AppAt, settle
+from tests.ui.conftest import TERMINAL, AppAt, rounds, settle
 from tests.ui.test_queue_screen import NOW, busy, every_alert
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object]) -> None:
     """Until `condition()` holds, waiting on the workers between looks. The queue's loads are
     exclusive (a newer one cancels the older): a cancelled one is no failure here."""
-    for _ in range(200):
+    async for _ in rounds():
         with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -346,7 +346,9 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         natural = [max([len(label), *(c.cell_len for c in (r[0][i] for r in rows))]) for i, label in enumerate(labels)]
         minimum = [min(n, m) for n, m in zip(natural, narrowest, strict=True)]
-        width = table.size.width or self.size.width or 80
+        # A tab's table is filled when its tab is chosen, perhaps before it is laid out (no
+        # size yet): the tabs' width is the table's, the screen's is wider by its padding.
+        width = table.size.width or self.query_one(TabbedContent).size.width or self.size.width or 80
         # A vertical scrollbar takes its columns only when the rows overflow the table.
         overflows = len(rows) + 1 > (table.size.height or self.size.height)
         available = width - (table.styles.scrollbar_size_vertical if overflows else 0)
