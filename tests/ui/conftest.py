@@ -15,7 +15,6 @@ import pytest
 import textual._callback as textual_callback
 import textual.app
 import textual.pilot
-from textual._queue import Queue
 from textual.app import App
 from textual.driver import Driver
 from textual.message import Message
@@ -26,7 +25,7 @@ from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from skranke.services.context import Skranke
-from skranke.ui.app import SkrankeApp
+from skranke.ui.app import SkrankeApp, busy_pumps
 from tests.conftest import make_skranke, signed_in
 
 TERMINAL = (120, 36)
@@ -141,20 +140,7 @@ def _busy_pumps(app: App[Any]) -> list[MessagePump]:
         pumps = app._message_pumps()
     else:
         pumps = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
-    busy: list[MessagePump] = []
-    for pump in pumps:
-        if pump._closed:
-            continue
-        queue: Queue[Message | None] = pump._message_queue
-        if (
-            queue.qsize()
-            or pump._pending_message is not None
-            or pump._next_callbacks
-            or (pump is not app and not pump._is_mounted)
-            or (pump._running and not queue.ready_event._waiters)
-        ):
-            busy.append(pump)
-    return busy
+    return busy_pumps(app, pumps)
 
 
 def _update_pending(app: App[Any]) -> bool:

@@ -275,26 +275,9 @@ class SkrankeApp(SkrankeAppBase):
             self.call_later(self._release_input, generation)
 
     def _busy_pumps(self) -> list[MessagePump]:
-        """The pumps with a message waiting or in hand. An empty queue is not enough: a widget
-        may be in the middle of a handler (awaiting) that will post more. One that waits for
-        its next message is idle: its queue's event has it as a waiter (Textual's own queue).
-        The pump whose callback runs this check is not counted for the callback itself."""
-        here = active_message_pump.get(None)
-        busy: list[MessagePump] = []
-        for pump in self._message_pumps():
-            if pump._closed:
-                continue
-            queue: Queue[Message | None] = pump._message_queue
-            if (
-                # The loop takes the message after the one in hand out of the queue to peek at it.
-                queue.qsize()
-                or pump._pending_message is not None
-                or pump._next_callbacks
-                or (pump is not self and not pump._is_mounted)
-                or (pump is not here and pump._running and not queue.ready_event._waiters)
-            ):
-                busy.append(pump)
-        return busy
+        """The pumps with a message waiting or in hand (`busy_pumps`). The pump whose callback
+        runs this check is not counted for the callback itself."""
+        return busy_pumps(self, self._message_pumps(), here=active_message_pump.get(None))
 
     def input_ready(self) -> None:
         """Called by a screen that held keys back (`ready_for_input` False) once it can take
@@ -603,3 +586,25 @@ class _SettleRound:
         self.waiting -= 1
         if self.waiting == 0 and self.generation == self.app._input_generation:
             self.app._settle_input(self.generation, self.rounds + 1)
+
+
+def busy_pumps(app: App[Any], pumps: Iterable[MessagePump], here: MessagePump | None = None) -> list[MessagePump]:
+    """Of `pumps`, those with a message waiting or in hand. An empty queue is not enough: a
+    widget may be in the middle of a handler (awaiting) that will post more. One that waits for
+    its next message is idle: its queue's event has it as a waiter (Textual's own queue). The
+    type-ahead asks this before it hands on a key; the screen tests' wait after a key too."""
+    busy: list[MessagePump] = []
+    for pump in pumps:
+        if pump._closed:
+            continue
+        queue: Queue[Message | None] = pump._message_queue
+        if (
+            # The loop takes the message after the one in hand out of the queue to peek at it.
+            queue.qsize()
+            or pump._pending_message is not None
+            or pump._next_callbacks
+            or (pump is not app and not pump._is_mounted)
+            or (pump is not here and pump._running and not queue.ready_event._waiters)
+        ):
+            busy.append(pump)
+    return busy
