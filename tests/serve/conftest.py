@@ -88,9 +88,16 @@ class Served:
                 return found
 
     def children(self) -> list[int]:
-        """The server's child processes (a tab's skranke each), as Linux lists them."""
+        """The server's child processes (a tab's skranke each), as Linux lists them: under the
+        thread that started each. A thread may end while they are read (its children then move
+        to another thread, perhaps one already read): the whole list is read again then."""
         task = Path(f"/proc/{self.process.pid}/task")
-        return [int(pid) for thread in task.iterdir() for pid in (thread / "children").read_text().split()]
+        while True:
+            try:
+                return [int(pid) for thread in task.iterdir() for pid in (thread / "children").read_text().split()]
+            except FileNotFoundError:
+                if not task.exists():  # the server itself has ended: that is no thread's race
+                    raise
 
     @property
     def host(self) -> str:
