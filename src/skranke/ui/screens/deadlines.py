@@ -143,10 +143,10 @@ class DeadlinesScreen(TabTables, DatabaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
-        with Vertical(id="deadlines"):
+        with Vertical(id="deadlines", classes="screen-body"):
             yield DatabaseBanner()
-            with Horizontal(id="deadlines-heading"):
-                yield Static(id="deadlines-title")
+            with Horizontal(id="deadlines-heading", classes="screen-heading"):
+                yield Static(id="deadlines-title", classes="title")
                 yield Static(id="deadlines-filter")
             with TabbedContent(id="deadlines-tabs"):
                 with TabPane(_("Requests"), id="tab-requests"):

@@ -139,23 +139,9 @@ def count_ticks(top: int, most: int = 4) -> list[int]:
 
 class FiguresScreen(DatabaseScreen[None]):
     DEFAULT_CSS = """
-    #figures {
-        height: 1fr;
-        padding: 0 1;
-    }
-    #figures-heading {
-        height: 1;
-        margin-top: 1;
-    }
     #figures-title {
-        width: 1fr;
         text-wrap: nowrap;
         text-overflow: ellipsis;
-    }
-    #figures-shown {
-        width: auto;
-        text-style: bold;
-        color: $accent;
     }
     #figures-body {
         height: 1fr;
@@ -216,11 +202,11 @@ class FiguresScreen(DatabaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
-        with Vertical(id="figures"):
+        with Vertical(id="figures", classes="screen-body"):
             yield DatabaseBanner()
-            with Horizontal(id="figures-heading"):
-                yield Static(id="figures-title")
-                yield Static(id="figures-shown", classes="fetched")
+            with Horizontal(id="figures-heading", classes="screen-heading"):
+                yield Static(id="figures-title", classes="title")
+                yield Static(id="figures-shown", classes="aside fetched")
             with Horizontal(id="figures-body", classes="fetched"):
                 yield FigureBars()
                 yield DataTable(id="figures-table", cursor_type="row", zebra_stripes=True)

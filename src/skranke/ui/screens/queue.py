@@ -130,11 +130,11 @@ class QueueScreen(TabTables, DatabaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
-        with Vertical(id="queue"):
+        with Vertical(id="queue", classes="screen-body"):
             yield DatabaseBanner()
-            with Horizontal(id="queue-heading"):
-                yield Static(id="queue-title")
-                yield Static(id="queue-clock")
+            with Horizontal(id="queue-heading", classes="screen-heading"):
+                yield Static(id="queue-title", classes="title")
+                yield Static(id="queue-clock", classes="aside")
             with TabbedContent(id="queue-tabs", classes="fetched"):
                 with TabPane(_("Waiting"), id="tab-waiting"):
                     yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)

@@ -258,22 +258,6 @@ class StockDialog(DeskDialog[str | None]):
 
 class StockScreen(TabTables, DatabaseScreen[None]):
     DEFAULT_CSS = """
-    #stock {
-        height: 1fr;
-        padding: 0 1;
-    }
-    #stock-heading {
-        height: 1;
-        margin-top: 1;
-    }
-    #stock-heading-title {
-        width: 1fr;
-    }
-    #stock-clock {
-        width: auto;
-        text-style: bold;
-        color: $accent;
-    }
     #stock-tabs {
         height: 1fr;
     }
@@ -323,11 +307,11 @@ class StockScreen(TabTables, DatabaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
-        with Vertical(id="stock"):
+        with Vertical(id="stock", classes="screen-body"):
             yield DatabaseBanner()
-            with Horizontal(id="stock-heading"):
-                yield Static(Text(_("Stock"), style="bold"), id="stock-heading-title")
-                yield Static(id="stock-clock")
+            with Horizontal(id="stock-heading", classes="screen-heading"):
+                yield Static(Text(_("Stock"), style="bold"), id="stock-heading-title", classes="title")
+                yield Static(id="stock-clock", classes="aside")
             with TabbedContent(id="stock-tabs", classes="fetched"):
                 with TabPane(_("Balance"), id="tab-balance"):
                     yield DataTable(id="balances", cursor_type="row", zebra_stripes=True)

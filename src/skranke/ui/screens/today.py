@@ -29,11 +29,11 @@ class TodayScreen(DatabaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
-        with Vertical(id="today"):
+        with Vertical(id="today", classes="screen-body"):
             yield DatabaseBanner()
-            with Horizontal(id="today-heading"):
-                yield Static(id="today-date")
-                yield Static(id="today-clock")
+            with Horizontal(id="today-heading", classes="screen-heading"):
+                yield Static(id="today-date", classes="title")
+                yield Static(id="today-clock", classes="aside")
             yield Static(id="today-holiday")
             yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
             yield CountsPanel(id="counts")
