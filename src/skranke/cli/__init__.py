@@ -26,7 +26,7 @@ from skranke.cli.errors import (
 )
 from skranke.cli.output import copenhagen_times as _copenhagen_times
 from skranke.cli.output import warn
-from skranke.cli.parser import choose_language, root_parser
+from skranke.cli.parser import application_arguments, choose_language, root_parser
 from skranke.collector import collect_again
 from skranke.config import load_settings
 from skranke.i18n import _, set_language
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     choose_language(arguments)
-    args = build_parser().parse_args(arguments)
+    args = application_arguments(arguments) or build_parser().parse_args(arguments)
     if args.command is not None:
         collect_again()  # the application turns it on once its first screen has settled
     options = vars(args)
