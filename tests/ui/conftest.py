@@ -156,6 +156,30 @@ def _update_pending(app: App[Any]) -> bool:
     )
 
 
+# A one-shot timer this short is an update on its way (longer ones are the app's own schedule).
+SHORT_TIMER_SECONDS = 0.1
+
+
+def _short_timer_due(app: App[Any]) -> bool:
+    """A running one-shot timer of at most SHORT_TIMER_SECONDS of the app or its screen."""
+    pumps: list[MessagePump] = [app, *app.screen.walk_children(with_self=True)]
+    return any(
+        timer._repeat == 0
+        and timer._interval <= SHORT_TIMER_SECONDS
+        and timer._task is not None
+        and not timer._task.done()
+        and timer._active.is_set()  # a paused one waits for its owner, not for time
+        for pump in pumps
+        for timer in list(pump._timers)
+    )
+
+
+def _callbacks_due(app: App[Any]) -> bool:
+    """Work promised for after a refresh (`call_after_refresh`, the application's
+    `after_first_frame`): the screen runs it once it is idle."""
+    return bool(app.screen._callbacks) or bool(getattr(app, "first_frame_due", False))
+
+
 def _input_settled(app: App[Any]) -> bool:
     return not isinstance(app, SkrankeApp) or not (app._input_in_flight or app._held_input)
 
@@ -198,8 +222,17 @@ async def until_quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await app.workers.wait_for_complete()
         busy = [(app, pump) for app in apps for pump in _busy_pumps(app)]
+        # A screen with callbacks due runs them when it is next idle: a round through it gets there.
+        busy += [(app, app.screen) for app in apps if _callbacks_due(app) and (app, app.screen) not in busy]
         if busy:
             await _round_through(busy)
+            continue
+        if any(app._batch_count or _short_timer_due(app) for app in apps):
+            # Work on a short one-shot timer: Textual holds every update for 50 ms after a mode
+            # switch (App.delay_update), and moves a tab's underline 20 ms after its label
+            # changes (Tabs); a screenshot taken before shows the last layout or the old label's
+            # width. No message says when they fire: look again soon.
+            await asyncio.sleep(0.005)
             continue
         if any(_update_pending(app) for app in apps):
             # The screen lays out and paints on a 60 Hz timer once its pumps are idle: do now
