@@ -16,6 +16,7 @@ import this module instead:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual import work
@@ -49,6 +50,39 @@ class SkrankeAppBase(App[None]):
         self.actor: Actor | None = None
         super().__init__()
         self._retrying: Timer | None = None
+        self._first_frame_due = True  # the first whole frame is not on the terminal yet
+        self._after_first_frame: list[Callable[[], object]] = []
+
+    # --- the first frame -------------------------------------------------------------------
+
+    def _on_ready(self) -> None:
+        # Textual lays out and renders the first screen while its start-up batch is still open
+        # and drops that frame (App._display returns while _batch_count is set); what it sends
+        # next is only what changed since, so the first frame written lacked what the dropped
+        # one held (I dag's table, until some later change redrew the whole screen).
+        screen = self.screen
+        screen.refresh()
+        # At once, not at the screen's next update tick (up to 1/60 s later): what the tick
+        # does (Screen._on_timer_update, textual pinned in pyproject.toml).
+        screen._on_timer_update()
+        self._first_frame_due = False
+        for callback in self._after_first_frame:
+            self.call_after_refresh(callback)
+        self._after_first_frame.clear()
+
+    @property
+    def first_frame_due(self) -> bool:
+        """The application's first whole frame is not on the terminal yet."""
+        return self._first_frame_due
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the first whole frame is on the terminal (after the next
+        refresh, once it is): work in threads of its own (imports, the database) would
+        otherwise compete with the first frame for the interpreter."""
+        if self._first_frame_due:
+            self._after_first_frame.append(callback)
+        else:
+            self.call_after_refresh(callback)
 
     # --- the database's health, app-wide -------------------------------------------------
 

@@ -45,7 +45,7 @@ class TodayScreen(DatabaseScreen[None]):
         self.refresh_state(background=False)
         # The counts (database) and the holiday's name (calendar) are asked for once the first
         # frame is on the screen: their imports would otherwise hold it back.
-        self.call_after_refresh(self._load_background)
+        self.app.after_first_frame(self._load_background)
         self.set_interval(REFRESH_SECONDS, self.refresh_state)
 
     def show_unavailable(self, fault: DatabaseUnavailable) -> None:
@@ -109,6 +109,7 @@ class TodayScreen(DatabaseScreen[None]):
             if not narrow:
                 cells.append(plain(row.department.phone))
             table.add_row(*cells, key=row.department.id, height=None if narrow else 1)
+        table.measure_new_rows()
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         if background:

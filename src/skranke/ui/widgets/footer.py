@@ -8,6 +8,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel
 
 from skranke.i18n import _
+from skranke.ui.app_base import skranke_app
 from skranke.ui.formatting import NARROW
 from skranke.ui.textual_words import translate
 
@@ -33,18 +34,47 @@ class SkrankeFooter(Footer):
         self.set_class(compact, "-compact", update=False)
         self._bindings_ready = True
         self._shown: tuple[object, ...] | None = None  # what the keys were composed from
+        self._recompose_due = False  # a check of what to show is scheduled
 
     def _what_to_show(self) -> tuple[object, ...]:
+        # What Textual's compose reads: the shown bindings and the palette's (a focused table's
+        # dozen hidden cursor keys change nothing on the footer).
+        palette = self.app.COMMAND_PALETTE_BINDING
         bindings = tuple(
-            (binding.key, binding.action, binding.description, binding.show, enabled, tooltip)
-            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+            (key, binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
         )
         return bindings, self.app.size.width, self.compact
 
+    def _keys_wait(self) -> bool:
+        """On the application's first screen the keys are composed just after its first frame:
+        a dozen widgets that would hold back the day's hours and departments (the counts are
+        read after that frame too; benchmarks/startup.py)."""
+        app = skranke_app(self)
+        if not app.first_frame_due:
+            return False
+        if not self._recompose_due:
+            self._recompose_due = True
+            # In the footer's own queue: its keys are bound to its state as they are composed.
+            app.after_first_frame(lambda: self.call_later(self._recompose_if_changed))
+        return True
+
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if self.is_attached and screen is self.screen and self._shown == self._what_to_show():
+        # Textual's footer schedules a recompose for every announcement, and they come in bursts
+        # (focus, the app's focus, a screen's bindings: four or five as the first screen starts).
+        # One check is scheduled per burst; it recomposes only if what it would show differs.
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen or self._keys_wait():
             return
-        super().bindings_changed(screen)
+        if not self._recompose_due:
+            self._recompose_due = True
+            self.call_later(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_due = False
+        if self.is_attached and self._shown != self._what_to_show():
+            await self.recompose()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -59,6 +89,8 @@ class SkrankeFooter(Footer):
     def compose(self) -> ComposeResult:
         """Every key that fits, whole; when some do not, they are left out (help lists them all)
         and a '… f1' says so: a label is never cut in the middle."""
+        if self._keys_wait():
+            return
         self._shown = self._what_to_show()
         more = _("… F1: all keys")
         room = self.app.size.width - PALETTE_CELLS - len(more) - 2

@@ -20,6 +20,15 @@ CellType = TypeVar("CellType")
 
 
 class DataTable(TextualDataTable[CellType]):
+    def measure_new_rows(self) -> None:
+        """Measure the rows added since the last measure now, not when the table is next idle:
+        a table filled before the screen's first layout is laid out with its rows in it."""
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
+
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         widths = [column.get_render_width(self) for column in self.ordered_columns]
         super()._update_dimensions(new_rows)
