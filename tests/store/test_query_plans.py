@@ -20,7 +20,10 @@ from skranke.store.queries import (
 )
 
 
-def plan(database: Database, statement: Select[*tuple[Any, ...]]) -> list[str]:
+def plan(database: Database, statement: Select[*tuple[Any, ...]], values: dict[str, Any] | None = None) -> list[str]:
+    """SQLite's plan of the statement, with `values` for the parameters it binds at execution."""
+    if values:
+        statement = statement.params(values)
     sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     with database.engine.connect() as connection:
         return [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
@@ -66,33 +69,38 @@ def test_frister_queries_use_their_indexes(tmp_path: Path) -> None:
 def test_the_frister_page_counts_and_pages_from_indexes(tmp_path: Path) -> None:
     from skranke.domain.deadlines import listing_windows
     from skranke.store.queries import (
+        PageQuery,
         closed_page_query,
-        running_count_statement,
+        running_count_query,
         running_page_query,
         waiting_page_query,
     )
+
+    def first(query: PageQuery) -> list[str]:
+        """The plan of a page's first 500 rows, as `first_rows` reads them."""
+        return plan(database, query.shape.first, {**query.values, "limit": 500})
 
     database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
     try:
         windows = listing_windows(Rules(), date(2026, 4, 9))
         by = windows.review_counted_from_by
         for department in (None, "stabilisering"):
-            running = running_page_query(by, department).statement.limit(500)
-            count = running_count_statement(by, department)
-            for steps in (plan(database, running), plan(database, count)):
+            running = first(running_page_query(by, department))
+            count = plan(database, *running_count_query(by, department))
+            for steps in (running, count):
                 assert any("USING INDEX ix_cases_plan_review" in step for step in steps), steps
             # Read in the index's order: no sorting of every running treatment.
-            assert not any("TEMP B-TREE" in step for step in plan(database, running))
-            waiting = waiting_page_query([("SEL101", False, "stabilisering")], department).statement.limit(500)
-            assert any("USING INDEX ix_cases_waiting" in step for step in plan(database, waiting))
+            assert not any("TEMP B-TREE" in step for step in running)
+            waiting = first(waiting_page_query([("SEL101", False, "stabilisering")], department))
+            assert any("USING INDEX ix_cases_waiting" in step for step in waiting)
             # Each tab's rows come in the index's order: no sorting of every case.
-            assert not any("TEMP B-TREE" in step for step in plan(database, waiting))
-            first, last = windows.closed_for_months[1]
-            closed = closed_page_query(first, last, [("færdigbehandlet", "SEL101", None)], department)
-            assert any("USING INDEX ix_cases_closed_on" in step for step in plan(database, closed.statement))
-            assert not any("TEMP B-TREE" in step for step in plan(database, closed.statement))
-            for statement in (running, count, waiting, closed.statement):
-                assert not reads_every_case(plan(database, statement))
+            assert not any("TEMP B-TREE" in step for step in waiting)
+            closed_from, closed_to = windows.closed_for_months[1]
+            closed = first(closed_page_query(closed_from, closed_to, [("færdigbehandlet", "SEL101", None)], department))
+            assert any("USING INDEX ix_cases_closed_on" in step for step in closed)
+            assert not any("TEMP B-TREE" in step for step in closed)
+            for steps in (running, count, waiting, closed):
+                assert not reads_every_case(steps)
     finally:
         database.close()
 
@@ -110,8 +118,8 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path: Path) 
     try:
         for rule, earlier in ((vista, []), (heroin, [vista])):
             for department in (None, "stabilisering"):
-                page = medical_review_page_query(date(2026, 1, 9), rule, earlier, department).statement.limit(500)
-                steps = plan(database, page)
+                page = medical_review_page_query(date(2026, 1, 9), rule, earlier, department)
+                steps = plan(database, page.shape.first, {**page.values, "limit": 500})
                 assert any("USING COVERING INDEX ix_cases_medical_review" in step for step in steps) or any(
                     "USING INDEX ix_cases_medical_review" in step for step in steps
                 ), steps
