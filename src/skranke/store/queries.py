@@ -5,10 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import BindParameter, ColumnElement, Date, Integer, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from skranke.domain.deadlines import ListingBounds
 from skranke.store.models import (
@@ -124,7 +140,7 @@ def done_follow_ups(session: Session, first: date, last: date) -> set[tuple[str,
 
 # --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
 #
-# The screen reads a page on every visit and poll: some 30 statements. Each is built once per
+# The screen reads a page on every visit and poll: some 15 statements. Each is built once per
 # shape (department given or not, the groups of a tab, a rule ...) with its values bound at
 # execution. Building them anew cost more than running them on SQLite (select(), where(), the
 # cache key walked each time), and a statement object met before is neither walked for its
@@ -144,7 +160,6 @@ def _department(department: str | None) -> dict[str, Any]:
     return {} if department is None else {"department": department}
 
 
-@lru_cache(maxsize=256)
 def _one_of(columns: tuple[Any, ...], groups: tuple[tuple[Any, ...], ...]) -> ColumnElement[bool]:
     """Rows whose `columns` hold one of `groups`' values (None matches NULL)."""
     return or_(
@@ -284,10 +299,6 @@ def running_count_query(counted_from_by: date, department: str | None, months: i
     return Bound(statement, _interval(counted_from_by, department, months))
 
 
-def running_count(session: Session, counted_from_by: date, department: str | None, months: int | None = None) -> int:
-    return _scalar(session, running_count_query(counted_from_by, department, months))
-
-
 def running_page_query(counted_from_by: date, department: str | None, months: int | None = None) -> PageQuery:
     """Running treatments (at the site's interval, or at an agreed one of `months`) whose plan
     review counts from a day up to `counted_from_by`, in that day's order, then case id
@@ -399,10 +410,28 @@ def _closed_groups(of_department: bool) -> Select[*tuple[Any, ...]]:
     return _of_department(statement, of_department).group_by(*CLOSED_GROUP)
 
 
-def closed_groups(session: Session, first: date, last: date, department: str | None) -> list[tuple[Any, ...]]:
+def closed_groups_query(first: date, last: date, department: str | None) -> Bound:
     """(closing status, paragraph, consent, count) of cases closed from `first` to `last`."""
-    values = {"first": first, "last": last, **_department(department)}
-    return _tuples(session, Bound(_closed_groups(department is not None), values))
+    return Bound(_closed_groups(department is not None), {"first": first, "last": last, **_department(department)})
+
+
+def made_follow_up_cases(session: Session, first: date, last: date) -> list[Row[*tuple[Any, ...]]]:
+    """Follow-ups recorded as made of cases closed from `first` to `last`: the case's row
+    (CASE_COLUMNS) and the follow-up's month after, a row per follow-up (as `done_follow_ups`,
+    with the cases read in the same statement)."""
+    return list(session.connection().execute(_made_follow_up_cases(), {"first": first, "last": last}).all())
+
+
+@cache
+def _made_follow_up_cases() -> Select[*tuple[Any, ...]]:
+    return (
+        select(*CASE_COLUMNS, Task.follow_up_month)
+        .select_from(Task)
+        .join(Case, Case.id == Task.case_id)
+        .where(
+            Task.kind == "follow_up", Task.done_at.is_not(None), Task.follow_up_month.is_not(None), _closed_between()
+        )
+    )
 
 
 def closed_page_query(first: date, last: date, groups: Iterable[Sequence[Any]], department: str | None) -> PageQuery:
@@ -418,28 +447,95 @@ def _closed_page(groups: tuple[tuple[Any, ...], ...], of_department: bool) -> Pa
     return _page_shape(_of_department(statement, of_department).order_by(Case.closed_on, Case.id), Case.closed_on)
 
 
-def first_rows(
-    session: Session, query: PageQuery, limit: int, last_key_due_with: Callable[[date], date]
-) -> list[Row[*tuple[Any, ...]]]:
-    """The first `limit` rows of the query (ordered by its key, then case id; the key's value is
-    each row's last column), and every other row that can tie with them once their key becomes
-    a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
+def rows_in_one(session: Session, queries: Sequence[Bound]) -> list[list[Sequence[Any]]]:
+    """The rows of each query (queries of the same columns), read in one statement (`in_one`).
+    On PostgreSQL every statement is a round trip; on both backends SQLAlchemy's work for each
+    statement executed outweighed most of these small reads."""
+    if not queries:
+        return []
+    connection = session.connection()
+    if len(queries) == 1:
+        return [list(connection.execute(*queries[0]).all())]
+    parts: list[list[Sequence[Any]]] = [[] for _query in queries]
+    for row in connection.execute(*in_one(queries)).all():  # fetchall: a fetchone per row cost more
+        parts[row[-1]].append(row[:-1])
+    return parts
+
+
+def in_one(queries: Sequence[Bound]) -> tuple[CompoundSelect[*tuple[Any, ...]], dict[str, Any]]:
+    """The queries as one statement, and its values: each query a subquery of a UNION ALL (its
+    own order, limit and index), each row ending with the number of its query. Built once per
+    tuple of statements: use it for statements that come back together (not a list's groups of
+    the day: a new union took longer to build and compile than it saved)."""
+    values = {
+        _part_name(part, name): value for part, query in enumerate(queries) for name, value in query.values.items()
+    }
+    return _union_all(tuple(query.statement for query in queries)), values
+
+
+def _part_name(part: int, name: str) -> str:
+    return f"p{part}_{name}"
+
+
+@lru_cache(maxsize=64)
+def _union_all(statements: tuple[Select[*tuple[Any, ...]], ...]) -> CompoundSelect[*tuple[Any, ...]]:
+    """The statements as parts of one, each part's parameters named apart (`_part_name`)."""
+
+    def of_part(statement: Select[*tuple[Any, ...]], part: int) -> Select[*tuple[Any, ...]]:
+        def renamed(element: Any, **_kw: Any) -> Any:
+            if isinstance(element, BindParameter) and not element.unique:  # ours, bound at execution
+                return bindparam(_part_name(part, element.key), type_=element.type)
+            return None
+
+        # (typed for column elements only: a Select comes back a Select)
+        subquery = cast("Select[*tuple[Any, ...]]", replacement_traverse(cast(Any, statement), {}, renamed)).subquery()
+        return subquery.select().add_columns(literal_column(str(part)).label("part"))
+
+    return union_all(*(of_part(statement, part) for part, statement in enumerate(statements)))
+
+
+def counts_in_one(session: Session, queries: Sequence[Bound]) -> list[int]:
+    """The count of each query (a `select(func.count())`), in one statement."""
+    return [int(rows[0][0]) for rows in rows_in_one(session, queries)]
+
+
+class Page(NamedTuple):
+    """A list's page to read: its query, how many rows, and for the rows that can tie with the
+    last one, the last key whose due date can be that key's (`first_rows`)."""
+
+    query: PageQuery
+    limit: int
+    last_key_due_with: Callable[[date], date]
+
+
+def first_rows(session: Session, page: Page) -> list[Row[*tuple[Any, ...]]]:
+    """The first `limit` rows of the page's query (ordered by its key, then case id; the key's
+    value is each row's last column), and every other row that can tie with them once their key
+    becomes a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
 
     Month arithmetic folds several days onto one (31 January and 29-31 January + 1 month are all
     28 February), so the key's order is the due date's order except within such a fold; and the
     database orders case ids by its own collation (PostgreSQL's need not be Python's), so every
     row sharing the last key is read too. The caller sorts by due date and case id and keeps `limit`.
+
+    (Each page a statement of its own, not all in one as `rows_in_one`: a page's groups change
+    from day to day, and a new union of them took longer to build and compile than it saved.)
     """
+    (shape, values), limit, last_key_due_with = page
     if limit <= 0:
         return []
-    shape, values = query
     connection = session.connection()
-    rows = list(connection.execute(shape.first, {**values, "limit": limit}).all())
-    if len(rows) < limit:
+    # One row more than the page: when its key is past the last row's tie window (as it mostly
+    # is), no row can tie beyond those read, and no second statement is needed.
+    rows = list(connection.execute(shape.first, {**values, "limit": limit + 1}).all())
+    if len(rows) <= limit:
         return rows
-    last_key = rows[-1][-1]
+    last_key = rows[limit - 1][-1]
+    tie_to = last_key_due_with(last_key)
+    if rows[limit][-1] > tie_to:
+        return rows[:limit]
     seen = {row[0] for row in rows}
-    tied = connection.execute(shape.tied, {**values, "key_from": last_key, "key_to": last_key_due_with(last_key)}).all()
+    tied = connection.execute(shape.tied, {**values, "key_from": last_key, "key_to": tie_to}).all()
     rows.extend(row for row in tied if row[0] not in seen)
     return rows
 
@@ -454,16 +550,6 @@ def _rows_of_ids(session: Session, statement: Select[*tuple[Any, ...]], ids: Ite
         for start in range(0, len(wanted), 500)
         for row in connection.execute(statement, {"ids": wanted[start : start + 500]}).all()
     ]
-
-
-def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple[Any, ...]]:
-    """The cases (CASE_COLUMNS) of the given ids."""
-    return _rows_of_ids(session, _cases_by_id(), case_ids)
-
-
-@cache
-def _cases_by_id() -> Select[*tuple[Any, ...]]:
-    return select(*CASE_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True)))
 
 
 def citizens_guarantee_appointment_rows(
