@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, text
+from sqlalchemy import CompoundSelect, Select, text
 from sqlalchemy.dialects import sqlite
 
 from skranke.domain.deadlines import listing_bounds
@@ -20,7 +20,14 @@ from skranke.store.queries import (
 )
 
 
-def plan(database: Database, statement: Select[*tuple[Any, ...]]) -> list[str]:
+def plan(
+    database: Database,
+    statement: Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]],
+    values: dict[str, Any] | None = None,
+) -> list[str]:
+    """SQLite's plan of the statement, with `values` for the parameters it binds at execution."""
+    if values:
+        statement = statement.params(values)
     sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     with database.engine.connect() as connection:
         return [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
@@ -66,33 +73,60 @@ def test_frister_queries_use_their_indexes(tmp_path: Path) -> None:
 def test_the_frister_page_counts_and_pages_from_indexes(tmp_path: Path) -> None:
     from skranke.domain.deadlines import listing_windows
     from skranke.store.queries import (
+        PageQuery,
+        closed_groups_query,
         closed_page_query,
-        running_count_statement,
+        in_one,
+        running_count_query,
         running_page_query,
         waiting_page_query,
     )
+
+    def first(query: PageQuery) -> list[str]:
+        """The plan of a page's first 500 rows (and one more), as `first_rows` reads them."""
+        return plan(database, query.shape.first, {**query.values, "limit": 501})
+
+    def tied(query: PageQuery, key: date) -> list[str]:
+        """The plan of the rows that can tie with a page's last, as `first_rows` reads them."""
+        return plan(database, query.shape.tied, {**query.values, "key_from": key, "key_to": key})
 
     database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
     try:
         windows = listing_windows(Rules(), date(2026, 4, 9))
         by = windows.review_counted_from_by
         for department in (None, "stabilisering"):
-            running = running_page_query(by, department).statement.limit(500)
-            count = running_count_statement(by, department)
-            for steps in (plan(database, running), plan(database, count)):
+            running_query = running_page_query(by, department)
+            running, running_tied = first(running_query), tied(running_query, by)
+            count = plan(database, *running_count_query(by, department))
+            # The counts of every interval in one statement (as the page takes them): each its own.
+            counts = plan(
+                database, *in_one([running_count_query(by, department), running_count_query(by, department, 3)])
+            )
+            for steps in (running, running_tied, count):
                 assert any("USING INDEX ix_cases_plan_review" in step for step in steps), steps
+            assert sum("USING INDEX ix_cases_plan_review" in step for step in counts) == 2, counts
             # Read in the index's order: no sorting of every running treatment.
-            assert not any("TEMP B-TREE" in step for step in plan(database, running))
-            waiting = waiting_page_query([("SEL101", False, "stabilisering")], department).statement.limit(500)
-            assert any("USING INDEX ix_cases_waiting" in step for step in plan(database, waiting))
-            # Each tab's rows come in the index's order: no sorting of every case.
-            assert not any("TEMP B-TREE" in step for step in plan(database, waiting))
-            first, last = windows.closed_for_months[1]
-            closed = closed_page_query(first, last, [("færdigbehandlet", "SEL101", None)], department)
-            assert any("USING INDEX ix_cases_closed_on" in step for step in plan(database, closed.statement))
-            assert not any("TEMP B-TREE" in step for step in plan(database, closed.statement))
-            for statement in (running, count, waiting, closed.statement):
-                assert not reads_every_case(plan(database, statement))
+            assert not any("TEMP B-TREE" in step for step in running + running_tied)
+            waiting_query = waiting_page_query([("SEL101", False, "stabilisering")], department)
+            waiting, waiting_tied = first(waiting_query), tied(waiting_query, by)
+            for steps in (waiting, waiting_tied):
+                assert any("USING INDEX ix_cases_waiting" in step for step in steps), steps
+                # Each tab's rows come in the index's order: no sorting of every case.
+                assert not any("TEMP B-TREE" in step for step in steps), steps
+            closed_from, closed_to = windows.closed_for_months[1]
+            closed_query = closed_page_query(closed_from, closed_to, [("færdigbehandlet", "SEL101", None)], department)
+            closed, closed_tied = first(closed_query), tied(closed_query, closed_from)
+            for steps in (closed, closed_tied):
+                assert any("USING INDEX ix_cases_closed_on" in step for step in steps), steps
+                assert not any("TEMP B-TREE" in step for step in steps), steps
+            # The groups of every follow-up's window in one statement: each from the index.
+            groups = plan(
+                database,
+                *in_one([closed_groups_query(*span, department) for span in windows.closed_for_months.values()]),
+            )
+            assert sum("INDEX ix_cases_closed_on" in step for step in groups) == len(windows.closed_for_months), groups
+            for steps in (running, running_tied, count, counts, waiting, waiting_tied, closed, closed_tied, groups):
+                assert not reads_every_case(steps), steps
     finally:
         database.close()
 
@@ -102,7 +136,12 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path: Path) 
     course. Each is counted and paged in the order of the day its review counts from, from
     ix_cases_medical_review alone: a quarter of 100,000 cases in the heroin clinic is no reason to
     read or sort every running treatment."""
-    from skranke.store.queries import medical_review_count, medical_review_page_query
+    from skranke.store.queries import (
+        in_one,
+        medical_review_count,
+        medical_review_count_query,
+        medical_review_page_query,
+    )
 
     database = Database.open(f"sqlite:///{tmp_path / 'plans.db'}", datetime(2026, 4, 9, tzinfo=UTC))
     vista = ((), (), ("Vista Balboa",))
@@ -110,13 +149,29 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path: Path) 
     try:
         for rule, earlier in ((vista, []), (heroin, [vista])):
             for department in (None, "stabilisering"):
-                page = medical_review_page_query(date(2026, 1, 9), rule, earlier, department).statement.limit(500)
-                steps = plan(database, page)
-                assert any("USING COVERING INDEX ix_cases_medical_review" in step for step in steps) or any(
-                    "USING INDEX ix_cases_medical_review" in step for step in steps
-                ), steps
-                assert not any("TEMP B-TREE" in step for step in steps), steps
-                assert not reads_every_case(steps), steps
+                page = medical_review_page_query(date(2026, 1, 9), rule, earlier, department)
+                for steps in (
+                    plan(database, page.shape.first, {**page.values, "limit": 501}),
+                    plan(
+                        database,
+                        page.shape.tied,
+                        {**page.values, "key_from": date(2025, 1, 9), "key_to": date(2025, 1, 9)},
+                    ),
+                ):
+                    assert any("USING COVERING INDEX ix_cases_medical_review" in step for step in steps) or any(
+                        "USING INDEX ix_cases_medical_review" in step for step in steps
+                    ), steps
+                    assert not any("TEMP B-TREE" in step for step in steps), steps
+                    assert not reads_every_case(steps), steps
+        for department in (None, "stabilisering"):
+            # Both rules counted in one statement (as the page counts them): each from the index.
+            counts = [
+                medical_review_count_query(date(2026, 1, 9), rule, earlier, department)
+                for rule, earlier in ((vista, []), (heroin, [vista]))
+            ]
+            steps = plan(database, *in_one(counts))
+            assert sum("INDEX ix_cases_medical_review" in step for step in steps) == 2, steps
+            assert not reads_every_case(steps), steps
         with database.reading() as session:
             assert medical_review_count(session, date(2026, 1, 9), heroin, [vista], None) == 0
     finally:

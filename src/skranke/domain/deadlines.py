@@ -1000,7 +1000,7 @@ class ListingBounds:
 
 def last_day_due_by(months: int, latest_due: date) -> date:
     """The last day d with add_months(d, months) <= latest_due (add_months never decreases)."""
-    day = latest_due - relativedelta(months=months)
+    day = add_months(latest_due, -months)
     while add_months(day + timedelta(days=1), months) <= latest_due:
         day += timedelta(days=1)
     while add_months(day, months) > latest_due:
@@ -1010,7 +1010,7 @@ def last_day_due_by(months: int, latest_due: date) -> date:
 
 def first_day_due_from(months: int, earliest_due: date) -> date:
     """The first day d with add_months(d, months) >= earliest_due."""
-    day = earliest_due - relativedelta(months=months)
+    day = add_months(earliest_due, -months)
     while add_months(day - timedelta(days=1), months) >= earliest_due:
         day -= timedelta(days=1)
     while add_months(day, months) < earliest_due:

@@ -3,7 +3,7 @@ complaints, at `--now`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
@@ -31,8 +31,9 @@ from skranke.domain.vocabulary import APPOINTMENT_KINDS
 from skranke.services.context import Skranke
 
 if TYPE_CHECKING:
-    from sqlalchemy import Row
     from sqlalchemy.orm import Session
+
+    from skranke.store.queries import Bound, Page
 
 
 def appointment_kinds(rules: Rules) -> tuple[str, ...]:
@@ -121,33 +122,43 @@ def deadlines_page(
     each list's first rows in an order the rules' order follows (`first_rows`: contact day, the
     day a plan review counts from, the closing day); the rules of `deadline_overview` then decide
     on those rows exactly as on all. A test compares every page with the whole view.
+
+    The counts of the plan and medical reviews are taken in one statement, and the groups of
+    closed cases of every follow-up's window in another (`rows_in_one`); the follow-ups made are
+    read with their cases.
     """
-    from skranke.store.queries import (
-        cases_by_id,
-        citizens_guarantee_appointment_rows,
-        open_complaint_rows,
-    )
+    from skranke.store.queries import counts_in_one, first_rows, open_complaint_rows
 
     today = today or skranke.clock.now().date()
     rules = skranke.site.rules
     windows = listing_windows(rules, today)
     totals = dict.fromkeys(("requests", "exempt", "follow_ups", "plan_reviews", "medical_reviews", "complaints"), 0)
     with collector_paused(), skranke.database.reading() as session:
-        waiting, request_citizens = _waiting_rows(session, rules, department, limit, totals)
-        running = _running_rows(session, rules, windows, department, limit, totals)
-        closed, made = _closed_rows(session, rules, windows, department, limit, totals)
-        made_cases = _cases(cases_by_id(session, {case_id for case_id, _month in made}))
-        cases = list({row[0]: CaseFacts._make(row[:-1]) for row in [*waiting, *running, *closed]}.values())
-        medical = _cases(row[:-1] for row in _medical_review_rows(session, rules, windows, department, limit, totals))
+        pages = _waiting_pages(session, rules, department, limit, totals)
+        running_pages, counts = _running_pages(session, rules, windows, department, limit)
+        closed_pages, made_rows = _closed_pages(session, rules, windows, department, limit, totals)
+        medical_pages, medical_counts = _medical_review_pages(rules, windows, department, limit)
+        pages += running_pages + closed_pages + medical_pages
+        counts += medical_counts
+        counted = counts_in_one(session, [query for _name, query in counts])
+        for (name, _query), count in zip(counts, counted, strict=True):
+            totals[name] += count
+        rows_of: dict[str, list[Sequence[Any]]] = {}
+        for name, to_read in pages:
+            rows_of.setdefault(name, []).extend(first_rows(session, to_read))
+        listed = [*rows_of.get("requests", []), *rows_of.get("exempt", []), *rows_of.get("plan_reviews", [])]
+        listed += rows_of.get("follow_ups", [])
+        cases = list({row[0]: CaseFacts._make(row[:-1]) for row in listed}.values())
+        medical = _cases(row[:-1] for row in rows_of.get("medical_reviews", []))
+        made = {(row[0], row[-1]) for row in made_rows}
+        made_cases = _cases({row[0]: row[:-1] for row in made_rows}.values())
         complaints = _complaints(open_complaint_rows(session))
-        kinds = appointment_kinds(rules)
-        appointments = (
-            _appointments(citizens_guarantee_appointment_rows(session, request_citizens, kinds)) if kinds else []
-        )
+        appointments = _request_appointments(session, rules, {row[1] for row in rows_of.get("requests", [])})
         overview = deadline_overview(cases, appointments, skranke.site, skranke.hours, today, complaints=complaints)
         medical_reviews = deadline_overview(medical, [], skranke.site, skranke.hours, today).medical_reviews
         totals["complaints"] = len(overview.complaints)
-        cases += [case for case in medical if case.case_id not in {c.case_id for c in cases}]
+        listed_ids = {case.case_id for case in cases}
+        cases += [case for case in medical if case.case_id not in listed_ids]
         # The follow-ups recorded as made were counted with their group: take those listed away.
         counted_made = deadline_overview(made_cases, [], skranke.site, skranke.hours, today).follow_ups
     departments = {case.case_id: case.department for case in made_cases}
@@ -171,13 +182,26 @@ def deadlines_page(
     return DeadlinesPage(page, totals, dict(map(_ID_AND_DEPARTMENT, cases)), review_rules)
 
 
-def _waiting_rows(
+# A list's page to read (`Page`) or count to take (`Bound`), with the name of its list (a
+# field of Overview, a key of DeadlinesPage.totals).
+Named = tuple[str, "Page"]
+NamedCount = tuple[str, "Bound"]
+
+
+def _request_appointments(session: Session, rules: Rules, citizens: set[str]) -> list[AppointmentFacts]:
+    """The guarantee appointments of the citizens of the requests on the page (their flags read them)."""
+    from skranke.store.queries import citizens_guarantee_appointment_rows
+
+    kinds = appointment_kinds(rules)
+    return _appointments(citizens_guarantee_appointment_rows(session, citizens, kinds)) if kinds else []
+
+
+def _waiting_pages(
     session: Session, rules: Rules, department: str | None, limit: int, totals: dict[str, int]
-) -> tuple[list[Row[*tuple[Any, ...]]], set[str]]:
-    """The first rows of the requests and the exempt (each group of paragraph, free choice and
-    department is listed on one tab or none: the rules say which), counted into `totals`; and
-    the citizens of the requests, whose appointments their flags read."""
-    from skranke.store.queries import first_rows, waiting_groups, waiting_page_query
+) -> list[Named]:
+    """The pages of the requests and the exempt (each group of paragraph, free choice and
+    department is listed on one tab or none: the rules say which), counted into `totals`."""
+    from skranke.store.queries import Page, waiting_groups, waiting_page_query
 
     groups_of_tab: dict[str, list[tuple[Any, ...]]] = {"requests": [], "exempt": []}
     for paragraph, free_choice, case_department, count in waiting_groups(session, department):
@@ -185,8 +209,7 @@ def _waiting_rows(
         if listed_on is not None:
             totals[listed_on] += count
             groups_of_tab[listed_on].append((paragraph, free_choice, case_department))
-    rows: list[Row[*tuple[Any, ...]]] = []
-    request_citizens: set[str] = set()
+    pages: list[Named] = []
     # Where the clock starts at the first personal attendance (004), the requests with one come
     # by that day, those awaiting it by contact day: each part's first rows, the rules sort.
     by_attendance = rules.clock_start_event == "personal_attendance"
@@ -195,22 +218,23 @@ def _waiting_rows(
             continue
         parts: tuple[bool | None, ...] = (True, False) if by_attendance and tab == "requests" else (None,)
         for attended in parts:  # one clock-start day is one deadline: only rows of the same day tie
-            first = first_rows(session, waiting_page_query(groups, department, attended), limit, lambda day: day)
-            if tab == "requests":
-                request_citizens.update(row[1] for row in first)
-            rows += first
-    return rows, request_citizens
+            pages.append((tab, Page(waiting_page_query(groups, department, attended), limit, _same_day)))
+    return pages
 
 
-def _running_rows(
-    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
-) -> list[Row[*tuple[Any, ...]]]:
-    """The first rows of the plan reviews due by the horizon, counted into `totals`: those at the
-    site's interval, and those at each interval agreed in a plan (each its own window and order;
-    the rules sort the union)."""
+def _same_day(day: date) -> date:
+    return day
+
+
+def _running_pages(
+    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int
+) -> tuple[list[Named], list[NamedCount]]:
+    """The pages and the counts of the plan reviews due by the horizon: those at the site's
+    interval, and those at each interval agreed in a plan (each its own window and order; the
+    rules sort the union)."""
     from skranke.domain.deadlines import CaseFacts as Facts
     from skranke.domain.deadlines import plan_review_months
-    from skranke.store.queries import agreed_intervals, first_rows, running_count, running_page_query
+    from skranke.store.queries import Page, agreed_intervals, running_count_query, running_page_query
 
     intervals: list[tuple[int | None, int]] = [(None, rules.plan_review_months)]
     for agreed in agreed_intervals(session, department):
@@ -218,59 +242,66 @@ def _running_rows(
         intervals.append(
             (agreed, plan_review_months(Facts("", "", "", "", date.min, plan_interval_months=agreed), rules))
         )
-    rows: list[Row[*tuple[Any, ...]]] = []
-    totals["plan_reviews"] = 0
+    pages: list[Named] = []
+    counts: list[NamedCount] = []
     for stored, months in intervals:
         counted_from_by = last_day_due_by(months, windows.horizon)
-        totals["plan_reviews"] += running_count(session, counted_from_by, department, stored)
+        counts.append(("plan_reviews", running_count_query(counted_from_by, department, stored)))
         query = running_page_query(counted_from_by, department, stored)
-        rows += first_rows(session, query, limit, _last_day_due_with(months))
-    return rows
+        pages.append(("plan_reviews", Page(query, limit, _last_day_due_with(months))))
+    return pages, counts
 
 
-def _medical_review_rows(
-    session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
-) -> list[Row[*tuple[Any, ...]]]:
-    """The first rows of each medical review rule's reviews due by the horizon (each rule its own
-    window and order; a case under several rules only under the first), counted into `totals`."""
-    from skranke.store.queries import first_rows, medical_review_count, medical_review_page_query
+def _medical_review_pages(
+    rules: Rules, windows: ListingWindows, department: str | None, limit: int
+) -> tuple[list[Named], list[NamedCount]]:
+    """The pages and the counts of each medical review rule's reviews due by the horizon (each
+    rule its own window and order; a case under several rules only under the first)."""
+    from skranke.store.queries import Page, medical_review_count_query, medical_review_page_query
 
-    rows: list[Row[*tuple[Any, ...]]] = []
-    totals["medical_reviews"] = 0
+    pages: list[Named] = []
+    counts: list[NamedCount] = []
     covers = [(review.departments, review.paragraphs, review.partners) for review in rules.medical_reviews]
     for index, review in enumerate(rules.medical_reviews):
         counted_from_by = last_day_due_by(review.months, windows.horizon)
         earlier = covers[:index]
-        totals["medical_reviews"] += medical_review_count(session, counted_from_by, covers[index], earlier, department)
+        counts.append(
+            ("medical_reviews", medical_review_count_query(counted_from_by, covers[index], earlier, department))
+        )
         query = medical_review_page_query(counted_from_by, covers[index], earlier, department)
-        rows += first_rows(session, query, limit, _last_day_due_with(review.months))
-    return rows
+        pages.append(("medical_reviews", Page(query, limit, _last_day_due_with(review.months))))
+    return pages, counts
 
 
-def _closed_rows(
+def _closed_pages(
     session: Session, rules: Rules, windows: ListingWindows, department: str | None, limit: int, totals: dict[str, int]
-) -> tuple[list[Row[*tuple[Any, ...]]], set[tuple[str, int]]]:
-    """The first rows of the follow-ups after each number of months (each group of closing
-    status, paragraph and consent follows up or not: the rules say which), counted into `totals`
-    with those recorded as made; and those made, (case id, months), for the caller to take away."""
-    from skranke.store.queries import closed_groups, closed_page_query, done_follow_ups, first_rows
+) -> tuple[list[Named], list[Sequence[Any]]]:
+    """The pages of the follow-ups after each number of months (each group of closing status,
+    paragraph and consent follows up or not: the rules say which), counted into `totals` with
+    those recorded as made; and the rows of those made (the case's columns, then the month),
+    for the caller to take away."""
+    from skranke.store.queries import Page, closed_groups_query, closed_page_query, made_follow_up_cases, rows_in_one
 
     if windows.closed_span is None:
-        return [], set()
-    made = done_follow_ups(session, *windows.closed_span)
-    rows: list[Row[*tuple[Any, ...]]] = []
-    for months, (first, last) in windows.closed_for_months.items():
+        return [], []
+    made = made_follow_up_cases(session, *windows.closed_span)
+    windows_of_months = list(windows.closed_for_months.items())
+    queries: list[Bound] = [
+        closed_groups_query(first, last, department) for _months, (first, last) in windows_of_months
+    ]
+    pages: list[Named] = []
+    for (months, (first, last)), groups_rows in zip(windows_of_months, rows_in_one(session, queries), strict=True):
         groups = []
-        for status, paragraph, consent, count in closed_groups(session, first, last, department):
+        for status, paragraph, consent, count in groups_rows:
             if follows_up(status, paragraph, consent, rules):
                 totals["follow_ups"] += count
                 groups.append((status, paragraph, consent))
         if groups:
-            made_here = sum(1 for _case, month in made if month == months)
-            query = closed_page_query(first, last, groups, department)
+            made_here = sum(1 for row in made if row[-1] == months)
             # As many more as were made: they leave the page afterwards.
-            rows += first_rows(session, query, limit + made_here, _last_day_due_with(months))
-    return rows, made
+            query = closed_page_query(first, last, groups, department)
+            pages.append(("follow_ups", Page(query, limit + made_here, _last_day_due_with(months))))
+    return pages, list(made)
 
 
 def _last_day_due_with(months: int) -> Callable[[date], date]:

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import cache, lru_cache
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from skranke.domain.deadlines import ListingBounds
 from skranke.store.models import (
@@ -92,7 +108,7 @@ def listed_cases_statements(bounds: ListingBounds) -> list[Select[*tuple[Any, ..
     return statements
 
 
-def done_follow_ups_statement(first: date, last: date) -> Select[*tuple[Any, ...]]:
+def done_follow_ups_statement(first: Any, last: Any) -> Select[*tuple[Any, ...]]:
     """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`
     (from the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
     return (
@@ -112,22 +128,40 @@ def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row[*t
             yield from batch
 
 
+@cache
+def _done_follow_ups() -> Select[*tuple[Any, ...]]:
+    return done_follow_ups_statement(bindparam("first", type_=Date()), bindparam("last", type_=Date()))
+
+
 def done_follow_ups(session: Session, first: date, last: date) -> set[tuple[str, int]]:
-    rows = session.connection().execute(done_follow_ups_statement(first, last))
+    rows = session.connection().execute(_done_follow_ups(), {"first": first, "last": last})
     return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
 
 
 # --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
+#
+# The screen reads a page on every visit and poll: some 15 statements. Each is built once per
+# shape (department given or not, the groups of a tab, a rule ...) with its values bound at
+# execution. Building them anew cost more than running them on SQLite (select(), where(), the
+# cache key walked each time), and a statement object met before is neither walked for its
+# cache key nor has its result columns matched again to the compiled form's.
 
 
-def _of_department(statement: Select[*tuple[Any, ...]], department: str | None) -> Select[*tuple[Any, ...]]:
-    return statement if department is None else statement.where(Case.department == department)
+def _day(name: str) -> BindParameter[date]:
+    return bindparam(name, type_=Date())
 
 
-@lru_cache(maxsize=256)
+def _of_department(statement: Select[*tuple[Any, ...]], of_department: bool) -> Select[*tuple[Any, ...]]:
+    """Of the department bound as "department" (`_department`), or of all."""
+    return statement.where(Case.department == bindparam("department")) if of_department else statement
+
+
+def _department(department: str | None) -> dict[str, Any]:
+    return {} if department is None else {"department": department}
+
+
 def _one_of(columns: tuple[Any, ...], groups: tuple[tuple[Any, ...], ...]) -> ColumnElement[bool]:
-    """Rows whose `columns` hold one of `groups`' values (None matches NULL). Kept: the same
-    groups come back on every visit, and building the expression costs more than running it."""
+    """Rows whose `columns` hold one of `groups`' values (None matches NULL)."""
     return or_(
         *(
             and_(*(column.is_(None) if value is None else column == value for column, value in zip(columns, group)))
@@ -142,10 +176,30 @@ WAITING_GROUP = (Case.paragraph, Case.free_choice, Case.department)
 CLOSED_GROUP = (Case.closing_status, Case.paragraph, Case.follow_up_consent)
 
 
+class Bound(NamedTuple):
+    """A statement built once, and the values to execute it with."""
+
+    statement: Select[*tuple[Any, ...]]
+    values: dict[str, Any]
+
+
+def _scalar(session: Session, query: Bound) -> int:
+    return int(session.connection().execute(*query).scalar_one())
+
+
+def _tuples(session: Session, query: Bound) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in session.connection().execute(*query)]
+
+
+@cache
+def _waiting_groups(of_department: bool) -> Select[*tuple[Any, ...]]:
+    statement = select(*WAITING_GROUP, func.count()).where(*WAITING).group_by(*WAITING_GROUP)
+    return _of_department(statement, of_department)
+
+
 def waiting_groups(session: Session, department: str | None) -> list[tuple[Any, ...]]:
     """(paragraph, free choice, department, count) of waiting cases: what decides their tab."""
-    statement = select(*WAITING_GROUP, func.count()).where(*WAITING).group_by(*WAITING_GROUP)
-    return [tuple(row) for row in session.connection().execute(_of_department(statement, department))]
+    return _tuples(session, Bound(_waiting_groups(department is not None), _department(department)))
 
 
 def waiting_by_contact_day(session: Session) -> list[tuple[Any, ...]]:
@@ -157,11 +211,28 @@ def waiting_by_contact_day(session: Session) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.connection().execute(statement)]
 
 
-class PageQuery(NamedTuple):
-    """A statement ordered by `key`, then case id, with the key's value as its last column."""
+class PageShape(NamedTuple):
+    """A statement ordered by `key`, then case id, with the key's value as its last column; and
+    the two forms a page reads of it: its first ":limit" rows (`first`), and its rows with a key
+    from ":key_from" through ":key_to" (`tied`)."""
 
     statement: Select[*tuple[Any, ...]]
     key: Any
+    first: Select[*tuple[Any, ...]]
+    tied: Select[*tuple[Any, ...]]
+
+
+def _page_shape(statement: Select[*tuple[Any, ...]], key: Any) -> PageShape:
+    first = statement.limit(bindparam("limit", type_=Integer()))
+    tied = statement.where(key >= _day("key_from"), key <= _day("key_to"))
+    return PageShape(statement, key, first, tied)
+
+
+class PageQuery(NamedTuple):
+    """A page's statements (built once per shape) and the values they are executed with."""
+
+    shape: PageShape
+    values: dict[str, Any]
 
 
 def waiting_page_query(
@@ -171,7 +242,13 @@ def waiting_page_query(
     the contact date again last, as the page's key. Where the site's clock starts at the first
     personal attendance (004): `attended` True gives those with one, by that day (their
     deadline's order); False those without, by contact date."""
-    statement = select(*CASE_COLUMNS).where(*WAITING, _one_of(WAITING_GROUP, tuple(map(tuple, groups))))
+    shape = _waiting_page(tuple(map(tuple, groups)), department is not None, attended)
+    return PageQuery(shape, _department(department))
+
+
+@lru_cache(maxsize=256)
+def _waiting_page(groups: tuple[tuple[Any, ...], ...], of_department: bool, attended: bool | None) -> PageShape:
+    statement = select(*CASE_COLUMNS).where(*WAITING, _one_of(WAITING_GROUP, groups))
     key: Any = Case.contact_date
     if attended is True:
         statement = statement.where(Case.personal_attendance_on.is_not(None))
@@ -179,44 +256,62 @@ def waiting_page_query(
     elif attended is False:
         statement = statement.where(Case.personal_attendance_on.is_(None))
     statement = statement.add_columns(key)
-    return PageQuery(_of_department(statement, department).order_by(key, Case.id), key)
+    return _page_shape(_of_department(statement, of_department).order_by(key, Case.id), key)
 
 
-# The plan reviews at the site's interval: no interval agreed in the plan (`plan_interval_mdr`).
-_SITE_INTERVAL = Case.plan_interval_months.is_(None)
+def _of_interval(statement: Select[*tuple[Any, ...]], agreed: bool) -> Select[*tuple[Any, ...]]:
+    """At the site's interval (no interval agreed in the plan, `plan_interval_mdr`), or at the
+    agreed interval bound as "months"."""
+    if agreed:
+        return statement.where(Case.plan_interval_months == bindparam("months", type_=Integer()))
+    return statement.where(Case.plan_interval_months.is_(None))
 
 
-def _of_interval(statement: Select[*tuple[Any, ...]], months: int | None) -> Select[*tuple[Any, ...]]:
-    """At the site's interval (None) or at an agreed interval of `months`."""
-    return statement.where(_SITE_INTERVAL if months is None else Case.plan_interval_months == months)
+def _interval(counted_from_by: date, department: str | None, months: int | None) -> dict[str, Any]:
+    values = {"counted_from_by": counted_from_by, **_department(department)}
+    if months is not None:
+        values["months"] = months
+    return values
+
+
+@cache
+def _agreed_intervals(of_department: bool) -> Select[*tuple[Any, ...]]:
+    statement = select(Case.plan_interval_months).where(*RUNNING, Case.plan_interval_months.is_not(None))
+    return _of_department(statement, of_department).distinct()
 
 
 def agreed_intervals(session: Session, department: str | None) -> list[int]:
     """The intervals agreed in the plans of running treatments (few: 3, 4, 6 months ...)."""
-    statement = select(Case.plan_interval_months).where(*RUNNING, Case.plan_interval_months.is_not(None)).distinct()
-    return sorted(session.connection().execute(_of_department(statement, department)).scalars())
+    statement = _agreed_intervals(department is not None)
+    return sorted(session.connection().execute(statement, _department(department)).scalars())
 
 
-def running_count_statement(
-    counted_from_by: date, department: str | None, months: int | None = None
-) -> Select[*tuple[Any, ...]]:
+@cache
+def _running_count(of_department: bool, agreed: bool) -> Select[*tuple[Any, ...]]:
+    statement = select(func.count()).select_from(Case).where(*RUNNING, _counted_from <= _day("counted_from_by"))
+    return _of_interval(_of_department(statement, of_department), agreed)
+
+
+def running_count_query(counted_from_by: date, department: str | None, months: int | None = None) -> Bound:
     """How many plan reviews at the site's interval (`months` None) or at an agreed interval of
     `months` are due by the horizon (ix_cases_plan_review)."""
-    statement = select(func.count()).select_from(Case).where(*RUNNING, _counted_from <= counted_from_by)
-    return _of_interval(_of_department(statement, department), months)
-
-
-def running_count(session: Session, counted_from_by: date, department: str | None, months: int | None = None) -> int:
-    return int(session.connection().execute(running_count_statement(counted_from_by, department, months)).scalar_one())
+    statement = _running_count(department is not None, months is not None)
+    return Bound(statement, _interval(counted_from_by, department, months))
 
 
 def running_page_query(counted_from_by: date, department: str | None, months: int | None = None) -> PageQuery:
     """Running treatments (at the site's interval, or at an agreed one of `months`) whose plan
     review counts from a day up to `counted_from_by`, in that day's order, then case id
     (ix_cases_plan_review); that day last, as the page's key."""
-    statement = select(*CASE_COLUMNS, _counted_from).where(*RUNNING, _counted_from <= counted_from_by)
-    statement = _of_interval(_of_department(statement, department), months)
-    return PageQuery(statement.order_by(_counted_from, Case.id), _counted_from)
+    shape = _running_page(department is not None, months is not None)
+    return PageQuery(shape, _interval(counted_from_by, department, months))
+
+
+@cache
+def _running_page(of_department: bool, agreed: bool) -> PageShape:
+    statement = select(*CASE_COLUMNS, _counted_from).where(*RUNNING, _counted_from <= _day("counted_from_by"))
+    statement = _of_interval(_of_department(statement, of_department), agreed)
+    return _page_shape(statement.order_by(_counted_from, Case.id), _counted_from)
 
 
 # What a medical review rule covers: (departments, paragraphs, partners); any one matches.
@@ -235,26 +330,43 @@ def _covered(covers: Covers) -> ColumnElement[bool]:
 
 
 def _medical_review_rule(
-    statement: Select[*tuple[Any, ...]],
-    counted_from_by: date,
-    rule: Covers,
-    earlier: Sequence[Covers],
-    department: str | None,
+    statement: Select[*tuple[Any, ...]], rule: Covers, earlier: Sequence[Covers], of_department: bool
 ) -> Select[*tuple[Any, ...]]:
     """Running treatments the rule holds (and no earlier rule of the site: the first that holds
-    applies) whose medical review counts from a day up to `counted_from_by` (ix_cases_medical_review)."""
-    statement = statement.where(*RUNNING, counted_from_by >= MEDICAL_REVIEW_COUNTED_FROM, _covered(rule))
+    applies) whose medical review counts from a day up to ":counted_from_by"
+    (ix_cases_medical_review)."""
+    statement = statement.where(*RUNNING, _day("counted_from_by") >= MEDICAL_REVIEW_COUNTED_FROM, _covered(rule))
     for before in earlier:
         statement = statement.where(~_covered(before))
-    return _of_department(statement, department)
+    return _of_department(statement, of_department)
+
+
+# A rule's covers as a cache key.
+RuleKey = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _rule_key(rule: Covers) -> RuleKey:
+    departments, paragraphs, partners = rule
+    return tuple(departments), tuple(paragraphs), tuple(partners)
+
+
+@lru_cache(maxsize=64)
+def _medical_review_count(rule: RuleKey, earlier: tuple[RuleKey, ...], of_department: bool) -> Select[*tuple[Any, ...]]:
+    return _medical_review_rule(select(func.count()).select_from(Case), rule, earlier, of_department)
+
+
+def medical_review_count_query(
+    counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
+) -> Bound:
+    """How many medical reviews of the rule are due by the horizon."""
+    statement = _medical_review_count(_rule_key(rule), tuple(map(_rule_key, earlier)), department is not None)
+    return Bound(statement, {"counted_from_by": counted_from_by, **_department(department)})
 
 
 def medical_review_count(
     session: Session, counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
 ) -> int:
-    """How many medical reviews of the rule are due by the horizon."""
-    statement = _medical_review_rule(select(func.count()).select_from(Case), counted_from_by, rule, earlier, department)
-    return int(session.connection().execute(statement).scalar_one())
+    return _scalar(session, medical_review_count_query(counted_from_by, rule, earlier, department))
 
 
 def medical_review_page_query(
@@ -262,59 +374,168 @@ def medical_review_page_query(
 ) -> PageQuery:
     """The rule's medical reviews due by the horizon in the order of the day they count from,
     then case id; that day last, as the page's key."""
-    statement = _medical_review_rule(
-        select(*CASE_COLUMNS, MEDICAL_REVIEW_COUNTED_FROM), counted_from_by, rule, earlier, department
-    )
-    return PageQuery(statement.order_by(MEDICAL_REVIEW_COUNTED_FROM, Case.id), MEDICAL_REVIEW_COUNTED_FROM)
+    shape = _medical_review_page(_rule_key(rule), tuple(map(_rule_key, earlier)), department is not None)
+    return PageQuery(shape, {"counted_from_by": counted_from_by, **_department(department)})
+
+
+@lru_cache(maxsize=64)
+def _medical_review_page(rule: RuleKey, earlier: tuple[RuleKey, ...], of_department: bool) -> PageShape:
+    statement = _medical_review_rule(select(*CASE_COLUMNS, MEDICAL_REVIEW_COUNTED_FROM), rule, earlier, of_department)
+    return _page_shape(statement.order_by(MEDICAL_REVIEW_COUNTED_FROM, Case.id), MEDICAL_REVIEW_COUNTED_FROM)
+
+
+@cache
+def _open_complaints(of_citizen: bool) -> Select[*tuple[Any, ...]]:
+    statement = select(
+        Complaint.id, Complaint.citizen_id, Complaint.kind, Complaint.received_on, Complaint.answered_on
+    ).where(Complaint.answered_on.is_(None))
+    if of_citizen:
+        statement = statement.where(Complaint.citizen_id == bindparam("citizen_id"))
+    return statement.order_by(Complaint.received_on)
 
 
 def open_complaint_rows(session: Session, citizen_id: str | None = None) -> list[tuple[Any, ...]]:
     """(id, citizen id, kind, received, answered) of complaints not yet answered (ix_complaints_open)."""
-    statement = select(
-        Complaint.id, Complaint.citizen_id, Complaint.kind, Complaint.received_on, Complaint.answered_on
-    ).where(Complaint.answered_on.is_(None))
-    if citizen_id is not None:
-        statement = statement.where(Complaint.citizen_id == citizen_id)
-    return [tuple(row) for row in session.connection().execute(statement.order_by(Complaint.received_on))]
+    values = {} if citizen_id is None else {"citizen_id": citizen_id}
+    return _tuples(session, Bound(_open_complaints(citizen_id is not None), values))
 
 
-def closed_groups(session: Session, first: date, last: date, department: str | None) -> list[tuple[Any, ...]]:
+def _closed_between() -> ColumnElement[bool]:
+    return Case.closed_on.between(_day("first"), _day("last"))
+
+
+@cache
+def _closed_groups(of_department: bool) -> Select[*tuple[Any, ...]]:
+    statement = select(*CLOSED_GROUP, func.count()).where(_closed_between())
+    return _of_department(statement, of_department).group_by(*CLOSED_GROUP)
+
+
+def closed_groups_query(first: date, last: date, department: str | None) -> Bound:
     """(closing status, paragraph, consent, count) of cases closed from `first` to `last`."""
-    statement = select(*CLOSED_GROUP, func.count()).where(Case.closed_on.between(first, last)).group_by(*CLOSED_GROUP)
-    return [tuple(row) for row in session.connection().execute(_of_department(statement, department))]
+    return Bound(_closed_groups(department is not None), {"first": first, "last": last, **_department(department)})
+
+
+def made_follow_up_cases(session: Session, first: date, last: date) -> list[Row[*tuple[Any, ...]]]:
+    """Follow-ups recorded as made of cases closed from `first` to `last`: the case's row
+    (CASE_COLUMNS) and the follow-up's month after, a row per follow-up (as `done_follow_ups`,
+    with the cases read in the same statement)."""
+    return list(session.connection().execute(_made_follow_up_cases(), {"first": first, "last": last}).all())
+
+
+@cache
+def _made_follow_up_cases() -> Select[*tuple[Any, ...]]:
+    return (
+        select(*CASE_COLUMNS, Task.follow_up_month)
+        .select_from(Task)
+        .join(Case, Case.id == Task.case_id)
+        .where(
+            Task.kind == "follow_up", Task.done_at.is_not(None), Task.follow_up_month.is_not(None), _closed_between()
+        )
+    )
 
 
 def closed_page_query(first: date, last: date, groups: Iterable[Sequence[Any]], department: str | None) -> PageQuery:
     """Cases of the given groups closed from `first` to `last`, by closing day (ix_cases_closed_on),
     then case id; the closing day last, as the page's key."""
-    statement = select(*CASE_COLUMNS, Case.closed_on).where(
-        Case.closed_on.between(first, last), _one_of(CLOSED_GROUP, tuple(map(tuple, groups)))
-    )
-    return PageQuery(_of_department(statement, department).order_by(Case.closed_on, Case.id), Case.closed_on)
+    shape = _closed_page(tuple(map(tuple, groups)), department is not None)
+    return PageQuery(shape, {"first": first, "last": last, **_department(department)})
 
 
-def first_rows(
-    session: Session, query: PageQuery, limit: int, last_key_due_with: Callable[[date], date]
-) -> list[Row[*tuple[Any, ...]]]:
-    """The first `limit` rows of the query (ordered by its key, then case id; the key's value is
-    each row's last column), and every other row that can tie with them once their key becomes
-    a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
+@lru_cache(maxsize=256)
+def _closed_page(groups: tuple[tuple[Any, ...], ...], of_department: bool) -> PageShape:
+    statement = select(*CASE_COLUMNS, Case.closed_on).where(_closed_between(), _one_of(CLOSED_GROUP, groups))
+    return _page_shape(_of_department(statement, of_department).order_by(Case.closed_on, Case.id), Case.closed_on)
+
+
+def rows_in_one(session: Session, queries: Sequence[Bound]) -> list[list[Sequence[Any]]]:
+    """The rows of each query (queries of the same columns), read in one statement (`in_one`).
+    On PostgreSQL every statement is a round trip; on both backends SQLAlchemy's work for each
+    statement executed outweighed most of these small reads."""
+    if not queries:
+        return []
+    connection = session.connection()
+    if len(queries) == 1:
+        return [list(connection.execute(*queries[0]).all())]
+    parts: list[list[Sequence[Any]]] = [[] for _query in queries]
+    for row in connection.execute(*in_one(queries)).all():  # fetchall: a fetchone per row cost more
+        parts[row[-1]].append(row[:-1])
+    return parts
+
+
+def in_one(queries: Sequence[Bound]) -> tuple[CompoundSelect[*tuple[Any, ...]], dict[str, Any]]:
+    """The queries as one statement, and its values: each query a subquery of a UNION ALL (its
+    own order, limit and index), each row ending with the number of its query. Built once per
+    tuple of statements: use it for statements that come back together (not a list's groups of
+    the day: a new union took longer to build and compile than it saved)."""
+    values = {
+        _part_name(part, name): value for part, query in enumerate(queries) for name, value in query.values.items()
+    }
+    return _union_all(tuple(query.statement for query in queries)), values
+
+
+def _part_name(part: int, name: str) -> str:
+    return f"p{part}_{name}"
+
+
+@lru_cache(maxsize=64)
+def _union_all(statements: tuple[Select[*tuple[Any, ...]], ...]) -> CompoundSelect[*tuple[Any, ...]]:
+    """The statements as parts of one, each part's parameters named apart (`_part_name`)."""
+
+    def of_part(statement: Select[*tuple[Any, ...]], part: int) -> Select[*tuple[Any, ...]]:
+        def renamed(element: Any, **_kw: Any) -> Any:
+            if isinstance(element, BindParameter) and not element.unique:  # ours, bound at execution
+                return bindparam(_part_name(part, element.key), type_=element.type)
+            return None
+
+        # (typed for column elements only: a Select comes back a Select)
+        subquery = cast("Select[*tuple[Any, ...]]", replacement_traverse(cast(Any, statement), {}, renamed)).subquery()
+        return subquery.select().add_columns(literal_column(str(part)).label("part"))
+
+    return union_all(*(of_part(statement, part) for part, statement in enumerate(statements)))
+
+
+def counts_in_one(session: Session, queries: Sequence[Bound]) -> list[int]:
+    """The count of each query (a `select(func.count())`), in one statement."""
+    return [int(rows[0][0]) for rows in rows_in_one(session, queries)]
+
+
+class Page(NamedTuple):
+    """A list's page to read: its query, how many rows, and for the rows that can tie with the
+    last one, the last key whose due date can be that key's (`first_rows`)."""
+
+    query: PageQuery
+    limit: int
+    last_key_due_with: Callable[[date], date]
+
+
+def first_rows(session: Session, page: Page) -> list[Row[*tuple[Any, ...]]]:
+    """The first `limit` rows of the page's query (ordered by its key, then case id; the key's
+    value is each row's last column), and every other row that can tie with them once their key
+    becomes a due date: rows with a key from the last row's through `last_key_due_with(that key)`.
 
     Month arithmetic folds several days onto one (31 January and 29-31 January + 1 month are all
     28 February), so the key's order is the due date's order except within such a fold; and the
     database orders case ids by its own collation (PostgreSQL's need not be Python's), so every
     row sharing the last key is read too. The caller sorts by due date and case id and keeps `limit`.
+
+    (Each page a statement of its own, not all in one as `rows_in_one`: a page's groups change
+    from day to day, and a new union of them took longer to build and compile than it saved.)
     """
+    (shape, values), limit, last_key_due_with = page
     if limit <= 0:
         return []
-    statement, key = query
     connection = session.connection()
-    rows = list(connection.execute(statement.limit(limit)).all())
-    if len(rows) < limit:
+    # One row more than the page: when its key is past the last row's tie window (as it mostly
+    # is), no row can tie beyond those read, and no second statement is needed.
+    rows = list(connection.execute(shape.first, {**values, "limit": limit + 1}).all())
+    if len(rows) <= limit:
         return rows
-    last_key = rows[-1][-1]
+    last_key = rows[limit - 1][-1]
+    tie_to = last_key_due_with(last_key)
+    if rows[limit][-1] > tie_to:
+        return rows[:limit]
     seen = {row[0] for row in rows}
-    tied = connection.execute(statement.where(key >= last_key, key <= last_key_due_with(last_key))).all()
+    tied = connection.execute(shape.tied, {**values, "key_from": last_key, "key_to": tie_to}).all()
     rows.extend(row for row in tied if row[0] not in seen)
     return rows
 
@@ -331,19 +552,18 @@ def _rows_of_ids(session: Session, statement: Select[*tuple[Any, ...]], ids: Ite
     ]
 
 
-def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[tuple[Any, ...]]:
-    """The cases (CASE_COLUMNS) of the given ids."""
-    return _rows_of_ids(session, select(*CASE_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True))), case_ids)
-
-
 def citizens_guarantee_appointment_rows(
     session: Session, citizen_ids: Iterable[str], kinds: tuple[str, ...]
 ) -> list[tuple[Any, ...]]:
     """The appointments of the guarantee's kinds of the given citizens, past and future."""
-    statement = select(*APPOINTMENT_COLUMNS).where(
+    return _rows_of_ids(session, _citizens_appointments(kinds), citizen_ids)
+
+
+@lru_cache(maxsize=16)
+def _citizens_appointments(kinds: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+    return select(*APPOINTMENT_COLUMNS).where(
         Appointment.citizen_id.in_(bindparam("ids", expanding=True)), Appointment.kind.in_(kinds)
     )
-    return _rows_of_ids(session, statement, citizen_ids)
 
 
 def guarantee_appointments_statement(kinds: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
