@@ -15,12 +15,13 @@ import pytest
 import textual._callback as textual_callback
 import textual.app
 import textual.pilot
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.driver import Driver
 from textual.message import Message
 from textual.message_pump import MessagePump
-from textual.pilot import Pilot
+from textual.pilot import Pilot, WaitForScreenTimeout
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -156,6 +157,31 @@ def _update_pending(app: App[Any]) -> bool:
     )
 
 
+# Timers of a frame or two that Textual sets for its own next step: a mode switch holds the
+# screen's updates back for 50 ms (App.delay_update), a relabelled tab moves its underline after
+# 20 ms, an animation starts after its delay. The screen is not what the desk shows until they
+# have run, so a wait waits for them too (the timer's end is the event). Longer timers are a
+# debounce (a search, the draft) or a poll, which tests wait for by what they bring.
+SHORT_TIMER_SECONDS = 0.1
+_short_timers: list[Timer] = []
+_textual_set_timer = MessagePump.set_timer
+
+
+def _set_timer_tracked(
+    self: MessagePump, delay: float, callback: Any = None, *, name: str | None = None, pause: bool = False
+) -> Timer:
+    timer = _textual_set_timer(self, delay, callback, name=name, pause=pause)
+    if delay <= SHORT_TIMER_SECONDS:
+        _short_timers.append(timer)
+    return timer
+
+
+def _short_timer_running() -> bool:
+    """A short timer not yet run (a paused or stopped one runs nothing)."""
+    _short_timers[:] = [timer for timer in _short_timers if timer._task is not None and not timer._task.done()]
+    return any(timer._active.is_set() for timer in _short_timers)
+
+
 def _input_settled(app: App[Any]) -> bool:
     return not isinstance(app, SkrankeApp) or not (app._input_in_flight or app._held_input)
 
@@ -211,6 +237,8 @@ async def until_quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
                     with app._context():
                         app.screen._on_timer_update()
             await asyncio.sleep(0)
+        elif _short_timer_running():
+            await asyncio.sleep(0.005)  # until it has run: what it starts is seen above
         elif all(_input_settled(app) for app in apps):
             if not _sent_by_driver and not any(worker.is_running for app in apps for worker in app.workers):
                 return
@@ -218,6 +246,30 @@ async def until_quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
             # Keys held by a screen not yet ready: it says so when it is (or the type-ahead's
             # watchdog lets them through); look again soon rather than spin.
             await asyncio.sleep(0.005)
+
+
+async def _wait_for_busy_pumps(self: Pilot[Any], timeout: float = 30.0) -> bool:
+    """In place of Pilot._wait_for_screen (same signature and answers), which `press` ends with
+    and `pause` begins with: until what the screen's pumps had queued has been handled. Textual's
+    posts a callback to every widget of the screen and waits for each to run it, a few ms on a
+    form of some 250 widgets and most of a `pause`; a pump with nothing waiting or in hand has
+    nothing to finish, so only the busy ones are waited for (as `until_quiet` does)."""
+    app = self.app
+    try:
+        app.screen
+    except (ScreenStackError, UnknownModeError):  # as Textual's: no screen, nothing waited for
+        return False
+    busy = [(app, pump) for pump in _busy_pumps(app)]
+    if not busy:
+        return True
+    handled: asyncio.Future[None] = asyncio.ensure_future(_round_through(busy))
+    failed: asyncio.Future[bool] = asyncio.ensure_future(app._exception_event.wait())
+    done, pending = await asyncio.wait([handled, failed], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    if not done:
+        raise WaitForScreenTimeout("Timed out while waiting for widgets to process pending messages.")
+    return handled in done
 
 
 # The apps a Pilot has been made for (run_test, and the snapshot plugin's auto-pilot).
@@ -236,6 +288,9 @@ def wait_on_events(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textual.pilot, "wait_for_idle", until_quiet)
     monkeypatch.setattr(textual.app, "wait_for_idle", until_quiet)
     monkeypatch.setattr(Pilot, "__init__", _pilot_init_noted)
+    monkeypatch.setattr(Pilot, "_wait_for_screen", _wait_for_busy_pumps)
+    monkeypatch.setattr(MessagePump, "set_timer", _set_timer_tracked)
+    _short_timers.clear()
 
 
 @pytest.fixture(autouse=True)
