@@ -33,18 +33,37 @@ class SkrankeFooter(Footer):
         self.set_class(compact, "-compact", update=False)
         self._bindings_ready = True
         self._shown: tuple[object, ...] | None = None  # what the keys were composed from
+        self._look_pending = False  # a look at the bindings after the next refresh
 
     def _what_to_show(self) -> tuple[object, ...]:
+        """What `compose` makes the keys from: the bindings it shows and the command palette's
+        (hidden, at the right edge). The keys a focused field keeps to itself (an Input's
+        arrows and ctrl+u, a list's) are not shown, so a Tab between two fields that differ only
+        in those composes nothing."""
+        palette = self.app.COMMAND_PALETTE_BINDING
         bindings = tuple(
-            (binding.key, binding.action, binding.description, binding.show, enabled, tooltip)
-            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+            (key, binding.key, binding.key_display, binding.action, binding.description, binding.group, enabled, tip)
+            for key, (_node, binding, enabled, tip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
         )
         return bindings, self.app.size.width, self.compact
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if self.is_attached and screen is self.screen and self._shown == self._what_to_show():
+        """Textual's footer recomposes after the next refresh at every announcement; one key can
+        announce two (the focus leaves a field, then reaches the next), with the focus on the
+        step's container between them for a moment. So the look is taken once, after the
+        refresh, at what is shown then."""
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            super().bindings_changed(screen)
             return
-        super().bindings_changed(screen)
+        if not self._look_pending:
+            self._look_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._look_pending = False
+        if self.is_attached and self._shown != self._what_to_show():
+            await self.recompose()
 
     def on_mount(self) -> None:
         super().on_mount()
