@@ -81,6 +81,7 @@ from skranke.ui.intake_form import (
 from skranke.ui.intake_text import draft_line, known_text, picked_text, review_text, routing_text, summary_text
 from skranke.ui.widgets.citizen_search import CitizenSearch, HitsTable, SearchField
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.field import Field
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
@@ -271,7 +272,7 @@ class IntakeScreen(DatabaseScreen[None]):
                             compact=True,
                         )
                         yield Label(_("Why another department"))
-                        yield Input(id="f-reason", compact=True)
+                        yield Field(id="f-reason", compact=True)
                         yield Static(id="e-department", classes="field-error")
                     with VerticalScroll(id="step-review"):
                         yield Static(id="review")
@@ -281,7 +282,7 @@ class IntakeScreen(DatabaseScreen[None]):
 
     def _text_field(self, field: str, placeholder: str = "") -> ComposeResult:
         yield Label(field_label(field))
-        yield Input(id=_id(field), placeholder=placeholder, compact=True)
+        yield Field(id=_id(field), placeholder=placeholder, compact=True)
         yield Static(id=_error_id(field), classes="field-error")
 
     def _area_field(self, area: str) -> ComposeResult:
@@ -295,7 +296,7 @@ class IntakeScreen(DatabaseScreen[None]):
                 prompt=_("not assessed"),
                 compact=True,
             )
-            yield Input(id=_id(note), placeholder=_("short note"), compact=True)
+            yield Field(id=_id(note), placeholder=_("short note"), compact=True)
         yield Static(id=_error_id(answer), classes="field-error")
         yield Static(id=_error_id(note), classes="field-error")
 
