@@ -205,6 +205,7 @@ class IntakeScreen(DatabaseScreen[None]):
         self._preview: IntakePreview | None = None
         self._filling = False
         self._picked: PickedCitizen | None = None  # the known citizen the request is about
+        self._citizen_search: CitizenSearch | None = None  # made in compose
 
     # --- building the form ---------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class IntakeScreen(DatabaseScreen[None]):
                 with ContentSwitcher(initial="step-identity", id="intake-steps"):
                     with VerticalScroll(id="step-identity"):
                         yield Label(_("Find a known citizen (name, alias, CPR)"))
-                        yield CitizenSearch(
+                        self._citizen_search = CitizenSearch(
                             self._search,
                             KnownCitizenSearch(
                                 id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
@@ -229,6 +230,7 @@ class IntakeScreen(DatabaseScreen[None]):
                             how_to_choose=_("↓ and Enter picks"),
                             enter_chooses=False,
                         )
+                        yield self._citizen_search
                         yield Checkbox(field_label("anonymous"), id=_id("anonymous"), compact=True)
                         yield from self._text_field("cpr", placeholder="DDMMÅÅ-XXXX")
                         yield Static(id="known-citizen")
@@ -330,7 +332,9 @@ class IntakeScreen(DatabaseScreen[None]):
         """Keys typed before the drafts are read wait (SkrankeApp's type-ahead): they are for
         the drafts dialog or the first field, whichever comes; so do keys after a Down that
         waits for its search."""
-        return self.loaded and not any(search.holding_keys for search in self.query(CitizenSearch))
+        # Asked after every key: the search kept at hand, not looked up among the form's widgets.
+        search = self._citizen_search
+        return self.loaded and not (search is not None and search.holding_keys)
 
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         self.loaded = True
