@@ -494,7 +494,7 @@ class IntakeScreen(DatabaseScreen[None]):
         self._known = citizen_id
         known = self.query_one("#known-citizen", Static)
         picked = self._picked
-        known.update(picked_text(picked, self._contact_date()) if picked is not None else known_text(citizen_id))
+        _show(known, picked_text(picked, self._contact_date()) if picked is not None else known_text(citizen_id))
 
     def _contact_date(self) -> date:
         typed = parse_date(self.query_one(_selector("contact_date"), Input).value)
@@ -584,10 +584,10 @@ class IntakeScreen(DatabaseScreen[None]):
         preview = preview_intake(self.app.skranke, self.answers(), self.department())
         self._preview = preview
         site = self.app.skranke.site
-        self.query_one("#intake-summary", Static).update(summary_text(preview, site))
-        self.query_one("#routing-suggestion", Static).update(routing_text(preview, site))
+        _show(self.query_one("#intake-summary", Static), summary_text(preview, site))
+        _show(self.query_one("#routing-suggestion", Static), routing_text(preview, site))
         if self.step == "review":
-            self.query_one("#review", Static).update(review_text(self.answers(), preview, self._picked))
+            _show(self.query_one("#review", Static), review_text(self.answers(), preview, self._picked))
 
     # --- steps -----------------------------------------------------------------------------
 
@@ -602,7 +602,7 @@ class IntakeScreen(DatabaseScreen[None]):
                 "bold reverse" if step == self.step else ("" if STEPS.index(step) < STEPS.index(self.step) else "dim")
             )
             progress.append(f"{number} {step_title(step)}", style)
-        self.query_one("#intake-progress", Static).update(progress)
+        _show(self.query_one("#intake-progress", Static), progress)
         self.refresh_preview()
 
     def _focus_step(self) -> None:
@@ -617,11 +617,12 @@ class IntakeScreen(DatabaseScreen[None]):
         today = self.app.skranke.clock.now().date()
         words = step_errors(self.step, self._problems(), self._typed("contact_date"), today)
         for field, said in words.items():
-            shown = self.query(f"#{_error_id(field)}")
-            if not shown:
+            # By id (Textual keeps those it has found): a query of every widget per field was
+            # most of what leaving a step cost.
+            error = self.query_one_optional(f"#{_error_id(field)}", Static)
+            if error is None:
                 continue
-            error = shown.first(Static)
-            error.update(Text(said, "bold red"))
+            _show(error, Text(said, "bold red"))
             error.display = bool(said)
         if self.step == "routing":
             return self._check_routing()
@@ -633,7 +634,7 @@ class IntakeScreen(DatabaseScreen[None]):
         routed = preview_intake(self.app.skranke, self.answers()).assessment if chosen is not None else None
         wrong = routing_error(self._preview, routed, chosen, self.reason())
         error = self.query_one("#e-department", Static)
-        error.update(Text(wrong, "bold red"))
+        _show(error, Text(wrong, "bold red"))
         error.display = bool(wrong)
         return not wrong
 
@@ -729,3 +730,28 @@ class IntakeScreen(DatabaseScreen[None]):
 
 def _selector(field: str) -> str:
     return f"#{_id(field)}"
+
+
+def _show(static: Static, content: Text | str) -> None:
+    """`static.update(content)` unless it shows those words already: an update lays the whole
+    screen out again, and the preview, the errors and the line under the CPR are put anew after
+    every change and every step, mostly as they were."""
+    if not _same_words(static.content, content):
+        static.update(content)
+
+
+def _same_words(shown: object, content: Text | str) -> bool:
+    if isinstance(shown, str) and isinstance(content, str):
+        return shown == content
+    if isinstance(shown, Text) and isinstance(content, Text):
+        # Text's == compares the characters and spans only, not the style of the whole.
+        return (shown.plain, shown.spans, shown.style, shown.justify, shown.overflow, shown.no_wrap, shown.end) == (
+            content.plain,
+            content.spans,
+            content.style,
+            content.justify,
+            content.overflow,
+            content.no_wrap,
+            content.end,
+        )
+    return False
