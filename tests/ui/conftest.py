@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import gc
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path, PurePath
@@ -280,6 +281,31 @@ _pilot_init = Pilot.__init__
 def _pilot_init_noted(self: Pilot[Any], app: App[Any]) -> None:
     _pilot_init(self, app)
     _piloted.add(app)
+
+
+# Each screen test builds an application of its own: a few hundred widgets, their styles and
+# caches, ~150,000 objects that live for the test and are then garbage. Python's collector sweeps
+# its oldest generation whenever a quarter more objects have reached it since the last sweep, and
+# each new application brought that about again and again: ~4 full sweeps a test of the whole
+# heap (pytest, hypothesis, SQLAlchemy, the modules: ~300,000 objects, ~0.3 s each), about half
+# of test_intake_questions.py's CPU time. As the application does after its start
+# (skranke.collector.keep_start_up_objects), what was made before the first screen test is kept
+# out of every later sweep, and the youngest generation is swept every 7,000 new objects rather
+# than 700 (Textual's rendering makes thousands per key, nearly all freed at once), so fewer of a
+# test's objects are promoted and swept again. Only when the collector runs changes, not what it
+# frees; both are restored when the session ends.
+UI_TESTS_GC_THRESHOLD_0 = 7000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collector_for_screen_tests() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(UI_TESTS_GC_THRESHOLD_0, *threshold[1:])
+    yield
+    gc.set_threshold(*threshold)
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
