@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import gc
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path, PurePath
@@ -15,12 +16,13 @@ import pytest
 import textual._callback as textual_callback
 import textual.app
 import textual.pilot
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.driver import Driver
 from textual.message import Message
 from textual.message_pump import MessagePump
-from textual.pilot import Pilot
+from textual.pilot import Pilot, WaitForScreenTimeout
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -156,22 +158,29 @@ def _update_pending(app: App[Any]) -> bool:
     )
 
 
-# A one-shot timer this short is an update on its way (longer ones are the app's own schedule).
+# Timers of a frame or two that Textual sets for its own next step: a mode switch holds the
+# screen's updates back for 50 ms (App.delay_update), a relabelled tab moves its underline after
+# 20 ms, an animation starts after its delay. The screen is not what the desk shows until they
+# have run, so a wait waits for them too (the timer's end is the event). Longer timers are a
+# debounce (a search, the draft) or a poll, which tests wait for by what they bring.
 SHORT_TIMER_SECONDS = 0.1
+_short_timers: list[Timer] = []
+_textual_set_timer = MessagePump.set_timer
 
 
-def _short_timer_due(app: App[Any]) -> bool:
-    """A running one-shot timer of at most SHORT_TIMER_SECONDS of the app or its screen."""
-    pumps: list[MessagePump] = [app, *app.screen.walk_children(with_self=True)]
-    return any(
-        timer._repeat == 0
-        and timer._interval <= SHORT_TIMER_SECONDS
-        and timer._task is not None
-        and not timer._task.done()
-        and timer._active.is_set()  # a paused one waits for its owner, not for time
-        for pump in pumps
-        for timer in list(pump._timers)
-    )
+def _set_timer_tracked(
+    self: MessagePump, delay: float, callback: Any = None, *, name: str | None = None, pause: bool = False
+) -> Timer:
+    timer = _textual_set_timer(self, delay, callback, name=name, pause=pause)
+    if delay <= SHORT_TIMER_SECONDS:
+        _short_timers.append(timer)
+    return timer
+
+
+def _short_timer_running() -> bool:
+    """A short timer not yet run (a paused or stopped one runs nothing)."""
+    _short_timers[:] = [timer for timer in _short_timers if timer._task is not None and not timer._task.done()]
+    return any(timer._active.is_set() for timer in _short_timers)
 
 
 def _callbacks_due(app: App[Any]) -> bool:
@@ -227,11 +236,10 @@ async def until_quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
         if busy:
             await _round_through(busy)
             continue
-        if any(app._batch_count or _short_timer_due(app) for app in apps):
-            # Work on a short one-shot timer: Textual holds every update for 50 ms after a mode
-            # switch (App.delay_update), and moves a tab's underline 20 ms after its label
-            # changes (Tabs); a screenshot taken before shows the last layout or the old label's
-            # width. No message says when they fire: look again soon.
+        if any(app._batch_count for app in apps) or _short_timer_running():
+            # Updates held back (a batch open) or on a short timer (SHORT_TIMER_SECONDS): a
+            # screenshot taken before shows the last layout, or a tab's underline as wide as its
+            # old label. No message says when they end: look again soon.
             await asyncio.sleep(0.005)
             continue
         if any(_update_pending(app) for app in apps):
@@ -253,6 +261,30 @@ async def until_quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
             await asyncio.sleep(0.005)
 
 
+async def _wait_for_busy_pumps(self: Pilot[Any], timeout: float = 30.0) -> bool:
+    """In place of Pilot._wait_for_screen (same signature and answers), which `press` ends with
+    and `pause` begins with: until what the screen's pumps had queued has been handled. Textual's
+    posts a callback to every widget of the screen and waits for each to run it, a few ms on a
+    form of some 250 widgets and most of a `pause`; a pump with nothing waiting or in hand has
+    nothing to finish, so only the busy ones are waited for (as `until_quiet` does)."""
+    app = self.app
+    try:
+        app.screen
+    except (ScreenStackError, UnknownModeError):  # as Textual's: no screen, nothing waited for
+        return False
+    busy = [(app, pump) for pump in _busy_pumps(app)]
+    if not busy:
+        return True
+    handled: asyncio.Future[None] = asyncio.ensure_future(_round_through(busy))
+    failed: asyncio.Future[bool] = asyncio.ensure_future(app._exception_event.wait())
+    done, pending = await asyncio.wait([handled, failed], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    if not done:
+        raise WaitForScreenTimeout("Timed out while waiting for widgets to process pending messages.")
+    return handled in done
+
+
 # The apps a Pilot has been made for (run_test, and the snapshot plugin's auto-pilot).
 _piloted: weakref.WeakSet[App[Any]] = weakref.WeakSet()
 _pilot_init = Pilot.__init__
@@ -263,12 +295,40 @@ def _pilot_init_noted(self: Pilot[Any], app: App[Any]) -> None:
     _piloted.add(app)
 
 
+# Each screen test builds an application of its own: a few hundred widgets, their styles and
+# caches, ~150,000 objects that live for the test and are then garbage. Python's collector sweeps
+# its oldest generation whenever a quarter more objects have reached it since the last sweep, and
+# each new application brought that about again and again: ~4 full sweeps a test of the whole
+# heap (pytest, hypothesis, SQLAlchemy, the modules: ~300,000 objects, ~0.3 s each), about half
+# of test_intake_questions.py's CPU time. As the application does after its start
+# (skranke.collector.keep_start_up_objects), what was made before the first screen test is kept
+# out of every later sweep, and the youngest generation is swept every 7,000 new objects rather
+# than 700 (Textual's rendering makes thousands per key, nearly all freed at once), so fewer of a
+# test's objects are promoted and swept again. Only when the collector runs changes, not what it
+# frees; both are restored when the session ends.
+UI_TESTS_GC_THRESHOLD_0 = 7000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collector_for_screen_tests() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(UI_TESTS_GC_THRESHOLD_0, *threshold[1:])
+    yield
+    gc.set_threshold(*threshold)
+    gc.unfreeze()
+
+
 @pytest.fixture(autouse=True)
 def wait_on_events(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Driver, "send_message", _send_message_tracked)
     monkeypatch.setattr(textual.pilot, "wait_for_idle", until_quiet)
     monkeypatch.setattr(textual.app, "wait_for_idle", until_quiet)
     monkeypatch.setattr(Pilot, "__init__", _pilot_init_noted)
+    monkeypatch.setattr(Pilot, "_wait_for_screen", _wait_for_busy_pumps)
+    monkeypatch.setattr(MessagePump, "set_timer", _set_timer_tracked)
+    _short_timers.clear()
 
 
 @pytest.fixture(autouse=True)

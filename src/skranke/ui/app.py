@@ -254,7 +254,10 @@ class SkrankeApp(SkrankeAppBase):
         while stack:
             node = stack.pop()
             pumps.append(node)
-            stack.extend(node._nodes)
+            # The NodeList's own list: its __iter__ and __len__ were a third of the walk.
+            children = node._nodes._nodes
+            if children:
+                stack.extend(children)
         return pumps
 
     def _settle_input(self, generation: int, rounds: int) -> None:
@@ -269,7 +272,10 @@ class SkrankeApp(SkrankeAppBase):
             # A screen or widget still being built gets nothing from us: the app's own
             # callback makes the round, and the next one looks again.
             target = pump if pump._is_mounted and not pump._closing else self
-            if target.call_later(arrived):
+            # call_later's own message without its partial: Textual counts the parameters of a
+            # partial's function with inspect.signature at every call, but reads a callable's own
+            # count (`_param_count`) as it is.
+            if target.post_message(events.Callback(callback=arrived)):
                 arrived.waiting += 1
         if arrived.waiting == 0:
             self.call_later(self._release_input, generation)
@@ -572,7 +578,8 @@ class _SettleRound:
     """One round of type-ahead settling: called back once by every busy pump, and when the last
     has called, the next round. A class rather than a closure: Textual counts a callback's
     parameters with `inspect.signature` unless the callable says (`_param_count`), and a new
-    closure each round cost that on every callback of every key."""
+    closure each round cost that on every callback of every key (posted as the Callback message
+    itself: call_later would wrap it in a partial, whose count is made anew each time)."""
 
     _param_count = 0
 
@@ -600,7 +607,7 @@ def busy_pumps(app: App[Any], pumps: Iterable[MessagePump], here: MessagePump | 
         queue: Queue[Message | None] = pump._message_queue
         if (
             # The loop takes the message after the one in hand out of the queue to peek at it.
-            queue.qsize()
+            queue.values  # qsize() without the call: this runs for every widget, several times a key
             or pump._pending_message is not None
             or pump._next_callbacks
             or (pump is not app and not pump._is_mounted)

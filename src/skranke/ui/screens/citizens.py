@@ -123,13 +123,14 @@ class CitizensScreen(DatabaseScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.waiting: list[WaitingCitizen] = []
+        self._search_widget: CitizenSearch | None = None  # made in compose
 
     def compose(self) -> ComposeResult:
         yield StaffBar()
         with Vertical(id="citizens"):
             yield DatabaseBanner()
             yield Static(Text(_("Find a citizen"), style="bold"), id="citizens-title")
-            yield CitizenSearch(
+            self._search_widget = CitizenSearch(
                 self._search,
                 # Not all selected when the focus comes back: a letter typed on the hits adds to the name.
                 SearchInput(
@@ -146,6 +147,7 @@ class CitizensScreen(DatabaseScreen[None]):
                 ),
                 row_keys=ROW_KEYS,
             )
+            yield self._search_widget
             yield NotFetched(_("The search"))
         yield Static(id="citizens-waiting", classes="fetched")
         yield Static(id="citizens-status")
@@ -218,7 +220,9 @@ class CitizensScreen(DatabaseScreen[None]):
     @property
     def ready_for_input(self) -> bool:
         """The app's type-ahead holds keys while this is False (a Down waiting for its search)."""
-        return not any(search.holding_keys for search in self.query(CitizenSearch))
+        # Asked after every key: the search kept at hand, not looked up among the screen's widgets.
+        search = self._search_widget
+        return not (search is not None and search.holding_keys)
 
     @property
     def shown_query(self) -> str:

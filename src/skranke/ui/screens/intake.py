@@ -81,6 +81,7 @@ from skranke.ui.intake_form import (
 from skranke.ui.intake_text import draft_line, known_text, picked_text, review_text, routing_text, summary_text
 from skranke.ui.widgets.citizen_search import CitizenSearch, HitsTable, SearchField
 from skranke.ui.widgets.database import DatabaseBanner, DatabaseScreen, NotFetched
+from skranke.ui.widgets.field import Field
 from skranke.ui.widgets.footer import SkrankeFooter
 from skranke.ui.widgets.staff_bar import StaffBar
 
@@ -204,6 +205,7 @@ class IntakeScreen(DatabaseScreen[None]):
         self._preview: IntakePreview | None = None
         self._filling = False
         self._picked: PickedCitizen | None = None  # the known citizen the request is about
+        self._citizen_search: CitizenSearch | None = None  # made in compose
 
     # --- building the form ---------------------------------------------------------------
 
@@ -216,7 +218,7 @@ class IntakeScreen(DatabaseScreen[None]):
                 with ContentSwitcher(initial="step-identity", id="intake-steps"):
                     with VerticalScroll(id="step-identity"):
                         yield Label(_("Find a known citizen (name, alias, CPR)"))
-                        yield CitizenSearch(
+                        self._citizen_search = CitizenSearch(
                             self._search,
                             KnownCitizenSearch(
                                 id="f-citizen-search", placeholder=_("e.g. Jens Hansen or 010190"), compact=True
@@ -228,6 +230,7 @@ class IntakeScreen(DatabaseScreen[None]):
                             how_to_choose=_("↓ and Enter picks"),
                             enter_chooses=False,
                         )
+                        yield self._citizen_search
                         yield Checkbox(field_label("anonymous"), id=_id("anonymous"), compact=True)
                         yield from self._text_field("cpr", placeholder="DDMMÅÅ-XXXX")
                         yield Static(id="known-citizen")
@@ -271,7 +274,7 @@ class IntakeScreen(DatabaseScreen[None]):
                             compact=True,
                         )
                         yield Label(_("Why another department"))
-                        yield Input(id="f-reason", compact=True)
+                        yield Field(id="f-reason", compact=True)
                         yield Static(id="e-department", classes="field-error")
                     with VerticalScroll(id="step-review"):
                         yield Static(id="review")
@@ -281,7 +284,7 @@ class IntakeScreen(DatabaseScreen[None]):
 
     def _text_field(self, field: str, placeholder: str = "") -> ComposeResult:
         yield Label(field_label(field))
-        yield Input(id=_id(field), placeholder=placeholder, compact=True)
+        yield Field(id=_id(field), placeholder=placeholder, compact=True)
         yield Static(id=_error_id(field), classes="field-error")
 
     def _area_field(self, area: str) -> ComposeResult:
@@ -295,7 +298,7 @@ class IntakeScreen(DatabaseScreen[None]):
                 prompt=_("not assessed"),
                 compact=True,
             )
-            yield Input(id=_id(note), placeholder=_("short note"), compact=True)
+            yield Field(id=_id(note), placeholder=_("short note"), compact=True)
         yield Static(id=_error_id(answer), classes="field-error")
         yield Static(id=_error_id(note), classes="field-error")
 
@@ -329,7 +332,9 @@ class IntakeScreen(DatabaseScreen[None]):
         """Keys typed before the drafts are read wait (SkrankeApp's type-ahead): they are for
         the drafts dialog or the first field, whichever comes; so do keys after a Down that
         waits for its search."""
-        return self.loaded and not any(search.holding_keys for search in self.query(CitizenSearch))
+        # Asked after every key: the search kept at hand, not looked up among the form's widgets.
+        search = self._citizen_search
+        return self.loaded and not (search is not None and search.holding_keys)
 
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         self.loaded = True
@@ -489,7 +494,7 @@ class IntakeScreen(DatabaseScreen[None]):
         self._known = citizen_id
         known = self.query_one("#known-citizen", Static)
         picked = self._picked
-        known.update(picked_text(picked, self._contact_date()) if picked is not None else known_text(citizen_id))
+        _show(known, picked_text(picked, self._contact_date()) if picked is not None else known_text(citizen_id))
 
     def _contact_date(self) -> date:
         typed = parse_date(self.query_one(_selector("contact_date"), Input).value)
@@ -579,10 +584,10 @@ class IntakeScreen(DatabaseScreen[None]):
         preview = preview_intake(self.app.skranke, self.answers(), self.department())
         self._preview = preview
         site = self.app.skranke.site
-        self.query_one("#intake-summary", Static).update(summary_text(preview, site))
-        self.query_one("#routing-suggestion", Static).update(routing_text(preview, site))
+        _show(self.query_one("#intake-summary", Static), summary_text(preview, site))
+        _show(self.query_one("#routing-suggestion", Static), routing_text(preview, site))
         if self.step == "review":
-            self.query_one("#review", Static).update(review_text(self.answers(), preview, self._picked))
+            _show(self.query_one("#review", Static), review_text(self.answers(), preview, self._picked))
 
     # --- steps -----------------------------------------------------------------------------
 
@@ -597,7 +602,7 @@ class IntakeScreen(DatabaseScreen[None]):
                 "bold reverse" if step == self.step else ("" if STEPS.index(step) < STEPS.index(self.step) else "dim")
             )
             progress.append(f"{number} {step_title(step)}", style)
-        self.query_one("#intake-progress", Static).update(progress)
+        _show(self.query_one("#intake-progress", Static), progress)
         self.refresh_preview()
 
     def _focus_step(self) -> None:
@@ -612,11 +617,12 @@ class IntakeScreen(DatabaseScreen[None]):
         today = self.app.skranke.clock.now().date()
         words = step_errors(self.step, self._problems(), self._typed("contact_date"), today)
         for field, said in words.items():
-            shown = self.query(f"#{_error_id(field)}")
-            if not shown:
+            # By id (Textual keeps those it has found): a query of every widget per field was
+            # most of what leaving a step cost.
+            error = self.query_one_optional(f"#{_error_id(field)}", Static)
+            if error is None:
                 continue
-            error = shown.first(Static)
-            error.update(Text(said, "bold red"))
+            _show(error, Text(said, "bold red"))
             error.display = bool(said)
         if self.step == "routing":
             return self._check_routing()
@@ -628,7 +634,7 @@ class IntakeScreen(DatabaseScreen[None]):
         routed = preview_intake(self.app.skranke, self.answers()).assessment if chosen is not None else None
         wrong = routing_error(self._preview, routed, chosen, self.reason())
         error = self.query_one("#e-department", Static)
-        error.update(Text(wrong, "bold red"))
+        _show(error, Text(wrong, "bold red"))
         error.display = bool(wrong)
         return not wrong
 
@@ -724,3 +730,28 @@ class IntakeScreen(DatabaseScreen[None]):
 
 def _selector(field: str) -> str:
     return f"#{_id(field)}"
+
+
+def _show(static: Static, content: Text | str) -> None:
+    """`static.update(content)` unless it shows those words already: an update lays the whole
+    screen out again, and the preview, the errors and the line under the CPR are put anew after
+    every change and every step, mostly as they were."""
+    if not _same_words(static.content, content):
+        static.update(content)
+
+
+def _same_words(shown: object, content: Text | str) -> bool:
+    if isinstance(shown, str) and isinstance(content, str):
+        return shown == content
+    if isinstance(shown, Text) and isinstance(content, Text):
+        # Text's == compares the characters and spans only, not the style of the whole.
+        return (shown.plain, shown.spans, shown.style, shown.justify, shown.overflow, shown.no_wrap, shown.end) == (
+            content.plain,
+            content.spans,
+            content.style,
+            content.justify,
+            content.overflow,
+            content.no_wrap,
+            content.end,
+        )
+    return False

@@ -34,6 +34,7 @@ from skranke.services.reception import SEARCH_LIMIT, CitizenHit
 from skranke.ui.app_base import skranke_app
 from skranke.ui.formatting import plain
 from skranke.ui.widgets.database import ForwardsWorkerErrors
+from skranke.ui.widgets.field import Field
 from skranke.ui.widgets.table import DataTable
 
 # A search waits for the typing to settle (a test waits on `shown_query`, never on this).
@@ -47,7 +48,7 @@ MIN_QUERY_LENGTH = 2
 Columns = Literal["full", "brief"]
 
 
-class SearchField(Input):
+class SearchField(Field):
     """The search field: Down (and Enter, unless the screen opens a hit with it) to the hits."""
 
     # Not in the footer unless the screen says so (Borger): the form's footer is full at 80 columns.

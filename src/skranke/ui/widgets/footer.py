@@ -34,15 +34,17 @@ class SkrankeFooter(Footer):
         self.set_class(compact, "-compact", update=False)
         self._bindings_ready = True
         self._shown: tuple[object, ...] | None = None  # what the keys were composed from
-        self._recompose_due = False  # a check of what to show is scheduled
+        self._recompose_due = False  # a look at the bindings is scheduled
 
     def _what_to_show(self) -> tuple[object, ...]:
-        # What Textual's compose reads: the shown bindings and the palette's (a focused table's
-        # dozen hidden cursor keys change nothing on the footer).
+        """What `compose` makes the keys from: the bindings it shows and the command palette's
+        (hidden, at the right edge). The keys a focused field keeps to itself (an Input's
+        arrows and ctrl+u, a list's) are not shown, so a Tab between two fields that differ only
+        in those composes nothing."""
         palette = self.app.COMMAND_PALETTE_BINDING
         bindings = tuple(
-            (key, binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
-            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            (key, binding.key, binding.key_display, binding.action, binding.description, binding.group, enabled, tip)
+            for key, (_node, binding, enabled, tip) in self.screen.active_bindings.items()
             if binding.show or key == palette
         )
         return bindings, self.app.size.width, self.compact
@@ -61,15 +63,16 @@ class SkrankeFooter(Footer):
         return True
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        # Textual's footer schedules a recompose for every announcement, and they come in bursts
-        # (focus, the app's focus, a screen's bindings: four or five as the first screen starts).
-        # One check is scheduled per burst; it recomposes only if what it would show differs.
+        """Textual's footer recomposes after the next refresh at every announcement, and they come
+        in bursts: four or five as a screen starts; one key can announce two (the focus leaves a
+        field, then reaches the next), with the focus on the step's container between them for a
+        moment. So the look is taken once, after the refresh, at what is shown then."""
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen or self._keys_wait():
             return
         if not self._recompose_due:
             self._recompose_due = True
-            self.call_later(self._recompose_if_changed)
+            self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
         self._recompose_due = False
