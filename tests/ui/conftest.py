@@ -277,7 +277,8 @@ async def _wait_for_busy_pumps(self: Pilot[Any], timeout: float = 30.0) -> bool:
         return True
     handled: asyncio.Future[None] = asyncio.ensure_future(_round_through(busy))
     failed: asyncio.Future[bool] = asyncio.ensure_future(app._exception_event.wait())
-    done, pending = await asyncio.wait([handled, failed], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    either: list[asyncio.Future[Any]] = [handled, failed]
+    done, pending = await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
     if not done:
