@@ -38,10 +38,6 @@ from skranke.services.staff import sign_out
 from skranke.ui.app_base import SkrankeAppBase
 from skranke.ui.providers import ScreensProvider
 from skranke.ui.registry import palette_screens, screen_bindings, screen_modes, screen_title, signed_in_modes
-from skranke.ui.screens.confirm import ConfirmDialog
-from skranke.ui.screens.error import ErrorScreen
-from skranke.ui.screens.help import HelpScreen
-from skranke.ui.screens.sign_in import SignInScreen
 from skranke.ui.textual_words import SkrankeCommandPalette, translate, translated
 from skranke.ui.widgets.staff_bar import StaffBar
 
@@ -315,6 +311,8 @@ class SkrankeApp(SkrankeAppBase):
     async def action_open(self, mode: str) -> None:
         """Switch to a screen; those with citizens ask for a sign-in first."""
         if mode in SIGNED_IN_MODES and self.actor is None:
+            from skranke.ui.screens.sign_in import SignInScreen  # the dialogs: not for the first frame
+
             self.push_screen(
                 SignInScreen(_("Sign in to see {screen}.").format(screen=screen_title(mode))),
                 callback=lambda actor: self._signed_in(actor, mode),
@@ -323,6 +321,8 @@ class SkrankeApp(SkrankeAppBase):
         await self.switch_mode(mode)
 
     def action_sign_in(self) -> None:
+        from skranke.ui.screens.sign_in import SignInScreen
+
         if self.actor is None and not isinstance(self.screen, SignInScreen):
             self.push_screen(SignInScreen(), callback=lambda actor: self._signed_in(actor, None))
 
@@ -402,6 +402,8 @@ class SkrankeApp(SkrankeAppBase):
             self.push_screen(InitialsDialog(_("Unlock PIN")), callback=self._unlock_asked)
 
     def _unlock_asked(self, initials: str | None) -> None:
+        from skranke.ui.screens.confirm import ConfirmDialog
+
         if initials:
             dialog = ConfirmDialog(
                 _("Unlock PIN?"),
@@ -466,6 +468,8 @@ class SkrankeApp(SkrankeAppBase):
         if self.actor is None:
             await super().action_quit()
             return
+        from skranke.ui.screens.confirm import ConfirmDialog
+
         if isinstance(self.screen, ConfirmDialog) and self.screen.id == "confirm-quit":
             return
         dialog = ConfirmDialog(
@@ -481,6 +485,8 @@ class SkrankeApp(SkrankeAppBase):
             self.exit()
 
     def action_help(self) -> None:
+        from skranke.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -564,6 +570,8 @@ class SkrankeApp(SkrankeAppBase):
         if isinstance(error, DatabaseUnavailable):
             self.report_database_fault(error)
             return
+        from skranke.ui.screens.error import ErrorScreen
+
         self.push_screen(ErrorScreen(_("Something went wrong"), str(error)))
 
     def on_unmount(self) -> None:
