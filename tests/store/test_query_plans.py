@@ -137,8 +137,8 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path: Path) 
     ix_cases_medical_review alone: a quarter of 100,000 cases in the heroin clinic is no reason to
     read or sort every running treatment."""
     from skranke.store.queries import (
+        counts_in_one,
         in_one,
-        medical_review_count,
         medical_review_count_query,
         medical_review_page_query,
     )
@@ -173,7 +173,7 @@ def test_medical_reviews_are_counted_and_paged_from_their_index(tmp_path: Path) 
             assert sum("INDEX ix_cases_medical_review" in step for step in steps) == 2, steps
             assert not reads_every_case(steps), steps
         with database.reading() as session:
-            assert medical_review_count(session, date(2026, 1, 9), heroin, [vista], None) == 0
+            assert counts_in_one(session, [medical_review_count_query(date(2026, 1, 9), heroin, [vista], None)]) == [0]
     finally:
         database.close()
 

@@ -108,14 +108,25 @@ def listed_cases_statements(bounds: ListingBounds) -> list[Select[*tuple[Any, ..
     return statements
 
 
-def done_follow_ups_statement(first: Any, last: Any) -> Select[*tuple[Any, ...]]:
-    """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`
-    (from the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
+def _made_follow_ups(columns: Sequence[Any], first: Any, last: Any) -> Select[*tuple[Any, ...]]:
+    """`columns` of the follow-ups recorded as made, of cases closed from `first` to `last` (from
+    the follow-ups made, each case by its key: fewer than the cases closed in the window)."""
     return (
-        select(Task.case_id, Task.follow_up_month)
+        select(*columns)
+        .select_from(Task)
         .join(Case, Case.id == Task.case_id)
-        .where(Task.kind == "follow_up", Task.done_at.is_not(None), Case.closed_on.between(first, last))
+        .where(
+            Task.kind == "follow_up",
+            Task.done_at.is_not(None),
+            Task.follow_up_month.is_not(None),
+            Case.closed_on.between(first, last),
+        )
     )
+
+
+def done_follow_ups_statement(first: Any, last: Any) -> Select[*tuple[Any, ...]]:
+    """(case id, month) of follow-ups recorded as made, of cases closed from `first` to `last`."""
+    return _made_follow_ups((Task.case_id, Task.follow_up_month), first, last)
 
 
 def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row[*tuple[Any, ...]]]:
@@ -130,12 +141,12 @@ def listed_case_rows(session: Session, bounds: ListingBounds) -> Iterator[Row[*t
 
 @cache
 def _done_follow_ups() -> Select[*tuple[Any, ...]]:
-    return done_follow_ups_statement(bindparam("first", type_=Date()), bindparam("last", type_=Date()))
+    return done_follow_ups_statement(_day("first"), _day("last"))
 
 
 def done_follow_ups(session: Session, first: date, last: date) -> set[tuple[str, int]]:
     rows = session.connection().execute(_done_follow_ups(), {"first": first, "last": last})
-    return {(case_id, month) for case_id, month in rows if case_id is not None and month is not None}
+    return {(case_id, month) for case_id, month in rows}
 
 
 # --- Frister, one page: how many each tab lists, and its most pressing rows ------------------
@@ -183,10 +194,6 @@ class Bound(NamedTuple):
     values: dict[str, Any]
 
 
-def _scalar(session: Session, query: Bound) -> int:
-    return int(session.connection().execute(*query).scalar_one())
-
-
 def _tuples(session: Session, query: Bound) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.connection().execute(*query)]
 
@@ -212,20 +219,17 @@ def waiting_by_contact_day(session: Session) -> list[tuple[Any, ...]]:
 
 
 class PageShape(NamedTuple):
-    """A statement ordered by `key`, then case id, with the key's value as its last column; and
-    the two forms a page reads of it: its first ":limit" rows (`first`), and its rows with a key
-    from ":key_from" through ":key_to" (`tied`)."""
+    """The two forms a page reads of a statement ordered by a key, then case id, with the key's
+    value as its last column: its first ":limit" rows (`first`), and its rows with a key from
+    ":key_from" through ":key_to" (`tied`)."""
 
-    statement: Select[*tuple[Any, ...]]
-    key: Any
     first: Select[*tuple[Any, ...]]
     tied: Select[*tuple[Any, ...]]
 
 
 def _page_shape(statement: Select[*tuple[Any, ...]], key: Any) -> PageShape:
     first = statement.limit(bindparam("limit", type_=Integer()))
-    tied = statement.where(key >= _day("key_from"), key <= _day("key_to"))
-    return PageShape(statement, key, first, tied)
+    return PageShape(first, statement.where(key >= _day("key_from"), key <= _day("key_to")))
 
 
 class PageQuery(NamedTuple):
@@ -363,12 +367,6 @@ def medical_review_count_query(
     return Bound(statement, {"counted_from_by": counted_from_by, **_department(department)})
 
 
-def medical_review_count(
-    session: Session, counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
-) -> int:
-    return _scalar(session, medical_review_count_query(counted_from_by, rule, earlier, department))
-
-
 def medical_review_page_query(
     counted_from_by: date, rule: Covers, earlier: Sequence[Covers], department: str | None
 ) -> PageQuery:
@@ -424,14 +422,7 @@ def made_follow_up_cases(session: Session, first: date, last: date) -> list[Row[
 
 @cache
 def _made_follow_up_cases() -> Select[*tuple[Any, ...]]:
-    return (
-        select(*CASE_COLUMNS, Task.follow_up_month)
-        .select_from(Task)
-        .join(Case, Case.id == Task.case_id)
-        .where(
-            Task.kind == "follow_up", Task.done_at.is_not(None), Task.follow_up_month.is_not(None), _closed_between()
-        )
-    )
+    return _made_follow_ups((*CASE_COLUMNS, Task.follow_up_month), _day("first"), _day("last"))
 
 
 def closed_page_query(first: date, last: date, groups: Iterable[Sequence[Any]], department: str | None) -> PageQuery:
