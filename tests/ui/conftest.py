@@ -186,7 +186,7 @@ def _short_timer_running() -> bool:
 def _callbacks_due(app: App[Any]) -> bool:
     """Work promised for after a refresh (`call_after_refresh`, the application's
     `after_first_frame`): the screen runs it once it is idle."""
-    return bool(app.screen._callbacks) or bool(getattr(app, "first_frame_due", False))
+    return bool(app.screen._callbacks) or (isinstance(app, SkrankeApp) and app.first_frame_due)
 
 
 def _input_settled(app: App[Any]) -> bool:
